@@ -1,0 +1,107 @@
+//! Email syntax and normalisation.
+//!
+//! **Syntax.** A pragmatic subset of RFC 5322 `addr-spec` that real mail systems deliver to: at most
+//! 254 bytes; one `@`; a local part of 1–64 bytes made of atext characters and dots (no leading,
+//! trailing or double dot, no quoted strings); a domain of at least two dot-separated labels, each
+//! 1–63 characters of letters, digits or `-` not at either end (non-ASCII letters are allowed for
+//! internationalised domains), and a top-level label of at least two letters.
+//!
+//! **Normalisation** (what is folded and why): surrounding whitespace is trimmed (pasted addresses),
+//! and the whole address is lower-cased, as Auth0 stores emails. Domains are case-insensitive by
+//! definition; local parts are case-sensitive in theory but not at any mainstream provider, and one
+//! account per address regardless of case is what users expect. We do **not** remove dots or
+//! `+tags`: that is Gmail-specific and would merge distinct mailboxes elsewhere.
+
+/// Longest address accepted, in bytes.
+pub const MAX_LEN: usize = 254;
+
+/// Trims and lower-cases an address.
+pub fn normalize(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn atext(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c)
+}
+
+fn valid_label(label: &str) -> bool {
+    let n = label.chars().count();
+    (1..=63).contains(&n)
+        && !label.starts_with('-')
+        && !label.ends_with('-')
+        && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+}
+
+/// Whether `email` is a syntactically valid address (see the module docs).
+pub fn is_valid(email: &str) -> bool {
+    if email.len() > MAX_LEN {
+        return false;
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    if local.is_empty() || local.len() > 64 || domain.contains('@') {
+        return false;
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return false;
+    }
+    if !local.chars().all(|c| atext(c) || c == '.') {
+        return false;
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 || !labels.iter().all(|l| valid_label(l)) {
+        return false;
+    }
+    labels
+        .last()
+        .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_common_addresses() {
+        for ok in [
+            "a@b.co",
+            "first.last+tag@example.com",
+            "o'hara@mail.example.org",
+            "user@xn--bcher-kva.example",
+        ] {
+            assert!(is_valid(ok), "{ok}");
+        }
+        assert!(is_valid("user@bücher.de"));
+    }
+
+    #[test]
+    fn rejects_broken_addresses() {
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a@b.c",
+            "a@@b.com",
+            ".a@b.com",
+            "a.@b.com",
+            "a..b@c.com",
+            "a b@c.com",
+            "a@-b.com",
+            "a@b-.com",
+            "a@b..com",
+            "a@b.c0m1",
+        ] {
+            assert!(!is_valid(bad), "{bad}");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(!is_valid(&long_local));
+    }
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("  John.Doe@Example.COM "), "john.doe@example.com");
+    }
+}
