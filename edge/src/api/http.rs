@@ -1,0 +1,119 @@
+//! Runtime-neutral HTTP types. The Worker adapter converts `worker::Request`/`Response` to and from
+//! these; native tests build them directly.
+
+use serde::Serialize;
+
+/// Largest request body the API reads, in bytes. Larger bodies get 413 before any work is done.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// An incoming request.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Upper-case method.
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Query string without `?`.
+    pub query: String,
+    /// Headers with lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes (at most [`MAX_BODY_BYTES`]; the adapter stops reading beyond).
+    pub body: Vec<u8>,
+    /// Client IP as the platform reports it (`CF-Connecting-IP`).
+    pub ip: Option<String>,
+}
+
+impl Request {
+    /// A request with method and path (tests and benchmarks).
+    pub fn new(method: &str, path_and_query: &str) -> Self {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        Self {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body and its content type.
+    pub fn with_json(self, body: &serde_json::Value) -> Self {
+        let mut r = self.with_header("content-type", "application/json");
+        r.body = body.to_string().into_bytes();
+        r
+    }
+
+    /// The first header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The media type of the body without parameters, lower-cased (`application/json`).
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type")
+            .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    }
+}
+
+/// An outgoing response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// An internal error behind a 5xx, for the adapter to log; never sent.
+    pub internal_error: Option<String>,
+}
+
+impl Response {
+    /// A response with a body and content type.
+    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), content_type.into())],
+            body,
+            internal_error: None,
+        }
+    }
+
+    /// A JSON response.
+    pub fn json<T: Serialize>(status: u16, value: &T) -> Self {
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+        Self::new(status, "application/json; charset=utf-8", body)
+    }
+
+    /// A plain-text response.
+    pub fn text(status: u16, text: &str) -> Self {
+        Self::new(status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The first header named `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON (tests).
+    pub fn json_body(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}

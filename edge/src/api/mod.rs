@@ -1,0 +1,90 @@
+//! The HTTP layer: routing, body parsing and error mapping in plain Rust. Handlers are adapters —
+//! extract, call one core function, map the result — so the Worker stays a thin shell and native
+//! tests exercise the same routes the Worker serves.
+
+pub mod errors;
+pub mod http;
+
+use serde::de::DeserializeOwned;
+use shared::wire::{ClientConfig, SignupRequest, Strategy};
+
+use crate::core::{signup, tenant, Core};
+use errors::WebError;
+pub use http::{Request, Response, MAX_BODY_BYTES};
+
+/// Deployment settings the Worker reads from its environment.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Public origin of the Worker (`https://auth.example.com`), used as token issuer.
+    pub issuer: String,
+}
+
+/// Everything one request needs: the core seams and the settings.
+pub struct App<'a> {
+    /// Core seams.
+    pub core: Core<'a>,
+    /// Settings.
+    pub config: &'a Config,
+}
+
+fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, WebError> {
+    if req.body.len() > MAX_BODY_BYTES {
+        return Err(WebError::PayloadTooLarge);
+    }
+    if req.media_type().as_deref() != Some("application/json") {
+        return Err(WebError::UnsupportedMediaType("application/json"));
+    }
+    serde_json::from_slice(&req.body).map_err(|e| WebError::InvalidBody(format!("Invalid JSON body: {e}")))
+}
+
+impl App<'_> {
+    /// Routes one request. Every answer is JSON (or the documented plain text/JS); nothing panics.
+    pub async fn handle(&self, req: Request) -> Response {
+        let path = req.path.as_str();
+        match (req.method.as_str(), path) {
+            ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
+            (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
+            ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
+            ("GET", p) if p.starts_with("/client/") => self.client_config(p).await.unwrap_or_else(WebError::into_api_response),
+            _ => WebError::NotFound.into_api_response(),
+        }
+    }
+
+    async fn signup(&self, req: &Request) -> Result<Response, WebError> {
+        let body: SignupRequest = parse_json(req)?;
+        let user = signup::signup(&self.core, body).await?;
+        Ok(Response::json(200, &user))
+    }
+
+    /// `GET /client/{id}.json` for the widget and `GET /client/{id}.js` (JSONP calling
+    /// `Auth0.setClient`) for Lock.
+    async fn client_config(&self, path: &str) -> Result<Response, WebError> {
+        let file = path.trim_start_matches("/client/");
+        let (id, jsonp) = if let Some(id) = file.strip_suffix(".js") {
+            (id, true)
+        } else if let Some(id) = file.strip_suffix(".json") {
+            (id, false)
+        } else {
+            return Err(WebError::NotFound);
+        };
+        let db = self.core.db;
+        let client = tenant::client(db, id).await?.ok_or(WebError::NotFound)?;
+        let tenant = tenant::tenant(db).await?;
+        let connections = tenant::client_connections(db, &client.client_id).await?;
+        let cfg = ClientConfig {
+            id: client.client_id,
+            tenant: tenant.name,
+            subscription: "free".into(),
+            strategies: vec![Strategy {
+                name: "auth0".into(),
+                connections: connections.iter().filter(|c| c.strategy == "auth0").map(|c| c.info()).collect(),
+            }],
+        };
+        if jsonp {
+            let json = serde_json::to_string(&cfg).unwrap_or_default();
+            Ok(Response::new(200, "application/javascript; charset=utf-8", format!("Auth0.setClient({json});").into_bytes()))
+        } else {
+            Ok(Response::json(200, &cfg))
+        }
+    }
+}

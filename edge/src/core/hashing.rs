@@ -1,0 +1,140 @@
+//! Password hashing seam and its argon2id implementation.
+//!
+//! Hashing is behind a trait so a faster implementation (wasm SIMD, WebCrypto-backed) can replace
+//! it without touching callers. The default parameters are OWASP's argon2id minimum:
+//! m = 19456 KiB, t = 2, p = 1. Inputs are capped at [`shared::password::MAX_PASSWORD_BYTES`]
+//! before they reach the hasher (bounded work per request).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use async_trait::async_trait;
+
+use super::error::{CoreError, CoreResult};
+
+/// Hashes and verifies passwords.
+#[async_trait(?Send)]
+pub trait PasswordHasher {
+    /// Hashes `password` with `salt` (16 random bytes from the caller's RNG) into a PHC string.
+    async fn hash(&self, password: &str, salt: &[u8]) -> CoreResult<String>;
+    /// Whether `password` matches the PHC string `phc`. A malformed hash is a non-match.
+    async fn verify(&self, password: &str, phc: &str) -> CoreResult<bool>;
+}
+
+/// argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Argon2Config {
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Iterations.
+    pub t: u32,
+    /// Parallelism.
+    pub p: u32,
+}
+
+impl Default for Argon2Config {
+    fn default() -> Self {
+        Self { m_kib: 19456, t: 2, p: 1 }
+    }
+}
+
+/// argon2id via the RustCrypto `argon2` crate.
+#[derive(Debug, Clone, Default)]
+pub struct Argon2idHasher {
+    config: Argon2Config,
+}
+
+impl Argon2idHasher {
+    /// A hasher with the given parameters.
+    pub fn new(config: Argon2Config) -> Self {
+        Self { config }
+    }
+
+    fn argon2(&self) -> CoreResult<Argon2<'static>> {
+        let c = self.config;
+        let params = Params::new(c.m_kib, c.t, c.p, None).map_err(|e| CoreError::Internal(format!("argon2 params: {e}")))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+
+    /// Synchronous hash, used by benchmarks.
+    pub fn hash_sync(&self, password: &str, salt: &[u8]) -> CoreResult<String> {
+        let salt = SaltString::encode_b64(salt).map_err(|e| CoreError::Internal(format!("salt: {e}")))?;
+        self.argon2()?
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| CoreError::Internal(format!("argon2: {e}")))
+    }
+
+    /// Synchronous verify. Refuses hashes whose cost exceeds this hasher's by more than 4x, so a
+    /// tampered or imported hash cannot burn CPU.
+    pub fn verify_sync(&self, password: &str, phc: &str) -> CoreResult<bool> {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            return Ok(false);
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return Ok(false);
+        };
+        let c = self.config;
+        if params.m_cost() > c.m_kib.saturating_mul(4) || params.t_cost() > c.t.saturating_mul(4).max(8) || params.p_cost() > 4 {
+            return Ok(false);
+        }
+        Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    }
+
+    /// Whether a stored hash uses other parameters than ours (and should be re-hashed on login).
+    pub fn needs_upgrade(&self, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            return true;
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return true;
+        };
+        parsed.algorithm.as_str() != "argon2id"
+            || params.m_cost() != self.config.m_kib
+            || params.t_cost() != self.config.t
+            || params.p_cost() != self.config.p
+    }
+}
+
+#[async_trait(?Send)]
+impl PasswordHasher for Argon2idHasher {
+    async fn hash(&self, password: &str, salt: &[u8]) -> CoreResult<String> {
+        self.hash_sync(password, salt)
+    }
+
+    async fn verify(&self, password: &str, phc: &str) -> CoreResult<bool> {
+        self.verify_sync(password, phc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> Argon2idHasher {
+        Argon2idHasher::new(Argon2Config { m_kib: 64, t: 1, p: 1 })
+    }
+
+    #[test]
+    fn hash_then_verify() {
+        let h = cheap();
+        let phc = h.hash_sync("correct horse", &[7u8; 16]).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{phc}");
+        assert!(h.verify_sync("correct horse", &phc).unwrap());
+        assert!(!h.verify_sync("correct horsE", &phc).unwrap());
+        assert!(!h.verify_sync("x", "not a hash").unwrap());
+        assert!(!h.needs_upgrade(&phc));
+        assert!(Argon2idHasher::default().needs_upgrade(&phc));
+    }
+
+    #[test]
+    fn default_parameters_are_owasp() {
+        let phc = Argon2idHasher::default().hash_sync("pw", &[1u8; 16]).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+    }
+
+    #[test]
+    fn refuses_absurd_cost() {
+        let heavy = Argon2idHasher::new(Argon2Config { m_kib: 64 * 8, t: 1, p: 1 }).hash_sync("pw", &[1u8; 16]).unwrap();
+        assert!(!cheap().verify_sync("pw", &heavy).unwrap(), "8x the memory is refused without hashing");
+    }
+}

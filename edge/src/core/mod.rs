@@ -1,0 +1,61 @@
+//! The domain core: plain Rust, no `worker` types. Storage, time, randomness and hashing come in
+//! through the [`Core`] seams, so the same code runs in the Worker and in native tests.
+
+pub mod db;
+pub mod error;
+pub mod hashing;
+pub mod signup;
+pub mod tenant;
+pub mod users;
+
+use db::Database;
+use error::{CoreError, CoreResult};
+use hashing::PasswordHasher;
+
+/// Wall-clock time, passed in so expiry and lockout windows are testable.
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+}
+
+/// Cryptographically secure randomness, passed in so tests can be deterministic.
+pub trait Rng {
+    /// Fills `buf` with random bytes.
+    fn fill(&self, buf: &mut [u8]) -> Result<(), String>;
+}
+
+/// The operating system's / runtime's CSPRNG (`crypto.getRandomValues` in the Worker).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsRng;
+
+impl Rng for OsRng {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), String> {
+        getrandom::getrandom(buf).map_err(|e| e.to_string())
+    }
+}
+
+/// The seams one request works with.
+pub struct Core<'a> {
+    /// Storage.
+    pub db: &'a dyn Database,
+    /// Time.
+    pub clock: &'a dyn Clock,
+    /// Randomness.
+    pub rng: &'a dyn Rng,
+    /// Password hashing.
+    pub hasher: &'a dyn PasswordHasher,
+}
+
+impl Core<'_> {
+    /// `N` random bytes.
+    pub fn random_bytes<const N: usize>(&self) -> CoreResult<[u8; N]> {
+        let mut buf = [0u8; N];
+        self.rng.fill(&mut buf).map_err(CoreError::Internal)?;
+        Ok(buf)
+    }
+
+    /// A new 24-hex-digit id, the shape of Auth0's user ids.
+    pub fn new_id(&self) -> CoreResult<String> {
+        Ok(hex::encode(self.random_bytes::<12>()?))
+    }
+}

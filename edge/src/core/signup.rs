@@ -1,0 +1,222 @@
+//! Sign-up on a database connection (`POST /dbconnections/signup`).
+//!
+//! Order of checks: connection and client → `disable_signup` → identifiers (email syntax, username
+//! rules) → profile and `user_metadata` limits → password (length cap, strength policy, dictionary,
+//! personal info) → hash → insert. The hash is computed before the insert whether or not the
+//! identifier is taken, so an existing user's sign-up costs the same time as a new one, and the
+//! unique indexes make concurrent sign-ups of one identifier produce exactly one user.
+
+use serde_json::{Map, Value};
+use shared::email;
+use shared::password::MAX_PASSWORD_BYTES;
+use shared::personal_info::PersonalInfo;
+use shared::username::UsernameRules;
+use shared::wire::{SignupRequest, SignupResponse};
+
+use super::db::DbError;
+use super::error::{CoreError, CoreResult};
+use super::tenant::{self, Connection};
+use super::users::{self, NewUser};
+use super::Core;
+
+/// `user_metadata` may hold at most this many properties.
+pub const METADATA_MAX_PROPERTIES: usize = 10;
+/// Longest `user_metadata` property name.
+pub const METADATA_MAX_NAME: usize = 100;
+/// Longest `user_metadata` string value.
+pub const METADATA_MAX_VALUE: usize = 500;
+/// Longest root profile attribute (`name`, `given_name`, ...), in characters.
+pub const PROFILE_MAX: usize = 300;
+/// Longest `picture` URL.
+pub const PICTURE_MAX: usize = 2000;
+
+fn invalid(msg: impl Into<String>) -> CoreError {
+    CoreError::InvalidRequest(msg.into())
+}
+
+fn required<'a>(v: &'a Option<String>, field: &str) -> CoreResult<&'a str> {
+    match v.as_deref() {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(invalid(format!("Missing {field}"))),
+    }
+}
+
+fn check_metadata(meta: &Map<String, Value>) -> CoreResult<()> {
+    if meta.len() > METADATA_MAX_PROPERTIES {
+        return Err(invalid(format!("user_metadata can have at most {METADATA_MAX_PROPERTIES} properties")));
+    }
+    for (k, v) in meta {
+        if k.chars().count() > METADATA_MAX_NAME {
+            return Err(invalid(format!("user_metadata property names can have at most {METADATA_MAX_NAME} characters")));
+        }
+        match v {
+            Value::String(s) if s.chars().count() <= METADATA_MAX_VALUE => {}
+            Value::String(_) => {
+                return Err(invalid(format!("user_metadata values can have at most {METADATA_MAX_VALUE} characters")))
+            }
+            _ => return Err(invalid("user_metadata values must be strings")),
+        }
+    }
+    Ok(())
+}
+
+fn check_profile(req: &SignupRequest) -> CoreResult<()> {
+    let fields = [
+        ("given_name", &req.given_name),
+        ("family_name", &req.family_name),
+        ("name", &req.name),
+        ("nickname", &req.nickname),
+        ("phone_number", &req.phone_number),
+    ];
+    for (field, v) in fields {
+        if v.as_deref().is_some_and(|s| s.chars().count() > PROFILE_MAX) {
+            return Err(invalid(format!("{field} can have at most {PROFILE_MAX} characters")));
+        }
+    }
+    if let Some(p) = req.picture.as_deref() {
+        let ok = p.len() <= PICTURE_MAX
+            && url::Url::parse(p).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
+        if !ok {
+            return Err(invalid("picture must be an http(s) URL"));
+        }
+    }
+    Ok(())
+}
+
+/// The password checks every flow that sets a password runs (sign-up, reset, change).
+pub fn check_password(conn: &Connection, password: &str, info: &PersonalInfo<'_>) -> CoreResult<()> {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(CoreError::PasswordTooLong);
+    }
+    let policy = conn.policy();
+    let explanation = policy.missing(password);
+    if !explanation.verified {
+        return Err(CoreError::PasswordStrength {
+            explanation,
+            policy: policy.describe(),
+        });
+    }
+    let dict = &conn.options.password_dictionary;
+    if dict.enable && shared::dictionary::is_common(password, &dict.dictionary) {
+        return Err(CoreError::PasswordDictionary);
+    }
+    if conn.options.password_no_personal_info.enable && info.found_in(password) {
+        return Err(CoreError::PasswordNoUserInfo);
+    }
+    Ok(())
+}
+
+fn metadata_strings(meta: &Map<String, Value>) -> Vec<&str> {
+    ["name", "first", "last"]
+        .iter()
+        .filter_map(|k| meta.get(*k).and_then(Value::as_str))
+        .collect()
+}
+
+/// Looks up the connection named in a request and checks it is enabled for the client (when a
+/// client id is given; Auth0 falls back to the tenant's global client otherwise).
+pub async fn resolve_connection(core: &Core<'_>, client_id: Option<&str>, name: &str) -> CoreResult<Connection> {
+    let conn = tenant::connection_by_name(core.db, name)
+        .await?
+        .ok_or_else(|| CoreError::ConnectionNotFound(name.to_owned()))?;
+    if let Some(client_id) = client_id {
+        if tenant::client(core.db, client_id).await?.is_none() {
+            return Err(CoreError::UnknownClient);
+        }
+        if !tenant::connection_enabled(core.db, client_id, &conn.id).await? {
+            return Err(CoreError::ConnectionNotFound(name.to_owned()));
+        }
+    }
+    Ok(conn)
+}
+
+/// Creates a user on a database connection.
+pub async fn signup(core: &Core<'_>, req: SignupRequest) -> CoreResult<SignupResponse> {
+    let conn_name = required(&req.connection, "connection")?;
+    let raw_email = required(&req.email, "email")?;
+    let password = req.password.as_deref().ok_or_else(|| invalid("Missing password"))?;
+
+    let conn = resolve_connection(core, req.client_id.as_deref(), conn_name).await?;
+    if conn.options.disable_signup {
+        return Err(CoreError::SignupDisabled);
+    }
+
+    let email = email::normalize(raw_email);
+    if !email::is_valid(&email) {
+        return Err(invalid("Invalid email address"));
+    }
+    let username = if conn.options.requires_username {
+        let raw = required(&req.username, "username")?;
+        let rules = conn.username_rules();
+        if !rules.is_valid(raw) {
+            return Err(invalid(format!(
+                "Invalid username: use {}-{} letters, numbers and the characters _ + - . ! # $ ^ ` ~ @ ' (not an email address)",
+                rules.min, rules.max
+            )));
+        }
+        Some(UsernameRules::normalize(raw))
+    } else {
+        None
+    };
+    let meta = req.user_metadata.clone().unwrap_or_default();
+    check_metadata(&meta)?;
+    check_profile(&req)?;
+
+    let info = PersonalInfo {
+        email: Some(&email),
+        username: username.as_deref(),
+        name: req.name.as_deref(),
+        nickname: req.nickname.as_deref(),
+        metadata: metadata_strings(&meta),
+    };
+    check_password(&conn, password, &info)?;
+
+    let salt = core.random_bytes::<16>()?;
+    let hash = core.hasher.hash(password, &salt).await?;
+    let user = NewUser {
+        user_id: core.new_id()?,
+        connection_id: conn.id.clone(),
+        email: email.clone(),
+        email_verified: false,
+        username: username.clone(),
+        password_hash: Some(hash),
+        given_name: req.given_name.clone(),
+        family_name: req.family_name.clone(),
+        name: req.name.clone(),
+        nickname: req.nickname.clone(),
+        picture: req.picture.clone(),
+        phone_number: req.phone_number.clone(),
+        user_metadata: meta.clone(),
+        now: core.clock.now_ms(),
+    };
+    match users::insert(core.db, &user).await {
+        Ok(()) => {}
+        Err(DbError::Conflict(msg)) => return Err(exists_error(core, &msg).await?),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(SignupResponse {
+        id: user.user_id,
+        email,
+        email_verified: false,
+        username,
+        given_name: req.given_name,
+        family_name: req.family_name,
+        name: req.name,
+        nickname: req.nickname,
+        picture: req.picture,
+        user_metadata: if meta.is_empty() { None } else { Some(meta) },
+    })
+}
+
+/// The answer for a taken identifier: the generic `invalid_signup` unless the tenant opted into
+/// `user_exists` / `username_exists`.
+async fn exists_error(core: &Core<'_>, constraint: &str) -> CoreResult<CoreError> {
+    let flags = tenant::tenant(core.db).await?.flags;
+    Ok(if !flags.enable_public_signup_user_exists_error {
+        CoreError::InvalidSignup
+    } else if constraint.contains("username") {
+        CoreError::UsernameExists
+    } else {
+        CoreError::UserExists
+    })
+}

@@ -1,0 +1,260 @@
+//! Tenant configuration: the tenant's flags, applications (clients) and database connections.
+//!
+//! All of it lives in the database so the Management API can change it at run time; `make dev`
+//! seeds a demo tenant. Connection options use Auth0's Management API names so they can be read
+//! and written in Auth0's shape.
+
+use serde::{Deserialize, Serialize};
+use shared::password::{PasswordPolicy, PolicyLevel};
+use shared::username::UsernameRules;
+use shared::wire::{ComplexityOptions, DbConnectionInfo, Validation};
+
+use super::db::{columns, query_one, Database, Stmt};
+use super::error::CoreResult;
+
+/// Tenant-wide switches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantFlags {
+    /// Return `user_exists` instead of the generic `invalid_signup` for an existing user.
+    #[serde(default)]
+    pub enable_public_signup_user_exists_error: bool,
+}
+
+/// The tenant row.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Tenant {
+    /// Tenant name (Lock shows it nowhere but expects it in the client config).
+    pub name: String,
+    /// Switches.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub flags: TenantFlags,
+}
+
+/// `password_history` option.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordHistory {
+    /// Whether reuse is refused.
+    #[serde(default)]
+    pub enable: bool,
+    /// How many previous passwords are remembered (at most 24).
+    #[serde(default = "default_history_size")]
+    pub size: u32,
+}
+
+fn default_history_size() -> u32 {
+    5
+}
+
+/// `password_dictionary` option.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordDictionary {
+    /// Whether the dictionary check runs.
+    #[serde(default)]
+    pub enable: bool,
+    /// Extra entries (up to 200).
+    #[serde(default)]
+    pub dictionary: Vec<String>,
+}
+
+/// A `{enable}` switch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Toggle {
+    /// Whether the feature is on.
+    #[serde(default)]
+    pub enable: bool,
+}
+
+/// A database connection's options, in Auth0's Management API shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionOptions {
+    /// Strength level; Auth0 allows `null`, meaning `none`.
+    #[serde(rename = "passwordPolicy", default, deserialize_with = "level_or_null")]
+    pub password_policy: PolicyLevel,
+    /// Minimum-length override.
+    #[serde(default)]
+    pub password_complexity_options: ComplexityOptions,
+    /// Reuse protection.
+    #[serde(default)]
+    pub password_history: PasswordHistory,
+    /// Dictionary check.
+    #[serde(default)]
+    pub password_dictionary: PasswordDictionary,
+    /// Personal-information check.
+    #[serde(default)]
+    pub password_no_personal_info: Toggle,
+    /// Whether sign-up needs a username (login then accepts either).
+    #[serde(default)]
+    pub requires_username: bool,
+    /// Username bounds.
+    #[serde(default)]
+    pub validation: Validation,
+    /// Refuse public sign-ups.
+    #[serde(default)]
+    pub disable_signup: bool,
+    /// Brute-force protection (on by default).
+    #[serde(default = "yes")]
+    pub brute_force_protection: bool,
+}
+
+impl Default for ConnectionOptions {
+    fn default() -> Self {
+        Self {
+            password_policy: PolicyLevel::None,
+            password_complexity_options: ComplexityOptions::default(),
+            password_history: PasswordHistory::default(),
+            password_dictionary: PasswordDictionary::default(),
+            password_no_personal_info: Toggle::default(),
+            requires_username: false,
+            validation: Validation::default(),
+            disable_signup: false,
+            brute_force_protection: true,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn level_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PolicyLevel, D::Error> {
+    Ok(Option::<PolicyLevel>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A database connection.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Connection {
+    /// `con_...` id.
+    pub id: String,
+    /// Unique name (`Username-Password-Authentication`).
+    pub name: String,
+    /// Strategy (`auth0`).
+    pub strategy: String,
+    /// Options.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub options: ConnectionOptions,
+}
+
+impl Connection {
+    /// The strength policy.
+    pub fn policy(&self) -> PasswordPolicy {
+        PasswordPolicy::new(self.options.password_policy, self.options.password_complexity_options.min_length)
+    }
+
+    /// The username rules.
+    pub fn username_rules(&self) -> UsernameRules {
+        self.options
+            .validation
+            .username
+            .map(|u| UsernameRules::new(u.min, u.max))
+            .unwrap_or_default()
+    }
+
+    /// The connection as Lock and the widget read it.
+    pub fn info(&self) -> DbConnectionInfo {
+        DbConnectionInfo {
+            name: self.name.clone(),
+            password_policy: self.options.password_policy,
+            password_complexity_options: self.options.password_complexity_options,
+            show_signup: !self.options.disable_signup,
+            show_forgot: true,
+            requires_username: self.options.requires_username,
+            validation: Validation {
+                username: Some(self.username_rules()),
+            },
+        }
+    }
+}
+
+/// An application.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Client {
+    /// Client id.
+    pub client_id: String,
+    /// Display name.
+    pub name: String,
+    /// `spa`, `native`, `regular_web` or `non_interactive`.
+    pub app_type: String,
+    /// Public clients cannot authenticate (no secret).
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub is_public: bool,
+    /// argon2id hash of the secret (confidential clients).
+    pub client_secret_hash: Option<String>,
+    /// Allowed callback URLs (exact match).
+    #[serde(deserialize_with = "columns::json_text")]
+    pub callbacks: Vec<String>,
+    /// Allowed web origins (CORS, web_message).
+    #[serde(deserialize_with = "columns::json_text")]
+    pub web_origins: Vec<String>,
+    /// Allowed logout URLs.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub allowed_logout_urls: Vec<String>,
+    /// Allowed grant types.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub grant_types: Vec<String>,
+    /// Whether `/co/authenticate` is allowed.
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub cross_origin_auth: bool,
+    /// ID token lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub id_token_lifetime: i64,
+    /// Access token lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub access_token_lifetime: i64,
+    /// Refresh token (idle) lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub refresh_token_lifetime: i64,
+}
+
+/// Reads the tenant row.
+pub async fn tenant(db: &dyn Database) -> CoreResult<Tenant> {
+    Ok(query_one(db, Stmt::new("SELECT name, flags FROM tenant WHERE id = 1"))
+        .await?
+        .unwrap_or(Tenant {
+            name: "tollgate".into(),
+            flags: TenantFlags::default(),
+        }))
+}
+
+/// Finds a client by id.
+pub async fn client(db: &dyn Database, client_id: &str) -> CoreResult<Option<Client>> {
+    let sql = "SELECT client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, \
+               allowed_logout_urls, grant_types, cross_origin_auth, id_token_lifetime, \
+               access_token_lifetime, refresh_token_lifetime FROM clients WHERE client_id = ?1";
+    Ok(query_one(db, Stmt::new(sql).bind(client_id)).await?)
+}
+
+/// Finds a connection by name.
+pub async fn connection_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {
+    Ok(query_one(
+        db,
+        Stmt::new("SELECT id, name, strategy, options FROM connections WHERE name = ?1").bind(name),
+    )
+    .await?)
+}
+
+/// Whether `connection_id` is enabled for `client_id`.
+pub async fn connection_enabled(db: &dyn Database, client_id: &str, connection_id: &str) -> CoreResult<bool> {
+    let rows = db
+        .query(
+            Stmt::new("SELECT 1 AS ok FROM client_connections WHERE client_id = ?1 AND connection_id = ?2")
+                .bind(client_id)
+                .bind(connection_id),
+        )
+        .await?;
+    Ok(!rows.is_empty())
+}
+
+/// The connections enabled for a client, by name.
+pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResult<Vec<Connection>> {
+    let rows = db
+        .query(
+            Stmt::new(
+                "SELECT c.id, c.name, c.strategy, c.options FROM connections c \
+                 JOIN client_connections cc ON cc.connection_id = c.id \
+                 WHERE cc.client_id = ?1 ORDER BY c.name",
+            )
+            .bind(client_id),
+        )
+        .await?;
+    Ok(super::db::decode(rows)?)
+}

@@ -1,0 +1,144 @@
+//! User records of database connections and the queries on them.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::db::{columns, query_one, Database, DbError, Stmt};
+
+/// A stored user. `user_id` has no `auth0|` prefix.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct User {
+    /// Id without the strategy prefix.
+    pub user_id: String,
+    /// Owning connection.
+    pub connection_id: String,
+    /// Normalised email.
+    pub email: String,
+    /// Whether the email was verified.
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub email_verified: bool,
+    /// Normalised username.
+    pub username: Option<String>,
+    /// PHC string; `None` for users who must reset (e.g. imported without a hash).
+    pub password_hash: Option<String>,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// Full name.
+    pub name: Option<String>,
+    /// Nickname.
+    pub nickname: Option<String>,
+    /// Picture URL.
+    pub picture: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// User-editable metadata.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub user_metadata: Map<String, Value>,
+    /// Application metadata.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub app_metadata: Map<String, Value>,
+    /// Blocked by an administrator.
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub blocked: bool,
+    /// Creation time (ms).
+    #[serde(deserialize_with = "columns::int")]
+    pub created_at: i64,
+    /// Last update (ms).
+    #[serde(deserialize_with = "columns::int")]
+    pub updated_at: i64,
+}
+
+/// What a new user is created with.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewUser {
+    /// Id without prefix.
+    pub user_id: String,
+    /// Owning connection.
+    pub connection_id: String,
+    /// Normalised email.
+    pub email: String,
+    /// Whether the email is verified.
+    pub email_verified: bool,
+    /// Normalised username.
+    pub username: Option<String>,
+    /// PHC string.
+    pub password_hash: Option<String>,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// Full name.
+    pub name: Option<String>,
+    /// Nickname.
+    pub nickname: Option<String>,
+    /// Picture URL.
+    pub picture: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+    /// User metadata.
+    pub user_metadata: Map<String, Value>,
+    /// Creation time (ms).
+    pub now: i64,
+}
+
+/// The insert statement for `u`; fails with [`DbError::Conflict`] when the email or username is taken.
+pub fn insert_stmt(u: &NewUser) -> Stmt {
+    Stmt::new(
+        "INSERT INTO users (user_id, connection_id, email, email_verified, username, password_hash, \
+         given_name, family_name, name, nickname, picture, phone_number, user_metadata, created_at, updated_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+    )
+    .bind(&u.user_id)
+    .bind(&u.connection_id)
+    .bind(&u.email)
+    .bind(u.email_verified)
+    .bind(u.username.clone())
+    .bind(u.password_hash.clone())
+    .bind(u.given_name.clone())
+    .bind(u.family_name.clone())
+    .bind(u.name.clone())
+    .bind(u.nickname.clone())
+    .bind(u.picture.clone())
+    .bind(u.phone_number.clone())
+    .bind(Value::Object(u.user_metadata.clone()).to_string())
+    .bind(u.now)
+}
+
+/// Inserts a user.
+pub async fn insert(db: &dyn Database, u: &NewUser) -> Result<(), DbError> {
+    db.execute(insert_stmt(u)).await.map(|_| ())
+}
+
+/// Finds a user of a connection by normalised email.
+pub async fn by_email(db: &dyn Database, connection_id: &str, email: &str) -> Result<Option<User>, DbError> {
+    query_one(db, Stmt::new(const_sql::BY_EMAIL).bind(connection_id).bind(email)).await
+}
+
+/// Finds a user of a connection by normalised username.
+pub async fn by_username(db: &dyn Database, connection_id: &str, username: &str) -> Result<Option<User>, DbError> {
+    query_one(db, Stmt::new(const_sql::BY_USERNAME).bind(connection_id).bind(username)).await
+}
+
+/// Finds a user by id.
+pub async fn by_id(db: &dyn Database, user_id: &str) -> Result<Option<User>, DbError> {
+    query_one(db, Stmt::new(const_sql::BY_ID).bind(user_id)).await
+}
+
+mod const_sql {
+    // One column list for every user query; `concat!` keeps them `&'static str`.
+    macro_rules! select_users {
+        ($where:literal) => {
+            concat!(
+                "SELECT user_id, connection_id, email, email_verified, username, password_hash, ",
+                "given_name, family_name, name, nickname, picture, phone_number, user_metadata, app_metadata, ",
+                "blocked, created_at, updated_at FROM users WHERE ",
+                $where
+            )
+        };
+    }
+    pub const BY_EMAIL: &str = select_users!("connection_id = ?1 AND email = ?2");
+    pub const BY_USERNAME: &str = select_users!("connection_id = ?1 AND username = ?2");
+    pub const BY_ID: &str = select_users!("user_id = ?1");
+}

@@ -1,0 +1,129 @@
+//! Native [`Database`] over SQLite (rusqlite, bundled), running the same migrations as D1.
+//! Used by the native test suite and benchmarks; the Worker uses D1 instead.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use rusqlite::types::{Value as SqlType, ValueRef};
+use rusqlite::{params_from_iter, Connection};
+use serde_json::{Number, Value};
+
+use crate::core::db::{Database, DbError, Row, SqlValue, Stmt};
+
+/// The repository's D1 migrations folder.
+pub const MIGRATIONS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
+
+/// A SQLite database behind a mutex (statements run one at a time, as on D1).
+pub struct Sqlite {
+    conn: Mutex<Connection>,
+}
+
+fn err(e: rusqlite::Error) -> DbError {
+    DbError::from_message(e.to_string())
+}
+
+fn to_sql(v: &SqlValue) -> SqlType {
+    match v {
+        SqlValue::Null => SqlType::Null,
+        SqlValue::Int(i) => SqlType::Integer(*i),
+        SqlValue::Real(f) => SqlType::Real(*f),
+        SqlValue::Text(s) => SqlType::Text(s.clone()),
+    }
+}
+
+fn to_json(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Number(i.into()),
+        ValueRef::Real(f) => Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::String(hex::encode(b)),
+    }
+}
+
+fn run(conn: &Connection, stmt: &Stmt) -> Result<Vec<Row>, DbError> {
+    let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
+    let names: Vec<String> = prepared.column_names().iter().map(|s| s.to_string()).collect();
+    let mut rows = prepared.query(params_from_iter(stmt.params.iter().map(to_sql))).map_err(err)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(err)? {
+        let mut map = Row::new();
+        for (i, name) in names.iter().enumerate() {
+            map.insert(name.clone(), to_json(row.get_ref(i).map_err(err)?));
+        }
+        out.push(map);
+    }
+    Ok(out)
+}
+
+impl Sqlite {
+    /// Opens (or creates) a database file.
+    pub fn open(path: &Path) -> Result<Self, DbError> {
+        Self::wrap(Connection::open(path).map_err(err)?)
+    }
+
+    /// A fresh in-memory database with every migration applied.
+    pub fn in_memory() -> Result<Self, DbError> {
+        let db = Self::wrap(Connection::open_in_memory().map_err(err)?)?;
+        db.apply_migrations(Path::new(MIGRATIONS_DIR))?;
+        Ok(db)
+    }
+
+    fn wrap(conn: Connection) -> Result<Self, DbError> {
+        // D1 enforces foreign keys; so do we.
+        conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(err)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, DbError> {
+        self.conn.lock().map_err(|_| DbError::Other("sqlite mutex poisoned".into()))
+    }
+
+    /// Applies every `*.sql` file of `dir` in name order, as `wrangler d1 migrations apply` does.
+    pub fn apply_migrations(&self, dir: &Path) -> Result<(), DbError> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| DbError::Other(format!("{}: {e}", dir.display())))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        let conn = self.lock()?;
+        for f in files {
+            let sql = std::fs::read_to_string(&f).map_err(|e| DbError::Other(format!("{}: {e}", f.display())))?;
+            conn.execute_batch(&sql).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Runs a script of SQL statements (seeds, benchmarks).
+    pub fn execute_script(&self, sql: &str) -> Result<(), DbError> {
+        self.lock()?.execute_batch(sql).map_err(err)
+    }
+}
+
+#[async_trait(?Send)]
+impl Database for Sqlite {
+    async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        run(&*self.lock()?, &stmt)
+    }
+
+    async fn execute(&self, stmt: Stmt) -> Result<u64, DbError> {
+        let conn = self.lock()?;
+        let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
+        let n = prepared.execute(params_from_iter(stmt.params.iter().map(to_sql))).map_err(err)?;
+        Ok(n as u64)
+    }
+
+    async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().map_err(err)?;
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in &stmts {
+            out.push(run(&tx, s)?);
+        }
+        tx.commit().map_err(err)?;
+        Ok(out)
+    }
+}
