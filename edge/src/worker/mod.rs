@@ -1,0 +1,101 @@
+//! The Cloudflare Worker adapter: converts requests, builds the core seams from the environment,
+//! calls [`App::handle`], converts the response. No domain logic lives here.
+//!
+//! Paths not handled by the API fall through to the static assets (the built widget): wrangler's
+//! `[assets]` serves files first and invokes the Worker only for paths that are not files.
+
+mod d1;
+
+use futures_util::StreamExt;
+use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
+
+use crate::api::{self, App, Config, MAX_BODY_BYTES};
+use crate::core::hashing::Argon2idHasher;
+use crate::core::{Clock, Core, OsRng};
+
+struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now_ms(&self) -> i64 {
+        worker::Date::now().as_millis() as i64
+    }
+}
+
+/// Reads at most `MAX_BODY_BYTES + 1` bytes, so an oversized body is detected without buffering it.
+async fn read_body(req: &mut Request) -> Result<Vec<u8>> {
+    let declared = req
+        .headers()
+        .get("content-length")?
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    if declared > MAX_BODY_BYTES {
+        return Ok(vec![0; MAX_BODY_BYTES + 1]);
+    }
+    let mut body = Vec::new();
+    if let Ok(mut stream) = req.stream() {
+        while let Some(chunk) = stream.next().await {
+            body.extend_from_slice(&chunk?);
+            if body.len() > MAX_BODY_BYTES {
+                break;
+            }
+        }
+    }
+    Ok(body)
+}
+
+async fn to_api(mut req: Request) -> Result<api::Request> {
+    let url = req.url()?;
+    let headers = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let ip = req.headers().get("cf-connecting-ip")?;
+    let body = match req.method() {
+        worker::Method::Get | worker::Method::Head | worker::Method::Options => Vec::new(),
+        _ => read_body(&mut req).await?,
+    };
+    Ok(api::Request {
+        method: req.method().to_string().to_ascii_uppercase(),
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or("").to_owned(),
+        headers,
+        body,
+        ip,
+    })
+}
+
+fn from_api(res: api::Response) -> Result<Response> {
+    if let Some(e) = &res.internal_error {
+        console_error!("internal error: {e}");
+    }
+    let headers = Headers::new();
+    for (k, v) in &res.headers {
+        headers.append(k, v)?;
+    }
+    Ok(Response::from_bytes(res.body)?.with_status(res.status).with_headers(headers))
+}
+
+fn config(env: &Env) -> Config {
+    Config {
+        issuer: env.var("ISSUER").map(|v| v.to_string()).unwrap_or_default(),
+    }
+}
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let db = d1::D1(env.d1("DB")?);
+    let config = config(&env);
+    let hasher = Argon2idHasher::default();
+    let app = App {
+        core: Core {
+            db: &db,
+            clock: &WorkerClock,
+            rng: &OsRng,
+            hasher: &hasher,
+        },
+        config: &config,
+    };
+    from_api(app.handle(to_api(req).await?).await)
+}

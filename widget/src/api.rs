@@ -1,0 +1,85 @@
+//! Calls to the edge with the browser's `fetch`, kept tiny to stay small.
+
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RequestInit, Response};
+
+/// A non-2xx answer or a network failure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The server answered with an error body.
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// Parsed JSON body (`Value::Null` when it was not JSON).
+        body: Value,
+    },
+    /// No answer (offline, CORS, DNS).
+    Network,
+}
+
+impl ApiFailure {
+    /// The Auth0 error code of the body (`code` or `error`), or `network`.
+    pub fn code(&self) -> String {
+        match self {
+            ApiFailure::Server { body, .. } => body
+                .get("code")
+                .or_else(|| body.get("error"))
+                .and_then(Value::as_str)
+                .unwrap_or("lock.fallback")
+                .to_owned(),
+            ApiFailure::Network => "lock.network".to_owned(),
+        }
+    }
+
+    /// The error `name` (`PasswordStrengthError`, ...), when present.
+    pub fn name(&self) -> Option<String> {
+        match self {
+            ApiFailure::Server { body, .. } => body.get("name").and_then(Value::as_str).map(str::to_owned),
+            ApiFailure::Network => None,
+        }
+    }
+}
+
+fn js_err(_: JsValue) -> ApiFailure {
+    ApiFailure::Network
+}
+
+async fn send(method: &str, url: &str, body: Option<String>) -> Result<(u16, Value), ApiFailure> {
+    let window = web_sys::window().ok_or(ApiFailure::Network)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(b) = body {
+        let headers = web_sys::Headers::new().map_err(js_err)?;
+        headers.set("content-type", "application/json").map_err(js_err)?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&b));
+    }
+    let resp: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(js_err)?;
+    let status = resp.status();
+    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
+    let text = text.as_string().unwrap_or_default();
+    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    if (200..300).contains(&status) {
+        Ok((status, json))
+    } else {
+        Err(ApiFailure::Server { status, body: json })
+    }
+}
+
+/// `POST url` with a JSON body; the parsed answer on 2xx.
+pub async fn post_json<T: Serialize>(url: &str, body: &T) -> Result<Value, ApiFailure> {
+    let body = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
+    send("POST", url, Some(body)).await.map(|(_, v)| v)
+}
+
+/// `GET url`; the parsed answer on 2xx.
+pub async fn get_json(url: &str) -> Result<Value, ApiFailure> {
+    send("GET", url, None).await.map(|(_, v)| v)
+}

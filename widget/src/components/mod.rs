@@ -1,0 +1,4 @@
+//! The widget's components.
+
+pub mod checklist;
+pub mod signup;

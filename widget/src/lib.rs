@@ -1,0 +1,21 @@
+//! Tollgate's login and sign-up widget: Leptos (client-side rendering) compiled to WebAssembly.
+//!
+//! Validation comes from the `shared` crate — the same code the edge enforces — so the password
+//! checklist and the server's `invalid_password` errors always agree. The widget renders in the
+//! light DOM (password managers see the fields), uses no inline styles (strict CSP works), and
+//! talks to the edge's Auth0-compatible endpoints.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod mount;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Entry point: mounts every widget host on the page.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    mount::auto_mount();
+}

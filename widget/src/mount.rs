@@ -1,0 +1,72 @@
+//! Mounting: finds host elements, loads the client configuration from the edge, renders.
+//!
+//! A host is any element with `data-tollgate-client-id`; optional `data-tollgate-domain` (edge
+//! origin, default: this page's origin) and `data-tollgate-connection`.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::wire::ClientConfig;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+use crate::api::get_json;
+use crate::components::signup::SignupForm;
+
+/// Options of one widget instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Application client id.
+    pub client_id: String,
+    /// Edge origin without trailing slash; empty for same origin.
+    pub domain: String,
+    /// Database connection name; the client's first one when `None`.
+    pub connection: Option<String>,
+}
+
+/// Loads the client configuration, then renders the widget into `host`.
+pub fn mount(host: HtmlElement, options: Options) {
+    spawn_local(async move {
+        let url = format!("{}/client/{}.json", options.domain, options.client_id);
+        let config: Option<ClientConfig> = get_json(&url).await.ok().and_then(|v| serde_json::from_value(v).ok());
+        let connection = config.as_ref().and_then(|c| c.database(options.connection.as_deref()).cloned());
+        leptos::mount::mount_to(host, move || match connection {
+            Some(connection) => view! {
+                <div class="tg-widget"><SignupForm connection client_id=options.client_id api_base=options.domain /></div>
+            }
+            .into_any(),
+            None => view! {
+                <div class="tg-widget"><p class="tg-error" role="alert">"This application is not configured for sign-up."</p></div>
+            }
+            .into_any(),
+        })
+        .forget();
+    });
+}
+
+/// Mounts a widget into every `[data-tollgate-client-id]` element of the page.
+pub fn auto_mount() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(hosts) = doc.query_selector_all("[data-tollgate-client-id]") else {
+        return;
+    };
+    for i in 0..hosts.length() {
+        let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
+            continue;
+        };
+        let Some(client_id) = host.get_attribute("data-tollgate-client-id") else {
+            continue;
+        };
+        let domain = host.get_attribute("data-tollgate-domain").unwrap_or_default();
+        let connection = host.get_attribute("data-tollgate-connection");
+        mount(
+            host,
+            Options {
+                client_id,
+                domain: domain.trim_end_matches('/').to_owned(),
+                connection,
+            },
+        );
+    }
+}
