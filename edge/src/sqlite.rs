@@ -45,7 +45,9 @@ fn to_json(v: ValueRef<'_>) -> Value {
 fn run(conn: &Connection, stmt: &Stmt) -> Result<Vec<Row>, DbError> {
     let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
     let names: Vec<String> = prepared.column_names().iter().map(|s| s.to_string()).collect();
-    let mut rows = prepared.query(params_from_iter(stmt.params.iter().map(to_sql))).map_err(err)?;
+    let mut rows = prepared
+        .query(params_from_iter(stmt.params.iter().map(to_sql)))
+        .map_err(err)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(err)? {
         let mut map = Row::new();
@@ -77,7 +79,9 @@ impl Sqlite {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, DbError> {
-        self.conn.lock().map_err(|_| DbError::Other("sqlite mutex poisoned".into()))
+        self.conn
+            .lock()
+            .map_err(|_| DbError::Other("sqlite mutex poisoned".into()))
     }
 
     /// Applies every `*.sql` file of `dir` in name order, as `wrangler d1 migrations apply` does.
@@ -112,7 +116,9 @@ impl Database for Sqlite {
     async fn execute(&self, stmt: Stmt) -> Result<u64, DbError> {
         let conn = self.lock()?;
         let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
-        let n = prepared.execute(params_from_iter(stmt.params.iter().map(to_sql))).map_err(err)?;
+        let n = prepared
+            .execute(params_from_iter(stmt.params.iter().map(to_sql)))
+            .map_err(err)?;
         Ok(n as u64)
     }
 

@@ -1,6 +1,9 @@
 //! Fixtures for native tests and benchmarks: an in-memory SQLite with the D1 migrations, a
 //! controllable clock, and a tenant seeded through the same tables `make dev` fills.
 
+// Fixture setup failing is a broken test environment: panicking with a message is the right answer.
+#![allow(clippy::expect_used)]
+
 use std::cell::Cell;
 
 use serde_json::{json, Value};
@@ -69,12 +72,18 @@ impl TestEnv {
 
     async fn seed(&self, options: Value) {
         let db: &dyn Database = &self.db;
-        db.execute(Stmt::new("INSERT INTO tenant (id, name, flags) VALUES (1, 'test', '{}')")).await.expect("tenant");
+        db.execute(Stmt::new(
+            "INSERT INTO tenant (id, name, flags) VALUES (1, 'test', '{}')",
+        ))
+        .await
+        .expect("tenant");
         db.execute(
-            Stmt::new("INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, 'auth0', ?3, 0)")
-                .bind(DB_CONNECTION_ID)
-                .bind(DB_CONNECTION)
-                .bind(options.to_string()),
+            Stmt::new(
+                "INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, 'auth0', ?3, 0)",
+            )
+            .bind(DB_CONNECTION_ID)
+            .bind(DB_CONNECTION)
+            .bind(options.to_string()),
         )
         .await
         .expect("connection");
@@ -88,15 +97,21 @@ impl TestEnv {
         )
         .await
         .expect("client");
-        db.execute(Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, ?2)").bind(SPA_CLIENT).bind(DB_CONNECTION_ID))
-            .await
-            .expect("client_connections");
+        db.execute(
+            Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, ?2)")
+                .bind(SPA_CLIENT)
+                .bind(DB_CONNECTION_ID),
+        )
+        .await
+        .expect("client_connections");
     }
 
     /// Sets tenant flags.
     pub async fn set_flags(&self, flags: Value) {
         let db: &dyn Database = &self.db;
-        db.execute(Stmt::new("UPDATE tenant SET flags = ?1 WHERE id = 1").bind(flags.to_string())).await.expect("flags");
+        db.execute(Stmt::new("UPDATE tenant SET flags = ?1 WHERE id = 1").bind(flags.to_string()))
+            .await
+            .expect("flags");
     }
 
     /// Sends one request through the HTTP layer.

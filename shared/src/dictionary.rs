@@ -30,12 +30,14 @@ pub fn is_common(password: &str, custom: &[String]) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn list_has_ten_thousand_entries() {
         assert!(builtin_len() >= 9_990, "{}", builtin_len());
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn common_passwords_any_case() {
         assert!(is_common("password", &[]));
         assert!(is_common("PassWord", &[]));
@@ -44,7 +46,8 @@ mod tests {
         assert!(!is_common("correct horse battery staple 93", &[]));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn custom_entries() {
         let custom = vec!["Tollgate2026".to_string()];
         assert!(is_common("tollgate2026", &custom));

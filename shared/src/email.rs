@@ -62,7 +62,8 @@ pub fn is_valid(email: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn accepts_common_addresses() {
         for ok in [
             "a@b.co",
@@ -75,7 +76,8 @@ mod tests {
         assert!(is_valid("user@bücher.de"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn rejects_broken_addresses() {
         for bad in [
             "",
@@ -100,7 +102,8 @@ mod tests {
         assert!(!is_valid(&long_local));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn normalizes() {
         assert_eq!(normalize("  John.Doe@Example.COM "), "john.doe@example.com");
     }

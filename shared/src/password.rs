@@ -372,7 +372,8 @@ mod tests {
         PasswordPolicy::new(level, None)
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn none_needs_one_character() {
         assert!(!p(PolicyLevel::None).check(""));
         assert!(p(PolicyLevel::None).check("x"));
@@ -381,13 +382,15 @@ mod tests {
         assert_eq!(e.rules[0].format, None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn low_boundary_is_six() {
         assert!(!p(PolicyLevel::Low).check("abcde"));
         assert!(p(PolicyLevel::Low).check("abcdef"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn fair_needs_all_three_classes() {
         let fair = p(PolicyLevel::Fair);
         assert!(!fair.check("abcdefg1"));
@@ -402,7 +405,8 @@ mod tests {
         assert_eq!(items[1].verified, Some(false));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn good_needs_three_of_four() {
         let good = p(PolicyLevel::Good);
         assert!(!good.check("abcdefgh"));
@@ -412,7 +416,8 @@ mod tests {
         assert!(good.check("Abcdefg1"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn excellent_limits_identical_runs() {
         let ex = p(PolicyLevel::Excellent);
         assert!(ex.check("Abcdefgh1!"));
@@ -427,23 +432,29 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn identical_chars_is_case_sensitive() {
         assert!(identical_run_ok("aAa", 2));
         assert!(!identical_run_ok("", 2));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn min_length_override_and_clamp() {
         let good10 = PasswordPolicy::new(PolicyLevel::Good, Some(10));
         assert!(!good10.check("abcdef1!x"));
         assert!(good10.check("abcdef1!xy"));
         assert_eq!(PasswordPolicy::new(PolicyLevel::Low, Some(0)).min_length(), 1);
         assert_eq!(PasswordPolicy::new(PolicyLevel::Low, Some(500)).min_length(), 72);
-        assert_eq!(PasswordPolicy::new(PolicyLevel::Good, Some(1)).explain()[0].code, "nonEmpty");
+        assert_eq!(
+            PasswordPolicy::new(PolicyLevel::Good, Some(1)).explain()[0].code,
+            "nonEmpty"
+        );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn non_ascii_counts_scalars_and_no_class() {
         let low = p(PolicyLevel::Low);
         assert!(low.check("ééééé1"), "6 scalar values");
@@ -452,7 +463,8 @@ mod tests {
         assert!(!good.check("éééééé1A"), "é is neither lower case nor special");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn all_33_special_characters() {
         let specials = " !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
         assert_eq!(specials.chars().count(), 33);
@@ -463,7 +475,8 @@ mod tests {
         assert!(!CharClass::Special.matches('\t'));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn description_matches_sheriff_to_string() {
         assert_eq!(
             p(PolicyLevel::Good).describe(),
@@ -476,7 +489,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn missing_serializes_in_sheriff_shape() {
         let json = serde_json::to_value(p(PolicyLevel::Good).missing("abcdefgh")).unwrap();
         assert_eq!(
@@ -489,7 +503,8 @@ mod tests {
         assert_eq!(json["verified"], false);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn format_fills_in_order() {
         assert_eq!(
             format_message("%d of %d", &[FormatArg::Num(3), FormatArg::Num(4)]),

@@ -57,7 +57,8 @@ impl<'a> PersonalInfo<'a> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn finds_name_and_email_local_part() {
         let info = PersonalInfo {
             email: Some("john.doe@example.com"),
@@ -71,7 +72,8 @@ mod tests {
         assert!(!info.found_in("Tr0ub4dor&3"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn short_values_are_ignored() {
         let info = PersonalInfo {
             nickname: Some("jo"),
@@ -81,7 +83,8 @@ mod tests {
         assert!(!info.found_in("jolly alpaca"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn metadata_and_username() {
         let info = PersonalInfo {
             username: Some("zorro"),

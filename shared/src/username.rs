@@ -101,7 +101,8 @@ impl UsernameRules {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn default_length_bounds() {
         let r = UsernameRules::default();
         assert!(r.is_valid("a"));
@@ -110,7 +111,8 @@ mod tests {
         assert_eq!(r.issues(""), vec![UsernameIssue::Length]);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn characters_and_email() {
         let r = UsernameRules::new(1, 128);
         assert!(r.is_valid("j.doe+tag_1"));
@@ -121,13 +123,15 @@ mod tests {
         assert!(r.is_valid("john@home"), "an @ alone is allowed");
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn sanitised_bounds() {
         assert_eq!(UsernameRules::new(10, 5), UsernameRules::default());
         assert_eq!(UsernameRules::new(3, 500).max, LIMIT_MAX);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn normalises_case() {
         assert_eq!(UsernameRules::normalize("  JDoe "), "jdoe");
     }

@@ -270,7 +270,8 @@ impl ClientConfig {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn api_error_uses_status_code_camel_case() {
         let e = ApiError::new("BadRequestError", codes::INVALID_SIGNUP, "Invalid sign up", 400);
         assert_eq!(
@@ -279,7 +280,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn signup_response_uses_underscore_id() {
         let r = SignupResponse {
             id: "abc".into(),
@@ -299,7 +301,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn client_config_round_trips_lock_shape() {
         let json = serde_json::json!({"id":"c","tenant":"t","subscription":"free","strategies":[{"name":"auth0","connections":[
             {"name":"DB","passwordPolicy":"good","password_complexity_options":{"min_length":10},"showSignup":true,"showForgot":false,"requires_username":true,"validation":{"username":{"min":3,"max":20}}}]}]});

@@ -28,7 +28,9 @@ pub fn mount(host: HtmlElement, options: Options) {
     spawn_local(async move {
         let url = format!("{}/client/{}.json", options.domain, options.client_id);
         let config: Option<ClientConfig> = get_json(&url).await.ok().and_then(|v| serde_json::from_value(v).ok());
-        let connection = config.as_ref().and_then(|c| c.database(options.connection.as_deref()).cloned());
+        let connection = config
+            .as_ref()
+            .and_then(|c| c.database(options.connection.as_deref()).cloned());
         leptos::mount::mount_to(host, move || match connection {
             Some(connection) => view! {
                 <div class="tg-widget"><SignupForm connection client_id=options.client_id api_base=options.domain /></div>

@@ -44,7 +44,12 @@ impl WebError {
     /// The legacy-style body (`/dbconnections/*`) and an internal detail to log, if any.
     pub fn api_error(&self) -> (ApiError, Option<String>) {
         let e = match self {
-            WebError::PayloadTooLarge => ApiError::new("PayloadTooLargeError", codes::PAYLOAD_TOO_LARGE, "Request body too large", 413),
+            WebError::PayloadTooLarge => ApiError::new(
+                "PayloadTooLargeError",
+                codes::PAYLOAD_TOO_LARGE,
+                "Request body too large",
+                413,
+            ),
             WebError::UnsupportedMediaType(expected) => ApiError::new(
                 "UnsupportedMediaTypeError",
                 codes::INVALID_BODY,
@@ -53,10 +58,17 @@ impl WebError {
             ),
             WebError::InvalidBody(msg) => bad(codes::INVALID_BODY, msg),
             WebError::NotFound => ApiError::new("NotFoundError", codes::NOT_FOUND, "Not found", 404),
-            WebError::MethodNotAllowed => ApiError::new("MethodNotAllowedError", codes::METHOD_NOT_ALLOWED, "Method not allowed", 405),
+            WebError::MethodNotAllowed => ApiError::new(
+                "MethodNotAllowedError",
+                codes::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+                405,
+            ),
             WebError::Core(c) => match c {
                 CoreError::InvalidRequest(msg) => bad(codes::INVALID_REQUEST, msg),
-                CoreError::ConnectionNotFound(name) => bad(codes::CONNECTION_NOT_FOUND, &format!("Unknown connection {name}")),
+                CoreError::ConnectionNotFound(name) => {
+                    bad(codes::CONNECTION_NOT_FOUND, &format!("Unknown connection {name}"))
+                }
                 CoreError::UnknownClient => bad(codes::INVALID_CLIENT, "Unknown client"),
                 CoreError::SignupDisabled => bad(codes::SIGNUP_DISABLED, "public signup is disabled"),
                 CoreError::PasswordStrength { explanation, policy } => ApiError {
@@ -69,8 +81,12 @@ impl WebError {
                 },
                 CoreError::PasswordTooLong => password_error("PasswordStrengthError", "Password is too long"),
                 CoreError::PasswordDictionary => password_error("PasswordDictionaryError", "Password is too common"),
-                CoreError::PasswordNoUserInfo => password_error("PasswordNoUserInfoError", "Password is based on user information"),
-                CoreError::PasswordHistory => password_error("PasswordHistoryError", "Password has previously been used"),
+                CoreError::PasswordNoUserInfo => {
+                    password_error("PasswordNoUserInfoError", "Password is based on user information")
+                }
+                CoreError::PasswordHistory => {
+                    password_error("PasswordHistoryError", "Password has previously been used")
+                }
                 CoreError::InvalidSignup => bad(codes::INVALID_SIGNUP, "Invalid sign up"),
                 CoreError::UserExists => bad(codes::USER_EXISTS, "The user already exists."),
                 CoreError::UsernameExists => bad(codes::USERNAME_EXISTS, "The username already exists."),

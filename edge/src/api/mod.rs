@@ -45,7 +45,9 @@ impl App<'_> {
             ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
             ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
-            ("GET", p) if p.starts_with("/client/") => self.client_config(p).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", p) if p.starts_with("/client/") => {
+                self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
+            }
             _ => WebError::NotFound.into_api_response(),
         }
     }
@@ -77,12 +79,20 @@ impl App<'_> {
             subscription: "free".into(),
             strategies: vec![Strategy {
                 name: "auth0".into(),
-                connections: connections.iter().filter(|c| c.strategy == "auth0").map(|c| c.info()).collect(),
+                connections: connections
+                    .iter()
+                    .filter(|c| c.strategy == "auth0")
+                    .map(|c| c.info())
+                    .collect(),
             }],
         };
         if jsonp {
             let json = serde_json::to_string(&cfg).unwrap_or_default();
-            Ok(Response::new(200, "application/javascript; charset=utf-8", format!("Auth0.setClient({json});").into_bytes()))
+            Ok(Response::new(
+                200,
+                "application/javascript; charset=utf-8",
+                format!("Auth0.setClient({json});").into_bytes(),
+            ))
         } else {
             Ok(Response::json(200, &cfg))
         }

@@ -73,7 +73,10 @@ pub struct Stmt {
 impl Stmt {
     /// A statement without parameters.
     pub fn new(sql: &'static str) -> Self {
-        Self { sql, params: Vec::new() }
+        Self {
+            sql,
+            params: Vec::new(),
+        }
     }
 
     /// Binds the next parameter.

@@ -33,7 +33,11 @@ pub struct Argon2Config {
 
 impl Default for Argon2Config {
     fn default() -> Self {
-        Self { m_kib: 19456, t: 2, p: 1 }
+        Self {
+            m_kib: 19456,
+            t: 2,
+            p: 1,
+        }
     }
 }
 
@@ -51,7 +55,8 @@ impl Argon2idHasher {
 
     fn argon2(&self) -> CoreResult<Argon2<'static>> {
         let c = self.config;
-        let params = Params::new(c.m_kib, c.t, c.p, None).map_err(|e| CoreError::Internal(format!("argon2 params: {e}")))?;
+        let params =
+            Params::new(c.m_kib, c.t, c.p, None).map_err(|e| CoreError::Internal(format!("argon2 params: {e}")))?;
         Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
     }
 
@@ -74,7 +79,10 @@ impl Argon2idHasher {
             return Ok(false);
         };
         let c = self.config;
-        if params.m_cost() > c.m_kib.saturating_mul(4) || params.t_cost() > c.t.saturating_mul(4).max(8) || params.p_cost() > 4 {
+        if params.m_cost() > c.m_kib.saturating_mul(4)
+            || params.t_cost() > c.t.saturating_mul(4).max(8)
+            || params.p_cost() > 4
+        {
             return Ok(false);
         }
         Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
@@ -134,7 +142,16 @@ mod tests {
 
     #[test]
     fn refuses_absurd_cost() {
-        let heavy = Argon2idHasher::new(Argon2Config { m_kib: 64 * 8, t: 1, p: 1 }).hash_sync("pw", &[1u8; 16]).unwrap();
-        assert!(!cheap().verify_sync("pw", &heavy).unwrap(), "8x the memory is refused without hashing");
+        let heavy = Argon2idHasher::new(Argon2Config {
+            m_kib: 64 * 8,
+            t: 1,
+            p: 1,
+        })
+        .hash_sync("pw", &[1u8; 16])
+        .unwrap();
+        assert!(
+            !cheap().verify_sync("pw", &heavy).unwrap(),
+            "8x the memory is refused without hashing"
+        );
     }
 }

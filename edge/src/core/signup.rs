@@ -43,16 +43,22 @@ fn required<'a>(v: &'a Option<String>, field: &str) -> CoreResult<&'a str> {
 
 fn check_metadata(meta: &Map<String, Value>) -> CoreResult<()> {
     if meta.len() > METADATA_MAX_PROPERTIES {
-        return Err(invalid(format!("user_metadata can have at most {METADATA_MAX_PROPERTIES} properties")));
+        return Err(invalid(format!(
+            "user_metadata can have at most {METADATA_MAX_PROPERTIES} properties"
+        )));
     }
     for (k, v) in meta {
         if k.chars().count() > METADATA_MAX_NAME {
-            return Err(invalid(format!("user_metadata property names can have at most {METADATA_MAX_NAME} characters")));
+            return Err(invalid(format!(
+                "user_metadata property names can have at most {METADATA_MAX_NAME} characters"
+            )));
         }
         match v {
             Value::String(s) if s.chars().count() <= METADATA_MAX_VALUE => {}
             Value::String(_) => {
-                return Err(invalid(format!("user_metadata values can have at most {METADATA_MAX_VALUE} characters")))
+                return Err(invalid(format!(
+                    "user_metadata values can have at most {METADATA_MAX_VALUE} characters"
+                )))
             }
             _ => return Err(invalid("user_metadata values must be strings")),
         }
@@ -74,8 +80,8 @@ fn check_profile(req: &SignupRequest) -> CoreResult<()> {
         }
     }
     if let Some(p) = req.picture.as_deref() {
-        let ok = p.len() <= PICTURE_MAX
-            && url::Url::parse(p).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
+        let ok =
+            p.len() <= PICTURE_MAX && url::Url::parse(p).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
         if !ok {
             return Err(invalid("picture must be an http(s) URL"));
         }

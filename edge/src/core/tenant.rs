@@ -137,7 +137,10 @@ pub struct Connection {
 impl Connection {
     /// The strength policy.
     pub fn policy(&self) -> PasswordPolicy {
-        PasswordPolicy::new(self.options.password_policy, self.options.password_complexity_options.min_length)
+        PasswordPolicy::new(
+            self.options.password_policy,
+            self.options.password_complexity_options.min_length,
+        )
     }
 
     /// The username rules.

@@ -45,7 +45,11 @@ async fn read_body(req: &mut Request) -> Result<Vec<u8>> {
 
 async fn to_api(mut req: Request) -> Result<api::Request> {
     let url = req.url()?;
-    let headers = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let headers = req
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
     let ip = req.headers().get("cf-connecting-ip")?;
     let body = match req.method() {
         worker::Method::Get | worker::Method::Head | worker::Method::Options => Vec::new(),
@@ -69,7 +73,9 @@ fn from_api(res: api::Response) -> Result<Response> {
     for (k, v) in &res.headers {
         headers.append(k, v)?;
     }
-    Ok(Response::from_bytes(res.body)?.with_status(res.status).with_headers(headers))
+    Ok(Response::from_bytes(res.body)?
+        .with_status(res.status)
+        .with_headers(headers))
 }
 
 fn config(env: &Env) -> Config {

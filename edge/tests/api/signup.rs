@@ -9,7 +9,9 @@ fn body(email: &str, password: &str) -> serde_json::Value {
 #[tokio::test]
 async fn signup_creates_user_in_auth0_shape() {
     let env = TestEnv::new().await;
-    let r = env.post_json("/dbconnections/signup", body(" Ada@Example.COM ", "Analytical1!")).await;
+    let r = env
+        .post_json("/dbconnections/signup", body(" Ada@Example.COM ", "Analytical1!"))
+        .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let j = r.json_body();
     assert_eq!(j["email"], "ada@example.com");
@@ -21,8 +23,15 @@ async fn signup_creates_user_in_auth0_shape() {
 #[tokio::test]
 async fn second_signup_of_same_email_is_generic_invalid_signup() {
     let env = TestEnv::new().await;
-    assert_eq!(env.post_json("/dbconnections/signup", body("a@b.co", "Analytical1!")).await.status, 200);
-    let r = env.post_json("/dbconnections/signup", body("A@B.CO", "Different2@")).await;
+    assert_eq!(
+        env.post_json("/dbconnections/signup", body("a@b.co", "Analytical1!"))
+            .await
+            .status,
+        200
+    );
+    let r = env
+        .post_json("/dbconnections/signup", body("A@B.CO", "Different2@"))
+        .await;
     assert_eq!(r.status, 400);
     assert_eq!(
         r.json_body(),
@@ -33,9 +42,13 @@ async fn second_signup_of_same_email_is_generic_invalid_signup() {
 #[tokio::test]
 async fn user_exists_behind_tenant_flag() {
     let env = TestEnv::new().await;
-    env.set_flags(json!({"enable_public_signup_user_exists_error": true})).await;
-    env.post_json("/dbconnections/signup", body("a@b.co", "Analytical1!")).await;
-    let r = env.post_json("/dbconnections/signup", body("a@b.co", "Analytical1!")).await;
+    env.set_flags(json!({"enable_public_signup_user_exists_error": true}))
+        .await;
+    env.post_json("/dbconnections/signup", body("a@b.co", "Analytical1!"))
+        .await;
+    let r = env
+        .post_json("/dbconnections/signup", body("a@b.co", "Analytical1!"))
+        .await;
     assert_eq!(
         r.json_body(),
         json!({"name":"BadRequestError","code":"user_exists","description":"The user already exists.","statusCode":400})
@@ -56,13 +69,18 @@ async fn weak_password_gets_password_strength_error() {
     assert_eq!(j["description"]["rules"][0]["code"], "lengthAtLeast");
     assert_eq!(j["description"]["rules"][0]["verified"], true);
     assert_eq!(j["description"]["rules"][1]["verified"], false);
-    assert!(j["policy"].as_str().unwrap().starts_with("* At least 8 characters in length\n"));
+    assert!(j["policy"]
+        .as_str()
+        .unwrap()
+        .starts_with("* At least 8 characters in length\n"));
 }
 
 #[tokio::test]
 async fn dictionary_password_is_refused() {
     let env = TestEnv::new().await;
-    let r = env.post_json("/dbconnections/signup", body("a@b.co", "Password1")).await;
+    let r = env
+        .post_json("/dbconnections/signup", body("a@b.co", "Password1"))
+        .await;
     assert_eq!(r.json_body()["name"], "PasswordDictionaryError", "{:?}", r.json_body());
 }
 
@@ -81,17 +99,35 @@ async fn bad_input_gets_4xx_json_never_500() {
     assert_eq!(r.status, 415);
     assert_eq!(r.json_body()["statusCode"], 415);
 
-    let r = env.post_json("/dbconnections/signup", json!({"connection": DB_CONNECTION, "password": "Analytical1!"})).await;
-    assert_eq!((r.status, r.json_body()["description"].clone()), (400, json!("Missing email")));
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"connection": DB_CONNECTION, "password": "Analytical1!"}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.json_body()["description"].clone()),
+        (400, json!("Missing email"))
+    );
 
-    let r = env.post_json("/dbconnections/signup", json!({"connection": DB_CONNECTION, "email": 5, "password": "x"})).await;
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"connection": DB_CONNECTION, "email": 5, "password": "x"}),
+        )
+        .await;
     assert_eq!(r.status, 400);
 
     let r = env.post_json("/dbconnections/signup", json!([1, 2])).await;
     assert_eq!(r.status, 400);
 
-    let r = env.post_json("/dbconnections/signup", body("not-an-email", "Analytical1!")).await;
-    assert_eq!((r.status, r.json_body()["code"].clone()), (400, json!("invalid_request")));
+    let r = env
+        .post_json("/dbconnections/signup", body("not-an-email", "Analytical1!"))
+        .await;
+    assert_eq!(
+        (r.status, r.json_body()["code"].clone()),
+        (400, json!("invalid_request"))
+    );
 
     let mut big = Request::new("POST", "/dbconnections/signup").with_header("content-type", "application/json");
     big.body = vec![b' '; edge::api::MAX_BODY_BYTES + 1];
@@ -108,10 +144,16 @@ async fn unknown_connection_and_client() {
     let env = TestEnv::new().await;
     let mut b = body("a@b.co", "Analytical1!");
     b["connection"] = json!("Nope");
-    assert_eq!(env.post_json("/dbconnections/signup", b).await.json_body()["code"], "connection_not_found");
+    assert_eq!(
+        env.post_json("/dbconnections/signup", b).await.json_body()["code"],
+        "connection_not_found"
+    );
     let mut b = body("a@b.co", "Analytical1!");
     b["client_id"] = json!("who");
-    assert_eq!(env.post_json("/dbconnections/signup", b).await.json_body()["code"], "invalid_client");
+    assert_eq!(
+        env.post_json("/dbconnections/signup", b).await.json_body()["code"],
+        "invalid_client"
+    );
 }
 
 #[tokio::test]
@@ -131,8 +173,15 @@ async fn disabled_signup_and_username_rules() {
     let r = env.post_json("/dbconnections/signup", body("a@b.co", "x")).await;
     assert_eq!(r.json_body()["description"], "public signup is disabled");
 
-    let env = TestEnv::with_connection(json!({"requires_username": true, "validation": {"username": {"min": 3, "max": 10}}})).await;
-    assert_eq!(env.post_json("/dbconnections/signup", body("a@b.co", "x")).await.json_body()["description"], "Missing username");
+    let env =
+        TestEnv::with_connection(json!({"requires_username": true, "validation": {"username": {"min": 3, "max": 10}}}))
+            .await;
+    assert_eq!(
+        env.post_json("/dbconnections/signup", body("a@b.co", "x"))
+            .await
+            .json_body()["description"],
+        "Missing username"
+    );
     let mut b = body("a@b.co", "x");
     b["username"] = json!("ab");
     assert_eq!(env.post_json("/dbconnections/signup", b.clone()).await.status, 400);
@@ -151,22 +200,31 @@ async fn repeated_signups_of_one_email_make_one_user() {
     let env = TestEnv::new().await;
     let mut statuses = Vec::new();
     for _ in 0..50 {
-        let r = env.post_json("/dbconnections/signup", body("race@b.co", "Analytical1!")).await;
+        let r = env
+            .post_json("/dbconnections/signup", body("race@b.co", "Analytical1!"))
+            .await;
         statuses.push((r.status, r.json_body()["code"].clone()));
     }
     assert_eq!(statuses.iter().filter(|(s, _)| *s == 200).count(), 1);
-    assert!(statuses.iter().filter(|(s, _)| *s != 200).all(|(_, c)| c == "invalid_signup"));
+    assert!(statuses
+        .iter()
+        .filter(|(s, _)| *s != 200)
+        .all(|(_, c)| c == "invalid_signup"));
 }
 
 #[tokio::test]
 async fn client_config_for_widget_and_lock() {
     let env = TestEnv::new().await;
-    let r = env.send(Request::new("GET", &format!("/client/{SPA_CLIENT}.json"))).await;
+    let r = env
+        .send(Request::new("GET", &format!("/client/{SPA_CLIENT}.json")))
+        .await;
     assert_eq!(r.status, 200);
     let j = r.json_body();
     assert_eq!(j["strategies"][0]["connections"][0]["name"], DB_CONNECTION);
     assert_eq!(j["strategies"][0]["connections"][0]["passwordPolicy"], "good");
     let r = env.send(Request::new("GET", &format!("/client/{SPA_CLIENT}.js"))).await;
-    assert!(String::from_utf8(r.body).unwrap().starts_with("Auth0.setClient({\"id\":\"test-spa\""));
+    assert!(String::from_utf8(r.body)
+        .unwrap()
+        .starts_with("Auth0.setClient({\"id\":\"test-spa\""));
     assert_eq!(env.send(Request::new("GET", "/client/nope.json")).await.status, 404);
 }

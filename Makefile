@@ -1,0 +1,79 @@
+# Tollgate: `make dev` runs it, `make test` tests everything, `make bench` prints the figures.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := dev
+
+PORT ?= 8787
+ORIGIN ?= http://127.0.0.1:$(PORT)
+TOOLS ?= $(HOME)/.cache/tollgate/tools
+
+# Keep every tool offline: local wasm-bindgen / wasm-opt / esbuild instead of GitHub downloads.
+export TOOLS
+export PATH := $(TOOLS)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export WASM_BINDGEN_BIN := $(TOOLS)/bin/wasm-bindgen
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+export ESBUILD_BIN := $(firstword $(wildcard $(CURDIR)/node_modules/@esbuild/*/bin/esbuild) $(CURDIR)/node_modules/.bin/esbuild)
+export WRANGLER_SEND_METRICS := false
+export CLOUDFLARE_CF_FETCH_ENABLED := false
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(TOOLS)/bin/wasm-bindgen-test-runner
+export CHROMEDRIVER := /usr/bin/chromedriver
+export WASM_BINDGEN_USE_BROWSER := 1
+
+.PHONY: dev test bench tools tools-browser build build-widget build-worker migrate seed \
+        test-native test-wasm test-e2e lint fmt clean
+
+## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
+dev: tools build migrate seed
+	@echo ""
+	@echo "  Tollgate demo page:  $(ORIGIN)/"
+	@echo "  Client config:       $(ORIGIN)/client/demo-spa.json"
+	@echo ""
+	CI=true npx wrangler dev --local --ip 127.0.0.1 --port $(PORT) --var ISSUER:$(ORIGIN)/
+
+## test: every test layer (native + lint, wasm in Chromium, e2e in workerd + Chromium)
+test: tools-browser test-native test-wasm test-e2e
+
+## bench: print the figures (sizes, hashing time in workerd vs native)
+bench: tools build
+	node scripts/bench.mjs
+
+tools:
+	scripts/install-tools.sh
+
+tools-browser:
+	scripts/install-tools.sh --browser
+
+build: build-widget build-worker
+
+build-widget:
+	trunk build --release
+
+build-worker:
+	cd edge && worker-build --release
+
+migrate:
+	@mkdir -p dist
+	CI=true npx wrangler d1 migrations apply DB --local
+
+seed:
+	node scripts/seed-demo.mjs --origin $(ORIGIN)
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p edge -p widget --target wasm32-unknown-unknown -- -D warnings
+
+test-native: lint
+	cargo test --workspace --exclude widget
+
+test-wasm:
+	cargo test -p shared -p widget --target wasm32-unknown-unknown
+
+test-e2e: build
+	node tests/e2e/run.mjs
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf target dist edge/build .wrangler tests/artifacts
