@@ -4,9 +4,10 @@
 //! origin, default: this page's origin) and `data-tollgate-connection`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::wire::ClientConfig;
 use wasm_bindgen::JsCast;
+// Not leptos' spawn_local: its executor is only set up by `mount_to`, which runs after this fetch.
+use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 
 use crate::api::get_json;

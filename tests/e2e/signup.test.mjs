@@ -1,0 +1,84 @@
+// The thin slice: sign up in Chromium through the widget, then prove the user exists via the API.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { BASE, launch, post, screenshot, uniqueEmail } from './lib.mjs';
+
+const CONNECTION = 'Username-Password-Authentication';
+let browser;
+before(async () => (browser = await launch()));
+after(async () => browser?.close());
+
+test('sign up in the widget with the live checklist, then a second sign-up is refused', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(BASE + '/');
+  const password = page.locator('input[type=password]');
+  await password.waitFor();
+
+  const email = uniqueEmail('e2e');
+  await page.fill('input[type=email]', email);
+  await password.fill('abc');
+  // The checklist comes from `shared` and updates while typing.
+  assert.equal(await page.getAttribute('[data-code=lengthAtLeast]', 'data-ok'), 'false');
+  assert.equal(await page.getAttribute('[data-code=lowerCase]', 'data-ok'), 'true');
+  await screenshot(page, 'signup-typing');
+
+  await password.fill('Cobol1959!');
+  assert.equal(await page.getAttribute('[data-code=lengthAtLeast]', 'data-ok'), 'true');
+  assert.equal(await page.getAttribute('[data-code=containsAtLeast]', 'data-ok'), 'true');
+  await page.click('button[type=submit]');
+  await page.locator('.tg-success').waitFor();
+  assert.match(await page.textContent('.tg-status'), new RegExp(email.replace(/[.+]/g, '\\$&')));
+  await screenshot(page, 'signup-success');
+  assert.deepEqual(errors, []);
+
+  // Proof through the API, not the database file: the same email cannot sign up again.
+  const again = await post('/dbconnections/signup', { client_id: 'demo-spa', connection: CONNECTION, email, password: 'Another2@x' });
+  assert.equal(again.status, 400);
+  assert.deepEqual(again.body, { name: 'BadRequestError', code: 'invalid_signup', description: 'Invalid sign up', statusCode: 400 });
+  await page.close();
+});
+
+test('the widget shows the server refusal for a taken email', async () => {
+  const email = uniqueEmail('taken');
+  const first = await post('/dbconnections/signup', { connection: CONNECTION, email, password: 'Cobol1959!' });
+  assert.equal(first.status, 200);
+  const page = await browser.newPage();
+  await page.goto(BASE + '/');
+  await page.fill('input[type=email]', email);
+  await page.fill('input[type=password]', 'Cobol1959!');
+  await page.click('button[type=submit]');
+  await page.locator('.tg-error').waitFor();
+  assert.match(await page.textContent('.tg-error'), /could not sign you up/);
+  await screenshot(page, 'signup-error');
+  await page.close();
+});
+
+test('bad input gets a 4xx JSON error, never a 500', async () => {
+  const cases = [
+    ['malformed JSON', '{"email":', undefined, 400],
+    ['missing fields', { connection: CONNECTION }, undefined, 400],
+    ['wrong content type', 'email=a@b.co', { 'content-type': 'application/x-www-form-urlencoded' }, 415],
+    ['not an object', '[1,2,3]', undefined, 400],
+    ['wrong field type', { connection: CONNECTION, email: 42, password: 'x' }, undefined, 400],
+    ['oversized body', JSON.stringify({ connection: CONNECTION, email: 'a@b.co', password: 'x'.repeat(70_000) }), undefined, 413],
+  ];
+  for (const [what, body, headers, status] of cases) {
+    const r = await post('/dbconnections/signup', body, headers);
+    assert.equal(r.status, status, what);
+    assert.equal(typeof r.body, 'object', `${what}: JSON body`);
+    assert.equal(r.body.statusCode, status, what);
+    assert.ok(r.body.code && r.body.description, what);
+  }
+});
+
+test('50 parallel sign-ups of one email create exactly one user', async () => {
+  const email = uniqueEmail('race');
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () => post('/dbconnections/signup', { connection: CONNECTION, email, password: 'Cobol1959!' })),
+  );
+  const ok = results.filter((r) => r.status === 200);
+  assert.equal(ok.length, 1, JSON.stringify(results.map((r) => r.status)));
+  for (const r of results.filter((r) => r.status !== 200)) assert.equal(r.body.code, 'invalid_signup');
+});
