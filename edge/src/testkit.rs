@@ -59,6 +59,7 @@ impl TestEnv {
             hasher: Argon2idHasher::new(Argon2Config { m_kib: 64, t: 1, p: 1 }),
             config: Config {
                 issuer: "https://tollgate.test/".into(),
+                bench_routes: false,
             },
         };
         env.seed(options).await;

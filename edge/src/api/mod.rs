@@ -17,6 +17,8 @@ pub use http::{Request, Response, MAX_BODY_BYTES};
 pub struct Config {
     /// Public origin of the Worker (`https://auth.example.com`), used as token issuer.
     pub issuer: String,
+    /// Serve `/__bench/*` routes (CPU-heavy, for `make bench` only; never enable in production).
+    pub bench_routes: bool,
 }
 
 /// Everything one request needs: the core seams and the settings.
@@ -45,6 +47,9 @@ impl App<'_> {
             ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
             ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
+            ("GET", "/__bench/argon2") if self.config.bench_routes => {
+                self.bench_argon2(&req).await.unwrap_or_else(WebError::into_api_response)
+            }
             ("GET", p) if p.starts_with("/client/") => {
                 self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
             }
@@ -56,6 +61,22 @@ impl App<'_> {
         let body: SignupRequest = parse_json(req)?;
         let user = signup::signup(&self.core, body).await?;
         Ok(Response::json(200, &user))
+    }
+
+    /// Times `n` (≤ 20) password hashes through the hashing seam, as the Worker runs them.
+    async fn bench_argon2(&self, req: &Request) -> Result<Response, WebError> {
+        let n = url::form_urlencoded::parse(req.query.as_bytes())
+            .find(|(k, _)| k == "n")
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .unwrap_or(5)
+            .clamp(1, 20);
+        let mut ms = Vec::with_capacity(n);
+        for i in 0..n {
+            let start = self.core.clock.now_ms();
+            self.core.hasher.hash("correct horse battery staple", &[i as u8; 16]).await?;
+            ms.push(self.core.clock.now_ms() - start);
+        }
+        Ok(Response::json(200, &serde_json::json!({ "ms": ms })))
     }
 
     /// `GET /client/{id}.json` for the widget and `GET /client/{id}.js` (JSONP calling

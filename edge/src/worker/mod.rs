@@ -81,6 +81,7 @@ fn from_api(res: api::Response) -> Result<Response> {
 fn config(env: &Env) -> Config {
     Config {
         issuer: env.var("ISSUER").map(|v| v.to_string()).unwrap_or_default(),
+        bench_routes: env.var("BENCH_ROUTES").is_ok_and(|v| v.to_string() == "1"),
     }
 }
 

@@ -228,3 +228,9 @@ async fn client_config_for_widget_and_lock() {
         .starts_with("Auth0.setClient({\"id\":\"test-spa\""));
     assert_eq!(env.send(Request::new("GET", "/client/nope.json")).await.status, 404);
 }
+
+#[tokio::test]
+async fn bench_routes_are_off_by_default() {
+    let env = TestEnv::new().await;
+    assert_eq!(env.send(Request::new("GET", "/__bench/argon2?n=1")).await.status, 404);
+}

@@ -1,0 +1,91 @@
+// Starts the built Worker in real workerd (`wrangler dev`) with a fresh local D1, seeded with the
+// demo tenant, on a free loopback port. Used by the e2e runner and the benchmarks.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const root = path.resolve(import.meta.dirname, '../..');
+export const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status})`);
+}
+
+async function waitFor(url, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready after ${ms} ms`);
+}
+
+const started = new Set();
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {}
+}
+process.on('exit', () => started.forEach((c) => killGroup(c, 'SIGKILL')));
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    started.forEach((c) => killGroup(c, 'SIGTERM'));
+    process.exit(130);
+  });
+}
+
+/**
+ * Starts a Worker. `vars` are extra Worker variables; `state` is the D1 state folder (wiped first).
+ * Returns {origin, log(), stop()}; stop() kills the whole process group.
+ */
+export async function startWorker({ vars = {}, state }) {
+  for (const need of ['dist/index.html', 'edge/build/index.js']) {
+    if (!existsSync(path.join(root, need))) throw new Error(`missing ${need}: run \`make build\` first`);
+  }
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  rmSync(state, { recursive: true, force: true });
+  mkdirSync(state, { recursive: true });
+  run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
+  run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state]);
+  const varArgs = Object.entries({ ISSUER: `${origin}/`, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const child = spawn(
+    'npx',
+    ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
+     '--show-interactive-dev-session=false', ...varArgs],
+    { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  started.add(child);
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const stop = async () => {
+    killGroup(child, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    killGroup(child, 'SIGKILL');
+    started.delete(child);
+  };
+  try {
+    await waitFor(`${origin}/healthz`, 60_000);
+  } catch (e) {
+    await stop();
+    throw new Error(`${e.message}\n--- wrangler output ---\n${output.slice(-4000)}`);
+  }
+  return { origin, log: () => output, stop };
+}
