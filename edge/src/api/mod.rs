@@ -47,9 +47,10 @@ impl App<'_> {
             ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
             ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
-            ("GET", "/__bench/argon2") if self.config.bench_routes => {
-                self.bench_argon2(&req).await.unwrap_or_else(WebError::into_api_response)
-            }
+            ("GET", "/__bench/argon2") if self.config.bench_routes => self
+                .bench_argon2(&req)
+                .await
+                .unwrap_or_else(WebError::into_api_response),
             ("GET", p) if p.starts_with("/client/") => {
                 self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
             }
@@ -73,7 +74,10 @@ impl App<'_> {
         let mut ms = Vec::with_capacity(n);
         for i in 0..n {
             let start = self.core.clock.now_ms();
-            self.core.hasher.hash("correct horse battery staple", &[i as u8; 16]).await?;
+            self.core
+                .hasher
+                .hash("correct horse battery staple", &[i as u8; 16])
+                .await?;
             ms.push(self.core.clock.now_ms() - start);
         }
         Ok(Response::json(200, &serde_json::json!({ "ms": ms })))
