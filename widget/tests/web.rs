@@ -1,4 +1,6 @@
 //! Component tests in a real browser (`wasm-bindgen-test-runner` + chromedriver + Chromium).
+// Test code: a failed lookup should fail the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use leptos::prelude::*;
 use leptos::task::tick;
 use shared::wire::DbConnectionInfo;
