@@ -18,7 +18,8 @@ CREATE TABLE clients (
   app_type TEXT NOT NULL,
   -- 1 when the client cannot keep a secret (token_endpoint_auth_method = none)
   is_public INTEGER NOT NULL,
-  -- argon2id PHC string of the client secret; NULL for public clients
+  -- SHA-256 (hex) of the client secret: secrets are 32 random bytes, so a fast hash is enough;
+  -- NULL for public clients
   client_secret_hash TEXT,
   callbacks TEXT NOT NULL DEFAULT '[]',
   web_origins TEXT NOT NULL DEFAULT '[]',

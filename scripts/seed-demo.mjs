@@ -3,17 +3,25 @@
 //
 //   node scripts/seed-demo.mjs [--origin http://127.0.0.1:8787] [--persist-to DIR]
 //
-// Demo tenant: connection `Username-Password-Authentication` (policy `good`, dictionary on) and the
-// public SPA client `demo-spa` whose callbacks and web origins are the Worker's own origin.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+// Demo tenant: connection `Username-Password-Authentication` (policy `good`, dictionary on), the
+// machine-to-machine client `demo-m2m` authorized for the Management API (`{origin}/api/v2/`), the
+// public SPA client `demo-spa` whose callbacks and web origins are the Worker's own origin, and an
+// RS256 signing key (sealed with KEY_ENCRYPTION_KEY) when there is no current one.
+import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { d1Execute, initSql, keyEncryptionKey } from './keys.mjs';
 
 const { values } = parseArgs({
   options: {
     origin: { type: 'string', default: `http://127.0.0.1:${process.env.PORT || 8787}` },
     'persist-to': { type: 'string' },
+    // base64 key-encryption key; default: KEY_ENCRYPTION_KEY from the environment or .dev.vars (created if missing)
+    kek: { type: 'string' },
+    // secret of the demo-m2m client; default DEMO_M2M_SECRET, else a new random one (printed)
+    'm2m-secret': { type: 'string' },
+    // secret of the demo-web (confidential, server-side) client; default DEMO_WEB_SECRET, else random (printed)
+    'web-secret': { type: 'string' },
+    quiet: { type: 'boolean' },
   },
 });
 const origin = values.origin.replace(/\/$/, '');
@@ -31,6 +39,12 @@ const connectionOptions = {
   brute_force_protection: true,
 };
 const now = Date.now();
+const m2mSecret = values['m2m-secret'] ?? process.env.DEMO_M2M_SECRET ?? randomBytes(24).toString('base64url');
+const m2mSecretHash = createHash('sha256').update(m2mSecret).digest('hex');
+const webSecret = values['web-secret'] ?? process.env.DEMO_WEB_SECRET ?? randomBytes(24).toString('base64url');
+const webSecretHash = createHash('sha256').update(webSecret).digest('hex');
+const managementApi = `${origin}/api/v2/`;
+const managementScopes = ['create:users', 'read:users', 'update:users', 'delete:users'];
 const sql = `
 INSERT INTO tenant (id, name, flags) VALUES (1, 'demo', '{}')
   ON CONFLICT(id) DO UPDATE SET name = excluded.name;
@@ -44,12 +58,27 @@ INSERT INTO clients (client_id, name, app_type, is_public, callbacks, web_origin
   ON CONFLICT(client_id) DO UPDATE SET callbacks = excluded.callbacks, web_origins = excluded.web_origins,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-spa', ${q(connectionId)});
+INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, allowed_logout_urls, grant_types, created_at)
+  VALUES ('demo-web', 'Demo server-side web app', 'regular_web', 0, ${q(webSecretHash)},
+    ${json([`${origin}/callback`])}, ${json([])}, ${json([`${origin}/`])},
+    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm'])}, ${now})
+  ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash, callbacks = excluded.callbacks,
+    allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
+INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(connectionId)});
+INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, grant_types, created_at)
+  VALUES ('demo-m2m', 'Demo machine-to-machine', 'non_interactive', 0, ${q(m2mSecretHash)}, ${json(['client_credentials'])}, ${now})
+  ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash;
+INSERT INTO resource_servers (identifier, name, scopes, token_lifetime, created_at)
+  VALUES (${q(managementApi)}, 'Tollgate Management API', ${json(managementScopes)}, 86400, ${now})
+  ON CONFLICT(identifier) DO UPDATE SET scopes = excluded.scopes;
+INSERT INTO client_grants (client_id, audience, scope) VALUES ('demo-m2m', ${q(managementApi)}, ${json(managementScopes)})
+  ON CONFLICT(client_id, audience) DO UPDATE SET scope = excluded.scope;
 `;
 
-mkdirSync('.wrangler', { recursive: true });
-const file = path.join('.wrangler', 'seed-demo.sql');
-writeFileSync(file, sql);
-const args = ['wrangler', 'd1', 'execute', 'DB', '--local', '--file', file];
-if (values['persist-to']) args.push('--persist-to', values['persist-to']);
-execFileSync('npx', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: 'true' } });
-console.log(`seeded demo tenant for ${origin}`);
+const kek = values.kek ?? keyEncryptionKey({ create: true });
+d1Execute(sql + initSql(kek), { persistTo: values['persist-to'] });
+if (!values.quiet) {
+  console.log(`seeded demo tenant for ${origin}`);
+  console.log(`  demo-web client secret: ${webSecret}   (set DEMO_WEB_SECRET to choose it)`);
+  console.log(`  demo-m2m client secret: ${m2mSecret}   (set DEMO_M2M_SECRET to choose it)`);
+}

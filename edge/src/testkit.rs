@@ -5,13 +5,17 @@
 #![allow(clippy::expect_used)]
 
 use std::cell::Cell;
+use std::sync::OnceLock;
 
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
 
 use crate::api::{App, Config, Request, Response};
 use crate::core::db::{Database, Stmt};
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
-use crate::core::{Clock, Core, OsRng};
+use crate::core::secrets::{b64url, encrypt};
+use crate::core::{Clock, Core, OsRng, Settings};
 use crate::sqlite::Sqlite;
 
 /// The demo connection's name.
@@ -38,6 +42,23 @@ impl TestClock {
     }
 }
 
+/// The issuer of test tokens.
+pub const ISSUER: &str = "https://tollgate.test/";
+/// The key-encryption key of test environments.
+pub const KEK: [u8; 32] = [7u8; 32];
+/// The kid of the test signing key.
+pub const KID: &str = "test-key-1";
+
+/// A 2048-bit RSA key made once per test binary: (PKCS#8 PEM, n, e).
+pub fn test_rsa_key() -> &'static (String, String, String) {
+    static KEY: OnceLock<(String, String, String)> = OnceLock::new();
+    KEY.get_or_init(|| {
+        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("rsa keygen");
+        let pem = key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string();
+        (pem, b64url(&key.n().to_bytes_be()), b64url(&key.e().to_bytes_be()))
+    })
+}
+
 /// A native environment: SQLite, test clock, OS randomness, and a cheap argon2id.
 pub struct TestEnv {
     /// The database.
@@ -46,8 +67,10 @@ pub struct TestEnv {
     pub clock: TestClock,
     /// The hasher (m=64 KiB so tests are fast; the benchmark uses production parameters).
     pub hasher: Argon2idHasher,
-    /// Settings.
+    /// HTTP-layer settings.
     pub config: Config,
+    /// Core settings.
+    pub settings: Settings,
 }
 
 impl TestEnv {
@@ -58,9 +81,10 @@ impl TestEnv {
             clock: TestClock(Cell::new(1_767_225_600_000)),
             hasher: Argon2idHasher::new(Argon2Config { m_kib: 64, t: 1, p: 1 }),
             config: Config {
-                issuer: "https://tollgate.test/".into(),
+                kek: Some(KEK),
                 bench_routes: false,
             },
+            settings: Settings { issuer: ISSUER.into() },
         };
         env.seed(options).await;
         env
@@ -105,6 +129,30 @@ impl TestEnv {
         )
         .await
         .expect("client_connections");
+        self.add_signing_key(KID, "current").await;
+    }
+
+    /// Adds the test RSA key under `kid` with `status`, encrypted with [`KEK`].
+    pub async fn add_signing_key(&self, kid: &str, status: &str) {
+        let (pem, n, e) = test_rsa_key();
+        let sealed = encrypt(&KEK, &[3u8; 12], pem.as_bytes()).expect("seal");
+        self.exec(
+            Stmt::new(
+                "INSERT INTO signing_keys (kid, status, public_jwk, private_key_enc, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(kid)
+            .bind(status)
+            .bind(json!({"kty": "RSA", "n": n, "e": e}).to_string())
+            .bind(sealed)
+            .bind(self.clock.now_ms()),
+        )
+        .await;
+    }
+
+    /// Runs a statement (test setup).
+    pub async fn exec(&self, stmt: Stmt) {
+        let db: &dyn Database = &self.db;
+        db.execute(stmt).await.expect("exec");
     }
 
     /// Sets tenant flags.
@@ -119,6 +167,7 @@ impl TestEnv {
     pub async fn send(&self, req: Request) -> Response {
         let app = App {
             core: Core {
+                settings: &self.settings,
                 db: &self.db,
                 clock: &self.clock,
                 rng: &OsRng,

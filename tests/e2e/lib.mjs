@@ -25,7 +25,7 @@ export async function screenshot(page, name) {
 
 /** POSTs JSON (or a raw string body) to the Worker; returns {status, body, headers}. */
 export async function post(pathname, body, headers = { 'content-type': 'application/json' }) {
-  const r = await fetch(BASE + pathname, {
+  const r = await fetch(pathname.startsWith('http') ? pathname : BASE + pathname, {
     method: 'POST',
     headers,
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -43,4 +43,28 @@ export async function post(pathname, body, headers = { 'content-type': 'applicat
 /** A unique email for this run. */
 export function uniqueEmail(tag) {
   return `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+export const CONNECTION = 'Username-Password-Authentication';
+export const REALM_GRANT = 'http://auth0.com/oauth/grant-type/password-realm';
+
+/** A documentation-range IPv4 address unique to this call, sent as CF-Connecting-IP so tests do
+ * not share attack-protection buckets (wrangler dev passes it through; Cloudflare overwrites it). */
+export function testIp() {
+  const n = Math.floor(Math.random() * 65_000) + 1;
+  return `198.18.${n >> 8}.${n & 255}`;
+}
+
+/** Signs a user up through the API; returns the email. */
+export async function signUp(email, password, ip = testIp()) {
+  const r = await post('/dbconnections/signup', { client_id: 'demo-spa', connection: CONNECTION, email, password },
+    { 'content-type': 'application/json', 'cf-connecting-ip': ip });
+  if (r.status !== 200) throw new Error(`sign-up failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** A password-realm login for demo-spa from `ip`. */
+export function login(username, password, ip, extra = {}) {
+  return post('/oauth/token', { grant_type: REALM_GRANT, client_id: 'demo-spa', username, password, realm: CONNECTION, ...extra },
+    { 'content-type': 'application/json', 'cf-connecting-ip': ip });
 }

@@ -19,7 +19,7 @@ try {
     : readdirSync(path.join(root, 'tests', 'e2e')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('tests', 'e2e', f));
   const r = spawnSync('node', ['--test', '--test-concurrency=1', ...files], {
     cwd: root,
-    env: { ...env, BASE_URL: worker.origin, ARTIFACTS: artifacts },
+    env: { ...env, BASE_URL: worker.origin, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts },
     stdio: 'inherit',
   });
   status = r.status ?? 1;

@@ -1,6 +1,7 @@
 // Starts the built Worker in real workerd (`wrangler dev`) with a fresh local D1, seeded with the
 // demo tenant, on a free loopback port. Used by the e2e runner and the benchmarks.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -29,7 +30,15 @@ async function waitFor(url, ms) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     try {
-      if ((await fetch(url)).ok) return;
+      // Readiness only: the https variant uses a self-signed certificate.
+      const ok = url.startsWith('https:')
+        ? await new Promise((resolve) => {
+            import('node:https').then(({ get }) =>
+              get(url, { rejectUnauthorized: false }, (r) => resolve(r.statusCode === 200)).on('error', () => resolve(false)),
+            );
+          })
+        : (await fetch(url)).ok;
+      if (ok) return;
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -51,24 +60,30 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 }
 
 /**
- * Starts a Worker. `vars` are extra Worker variables; `state` is the D1 state folder (wiped first).
+ * Starts a Worker. `vars` are extra Worker variables; `state` is the D1 state folder (wiped first);
+ * `https` serves over TLS with wrangler's self-signed certificate (clients must not verify it).
  * Returns {origin, log(), stop()}; stop() kills the whole process group.
  */
-export async function startWorker({ vars = {}, state }) {
+export async function startWorker({ vars = {}, state, https = false }) {
   for (const need of ['dist/index.html', 'edge/build/index.js']) {
     if (!existsSync(path.join(root, need))) throw new Error(`missing ${need}: run \`make build\` first`);
   }
   const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${https ? 'https' : 'http'}://127.0.0.1:${port}`;
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
   run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);
-  run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state]);
-  const varArgs = Object.entries({ ISSUER: `${origin}/`, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  // A key-encryption key of this run only, so tests never touch the developer's .dev.vars.
+  const kek = randomBytes(32).toString('base64');
+  const m2mSecret = randomBytes(24).toString('base64url');
+  const webSecret = randomBytes(24).toString('base64url');
+  run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state, '--kek', kek,
+    '--m2m-secret', m2mSecret, '--web-secret', webSecret, '--quiet']);
+  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     'npx',
     ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-     '--show-interactive-dev-session=false', ...varArgs],
+     '--show-interactive-dev-session=false', '--local-protocol', https ? 'https' : 'http', ...varArgs],
     { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   started.add(child);
@@ -87,5 +102,5 @@ export async function startWorker({ vars = {}, state }) {
     await stop();
     throw new Error(`${e.message}\n--- wrangler output ---\n${output.slice(-4000)}`);
   }
-  return { origin, log: () => output, stop };
+  return { origin, m2mSecret, webSecret, log: () => output, stop };
 }

@@ -1,9 +1,12 @@
-//! The one place core errors become HTTP: status codes and Auth0's two error shapes.
+//! The one place errors become HTTP: one table of status, name, code and description, from which
+//! Auth0's two error shapes are derived — the legacy `{name, code, description, statusCode}` for
+//! `/dbconnections/*` and OAuth's `{error, error_description}` for `/oauth/token` and friends.
 
 use serde_json::{json, Value};
 use shared::wire::{codes, ApiError, OAuthError};
 
 use super::http::Response;
+use crate::core::attack::Quota;
 use crate::core::error::CoreError;
 
 /// Errors of the HTTP layer itself (before the core is called) plus core errors.
@@ -11,7 +14,7 @@ use crate::core::error::CoreError;
 pub enum WebError {
     /// Body larger than the limit.
     PayloadTooLarge,
-    /// Wrong content type.
+    /// Wrong content type; names the accepted ones.
     UnsupportedMediaType(&'static str),
     /// Body that does not parse.
     InvalidBody(String),
@@ -29,108 +32,157 @@ impl From<CoreError> for WebError {
     }
 }
 
-fn bad(code: &str, description: &str) -> ApiError {
-    ApiError::new("BadRequestError", code, description, 400)
+/// Rate-limit headers for a quota.
+pub fn rate_limit_headers(q: &Quota) -> Vec<(String, String)> {
+    vec![
+        ("x-ratelimit-limit".into(), q.limit.to_string()),
+        ("x-ratelimit-remaining".into(), q.remaining.to_string()),
+        ("x-ratelimit-reset".into(), q.reset_epoch_s.to_string()),
+    ]
 }
 
-fn password_error(name: &str, message: &str) -> ApiError {
-    ApiError {
-        message: Some(message.to_owned()),
-        ..ApiError::new(name, codes::INVALID_PASSWORD, message, 400)
+/// An error, described once.
+struct Described {
+    status: u16,
+    name: &'static str,
+    code: &'static str,
+    description: Value,
+    message: Option<&'static str>,
+    policy: Option<String>,
+    headers: Vec<(String, String)>,
+    internal: Option<String>,
+}
+
+fn d(status: u16, name: &'static str, code: &'static str, description: impl Into<String>) -> Described {
+    Described {
+        status,
+        name,
+        code,
+        description: Value::String(description.into()),
+        message: None,
+        policy: None,
+        headers: Vec::new(),
+        internal: None,
+    }
+}
+
+fn password(name: &'static str, message: &'static str) -> Described {
+    Described {
+        message: Some(message),
+        ..d(400, name, codes::INVALID_PASSWORD, message)
     }
 }
 
 impl WebError {
-    /// The legacy-style body (`/dbconnections/*`) and an internal detail to log, if any.
-    pub fn api_error(&self) -> (ApiError, Option<String>) {
-        let e = match self {
-            WebError::PayloadTooLarge => ApiError::new(
+    fn describe(&self) -> Described {
+        match self {
+            WebError::PayloadTooLarge => d(
+                413,
                 "PayloadTooLargeError",
                 codes::PAYLOAD_TOO_LARGE,
                 "Request body too large",
-                413,
             ),
-            WebError::UnsupportedMediaType(expected) => ApiError::new(
+            WebError::UnsupportedMediaType(expected) => d(
+                415,
                 "UnsupportedMediaTypeError",
                 codes::INVALID_BODY,
-                &format!("Content-Type must be {expected}"),
-                415,
+                format!("Content-Type must be {expected}"),
             ),
-            WebError::InvalidBody(msg) => bad(codes::INVALID_BODY, msg),
-            WebError::NotFound => ApiError::new("NotFoundError", codes::NOT_FOUND, "Not found", 404),
-            WebError::MethodNotAllowed => ApiError::new(
+            WebError::InvalidBody(msg) => d(400, "BadRequestError", codes::INVALID_BODY, msg.clone()),
+            WebError::NotFound => d(404, "NotFoundError", codes::NOT_FOUND, "Not found"),
+            WebError::MethodNotAllowed => d(
+                405,
                 "MethodNotAllowedError",
                 codes::METHOD_NOT_ALLOWED,
                 "Method not allowed",
-                405,
             ),
-            WebError::Core(c) => match c {
-                CoreError::InvalidRequest(msg) => bad(codes::INVALID_REQUEST, msg),
-                CoreError::ConnectionNotFound(name) => {
-                    bad(codes::CONNECTION_NOT_FOUND, &format!("Unknown connection {name}"))
-                }
-                CoreError::UnknownClient => bad(codes::INVALID_CLIENT, "Unknown client"),
-                CoreError::SignupDisabled => bad(codes::SIGNUP_DISABLED, "public signup is disabled"),
-                CoreError::PasswordStrength { explanation, policy } => ApiError {
-                    name: "PasswordStrengthError".into(),
-                    code: codes::INVALID_PASSWORD.into(),
-                    description: serde_json::to_value(explanation).unwrap_or(Value::Null),
-                    message: Some("Password is too weak".into()),
-                    policy: Some(policy.clone()),
-                    status_code: 400,
-                },
-                CoreError::PasswordTooLong => password_error("PasswordStrengthError", "Password is too long"),
-                CoreError::PasswordDictionary => password_error("PasswordDictionaryError", "Password is too common"),
-                CoreError::PasswordNoUserInfo => {
-                    password_error("PasswordNoUserInfoError", "Password is based on user information")
-                }
-                CoreError::PasswordHistory => {
-                    password_error("PasswordHistoryError", "Password has previously been used")
-                }
-                CoreError::InvalidSignup => bad(codes::INVALID_SIGNUP, "Invalid sign up"),
-                CoreError::UserExists => bad(codes::USER_EXISTS, "The user already exists."),
-                CoreError::UsernameExists => bad(codes::USERNAME_EXISTS, "The username already exists."),
-                CoreError::Db(_) | CoreError::Internal(_) => {
-                    return (
-                        ApiError::new("InternalServerError", codes::SERVER_ERROR, "Internal error", 500),
-                        Some(c.to_string()),
-                    )
-                }
-            },
-        };
-        (e, None)
+            WebError::Core(c) => describe_core(c),
+        }
     }
 
-    /// The OAuth-style body (`/oauth/token`, `/userinfo`) with its status.
-    pub fn oauth_error(&self) -> (u16, OAuthError, Option<String>) {
-        let (api, internal) = self.api_error();
-        let error = match api.code.as_str() {
-            codes::INVALID_BODY => codes::INVALID_REQUEST.to_owned(),
-            other => other.to_owned(),
-        };
-        (
-            api.status_code,
-            OAuthError {
-                error,
-                error_description: api.description_text(),
-            },
-            internal,
-        )
-    }
-
-    /// A legacy-style response.
+    /// The legacy-style response (`/dbconnections/*`).
     pub fn into_api_response(self) -> Response {
-        let (body, internal) = self.api_error();
-        let mut r = Response::json(body.status_code, &body);
-        r.internal_error = internal;
-        r
+        let e = self.describe();
+        let body = ApiError {
+            name: e.name.into(),
+            code: e.code.into(),
+            description: e.description,
+            message: e.message.map(Into::into),
+            policy: e.policy,
+            status_code: e.status,
+        };
+        finish(Response::json(e.status, &body), e.headers, e.internal)
     }
 
-    /// An OAuth-style response.
+    /// The OAuth-style response (`/oauth/token`, `/userinfo`, `/co/authenticate`).
     pub fn into_oauth_response(self) -> Response {
-        let (status, body, internal) = self.oauth_error();
-        let mut r = Response::json(status, &json!(body));
-        r.internal_error = internal;
-        r
+        let e = self.describe();
+        let error = if e.code == codes::INVALID_BODY {
+            codes::INVALID_REQUEST
+        } else {
+            e.code
+        };
+        let description = match e.description {
+            Value::String(s) => s,
+            _ => e.message.unwrap_or_default().to_owned(),
+        };
+        let body = OAuthError {
+            error: error.into(),
+            error_description: description,
+        };
+        finish(Response::json(e.status, &json!(body)), e.headers, e.internal)
+    }
+}
+
+fn finish(mut r: Response, headers: Vec<(String, String)>, internal: Option<String>) -> Response {
+    r.headers.extend(headers);
+    r.internal_error = internal;
+    r
+}
+
+fn describe_core(c: &CoreError) -> Described {
+    let bad = |code, msg: &str| d(400, "BadRequestError", code, msg);
+    match c {
+        CoreError::InvalidRequest(msg) => bad(codes::INVALID_REQUEST, msg),
+        CoreError::ConnectionNotFound(name) => bad(codes::CONNECTION_NOT_FOUND, &format!("Unknown connection {name}")),
+        CoreError::UnknownClient => d(401, "UnauthorizedError", codes::INVALID_CLIENT, "Unknown client"),
+        CoreError::SignupDisabled => bad(codes::SIGNUP_DISABLED, "public signup is disabled"),
+        CoreError::PasswordStrength { explanation, policy } => Described {
+            description: serde_json::to_value(explanation).unwrap_or(Value::Null),
+            message: Some("Password is too weak"),
+            policy: Some(policy.clone()),
+            ..d(400, "PasswordStrengthError", codes::INVALID_PASSWORD, "")
+        },
+        CoreError::PasswordTooLong => password("PasswordStrengthError", "Password is too long"),
+        CoreError::PasswordDictionary => password("PasswordDictionaryError", "Password is too common"),
+        CoreError::PasswordNoUserInfo => password("PasswordNoUserInfoError", "Password is based on user information"),
+        CoreError::PasswordHistory => password("PasswordHistoryError", "Password has previously been used"),
+        CoreError::InvalidSignup => bad(codes::INVALID_SIGNUP, "Invalid sign up"),
+        CoreError::UserExists => bad(codes::USER_EXISTS, "The user already exists."),
+        CoreError::UsernameExists => bad(codes::USERNAME_EXISTS, "The username already exists."),
+        CoreError::WrongCredentials => d(403, "ForbiddenError", codes::INVALID_GRANT, "Wrong email or password."),
+        CoreError::TooManyAttempts(msg) => d(429, "TooManyAttemptsError", codes::TOO_MANY_ATTEMPTS, msg.clone()),
+        CoreError::TooManyRequests(q) => Described {
+            headers: rate_limit_headers(q),
+            ..d(
+                429,
+                "TooManyRequestsError",
+                codes::TOO_MANY_REQUESTS,
+                "Too many requests",
+            )
+        },
+        CoreError::InvalidClient(msg) => d(401, "UnauthorizedError", codes::INVALID_CLIENT, msg.clone()),
+        CoreError::UnauthorizedClient(msg) => d(403, "ForbiddenError", "unauthorized_client", msg.clone()),
+        CoreError::UnsupportedGrantType(g) => bad("unsupported_grant_type", &format!("Unsupported grant type: {g}")),
+        CoreError::AccessDenied(msg) => d(403, "ForbiddenError", "access_denied", msg.clone()),
+        CoreError::UserBlocked => d(401, "UnauthorizedError", "unauthorized", "user is blocked"),
+        CoreError::InvalidToken(msg) => Described {
+            headers: vec![("www-authenticate".into(), "Bearer error=\"invalid_token\"".into())],
+            ..d(401, "UnauthorizedError", "invalid_token", msg.clone())
+        },
+        CoreError::Db(_) | CoreError::Internal(_) => Described {
+            internal: Some(c.to_string()),
+            ..d(500, "InternalServerError", codes::SERVER_ERROR, "Internal error")
+        },
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod errors;
 pub mod http;
+mod oauth;
 
 use serde::de::DeserializeOwned;
 use shared::wire::{ClientConfig, SignupRequest, Strategy};
@@ -15,8 +16,8 @@ pub use http::{Request, Response, MAX_BODY_BYTES};
 /// Deployment settings the Worker reads from its environment.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
-    /// Public origin of the Worker (`https://auth.example.com`), used as token issuer.
-    pub issuer: String,
+    /// Key-encryption key for the signing keys (the `KEY_ENCRYPTION_KEY` secret).
+    pub kek: Option<[u8; 32]>,
     /// Serve `/__bench/*` routes (CPU-heavy, for `make bench` only; never enable in production).
     pub bench_routes: bool,
 }
@@ -46,6 +47,11 @@ impl App<'_> {
         match (req.method.as_str(), path) {
             ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
+            ("POST", "/oauth/token") => self.token(&req).await.unwrap_or_else(WebError::into_oauth_response),
+            (_, "/oauth/token") => WebError::MethodNotAllowed.into_oauth_response(),
+            ("GET" | "POST", "/userinfo") => self.userinfo(&req).await.unwrap_or_else(WebError::into_oauth_response),
+            ("GET", "/.well-known/jwks.json") => self.jwks().await.unwrap_or_else(WebError::into_oauth_response),
+            ("GET", "/.well-known/openid-configuration") => self.discovery(),
             ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
             ("GET", "/__bench/argon2") if self.config.bench_routes => self
                 .bench_argon2(&req)

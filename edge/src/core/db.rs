@@ -35,6 +35,11 @@ impl From<u32> for SqlValue {
         SqlValue::Int(v.into())
     }
 }
+impl From<f64> for SqlValue {
+    fn from(v: f64) -> Self {
+        SqlValue::Real(v)
+    }
+}
 impl From<bool> for SqlValue {
     fn from(v: bool) -> Self {
         SqlValue::Int(v.into())

@@ -49,6 +49,33 @@ pub enum CoreError {
     /// An existing username, only with the same tenant flag.
     #[error("the username already exists")]
     UsernameExists,
+    /// Wrong identifier or password (`invalid_grant` / `Wrong email or password.`).
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// Brute-force block or suspicious-IP throttle (`too_many_attempts`).
+    #[error("too many attempts: {0}")]
+    TooManyAttempts(String),
+    /// A rate limit was hit (`too_many_requests`).
+    #[error("too many requests")]
+    TooManyRequests(super::attack::Quota),
+    /// Client authentication failed (`invalid_client`).
+    #[error("invalid client: {0}")]
+    InvalidClient(String),
+    /// The client may not use this grant (`unauthorized_client`).
+    #[error("unauthorized client: {0}")]
+    UnauthorizedClient(String),
+    /// The grant type is unknown (`unsupported_grant_type`).
+    #[error("unsupported grant type: {0}")]
+    UnsupportedGrantType(String),
+    /// Refused by policy (`access_denied`), e.g. an unknown audience.
+    #[error("access denied: {0}")]
+    AccessDenied(String),
+    /// The user is blocked by an administrator (`unauthorized` / `user is blocked`).
+    #[error("user is blocked")]
+    UserBlocked,
+    /// A bearer token was refused (`invalid_token`).
+    #[error("invalid token: {0}")]
+    InvalidToken(String),
     /// Storage failure.
     #[error(transparent)]
     Db(#[from] DbError),

@@ -18,6 +18,9 @@ pub trait PasswordHasher {
     async fn hash(&self, password: &str, salt: &[u8]) -> CoreResult<String>;
     /// Whether `password` matches the PHC string `phc`. A malformed hash is a non-match.
     async fn verify(&self, password: &str, phc: &str) -> CoreResult<bool>;
+    /// Spends the time of one `verify` without a stored hash, for unknown users, so the response
+    /// time does not tell who exists.
+    async fn verify_dummy(&self, password: &str) -> CoreResult<()>;
 }
 
 /// argon2id cost parameters.
@@ -42,15 +45,20 @@ impl Default for Argon2Config {
 }
 
 /// argon2id via the RustCrypto `argon2` crate.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Argon2idHasher {
     config: Argon2Config,
+    /// A hash with this hasher's parameters, made on first use, that no password matches.
+    dummy: std::sync::OnceLock<String>,
 }
 
 impl Argon2idHasher {
     /// A hasher with the given parameters.
     pub fn new(config: Argon2Config) -> Self {
-        Self { config }
+        Self {
+            config,
+            dummy: std::sync::OnceLock::new(),
+        }
     }
 
     fn argon2(&self) -> CoreResult<Argon2<'static>> {
@@ -111,6 +119,17 @@ impl PasswordHasher for Argon2idHasher {
 
     async fn verify(&self, password: &str, phc: &str) -> CoreResult<bool> {
         self.verify_sync(password, phc)
+    }
+
+    async fn verify_dummy(&self, password: &str) -> CoreResult<()> {
+        let phc = match self.dummy.get() {
+            Some(h) => h.clone(),
+            None => {
+                let h = self.hash_sync("tollgate dummy password, matches nothing typed", &[0x5a; 16])?;
+                self.dummy.get_or_init(|| h).clone()
+            }
+        };
+        self.verify_sync(password, &phc).map(|_| ())
     }
 }
 

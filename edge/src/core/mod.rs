@@ -1,11 +1,16 @@
 //! The domain core: plain Rust, no `worker` types. Storage, time, randomness and hashing come in
 //! through the [`Core`] seams, so the same code runs in the Worker and in native tests.
 
+pub mod attack;
 pub mod db;
 pub mod error;
 pub mod hashing;
+pub mod keys;
+pub mod oauth;
+pub mod secrets;
 pub mod signup;
 pub mod tenant;
+pub mod tokens;
 pub mod users;
 
 use db::Database;
@@ -34,8 +39,17 @@ impl Rng for OsRng {
     }
 }
 
+/// Deployment settings the core needs.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Token issuer: the public origin with a trailing slash (`https://auth.example.com/`).
+    pub issuer: String,
+}
+
 /// The seams one request works with.
 pub struct Core<'a> {
+    /// Settings.
+    pub settings: &'a Settings,
     /// Storage.
     pub db: &'a dyn Database,
     /// Time.

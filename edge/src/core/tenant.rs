@@ -18,6 +18,9 @@ pub struct TenantFlags {
     /// Return `user_exists` instead of the generic `invalid_signup` for an existing user.
     #[serde(default)]
     pub enable_public_signup_user_exists_error: bool,
+    /// Connection used by the plain `password` grant (Auth0's "default directory").
+    #[serde(default)]
+    pub default_directory: Option<String>,
 }
 
 /// The tenant row.

@@ -9,9 +9,12 @@ mod d1;
 use futures_util::StreamExt;
 use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
 
+use std::sync::OnceLock;
+
 use crate::api::{self, App, Config, MAX_BODY_BYTES};
 use crate::core::hashing::Argon2idHasher;
-use crate::core::{Clock, Core, OsRng};
+use crate::core::secrets::parse_kek;
+use crate::core::{Clock, Core, OsRng, Settings};
 
 struct WorkerClock;
 
@@ -78,11 +81,41 @@ fn from_api(res: api::Response) -> Result<Response> {
         .with_headers(headers))
 }
 
+/// A secret (`wrangler secret put`, `.dev.vars`) or, failing that, a plain variable.
+fn secret_or_var(env: &Env, name: &str) -> Option<String> {
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
 fn config(env: &Env) -> Config {
+    let kek = secret_or_var(env, "KEY_ENCRYPTION_KEY").and_then(|k| match parse_kek(&k) {
+        Ok(k) => Some(k),
+        Err(e) => {
+            console_error!("{e}");
+            None
+        }
+    });
     Config {
-        issuer: env.var("ISSUER").map(|v| v.to_string()).unwrap_or_default(),
+        kek,
         bench_routes: env.var("BENCH_ROUTES").is_ok_and(|v| v.to_string() == "1"),
     }
+}
+
+fn settings(env: &Env) -> Settings {
+    let mut issuer = env.var("ISSUER").map(|v| v.to_string()).unwrap_or_default();
+    if !issuer.ends_with('/') {
+        issuer.push('/');
+    }
+    Settings { issuer }
+}
+
+/// One hasher per isolate, so its dummy hash (for unknown users) is computed once.
+fn hasher() -> &'static Argon2idHasher {
+    static HASHER: OnceLock<Argon2idHasher> = OnceLock::new();
+    HASHER.get_or_init(Argon2idHasher::default)
 }
 
 #[event(start)]
@@ -94,13 +127,14 @@ fn start() {
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let db = d1::D1(env.d1("DB")?);
     let config = config(&env);
-    let hasher = Argon2idHasher::default();
+    let settings = settings(&env);
     let app = App {
         core: Core {
+            settings: &settings,
             db: &db,
             clock: &WorkerClock,
             rng: &OsRng,
-            hasher: &hasher,
+            hasher: hasher(),
         },
         config: &config,
     };

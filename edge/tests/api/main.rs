@@ -2,3 +2,4 @@
 //! One integration-test binary for the crate (linking is slow); modules per area.
 
 mod signup;
+mod tokens;

@@ -1,0 +1,161 @@
+//! OAuth / OIDC handlers: `/oauth/token`, `/userinfo`, discovery and JWKS.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use percent_encoding::percent_decode_str;
+use serde_json::json;
+
+use super::errors::{rate_limit_headers, WebError};
+use super::http::{Request, Response, MAX_BODY_BYTES};
+use super::App;
+use crate::core::attack::{self, Bucket};
+use crate::core::error::CoreError;
+use crate::core::keys;
+use crate::core::oauth::{self, Origin, TokenRequest, PASSWORD_REALM};
+use crate::core::tokens::PemSigner;
+
+/// Parses a token request body: JSON (auth0-js) or form-encoded (spa-js, node-auth0).
+fn parse_token_request(req: &Request) -> Result<TokenRequest, WebError> {
+    if req.body.len() > MAX_BODY_BYTES {
+        return Err(WebError::PayloadTooLarge);
+    }
+    match req.media_type().as_deref() {
+        Some("application/json") => {
+            serde_json::from_slice(&req.body).map_err(|e| WebError::InvalidBody(format!("Invalid JSON body: {e}")))
+        }
+        Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(&req.body)
+            .map_err(|e| WebError::InvalidBody(format!("Invalid form body: {e}"))),
+        _ => Err(WebError::UnsupportedMediaType(
+            "application/json or application/x-www-form-urlencoded",
+        )),
+    }
+}
+
+/// `client_secret_basic`: `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
+fn basic_credentials(req: &Request) -> Option<(String, String)> {
+    let value = req.header("authorization")?;
+    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let un = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8()
+            .ok()
+            .map(|c| c.into_owned())
+    };
+    Some((un(id)?, un(secret)?))
+}
+
+fn bearer(req: &Request) -> Option<&str> {
+    let v = req.header("authorization")?;
+    v.strip_prefix("Bearer ")
+        .or_else(|| v.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+impl App<'_> {
+    pub(super) fn client_ip<'r>(&self, req: &'r Request) -> &'r str {
+        req.ip.as_deref().unwrap_or("unknown")
+    }
+
+    pub(super) async fn signer(&self) -> Result<PemSigner, WebError> {
+        let kek = self
+            .config
+            .kek
+            .as_ref()
+            .ok_or_else(|| CoreError::Internal("KEY_ENCRYPTION_KEY is not configured".into()))?;
+        let key = keys::current_signing_key(self.core.db, kek).await?;
+        Ok(PemSigner::new(&key)?)
+    }
+
+    /// `POST /oauth/token`.
+    pub(super) async fn token(&self, req: &Request) -> Result<Response, WebError> {
+        let now = self.core.clock.now_ms();
+        let ip = self.client_ip(req);
+        let quota = attack::take(self.core.db, &format!("token:{ip}"), Bucket::TOKEN_ENDPOINT, 1.0, now).await?;
+        if !quota.granted {
+            return Err(CoreError::TooManyRequests(quota).into());
+        }
+        let mut body = parse_token_request(req)?;
+        if let Some((id, secret)) = basic_credentials(req) {
+            body.client_id.get_or_insert(id);
+            body.client_secret.get_or_insert(secret);
+        }
+        let (client, authenticated) =
+            oauth::authenticate_client(&self.core, body.client_id.as_deref(), body.client_secret.as_deref()).await?;
+        // The end user's IP, as forwarded by a trusted (authenticated) server-side client.
+        let user_ip = match req.header("auth0-forwarded-for") {
+            Some(fwd) if authenticated => fwd.split(',').next().unwrap_or(ip).trim(),
+            _ => ip,
+        };
+        let grant = body.grant_type.clone().unwrap_or_default();
+        let signer = self.signer().await?;
+        let tokens = match grant.as_str() {
+            "password" | PASSWORD_REALM => {
+                oauth::password_grant(&self.core, &signer, &client, &body, Origin { ip: user_ip }).await?
+            }
+            "client_credentials" => {
+                oauth::client_credentials_grant(&self.core, &signer, &client, authenticated, &body).await?
+            }
+            "" => return Err(CoreError::InvalidRequest("Missing required parameter: grant_type".into()).into()),
+            other => return Err(CoreError::UnsupportedGrantType(other.to_owned()).into()),
+        };
+        let mut r = Response::json(200, &tokens)
+            .with_header("cache-control", "no-store")
+            .with_header("pragma", "no-cache");
+        r.headers.extend(rate_limit_headers(&quota));
+        Ok(r)
+    }
+
+    /// `GET|POST /userinfo`.
+    pub(super) async fn userinfo(&self, req: &Request) -> Result<Response, WebError> {
+        let token = bearer(req).ok_or_else(|| CoreError::InvalidToken("Missing bearer token".into()))?;
+        let claims = oauth::userinfo(&self.core, token).await?;
+        let sub = claims.get("sub").and_then(|v| v.as_str()).unwrap_or_default();
+        let quota = attack::take(
+            self.core.db,
+            &format!("userinfo:{sub}"),
+            Bucket::USERINFO,
+            1.0,
+            self.core.clock.now_ms(),
+        )
+        .await?;
+        if !quota.granted {
+            return Err(CoreError::TooManyRequests(quota).into());
+        }
+        let mut r = Response::json(200, &claims);
+        r.headers.extend(rate_limit_headers(&quota));
+        Ok(r)
+    }
+
+    /// `GET /.well-known/jwks.json`.
+    pub(super) async fn jwks(&self) -> Result<Response, WebError> {
+        let keys = keys::verifying_keys(self.core.db).await?;
+        Ok(Response::json(200, &keys::jwks(&keys)).with_header("cache-control", "public, max-age=300"))
+    }
+
+    /// `GET /.well-known/openid-configuration`: lists exactly what this server supports.
+    pub(super) fn discovery(&self) -> Response {
+        let iss = &self.core.settings.issuer;
+        Response::json(
+            200,
+            &json!({
+                "issuer": iss,
+                "token_endpoint": format!("{iss}oauth/token"),
+                "userinfo_endpoint": format!("{iss}userinfo"),
+                "jwks_uri": format!("{iss}.well-known/jwks.json"),
+                "scopes_supported": ["openid", "profile", "email"],
+                "response_types_supported": ["token"],
+                "grant_types_supported": ["password", PASSWORD_REALM, "client_credentials"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+                "claims_supported": ["aud", "email", "email_verified", "exp", "family_name", "given_name", "iat",
+                    "iss", "name", "nickname", "picture", "sub", "updated_at"],
+                "request_uri_parameter_supported": false,
+                "request_parameter_supported": false,
+            }),
+        )
+        .with_header("cache-control", "public, max-age=300")
+    }
+}

@@ -1,0 +1,414 @@
+//! `/oauth/token` grants for database connections and machine-to-machine clients, and `/userinfo`.
+//!
+//! - `password` (the tenant's default directory) and
+//!   `http://auth0.com/oauth/grant-type/password-realm` (`realm` = connection name);
+//! - `client_credentials` for confidential clients with a client grant for the audience.
+//!
+//! A login attempt goes: client authentication → grant allowed → suspicious-IP check → brute-force
+//! counter taken → user looked up (unknown users verify a dummy hash, same time) → password verified
+//! → on failure the IP's failure bucket is charged and `Wrong email or password.` returned; on
+//! success the counter is cleared, the login recorded and tokens issued.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use shared::email;
+use shared::username::UsernameRules;
+
+use super::attack::{self, AttemptKey, Bucket};
+use super::db::{columns, decode, query_one, Stmt};
+use super::error::{CoreError, CoreResult};
+use super::secrets::{ct_eq, sha256_hex};
+use super::tenant::{self, Client, Connection};
+use super::tokens::{profile_claims, split_scope, Signer, TokenResponse};
+use super::users::{self, User};
+use super::Core;
+
+/// The password-realm grant type.
+pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+/// Scopes granted when a login asks for none.
+pub const DEFAULT_SCOPE: &str = "openid profile email";
+const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+
+/// The fields of a token request (JSON or form-encoded); unknown fields are ignored, as Auth0's
+/// SDKs send extras (`audience`, `redirect_uri`, ...) with every grant.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TokenRequest {
+    /// Grant type.
+    pub grant_type: Option<String>,
+    /// Client id (or from HTTP Basic).
+    pub client_id: Option<String>,
+    /// Client secret (or from HTTP Basic).
+    pub client_secret: Option<String>,
+    /// Email or username.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<String>,
+    /// Connection name (password-realm).
+    pub realm: Option<String>,
+    /// Requested scopes.
+    pub scope: Option<String>,
+    /// API identifier.
+    pub audience: Option<String>,
+    /// Authorization code.
+    pub code: Option<String>,
+    /// PKCE verifier.
+    pub code_verifier: Option<String>,
+    /// Redirect URI of the code request.
+    pub redirect_uri: Option<String>,
+    /// Refresh token.
+    pub refresh_token: Option<String>,
+}
+
+/// An API that access tokens can be issued for.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResourceServer {
+    /// The audience value.
+    pub identifier: String,
+    /// Scopes the API defines.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub scopes: Vec<String>,
+    /// Access token lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub token_lifetime: i64,
+}
+
+async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<ResourceServer> {
+    query_one(
+        core.db,
+        Stmt::new("SELECT identifier, scopes, token_lifetime FROM resource_servers WHERE identifier = ?1")
+            .bind(identifier),
+    )
+    .await?
+    .ok_or_else(|| CoreError::AccessDenied(format!("Service not found: {identifier}")))
+}
+
+/// Authenticates the client of a token request. Confidential clients must present their secret
+/// (compared in constant time against its SHA-256); public clients have none. Returns the client
+/// and whether it proved its identity.
+pub async fn authenticate_client(
+    core: &Core<'_>,
+    client_id: Option<&str>,
+    secret: Option<&str>,
+) -> CoreResult<(Client, bool)> {
+    let id = client_id
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| CoreError::InvalidClient("Missing client_id".into()))?;
+    let client = tenant::client(core.db, id)
+        .await?
+        .ok_or_else(|| CoreError::InvalidClient("Unknown client.".into()))?;
+    if client.is_public {
+        return Ok((client, false));
+    }
+    let ok = match (secret, client.client_secret_hash.as_deref()) {
+        (Some(s), Some(stored)) => ct_eq(sha256_hex(s.as_bytes()).as_bytes(), stored.as_bytes()),
+        _ => false,
+    };
+    if !ok {
+        return Err(CoreError::InvalidClient("Unauthorized".into()));
+    }
+    Ok((client, true))
+}
+
+fn require_grant(client: &Client, grant: &str) -> CoreResult<()> {
+    if client.grant_types.iter().any(|g| g == grant) {
+        Ok(())
+    } else {
+        Err(CoreError::UnauthorizedClient(format!(
+            "Grant type '{grant}' not allowed for the client."
+        )))
+    }
+}
+
+/// Where a login attempt comes from, for attack protection.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// Client IP.
+    pub ip: &'a str,
+}
+
+/// Finds the user an identifier names: by username when the connection has usernames and the
+/// identifier is not an email, by email otherwise.
+pub async fn find_by_identifier(core: &Core<'_>, conn: &Connection, identifier: &str) -> CoreResult<Option<User>> {
+    if conn.options.requires_username && !identifier.contains('@') {
+        Ok(users::by_username(core.db, &conn.id, &UsernameRules::normalize(identifier)).await?)
+    } else {
+        Ok(users::by_email(core.db, &conn.id, &email::normalize(identifier)).await?)
+    }
+}
+
+/// Checks a username and password on a connection with brute-force protection and IP throttling.
+/// Returns the user on success. Every failure looks the same from outside.
+pub async fn check_credentials(
+    core: &Core<'_>,
+    conn: &Connection,
+    identifier: &str,
+    password: &str,
+    origin: Origin<'_>,
+) -> CoreResult<User> {
+    let now = core.clock.now_ms();
+    let ip_key = format!("login-fail:{}", origin.ip);
+    if !attack::peek(core.db, &ip_key, Bucket::LOGIN_FAILURES_PER_IP, 1.0, now)
+        .await?
+        .granted
+    {
+        return Err(CoreError::TooManyAttempts(
+            "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.".into(),
+        ));
+    }
+    let normalized = identifier.trim().to_lowercase();
+    let key = AttemptKey {
+        connection_id: &conn.id,
+        identifier: &normalized,
+        ip: origin.ip,
+    };
+    let protect = conn.options.brute_force_protection;
+    if protect && !attack::take_login_attempt(core.db, key, attack::DEFAULT_MAX_ATTEMPTS, now).await? {
+        return Err(CoreError::TooManyAttempts(
+            "Your account has been blocked after multiple consecutive login attempts.".into(),
+        ));
+    }
+    let too_long = password.len() > shared::password::MAX_PASSWORD_BYTES;
+    let user = find_by_identifier(core, conn, identifier).await?;
+    let verified = match (&user, too_long) {
+        (Some(u), false) => match u.password_hash.as_deref() {
+            Some(phc) => core.hasher.verify(password, phc).await?,
+            None => {
+                core.hasher.verify_dummy(password).await?;
+                false
+            }
+        },
+        _ => {
+            core.hasher.verify_dummy(if too_long { "" } else { password }).await?;
+            false
+        }
+    };
+    match user {
+        Some(u) if verified => {
+            if protect {
+                attack::login_succeeded(core.db, key).await?;
+            }
+            if u.blocked {
+                return Err(CoreError::UserBlocked);
+            }
+            core.db
+                .execute(
+                    Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
+                        .bind(now)
+                        .bind(&u.user_id),
+                )
+                .await?;
+            Ok(u)
+        }
+        _ => {
+            attack::take(core.db, &ip_key, Bucket::LOGIN_FAILURES_PER_IP, 1.0, now).await?;
+            Err(CoreError::WrongCredentials)
+        }
+    }
+}
+
+/// The connection a password grant logs into: `realm`, or the tenant's default directory.
+async fn login_connection(core: &Core<'_>, client: &Client, realm: Option<&str>) -> CoreResult<Connection> {
+    let name = match realm {
+        Some(r) => r.to_owned(),
+        None => tenant::tenant(core.db).await?.flags.default_directory.ok_or_else(|| {
+            CoreError::InvalidRequest("Authorization server not configured with default connection.".into())
+        })?,
+    };
+    let conn = tenant::connection_by_name(core.db, &name)
+        .await?
+        .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {name}.")))?;
+    if !tenant::connection_enabled(core.db, &client.client_id, &conn.id).await? {
+        return Err(CoreError::UnauthorizedClient(format!(
+            "The connection {name} is not enabled for the client."
+        )));
+    }
+    Ok(conn)
+}
+
+/// Scopes to grant: the requested ones (default [`DEFAULT_SCOPE`]) that are OIDC scopes or defined
+/// by the API. `offline_access` is left out here: refresh tokens come with the code flow.
+fn granted_scopes(requested: Option<&str>, api: Option<&ResourceServer>) -> Vec<String> {
+    split_scope(requested.unwrap_or(DEFAULT_SCOPE))
+        .into_iter()
+        .filter(|s| s != "offline_access")
+        .filter(|s| OIDC_SCOPES.contains(&s.as_str()) || api.is_some_and(|a| a.scopes.contains(s)))
+        .collect()
+}
+
+/// Issues an access token (and an ID token when `openid` is granted) for a user.
+pub async fn issue_user_tokens(
+    core: &Core<'_>,
+    signer: &dyn Signer,
+    client: &Client,
+    user: &User,
+    scopes: &[String],
+    api: Option<&ResourceServer>,
+    gty: &str,
+    nonce: Option<&str>,
+) -> CoreResult<TokenResponse> {
+    let iss = core.settings.issuer.clone();
+    let now_s = core.clock.now_ms() / 1000;
+    let userinfo = format!("{iss}userinfo");
+    let has_openid = scopes.iter().any(|s| s == "openid");
+    let aud = match (api, has_openid) {
+        (Some(a), true) => json!([a.identifier, userinfo]),
+        (Some(a), false) => json!(a.identifier),
+        (None, _) => json!(userinfo),
+    };
+    let lifetime = api.map_or(client.access_token_lifetime, |a| a.token_lifetime);
+    let scope = scopes.join(" ");
+    let sub = format!("auth0|{}", user.user_id);
+    let access = json!({
+        "iss": iss, "sub": sub, "aud": aud, "azp": client.client_id,
+        "iat": now_s, "exp": now_s + lifetime, "scope": scope, "gty": gty,
+    });
+    let access_token = signer.sign(&access).await?;
+    let id_token = if has_openid {
+        let mut claims: Map<String, Value> = profile_claims(user, scopes);
+        for (k, v) in [
+            ("iss", json!(iss)),
+            ("aud", json!(client.client_id)),
+            ("iat", json!(now_s)),
+            ("exp", json!(now_s + client.id_token_lifetime)),
+        ] {
+            claims.insert(k.into(), v);
+        }
+        if let Some(n) = nonce {
+            claims.insert("nonce".into(), json!(n));
+        }
+        Some(signer.sign(&Value::Object(claims)).await?)
+    } else {
+        None
+    };
+    Ok(TokenResponse {
+        access_token,
+        id_token,
+        refresh_token: None,
+        scope: Some(scope),
+        expires_in: lifetime,
+        token_type: "Bearer".into(),
+    })
+}
+
+/// `password` and `password-realm` grants.
+pub async fn password_grant(
+    core: &Core<'_>,
+    signer: &dyn Signer,
+    client: &Client,
+    req: &TokenRequest,
+    origin: Origin<'_>,
+) -> CoreResult<TokenResponse> {
+    let grant = req.grant_type.as_deref().unwrap_or_default();
+    require_grant(client, grant)?;
+    let username = req
+        .username
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| CoreError::InvalidRequest("Missing required parameter: username".into()))?;
+    let password = req
+        .password
+        .as_deref()
+        .ok_or_else(|| CoreError::InvalidRequest("Missing required parameter: password".into()))?;
+    let realm = if grant == PASSWORD_REALM {
+        Some(
+            req.realm
+                .as_deref()
+                .ok_or_else(|| CoreError::InvalidRequest("Missing required parameter: realm".into()))?,
+        )
+    } else {
+        None
+    };
+    let conn = login_connection(core, client, realm).await?;
+    let api = match req.audience.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => Some(resource_server(core, a).await?),
+        None => None,
+    };
+    let user = check_credentials(core, &conn, username, password, origin).await?;
+    let scopes = granted_scopes(req.scope.as_deref(), api.as_ref());
+    issue_user_tokens(core, signer, client, &user, &scopes, api.as_ref(), "password", None).await
+}
+
+/// `client_credentials` grant: machine-to-machine access tokens for an API.
+pub async fn client_credentials_grant(
+    core: &Core<'_>,
+    signer: &dyn Signer,
+    client: &Client,
+    authenticated: bool,
+    req: &TokenRequest,
+) -> CoreResult<TokenResponse> {
+    if !authenticated {
+        return Err(CoreError::UnauthorizedClient(
+            "Grant type 'client_credentials' not allowed for the client.".into(),
+        ));
+    }
+    require_grant(client, "client_credentials")?;
+    let audience = req.audience.as_deref().filter(|a| !a.is_empty()).ok_or_else(|| {
+        CoreError::AccessDenied(
+            "No audience parameter was provided, and no default audience has been configured".into(),
+        )
+    })?;
+    let api = resource_server(core, audience).await?;
+    #[derive(Deserialize)]
+    struct Grant {
+        #[serde(deserialize_with = "columns::json_text")]
+        scope: Vec<String>,
+    }
+    let grants: Vec<Grant> = decode(
+        core.db
+            .query(
+                Stmt::new("SELECT scope FROM client_grants WHERE client_id = ?1 AND audience = ?2")
+                    .bind(&client.client_id)
+                    .bind(audience),
+            )
+            .await?,
+    )?;
+    let granted = grants.into_iter().next().ok_or_else(|| {
+        CoreError::AccessDenied(format!("Client is not authorized to access \"{audience}\". You need to create a \"client-grant\" associated to this API."))
+    })?;
+    let scopes: Vec<String> = match req.scope.as_deref() {
+        Some(s) if !s.trim().is_empty() => split_scope(s)
+            .into_iter()
+            .filter(|s| granted.scope.contains(s))
+            .collect(),
+        _ => granted.scope.clone(),
+    };
+    let iss = core.settings.issuer.clone();
+    let now_s = core.clock.now_ms() / 1000;
+    let scope = scopes.join(" ");
+    let claims = json!({
+        "iss": iss, "sub": format!("{}@clients", client.client_id), "aud": api.identifier,
+        "azp": client.client_id, "iat": now_s, "exp": now_s + api.token_lifetime,
+        "scope": scope, "gty": "client-credentials",
+    });
+    Ok(TokenResponse {
+        access_token: signer.sign(&claims).await?,
+        id_token: None,
+        refresh_token: None,
+        scope: Some(scope),
+        expires_in: api.token_lifetime,
+        token_type: "Bearer".into(),
+    })
+}
+
+/// `/userinfo`: the claims a valid access token's scopes allow, read fresh from the store.
+pub async fn userinfo(core: &Core<'_>, bearer: &str) -> CoreResult<Map<String, Value>> {
+    let keys = super::keys::verifying_keys(core.db).await?;
+    let audience = format!("{}userinfo", core.settings.issuer);
+    let claims = super::tokens::verify(
+        bearer,
+        &keys,
+        &core.settings.issuer,
+        &audience,
+        core.clock.now_ms() / 1000,
+    )
+    .map_err(|e| CoreError::InvalidToken(e.to_string()))?;
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
+    let user_id = sub
+        .strip_prefix("auth0|")
+        .ok_or_else(|| CoreError::InvalidToken("not a user token".into()))?;
+    let user = users::by_id(core.db, user_id)
+        .await?
+        .ok_or_else(|| CoreError::InvalidToken("user not found".into()))?;
+    let scopes = split_scope(claims.get("scope").and_then(Value::as_str).unwrap_or_default());
+    Ok(profile_claims(&user, &scopes))
+}
