@@ -47,6 +47,7 @@ build: build-widget build-worker
 
 build-widget:
 	trunk build --release
+	node scripts/package-widget.mjs
 
 build-worker:
 	cd edge && worker-build --release

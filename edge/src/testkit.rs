@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use crate::api::{App, Config, Request, Response};
 use crate::core::db::{Database, Stmt};
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
+use crate::core::mail::DevOutbox;
 use crate::core::secrets::{b64url, encrypt};
-use crate::core::{Clock, Core, OsRng, Settings};
+use crate::core::{Clock, Core, OsRng, Settings, StderrLogger};
 use crate::sqlite::Sqlite;
 
 /// The demo connection's name.
@@ -82,6 +83,7 @@ impl TestEnv {
             hasher: Argon2idHasher::new(Argon2Config { m_kib: 64, t: 1, p: 1 }),
             config: Config {
                 kek: Some(KEK),
+                dev_outbox: true,
                 bench_routes: false,
             },
             settings: Settings { issuer: ISSUER.into() },
@@ -165,6 +167,10 @@ impl TestEnv {
 
     /// Sends one request through the HTTP layer.
     pub async fn send(&self, req: Request) -> Response {
+        let outbox = DevOutbox {
+            db: &self.db,
+            now_ms: self.clock.now_ms(),
+        };
         let app = App {
             core: Core {
                 settings: &self.settings,
@@ -172,10 +178,20 @@ impl TestEnv {
                 clock: &self.clock,
                 rng: &OsRng,
                 hasher: &self.hasher,
+                mailer: &outbox,
+                logger: &StderrLogger,
             },
             config: &self.config,
         };
         app.handle(req).await
+    }
+
+    /// The newest link mailed to `to` by the development outbox.
+    pub async fn last_link(&self, to: &str) -> Option<String> {
+        let r = self
+            .send(Request::new("GET", &format!("/dev/outbox.json?to={to}")))
+            .await;
+        r.json_body()[0]["link"].as_str().map(str::to_owned)
     }
 
     /// `POST path` with a JSON body.

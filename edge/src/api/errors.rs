@@ -180,6 +180,10 @@ fn describe_core(c: &CoreError) -> Described {
             headers: vec![("www-authenticate".into(), "Bearer error=\"invalid_token\"".into())],
             ..d(401, "UnauthorizedError", "invalid_token", msg.clone())
         },
+        CoreError::InvalidTicket => bad(
+            "invalid_ticket",
+            "This link is invalid, was already used or has expired. Please request a new one.",
+        ),
         CoreError::Db(_) | CoreError::Internal(_) => Described {
             internal: Some(c.to_string()),
             ..d(500, "InternalServerError", codes::SERVER_ERROR, "Internal error")

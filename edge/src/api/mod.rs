@@ -4,7 +4,9 @@
 
 pub mod errors;
 pub mod http;
+mod lifecycle;
 mod oauth;
+pub mod pages;
 
 use serde::de::DeserializeOwned;
 use shared::wire::{ClientConfig, SignupRequest, Strategy};
@@ -18,6 +20,8 @@ pub use http::{Request, Response, MAX_BODY_BYTES};
 pub struct Config {
     /// Key-encryption key for the signing keys (the `KEY_ENCRYPTION_KEY` secret).
     pub kek: Option<[u8; 32]>,
+    /// Serve `/dev/outbox` (only ever true with a loopback issuer; see `core::mail`).
+    pub dev_outbox: bool,
     /// Serve `/__bench/*` routes (CPU-heavy, for `make bench` only; never enable in production).
     pub bench_routes: bool,
 }
@@ -30,7 +34,15 @@ pub struct App<'a> {
     pub config: &'a Config,
 }
 
-fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, WebError> {
+/// The first value of a query parameter, percent-decoded.
+pub(crate) fn query_param(req: &Request, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(req.query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Parses a JSON body, refusing other content types and oversized bodies.
+pub(crate) fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, WebError> {
     if req.body.len() > MAX_BODY_BYTES {
         return Err(WebError::PayloadTooLarge);
     }
@@ -47,6 +59,23 @@ impl App<'_> {
         match (req.method.as_str(), path) {
             ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
+            ("POST", "/dbconnections/change_password") => self
+                .change_password(&req)
+                .await
+                .unwrap_or_else(WebError::into_api_response),
+            (_, "/dbconnections/change_password") => WebError::MethodNotAllowed.into_api_response(),
+            ("GET", "/lo/reset") => self.reset_page(&req),
+            ("GET", "/lo/reset/info") => self.reset_info(&req).await.unwrap_or_else(WebError::into_api_response),
+            ("POST", "/lo/reset") => self.reset(&req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/lo/verify") => self.verify(&req).await,
+            ("GET", "/dev/outbox") => self
+                .outbox(&req, false)
+                .await
+                .unwrap_or_else(WebError::into_api_response),
+            ("GET", "/dev/outbox.json") => self
+                .outbox(&req, true)
+                .await
+                .unwrap_or_else(WebError::into_api_response),
             ("POST", "/oauth/token") => self.token(&req).await.unwrap_or_else(WebError::into_oauth_response),
             (_, "/oauth/token") => WebError::MethodNotAllowed.into_oauth_response(),
             ("GET" | "POST", "/userinfo") => self.userinfo(&req).await.unwrap_or_else(WebError::into_oauth_response),
@@ -66,15 +95,14 @@ impl App<'_> {
 
     async fn signup(&self, req: &Request) -> Result<Response, WebError> {
         let body: SignupRequest = parse_json(req)?;
-        let user = signup::signup(&self.core, body).await?;
+        let user = signup::signup(&self.core, body, self.client_ip(req)).await?;
         Ok(Response::json(200, &user))
     }
 
     /// Times `n` (≤ 20) password hashes through the hashing seam, as the Worker runs them.
     async fn bench_argon2(&self, req: &Request) -> Result<Response, WebError> {
-        let n = url::form_urlencoded::parse(req.query.as_bytes())
-            .find(|(k, _)| k == "n")
-            .and_then(|(_, v)| v.parse::<usize>().ok())
+        let n = query_param(req, "n")
+            .and_then(|v| v.parse::<usize>().ok())
             .unwrap_or(5)
             .clamp(1, 20);
         let mut ms = Vec::with_capacity(n);

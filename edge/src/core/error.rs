@@ -76,6 +76,9 @@ pub enum CoreError {
     /// A bearer token was refused (`invalid_token`).
     #[error("invalid token: {0}")]
     InvalidToken(String),
+    /// A one-time link that is unknown, used or expired.
+    #[error("invalid or expired ticket")]
+    InvalidTicket,
     /// Storage failure.
     #[error(transparent)]
     Db(#[from] DbError),

@@ -6,7 +6,10 @@ pub mod db;
 pub mod error;
 pub mod hashing;
 pub mod keys;
+pub mod lifecycle;
+pub mod mail;
 pub mod oauth;
+pub mod outbound;
 pub mod secrets;
 pub mod signup;
 pub mod tenant;
@@ -16,6 +19,7 @@ pub mod users;
 use db::Database;
 use error::{CoreError, CoreResult};
 use hashing::PasswordHasher;
+use mail::Mailer;
 
 /// Wall-clock time, passed in so expiry and lockout windows are testable.
 pub trait Clock {
@@ -58,6 +62,26 @@ pub struct Core<'a> {
     pub rng: &'a dyn Rng,
     /// Password hashing.
     pub hasher: &'a dyn PasswordHasher,
+    /// Outgoing mail.
+    pub mailer: &'a dyn Mailer,
+    /// Operational log (console in the Worker, stderr natively).
+    pub logger: &'a dyn Logger,
+}
+
+/// Where operational messages go.
+pub trait Logger {
+    /// Records one line.
+    fn log(&self, msg: &str);
+}
+
+/// Logs to stderr (native).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StderrLogger;
+
+impl Logger for StderrLogger {
+    fn log(&self, msg: &str) {
+        eprintln!("{msg}");
+    }
 }
 
 impl Core<'_> {
@@ -66,6 +90,11 @@ impl Core<'_> {
         let mut buf = [0u8; N];
         self.rng.fill(&mut buf).map_err(CoreError::Internal)?;
         Ok(buf)
+    }
+
+    /// Logs an operational message (never secrets or passwords).
+    pub fn log(&self, msg: &str) {
+        self.logger.log(msg);
     }
 
     /// A new 24-hex-digit id, the shape of Auth0's user ids.

@@ -13,8 +13,10 @@ use shared::personal_info::PersonalInfo;
 use shared::username::UsernameRules;
 use shared::wire::{SignupRequest, SignupResponse};
 
+use super::attack;
 use super::db::DbError;
 use super::error::{CoreError, CoreResult};
+use super::lifecycle;
 use super::tenant::{self, Connection};
 use super::users::{self, NewUser};
 use super::Core;
@@ -136,8 +138,9 @@ pub async fn resolve_connection(core: &Core<'_>, client_id: Option<&str>, name: 
     Ok(conn)
 }
 
-/// Creates a user on a database connection.
-pub async fn signup(core: &Core<'_>, req: SignupRequest) -> CoreResult<SignupResponse> {
+/// Creates a user on a database connection. `ip` is counted for suspicious-IP throttling (50
+/// sign-up attempts per minute), after the request is known to be well-formed.
+pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult<SignupResponse> {
     let conn_name = required(&req.connection, "connection")?;
     let raw_email = required(&req.email, "email")?;
     let password = req.password.as_deref().ok_or_else(|| invalid("Missing password"))?;
@@ -177,6 +180,17 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest) -> CoreResult<SignupRes
     };
     check_password(&conn, password, &info)?;
 
+    let quota = attack::take(
+        core.db,
+        &format!("signup:{ip}"),
+        attack::Bucket::SIGNUPS_PER_IP,
+        1.0,
+        core.clock.now_ms(),
+    )
+    .await?;
+    if !quota.granted {
+        return Err(CoreError::TooManyRequests(quota));
+    }
     let salt = core.random_bytes::<16>()?;
     let hash = core.hasher.hash(password, &salt).await?;
     let user = NewUser {
@@ -199,6 +213,13 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest) -> CoreResult<SignupRes
         Ok(()) => {}
         Err(DbError::Conflict(msg)) => return Err(exists_error(core, &msg).await?),
         Err(e) => return Err(e.into()),
+    }
+    // The account exists now; a mail failure must not turn the sign-up into an error. The user
+    // can ask for another link, and the failure is visible in the logs.
+    if let Some(stored) = users::by_id(core.db, &user.user_id).await? {
+        if let Err(e) = lifecycle::send_verification(core, &stored, req.client_id.as_deref()).await {
+            core.log(&format!("verification mail for {} not sent: {e}", stored.user_id));
+        }
     }
     Ok(SignupResponse {
         id: user.user_id,

@@ -5,6 +5,7 @@
 //! `[assets]` serves files first and invokes the Worker only for paths that are not files.
 
 mod d1;
+mod fetch;
 
 use futures_util::StreamExt;
 use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
@@ -13,8 +14,17 @@ use std::sync::OnceLock;
 
 use crate::api::{self, App, Config, MAX_BODY_BYTES};
 use crate::core::hashing::Argon2idHasher;
+use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mailer, NoMailer};
 use crate::core::secrets::parse_kek;
-use crate::core::{Clock, Core, OsRng, Settings};
+use crate::core::{Clock, Core, Logger, OsRng, Settings};
+
+struct ConsoleLogger;
+
+impl Logger for ConsoleLogger {
+    fn log(&self, msg: &str) {
+        console_error!("{msg}");
+    }
+}
 
 struct WorkerClock;
 
@@ -90,7 +100,7 @@ fn secret_or_var(env: &Env, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-fn config(env: &Env) -> Config {
+fn config(env: &Env, settings: &Settings) -> Config {
     let kek = secret_or_var(env, "KEY_ENCRYPTION_KEY").and_then(|k| match parse_kek(&k) {
         Ok(k) => Some(k),
         Err(e) => {
@@ -98,8 +108,17 @@ fn config(env: &Env) -> Config {
             None
         }
     });
+    let wants_outbox = env.var("DEV_OUTBOX").is_ok_and(|v| v.to_string() == "1");
+    let dev_outbox = wants_outbox && dev_outbox_allowed(&settings.issuer);
+    if wants_outbox && !dev_outbox {
+        console_error!(
+            "DEV_OUTBOX is ignored: the issuer {} is not a loopback origin",
+            settings.issuer
+        );
+    }
     Config {
         kek,
+        dev_outbox,
         bench_routes: env.var("BENCH_ROUTES").is_ok_and(|v| v.to_string() == "1"),
     }
 }
@@ -126,8 +145,28 @@ fn start() {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let db = d1::D1(env.d1("DB")?);
-    let config = config(&env);
     let settings = settings(&env);
+    let config = config(&env, &settings);
+    let outbox = DevOutbox {
+        db: &db,
+        now_ms: WorkerClock.now_ms(),
+    };
+    let http_mailer = match (secret_or_var(&env, "MAIL_API_URL"), secret_or_var(&env, "MAIL_API_KEY")) {
+        (Some(url), Some(key)) => Some(HttpMailer {
+            http: &fetch::FetchClient,
+            url,
+            key,
+            from: secret_or_var(&env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".into()),
+        }),
+        _ => None,
+    };
+    let mailer: &dyn Mailer = if config.dev_outbox {
+        &outbox
+    } else if let Some(m) = &http_mailer {
+        m
+    } else {
+        &NoMailer
+    };
     let app = App {
         core: Core {
             settings: &settings,
@@ -135,6 +174,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             clock: &WorkerClock,
             rng: &OsRng,
             hasher: hasher(),
+            mailer,
+            logger: &ConsoleLogger,
         },
         config: &config,
     };

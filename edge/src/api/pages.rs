@@ -1,0 +1,91 @@
+//! Server-rendered pages: the password-reset page (which mounts the widget), the email
+//! verification result, and the development outbox. Every page is sent with a strict
+//! Content-Security-Policy: no inline script or style; `'wasm-unsafe-eval'` only lets the widget's
+//! WebAssembly compile.
+
+use html_escape::{encode_double_quoted_attribute, encode_text};
+
+use super::http::Response;
+
+/// The CSP of our pages.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+                       connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+fn page(status: u16, title: &str, body: &str, with_widget: bool) -> Response {
+    let assets = if with_widget {
+        r#"<link rel="stylesheet" href="/widget.css"><script type="module" src="/widget.js"></script>"#
+    } else {
+        r#"<link rel="stylesheet" href="/widget.css">"#
+    };
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><link rel=\"icon\" href=\"data:,\">{assets}</head>\
+         <body class=\"tg-page\"><main class=\"tg-page-main\">{body}</main></body></html>",
+        encode_text(title)
+    );
+    Response::new(status, "text/html; charset=utf-8", html.into_bytes())
+        .with_header("content-security-policy", CSP)
+        .with_header("x-frame-options", "DENY")
+        .with_header("referrer-policy", "no-referrer")
+        .with_header("cache-control", "no-store")
+}
+
+/// The reset page: the widget in reset mode for `ticket`.
+pub fn reset_page(ticket: &str) -> Response {
+    let body = format!(
+        "<div class=\"tg-host\" data-tollgate-reset-ticket=\"{}\"></div>",
+        encode_double_quoted_attribute(ticket)
+    );
+    page(200, "Reset your password", &body, true)
+}
+
+/// A page with one message (verification results, errors).
+pub fn message_page(status: u16, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<div class=\"tg-widget\"><h1 class=\"tg-title\">{}</h1><p>{}</p></div>",
+        encode_text(title),
+        encode_text(message)
+    );
+    page(status, title, &body, false)
+}
+
+/// One row of the development outbox.
+pub struct OutboxRow<'a> {
+    /// Recipient.
+    pub to: &'a str,
+    /// Subject.
+    pub subject: &'a str,
+    /// Body.
+    pub text: &'a str,
+    /// Link in the body.
+    pub link: Option<&'a str>,
+}
+
+/// The development outbox page.
+pub fn outbox_page(rows: &[OutboxRow<'_>]) -> Response {
+    let mut body = String::from(
+        "<div class=\"tg-widget tg-outbox\"><h1 class=\"tg-title\">Development outbox</h1>\
+         <p>Mail the Worker \"sent\" while DEV_OUTBOX is on (loopback issuers only). Newest first.</p>",
+    );
+    if rows.is_empty() {
+        body.push_str("<p>No mail yet.</p>");
+    }
+    for r in rows {
+        body.push_str(&format!(
+            "<article class=\"tg-mail\"><h2>{}</h2><p>To: {}</p><pre>{}</pre>",
+            encode_text(r.subject),
+            encode_text(r.to),
+            encode_text(r.text)
+        ));
+        if let Some(link) = r.link {
+            body.push_str(&format!(
+                "<p><a href=\"{}\">Open the link</a></p>",
+                encode_double_quoted_attribute(link)
+            ));
+        }
+        body.push_str("</article>");
+    }
+    body.push_str("</div>");
+    page(200, "Development outbox", &body, false)
+}

@@ -1,0 +1,342 @@
+//! Password reset and email verification through one-time links, and password history.
+//!
+//! A link carries a 256-bit random ticket; only its SHA-256 is stored. Tickets are single use
+//! (consumed by one `UPDATE .. WHERE used_at IS NULL .. RETURNING`), expire (reset: 5 days, like
+//! Auth0's default URL lifetime), and only the newest reset ticket of a user is valid: issuing one
+//! deletes the older ones.
+//!
+//! Reset flow: `request_reset` answers the same for every email (no enumeration) and mails a link
+//! only to existing users → the page at `/lo/reset` shows the connection's policy checklist →
+//! `reset_password` checks policy, dictionary, personal info and history *before* consuming the
+//! ticket (a refused password does not burn the link), then consumes it, stores the new hash,
+//! records the old one in the history, marks the email verified (the user proved they read it) and
+//! lifts brute-force blocks on the user's identifiers.
+//!
+//! History: with `password_history {enable, size}`, a new password may not equal the current one
+//! or any of the `size - 1` before it (the last `size` passwords).
+
+use serde::Deserialize;
+use shared::personal_info::PersonalInfo;
+
+use super::attack;
+use super::db::{query_one, Stmt};
+use super::error::{CoreError, CoreResult};
+use super::mail::Mail;
+use super::secrets::sha256_hex;
+use super::signup::{check_password, resolve_connection};
+use super::tenant::{self, Connection};
+use super::users::{self, User};
+use super::Core;
+
+/// Reset links live 5 days.
+pub const RESET_TTL_MS: i64 = 5 * 24 * 3600 * 1000;
+/// Verification links live 5 days.
+pub const VERIFY_TTL_MS: i64 = 5 * 24 * 3600 * 1000;
+/// Most history entries kept per user.
+pub const MAX_HISTORY: u32 = 24;
+
+/// The kinds of one-time links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketKind {
+    /// Sets a new password.
+    ResetPassword,
+    /// Marks the email verified.
+    VerifyEmail,
+}
+
+impl TicketKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::ResetPassword => "reset_password",
+            Self::VerifyEmail => "verify_email",
+        }
+    }
+}
+
+/// Creates a ticket for `user` and returns the secret for the link. A new reset ticket replaces the
+/// user's older ones (only the newest link works).
+pub async fn issue_ticket(
+    core: &Core<'_>,
+    user_id: &str,
+    kind: TicketKind,
+    client_id: Option<&str>,
+) -> CoreResult<String> {
+    let secret = core.random_token()?;
+    let now = core.clock.now_ms();
+    let ttl = match kind {
+        TicketKind::ResetPassword => RESET_TTL_MS,
+        TicketKind::VerifyEmail => VERIFY_TTL_MS,
+    };
+    core.db
+        .batch(vec![
+            Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = ?2").bind(user_id).bind(kind.as_str()),
+            Stmt::new(
+                "INSERT INTO tickets (ticket_hash, user_id, kind, client_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(sha256_hex(secret.as_bytes()))
+            .bind(user_id)
+            .bind(kind.as_str())
+            .bind(client_id)
+            .bind(now + ttl)
+            .bind(now),
+        ])
+        .await?;
+    Ok(secret)
+}
+
+#[derive(Debug, Deserialize)]
+struct TicketRow {
+    user_id: String,
+}
+
+/// The user a still-valid ticket belongs to, without consuming it.
+async fn peek_ticket(core: &Core<'_>, secret: &str, kind: TicketKind) -> CoreResult<User> {
+    let row: Option<TicketRow> = query_one(
+        core.db,
+        Stmt::new(
+            "SELECT user_id FROM tickets WHERE ticket_hash = ?1 AND kind = ?2 AND used_at IS NULL AND expires_at > ?3",
+        )
+        .bind(sha256_hex(secret.as_bytes()))
+        .bind(kind.as_str())
+        .bind(core.clock.now_ms()),
+    )
+    .await?;
+    let row = row.ok_or(CoreError::InvalidTicket)?;
+    users::by_id(core.db, &row.user_id)
+        .await?
+        .ok_or(CoreError::InvalidTicket)
+}
+
+/// Consumes a valid ticket (exactly once, even under concurrency); returns its user id.
+async fn consume_ticket(core: &Core<'_>, secret: &str, kind: TicketKind) -> CoreResult<String> {
+    let now = core.clock.now_ms();
+    let row: Option<TicketRow> = query_one(
+        core.db,
+        Stmt::new(
+            "UPDATE tickets SET used_at = ?1 WHERE ticket_hash = ?2 AND kind = ?3 AND used_at IS NULL AND expires_at > ?1 \
+             RETURNING user_id",
+        )
+        .bind(now)
+        .bind(sha256_hex(secret.as_bytes()))
+        .bind(kind.as_str()),
+    )
+    .await?;
+    row.map(|r| r.user_id).ok_or(CoreError::InvalidTicket)
+}
+
+/// Link to a page of this server.
+fn link(core: &Core<'_>, path: &str, ticket: &str) -> String {
+    format!("{}{path}?ticket={ticket}", core.settings.issuer)
+}
+
+/// Sends the verification mail after a sign-up.
+pub async fn send_verification(core: &Core<'_>, user: &User, client_id: Option<&str>) -> CoreResult<()> {
+    let ticket = issue_ticket(core, &user.user_id, TicketKind::VerifyEmail, client_id).await?;
+    let url = link(core, "lo/verify", &ticket);
+    core.mailer
+        .send(&Mail {
+            to: user.email.clone(),
+            subject: "Verify your email".into(),
+            text: format!("Welcome! Confirm your email address by opening this link:\n\n{url}\n\nIf you did not sign up, ignore this message."),
+            link: Some(url),
+            kind: "verify_email",
+        })
+        .await
+}
+
+/// `GET /lo/verify`: consumes a verification ticket and marks the email verified.
+pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
+    let user_id = consume_ticket(core, ticket, TicketKind::VerifyEmail).await?;
+    core.db
+        .execute(
+            Stmt::new("UPDATE users SET email_verified = 1, updated_at = ?1 WHERE user_id = ?2")
+                .bind(core.clock.now_ms())
+                .bind(&user_id),
+        )
+        .await?;
+    users::by_id(core.db, &user_id).await?.ok_or(CoreError::InvalidTicket)
+}
+
+/// The `/dbconnections/change_password` request.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ChangePasswordRequest {
+    /// Client id.
+    pub client_id: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// Connection name.
+    pub connection: Option<String>,
+}
+
+/// The answer to every well-formed change-password request.
+pub const RESET_SENT: &str = "We've just sent you an email to reset your password.";
+
+/// `POST /dbconnections/change_password`: mails a reset link to an existing user; answers the same
+/// for unknown emails.
+pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str) -> CoreResult<&'static str> {
+    let email = shared::email::normalize(
+        req.email
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?,
+    );
+    let conn_name = req
+        .connection
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| CoreError::InvalidRequest("Missing connection".into()))?;
+    let quota = attack::take(
+        core.db,
+        &format!("reset:{ip}:{email}"),
+        attack::Bucket::CHANGE_PASSWORD,
+        1.0,
+        core.clock.now_ms(),
+    )
+    .await?;
+    if !quota.granted {
+        return Err(CoreError::TooManyRequests(quota));
+    }
+    let conn = resolve_connection(core, req.client_id.as_deref(), conn_name).await?;
+    if let Some(user) = users::by_email(core.db, &conn.id, &email).await? {
+        let ticket = issue_ticket(core, &user.user_id, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
+        let url = link(core, "lo/reset", &ticket);
+        core.mailer
+            .send(&Mail {
+                to: user.email.clone(),
+                subject: "Reset your password".into(),
+                text: format!(
+                    "Someone asked to reset the password of your account. To choose a new one, open:\n\n{url}\n\n\
+                     The link works once and expires in 5 days. If it was not you, ignore this message."
+                ),
+                link: Some(url),
+                kind: "reset_password",
+            })
+            .await?;
+    }
+    Ok(RESET_SENT)
+}
+
+/// What the reset page needs to render: whose password, and under which policy.
+pub async fn reset_info(core: &Core<'_>, ticket: &str) -> CoreResult<(User, Connection)> {
+    let user = peek_ticket(core, ticket, TicketKind::ResetPassword).await?;
+    let conn = connection_of(core, &user).await?;
+    Ok((user, conn))
+}
+
+async fn connection_of(core: &Core<'_>, user: &User) -> CoreResult<Connection> {
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+    }
+    let name: Option<Name> = query_one(
+        core.db,
+        Stmt::new("SELECT name FROM connections WHERE id = ?1").bind(&user.connection_id),
+    )
+    .await?;
+    let name = name
+        .ok_or_else(|| CoreError::Internal("user without connection".into()))?
+        .name;
+    tenant::connection_by_name(core.db, &name)
+        .await?
+        .ok_or_else(|| CoreError::Internal("connection vanished".into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryRow {
+    password_hash: String,
+}
+
+/// Refuses `password` when it equals one of the user's last `size` passwords.
+async fn check_history(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
+    let h = conn.options.password_history;
+    if !h.enable || h.size == 0 {
+        return Ok(());
+    }
+    let size = h.size.min(MAX_HISTORY);
+    let mut hashes: Vec<String> = user.password_hash.iter().cloned().collect();
+    let rows = super::db::decode::<HistoryRow>(
+        core.db
+            .query(
+                Stmt::new(
+                    "SELECT password_hash FROM password_history WHERE user_id = ?1 ORDER BY created_at DESC LIMIT ?2",
+                )
+                .bind(&user.user_id)
+                .bind(size.saturating_sub(1)),
+            )
+            .await?,
+    )?;
+    hashes.extend(rows.into_iter().map(|r| r.password_hash));
+    for phc in hashes.iter().take(size as usize) {
+        if core.hasher.verify(password, phc).await? {
+            return Err(CoreError::PasswordHistory);
+        }
+    }
+    Ok(())
+}
+
+/// Runs every check a new password must pass for `user` on `conn`.
+pub async fn check_new_password(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
+    let meta: Vec<&str> = ["name", "first", "last"]
+        .iter()
+        .filter_map(|k| user.user_metadata.get(*k).and_then(|v| v.as_str()))
+        .collect();
+    let info = PersonalInfo {
+        email: Some(&user.email),
+        username: user.username.as_deref(),
+        name: user.name.as_deref(),
+        nickname: user.nickname.as_deref(),
+        metadata: meta,
+    };
+    check_password(conn, password, &info)?;
+    check_history(core, conn, user, password).await
+}
+
+/// Stores a new password for `user`: the old hash goes to the history (trimmed to the maximum),
+/// blocks on the user's identifiers are lifted, other reset links die.
+pub async fn set_password(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
+    let salt = core.random_bytes::<16>()?;
+    let hash = core.hasher.hash(password, &salt).await?;
+    let now = core.clock.now_ms();
+    let mut stmts = vec![Stmt::new(
+        "UPDATE users SET password_hash = ?1, last_password_reset = ?2, updated_at = ?2, email_verified = 1 WHERE user_id = ?3",
+    )
+    .bind(hash)
+    .bind(now)
+    .bind(&user.user_id)];
+    if let Some(old) = &user.password_hash {
+        stmts.push(
+            Stmt::new("INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?1, ?2, ?3)")
+                .bind(&user.user_id)
+                .bind(old)
+                .bind(now),
+        );
+        stmts.push(
+            Stmt::new(
+                "DELETE FROM password_history WHERE user_id = ?1 AND rowid NOT IN \
+                 (SELECT rowid FROM password_history WHERE user_id = ?1 ORDER BY created_at DESC LIMIT ?2)",
+            )
+            .bind(&user.user_id)
+            .bind(MAX_HISTORY),
+        );
+    }
+    stmts.push(
+        Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = 'reset_password' AND used_at IS NULL")
+            .bind(&user.user_id),
+    );
+    core.db.batch(stmts).await?;
+    let mut identifiers = vec![user.email.as_str()];
+    identifiers.extend(user.username.as_deref());
+    attack::unblock(core.db, &conn.id, &identifiers).await
+}
+
+/// `POST /lo/reset`: sets a new password with a reset ticket.
+pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str) -> CoreResult<User> {
+    let (user, conn) = reset_info(core, ticket).await?;
+    check_new_password(core, &conn, &user, password).await?;
+    let user_id = consume_ticket(core, ticket, TicketKind::ResetPassword).await?;
+    if user_id != user.user_id {
+        return Err(CoreError::InvalidTicket);
+    }
+    set_password(core, &conn, &user, password).await?;
+    Ok(user)
+}
