@@ -28,7 +28,9 @@ dev: tools build migrate seed
 	@echo "  Tollgate demo page:  $(ORIGIN)/"
 	@echo "  Client config:       $(ORIGIN)/client/demo-spa.json"
 	@echo ""
-	CI=true npx wrangler dev --local --ip 127.0.0.1 --port $(PORT) --var ISSUER:$(ORIGIN)/
+	@echo "  Mail (dev outbox):   $(ORIGIN)/dev/outbox"
+	@echo ""
+	CI=true npx wrangler dev --local --ip 127.0.0.1 --port $(PORT) --var ISSUER:$(ORIGIN)/ --var DEV_OUTBOX:1
 
 ## test: every test layer (native + lint, wasm in Chromium, e2e in workerd + Chromium)
 test: tools-browser test-native test-wasm test-e2e

@@ -3,6 +3,7 @@
 //   dist/widget.js   ES module that loads the hashed wasm-bindgen glue and wasm, then mounts every
 //                    `[data-tollgate-*]` host on the page (the wasm start function does the mounting)
 //   dist/widget.css  the widget's stylesheet
+//   dist/_headers    CORS for the widget's files, so any site can embed them
 //   dist/index.html  trunk's inline bootstrap <script> replaced by <script type="module" src="/widget.js">,
 //                    so the demo page runs under a CSP without 'unsafe-inline'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,12 @@ await init({ module_or_path: new URL('./${wasm}', import.meta.url) });
 `,
 );
 writeFileSync(path.join(dist, 'widget.css'), readFileSync(path.join(dist, css)));
+// Sites embed the widget from the edge's origin: its files are public and must be loadable
+// cross-origin (module scripts and wasm fetches need CORS). Workers static assets read `_headers`.
+writeFileSync(
+  path.join(dist, '_headers'),
+  ['/widget*', '/style-*'].map((p) => `${p}\n  Access-Control-Allow-Origin: *\n  Cross-Origin-Resource-Policy: cross-origin\n`).join(''),
+);
 
 const indexPath = path.join(dist, 'index.html');
 let html = readFileSync(indexPath, 'utf8');

@@ -22,9 +22,12 @@ const { values } = parseArgs({
     // secret of the demo-web (confidential, server-side) client; default DEMO_WEB_SECRET, else random (printed)
     'web-secret': { type: 'string' },
     quiet: { type: 'boolean' },
+    // another origin allowed for demo-spa (web origin, callback, logout URL); repeatable
+    'extra-origin': { type: 'string', multiple: true, default: [] },
   },
 });
 const origin = values.origin.replace(/\/$/, '');
+const extra = values['extra-origin'].map((o) => o.replace(/\/$/, ''));
 
 // SQL string literal: single quotes doubled. Only our own constants go through here.
 const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -53,7 +56,8 @@ INSERT INTO connections (id, name, strategy, options, created_at)
   ON CONFLICT(id) DO UPDATE SET options = excluded.options;
 INSERT INTO clients (client_id, name, app_type, is_public, callbacks, web_origins, allowed_logout_urls, grant_types, cross_origin_auth, created_at)
   VALUES ('demo-spa', 'Demo SPA', 'spa', 1,
-    ${json([`${origin}/`, `${origin}/callback`])}, ${json([origin])}, ${json([`${origin}/`])},
+    ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`])])},
+    ${json([origin, ...extra])}, ${json([`${origin}/`, ...extra.map((o) => `${o}/`)])},
     ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm'])}, 1, ${now})
   ON CONFLICT(client_id) DO UPDATE SET callbacks = excluded.callbacks, web_origins = excluded.web_origins,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;

@@ -4,29 +4,34 @@
 // even when a test fails or the run is interrupted.
 //
 //   node tests/e2e/run.mjs [test files...]        (needs `make build` first)
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { env, root, startWorker } from './worker.mjs';
+import { env, root, startStatic, startWorker } from './worker.mjs';
 
 const artifacts = path.join(root, 'tests', 'artifacts');
 let status = 1;
 let worker;
+let pages;
 try {
-  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state') });
+  // Test pages live on a second loopback origin, allowed as a web origin of demo-spa.
+  pages = await startStatic(path.join(root, 'tests', 'pages'));
+  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin] });
   const files = process.argv.slice(2).length
     ? process.argv.slice(2)
     : readdirSync(path.join(root, 'tests', 'e2e')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('tests', 'e2e', f));
-  const r = spawnSync('node', ['--test', '--test-concurrency=1', ...files], {
+  // Asynchronous: the static server for the test pages lives in this process and must keep serving.
+  const child = spawn('node', ['--test', '--test-concurrency=1', ...files], {
     cwd: root,
-    env: { ...env, BASE_URL: worker.origin, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts },
+    env: { ...env, BASE_URL: worker.origin, PAGES_URL: pages.origin, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts },
     stdio: 'inherit',
   });
-  status = r.status ?? 1;
+  status = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   if (status !== 0) console.error('--- wrangler output (tail) ---\n' + worker.log().slice(-3000));
 } catch (e) {
   console.error(String(e.stack ?? e));
 } finally {
   await worker?.stop();
+  await pages?.stop();
 }
 process.exit(status);

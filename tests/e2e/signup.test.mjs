@@ -1,15 +1,23 @@
 // The thin slice: sign up in Chromium through the widget, then prove the user exists via the API.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { BASE, launch, post, screenshot, uniqueEmail } from './lib.mjs';
+import { BASE, launch, post, screenshot, testIp, uniqueEmail } from './lib.mjs';
 
 const CONNECTION = 'Username-Password-Authentication';
 let browser;
 before(async () => (browser = await launch()));
 after(async () => browser?.close());
 
+/** A same-origin page whose requests come from their own test IP (attack-protection buckets stay
+ * apart). Not for cross-origin pages: the extra header turns their asset loads into preflights. */
+async function newPage() {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'cf-connecting-ip': testIp() } });
+  return context.newPage();
+}
+const json = () => ({ 'content-type': 'application/json', 'cf-connecting-ip': testIp() });
+
 test('sign up in the widget with the live checklist, then a second sign-up is refused', async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(BASE + '/');
@@ -34,7 +42,7 @@ test('sign up in the widget with the live checklist, then a second sign-up is re
   assert.deepEqual(errors, []);
 
   // Proof through the API, not the database file: the same email cannot sign up again.
-  const again = await post('/dbconnections/signup', { client_id: 'demo-spa', connection: CONNECTION, email, password: 'Another2@x' });
+  const again = await post('/dbconnections/signup', { client_id: 'demo-spa', connection: CONNECTION, email, password: 'Another2@x' }, json());
   assert.equal(again.status, 400);
   assert.deepEqual(again.body, { name: 'BadRequestError', code: 'invalid_signup', description: 'Invalid sign up', statusCode: 400 });
   await page.close();
@@ -42,9 +50,9 @@ test('sign up in the widget with the live checklist, then a second sign-up is re
 
 test('the widget shows the server refusal for a taken email', async () => {
   const email = uniqueEmail('taken');
-  const first = await post('/dbconnections/signup', { connection: CONNECTION, email, password: 'Cobol1959!' });
+  const first = await post('/dbconnections/signup', { connection: CONNECTION, email, password: 'Cobol1959!' }, json());
   assert.equal(first.status, 200);
-  const page = await browser.newPage();
+  const page = await newPage();
   await page.goto(BASE + '/');
   await page.fill('input[type=email]', email);
   await page.fill('input[type=password]', 'Cobol1959!');
@@ -65,7 +73,7 @@ test('bad input gets a 4xx JSON error, never a 500', async () => {
     ['oversized body', JSON.stringify({ connection: CONNECTION, email: 'a@b.co', password: 'x'.repeat(70_000) }), undefined, 413],
   ];
   for (const [what, body, headers, status] of cases) {
-    const r = await post('/dbconnections/signup', body, headers);
+    const r = await post('/dbconnections/signup', body, { ...json(), ...headers });
     assert.equal(r.status, status, what);
     assert.equal(typeof r.body, 'object', `${what}: JSON body`);
     assert.equal(r.body.statusCode, status, what);
@@ -75,10 +83,27 @@ test('bad input gets a 4xx JSON error, never a 500', async () => {
 
 test('50 parallel sign-ups of one email create exactly one user', async () => {
   const email = uniqueEmail('race');
+  const ip = json();
   const results = await Promise.all(
-    Array.from({ length: 50 }, () => post('/dbconnections/signup', { connection: CONNECTION, email, password: 'Cobol1959!' })),
+    Array.from({ length: 50 }, () => post('/dbconnections/signup', { connection: CONNECTION, email, password: 'Cobol1959!' }, ip)),
   );
   const ok = results.filter((r) => r.status === 200);
   assert.equal(ok.length, 1, JSON.stringify(results.map((r) => r.status)));
   for (const r of results.filter((r) => r.status !== 200)) assert.equal(r.body.code, 'invalid_signup');
+});
+
+test('the widget embedded on another origin signs up through CORS', async () => {
+  // A plain page: an extra request header would make every cross-origin asset fetch a preflight.
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${process.env.PAGES_URL}/embed.html?edge=${encodeURIComponent(BASE)}`);
+  await page.locator('input[type=password]').waitFor();
+  const email = uniqueEmail('cors');
+  await page.fill('input[type=email]', email);
+  await page.fill('input[type=password]', 'Cobol1959!');
+  await page.click('button[type=submit]');
+  await page.locator('.tg-success').waitFor();
+  await screenshot(page, 'signup-cross-origin');
+  assert.deepEqual(errors, []);
 });

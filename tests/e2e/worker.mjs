@@ -64,7 +64,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * `https` serves over TLS with wrangler's self-signed certificate (clients must not verify it).
  * Returns {origin, log(), stop()}; stop() kills the whole process group.
  */
-export async function startWorker({ vars = {}, state, https = false }) {
+export async function startWorker({ vars = {}, state, https = false, extraOrigins = [] }) {
   for (const need of ['dist/index.html', 'edge/build/index.js']) {
     if (!existsSync(path.join(root, need))) throw new Error(`missing ${need}: run \`make build\` first`);
   }
@@ -78,8 +78,8 @@ export async function startWorker({ vars = {}, state, https = false }) {
   const m2mSecret = randomBytes(24).toString('base64url');
   const webSecret = randomBytes(24).toString('base64url');
   run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state, '--kek', kek,
-    '--m2m-secret', m2mSecret, '--web-secret', webSecret, '--quiet']);
-  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+    '--m2m-secret', m2mSecret, '--web-secret', webSecret, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o])]);
+  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     'npx',
     ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
@@ -103,4 +103,32 @@ export async function startWorker({ vars = {}, state, https = false }) {
     throw new Error(`${e.message}\n--- wrangler output ---\n${output.slice(-4000)}`);
   }
   return { origin, m2mSecret, webSecret, log: () => output, stop };
+}
+
+/**
+ * Serves `dir` over HTTP on a free loopback port (a second origin for cross-origin tests).
+ * Returns {origin, stop()}.
+ */
+export async function startStatic(dir) {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    const file = path.join(dir, path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, ''));
+    if (!file.startsWith(dir)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file.endsWith('/') ? path.join(file, 'index.html') : file);
+      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { origin: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
 }

@@ -11,6 +11,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 
 use crate::api::get_json;
+use crate::components::reset::ResetPasswordForm;
 use crate::components::signup::SignupForm;
 
 /// Options of one widget instance.
@@ -46,11 +47,28 @@ pub fn mount(host: HtmlElement, options: Options) {
     });
 }
 
-/// Mounts a widget into every `[data-tollgate-client-id]` element of the page.
+/// Renders the reset-password screen for `ticket` into `host`.
+pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
+    leptos::mount::mount_to(host, move || {
+        view! { <div class="tg-widget"><ResetPasswordForm ticket api_base=domain /></div> }
+    })
+    .forget();
+}
+
+/// Mounts a widget into every `[data-tollgate-client-id]` element of the page, and the reset
+/// screen into a `[data-tollgate-reset-ticket]` element (the Worker's `/lo/reset` page).
 pub fn auto_mount() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    if let Ok(Some(host)) = doc.query_selector("[data-tollgate-reset-ticket]") {
+        if let (Ok(host), Some(ticket)) = (
+            host.clone().dyn_into::<HtmlElement>(),
+            host.get_attribute("data-tollgate-reset-ticket"),
+        ) {
+            mount_reset(host, ticket, String::new());
+        }
+    }
     let Ok(hosts) = doc.query_selector_all("[data-tollgate-client-id]") else {
         return;
     };

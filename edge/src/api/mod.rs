@@ -2,6 +2,7 @@
 //! extract, call one core function, map the result — so the Worker stays a thin shell and native
 //! tests exercise the same routes the Worker serves.
 
+mod cors;
 pub mod errors;
 pub mod http;
 mod lifecycle;
@@ -53,39 +54,44 @@ pub(crate) fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, WebErr
 }
 
 impl App<'_> {
-    /// Routes one request. Every answer is JSON (or the documented plain text/JS); nothing panics.
+    /// Answers one request, with CORS. Every answer is JSON (or the documented plain text, HTML or
+    /// JS); nothing panics.
     pub async fn handle(&self, req: Request) -> Response {
+        if req.method == "OPTIONS" {
+            return self.preflight(&req).await;
+        }
+        let res = self.route(&req).await;
+        self.with_cors(&req, res).await
+    }
+
+    async fn route(&self, req: &Request) -> Response {
         let path = req.path.as_str();
         match (req.method.as_str(), path) {
-            ("POST", "/dbconnections/signup") => self.signup(&req).await.unwrap_or_else(WebError::into_api_response),
+            ("POST", "/dbconnections/signup") => self.signup(req).await.unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
             ("POST", "/dbconnections/change_password") => self
-                .change_password(&req)
+                .change_password(req)
                 .await
                 .unwrap_or_else(WebError::into_api_response),
             (_, "/dbconnections/change_password") => WebError::MethodNotAllowed.into_api_response(),
-            ("GET", "/lo/reset") => self.reset_page(&req),
-            ("GET", "/lo/reset/info") => self.reset_info(&req).await.unwrap_or_else(WebError::into_api_response),
-            ("POST", "/lo/reset") => self.reset(&req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/lo/verify") => self.verify(&req).await,
+            ("GET", "/lo/reset") => self.reset_page(req),
+            ("GET", "/lo/reset/info") => self.reset_info(req).await.unwrap_or_else(WebError::into_api_response),
+            ("POST", "/lo/reset") => self.reset(req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/lo/verify") => self.verify(req).await,
             ("GET", "/dev/outbox") => self
-                .outbox(&req, false)
+                .outbox(req, false)
                 .await
                 .unwrap_or_else(WebError::into_api_response),
-            ("GET", "/dev/outbox.json") => self
-                .outbox(&req, true)
-                .await
-                .unwrap_or_else(WebError::into_api_response),
-            ("POST", "/oauth/token") => self.token(&req).await.unwrap_or_else(WebError::into_oauth_response),
+            ("GET", "/dev/outbox.json") => self.outbox(req, true).await.unwrap_or_else(WebError::into_api_response),
+            ("POST", "/oauth/token") => self.token(req).await.unwrap_or_else(WebError::into_oauth_response),
             (_, "/oauth/token") => WebError::MethodNotAllowed.into_oauth_response(),
-            ("GET" | "POST", "/userinfo") => self.userinfo(&req).await.unwrap_or_else(WebError::into_oauth_response),
+            ("GET" | "POST", "/userinfo") => self.userinfo(req).await.unwrap_or_else(WebError::into_oauth_response),
             ("GET", "/.well-known/jwks.json") => self.jwks().await.unwrap_or_else(WebError::into_oauth_response),
             ("GET", "/.well-known/openid-configuration") => self.discovery(),
             ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
-            ("GET", "/__bench/argon2") if self.config.bench_routes => self
-                .bench_argon2(&req)
-                .await
-                .unwrap_or_else(WebError::into_api_response),
+            ("GET", "/__bench/argon2") if self.config.bench_routes => {
+                self.bench_argon2(req).await.unwrap_or_else(WebError::into_api_response)
+            }
             ("GET", p) if p.starts_with("/client/") => {
                 self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
             }

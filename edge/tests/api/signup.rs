@@ -234,3 +234,46 @@ async fn bench_routes_are_off_by_default() {
     let env = TestEnv::new().await;
     assert_eq!(env.send(Request::new("GET", "/__bench/argon2?n=1")).await.status, 404);
 }
+
+#[tokio::test]
+async fn cors_only_for_allowed_web_origins() {
+    let env = TestEnv::new().await;
+    let allowed = "http://localhost:3000";
+    let pre = env
+        .send(
+            Request::new("OPTIONS", "/dbconnections/signup")
+                .with_header("origin", allowed)
+                .with_header("access-control-request-method", "POST"),
+        )
+        .await;
+    assert_eq!(pre.status, 204);
+    assert_eq!(pre.header("access-control-allow-origin"), Some(allowed));
+    assert!(pre
+        .header("access-control-allow-headers")
+        .unwrap()
+        .contains("Content-Type"));
+
+    let evil = env
+        .send(Request::new("OPTIONS", "/dbconnections/signup").with_header("origin", "http://localhost:3000.evil.com"))
+        .await;
+    assert_eq!(evil.header("access-control-allow-origin"), None);
+    let prefix = env
+        .send(Request::new("OPTIONS", "/dbconnections/signup").with_header("origin", "http://localhost:300"))
+        .await;
+    assert_eq!(prefix.header("access-control-allow-origin"), None, "exact match only");
+
+    let r = env
+        .send(
+            Request::new("POST", "/dbconnections/signup")
+                .with_header("origin", allowed)
+                .with_json(&body("c@d.co", "Analytical1!")),
+        )
+        .await;
+    assert_eq!(r.header("access-control-allow-origin"), Some(allowed));
+    assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
+
+    let jwks = env
+        .send(Request::new("GET", "/.well-known/jwks.json").with_header("origin", "https://anyone.example"))
+        .await;
+    assert_eq!(jwks.header("access-control-allow-origin"), Some("*"));
+}

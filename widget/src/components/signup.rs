@@ -6,7 +6,7 @@ use serde_json::Value;
 use shared::email;
 use shared::wire::{DbConnectionInfo, SignupRequest};
 
-use super::checklist::PasswordChecklist;
+use super::new_password::NewPasswordField;
 use crate::api::{post_json, ApiFailure};
 use crate::i18n::signup_error;
 
@@ -36,7 +36,7 @@ pub fn SignupForm(
     let requires_username = connection.requires_username;
     let (email_value, set_email) = signal(String::new());
     let (username, set_username) = signal(String::new());
-    let (password, set_password) = signal(String::new());
+    let password = RwSignal::new(String::new());
     let (busy, set_busy) = signal(false);
     let (outcome, set_outcome) = signal(Outcome::None);
     let (touched, set_touched) = signal(false);
@@ -100,14 +100,7 @@ pub fn SignupForm(
                     </p>
                 </div>
             })}
-            <div class="tg-field">
-                <label for="tg-signup-password">"Password"</label>
-                <input id="tg-signup-password" name="password" type="password" autocomplete="new-password" required
-                    aria-invalid=move || (touched.get() && !password_ok()).to_string()
-                    aria-describedby="tg-signup-checklist"
-                    on:input=move |ev| set_password.set(event_target_value(&ev)) />
-                <PasswordChecklist policy=policy password=password id="tg-signup-checklist" />
-            </div>
+            <NewPasswordField id="tg-signup-password" label="Password" policy password touched />
             <button type="submit" class="tg-submit" disabled=move || busy.get()>
                 {move || if busy.get() { "Signing up…" } else { "Sign up" }}
             </button>

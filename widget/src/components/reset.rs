@@ -1,0 +1,143 @@
+//! The reset-password screen behind a mailed link (`/lo/reset?ticket=`).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{json, Value};
+use shared::wire::DbConnectionInfo;
+
+use super::new_password::NewPasswordField;
+use crate::api::{get_json, post_json, ApiFailure};
+use crate::i18n::signup_error;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Loading,
+    Invalid,
+    Ready {
+        email: String,
+        connection: DbConnectionInfo,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    None,
+    Done,
+    Failed(String),
+}
+
+fn reset_error(f: &ApiFailure) -> String {
+    match f.code().as_str() {
+        "invalid_ticket" => "This link is invalid, was already used or has expired. Please request a new one.".into(),
+        code => signup_error(code, f.name().as_deref()).into(),
+    }
+}
+
+/// Sets a new password with the ticket from a reset link; shows the connection's policy live.
+#[component]
+pub fn ResetPasswordForm(
+    /// The ticket from the link.
+    #[prop(into)]
+    ticket: String,
+    /// Origin of the edge, without a trailing slash (`""` for same origin).
+    #[prop(into)]
+    api_base: String,
+) -> impl IntoView {
+    let (stage, set_stage) = signal(Stage::Loading);
+    let info_url = format!(
+        "{api_base}/lo/reset/info?ticket={}",
+        js_sys::encode_uri_component(&ticket)
+    );
+    spawn_local(async move {
+        let next = match get_json(&info_url).await {
+            Ok(v) => match (
+                v.get("email").and_then(Value::as_str),
+                v.get("connection").cloned().map(serde_json::from_value),
+            ) {
+                (Some(email), Some(Ok(connection))) => Stage::Ready {
+                    email: email.to_owned(),
+                    connection,
+                },
+                _ => Stage::Invalid,
+            },
+            Err(_) => Stage::Invalid,
+        };
+        set_stage.set(next);
+    });
+
+    let post_url = format!("{api_base}/lo/reset");
+    move || {
+        match stage.get() {
+        Stage::Loading => view! { <p class="tg-hint" role="status">"Loading…"</p> }.into_any(),
+        Stage::Invalid => view! {
+            <div role="alert"><h2 class="tg-title">"Link expired"</h2>
+            <p class="tg-error">"This link is invalid, was already used or has expired. Please request a new one."</p></div>
+        }
+        .into_any(),
+        Stage::Ready { email, connection } => {
+            view! { <ResetReady email connection ticket=ticket.clone() url=post_url.clone() /> }.into_any()
+        }
+    }
+    }
+}
+
+#[component]
+fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: String) -> impl IntoView {
+    let policy = connection.policy();
+    let password = RwSignal::new(String::new());
+    let (confirm, set_confirm) = signal(String::new());
+    let (touched, set_touched) = signal(false);
+    let (busy, set_busy) = signal(false);
+    let (outcome, set_outcome) = signal(Outcome::None);
+    let matches = move || password.get() == confirm.get();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_touched.set(true);
+        if busy.get_untracked() || !policy.check(&password.get_untracked()) || !matches() {
+            return;
+        }
+        set_busy.set(true);
+        set_outcome.set(Outcome::None);
+        let body = json!({"ticket": ticket.clone(), "password": password.get_untracked()});
+        let url = url.clone();
+        spawn_local(async move {
+            let result = post_json(&url, &body).await;
+            set_outcome.set(match result {
+                Ok(_) => Outcome::Done,
+                Err(f) => Outcome::Failed(reset_error(&f)),
+            });
+            set_busy.set(false);
+        });
+    };
+
+    view! {
+        <form class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>
+            <h2 class="tg-title">"Choose a new password"</h2>
+            <p class="tg-hint">{format!("For {email}")}</p>
+            // Lets password managers file the new password under the right account.
+            <input class="tg-sr" type="email" name="username" autocomplete="username" value=email.clone() readonly tabindex="-1" aria-hidden="true" />
+            <NewPasswordField id="tg-reset-password" label="New password" policy password touched />
+            <div class="tg-field">
+                <label for="tg-reset-confirm">"Confirm new password"</label>
+                <input id="tg-reset-confirm" name="confirm" type="password" autocomplete="new-password" required
+                    aria-invalid=move || (touched.get() && !matches()).to_string()
+                    aria-describedby="tg-reset-confirm-hint"
+                    on:input=move |ev| set_confirm.set(event_target_value(&ev)) />
+                <p id="tg-reset-confirm-hint" class="tg-hint" class:tg-error-text=move || touched.get() && !matches()>
+                    {move || if touched.get() && !matches() { "The passwords do not match." } else { "" }}
+                </p>
+            </div>
+            <button type="submit" class="tg-submit" disabled=move || busy.get() || outcome.get() == Outcome::Done>
+                {move || if busy.get() { "Saving…" } else { "Set new password" }}
+            </button>
+            <div class="tg-status" role="status" aria-live="polite">
+                {move || match outcome.get() {
+                    Outcome::None => view! { <span></span> }.into_any(),
+                    Outcome::Done => view! { <p class="tg-success">"Your password was changed. You can log in with it now."</p> }.into_any(),
+                    Outcome::Failed(msg) => view! { <p class="tg-error">{msg}</p> }.into_any(),
+                }}
+            </div>
+        </form>
+    }
+}
