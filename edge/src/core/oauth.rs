@@ -235,17 +235,36 @@ fn granted_scopes(requested: Option<&str>, api: Option<&ResourceServer>) -> Vec<
         .collect()
 }
 
+/// What a user's tokens are issued for.
+#[derive(Debug, Clone, Copy)]
+pub struct UserGrant<'a> {
+    /// The application.
+    pub client: &'a Client,
+    /// The user.
+    pub user: &'a User,
+    /// Granted scopes.
+    pub scopes: &'a [String],
+    /// The API, when an audience was requested.
+    pub api: Option<&'a ResourceServer>,
+    /// The `gty` claim (`password`, `authorization_code`, `refresh_token`).
+    pub gty: &'a str,
+    /// The `nonce` of the authorization request.
+    pub nonce: Option<&'a str>,
+    /// When the user authenticated (epoch seconds), for `auth_time`.
+    pub auth_time: Option<i64>,
+}
+
 /// Issues an access token (and an ID token when `openid` is granted) for a user.
-pub async fn issue_user_tokens(
-    core: &Core<'_>,
-    signer: &dyn Signer,
-    client: &Client,
-    user: &User,
-    scopes: &[String],
-    api: Option<&ResourceServer>,
-    gty: &str,
-    nonce: Option<&str>,
-) -> CoreResult<TokenResponse> {
+pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGrant<'_>) -> CoreResult<TokenResponse> {
+    let UserGrant {
+        client,
+        user,
+        scopes,
+        api,
+        gty,
+        nonce,
+        auth_time,
+    } = *g;
     let iss = core.settings.issuer.clone();
     let now_s = core.clock.now_ms() / 1000;
     let userinfo = format!("{iss}userinfo");
@@ -275,6 +294,9 @@ pub async fn issue_user_tokens(
         }
         if let Some(n) = nonce {
             claims.insert("nonce".into(), json!(n));
+        }
+        if let Some(t) = auth_time {
+            claims.insert("auth_time".into(), json!(t));
         }
         Some(signer.sign(&Value::Object(claims)).await?)
     } else {
@@ -325,7 +347,16 @@ pub async fn password_grant(
     };
     let user = check_credentials(core, &conn, username, password, origin).await?;
     let scopes = granted_scopes(req.scope.as_deref(), api.as_ref());
-    issue_user_tokens(core, signer, client, &user, &scopes, api.as_ref(), "password", None).await
+    let grant = UserGrant {
+        client,
+        user: &user,
+        scopes: &scopes,
+        api: api.as_ref(),
+        gty: "password",
+        nonce: None,
+        auth_time: None,
+    };
+    issue_user_tokens(core, signer, &grant).await
 }
 
 /// `client_credentials` grant: machine-to-machine access tokens for an API.

@@ -1,5 +1,7 @@
 //! Native tests of the HTTP layer and core against real SQLite with the D1 migrations.
 //! One integration-test binary for the crate (linking is slow); modules per area.
+// Test code: helpers fail the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod lifecycle;
 mod signup;
