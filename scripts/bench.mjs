@@ -3,7 +3,11 @@
 //  - widget transfer size of the release build (wasm + js + css): raw / gzip / brotli
 //  - Worker wasm size: raw / gzip
 //  - one argon2id hash (m=19456, t=2, p=1) inside workerd next to the same hash natively
+//  - password-realm login p50/p95 on wrangler dev next to one hash in the same Worker
+//  - enumeration timing: existing vs unknown users on login, sign-up and change_password
+//  - throughput (autocannon) of /.well-known/jwks.json and /userinfo next to a trivial route
 import { execFileSync } from 'node:child_process';
+import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -40,7 +44,21 @@ console.log('\n== argon2id m=19456 KiB t=2 p=1 ==');
 const native = JSON.parse(
   execFileSync('cargo', ['run', '-q', '--release', '-p', 'edge', '--example', 'argon2_native', '--', '10'], { cwd: root }).toString(),
 ).ms;
-const worker = await startWorker({ vars: { BENCH_ROUTES: '1' }, state: path.join(root, 'tests', 'artifacts', 'bench-state') });
+// Per-endpoint rate limits are raised so throughput measures the work, not the 429s.
+const worker = await startWorker({
+  vars: { BENCH_ROUTES: '1', RATE_LIMIT_SCALE: '1000000' },
+  state: path.join(root, 'tests', 'artifacts', 'bench-state'),
+});
+let ipSeq = 0;
+const nextIp = () => `198.19.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
+const postJson = (p, body, extra = {}) =>
+  fetch(worker.origin + p, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': nextIp(), ...extra }, body: JSON.stringify(body) });
+const timed = async (fn) => {
+  const t = performance.now();
+  const r = await fn();
+  await r.arrayBuffer();
+  return performance.now() - t;
+};
 try {
   await fetch(`${worker.origin}/__bench/argon2?n=2`); // warm-up: instantiate the module
   const inside = (await (await fetch(`${worker.origin}/__bench/argon2?n=10`)).json()).ms;
@@ -61,6 +79,50 @@ try {
   console.log(`  inside workerd (Date.now in the Worker) p50 ${ms(w.p50)}  min ${ms(w.min)}  (n=${w.n})`);
   console.log(`  request with one hash (client-side)    p50 ${ms(r.p50)}  vs trivial route p50 ${ms(t.p50)}`);
   console.log(`  workerd / native ratio (p50)           ${(w.p50 / n.p50).toFixed(1)}x`);
+
+  const CONNECTION = 'Username-Password-Authentication';
+  const REALM = 'http://auth0.com/oauth/grant-type/password-realm';
+  const email = `bench-${Date.now()}@example.com`;
+  const password = 'Cobol1959!';
+  await (await postJson('/dbconnections/signup', { connection: CONNECTION, email, password })).text();
+  const loginBody = (username, pw) => ({ grant_type: REALM, client_id: 'demo-spa', username, password: pw, realm: CONNECTION });
+
+  console.log('\n== Password-realm login on wrangler dev (client-side, sequential) ==');
+  await timed(() => postJson('/oauth/token', loginBody(email, password)));
+  const logins = [];
+  for (let i = 0; i < 30; i++) logins.push(await timed(() => postJson('/oauth/token', loginBody(email, password))));
+  const l = stats(logins);
+  console.log(`  login (verify + 2 RS256 signatures)    p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  (n=${l.n})`);
+  console.log(`  one argon2id hash, same Worker         p50 ${ms(r.p50)} per request, ${ms(w.p50)} inside`);
+
+  console.log('\n== Enumeration timing (p50, existing vs unknown; bodies are identical) ==');
+  const pair = async (label, existing, unknown, n = 15) => {
+    const a = [];
+    const b = [];
+    for (let i = 0; i < n; i++) {
+      a.push(await timed(existing));
+      b.push(await timed(unknown));
+    }
+    const [sa, sb] = [stats(a), stats(b)];
+    console.log(`  ${label.padEnd(38)} ${ms(sa.p50)} vs ${ms(sb.p50)}   ratio ${(sa.p50 / sb.p50).toFixed(2)}`);
+  };
+  await pair('login, wrong password vs unknown user', () => postJson('/oauth/token', loginBody(email, 'Wrong1!x')),
+    () => postJson('/oauth/token', loginBody(`nobody-${Math.random()}@example.com`, 'Wrong1!x')));
+  await pair('sign-up, taken vs new email', () => postJson('/dbconnections/signup', { connection: CONNECTION, email, password }),
+    () => postJson('/dbconnections/signup', { connection: CONNECTION, email: `new-${Math.random()}@example.com`, password }));
+  await pair('change_password, known vs unknown', () => postJson('/dbconnections/change_password', { connection: CONNECTION, email }),
+    () => postJson('/dbconnections/change_password', { connection: CONNECTION, email: `nobody-${Math.random()}@example.com` }));
+
+  console.log('\n== Throughput (autocannon, 10 connections, 5 s each) ==');
+  const token = (await (await postJson('/oauth/token', loginBody(email, password))).json()).access_token;
+  const load = async (label, p, headers = {}) => {
+    const res = await autocannon({ url: worker.origin + p, connections: 10, duration: 5, headers });
+    const bad = res.non2xx + res.errors + res.timeouts;
+    console.log(`  ${label.padEnd(28)} ${String(Math.round(res.requests.average)).padStart(6)} req/s   p50 ${ms(res.latency.p50)}   p99 ${ms(res.latency.p99)}${bad ? `   (${bad} not 2xx)` : ''}`);
+  };
+  await load('GET /healthz (trivial)', '/healthz');
+  await load('GET /.well-known/jwks.json', '/.well-known/jwks.json');
+  await load('GET /userinfo', '/userinfo', { authorization: `Bearer ${token}` });
 } finally {
   await worker.stop();
 }

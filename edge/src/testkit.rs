@@ -86,7 +86,7 @@ impl TestEnv {
                 dev_outbox: true,
                 bench_routes: false,
             },
-            settings: Settings { issuer: ISSUER.into() },
+            settings: Settings::new(ISSUER),
         };
         env.seed(options).await;
         env

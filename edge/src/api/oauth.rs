@@ -72,7 +72,14 @@ impl App<'_> {
     pub(super) async fn token(&self, req: &Request) -> Result<Response, WebError> {
         let now = self.core.clock.now_ms();
         let ip = self.client_ip(req);
-        let quota = attack::take(self.core.db, &format!("token:{ip}"), Bucket::TOKEN_ENDPOINT, 1.0, now).await?;
+        let quota = attack::take(
+            self.core.db,
+            &format!("token:{ip}"),
+            self.core.settings.limit(Bucket::TOKEN_ENDPOINT),
+            1.0,
+            now,
+        )
+        .await?;
         if !quota.granted {
             return Err(CoreError::TooManyRequests(quota).into());
         }
@@ -115,7 +122,7 @@ impl App<'_> {
         let quota = attack::take(
             self.core.db,
             &format!("userinfo:{sub}"),
-            Bucket::USERINFO,
+            self.core.settings.limit(Bucket::USERINFO),
             1.0,
             self.core.clock.now_ms(),
         )

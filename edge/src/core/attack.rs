@@ -142,6 +142,15 @@ impl Bucket {
         period_ms: 600_000.0,
     };
 
+    /// This bucket with `scale` times the capacity and rate (operators raise per-endpoint limits
+    /// with `RATE_LIMIT_SCALE`; attack-protection buckets are never scaled).
+    pub fn scaled(self, scale: f64) -> Bucket {
+        Bucket {
+            capacity: self.capacity * scale,
+            period_ms: self.period_ms,
+        }
+    }
+
     fn rate_per_ms(&self) -> f64 {
         self.capacity / self.period_ms
     }

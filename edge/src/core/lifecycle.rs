@@ -188,7 +188,7 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
     let quota = attack::take(
         core.db,
         &format!("reset:{ip}:{email}"),
-        attack::Bucket::CHANGE_PASSWORD,
+        core.settings.limit(attack::Bucket::CHANGE_PASSWORD),
         1.0,
         core.clock.now_ms(),
     )

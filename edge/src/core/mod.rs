@@ -44,10 +44,27 @@ impl Rng for OsRng {
 }
 
 /// Deployment settings the core needs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// Token issuer: the public origin with a trailing slash (`https://auth.example.com/`).
     pub issuer: String,
+    /// Multiplier of the per-endpoint rate limits (`RATE_LIMIT_SCALE`, default 1).
+    pub rate_limit_scale: f64,
+}
+
+impl Settings {
+    /// Settings for `issuer` with default limits.
+    pub fn new(issuer: &str) -> Self {
+        Self {
+            issuer: issuer.to_owned(),
+            rate_limit_scale: 1.0,
+        }
+    }
+
+    /// A per-endpoint bucket with the configured scale.
+    pub fn limit(&self, bucket: attack::Bucket) -> attack::Bucket {
+        bucket.scaled(self.rate_limit_scale)
+    }
 }
 
 /// The seams one request works with.

@@ -128,7 +128,17 @@ fn settings(env: &Env) -> Settings {
     if !issuer.ends_with('/') {
         issuer.push('/');
     }
-    Settings { issuer }
+    let mut settings = Settings::new(&issuer);
+    if let Some(scale) = env
+        .var("RATE_LIMIT_SCALE")
+        .ok()
+        .and_then(|v| v.to_string().parse::<f64>().ok())
+    {
+        if scale.is_finite() && scale > 0.0 {
+            settings.rate_limit_scale = scale;
+        }
+    }
+    settings
 }
 
 /// One hasher per isolate, so its dummy hash (for unknown users) is computed once.
