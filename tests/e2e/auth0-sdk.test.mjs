@@ -5,18 +5,39 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import path from 'node:path';
 import { AuthenticationClient, UserInfoClient } from 'auth0';
-import { root, startWorker } from './worker.mjs';
+import { createServer } from 'node:http';
+import { freePort, root, startWorker } from './worker.mjs';
 import { uniqueEmail } from './lib.mjs';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 const CONNECTION = 'Username-Password-Authentication';
 let worker;
 let domain;
+// A stand-in HTTP mail API: this Worker sends mail through the HTTP adapter, not the dev outbox.
+const mails = [];
+let mailApi;
 before(async () => {
-  worker = await startWorker({ state: path.join(root, 'tests', 'artifacts', 'sdk-state'), https: true });
+  const port = await freePort();
+  mailApi = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      mails.push({ auth: req.headers.authorization, type: req.headers['content-type'], body: JSON.parse(body) });
+      res.writeHead(202).end('{}');
+    });
+  });
+  await new Promise((r) => mailApi.listen(port, '127.0.0.1', r));
+  worker = await startWorker({
+    state: path.join(root, 'tests', 'artifacts', 'sdk-state'),
+    https: true,
+    vars: { DEV_OUTBOX: '0', MAIL_API_URL: `http://127.0.0.1:${port}/send`, MAIL_API_KEY: 'test-mail-key', MAIL_FROM: 'auth@tollgate.test' },
+  });
   domain = new URL(worker.origin).host;
 });
-after(async () => worker?.stop());
+after(async () => {
+  await worker?.stop();
+  mailApi?.close();
+});
 
 // The server-side SDK authenticates with a secret: the confidential `demo-web` client.
 const web = () => new AuthenticationClient({ domain, clientId: 'demo-web', clientSecret: worker.webSecret });
@@ -54,4 +75,21 @@ test('AuthenticationClient: oauth.clientCredentialsGrant for the Management API'
   const { data } = await auth.oauth.clientCredentialsGrant({ audience: `https://${domain}/api/v2/` });
   assert.ok(data.access_token);
   assert.equal(data.scope, 'create:users read:users update:users delete:users');
+});
+
+test('AuthenticationClient: database.changePassword mails a reset link through the HTTP mail API', async () => {
+  const auth = web();
+  const email = uniqueEmail('sdkreset');
+  await auth.database.signUp({ email, password: 'Cobol1959!', connection: CONNECTION });
+  const { data } = await auth.database.changePassword({ email, connection: CONNECTION });
+  assert.equal(data, "We've just sent you an email to reset your password.");
+  const sent = mails.filter((m) => m.body.to === email);
+  assert.deepEqual(sent.map((m) => m.body.subject).sort(), ['Reset your password', 'Verify your email']);
+  const reset = sent.find((m) => m.body.subject === 'Reset your password');
+  assert.equal(reset.auth, 'Bearer test-mail-key');
+  assert.equal(reset.type, 'application/json');
+  assert.equal(reset.body.from, 'auth@tollgate.test');
+  assert.match(reset.body.text, new RegExp(`https://${domain.replace('.', '\\.')}/lo/reset\\?ticket=`));
+  // The dev outbox is off on this Worker.
+  assert.equal((await fetch(`${worker.origin}/dev/outbox.json`)).status, 404);
 });

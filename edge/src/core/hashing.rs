@@ -34,6 +34,28 @@ pub struct Argon2Config {
     pub p: u32,
 }
 
+impl Argon2Config {
+    /// Parses `m=19456,t=2,p=1` (any order; missing keys keep their defaults). Refuses values
+    /// outside sane bounds: m 8 KiB–256 MiB, t 1–10, p 1–4.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut c = Self::default();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("expected key=value, got {part:?}"))?;
+            let v: u32 = v.trim().parse().map_err(|_| format!("{k} must be a number"))?;
+            match k.trim() {
+                "m" if (8..=262_144).contains(&v) => c.m_kib = v,
+                "t" if (1..=10).contains(&v) => c.t = v,
+                "p" if (1..=4).contains(&v) => c.p = v,
+                "m" | "t" | "p" => return Err(format!("{k}={v} is out of bounds")),
+                other => return Err(format!("unknown parameter {other:?}")),
+            }
+        }
+        Ok(c)
+    }
+}
+
 impl Default for Argon2Config {
     fn default() -> Self {
         Self {
@@ -151,6 +173,29 @@ mod tests {
         assert!(!h.verify_sync("x", "not a hash").unwrap());
         assert!(!h.needs_upgrade(&phc));
         assert!(Argon2idHasher::default().needs_upgrade(&phc));
+    }
+
+    #[test]
+    fn parses_configuration() {
+        assert_eq!(
+            Argon2Config::parse("m=65536, t=3,p=2").unwrap(),
+            Argon2Config {
+                m_kib: 65536,
+                t: 3,
+                p: 2
+            }
+        );
+        assert_eq!(
+            Argon2Config::parse("t=3").unwrap(),
+            Argon2Config {
+                m_kib: 19456,
+                t: 3,
+                p: 1
+            }
+        );
+        assert!(Argon2Config::parse("m=1").is_err());
+        assert!(Argon2Config::parse("x=1").is_err());
+        assert!(Argon2Config::parse("m").is_err());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use worker::{console_error, event, Context, Env, Headers, Request, Response, Res
 use std::sync::OnceLock;
 
 use crate::api::{self, App, Config, MAX_BODY_BYTES};
-use crate::core::hashing::Argon2idHasher;
+use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mailer, NoMailer};
 use crate::core::secrets::parse_kek;
 use crate::core::{Clock, Core, Logger, OsRng, Settings};
@@ -141,10 +141,21 @@ fn settings(env: &Env) -> Settings {
     settings
 }
 
-/// One hasher per isolate, so its dummy hash (for unknown users) is computed once.
-fn hasher() -> &'static Argon2idHasher {
+/// One hasher per isolate, so its dummy hash (for unknown users) is computed once. Parameters come
+/// from `ARGON2_PARAMS` (`m=19456,t=2,p=1`), else the defaults.
+fn hasher(env: &Env) -> &'static Argon2idHasher {
     static HASHER: OnceLock<Argon2idHasher> = OnceLock::new();
-    HASHER.get_or_init(Argon2idHasher::default)
+    HASHER.get_or_init(|| {
+        let config = match env.var("ARGON2_PARAMS").map(|v| Argon2Config::parse(&v.to_string())) {
+            Ok(Ok(c)) => c,
+            Ok(Err(e)) => {
+                console_error!("ARGON2_PARAMS ignored: {e}");
+                Argon2Config::default()
+            }
+            Err(_) => Argon2Config::default(),
+        };
+        Argon2idHasher::new(config)
+    })
 }
 
 #[event(start)]
@@ -183,7 +194,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             db: &db,
             clock: &WorkerClock,
             rng: &OsRng,
-            hasher: hasher(),
+            hasher: hasher(&env),
             mailer,
             logger: &ConsoleLogger,
         },
