@@ -161,6 +161,7 @@ fn describe_core(c: &CoreError) -> Described {
         CoreError::UserExists => bad(codes::USER_EXISTS, "The user already exists."),
         CoreError::UsernameExists => bad(codes::USERNAME_EXISTS, "The username already exists."),
         CoreError::WrongCredentials => d(403, "ForbiddenError", codes::INVALID_GRANT, "Wrong email or password."),
+        CoreError::InvalidGrant(msg) => d(403, "ForbiddenError", codes::INVALID_GRANT, msg.clone()),
         CoreError::TooManyAttempts(msg) => d(429, "TooManyAttemptsError", codes::TOO_MANY_ATTEMPTS, msg.clone()),
         CoreError::TooManyRequests(q) => Described {
             headers: rate_limit_headers(q),

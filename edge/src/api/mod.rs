@@ -2,6 +2,7 @@
 //! extract, call one core function, map the result — so the Worker stays a thin shell and native
 //! tests exercise the same routes the Worker serves.
 
+mod authorize;
 mod cors;
 pub mod errors;
 pub mod http;
@@ -83,6 +84,18 @@ impl App<'_> {
                 .await
                 .unwrap_or_else(WebError::into_api_response),
             ("GET", "/dev/outbox.json") => self.outbox(req, true).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/authorize") => self.authorize(req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/authorize/resume") => self.resume(req).await.unwrap_or_else(WebError::into_api_response),
+            ("POST", "/u/login") => self
+                .universal_login(req)
+                .await
+                .unwrap_or_else(WebError::into_oauth_response),
+            ("POST", "/co/authenticate") => self
+                .co_authenticate(req)
+                .await
+                .unwrap_or_else(WebError::into_oauth_response),
+            ("GET", "/v2/logout") => self.logout(req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET" | "POST", "/oidc/logout") => self.oidc_logout(req).await.unwrap_or_else(WebError::into_api_response),
             ("POST", "/oauth/token") => self.token(req).await.unwrap_or_else(WebError::into_oauth_response),
             (_, "/oauth/token") => WebError::MethodNotAllowed.into_oauth_response(),
             ("GET" | "POST", "/userinfo") => self.userinfo(req).await.unwrap_or_else(WebError::into_oauth_response),

@@ -10,9 +10,9 @@ use super::http::{Request, Response, MAX_BODY_BYTES};
 use super::App;
 use crate::core::attack::{self, Bucket};
 use crate::core::error::CoreError;
-use crate::core::keys;
 use crate::core::oauth::{self, Origin, TokenRequest, PASSWORD_REALM};
 use crate::core::tokens::PemSigner;
+use crate::core::{codes, keys};
 
 /// Parses a token request body: JSON (auth0-js) or form-encoded (spa-js, node-auth0).
 fn parse_token_request(req: &Request) -> Result<TokenRequest, WebError> {
@@ -104,6 +104,8 @@ impl App<'_> {
             "client_credentials" => {
                 oauth::client_credentials_grant(&self.core, &signer, &client, authenticated, &body).await?
             }
+            "authorization_code" => codes::authorization_code_grant(&self.core, &signer, &client, &body).await?,
+            "refresh_token" => codes::refresh_token_grant(&self.core, &signer, &client, &body).await?,
             "" => return Err(CoreError::InvalidRequest("Missing required parameter: grant_type".into()).into()),
             other => return Err(CoreError::UnsupportedGrantType(other.to_owned()).into()),
         };
@@ -148,17 +150,21 @@ impl App<'_> {
             200,
             &json!({
                 "issuer": iss,
+                "authorization_endpoint": format!("{iss}authorize"),
                 "token_endpoint": format!("{iss}oauth/token"),
                 "userinfo_endpoint": format!("{iss}userinfo"),
                 "jwks_uri": format!("{iss}.well-known/jwks.json"),
-                "scopes_supported": ["openid", "profile", "email"],
-                "response_types_supported": ["token"],
-                "grant_types_supported": ["password", PASSWORD_REALM, "client_credentials"],
+                "end_session_endpoint": format!("{iss}oidc/logout"),
+                "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "response_types_supported": ["code", "token", "id_token", "id_token token"],
+                "response_modes_supported": ["query", "fragment", "form_post", "web_message"],
+                "code_challenge_methods_supported": ["S256", "plain"],
+                "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "password", PASSWORD_REALM, "client_credentials"],
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-                "claims_supported": ["aud", "email", "email_verified", "exp", "family_name", "given_name", "iat",
-                    "iss", "name", "nickname", "picture", "sub", "updated_at"],
+                "claims_supported": ["aud", "auth_time", "email", "email_verified", "exp", "family_name", "given_name",
+                    "iat", "iss", "name", "nickname", "nonce", "picture", "sub", "updated_at"],
                 "request_uri_parameter_supported": false,
                 "request_parameter_supported": false,
             }),

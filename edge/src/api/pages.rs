@@ -6,6 +6,7 @@
 use html_escape::{encode_double_quoted_attribute, encode_text};
 
 use super::http::Response;
+use crate::core::authorize::AuthorizeRequest;
 
 /// The CSP of our pages.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
@@ -38,6 +39,33 @@ pub fn reset_page(ticket: &str) -> Response {
         encode_double_quoted_attribute(ticket)
     );
     page(200, "Reset your password", &body, true)
+}
+
+/// The hosted login page (Universal Login): the widget in full-page mode for transaction `tx`.
+pub fn login_page(tx: &str, req: &AuthorizeRequest) -> Response {
+    let attr = |name: &str, value: Option<&str>| {
+        value.map_or(String::new(), |v| {
+            format!(" data-tollgate-{name}=\"{}\"", encode_double_quoted_attribute(v))
+        })
+    };
+    let screen = if req.screen_hint.as_deref() == Some("signup") {
+        "signUp"
+    } else {
+        "login"
+    };
+    let body = format!(
+        "<div class=\"tg-host\" data-tollgate-authorize-tx=\"{}\" data-tollgate-client-id=\"{}\"{}{}{}{}></div>",
+        encode_double_quoted_attribute(tx),
+        encode_double_quoted_attribute(&req.client_id),
+        attr("initial-screen", Some(screen)),
+        attr("login-hint", req.login_hint.as_deref()),
+        attr(
+            "language",
+            req.ui_locales.as_deref().and_then(|l| l.split_whitespace().next())
+        ),
+        attr("connection", req.connection.as_deref()),
+    );
+    page(200, "Log in", &body, true)
 }
 
 /// A page with one message (verification results, errors).

@@ -52,6 +52,9 @@ pub enum CoreError {
     /// Wrong identifier or password (`invalid_grant` / `Wrong email or password.`).
     #[error("wrong email or password")]
     WrongCredentials,
+    /// A code or refresh token that is invalid, used, expired or not the client's (`invalid_grant`).
+    #[error("invalid grant: {0}")]
+    InvalidGrant(String),
     /// Brute-force block or suspicious-IP throttle (`too_many_attempts`).
     #[error("too many attempts: {0}")]
     TooManyAttempts(String),

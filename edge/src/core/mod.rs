@@ -2,6 +2,8 @@
 //! through the [`Core`] seams, so the same code runs in the Worker and in native tests.
 
 pub mod attack;
+pub mod authorize;
+pub mod codes;
 pub mod db;
 pub mod error;
 pub mod hashing;

@@ -72,14 +72,20 @@ pub struct ResourceServer {
     pub token_lifetime: i64,
 }
 
-async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<ResourceServer> {
-    query_one(
+/// The API with this identifier, if registered.
+pub async fn find_resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<Option<ResourceServer>> {
+    Ok(query_one(
         core.db,
         Stmt::new("SELECT identifier, scopes, token_lifetime FROM resource_servers WHERE identifier = ?1")
             .bind(identifier),
     )
-    .await?
-    .ok_or_else(|| CoreError::AccessDenied(format!("Service not found: {identifier}")))
+    .await?)
+}
+
+async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<ResourceServer> {
+    find_resource_server(core, identifier)
+        .await?
+        .ok_or_else(|| CoreError::AccessDenied(format!("Service not found: {identifier}")))
 }
 
 /// Authenticates the client of a token request. Confidential clients must present their secret
@@ -226,11 +232,11 @@ async fn login_connection(core: &Core<'_>, client: &Client, realm: Option<&str>)
 }
 
 /// Scopes to grant: the requested ones (default [`DEFAULT_SCOPE`]) that are OIDC scopes or defined
-/// by the API. `offline_access` is left out here: refresh tokens come with the code flow.
-fn granted_scopes(requested: Option<&str>, api: Option<&ResourceServer>) -> Vec<String> {
+/// by the API. `offline_access` is kept only where refresh tokens are issued (`allow_offline`).
+pub fn granted_scopes(requested: Option<&str>, api: Option<&ResourceServer>, allow_offline: bool) -> Vec<String> {
     split_scope(requested.unwrap_or(DEFAULT_SCOPE))
         .into_iter()
-        .filter(|s| s != "offline_access")
+        .filter(|s| allow_offline || s != "offline_access")
         .filter(|s| OIDC_SCOPES.contains(&s.as_str()) || api.is_some_and(|a| a.scopes.contains(s)))
         .collect()
 }
@@ -246,8 +252,8 @@ pub struct UserGrant<'a> {
     pub scopes: &'a [String],
     /// The API, when an audience was requested.
     pub api: Option<&'a ResourceServer>,
-    /// The `gty` claim (`password`, `authorization_code`, `refresh_token`).
-    pub gty: &'a str,
+    /// The `gty` claim (`password`, `refresh_token`); none for the code flow, as Auth0.
+    pub gty: Option<&'a str>,
     /// The `nonce` of the authorization request.
     pub nonce: Option<&'a str>,
     /// When the user authenticated (epoch seconds), for `auth_time`.
@@ -277,10 +283,13 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
     let lifetime = api.map_or(client.access_token_lifetime, |a| a.token_lifetime);
     let scope = scopes.join(" ");
     let sub = format!("auth0|{}", user.user_id);
-    let access = json!({
+    let mut access = json!({
         "iss": iss, "sub": sub, "aud": aud, "azp": client.client_id,
-        "iat": now_s, "exp": now_s + lifetime, "scope": scope, "gty": gty,
+        "iat": now_s, "exp": now_s + lifetime, "scope": scope,
     });
+    if let Some(g) = gty {
+        access["gty"] = json!(g);
+    }
     let access_token = signer.sign(&access).await?;
     let id_token = if has_openid {
         let mut claims: Map<String, Value> = profile_claims(user, scopes);
@@ -346,13 +355,13 @@ pub async fn password_grant(
         None => None,
     };
     let user = check_credentials(core, &conn, username, password, origin).await?;
-    let scopes = granted_scopes(req.scope.as_deref(), api.as_ref());
+    let scopes = granted_scopes(req.scope.as_deref(), api.as_ref(), false);
     let grant = UserGrant {
         client,
         user: &user,
         scopes: &scopes,
         api: api.as_ref(),
-        gty: "password",
+        gty: Some("password"),
         nonce: None,
         auth_time: None,
     };

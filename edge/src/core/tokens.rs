@@ -68,6 +68,17 @@ pub enum TokenError {
     Expired,
 }
 
+/// The published key a token names: RS256 only, by `kid`.
+fn decoding_key(token: &str, keys: &[VerifyingKey]) -> Result<DecodingKey, TokenError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
+    if header.alg != Algorithm::RS256 {
+        return Err(TokenError::Invalid("algorithm must be RS256".into()));
+    }
+    let kid = header.kid.ok_or(TokenError::UnknownKey)?;
+    let key = keys.iter().find(|k| k.kid == kid).ok_or(TokenError::UnknownKey)?;
+    DecodingKey::from_rsa_components(&key.public.n, &key.public.e).map_err(|e| TokenError::Invalid(e.to_string()))
+}
+
 /// Verifies an RS256 JWT against the published keys; returns its claims.
 pub fn verify(
     token: &str,
@@ -76,14 +87,7 @@ pub fn verify(
     audience: &str,
     now_s: i64,
 ) -> Result<Map<String, Value>, TokenError> {
-    let header = jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
-    if header.alg != Algorithm::RS256 {
-        return Err(TokenError::Invalid("algorithm must be RS256".into()));
-    }
-    let kid = header.kid.ok_or(TokenError::UnknownKey)?;
-    let key = keys.iter().find(|k| k.kid == kid).ok_or(TokenError::UnknownKey)?;
-    let decoding = DecodingKey::from_rsa_components(&key.public.n, &key.public.e)
-        .map_err(|e| TokenError::Invalid(e.to_string()))?;
+    let decoding = decoding_key(token, keys)?;
     let mut v = Validation::new(Algorithm::RS256);
     v.validate_exp = false; // checked below against the injected clock
     v.validate_nbf = false;
@@ -101,6 +105,21 @@ pub fn verify(
         return Err(TokenError::Expired);
     }
     Ok(data.claims)
+}
+
+/// Verifies an ID token used as a hint (logout): signature, algorithm and issuer, but not its
+/// audience (the caller reads it) nor its expiry (hints are often old).
+pub fn verify_hint(token: &str, keys: &[VerifyingKey], issuer: &str) -> Result<Map<String, Value>, TokenError> {
+    let decoding = decoding_key(token, keys)?;
+    let mut v = Validation::new(Algorithm::RS256);
+    v.validate_exp = false;
+    v.validate_nbf = false;
+    v.validate_aud = false;
+    v.set_required_spec_claims(&["iss", "aud"]);
+    v.set_issuer(&[issuer]);
+    jsonwebtoken::decode::<Map<String, Value>>(token, &decoding, &v)
+        .map(|d| d.claims)
+        .map_err(|e| TokenError::Invalid(e.to_string()))
 }
 
 /// Formats epoch milliseconds as Auth0 does: `2017-03-30T15:13:40.474Z`.

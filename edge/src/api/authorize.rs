@@ -1,0 +1,313 @@
+//! Handlers for Universal Login: `/authorize`, `/u/login`, `/authorize/resume`,
+//! `/co/authenticate`, `/v2/logout`, `/oidc/logout`, and the rendering of authorization responses
+//! in the four response modes.
+
+use html_escape::encode_double_quoted_attribute;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::errors::WebError;
+use super::http::{Request, Response};
+use super::{pages, parse_json, App};
+use crate::core::authorize::{self, Delivery, LogoutTarget, Outcome, ResponseMode, SESSION_COOKIE, SESSION_TTL_MS};
+use crate::core::error::CoreError;
+use crate::core::oauth::{self, Origin};
+use crate::core::tenant;
+
+/// The value of cookie `name`.
+fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.header("cookie")?
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn query_pairs(req: &Request) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(req.query.as_bytes()).into_owned().collect()
+}
+
+/// Escapes a JSON text for an inline `<script>`: `<` cannot close the element.
+fn script_json(v: &Value) -> String {
+    v.to_string()
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+impl App<'_> {
+    fn secure(&self) -> bool {
+        self.core.settings.issuer.starts_with("https://")
+    }
+
+    /// The session cookie: HttpOnly; over https `SameSite=None; Secure` so silent authentication
+    /// works in cross-site iframes; over http (local development) `SameSite=Lax`.
+    fn session_cookie(&self, value: &str, max_age_s: i64) -> String {
+        let site = if self.secure() {
+            "SameSite=None; Secure"
+        } else {
+            "SameSite=Lax"
+        };
+        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; {site}; Max-Age={max_age_s}")
+    }
+
+    fn nonce(&self) -> Result<String, WebError> {
+        Ok(self.core.random_token()?)
+    }
+
+    /// Renders an authorization response in its response mode.
+    fn deliver(&self, d: &Delivery) -> Result<Response, WebError> {
+        let mut url =
+            url::Url::parse(&d.redirect_uri).map_err(|e| CoreError::Internal(format!("redirect_uri: {e}")))?;
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&d.params)
+            .finish();
+        match d.mode {
+            ResponseMode::Query => {
+                url.query_pairs_mut().extend_pairs(&d.params);
+                Ok(redirect(url.as_str()))
+            }
+            ResponseMode::Fragment => {
+                url.set_fragment(Some(&encoded));
+                Ok(redirect(url.as_str()))
+            }
+            ResponseMode::FormPost => {
+                let nonce = self.nonce()?;
+                let inputs: String = d
+                    .params
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                            encode_double_quoted_attribute(k),
+                            encode_double_quoted_attribute(v)
+                        )
+                    })
+                    .collect();
+                let origin = url.origin().ascii_serialization();
+                let html = format!(
+                    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Submitting…</title></head><body>\
+                     <form method=\"post\" action=\"{}\">{inputs}<noscript><button>Continue</button></noscript></form>\
+                     <script nonce=\"{nonce}\">document.forms[0].submit();</script></body></html>",
+                    encode_double_quoted_attribute(&d.redirect_uri)
+                );
+                Ok(script_page(html, &nonce, &format!("form-action {origin}")))
+            }
+            ResponseMode::WebMessage => {
+                let nonce = self.nonce()?;
+                let origin = url.origin().ascii_serialization();
+                let response: Map<String, Value> = d.params.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                let message = json!({"type": "authorization_response", "response": response});
+                let html = format!(
+                    "<!doctype html><html><head><meta charset=\"utf-8\"><title>Authorization response</title></head><body>\
+                     <script nonce=\"{nonce}\">(window.opener || window.parent).postMessage({}, {});</script></body></html>",
+                    script_json(&message),
+                    script_json(&json!(origin))
+                );
+                Ok(script_page(html, &nonce, ""))
+            }
+        }
+    }
+
+    fn render(&self, outcome: &Outcome) -> Result<Response, WebError> {
+        match outcome {
+            Outcome::Deliver(d) => self.deliver(d),
+            Outcome::ErrorPage { error, description } => Ok(pages::message_page(
+                400,
+                "Authorization error",
+                &format!("{error}: {description}"),
+            )),
+            Outcome::LoginPage { tx, request } => Ok(pages::login_page(tx, request)),
+        }
+    }
+
+    /// `GET /authorize`.
+    pub(super) async fn authorize(&self, req: &Request) -> Result<Response, WebError> {
+        let signer = self.signer().await?;
+        let result = authorize::authorize(&self.core, &signer, &query_pairs(req), cookie(req, SESSION_COOKIE)).await?;
+        let mut res = self.render(&result.outcome)?;
+        if let Some(token) = result.new_session {
+            res = res.with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000));
+        }
+        Ok(res)
+    }
+
+    /// `POST /u/login` from the hosted page: `{tx, username, password, connection?}`.
+    pub(super) async fn universal_login(&self, req: &Request) -> Result<Response, WebError> {
+        #[derive(Deserialize)]
+        struct Body {
+            tx: Option<String>,
+            username: Option<String>,
+            password: Option<String>,
+            connection: Option<String>,
+        }
+        let b: Body = parse_json(req)?;
+        let tx = b.tx.ok_or_else(|| CoreError::InvalidRequest("Missing tx".into()))?;
+        let username = b
+            .username
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| CoreError::InvalidRequest("Missing username".into()))?;
+        let password = b
+            .password
+            .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
+        let (token, redirect) = authorize::login(
+            &self.core,
+            &tx,
+            &username,
+            &password,
+            b.connection.as_deref(),
+            self.client_ip(req),
+        )
+        .await?;
+        Ok(Response::json(200, &json!({"redirect": redirect}))
+            .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
+            .with_header("cache-control", "no-store"))
+    }
+
+    /// `GET /authorize/resume?tx=`.
+    pub(super) async fn resume(&self, req: &Request) -> Result<Response, WebError> {
+        let tx = super::query_param(req, "tx").unwrap_or_default();
+        let signer = self.signer().await?;
+        let outcome = authorize::resume(&self.core, &signer, &tx, cookie(req, SESSION_COOKIE)).await?;
+        self.render(&outcome)
+    }
+
+    /// `POST /co/authenticate`: embedded (cross-origin) login for auth0-js and Lock.
+    pub(super) async fn co_authenticate(&self, req: &Request) -> Result<Response, WebError> {
+        #[derive(Deserialize)]
+        struct Body {
+            client_id: Option<String>,
+            username: Option<String>,
+            password: Option<String>,
+            realm: Option<String>,
+        }
+        let b: Body = parse_json(req)?;
+        let (Some(client_id), Some(username), Some(password)) = (b.client_id, b.username, b.password) else {
+            return Err(CoreError::InvalidRequest(
+                "Invalid request body. All and only of client_id, credential_type, username, otp, realm are required."
+                    .into(),
+            )
+            .into());
+        };
+        let client = tenant::client(self.core.db, &client_id)
+            .await?
+            .ok_or(CoreError::UnknownClient)?;
+        if let Some(origin) = req.header("origin") {
+            if !client.web_origins.iter().any(|o| o == origin) {
+                return Ok(Response::text(403, &format!("Origin {origin} is not allowed.")));
+            }
+        }
+        if !client.cross_origin_auth {
+            return Err(CoreError::InvalidClient("Cross origin login not allowed.".into()).into());
+        }
+        let realm = match b.realm {
+            Some(r) => r,
+            None => tenant::tenant(self.core.db)
+                .await?
+                .flags
+                .default_directory
+                .ok_or_else(|| {
+                    CoreError::InvalidRequest("Authorization server not configured with default connection.".into())
+                })?,
+        };
+        let conn = tenant::connection_by_name(self.core.db, &realm)
+            .await?
+            .filter(|c| c.strategy == "auth0")
+            .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {realm}.")))?;
+        if !tenant::connection_enabled(self.core.db, &client.client_id, &conn.id).await? {
+            return Err(CoreError::InvalidRequest(format!("Unknown realm {realm}.")).into());
+        }
+        let user = match oauth::check_credentials(
+            &self.core,
+            &conn,
+            &username,
+            &password,
+            Origin {
+                ip: self.client_ip(req),
+            },
+        )
+        .await
+        {
+            Err(CoreError::WrongCredentials) => {
+                return Err(CoreError::AccessDenied("Wrong email or password.".into()).into())
+            }
+            Err(CoreError::UserBlocked) => return Err(CoreError::AccessDenied("Blocked user".into()).into()),
+            other => other?,
+        };
+        let ticket = authorize::issue_login_ticket(&self.core, &client.client_id, &user).await?;
+        Ok(Response::json(
+            200,
+            &json!({"login_ticket": ticket, "co_verifier": self.core.random_token()?, "co_id": self.core.random_token()?}),
+        )
+        .with_header("cache-control", "no-store"))
+    }
+
+    fn logout_response(&self, target: LogoutTarget) -> Response {
+        let clear = self.session_cookie("", 0);
+        match target {
+            LogoutTarget::Redirect(url) => redirect(&url).with_header("set-cookie", &clear),
+            LogoutTarget::Page => {
+                pages::message_page(200, "Logged out", "You are logged out.").with_header("set-cookie", &clear)
+            }
+            LogoutTarget::Refused(msg) => pages::message_page(400, "Logout error", &msg),
+        }
+    }
+
+    /// `GET /v2/logout?client_id&returnTo`.
+    pub(super) async fn logout(&self, req: &Request) -> Result<Response, WebError> {
+        let q = query_pairs(req);
+        let get = |k: &str| {
+            q.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        let target = authorize::logout_target(&self.core, get("client_id"), get("returnTo")).await?;
+        if !matches!(target, LogoutTarget::Refused(_)) {
+            authorize::end_session(&self.core, cookie(req, SESSION_COOKIE)).await?;
+        }
+        Ok(self.logout_response(target))
+    }
+
+    /// `GET|POST /oidc/logout` (RP-initiated logout).
+    pub(super) async fn oidc_logout(&self, req: &Request) -> Result<Response, WebError> {
+        let mut q = query_pairs(req);
+        if req.method == "POST" && req.media_type().as_deref() == Some("application/x-www-form-urlencoded") {
+            q.extend(url::form_urlencoded::parse(&req.body).into_owned());
+        }
+        let get = |k: &str| {
+            q.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+        };
+        let target = authorize::oidc_logout_target(
+            &self.core,
+            get("id_token_hint"),
+            get("client_id"),
+            get("post_logout_redirect_uri"),
+            get("state"),
+        )
+        .await?;
+        if !matches!(target, LogoutTarget::Refused(_)) {
+            authorize::end_session(&self.core, cookie(req, SESSION_COOKIE)).await?;
+        }
+        Ok(self.logout_response(target))
+    }
+}
+
+fn redirect(url: &str) -> Response {
+    Response::new(302, "text/plain; charset=utf-8", Vec::new())
+        .with_header("location", url)
+        .with_header("cache-control", "no-store")
+}
+
+/// A page whose only script carries `nonce`: no other script, style or frame ancestry rules are
+/// relaxed (a web_message page must be framable by the app that opened the silent iframe).
+fn script_page(html: String, nonce: &str, extra: &str) -> Response {
+    let csp = format!("default-src 'none'; script-src 'nonce-{nonce}'; base-uri 'none'; {extra}");
+    Response::new(200, "text/html; charset=utf-8", html.into_bytes())
+        .with_header("content-security-policy", csp.trim_end_matches([' ', ';']))
+        .with_header("cache-control", "no-store")
+        .with_header("referrer-policy", "no-referrer")
+}
