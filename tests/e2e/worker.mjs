@@ -109,14 +109,21 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
  * Serves `dir` over HTTP on a free loopback port (a second origin for cross-origin tests).
  * Returns {origin, stop()}.
  */
+/** Browser builds of the real SDKs, served to the test pages under /vendor/. */
+const VENDOR = {
+  '/vendor/auth0-spa-js.js': 'node_modules/@auth0/auth0-spa-js/dist/auth0-spa-js.production.js',
+  '/vendor/auth0.js': 'node_modules/auth0-js/dist/auth0.min.js',
+};
+
 export async function startStatic(dir) {
   const { createServer } = await import('node:http');
   const { readFile } = await import('node:fs/promises');
   const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
-    const file = path.join(dir, path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, ''));
-    if (!file.startsWith(dir)) {
+    const vendored = VENDOR[url.pathname];
+    const file = vendored ? path.join(root, vendored) : path.join(dir, path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, ''));
+    if (!vendored && !file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }

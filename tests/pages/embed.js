@@ -7,6 +7,7 @@ document.head.append(css);
 addEventListener('DOMContentLoaded', () => {
   const host = document.getElementById('login');
   host.dataset.tollgateClientId = 'demo-spa';
+  host.dataset.tollgateInitialScreen = 'signUp';
   host.dataset.tollgateDomain = edge;
   const s = document.createElement('script');
   s.type = 'module';

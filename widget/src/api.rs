@@ -34,6 +34,19 @@ impl ApiFailure {
         }
     }
 
+    /// The human-readable description of the error, when the server sent one.
+    pub fn description(&self) -> String {
+        match self {
+            ApiFailure::Server { body, .. } => body
+                .get("error_description")
+                .or_else(|| body.get("description"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            ApiFailure::Network => String::new(),
+        }
+    }
+
     /// The error `name` (`PasswordStrengthError`, ...), when present.
     pub fn name(&self) -> Option<String> {
         match self {

@@ -41,3 +41,27 @@ pub fn signup_error(code: &str, name: Option<&str>) -> &'static str {
         _ => "Something went wrong. Please try again.",
     }
 }
+
+/// The message for a login error, as Lock maps them (`invalid_grant`/`access_denied` → wrong
+/// credentials, `too_many_attempts`, `user is blocked`).
+pub fn login_error(code: &str, description: &str, by_username: bool) -> &'static str {
+    match code {
+        "invalid_grant" | "access_denied" | "invalid_user_password" if by_username => "Wrong username or password.",
+        "invalid_grant" | "access_denied" | "invalid_user_password" => "Wrong email or password.",
+        "too_many_attempts" => "Your account has been blocked after multiple consecutive login attempts.",
+        "too_many_requests" => "Too many attempts. Please wait a moment and try again.",
+        "unauthorized" if description.contains("blocked") => "This account is blocked.",
+        "lock.network" => "We could not reach the server. Check your connection and try again.",
+        "invalid_request" => "Your login session expired. Please try again.",
+        _ => "Something went wrong. Please try again.",
+    }
+}
+
+/// The message for a forgot-password error.
+pub fn forgot_error(code: &str) -> &'static str {
+    match code {
+        "too_many_requests" => "You have requested too many resets. Please wait a few minutes.",
+        "lock.network" => "We could not reach the server. Check your connection and try again.",
+        _ => "Something went wrong. Please try again.",
+    }
+}

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod components;
+pub mod context;
 pub mod i18n;
 pub mod mount;
 

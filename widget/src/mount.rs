@@ -1,7 +1,10 @@
 //! Mounting: finds host elements, loads the client configuration from the edge, renders.
 //!
-//! A host is any element with `data-tollgate-client-id`; optional `data-tollgate-domain` (edge
-//! origin, default: this page's origin) and `data-tollgate-connection`.
+//! A host is any element with `data-tollgate-client-id`. Optional attributes:
+//! `data-tollgate-domain` (edge origin, default: this page's origin), `data-tollgate-connection`,
+//! `data-tollgate-initial-screen` (`login`, `signUp`, `forgotPassword`), `data-tollgate-login-hint`,
+//! and `data-tollgate-authorize-tx`, set by the Worker's hosted login page. An element with
+//! `data-tollgate-reset-ticket` gets the reset-password screen.
 
 use leptos::prelude::*;
 use shared::wire::ClientConfig;
@@ -12,10 +15,11 @@ use web_sys::HtmlElement;
 
 use crate::api::get_json;
 use crate::components::reset::ResetPasswordForm;
-use crate::components::signup::SignupForm;
+use crate::components::widget::Widget;
+use crate::context::{Mode, Screen, WidgetCtx};
 
 /// Options of one widget instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Options {
     /// Application client id.
     pub client_id: String,
@@ -23,6 +27,12 @@ pub struct Options {
     pub domain: String,
     /// Database connection name; the client's first one when `None`.
     pub connection: Option<String>,
+    /// First screen.
+    pub initial_screen: Option<String>,
+    /// Prefilled email or username.
+    pub login_hint: Option<String>,
+    /// Authorization transaction of the hosted page.
+    pub authorize_tx: Option<String>,
 }
 
 /// Loads the client configuration, then renders the widget into `host`.
@@ -34,12 +44,19 @@ pub fn mount(host: HtmlElement, options: Options) {
             .as_ref()
             .and_then(|c| c.database(options.connection.as_deref()).cloned());
         leptos::mount::mount_to(host, move || match connection {
-            Some(connection) => view! {
-                <div class="tg-widget"><SignupForm connection client_id=options.client_id api_base=options.domain /></div>
+            Some(connection) => {
+                let ctx = WidgetCtx {
+                    api_base: options.domain,
+                    client_id: options.client_id,
+                    connection,
+                    mode: options.authorize_tx.map_or(Mode::Embedded, |tx| Mode::Hosted { tx }),
+                    login_hint: options.login_hint,
+                };
+                let initial = options.initial_screen.as_deref().and_then(Screen::parse).unwrap_or(Screen::Login);
+                view! { <Widget ctx initial /> }.into_any()
             }
-            .into_any(),
             None => view! {
-                <div class="tg-widget"><p class="tg-error" role="alert">"This application is not configured for sign-up."</p></div>
+                <div class="tg-widget"><p class="tg-error" role="alert">"This application is not configured for log in."</p></div>
             }
             .into_any(),
         })
@@ -55,8 +72,7 @@ pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
     .forget();
 }
 
-/// Mounts a widget into every `[data-tollgate-client-id]` element of the page, and the reset
-/// screen into a `[data-tollgate-reset-ticket]` element (the Worker's `/lo/reset` page).
+/// Mounts every widget host of the page (see the module docs).
 pub fn auto_mount() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
@@ -76,18 +92,21 @@ pub fn auto_mount() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
             continue;
         };
-        let Some(client_id) = host.get_attribute("data-tollgate-client-id") else {
+        let attr = |name: &str| {
+            host.get_attribute(&format!("data-tollgate-{name}"))
+                .filter(|v| !v.is_empty())
+        };
+        let Some(client_id) = attr("client-id") else {
             continue;
         };
-        let domain = host.get_attribute("data-tollgate-domain").unwrap_or_default();
-        let connection = host.get_attribute("data-tollgate-connection");
-        mount(
-            host,
-            Options {
-                client_id,
-                domain: domain.trim_end_matches('/').to_owned(),
-                connection,
-            },
-        );
+        let options = Options {
+            client_id,
+            domain: attr("domain").unwrap_or_default().trim_end_matches('/').to_owned(),
+            connection: attr("connection"),
+            initial_screen: attr("initial-screen"),
+            login_hint: attr("login-hint"),
+            authorize_tx: attr("authorize-tx"),
+        };
+        mount(host, options);
     }
 }

@@ -9,7 +9,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
 use widget::components::checklist::PasswordChecklist;
-use widget::components::signup::SignupForm;
+use widget::components::widget::Widget;
+use widget::context::{Mode, Screen, WidgetCtx};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -67,15 +68,26 @@ fn connection(json: serde_json::Value) -> DbConnectionInfo {
     serde_json::from_value(json).unwrap()
 }
 
+fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
+    WidgetCtx {
+        api_base: String::new(),
+        client_id: "c".into(),
+        connection: conn,
+        mode: Mode::Embedded,
+        login_hint: None,
+    }
+}
+
+fn mount_widget(host: &HtmlElement, conn: DbConnectionInfo, initial: Screen) {
+    let ctx = ctx(conn);
+    leptos::mount::mount_to(host.clone(), move || view! { <Widget ctx initial /> }).forget();
+}
+
 #[wasm_bindgen_test]
 async fn signup_form_validates_while_typing() {
     let host = host();
     let conn = connection(serde_json::json!({"name": "DB", "passwordPolicy": "excellent"}));
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <SignupForm connection=conn client_id="c" api_base="" /> },
-    )
-    .forget();
+    mount_widget(&host, conn, Screen::SignUp);
     tick().await;
 
     let email: HtmlInputElement = host
@@ -122,11 +134,7 @@ async fn username_field_when_required() {
         serde_json::json!({"name": "DB", "passwordPolicy": "none", "requires_username": true,
         "validation": {"username": {"min": 3, "max": 8}}}),
     );
-    leptos::mount::mount_to(
-        host.clone(),
-        move || view! { <SignupForm connection=conn client_id="c" api_base="" /> },
-    )
-    .forget();
+    mount_widget(&host, conn, Screen::SignUp);
     tick().await;
     let username = host
         .query_selector("input[name=username]")
@@ -134,4 +142,77 @@ async fn username_field_when_required() {
         .expect("username input");
     assert_eq!(username.get_attribute("autocomplete").as_deref(), Some("username"));
     assert!(host.text_content().unwrap().contains("Use 3-8 letters"));
+}
+
+#[wasm_bindgen_test]
+async fn tabs_switch_screens_and_login_uses_current_password() {
+    let host = host();
+    mount_widget(
+        &host,
+        connection(serde_json::json!({"name": "DB", "passwordPolicy": "good"})),
+        Screen::Login,
+    );
+    tick().await;
+    let password = host.query_selector("input[type=password]").unwrap().unwrap();
+    assert_eq!(
+        password.get_attribute("autocomplete").as_deref(),
+        Some("current-password")
+    );
+    assert!(
+        host.query_selector(".tg-checklist").unwrap().is_none(),
+        "no checklist on login"
+    );
+    let tabs = host.query_selector_all("[role=tab]").unwrap();
+    assert_eq!(tabs.length(), 2);
+    let signup_tab: web_sys::HtmlElement = host.query_selector("#tg-tab-signup").unwrap().unwrap().unchecked_into();
+    assert_eq!(signup_tab.get_attribute("aria-selected").as_deref(), Some("false"));
+    signup_tab.click();
+    tick().await;
+    assert_eq!(signup_tab.get_attribute("aria-selected").as_deref(), Some("true"));
+    assert!(
+        host.query_selector(".tg-checklist").unwrap().is_some(),
+        "sign-up shows the checklist"
+    );
+
+    // Show / hide the password on the login screen.
+    let login_tab: web_sys::HtmlElement = host.query_selector("#tg-tab-login").unwrap().unwrap().unchecked_into();
+    login_tab.click();
+    tick().await;
+    let toggle: web_sys::HtmlElement = host.query_selector(".tg-show").unwrap().unwrap().unchecked_into();
+    toggle.click();
+    tick().await;
+    let pw = host.query_selector("#tg-login-password").unwrap().unwrap();
+    assert_eq!(pw.get_attribute("type").as_deref(), Some("text"));
+    assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("true"));
+}
+
+#[wasm_bindgen_test]
+async fn forgot_password_screen_and_back() {
+    let host = host();
+    mount_widget(
+        &host,
+        connection(serde_json::json!({"name": "DB", "passwordPolicy": "none"})),
+        Screen::Login,
+    );
+    tick().await;
+    let link: web_sys::HtmlElement = host
+        .query_selector(".tg-aside .tg-link")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    link.click();
+    tick().await;
+    assert!(host.text_content().unwrap().contains("Reset your password"));
+    assert!(
+        host.query_selector("[role=tablist]").unwrap().is_none(),
+        "no tabs on the forgot screen"
+    );
+    let back: web_sys::HtmlElement = host
+        .query_selector(".tg-aside .tg-link")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    back.click();
+    tick().await;
+    assert!(host.query_selector("#tg-login-password").unwrap().is_some());
 }

@@ -62,16 +62,26 @@ async fn issue_refresh(
     Ok(token)
 }
 
-async fn tokens_for(
-    core: &Core<'_>,
-    signer: &dyn Signer,
-    client: &Client,
-    user_id: &str,
-    grant: &StoredGrant,
-    scopes: &[String],
-    gty: Option<&str>,
+/// What one token response is issued for.
+struct Issue<'a> {
+    client: &'a Client,
+    user_id: &'a str,
+    grant: &'a StoredGrant,
+    scopes: &'a [String],
+    gty: Option<&'a str>,
+    /// The refresh-token family to continue; a new one when `None`.
     family: Option<String>,
-) -> CoreResult<TokenResponse> {
+}
+
+async fn tokens_for(core: &Core<'_>, signer: &dyn Signer, issue: Issue<'_>) -> CoreResult<TokenResponse> {
+    let Issue {
+        client,
+        user_id,
+        grant,
+        scopes,
+        gty,
+        family,
+    } = issue;
     let user = users::by_id(core.db, user_id).await?.ok_or_else(|| {
         CoreError::InvalidGrant("The refresh_token was generated for a user who doesn't exist anymore.".into())
     })?;
@@ -155,7 +165,15 @@ pub async fn authorization_code_grant(
             return Err(CoreError::InvalidGrant("Failed to verify code verifier".into()));
         }
     }
-    tokens_for(core, signer, client, &row.user_id, &grant, &grant.scope, None, None).await
+    let issue = Issue {
+        client,
+        user_id: &row.user_id,
+        grant: &grant,
+        scopes: &grant.scope,
+        gty: None,
+        family: None,
+    };
+    tokens_for(core, signer, issue).await
 }
 
 #[derive(Deserialize)]
@@ -240,15 +258,13 @@ pub async fn refresh_token_grant(
         }
         None => grant.scope.clone(),
     };
-    tokens_for(
-        core,
-        signer,
+    let issue = Issue {
         client,
-        &row.user_id,
-        &grant,
-        &scopes,
-        Some("refresh_token"),
-        Some(row.family_id),
-    )
-    .await
+        user_id: &row.user_id,
+        grant: &grant,
+        scopes: &scopes,
+        gty: Some("refresh_token"),
+        family: Some(row.family_id),
+    };
+    tokens_for(core, signer, issue).await
 }

@@ -1,6 +1,10 @@
 //! The widget's components.
 
 pub mod checklist;
+pub mod email_field;
+pub mod forgot;
+pub mod login;
 pub mod new_password;
 pub mod reset;
 pub mod signup;
+pub mod widget;
