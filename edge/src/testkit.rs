@@ -4,8 +4,11 @@
 // Fixture setup failing is a broken test environment: panicking with a message is the right answer.
 #![allow(clippy::expect_used)]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use async_trait::async_trait;
 
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
@@ -14,7 +17,9 @@ use serde_json::{json, Value};
 use crate::api::{App, Config, Request, Response};
 use crate::core::db::{Database, Stmt};
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
-use crate::core::mail::DevOutbox;
+use crate::core::legacy::{sign, LegacyUser};
+use crate::core::mail::{DevOutbox, NoMailer};
+use crate::core::outbound::{HttpClient, OutboundRequest, OutboundResponse, Secrets};
 use crate::core::secrets::{b64url, encrypt};
 use crate::core::{Clock, Core, OsRng, Settings, StderrLogger};
 use crate::sqlite::Sqlite;
@@ -60,6 +65,179 @@ pub fn test_rsa_key() -> &'static (String, String, String) {
     })
 }
 
+/// The HMAC key the fake legacy service and the test connection share.
+pub const LEGACY_SECRET: &str = "test-legacy-secret";
+
+/// Faults the fake legacy service can show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answers normally.
+    None,
+    /// No answer (connection refused / timeout).
+    Down,
+    /// Answers with this status.
+    Status(u16),
+    /// Answers 200 with a body that is not JSON.
+    Malformed,
+    /// Answers `password_match` with a profile that has no `user_id`.
+    NoId,
+}
+
+/// A legacy user store implementing the wire contract in memory, for native tests. It checks the
+/// request signatures like a real one and counts calls per action.
+pub struct FakeLegacy {
+    /// email → (profile, password)
+    pub users: RefCell<HashMap<String, (LegacyUser, String)>>,
+    /// Current fault.
+    pub fault: Cell<Fault>,
+    /// Actions received, in order.
+    pub calls: RefCell<Vec<String>>,
+}
+
+impl Default for FakeLegacy {
+    fn default() -> Self {
+        Self {
+            users: RefCell::default(),
+            fault: Cell::new(Fault::None),
+            calls: RefCell::default(),
+        }
+    }
+}
+
+impl FakeLegacy {
+    /// Adds a user.
+    pub fn add(&self, id: &str, email: &str, password: &str, hash: Option<String>) {
+        let user = LegacyUser {
+            user_id: Some(id.into()),
+            email: Some(email.into()),
+            email_verified: Some(true),
+            name: Some("Legacy Person".into()),
+            user_metadata: Some(serde_json::Map::from_iter([("plan".to_string(), json!("gold"))])),
+            password_hash: hash,
+            ..LegacyUser::default()
+        };
+        self.users.borrow_mut().insert(email.into(), (user, password.into()));
+    }
+
+    /// How many calls of `action` arrived.
+    pub fn count(&self, action: &str) -> usize {
+        self.calls.borrow().iter().filter(|a| *a == action).count()
+    }
+
+    fn answer(&self, action: &str, body: &Value) -> Value {
+        let users = self.users.borrow();
+        let find = |id: &str| {
+            users
+                .values()
+                .find(|(u, _)| u.email.as_deref() == Some(id) || u.username.as_deref() == Some(id))
+        };
+        let profile = |u: &LegacyUser, with_hash: bool| {
+            let mut v = json!(u);
+            if !with_hash {
+                v["password_hash"] = Value::Null;
+            }
+            v
+        };
+        let id = body["identifier"]
+            .as_str()
+            .or(body["email"].as_str())
+            .unwrap_or_default();
+        match action {
+            "login" => match find(id) {
+                Some((u, pw)) if pw == body["password"].as_str().unwrap_or_default() => {
+                    if self.fault.get() == Fault::NoId {
+                        json!({"verdict": "password_match", "user": {"email": u.email}})
+                    } else {
+                        json!({"verdict": "password_match", "user": profile(u, false)})
+                    }
+                }
+                Some(_) => json!({"verdict": "no_match"}),
+                None => json!({"verdict": "not_found"}),
+            },
+            "get_user" => match find(id) {
+                Some((u, _)) => json!({"verdict": "found", "user": profile(u, body["include_hash"] == json!(true))}),
+                None => json!({"verdict": "not_found"}),
+            },
+            "create" => {
+                let email = body["user"]["email"].as_str().unwrap_or_default().to_owned();
+                if find(&email).is_some() {
+                    return json!({"verdict": "exists"});
+                }
+                drop(users);
+                let id = format!("legacy-{}", self.users.borrow().len() + 1);
+                self.add(&id, &email, body["user"]["password"].as_str().unwrap_or_default(), None);
+                json!({"verdict": "created", "user": {"user_id": id, "email": email}})
+            }
+            "change_password" => {
+                drop(users);
+                let mut users = self.users.borrow_mut();
+                match users.get_mut(id) {
+                    Some((_, pw)) => {
+                        *pw = body["password"].as_str().unwrap_or_default().to_owned();
+                        json!({"verdict": "changed"})
+                    }
+                    None => json!({"verdict": "not_found"}),
+                }
+            }
+            "verify" => json!({"verdict": "verified"}),
+            "delete" => {
+                drop(users);
+                self.users
+                    .borrow_mut()
+                    .retain(|_, (u, _)| u.user_id.as_deref() != body["user_id"].as_str());
+                json!({"verdict": "deleted"})
+            }
+            _ => json!({"error": "unknown action"}),
+        }
+    }
+}
+
+#[async_trait(?Send)]
+impl HttpClient for FakeLegacy {
+    async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, String> {
+        let url = url::Url::parse(&req.url).map_err(|e| e.to_string())?;
+        let action = url.path().rsplit('/').next().unwrap_or_default().to_owned();
+        self.calls.borrow_mut().push(action.clone());
+        let header = |n: &str| {
+            req.headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let ts: i64 = header("x-tollgate-timestamp").parse().unwrap_or(0);
+        let body = String::from_utf8_lossy(&req.body).into_owned();
+        let expected = sign(LEGACY_SECRET.as_bytes(), "POST", url.path(), ts, &body);
+        let respond = |status: u16, body: Vec<u8>| Ok(OutboundResponse { status, body });
+        match self.fault.get() {
+            Fault::Down => return Err("connection refused".into()),
+            Fault::Status(s) => return respond(s, b"{}".to_vec()),
+            Fault::Malformed => return respond(200, b"<html>oops".to_vec()),
+            Fault::None | Fault::NoId => {}
+        }
+        if header("x-tollgate-signature") != expected {
+            return respond(401, br#"{"error":"bad signature"}"#.to_vec());
+        }
+        let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        respond(200, self.answer(&action, &parsed).to_string().into_bytes())
+    }
+
+    async fn pause(&self, _ms: u64) {}
+}
+
+/// Secrets of test environments: the legacy HMAC key.
+pub struct TestSecrets;
+
+impl Secrets for TestSecrets {
+    fn get(&self, name: &str) -> Option<String> {
+        match name {
+            "LEGACY_SECRET" => Some(LEGACY_SECRET.to_owned()),
+            "WRONG_SECRET" => Some("not the shared secret".to_owned()),
+            _ => None,
+        }
+    }
+}
+
 /// A native environment: SQLite, test clock, OS randomness, and a cheap argon2id.
 pub struct TestEnv {
     /// The database.
@@ -72,6 +250,8 @@ pub struct TestEnv {
     pub config: Config,
     /// Core settings.
     pub settings: Settings,
+    /// The legacy user store of connections configured with `legacy` (any URL reaches it).
+    pub legacy: FakeLegacy,
 }
 
 impl TestEnv {
@@ -87,6 +267,7 @@ impl TestEnv {
                 bench_routes: false,
             },
             settings: Settings::new(ISSUER),
+            legacy: FakeLegacy::default(),
         };
         env.seed(options).await;
         env
@@ -165,6 +346,21 @@ impl TestEnv {
             .expect("flags");
     }
 
+    /// The core seams of this environment (mail dropped), for tests below the HTTP layer.
+    pub fn core(&self) -> Core<'_> {
+        Core {
+            settings: &self.settings,
+            db: &self.db,
+            clock: &self.clock,
+            rng: &OsRng,
+            hasher: &self.hasher,
+            mailer: &NoMailer,
+            logger: &StderrLogger,
+            http: &self.legacy,
+            secrets: &TestSecrets,
+        }
+    }
+
     /// Sends one request through the HTTP layer.
     pub async fn send(&self, req: Request) -> Response {
         let outbox = DevOutbox {
@@ -180,6 +376,8 @@ impl TestEnv {
                 hasher: &self.hasher,
                 mailer: &outbox,
                 logger: &StderrLogger,
+                http: &self.legacy,
+                secrets: &TestSecrets,
             },
             config: &self.config,
         };

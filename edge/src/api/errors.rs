@@ -185,6 +185,24 @@ fn describe_core(c: &CoreError) -> Described {
             "invalid_ticket",
             "This link is invalid, was already used or has expired. Please request a new one.",
         ),
+        CoreError::LegacyUnavailable(_) => Described {
+            internal: Some(c.to_string()),
+            ..d(
+                503,
+                "ServiceUnavailableError",
+                "temporarily_unavailable",
+                "The user store is unavailable. Please try again later.",
+            )
+        },
+        CoreError::LegacyProtocol(_) => Described {
+            internal: Some(c.to_string()),
+            ..d(
+                502,
+                "BadGatewayError",
+                codes::SERVER_ERROR,
+                "The user store answered unexpectedly. Please try again later.",
+            )
+        },
         CoreError::Db(_) | CoreError::Internal(_) => Described {
             internal: Some(c.to_string()),
             ..d(500, "InternalServerError", codes::SERVER_ERROR, "Internal error")

@@ -82,6 +82,12 @@ pub enum CoreError {
     /// A one-time link that is unknown, used or expired.
     #[error("invalid or expired ticket")]
     InvalidTicket,
+    /// The legacy user store cannot be reached (down, timing out, 5xx, circuit open).
+    #[error("legacy store unavailable: {0}")]
+    LegacyUnavailable(String),
+    /// The legacy user store answered outside the contract (status, JSON, profile).
+    #[error("legacy store protocol error: {0}")]
+    LegacyProtocol(String),
     /// Storage failure.
     #[error(transparent)]
     Db(#[from] DbError),

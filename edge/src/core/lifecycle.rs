@@ -21,7 +21,9 @@ use shared::personal_info::PersonalInfo;
 use super::attack;
 use super::db::{query_one, Stmt};
 use super::error::{CoreError, CoreResult};
+use super::legacy::Legacy;
 use super::mail::Mail;
+use super::migration;
 use super::secrets::sha256_hex;
 use super::signup::{check_password, resolve_connection};
 use super::tenant::{self, Connection};
@@ -147,6 +149,12 @@ pub async fn send_verification(core: &Core<'_>, user: &User, client_id: Option<&
 /// `GET /lo/verify`: consumes a verification ticket and marks the email verified.
 pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
     let user_id = consume_ticket(core, ticket, TicketKind::VerifyEmail).await?;
+    if let Some(user) = users::by_id(core.db, &user_id).await? {
+        let conn = connection_of(core, &user).await?;
+        if let Some(legacy) = Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+            legacy.verify(&user.email).await?;
+        }
+    }
     core.db
         .execute(
             Stmt::new("UPDATE users SET email_verified = 1, updated_at = ?1 WHERE user_id = ?2")
@@ -197,7 +205,13 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
         return Err(CoreError::TooManyRequests(quota));
     }
     let conn = resolve_connection(core, req.client_id.as_deref(), conn_name).await?;
-    if let Some(user) = users::by_email(core.db, &conn.id, &email).await? {
+    let mut user = users::by_email(core.db, &conn.id, &email).await?;
+    if user.is_none() {
+        if let Some(legacy) = Legacy::of(core, &conn)? {
+            user = migration::migrate_for_reset(core, &conn, &legacy, &email).await?;
+        }
+    }
+    if let Some(user) = user {
         let ticket = issue_ticket(core, &user.user_id, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
         let url = link(core, "lo/reset", &ticket);
         core.mailer
@@ -274,20 +288,27 @@ async fn check_history(core: &Core<'_>, conn: &Connection, user: &User, password
     Ok(())
 }
 
-/// Runs every check a new password must pass for `user` on `conn`.
-pub async fn check_new_password(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
-    let meta: Vec<&str> = ["name", "first", "last"]
+fn personal_meta(user: &User) -> Vec<&str> {
+    ["name", "first", "last"]
         .iter()
         .filter_map(|k| user.user_metadata.get(*k).and_then(|v| v.as_str()))
-        .collect();
-    let info = PersonalInfo {
+        .collect()
+}
+
+fn personal_info<'u>(user: &'u User, meta: &[&'u str]) -> PersonalInfo<'u> {
+    PersonalInfo {
         email: Some(&user.email),
         username: user.username.as_deref(),
         name: user.name.as_deref(),
         nickname: user.nickname.as_deref(),
-        metadata: meta,
-    };
-    check_password(conn, password, &info)?;
+        metadata: meta.to_vec(),
+    }
+}
+
+/// Runs every check a new password must pass for `user` on `conn`.
+pub async fn check_new_password(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
+    let meta = personal_meta(user);
+    check_password(conn, password, &personal_info(user, &meta))?;
     check_history(core, conn, user, password).await
 }
 
@@ -298,7 +319,8 @@ pub async fn set_password(core: &Core<'_>, conn: &Connection, user: &User, passw
     let hash = core.hasher.hash(password, &salt).await?;
     let now = core.clock.now_ms();
     let mut stmts = vec![Stmt::new(
-        "UPDATE users SET password_hash = ?1, last_password_reset = ?2, updated_at = ?2, email_verified = 1 WHERE user_id = ?3",
+        "UPDATE users SET password_hash = ?1, last_password_reset = ?2, updated_at = ?2, email_verified = 1, \
+         password_reset_required = 0 WHERE user_id = ?3",
     )
     .bind(hash)
     .bind(now)
@@ -332,11 +354,29 @@ pub async fn set_password(core: &Core<'_>, conn: &Connection, user: &User, passw
 /// `POST /lo/reset`: sets a new password with a reset ticket.
 pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str) -> CoreResult<User> {
     let (user, conn) = reset_info(core, ticket).await?;
-    check_new_password(core, &conn, &user, password).await?;
+    let own_store = match Legacy::of(core, &conn)? {
+        Some(legacy) if !conn.options.import_mode => Some(legacy),
+        _ => None,
+    };
+    if own_store.is_some() {
+        // Legacy keeps the hashes: policy checks only, no local history.
+        let meta = personal_meta(&user);
+        check_password(&conn, password, &personal_info(&user, &meta))?;
+    } else {
+        check_new_password(core, &conn, &user, password).await?;
+    }
     let user_id = consume_ticket(core, ticket, TicketKind::ResetPassword).await?;
     if user_id != user.user_id {
         return Err(CoreError::InvalidTicket);
     }
-    set_password(core, &conn, &user, password).await?;
+    match own_store {
+        Some(legacy) => {
+            migration::own_store_change_password(&legacy, &user.email, password).await?;
+            let mut identifiers = vec![user.email.as_str()];
+            identifiers.extend(user.username.as_deref());
+            attack::unblock(core.db, &conn.id, &identifiers).await?;
+        }
+        None => set_password(core, &conn, &user, password).await?,
+    }
     Ok(user)
 }

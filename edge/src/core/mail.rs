@@ -100,6 +100,7 @@ impl Mailer for HttpMailer<'_> {
                     ("authorization".into(), format!("Bearer {}", self.key)),
                 ],
                 body: body.to_string().into_bytes(),
+                timeout_ms: Some(10_000),
             })
             .await
             .map_err(|e| CoreError::Internal(format!("mail API unreachable: {e}")))?;

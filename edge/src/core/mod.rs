@@ -8,8 +8,11 @@ pub mod db;
 pub mod error;
 pub mod hashing;
 pub mod keys;
+pub mod legacy;
+pub mod legacy_hash;
 pub mod lifecycle;
 pub mod mail;
+pub mod migration;
 pub mod oauth;
 pub mod outbound;
 pub mod secrets;
@@ -22,6 +25,7 @@ use db::Database;
 use error::{CoreError, CoreResult};
 use hashing::PasswordHasher;
 use mail::Mailer;
+use outbound::{HttpClient, Secrets};
 
 /// Wall-clock time, passed in so expiry and lockout windows are testable.
 pub trait Clock {
@@ -85,6 +89,10 @@ pub struct Core<'a> {
     pub mailer: &'a dyn Mailer,
     /// Operational log (console in the Worker, stderr natively).
     pub logger: &'a dyn Logger,
+    /// Outbound HTTP (legacy systems).
+    pub http: &'a dyn HttpClient,
+    /// Named secrets (legacy HMAC keys).
+    pub secrets: &'a dyn Secrets,
 }
 
 /// Where operational messages go.

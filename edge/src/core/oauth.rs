@@ -17,6 +17,8 @@ use shared::username::UsernameRules;
 use super::attack::{self, AttemptKey, Bucket};
 use super::db::{columns, decode, query_one, Stmt};
 use super::error::{CoreError, CoreResult};
+use super::legacy::Legacy;
+use super::migration;
 use super::secrets::{ct_eq, sha256_hex};
 use super::tenant::{self, Client, Connection};
 use super::tokens::{profile_claims, split_scope, Signer, TokenResponse};
@@ -174,20 +176,7 @@ pub async fn check_credentials(
         ));
     }
     let too_long = password.len() > shared::password::MAX_PASSWORD_BYTES;
-    let user = find_by_identifier(core, conn, identifier).await?;
-    let verified = match (&user, too_long) {
-        (Some(u), false) => match u.password_hash.as_deref() {
-            Some(phc) => core.hasher.verify(password, phc).await?,
-            None => {
-                core.hasher.verify_dummy(password).await?;
-                false
-            }
-        },
-        _ => {
-            core.hasher.verify_dummy(if too_long { "" } else { password }).await?;
-            false
-        }
-    };
+    let (user, verified) = verify_password(core, conn, identifier, password, too_long).await?;
     match user {
         Some(u) if verified => {
             if protect {
@@ -210,6 +199,49 @@ pub async fn check_credentials(
             Err(CoreError::WrongCredentials)
         }
     }
+}
+
+/// Finds and verifies the user: locally, or through the connection's legacy backend (own-store
+/// mode always; import mode for users not yet migrated — see `migration`).
+async fn verify_password(
+    core: &Core<'_>,
+    conn: &Connection,
+    identifier: &str,
+    password: &str,
+    too_long: bool,
+) -> CoreResult<(Option<User>, bool)> {
+    let local = find_by_identifier(core, conn, identifier).await?;
+    let legacy = if too_long { None } else { Legacy::of(core, conn)? };
+    if let Some(legacy) = &legacy {
+        let not_migrated = match &local {
+            None => true,
+            Some(u) => {
+                u.password_hash.is_none() && u.migrated_from.as_deref() == Some(migration::origin(conn).as_str())
+            }
+        };
+        if !conn.options.import_mode {
+            let user = migration::own_store_login(core, conn, legacy, identifier, password).await?;
+            return Ok((user.clone(), user.is_some()));
+        }
+        if not_migrated {
+            let user = migration::import_login(core, conn, legacy, identifier, password).await?;
+            return Ok((user.clone(), user.is_some()));
+        }
+    }
+    let verified = match (&local, too_long) {
+        (Some(u), false) => match u.password_hash.as_deref() {
+            Some(phc) => core.hasher.verify(password, phc).await?,
+            None => {
+                core.hasher.verify_dummy(password).await?;
+                false
+            }
+        },
+        _ => {
+            core.hasher.verify_dummy(if too_long { "" } else { password }).await?;
+            false
+        }
+    };
+    Ok((local, verified))
 }
 
 /// The connection a password grant logs into: `realm`, or the tenant's default directory.

@@ -14,6 +14,8 @@ pub struct OutboundRequest {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
+    /// Give up after this long (no answer = connection-level failure).
+    pub timeout_ms: Option<u64>,
 }
 
 /// Its answer.
@@ -28,6 +30,14 @@ pub struct OutboundResponse {
 /// Sends HTTP requests.
 #[async_trait(?Send)]
 pub trait HttpClient {
-    /// Sends `req`; an `Err` is a connection-level failure (no answer).
+    /// Sends `req`; an `Err` is a connection-level failure (no answer, or the timeout passed).
     async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, String>;
+    /// Waits `ms` milliseconds (back-off between retries).
+    async fn pause(&self, ms: u64);
+}
+
+/// Named secrets (Worker secrets; a map in tests).
+pub trait Secrets {
+    /// The secret called `name`, if configured.
+    fn get(&self, name: &str) -> Option<String>;
 }

@@ -16,9 +16,11 @@ use shared::wire::{SignupRequest, SignupResponse};
 use super::attack;
 use super::db::DbError;
 use super::error::{CoreError, CoreResult};
+use super::legacy::Legacy;
 use super::lifecycle;
+use super::migration::{self, NewLegacyUser};
 use super::tenant::{self, Connection};
-use super::users::{self, NewUser};
+use super::users::{self, NewUser, User};
 use super::Core;
 
 /// `user_metadata` may hold at most this many properties.
@@ -191,6 +193,37 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
     if !quota.granted {
         return Err(CoreError::TooManyRequests(quota));
     }
+    if let Some(legacy) = Legacy::of(core, &conn)? {
+        let ids: Vec<&str> = std::iter::once(email.as_str()).chain(username.as_deref()).collect();
+        if conn.options.import_mode {
+            // Nobody may claim an identifier that still lives in the legacy store.
+            if migration::taken_in_legacy(&legacy, &ids).await? {
+                return Err(exists_error(core, "email").await?);
+            }
+        } else {
+            let profile: Map<String, Value> = [
+                ("given_name", &req.given_name),
+                ("family_name", &req.family_name),
+                ("name", &req.name),
+                ("nickname", &req.nickname),
+                ("picture", &req.picture),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), Value::String(v))))
+            .collect();
+            let new = NewLegacyUser {
+                email: &email,
+                username: username.as_deref(),
+                password,
+                profile,
+                user_metadata: &meta,
+            };
+            let Some(user) = migration::own_store_signup(core, &conn, &legacy, new).await? else {
+                return Err(exists_error(core, "email").await?);
+            };
+            return Ok(finish_signup(core, &user, req.client_id.as_deref()).await);
+        }
+    }
     let salt = core.random_bytes::<16>()?;
     let hash = core.hasher.hash(password, &salt).await?;
     let user = NewUser {
@@ -206,33 +239,40 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
         nickname: req.nickname.clone(),
         picture: req.picture.clone(),
         phone_number: req.phone_number.clone(),
-        user_metadata: meta.clone(),
+        user_metadata: meta,
         now: core.clock.now_ms(),
+        ..NewUser::default()
     };
     match users::insert(core.db, &user).await {
         Ok(()) => {}
         Err(DbError::Conflict(msg)) => return Err(exists_error(core, &msg).await?),
         Err(e) => return Err(e.into()),
     }
-    // The account exists now; a mail failure must not turn the sign-up into an error. The user
-    // can ask for another link, and the failure is visible in the logs.
-    if let Some(stored) = users::by_id(core.db, &user.user_id).await? {
-        if let Err(e) = lifecycle::send_verification(core, &stored, req.client_id.as_deref()).await {
-            core.log(&format!("verification mail for {} not sent: {e}", stored.user_id));
-        }
+    let stored = users::by_id(core.db, &user.user_id)
+        .await?
+        .ok_or_else(|| CoreError::Internal("new user vanished".into()))?;
+    Ok(finish_signup(core, &stored, req.client_id.as_deref()).await)
+}
+
+/// Mails the verification link and builds the answer. The account exists already: a mail
+/// failure must not turn the sign-up into an error (the user can ask for another link; the
+/// failure is logged).
+async fn finish_signup(core: &Core<'_>, user: &User, client_id: Option<&str>) -> SignupResponse {
+    if let Err(e) = lifecycle::send_verification(core, user, client_id).await {
+        core.log(&format!("verification mail for {} not sent: {e}", user.user_id));
     }
-    Ok(SignupResponse {
-        id: user.user_id,
-        email,
-        email_verified: false,
-        username,
-        given_name: req.given_name,
-        family_name: req.family_name,
-        name: req.name,
-        nickname: req.nickname,
-        picture: req.picture,
-        user_metadata: if meta.is_empty() { None } else { Some(meta) },
-    })
+    SignupResponse {
+        id: user.user_id.clone(),
+        email: user.email.clone(),
+        email_verified: user.email_verified,
+        username: user.username.clone(),
+        given_name: user.given_name.clone(),
+        family_name: user.family_name.clone(),
+        name: user.name.clone(),
+        nickname: user.nickname.clone(),
+        picture: user.picture.clone(),
+        user_metadata: (!user.user_metadata.is_empty()).then(|| user.user_metadata.clone()),
+    }
 }
 
 /// The answer for a taken identifier: the generic `invalid_signup` unless the tenant opted into

@@ -97,6 +97,13 @@ pub struct ConnectionOptions {
     /// Brute-force protection (on by default).
     #[serde(default = "yes")]
     pub brute_force_protection: bool,
+    /// With a legacy backend: `true` migrates users lazily (import mode), `false` forwards every
+    /// action to it (own-store mode).
+    #[serde(default)]
+    pub import_mode: bool,
+    /// The legacy backend, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<super::legacy::LegacyOptions>,
 }
 
 impl Default for ConnectionOptions {
@@ -111,6 +118,8 @@ impl Default for ConnectionOptions {
             validation: Validation::default(),
             disable_signup: false,
             brute_force_protection: true,
+            import_mode: false,
+            legacy: None,
         }
     }
 }

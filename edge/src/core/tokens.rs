@@ -168,6 +168,10 @@ pub fn profile_claims(user: &User, scopes: &[String]) -> Map<String, Value> {
         c.insert("email".into(), Value::String(user.email.clone()));
         c.insert("email_verified".into(), Value::Bool(user.email_verified));
     }
+    if user.password_reset_required {
+        // A migrated password that fails today's policy: the application should ask for a new one.
+        c.insert("password_change_required".into(), Value::Bool(true));
+    }
     c
 }
 

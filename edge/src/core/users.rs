@@ -48,6 +48,11 @@ pub struct User {
     /// Last update (ms).
     #[serde(deserialize_with = "columns::int")]
     pub updated_at: i64,
+    /// `legacy:<connection>` for lazily migrated and own-store users.
+    pub migrated_from: Option<String>,
+    /// The legacy password failed the current policy: the user should choose a new one.
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub password_reset_required: bool,
 }
 
 /// What a new user is created with.
@@ -79,6 +84,12 @@ pub struct NewUser {
     pub phone_number: Option<String>,
     /// User metadata.
     pub user_metadata: Map<String, Value>,
+    /// App metadata.
+    pub app_metadata: Map<String, Value>,
+    /// Origin of a migrated user (`legacy:<connection>`); `migrated_at` is then `now`.
+    pub migrated_from: Option<String>,
+    /// Ask for a new password at the next opportunity.
+    pub password_reset_required: bool,
     /// Creation time (ms).
     pub now: i64,
 }
@@ -87,8 +98,10 @@ pub struct NewUser {
 pub fn insert_stmt(u: &NewUser) -> Stmt {
     Stmt::new(
         "INSERT INTO users (user_id, connection_id, email, email_verified, username, password_hash, \
-         given_name, family_name, name, nickname, picture, phone_number, user_metadata, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+         given_name, family_name, name, nickname, picture, phone_number, user_metadata, created_at, updated_at, \
+         app_metadata, migrated_from, migrated_at, password_reset_required) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, \
+         CASE WHEN ?16 IS NULL THEN NULL ELSE ?14 END, ?17)",
     )
     .bind(&u.user_id)
     .bind(&u.connection_id)
@@ -104,6 +117,9 @@ pub fn insert_stmt(u: &NewUser) -> Stmt {
     .bind(u.phone_number.clone())
     .bind(Value::Object(u.user_metadata.clone()).to_string())
     .bind(u.now)
+    .bind(Value::Object(u.app_metadata.clone()).to_string())
+    .bind(u.migrated_from.clone())
+    .bind(u.password_reset_required)
 }
 
 /// Inserts a user.
@@ -133,7 +149,7 @@ mod const_sql {
             concat!(
                 "SELECT user_id, connection_id, email, email_verified, username, password_hash, ",
                 "given_name, family_name, name, nickname, picture, phone_number, user_metadata, app_metadata, ",
-                "blocked, created_at, updated_at FROM users WHERE ",
+                "blocked, created_at, updated_at, migrated_from, password_reset_required FROM users WHERE ",
                 $where
             )
         };

@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 use crate::api::{self, App, Config, MAX_BODY_BYTES};
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mailer, NoMailer};
+use crate::core::outbound::Secrets;
 use crate::core::secrets::parse_kek;
 use crate::core::{Clock, Core, Logger, OsRng, Settings};
 
@@ -93,11 +94,7 @@ fn from_api(res: api::Response) -> Result<Response> {
 
 /// A secret (`wrangler secret put`, `.dev.vars`) or, failing that, a plain variable.
 fn secret_or_var(env: &Env, name: &str) -> Option<String> {
-    env.secret(name)
-        .map(|s| s.to_string())
-        .or_else(|_| env.var(name).map(|v| v.to_string()))
-        .ok()
-        .filter(|s| !s.is_empty())
+    fetch::EnvSecrets(env).get(name)
 }
 
 fn config(env: &Env, settings: &Settings) -> Config {
@@ -197,6 +194,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
             hasher: hasher(&env),
             mailer,
             logger: &ConsoleLogger,
+            http: &fetch::FetchClient,
+            secrets: &fetch::EnvSecrets(&env),
         },
         config: &config,
     };

@@ -5,5 +5,6 @@
 
 mod authorize;
 mod lifecycle;
+mod migration;
 mod signup;
 mod tokens;
