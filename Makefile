@@ -19,7 +19,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(TOOLS)/bin/wasm-bindgen-t
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_USE_BROWSER := 1
 
-.PHONY: dev test bench tools tools-browser build build-widget build-worker migrate seed \
+.PHONY: dev test bench tools tools-browser build build-widget build-worker build-legacy migrate seed \
         test-native test-wasm test-e2e lint fmt clean
 
 ## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
@@ -45,7 +45,7 @@ tools:
 tools-browser:
 	scripts/install-tools.sh --browser
 
-build: build-widget build-worker
+build: build-widget build-worker build-legacy
 
 build-widget:
 	trunk build --release
@@ -53,6 +53,9 @@ build-widget:
 
 build-worker:
 	cd edge && worker-build --release
+
+build-legacy:
+	cargo build --release -p legacy-service
 
 migrate:
 	@mkdir -p dist

@@ -24,6 +24,8 @@ const { values } = parseArgs({
     quiet: { type: 'boolean' },
     // another origin allowed for demo-spa (web origin, callback, logout URL); repeatable
     'extra-origin': { type: 'string', multiple: true, default: [] },
+    // base URL of the legacy user store (tests/legacy-service); adds the Legacy-* connections
+    'legacy-url': { type: 'string' },
   },
 });
 const origin = values.origin.replace(/\/$/, '');
@@ -48,9 +50,30 @@ const webSecret = values['web-secret'] ?? process.env.DEMO_WEB_SECRET ?? randomB
 const webSecretHash = createHash('sha256').update(webSecret).digest('hex');
 const managementApi = `${origin}/api/v2/`;
 const managementScopes = ['create:users', 'read:users', 'update:users', 'delete:users'];
+/** Connections over the legacy store: lazy migration, hash hand-over, own-store; and one whose
+ * legacy is unreachable (port 9 refuses connections), for the fault tests. */
+function legacySql(url) {
+  const base = { passwordPolicy: 'good', brute_force_protection: true };
+  const conns = [
+    ['con_legacy00000000001', 'Legacy-Import', { ...base, import_mode: true, legacy: { url } }],
+    ['con_legacy00000000002', 'Legacy-Handover', { ...base, import_mode: true, legacy: { url, hash_handover: true } }],
+    ['con_legacy00000000003', 'Legacy-OwnStore', { ...base, import_mode: false, legacy: { url } }],
+    ['con_legacy00000000004', 'Legacy-Down', { ...base, import_mode: true, legacy: { url: 'http://127.0.0.1:9/auth', budget_ms: 1500 } }],
+    ['con_legacy00000000005', 'Legacy-WrongSecret', { ...base, import_mode: true, legacy: { url, secret: 'LEGACY_SECRET_WRONG' } }],
+  ];
+  return conns
+    .map(([id, name, options]) => `INSERT INTO connections (id, name, strategy, options, created_at)
+  VALUES (${q(id)}, ${q(name)}, 'auth0', ${json(options)}, ${now})
+  ON CONFLICT(id) DO UPDATE SET options = excluded.options;
+INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-spa', ${q(id)});
+INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(id)});`)
+    .join('\n');
+}
+
 const sql = `
-INSERT INTO tenant (id, name, flags) VALUES (1, 'demo', '{}')
-  ON CONFLICT(id) DO UPDATE SET name = excluded.name;
+INSERT INTO tenant (id, name, flags) VALUES (1, 'demo', '{"default_directory":"Username-Password-Authentication"}')
+  ON CONFLICT(id) DO UPDATE SET name = excluded.name,
+    flags = json_set(flags, '$.default_directory', 'Username-Password-Authentication');
 INSERT INTO connections (id, name, strategy, options, created_at)
   VALUES (${q(connectionId)}, 'Username-Password-Authentication', 'auth0', ${json(connectionOptions)}, ${now})
   ON CONFLICT(id) DO UPDATE SET options = excluded.options;
@@ -69,6 +92,7 @@ INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, c
   ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash, callbacks = excluded.callbacks,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(connectionId)});
+${values['legacy-url'] ? legacySql(values['legacy-url']) : ''}
 INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, grant_types, created_at)
   VALUES ('demo-m2m', 'Demo machine-to-machine', 'non_interactive', 0, ${q(m2mSecretHash)}, ${json(['client_credentials'])}, ${now})
   ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash;

@@ -7,23 +7,25 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { env, root, startStatic, startWorker } from './worker.mjs';
+import { env, root, startLegacy, startStatic, startWorker } from './worker.mjs';
 
 const artifacts = path.join(root, 'tests', 'artifacts');
 let status = 1;
 let worker;
 let pages;
+let legacy;
 try {
+  legacy = await startLegacy();
   // Test pages live on a second loopback origin, allowed as a web origin of demo-spa.
   pages = await startStatic(path.join(root, 'tests', 'pages'));
-  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin] });
+  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin], legacy });
   const files = process.argv.slice(2).length
     ? process.argv.slice(2)
     : readdirSync(path.join(root, 'tests', 'e2e')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('tests', 'e2e', f));
   // Asynchronous: the static server for the test pages lives in this process and must keep serving.
   const child = spawn('node', ['--test', '--test-concurrency=1', ...files], {
     cwd: root,
-    env: { ...env, BASE_URL: worker.origin, PAGES_URL: pages.origin, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts },
+    env: { ...env, BASE_URL: worker.origin, PAGES_URL: pages.origin, LEGACY_URL: legacy.origin, LEGACY_SECRET: legacy.secret, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts },
     stdio: 'inherit',
   });
   status = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
@@ -33,5 +35,6 @@ try {
 } finally {
   await worker?.stop();
   await pages?.stop();
+  await legacy?.stop();
 }
 process.exit(status);

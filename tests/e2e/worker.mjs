@@ -64,7 +64,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * `https` serves over TLS with wrangler's self-signed certificate (clients must not verify it).
  * Returns {origin, log(), stop()}; stop() kills the whole process group.
  */
-export async function startWorker({ vars = {}, state, https = false, extraOrigins = [] }) {
+export async function startWorker({ vars = {}, state, https = false, extraOrigins = [], legacy }) {
   for (const need of ['dist/index.html', 'edge/build/index.js']) {
     if (!existsSync(path.join(root, need))) throw new Error(`missing ${need}: run \`make build\` first`);
   }
@@ -78,8 +78,10 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
   const m2mSecret = randomBytes(24).toString('base64url');
   const webSecret = randomBytes(24).toString('base64url');
   run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state, '--kek', kek,
-    '--m2m-secret', m2mSecret, '--web-secret', webSecret, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o])]);
-  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+    '--m2m-secret', m2mSecret, '--web-secret', webSecret, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o]),
+    ...(legacy ? ['--legacy-url', `${legacy.origin}/auth`] : [])]);
+  const legacyVars = legacy ? { LEGACY_SECRET: legacy.secret, LEGACY_SECRET_WRONG: 'not-the-shared-secret' } : {};
+  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', ...legacyVars, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     'npx',
     ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
@@ -138,4 +140,45 @@ export async function startStatic(dir) {
   const port = await freePort();
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
   return { origin: `http://127.0.0.1:${port}`, stop: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * Starts the reference legacy service (tests/legacy-service, built by `make build`) with its demo
+ * users and the test-only admin routes. Returns {origin, secret, fault(mode), stats(), stop()}.
+ */
+export async function startLegacy() {
+  const bin = ['release', 'debug'].map((p) => path.join(root, 'target', p, 'legacy-service')).find((p) => existsSync(p));
+  if (!bin) throw new Error('legacy-service is not built: run `make build`');
+  const port = await freePort();
+  const secret = randomBytes(24).toString('base64url');
+  const child = spawn(bin, ['--port', String(port), '--seed-demo', '--test-admin'], {
+    cwd: root,
+    env: { ...env, LEGACY_SECRET: secret },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(child);
+  const origin = `http://127.0.0.1:${port}`;
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('legacy-service did not start')), 20_000);
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`legacy-service exited ${code}`)));
+  });
+  const admin = (p, body) =>
+    fetch(`${origin}/__admin/${p}`, body ? { method: 'POST', body: JSON.stringify(body) } : {}).then((r) => r.json());
+  return {
+    origin,
+    secret,
+    fault: (mode) => admin('fault', { mode }),
+    stats: () => admin('stats'),
+    stop: async () => {
+      killGroup(child, 'SIGTERM');
+      started.delete(child);
+    },
+  };
 }

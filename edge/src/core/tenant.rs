@@ -259,14 +259,15 @@ pub async fn connection_enabled(db: &dyn Database, client_id: &str, connection_i
     Ok(!rows.is_empty())
 }
 
-/// The connections enabled for a client, by name.
+/// The connections enabled for a client: the tenant's default directory first, then by name.
 pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResult<Vec<Connection>> {
     let rows = db
         .query(
             Stmt::new(
                 "SELECT c.id, c.name, c.strategy, c.options FROM connections c \
                  JOIN client_connections cc ON cc.connection_id = c.id \
-                 WHERE cc.client_id = ?1 ORDER BY c.name",
+                 WHERE cc.client_id = ?1 \
+                 ORDER BY c.name = (SELECT json_extract(flags, '$.default_directory') FROM tenant WHERE id = 1) DESC, c.name",
             )
             .bind(client_id),
         )

@@ -1,0 +1,370 @@
+//! A reference legacy user store implementing Tollgate's legacy-forwarding contract (see the
+//! README, "Legacy wire contract"): `POST /{login,get_user,create,verify,change_password,delete}`,
+//! JSON in and out, every request signed with HMAC-SHA256 and refused outside a 5-minute window.
+//! Users live in SQLite with bcrypt or PBKDF2-SHA256 hashes, like many systems being migrated.
+//!
+//! ```sh
+//! cargo run -p legacy-service -- --port 9090 [--db legacy.db] [--seed-demo]   # secret: LEGACY_SECRET
+//! ```
+//! For tests only: `POST /__admin/fault {"mode": "none|slow|5xx|malformed|no_id"}` and
+//! `GET /__admin/stats` (calls per action). Both are refused unless `--test-admin` is given.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::STANDARD_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use tiny_http::{Header, Response, Server};
+
+/// Requests older or newer than this are refused (replay window).
+const WINDOW_S: i64 = 300;
+/// PBKDF2 iterations for new passwords.
+const PBKDF2_ITERATIONS: u32 = 25_000;
+
+struct Args {
+    port: u16,
+    db: String,
+    secret: String,
+    seed_demo: bool,
+    test_admin: bool,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        port: 9090,
+        db: ":memory:".into(),
+        secret: std::env::var("LEGACY_SECRET").unwrap_or_default(),
+        seed_demo: false,
+        test_admin: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--port" => a.port = it.next().and_then(|p| p.parse().ok()).ok_or("--port needs a number")?,
+            "--db" => a.db = it.next().ok_or("--db needs a path")?,
+            "--secret" => a.secret = it.next().ok_or("--secret needs a value")?,
+            "--seed-demo" => a.seed_demo = true,
+            "--test-admin" => a.test_admin = true,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if a.secret.is_empty() {
+        return Err("set LEGACY_SECRET or --secret".into());
+    }
+    Ok(a)
+}
+
+fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+fn pbkdf2_phc(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    let _ = getrandom::getrandom(&mut salt);
+    let mut out = [0u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, PBKDF2_ITERATIONS, &mut out);
+    format!(
+        "$pbkdf2-sha256$i={PBKDF2_ITERATIONS},l=32${}${}",
+        STANDARD_NO_PAD.encode(salt),
+        STANDARD_NO_PAD.encode(out)
+    )
+}
+
+fn verify_hash(password: &str, hash: &str) -> bool {
+    if hash.starts_with("$2") {
+        return bcrypt::verify(password, hash).unwrap_or(false);
+    }
+    let parts: Vec<&str> = hash.split('$').collect();
+    let [_, "pbkdf2-sha256", params, salt, expected] = parts.as_slice() else {
+        return false;
+    };
+    let iterations = params
+        .split(',')
+        .find_map(|p| p.strip_prefix("i="))
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(0);
+    let (Ok(salt), Ok(expected)) = (STANDARD_NO_PAD.decode(salt), STANDARD_NO_PAD.decode(expected)) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, iterations, &mut out);
+    bool::from(out.ct_eq(&expected))
+}
+
+fn open(path: &str) -> rusqlite::Result<Connection> {
+    let db = Connection::open(path)?;
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS users (
+           user_id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, username TEXT UNIQUE, name TEXT,
+           password_hash TEXT NOT NULL, email_verified INTEGER NOT NULL DEFAULT 0, user_metadata TEXT NOT NULL DEFAULT '{}');",
+    )?;
+    Ok(db)
+}
+
+/// Demo users (also in the README): bcrypt and PBKDF2 hashes, one password too weak for `good`.
+fn seed_demo(db: &Connection) -> rusqlite::Result<()> {
+    let bcrypt_hash = bcrypt::hash("Alice-Legacy-2019", 10).unwrap_or_default();
+    let rows = [
+        ("lg-alice", "alice@legacy.example", None, "Alice Anderson", bcrypt_hash),
+        (
+            "lg-bob",
+            "bob@legacy.example",
+            None,
+            "Bob Brown",
+            pbkdf2_phc("bob-legacy"),
+        ),
+        (
+            "lg-carol",
+            "carol@legacy.example",
+            Some("carol"),
+            "Carol Clark",
+            pbkdf2_phc("Carol-Legacy-7"),
+        ),
+    ];
+    for (id, email, username, name, hash) in rows {
+        db.execute(
+            "INSERT OR IGNORE INTO users (user_id, email, username, name, password_hash, email_verified, user_metadata)
+             VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+            params![
+                id,
+                email,
+                username,
+                name,
+                hash,
+                json!({"legacy_plan": "classic"}).to_string()
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+struct Row {
+    user_id: String,
+    email: String,
+    username: Option<String>,
+    name: Option<String>,
+    hash: String,
+    verified: bool,
+    meta: String,
+}
+
+fn find(db: &Connection, identifier: &str) -> rusqlite::Result<Option<Row>> {
+    db.query_row(
+        "SELECT user_id, email, username, name, password_hash, email_verified, user_metadata FROM users
+         WHERE email = ?1 OR username = ?1",
+        params![identifier.trim().to_lowercase()],
+        |r| {
+            Ok(Row {
+                user_id: r.get(0)?,
+                email: r.get(1)?,
+                username: r.get(2)?,
+                name: r.get(3)?,
+                hash: r.get(4)?,
+                verified: r.get::<_, i64>(5)? != 0,
+                meta: r.get(6)?,
+            })
+        },
+    )
+    .optional()
+}
+
+fn profile(u: &Row, with_hash: bool) -> Value {
+    let mut v = json!({
+        "user_id": u.user_id, "email": u.email, "email_verified": u.verified, "name": u.name,
+        "username": u.username, "user_metadata": serde_json::from_str::<Value>(&u.meta).unwrap_or(json!({})),
+    });
+    if with_hash {
+        v["password_hash"] = json!(u.hash);
+    }
+    v
+}
+
+fn handle(db: &Connection, action: &str, body: &Value, fault: &str) -> rusqlite::Result<Value> {
+    let s = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
+    Ok(match action {
+        "login" => match find(db, &s("identifier"))? {
+            Some(u) if verify_hash(&s("password"), &u.hash) => {
+                let mut p = profile(&u, false);
+                if fault == "no_id" {
+                    p["user_id"] = Value::Null;
+                }
+                json!({"verdict": "password_match", "user": p})
+            }
+            Some(_) => json!({"verdict": "no_match"}),
+            None => json!({"verdict": "not_found"}),
+        },
+        "get_user" => match find(db, &s("identifier"))? {
+            Some(u) => json!({"verdict": "found", "user": profile(&u, body["include_hash"] == json!(true))}),
+            None => json!({"verdict": "not_found"}),
+        },
+        "create" => {
+            let u = &body["user"];
+            let email = u["email"].as_str().unwrap_or_default().to_lowercase();
+            let username = u["username"].as_str().map(str::to_lowercase);
+            if find(db, &email)?.is_some()
+                || username
+                    .as_deref()
+                    .map(|n| find(db, n))
+                    .transpose()?
+                    .flatten()
+                    .is_some()
+            {
+                json!({"verdict": "exists"})
+            } else {
+                let count: i64 = db.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?;
+                let id = format!("lg-new-{}", count + 1);
+                db.execute(
+                    "INSERT INTO users (user_id, email, username, name, password_hash, user_metadata) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, email, username, u["name"].as_str(), pbkdf2_phc(u["password"].as_str().unwrap_or_default()),
+                        u.get("user_metadata").cloned().unwrap_or(json!({})).to_string()],
+                )?;
+                json!({"verdict": "created", "user": {"user_id": id, "email": email, "username": username}})
+            }
+        }
+        "verify" => {
+            let n = db.execute(
+                "UPDATE users SET email_verified = 1 WHERE email = ?1",
+                params![s("email").to_lowercase()],
+            )?;
+            json!({"verdict": if n > 0 { "verified" } else { "not_found" }})
+        }
+        "change_password" => {
+            let n = db.execute(
+                "UPDATE users SET password_hash = ?1 WHERE email = ?2",
+                params![pbkdf2_phc(&s("password")), s("email").to_lowercase()],
+            )?;
+            json!({"verdict": if n > 0 { "changed" } else { "not_found" }})
+        }
+        "delete" => {
+            let n = db.execute("DELETE FROM users WHERE user_id = ?1", params![s("user_id")])?;
+            json!({"verdict": if n > 0 { "deleted" } else { "not_found" }})
+        }
+        _ => json!({"error": "unknown action"}),
+    })
+}
+
+fn signature_ok(secret: &str, path: &str, ts: &str, body: &str, sig: &str) -> bool {
+    let Ok(ts_n) = ts.parse::<i64>() else {
+        return false;
+    };
+    if (now_s() - ts_n).abs() > WINDOW_S {
+        return false;
+    }
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    mac.update(format!("POST\n{path}\n{ts}\n{body}").as_bytes());
+    let expected = format!("v1={}", hex::encode(mac.finalize().into_bytes()));
+    bool::from(expected.as_bytes().ct_eq(sig.as_bytes()))
+}
+
+fn header(req: &tiny_http::Request, name: &'static str) -> String {
+    req.headers()
+        .iter()
+        .find(|h| h.field.equiv(name))
+        .map(|h| h.value.as_str().to_owned())
+        .unwrap_or_default()
+}
+
+fn json_response(status: u16, v: &Value) -> Response<std::io::Cursor<Vec<u8>>> {
+    let mut r = Response::from_string(v.to_string()).with_status_code(status);
+    if let Ok(h) = Header::from_bytes("content-type", "application/json") {
+        r.add_header(h);
+    }
+    r
+}
+
+fn main() {
+    let args = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("legacy-service: {e}");
+            std::process::exit(2);
+        }
+    };
+    let db = match open(&args.db) {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("legacy-service: {e}");
+            std::process::exit(1);
+        }
+    };
+    if args.seed_demo {
+        if let Err(e) = seed_demo(&db) {
+            eprintln!("legacy-service: seeding: {e}");
+        }
+    }
+    let server = match Server::http(("127.0.0.1", args.port)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("legacy-service: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("legacy-service listening on http://127.0.0.1:{}", args.port);
+    let mut fault = String::from("none");
+    let mut stats: HashMap<String, u64> = HashMap::new();
+    for mut req in server.incoming_requests() {
+        let path = req.url().split('?').next().unwrap_or("").to_owned();
+        let mut body = String::new();
+        if req.as_reader().take(64 * 1024).read_to_string(&mut body).is_err() {
+            let _ = req.respond(json_response(400, &json!({"error": "unreadable body"})));
+            continue;
+        }
+        if let Some(admin) = path.strip_prefix("/__admin/") {
+            let answer = if !args.test_admin {
+                json_response(404, &json!({"error": "not found"}))
+            } else if admin == "fault" {
+                fault = serde_json::from_str::<Value>(&body)
+                    .ok()
+                    .and_then(|v| v["mode"].as_str().map(str::to_owned))
+                    .unwrap_or("none".into());
+                json_response(200, &json!({"fault": fault}))
+            } else {
+                json_response(200, &json!(stats))
+            };
+            let _ = req.respond(answer);
+            continue;
+        }
+        let action = path.rsplit('/').next().unwrap_or_default().to_owned();
+        *stats.entry(action.clone()).or_default() += 1;
+        let (ts, sig) = (
+            header(&req, "x-tollgate-timestamp"),
+            header(&req, "x-tollgate-signature"),
+        );
+        if fault == "slow" {
+            // Answer late, past the caller's timeout, without holding up other requests.
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(7));
+                let _ = req.respond(json_response(200, &json!({"verdict": "not_found"})));
+            });
+            continue;
+        }
+        let response = match fault.as_str() {
+            "5xx" => json_response(503, &json!({"error": "maintenance"})),
+            "malformed" => Response::from_string("<html>upstream error</html>").with_status_code(200),
+            _ if req.method().as_str() != "POST" => json_response(405, &json!({"error": "POST only"})),
+            _ if !signature_ok(&args.secret, &path, &ts, &body, &sig) => {
+                json_response(401, &json!({"error": "bad signature"}))
+            }
+            _ => match serde_json::from_str::<Value>(&body) {
+                Err(_) => json_response(400, &json!({"error": "body is not JSON"})),
+                Ok(v) => match handle(&db, &action, &v, &fault) {
+                    Ok(answer) if answer.get("error").is_some() => json_response(404, &answer),
+                    Ok(answer) => json_response(200, &answer),
+                    Err(e) => json_response(500, &json!({"error": e.to_string()})),
+                },
+            },
+        };
+        let _ = req.respond(response);
+    }
+}
