@@ -4,6 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := dev
 
 PORT ?= 8787
+LEGACY_PORT ?= 8788
 ORIGIN ?= http://127.0.0.1:$(PORT)
 TOOLS ?= $(HOME)/.cache/tollgate/tools
 
@@ -23,14 +24,9 @@ export WASM_BINDGEN_USE_BROWSER := 1
         test-native test-wasm test-e2e lint fmt clean
 
 ## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
+##      with the reference legacy user store on port $(LEGACY_PORT)
 dev: tools build migrate seed
-	@echo ""
-	@echo "  Tollgate demo page:  $(ORIGIN)/"
-	@echo "  Client config:       $(ORIGIN)/client/demo-spa.json"
-	@echo ""
-	@echo "  Mail (dev outbox):   $(ORIGIN)/dev/outbox"
-	@echo ""
-	CI=true npx wrangler dev --local --ip 127.0.0.1 --port $(PORT) --var ISSUER:$(ORIGIN)/ --var DEV_OUTBOX:1
+	PORT=$(PORT) LEGACY_PORT=$(LEGACY_PORT) ORIGIN=$(ORIGIN) scripts/dev.sh
 
 ## test: every test layer (native + lint, wasm in Chromium, e2e in workerd + Chromium)
 test: tools-browser test-native test-wasm test-e2e
@@ -62,7 +58,7 @@ migrate:
 	CI=true npx wrangler d1 migrations apply DB --local
 
 seed:
-	node scripts/seed-demo.mjs --origin $(ORIGIN)
+	node scripts/seed-demo.mjs --origin $(ORIGIN) --legacy-url http://127.0.0.1:$(LEGACY_PORT)/auth
 
 lint:
 	cargo fmt --all --check

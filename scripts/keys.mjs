@@ -20,14 +20,22 @@ const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
 /** Reads KEY_ENCRYPTION_KEY from the environment or .dev.vars; creates one in .dev.vars if allowed. */
 export function keyEncryptionKey({ create = false } = {}) {
-  if (process.env.KEY_ENCRYPTION_KEY) return process.env.KEY_ENCRYPTION_KEY;
+  if (!create && !process.env.KEY_ENCRYPTION_KEY && !(existsSync('.dev.vars') && /^KEY_ENCRYPTION_KEY\s*=/m.test(readFileSync('.dev.vars', 'utf8')))) {
+    throw new Error('KEY_ENCRYPTION_KEY is not set (environment or .dev.vars)');
+  }
+  return devVar('KEY_ENCRYPTION_KEY');
+}
+
+/** A development secret from the environment or .dev.vars, generated into .dev.vars when missing. */
+export function devVar(name) {
+  if (process.env[name]) return process.env[name];
   const file = '.dev.vars';
-  const existing = existsSync(file) && readFileSync(file, 'utf8').match(/^KEY_ENCRYPTION_KEY\s*=\s*"?([A-Za-z0-9+/=]+)"?\s*$/m);
+  const re = new RegExp(`^${name}\\s*=\\s*"?([^"\\n]+)"?\\s*$`, 'm');
+  const existing = existsSync(file) && readFileSync(file, 'utf8').match(re);
   if (existing) return existing[1];
-  if (!create) throw new Error('KEY_ENCRYPTION_KEY is not set (environment or .dev.vars)');
-  const kek = randomBytes(32).toString('base64');
-  appendFileSync(file, `KEY_ENCRYPTION_KEY="${kek}"\n`);
-  return kek;
+  const value = randomBytes(32).toString('base64');
+  appendFileSync(file, `${name}="${value}"\n`);
+  return value;
 }
 
 /** A new RSA-2048 signing key: {kid, publicJwk, sealed}. */

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make dev`'s last step: the reference legacy service (demo legacy users) beside `wrangler dev`.
+# Ctrl-C stops both.
+set -euo pipefail
+PORT=${PORT:-8787}
+LEGACY_PORT=${LEGACY_PORT:-8788}
+ORIGIN=${ORIGIN:-http://127.0.0.1:$PORT}
+LEGACY_SECRET=$(node -e "import('./scripts/keys.mjs').then(k => console.log(k.devVar('LEGACY_SECRET')))")
+LEGACY_SECRET=$LEGACY_SECRET target/release/legacy-service --port "$LEGACY_PORT" --db .wrangler/legacy-demo.db --seed-demo &
+legacy=$!
+trap 'kill $legacy 2>/dev/null || true' EXIT INT TERM
+echo ""
+echo "  Tollgate demo page:  $ORIGIN/"
+echo "  Client config:       $ORIGIN/client/demo-spa.json"
+echo "  Mail (dev outbox):   $ORIGIN/dev/outbox"
+echo "  Legacy user store:   http://127.0.0.1:$LEGACY_PORT/auth  (connections Legacy-Import, Legacy-Handover, Legacy-OwnStore)"
+echo "                       demo users: alice@legacy.example / Alice-Legacy-2019, bob@legacy.example / bob-legacy,"
+echo "                       carol@legacy.example (username carol) / Carol-Legacy-7"
+echo ""
+CI=true npx wrangler dev --local --ip 127.0.0.1 --port "$PORT" --var "ISSUER:$ORIGIN/" --var DEV_OUTBOX:1
