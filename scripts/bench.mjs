@@ -6,12 +6,14 @@
 //  - password-realm login p50/p95 on wrangler dev next to one hash in the same Worker
 //  - enumeration timing: existing vs unknown users on login, sign-up and change_password
 //  - throughput (autocannon) of /.well-known/jwks.json and /userinfo next to a trivial route
+//  - first login of a legacy user (lazy migration) next to a local login and the bare legacy round-trip
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { root, startWorker } from '../tests/e2e/worker.mjs';
+import { legacyCall } from '../tests/e2e/legacy-client.mjs';
+import { root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 const sizes = (buf) => ({
@@ -45,9 +47,11 @@ const native = JSON.parse(
   execFileSync('cargo', ['run', '-q', '--release', '-p', 'edge', '--example', 'argon2_native', '--', '10'], { cwd: root }).toString(),
 ).ms;
 // Per-endpoint rate limits are raised so throughput measures the work, not the 429s.
+const legacy = await startLegacy();
 const worker = await startWorker({
   vars: { BENCH_ROUTES: '1', RATE_LIMIT_SCALE: '1000000' },
   state: path.join(root, 'tests', 'artifacts', 'bench-state'),
+  legacy,
 });
 let ipSeq = 0;
 const nextIp = () => `198.19.${(++ipSeq >> 8) & 255}.${ipSeq & 255}`;
@@ -95,6 +99,28 @@ try {
   console.log(`  login (verify + 2 RS256 signatures)    p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  (n=${l.n})`);
   console.log(`  one argon2id hash, same Worker         p50 ${ms(r.p50)} per request, ${ms(w.p50)} inside`);
 
+  console.log('\n== Lazy migration: first login of a legacy user (client-side, sequential) ==');
+  const legacyUsers = [];
+  for (let i = 0; i < 12; i++) {
+    const e = `bench-legacy-${Date.now()}-${i}@example.com`;
+    await legacyCall(legacy.origin, legacy.secret, 'create', { user: { email: e, password } });
+    legacyUsers.push(e);
+  }
+  const bare = [];
+  for (const e of legacyUsers) {
+    const t = performance.now();
+    await legacyCall(legacy.origin, legacy.secret, 'login', { identifier: e, password });
+    bare.push(performance.now() - t);
+  }
+  const firstLogins = [];
+  for (const e of legacyUsers) {
+    firstLogins.push(await timed(() => postJson('/oauth/token', { ...loginBody(e, password), realm: 'Legacy-Import' })));
+  }
+  const [fb, ff] = [stats(bare), stats(firstLogins)];
+  console.log(`  bare legacy login round-trip (PBKDF2)   p50 ${ms(fb.p50)}  p95 ${ms(fb.p95)}  (n=${fb.n})`);
+  console.log(`  first login through the Worker          p50 ${ms(ff.p50)}  p95 ${ms(ff.p95)}  (legacy call + argon2id + insert + tokens)`);
+  console.log(`  login of a local user                   p50 ${ms(l.p50)}  p95 ${ms(l.p95)}`);
+
   console.log('\n== Enumeration timing (p50, existing vs unknown; bodies are identical) ==');
   const pair = async (label, existing, unknown, n = 15) => {
     const a = [];
@@ -125,4 +151,5 @@ try {
   await load('GET /userinfo', '/userinfo', { authorization: `Bearer ${token}` });
 } finally {
   await worker.stop();
+  await legacy.stop();
 }

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { legacyCall } from './legacy-client.mjs';
 import { BASE, REALM_GRANT, launch, post, screenshot, testIp, uniqueEmail } from './lib.mjs';
 
 const LEGACY = process.env.LEGACY_URL;
@@ -13,18 +14,7 @@ before(async () => (browser = await launch()));
 after(async () => browser?.close());
 
 /** Calls the legacy service directly, signed like the Worker does (the contract, from Node). */
-async function legacy(action, body) {
-  const path = `/auth/${action}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const text = JSON.stringify(body);
-  const sig = createHmac('sha256', process.env.LEGACY_SECRET).update(`POST\n${path}\n${ts}\n${text}`).digest('hex');
-  const r = await fetch(LEGACY + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tollgate-timestamp': String(ts), 'x-tollgate-signature': `v1=${sig}` },
-    body: text,
-  });
-  return { status: r.status, body: await r.json() };
-}
+const legacy = (action, body) => legacyCall(LEGACY, process.env.LEGACY_SECRET, action, body);
 const stats = async () => (await fetch(`${LEGACY}/__admin/stats`)).json();
 const fault = (mode) => fetch(`${LEGACY}/__admin/fault`, { method: 'POST', body: JSON.stringify({ mode }) });
 
