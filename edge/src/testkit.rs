@@ -113,7 +113,7 @@ impl FakeLegacy {
             email_verified: Some(true),
             name: Some("Legacy Person".into()),
             user_metadata: Some(serde_json::Map::from_iter([("plan".to_string(), json!("gold"))])),
-            password_hash: hash,
+            password_hash: hash.map(Value::String),
             ..LegacyUser::default()
         };
         self.users.borrow_mut().insert(email.into(), (user, password.into()));

@@ -97,9 +97,10 @@ pub struct LegacyUser {
     /// App metadata.
     #[serde(default)]
     pub app_metadata: Option<Map<String, Value>>,
-    /// The stored hash (hash hand-over only).
+    /// The stored hash (hash hand-over only): a string (bcrypt, PHC, LDAP) or Auth0's
+    /// `custom_password_hash` object.
     #[serde(default)]
-    pub password_hash: Option<String>,
+    pub password_hash: Option<Value>,
 }
 
 impl LegacyUser {

@@ -1,20 +1,32 @@
-//! Password hashes from other systems, verified at the edge (lazy-migration hash hand-over; bulk
-//! import uses the same verifiers). Each format is parsed first, its cost parameters are checked
+//! Password hashes from other systems, verified at the edge: lazy-migration hash hand-over and bulk
+//! import share these verifiers. Every format is parsed first and its cost parameters are checked
 //! against caps — a hostile or mistaken hash cannot make one login burn seconds of CPU — and only
-//! then is the password hashed. Successful logins replace these hashes by our argon2id.
+//! then is the password hashed. A successful login replaces these hashes by our argon2id.
+//!
+//! Strings ([`LegacyHash::parse`]):
 //!
 //! | format | example | cap |
 //! |---|---|---|
 //! | bcrypt | `$2b$10$…` (`$2a$`, `$2y$` too) | cost ≤ 14 |
-//! | PBKDF2 (PHC, Auth0's form) | `$pbkdf2-sha256$i=100000,l=32$<b64 salt>$<b64 hash>` | i ≤ 1,500,000 (Django's default fits), l ≤ 128 |
+//! | PBKDF2 (PHC, Auth0's form) | `$pbkdf2-sha256$i=100000,l=32$<b64 salt>$<b64 hash>` (`i` defaults to 100000, `l` to 64) | i ≤ 1,500,000, l ≤ 128 |
 //! | argon2 (PHC) | `$argon2id$v=19$m=65536,t=2,p=1$…` | m ≤ 64 MiB, t ≤ 10, p ≤ 4 |
+//! | LDAP (RFC 2307) | `{SSHA}…`, `{SHA}`, `{SHA256}`/`{SSHA256}`, `{SHA384}`/`{SSHA384}`, `{SHA512}`/`{SSHA512}`, `{MD5}`/`{SMD5}` | — |
+//!
+//! Auth0's `custom_password_hash` objects ([`LegacyHash::from_custom`]): `algorithm` one of argon2,
+//! bcrypt, hmac, ldap, md4, md5, sha1, sha256, sha512, pbkdf2, scrypt; `hash.value` with
+//! `hash.encoding` (hex in either case, base64 standard or URL-safe, utf8); `hash.digest` and
+//! `hash.key` for hmac; `salt {value, encoding, position: prefix|suffix}` (default prefix, utf8);
+//! `password.encoding` (utf8, ascii, latin1, binary, utf16le, ucs2) — the typed password is
+//! transcoded to it before hashing; scrypt `keylen` (required), `cost` (16384), `blockSize` (8),
+//! `parallelization` (1), capped at 64 MiB of memory. For bcrypt the salt counts toward its 72 bytes.
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::{Argon2, Params};
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
-use sha1::Sha1;
-use sha2::{Sha256, Sha512};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Digest;
 
 use super::secrets::ct_eq;
 
@@ -24,6 +36,8 @@ pub const MAX_BCRYPT_COST: u32 = 14;
 pub const MAX_PBKDF2_ITERATIONS: u32 = 1_500_000;
 /// Most argon2 memory verified, KiB.
 pub const MAX_ARGON2_M_KIB: u32 = 65_536;
+/// Most scrypt memory (128 · r · N bytes) verified.
+pub const MAX_SCRYPT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a hash cannot be verified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,47 +53,261 @@ pub enum HashError {
     TooExpensive(&'static str),
 }
 
-/// PBKDF2's pseudo-random function.
+/// A digest algorithm (plain, HMAC and PBKDF2 uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Prf {
-    /// HMAC-SHA1.
+pub enum Alg {
+    /// MD4.
+    Md4,
+    /// MD5.
+    Md5,
+    /// SHA-1.
     Sha1,
-    /// HMAC-SHA256.
+    /// SHA-224.
+    Sha224,
+    /// SHA-256.
     Sha256,
-    /// HMAC-SHA512.
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
     Sha512,
+    /// RIPEMD-160.
+    Ripemd160,
+    /// Whirlpool.
+    Whirlpool,
+}
+
+macro_rules! with_alg {
+    ($alg:expr, $d:ident => $body:expr) => {
+        match $alg {
+            Alg::Md4 => {
+                type $d = md4::Md4;
+                $body
+            }
+            Alg::Md5 => {
+                type $d = md5::Md5;
+                $body
+            }
+            Alg::Sha1 => {
+                type $d = sha1::Sha1;
+                $body
+            }
+            Alg::Sha224 => {
+                type $d = sha2::Sha224;
+                $body
+            }
+            Alg::Sha256 => {
+                type $d = sha2::Sha256;
+                $body
+            }
+            Alg::Sha384 => {
+                type $d = sha2::Sha384;
+                $body
+            }
+            Alg::Sha512 => {
+                type $d = sha2::Sha512;
+                $body
+            }
+            Alg::Ripemd160 => {
+                type $d = ripemd::Ripemd160;
+                $body
+            }
+            Alg::Whirlpool => {
+                type $d = whirlpool::Whirlpool;
+                $body
+            }
+        }
+    };
+}
+
+impl Alg {
+    /// Parses a digest name, including OpenSSL's aliases (`RSA-SHA256`, `sha256WithRSAEncryption`,
+    /// `ssl3-md5`, `rmd160`, …).
+    pub fn parse(name: &str) -> Option<Self> {
+        let n = name.to_ascii_lowercase();
+        let n = n
+            .trim_start_matches("rsa-")
+            .trim_start_matches("ssl3-")
+            .trim_end_matches("withrsaencryption");
+        Some(match n {
+            "md4" => Self::Md4,
+            "md5" => Self::Md5,
+            "sha1" | "sha1-2" => Self::Sha1,
+            "sha224" => Self::Sha224,
+            "sha256" => Self::Sha256,
+            "sha384" => Self::Sha384,
+            "sha512" => Self::Sha512,
+            "ripemd" | "ripemd160" | "rmd160" | "ripemd160withrsa" => Self::Ripemd160,
+            "whirlpool" => Self::Whirlpool,
+            _ => return None,
+        })
+    }
+
+    /// `H(data)`.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        with_alg!(self, D => D::digest(data).to_vec())
+    }
+
+    /// `HMAC-H(key, data)`.
+    pub fn hmac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
+        with_alg!(self, D => match Hmac::<D>::new_from_slice(key) {
+            Ok(mut m) => {
+                m.update(data);
+                m.finalize().into_bytes().to_vec()
+            }
+            Err(_) => Vec::new(),
+        })
+    }
+
+    /// PBKDF2-HMAC-H into `out`.
+    pub fn pbkdf2(self, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) {
+        with_alg!(self, D => pbkdf2::pbkdf2_hmac::<D>(password, salt, iterations, out))
+    }
+}
+
+/// How the typed password becomes bytes before hashing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PasswordEncoding {
+    /// UTF-8.
+    #[default]
+    Utf8,
+    /// One byte per UTF-16 code unit (its low byte): Node's `latin1`, `binary` and `ascii`.
+    Latin1,
+    /// UTF-16 little endian (`utf16le`, `ucs2`).
+    Utf16Le,
+}
+
+impl PasswordEncoding {
+    fn parse(s: &str) -> Result<Self, HashError> {
+        match s {
+            "utf8" | "utf-8" => Ok(Self::Utf8),
+            "ascii" | "latin1" | "binary" => Ok(Self::Latin1),
+            "utf16le" | "ucs2" => Ok(Self::Utf16Le),
+            _ => Err(HashError::Malformed("password.encoding")),
+        }
+    }
+
+    fn bytes(self, password: &str) -> Vec<u8> {
+        match self {
+            Self::Utf8 => password.as_bytes().to_vec(),
+            Self::Latin1 => password.encode_utf16().map(|u| (u & 0xff) as u8).collect(),
+            Self::Utf16Le => password.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        }
+    }
+}
+
+/// A salt and where it goes relative to the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Salt {
+    /// Salt bytes.
+    pub bytes: Vec<u8>,
+    /// `prefix` (salt + password) or `suffix` (password + salt).
+    pub prefix: bool,
+}
+
+impl Salt {
+    fn around(salt: Option<&Salt>, password: Vec<u8>) -> Vec<u8> {
+        match salt {
+            None => password,
+            Some(s) if s.prefix => [s.bytes.as_slice(), &password].concat(),
+            Some(s) => [password.as_slice(), &s.bytes].concat(),
+        }
+    }
 }
 
 /// A parsed legacy hash whose cost is within the caps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LegacyHash {
-    /// bcrypt, kept as the modular-crypt string.
-    Bcrypt(String),
+    /// bcrypt (modular-crypt string); a salt, if any, is put around the password first.
+    Bcrypt {
+        /// `$2b$…`.
+        hash: String,
+        /// Extra salt.
+        salt: Option<Salt>,
+        /// Password encoding.
+        encoding: PasswordEncoding,
+    },
     /// argon2 PHC string.
     Argon2(String),
     /// PBKDF2.
     Pbkdf2 {
-        /// PRF.
-        prf: Prf,
+        /// PRF digest.
+        alg: Alg,
         /// Iterations.
         iterations: u32,
-        /// Salt bytes.
+        /// Salt.
         salt: Vec<u8>,
         /// Derived key.
         hash: Vec<u8>,
     },
+    /// A plain digest of the salted password (md4, md5, sha1, sha256, sha512; LDAP schemes).
+    Digest {
+        /// Digest.
+        alg: Alg,
+        /// Expected digest.
+        hash: Vec<u8>,
+        /// Salt.
+        salt: Option<Salt>,
+        /// Password encoding.
+        encoding: PasswordEncoding,
+    },
+    /// HMAC of the salted password with a key.
+    Hmac {
+        /// Digest.
+        alg: Alg,
+        /// Key.
+        key: Vec<u8>,
+        /// Expected MAC.
+        hash: Vec<u8>,
+        /// Salt.
+        salt: Option<Salt>,
+        /// Password encoding.
+        encoding: PasswordEncoding,
+    },
+    /// scrypt.
+    Scrypt {
+        /// Expected key.
+        hash: Vec<u8>,
+        /// Salt.
+        salt: Vec<u8>,
+        /// log2(N).
+        log_n: u8,
+        /// Block size.
+        r: u32,
+        /// Parallelism.
+        p: u32,
+        /// Password encoding.
+        encoding: PasswordEncoding,
+    },
 }
 
 /// PHC "B64" (standard alphabet, no padding); passlib's `.` for `+` is accepted too.
-fn b64(s: &str) -> Result<Vec<u8>, HashError> {
+fn phc_b64(s: &str) -> Result<Vec<u8>, HashError> {
     let s = s.replace('.', "+");
     STANDARD_NO_PAD
         .decode(s.trim_end_matches('='))
-        .or_else(|_| STANDARD.decode(&s))
         .map_err(|_| HashError::Malformed("base64"))
 }
 
-fn parse_bcrypt(s: &str) -> Result<LegacyHash, HashError> {
+/// Decodes `value` in an Auth0 `encoding`: hex (either case), base64 (standard or URL-safe,
+/// padding optional), utf8.
+fn decode(value: &str, encoding: &str) -> Result<Vec<u8>, HashError> {
+    match encoding {
+        "hex" => hex::decode(value.to_ascii_lowercase()).map_err(|_| HashError::Malformed("hex")),
+        "base64" => STANDARD
+            .decode(value)
+            .or_else(|_| STANDARD_NO_PAD.decode(value))
+            .or_else(|_| URL_SAFE.decode(value))
+            .or_else(|_| URL_SAFE_NO_PAD.decode(value))
+            .map_err(|_| HashError::Malformed("base64")),
+        "utf8" => Ok(value.as_bytes().to_vec()),
+        _ => Err(HashError::Malformed("encoding")),
+    }
+}
+
+fn parse_bcrypt(s: &str, salt: Option<Salt>, encoding: PasswordEncoding) -> Result<LegacyHash, HashError> {
+    if !(s.starts_with("$2a$") || s.starts_with("$2b$") || s.starts_with("$2y$")) {
+        return Err(HashError::Malformed("bcrypt prefix must be $2a$, $2b$ or $2y$"));
+    }
     let cost: u32 = s
         .get(4..6)
         .and_then(|c| c.parse().ok())
@@ -90,7 +318,11 @@ fn parse_bcrypt(s: &str) -> Result<LegacyHash, HashError> {
     if cost > MAX_BCRYPT_COST {
         return Err(HashError::TooExpensive("bcrypt cost"));
     }
-    Ok(LegacyHash::Bcrypt(s.to_owned()))
+    Ok(LegacyHash::Bcrypt {
+        hash: s.to_owned(),
+        salt,
+        encoding,
+    })
 }
 
 fn parse_pbkdf2(s: &str) -> Result<LegacyHash, HashError> {
@@ -99,15 +331,10 @@ fn parse_pbkdf2(s: &str) -> Result<LegacyHash, HashError> {
     let [_, alg, params, salt, hash] = parts.as_slice() else {
         return Err(HashError::Malformed("pbkdf2 fields"));
     };
-    let prf = match alg.trim_start_matches("pbkdf2-") {
-        "sha1" => Prf::Sha1,
-        "sha256" => Prf::Sha256,
-        "sha512" => Prf::Sha512,
-        _ => return Err(HashError::Unsupported),
-    };
+    let alg = Alg::parse(alg.trim_start_matches("pbkdf2-")).ok_or(HashError::Unsupported)?;
     let mut iterations = 100_000u32;
     let mut keylen = 64usize;
-    for kv in params.split(',') {
+    for kv in params.split(',').filter(|kv| !kv.is_empty()) {
         match kv.split_once('=') {
             Some(("i", v)) => iterations = v.parse().map_err(|_| HashError::Malformed("pbkdf2 i"))?,
             Some(("l", v)) => keylen = v.parse().map_err(|_| HashError::Malformed("pbkdf2 l"))?,
@@ -117,14 +344,14 @@ fn parse_pbkdf2(s: &str) -> Result<LegacyHash, HashError> {
     if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS {
         return Err(HashError::TooExpensive("pbkdf2 iterations"));
     }
-    let hash = b64(hash)?;
+    let hash = phc_b64(hash)?;
     if keylen == 0 || keylen > 128 || hash.len() != keylen {
         return Err(HashError::Malformed("pbkdf2 key length"));
     }
     Ok(LegacyHash::Pbkdf2 {
-        prf,
+        alg,
         iterations,
-        salt: b64(salt)?,
+        salt: phc_b64(salt)?,
         hash,
     })
 }
@@ -138,42 +365,225 @@ fn parse_argon2(s: &str) -> Result<LegacyHash, HashError> {
     Ok(LegacyHash::Argon2(s.to_owned()))
 }
 
+fn parse_ldap(s: &str) -> Result<LegacyHash, HashError> {
+    let (scheme, rest) = s
+        .strip_prefix('{')
+        .and_then(|r| r.split_once('}'))
+        .ok_or(HashError::Malformed("ldap scheme"))?;
+    let scheme = scheme.to_ascii_uppercase();
+    if scheme == "CRYPT" {
+        return Err(HashError::Unsupported);
+    }
+    // Salted schemes are the plain names with an `S` in front: SSHA, SSHA256, SMD5, …
+    let salted = scheme.starts_with("SSHA") || scheme.starts_with("SMD5");
+    let name = if salted { &scheme[1..] } else { scheme.as_str() };
+    let alg = match name {
+        "MD5" => Alg::Md5,
+        "SHA" => Alg::Sha1,
+        "SHA256" => Alg::Sha256,
+        "SHA384" => Alg::Sha384,
+        "SHA512" => Alg::Sha512,
+        _ => return Err(HashError::Unsupported),
+    };
+    let raw = STANDARD
+        .decode(rest.trim())
+        .or_else(|_| STANDARD_NO_PAD.decode(rest.trim()))
+        .map_err(|_| HashError::Malformed("ldap base64"))?;
+    let len = alg.digest(b"").len();
+    if raw.len() < len || (!salted && raw.len() != len) {
+        return Err(HashError::Malformed("ldap digest length"));
+    }
+    let (hash, salt) = raw.split_at(len);
+    Ok(LegacyHash::Digest {
+        alg,
+        hash: hash.to_vec(),
+        salt: salted.then(|| Salt {
+            bytes: salt.to_vec(),
+            prefix: false,
+        }),
+        encoding: PasswordEncoding::Utf8,
+    })
+}
+
+fn str_field<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
+    path.iter().try_fold(v, |v, k| v.get(*k)).and_then(Value::as_str)
+}
+
 impl LegacyHash {
-    /// Recognises and checks a hash string.
+    /// Recognises and checks a hash string (bcrypt, PBKDF2 PHC, argon2 PHC, LDAP).
     pub fn parse(s: &str) -> Result<Self, HashError> {
         let s = s.trim();
-        if s.starts_with("$2a$") || s.starts_with("$2b$") || s.starts_with("$2y$") {
-            parse_bcrypt(s)
+        if s.starts_with("$2") {
+            parse_bcrypt(s, None, PasswordEncoding::Utf8)
         } else if s.starts_with("$pbkdf2-") {
             parse_pbkdf2(s)
         } else if s.starts_with("$argon2") {
             parse_argon2(s)
+        } else if s.starts_with('{') {
+            parse_ldap(s)
         } else {
             Err(HashError::Unsupported)
+        }
+    }
+
+    /// A hash given as a string or as Auth0's `custom_password_hash` object.
+    pub fn from_value(v: &Value) -> Result<Self, HashError> {
+        match v {
+            Value::String(s) => Self::parse(s),
+            Value::Object(_) => Self::from_custom(v),
+            _ => Err(HashError::Unsupported),
+        }
+    }
+
+    /// Parses Auth0's `custom_password_hash` object (module docs).
+    pub fn from_custom(v: &Value) -> Result<Self, HashError> {
+        let algorithm = str_field(v, &["algorithm"]).ok_or(HashError::Malformed("algorithm"))?;
+        let value = str_field(v, &["hash", "value"]).ok_or(HashError::Malformed("hash.value"))?;
+        let encoding = match str_field(v, &["password", "encoding"]) {
+            Some(e) => PasswordEncoding::parse(e)?,
+            None => PasswordEncoding::Utf8,
+        };
+        let salt = match v.get("salt") {
+            None | Some(Value::Null) => None,
+            Some(s) => {
+                let sv = str_field(s, &["value"]).ok_or(HashError::Malformed("salt.value"))?;
+                let bytes = decode(sv, str_field(s, &["encoding"]).unwrap_or("utf8"))?;
+                let prefix = match str_field(s, &["position"]).unwrap_or("prefix") {
+                    "prefix" => true,
+                    "suffix" => false,
+                    _ => return Err(HashError::Malformed("salt.position")),
+                };
+                Some(Salt { bytes, prefix })
+            }
+        };
+        let hash_encoding = str_field(v, &["hash", "encoding"]);
+        let no_salt = |h: LegacyHash| {
+            if salt.is_some() {
+                Err(HashError::Malformed("salt is not allowed for this algorithm"))
+            } else {
+                Ok(h)
+            }
+        };
+        match algorithm {
+            "bcrypt" => parse_bcrypt(value, salt, encoding),
+            "argon2" => no_salt(parse_argon2(value)?),
+            "pbkdf2" => no_salt(parse_pbkdf2(value)?),
+            "ldap" => no_salt(parse_ldap(value)?),
+            "md4" | "md5" | "sha1" | "sha256" | "sha512" => {
+                let enc = hash_encoding.unwrap_or("hex");
+                if !matches!(enc, "hex" | "base64") {
+                    return Err(HashError::Malformed("hash.encoding must be hex or base64"));
+                }
+                let alg = Alg::parse(algorithm).ok_or(HashError::Unsupported)?;
+                Ok(LegacyHash::Digest {
+                    alg,
+                    hash: decode(value, enc)?,
+                    salt,
+                    encoding,
+                })
+            }
+            "hmac" => {
+                let enc = hash_encoding.unwrap_or("hex");
+                if !matches!(enc, "hex" | "base64") {
+                    return Err(HashError::Malformed("hash.encoding must be hex or base64"));
+                }
+                let alg = str_field(v, &["hash", "digest"])
+                    .and_then(Alg::parse)
+                    .ok_or(HashError::Malformed("hash.digest"))?;
+                let key = str_field(v, &["hash", "key", "value"]).ok_or(HashError::Malformed("hash.key.value"))?;
+                let key = decode(key, str_field(v, &["hash", "key", "encoding"]).unwrap_or("utf8"))?;
+                Ok(LegacyHash::Hmac {
+                    alg,
+                    key,
+                    hash: decode(value, enc)?,
+                    salt,
+                    encoding,
+                })
+            }
+            "scrypt" => {
+                let enc = hash_encoding.unwrap_or("hex");
+                let hash = decode(value, enc)?;
+                let keylen = v
+                    .get("keylen")
+                    .and_then(Value::as_u64)
+                    .ok_or(HashError::Malformed("keylen"))?;
+                let cost = v.get("cost").and_then(Value::as_u64).unwrap_or(16384);
+                let r = v.get("blockSize").and_then(Value::as_u64).unwrap_or(8);
+                let p = v.get("parallelization").and_then(Value::as_u64).unwrap_or(1);
+                if keylen == 0 || keylen > 128 || hash.len() as u64 != keylen {
+                    return Err(HashError::Malformed("keylen"));
+                }
+                if cost < 2 || !cost.is_power_of_two() || r == 0 || p == 0 {
+                    return Err(HashError::Malformed("scrypt parameters"));
+                }
+                if 128 * r * cost > MAX_SCRYPT_BYTES || p > 4 {
+                    return Err(HashError::TooExpensive("scrypt parameters"));
+                }
+                let salt = salt.ok_or(HashError::Malformed("scrypt needs a salt"))?.bytes;
+                Ok(LegacyHash::Scrypt {
+                    hash,
+                    salt,
+                    log_n: cost.trailing_zeros() as u8,
+                    r: r as u32,
+                    p: p as u32,
+                    encoding,
+                })
+            }
+            _ => Err(HashError::Unsupported),
         }
     }
 
     /// Whether `password` matches.
     pub fn verify(&self, password: &str) -> bool {
         match self {
-            LegacyHash::Bcrypt(h) => bcrypt::verify(password, h).unwrap_or(false),
+            LegacyHash::Bcrypt { hash, salt, encoding } => {
+                bcrypt::verify(Salt::around(salt.as_ref(), encoding.bytes(password)), hash).unwrap_or(false)
+            }
             LegacyHash::Argon2(h) => {
                 PasswordHash::new(h).is_ok_and(|p| Argon2::default().verify_password(password.as_bytes(), &p).is_ok())
             }
             LegacyHash::Pbkdf2 {
-                prf,
+                alg,
                 iterations,
                 salt,
                 hash,
             } => {
                 let mut out = vec![0u8; hash.len()];
-                let pw = password.as_bytes();
-                match prf {
-                    Prf::Sha1 => pbkdf2::pbkdf2_hmac::<Sha1>(pw, salt, *iterations, &mut out),
-                    Prf::Sha256 => pbkdf2::pbkdf2_hmac::<Sha256>(pw, salt, *iterations, &mut out),
-                    Prf::Sha512 => pbkdf2::pbkdf2_hmac::<Sha512>(pw, salt, *iterations, &mut out),
-                }
+                alg.pbkdf2(password.as_bytes(), salt, *iterations, &mut out);
                 ct_eq(&out, hash)
+            }
+            LegacyHash::Digest {
+                alg,
+                hash,
+                salt,
+                encoding,
+            } => ct_eq(
+                &alg.digest(&Salt::around(salt.as_ref(), encoding.bytes(password))),
+                hash,
+            ),
+            LegacyHash::Hmac {
+                alg,
+                key,
+                hash,
+                salt,
+                encoding,
+            } => ct_eq(
+                &alg.hmac(key, &Salt::around(salt.as_ref(), encoding.bytes(password))),
+                hash,
+            ),
+            LegacyHash::Scrypt {
+                hash,
+                salt,
+                log_n,
+                r,
+                p,
+                encoding,
+            } => {
+                let Ok(params) = scrypt::Params::new(*log_n, *r, *p, hash.len()) else {
+                    return false;
+                };
+                let mut out = vec![0u8; hash.len()];
+                scrypt::scrypt(&encoding.bytes(password), salt, &params, &mut out).is_ok() && ct_eq(&out, hash)
             }
         }
     }
@@ -182,6 +592,7 @@ impl LegacyHash {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn bcrypt_from_auth0_docs() {
@@ -194,7 +605,7 @@ mod tests {
     fn pbkdf2_round_trip_and_caps() {
         let salt = b"NaCl-salt";
         let mut out = [0u8; 32];
-        pbkdf2::pbkdf2_hmac::<Sha256>(b"pw", salt, 1000, &mut out);
+        Alg::Sha256.pbkdf2(b"pw", salt, 1000, &mut out);
         let phc = format!(
             "$pbkdf2-sha256$i=1000,l=32${}${}",
             STANDARD_NO_PAD.encode(salt),
@@ -208,10 +619,8 @@ mod tests {
             LegacyHash::parse(&heavy),
             Err(HashError::TooExpensive("pbkdf2 iterations"))
         );
-        assert!(matches!(
-            LegacyHash::parse("$pbkdf2-md5$i=1,l=32$aa$bb"),
-            Err(HashError::Unsupported)
-        ));
+        let rsa = phc.replace("pbkdf2-sha256", "pbkdf2-RSA-SHA256");
+        assert!(LegacyHash::parse(&rsa).unwrap().verify("pw"), "OpenSSL digest aliases");
     }
 
     #[test]
@@ -219,5 +628,70 @@ mod tests {
         let costly = format!("$2b$31${}", "a".repeat(53));
         assert_eq!(LegacyHash::parse(&costly), Err(HashError::TooExpensive("bcrypt cost")));
         assert_eq!(LegacyHash::parse("md5:abc"), Err(HashError::Unsupported));
+        let scrypt = json!({"algorithm": "scrypt", "hash": {"value": "00".repeat(32)}, "salt": {"value": "s"}, "keylen": 32, "cost": 1 << 20});
+        assert_eq!(
+            LegacyHash::from_custom(&scrypt),
+            Err(HashError::TooExpensive("scrypt parameters"))
+        );
+    }
+
+    #[test]
+    fn salted_digest_positions_and_encodings() {
+        let pw = "hunter2";
+        let prefix = hex::encode(Alg::Sha256.digest(b"abc123hunter2"));
+        let h = LegacyHash::from_custom(
+            &json!({"algorithm": "sha256", "hash": {"value": prefix.to_uppercase(), "encoding": "hex"},
+            "salt": {"value": "abc123"}}),
+        )
+        .unwrap();
+        assert!(h.verify(pw), "prefix is the default; hex in either case");
+        let suffix = STANDARD.encode(Alg::Md5.digest(b"hunter2abc123"));
+        let h = LegacyHash::from_custom(
+            &json!({"algorithm": "md5", "hash": {"value": suffix, "encoding": "base64"},
+            "salt": {"value": "abc123", "position": "suffix"}}),
+        )
+        .unwrap();
+        assert!(h.verify(pw));
+        assert!(!h.verify("hunter3"));
+    }
+
+    #[test]
+    fn ldap_unsalted_sha256() {
+        let value = format!("{{SHA256}}{}", STANDARD.encode(Alg::Sha256.digest(b"secret")));
+        assert!(LegacyHash::parse(&value).unwrap().verify("secret"));
+    }
+
+    #[test]
+    fn ldap_salted_sha() {
+        let digest = Alg::Sha1.digest(b"secretSALT");
+        let value = format!("{{SSHA}}{}", STANDARD.encode([digest.as_slice(), b"SALT"].concat()));
+        let h = LegacyHash::parse(&value).unwrap();
+        assert!(h.verify("secret"));
+        assert!(!h.verify("Secret"));
+        assert_eq!(LegacyHash::parse("{CRYPT}abc"), Err(HashError::Unsupported));
+    }
+
+    #[test]
+    fn utf16_and_latin1_password_encodings() {
+        let utf16: Vec<u8> = "pässword".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let h = LegacyHash::from_custom(
+            &json!({"algorithm": "sha1", "hash": {"value": hex::encode(Alg::Sha1.digest(&utf16))},
+            "password": {"encoding": "utf16le"}}),
+        )
+        .unwrap();
+        assert!(h.verify("pässword"));
+        let latin1 = [b'p', 0xe4, b's', b's'];
+        let h = LegacyHash::from_custom(
+            &json!({"algorithm": "md5", "hash": {"value": hex::encode(Alg::Md5.digest(&latin1))},
+            "password": {"encoding": "latin1"}}),
+        )
+        .unwrap();
+        assert!(h.verify("päss"));
+    }
+
+    #[test]
+    fn refuses_salts_where_auth0_does() {
+        let argon = json!({"algorithm": "argon2", "hash": {"value": "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}, "salt": {"value": "x"}});
+        assert!(matches!(LegacyHash::from_custom(&argon), Err(HashError::Malformed(_))));
     }
 }

@@ -137,10 +137,10 @@ pub async fn import_login(
             Verdict::Found(u) => {
                 let stored = u
                     .password_hash
-                    .as_deref()
+                    .as_ref()
                     .ok_or_else(|| CoreError::LegacyProtocol("get_user without password_hash".into()))?;
-                let hash =
-                    LegacyHash::parse(stored).map_err(|e| CoreError::LegacyProtocol(format!("password_hash: {e}")))?;
+                let hash = LegacyHash::from_value(stored)
+                    .map_err(|e| CoreError::LegacyProtocol(format!("password_hash: {e}")))?;
                 if !hash.verify(password) {
                     return Ok(None);
                 }

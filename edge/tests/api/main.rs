@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod authorize;
+mod hash_vectors;
 mod lifecycle;
 mod migration;
 mod signup;
