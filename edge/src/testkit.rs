@@ -16,7 +16,9 @@ use serde_json::{json, Value};
 
 use crate::api::{App, Config, Request, Response};
 use crate::core::db::{Database, Stmt};
+use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
+use crate::core::jobs::{ChunkMessage, JobQueue};
 use crate::core::legacy::{sign, LegacyUser};
 use crate::core::mail::{DevOutbox, NoMailer};
 use crate::core::outbound::{HttpClient, OutboundRequest, OutboundResponse, Secrets};
@@ -225,6 +227,21 @@ impl HttpClient for FakeLegacy {
     async fn pause(&self, _ms: u64) {}
 }
 
+/// Job chunks of native tests: collected, then run by [`TestEnv::run_jobs`].
+#[derive(Default)]
+pub struct InlineQueue(pub RefCell<Vec<ChunkMessage>>);
+
+#[async_trait(?Send)]
+impl JobQueue for InlineQueue {
+    async fn enqueue(&self, job_id: &str, chunks: u32) -> CoreResult<()> {
+        self.0.borrow_mut().extend((0..chunks).map(|chunk| ChunkMessage {
+            job_id: job_id.into(),
+            chunk,
+        }));
+        Ok(())
+    }
+}
+
 /// Secrets of test environments: the legacy HMAC key.
 pub struct TestSecrets;
 
@@ -252,6 +269,8 @@ pub struct TestEnv {
     pub settings: Settings,
     /// The legacy user store of connections configured with `legacy` (any URL reaches it).
     pub legacy: FakeLegacy,
+    /// Job chunks waiting to run.
+    pub queue: InlineQueue,
 }
 
 impl TestEnv {
@@ -268,6 +287,7 @@ impl TestEnv {
             },
             settings: Settings::new(ISSUER),
             legacy: FakeLegacy::default(),
+            queue: InlineQueue::default(),
         };
         env.seed(options).await;
         env
@@ -380,6 +400,7 @@ impl TestEnv {
                 secrets: &TestSecrets,
             },
             config: &self.config,
+            jobs: &self.queue,
         };
         app.handle(req).await
     }
@@ -390,6 +411,31 @@ impl TestEnv {
             .send(Request::new("GET", &format!("/dev/outbox.json?to={to}")))
             .await;
         r.json_body()[0]["link"].as_str().map(str::to_owned)
+    }
+
+    /// Runs every queued job chunk (each twice: delivery is at-least-once, processing idempotent).
+    pub async fn run_jobs(&self) {
+        let msgs: Vec<ChunkMessage> = self.queue.0.borrow_mut().drain(..).collect();
+        let core = self.core();
+        for m in msgs.iter().chain(msgs.iter()) {
+            crate::core::jobs::process_chunk(&core, m).await.expect("chunk");
+        }
+    }
+
+    /// A Management API token with `scope`, signed by the test key.
+    pub async fn management_token(&self, scope: &str) -> String {
+        let signer = crate::core::tokens::PemSigner::new(&crate::core::keys::SigningKey {
+            kid: KID.into(),
+            private_pem: test_rsa_key().0.as_bytes().to_vec(),
+        })
+        .expect("signer");
+        let now = self.clock.now_ms() / 1000;
+        crate::core::tokens::Signer::sign(
+            &signer,
+            &json!({"iss": ISSUER, "sub": "m2m@clients", "aud": format!("{ISSUER}api/v2/"), "iat": now, "exp": now + 3600, "scope": scope}),
+        )
+        .await
+        .expect("token")
     }
 
     /// `POST path` with a JSON body.

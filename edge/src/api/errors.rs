@@ -114,6 +114,17 @@ impl WebError {
         finish(Response::json(e.status, &body), e.headers, e.internal)
     }
 
+    /// The Management API's shape: `{statusCode, error, message, errorCode}`.
+    pub fn into_management_response(self) -> Response {
+        let e = self.describe();
+        let message = match e.description {
+            Value::String(s) => s,
+            _ => e.message.unwrap_or_default().to_owned(),
+        };
+        let body = json!({"statusCode": e.status, "error": reason(e.status), "message": message, "errorCode": e.code});
+        finish(Response::json(e.status, &body), e.headers, e.internal)
+    }
+
     /// The OAuth-style response (`/oauth/token`, `/userinfo`, `/co/authenticate`).
     pub fn into_oauth_response(self) -> Response {
         let e = self.describe();
@@ -131,6 +142,24 @@ impl WebError {
             error_description: description,
         };
         finish(Response::json(e.status, &json!(body)), e.headers, e.internal)
+    }
+}
+
+/// The HTTP reason phrase of `status`.
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Internal Server Error",
     }
 }
 
@@ -181,6 +210,13 @@ fn describe_core(c: &CoreError) -> Described {
             headers: vec![("www-authenticate".into(), "Bearer error=\"invalid_token\"".into())],
             ..d(401, "UnauthorizedError", "invalid_token", msg.clone())
         },
+        CoreError::Unauthorized(msg) => Described {
+            headers: vec![("www-authenticate".into(), "Bearer".into())],
+            ..d(401, "UnauthorizedError", "invalid_token", msg.clone())
+        },
+        CoreError::InsufficientScope(msg) => d(403, "ForbiddenError", "insufficient_scope", msg.clone()),
+        CoreError::NotFound(msg) => d(404, "NotFoundError", "inexistent_resource", msg.clone()),
+        CoreError::Conflict(msg) => d(409, "ConflictError", "conflict", msg.clone()),
         CoreError::InvalidTicket => bad(
             "invalid_ticket",
             "This link is invalid, was already used or has expired. Please request a new one.",

@@ -6,6 +6,18 @@ use serde::Serialize;
 /// Largest request body the API reads, in bytes. Larger bodies get 413 before any work is done.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Largest import file upload (`/api/v2/jobs/users-imports`): Workers accept 100 MB bodies.
+pub const MAX_IMPORT_BYTES: usize = 100 * 1024 * 1024;
+
+/// The body limit of a path: import uploads may be large, everything else is small.
+pub fn body_limit(path: &str) -> usize {
+    if path == "/api/v2/jobs/users-imports" {
+        MAX_IMPORT_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// An incoming request.
 #[derive(Debug, Clone, Default)]
 pub struct Request {

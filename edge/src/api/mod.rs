@@ -7,6 +7,7 @@ mod cors;
 pub mod errors;
 pub mod http;
 mod lifecycle;
+mod management;
 mod oauth;
 pub mod pages;
 
@@ -15,7 +16,7 @@ use shared::wire::{ClientConfig, SignupRequest, Strategy};
 
 use crate::core::{signup, tenant, Core};
 use errors::WebError;
-pub use http::{Request, Response, MAX_BODY_BYTES};
+pub use http::{body_limit, Request, Response, MAX_BODY_BYTES};
 
 /// Deployment settings the Worker reads from its environment.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +35,8 @@ pub struct App<'a> {
     pub core: Core<'a>,
     /// Settings.
     pub config: &'a Config,
+    /// Where job chunks go (Cloudflare Queues in the Worker).
+    pub jobs: &'a dyn crate::core::jobs::JobQueue,
 }
 
 /// The first value of a query parameter, percent-decoded.
@@ -45,7 +48,7 @@ pub(crate) fn query_param(req: &Request, name: &str) -> Option<String> {
 
 /// Parses a JSON body, refusing other content types and oversized bodies.
 pub(crate) fn parse_json<T: DeserializeOwned>(req: &Request) -> Result<T, WebError> {
-    if req.body.len() > MAX_BODY_BYTES {
+    if req.body.len() > body_limit(&req.path) {
         return Err(WebError::PayloadTooLarge);
     }
     if req.media_type().as_deref() != Some("application/json") {
@@ -66,6 +69,9 @@ impl App<'_> {
     }
 
     async fn route(&self, req: &Request) -> Response {
+        if let Some(res) = self.management(req).await {
+            return res;
+        }
         let path = req.path.as_str();
         match (req.method.as_str(), path) {
             ("POST", "/dbconnections/signup") => self.signup(req).await.unwrap_or_else(WebError::into_api_response),

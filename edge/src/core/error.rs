@@ -79,6 +79,18 @@ pub enum CoreError {
     /// A bearer token was refused (`invalid_token`).
     #[error("invalid token: {0}")]
     InvalidToken(String),
+    /// Missing or invalid Management API token.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// A valid token without the needed scope.
+    #[error("insufficient scope: {0}")]
+    InsufficientScope(String),
+    /// No such resource.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The resource exists already.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A one-time link that is unknown, used or expired.
     #[error("invalid or expired ticket")]
     InvalidTicket,

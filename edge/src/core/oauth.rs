@@ -18,6 +18,7 @@ use super::attack::{self, AttemptKey, Bucket};
 use super::db::{columns, decode, query_one, Stmt};
 use super::error::{CoreError, CoreResult};
 use super::legacy::Legacy;
+use super::legacy_hash::LegacyHash;
 use super::migration;
 use super::secrets::{ct_eq, sha256_hex};
 use super::tenant::{self, Client, Connection};
@@ -230,7 +231,7 @@ async fn verify_password(
     }
     let verified = match (&local, too_long) {
         (Some(u), false) => match u.password_hash.as_deref() {
-            Some(phc) => core.hasher.verify(password, phc).await?,
+            Some(stored) => verify_stored(core, u, stored, password).await?,
             None => {
                 core.hasher.verify_dummy(password).await?;
                 false
@@ -242,6 +243,42 @@ async fn verify_password(
         }
     };
     Ok((local, verified))
+}
+
+/// Verifies a stored hash: our argon2id, or one brought by a bulk import (a bcrypt string, an
+/// LDAP string, or Auth0's `custom_password_hash` as JSON). An imported hash that matches is
+/// replaced by argon2id right away (only if nobody replaced it meanwhile).
+async fn verify_stored(core: &Core<'_>, user: &User, stored: &str, password: &str) -> CoreResult<bool> {
+    if stored.starts_with("$argon2id$") {
+        return core.hasher.verify(password, stored).await;
+    }
+    let parsed = if stored.starts_with("{\"") {
+        serde_json::from_str::<serde_json::Value>(stored)
+            .ok()
+            .map(|v| LegacyHash::from_value(&v))
+    } else {
+        Some(LegacyHash::parse(stored))
+    };
+    let Some(Ok(hash)) = parsed else {
+        core.log(&format!("user {} has an unusable password hash", user.user_id));
+        core.hasher.verify_dummy(password).await?;
+        return Ok(false);
+    };
+    if !hash.verify(password) {
+        return Ok(false);
+    }
+    let salt = core.random_bytes::<16>()?;
+    let upgraded = core.hasher.hash(password, &salt).await?;
+    core.db
+        .execute(
+            Stmt::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE user_id = ?3 AND password_hash = ?4")
+                .bind(upgraded)
+                .bind(core.clock.now_ms())
+                .bind(&user.user_id)
+                .bind(stored),
+        )
+        .await?;
+    Ok(true)
 }
 
 /// The connection a password grant logs into: `realm`, or the tenant's default directory.

@@ -50,6 +50,15 @@ pub struct User {
     pub updated_at: i64,
     /// `legacy:<connection>` for lazily migrated and own-store users.
     pub migrated_from: Option<String>,
+    /// When migrated (ms).
+    #[serde(deserialize_with = "columns::opt_int")]
+    pub migrated_at: Option<i64>,
+    /// Last login (ms).
+    #[serde(deserialize_with = "columns::opt_int")]
+    pub last_login: Option<i64>,
+    /// Number of logins.
+    #[serde(deserialize_with = "columns::int")]
+    pub logins_count: i64,
     /// The legacy password failed the current policy: the user should choose a new one.
     #[serde(deserialize_with = "columns::int_bool")]
     pub password_reset_required: bool,
@@ -149,7 +158,8 @@ mod const_sql {
             concat!(
                 "SELECT user_id, connection_id, email, email_verified, username, password_hash, ",
                 "given_name, family_name, name, nickname, picture, phone_number, user_metadata, app_metadata, ",
-                "blocked, created_at, updated_at, migrated_from, password_reset_required FROM users WHERE ",
+                "blocked, created_at, updated_at, migrated_from, password_reset_required, migrated_at, last_login, ",
+                "logins_count FROM users WHERE ",
                 $where
             )
         };
@@ -157,4 +167,50 @@ mod const_sql {
     pub const BY_EMAIL: &str = select_users!("connection_id = ?1 AND email = ?2");
     pub const BY_USERNAME: &str = select_users!("connection_id = ?1 AND username = ?2");
     pub const BY_ID: &str = select_users!("user_id = ?1");
+    pub const PAGE: &str = select_users!("(?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2) ORDER BY created_at, user_id LIMIT ?3 OFFSET ?4");
+    pub const BY_EMAIL_ANY: &str = select_users!("email = ?1 ORDER BY created_at");
+}
+
+/// A page of users, optionally of one connection and/or with one email.
+pub async fn page(
+    db: &dyn Database,
+    connection_id: Option<&str>,
+    email: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<User>, DbError> {
+    super::db::decode(
+        db.query(
+            Stmt::new(const_sql::PAGE)
+                .bind(connection_id)
+                .bind(email)
+                .bind(limit)
+                .bind(offset),
+        )
+        .await?,
+    )
+}
+
+/// Every user with this (normalised) email, across connections.
+pub async fn by_email_any(db: &dyn Database, email: &str) -> Result<Vec<User>, DbError> {
+    super::db::decode(db.query(Stmt::new(const_sql::BY_EMAIL_ANY).bind(email)).await?)
+}
+
+/// How many users a filter matches.
+pub async fn count(db: &dyn Database, connection_id: Option<&str>, email: Option<&str>) -> Result<i64, DbError> {
+    #[derive(Deserialize)]
+    struct N {
+        #[serde(deserialize_with = "columns::int")]
+        n: i64,
+    }
+    let n: Option<N> = query_one(
+        db,
+        Stmt::new(
+            "SELECT COUNT(*) AS n FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2)",
+        )
+        .bind(connection_id)
+        .bind(email),
+    )
+    .await?;
+    Ok(n.map_or(0, |n| n.n))
 }

@@ -12,7 +12,7 @@ use worker::{console_error, event, Context, Env, Headers, Request, Response, Res
 
 use std::sync::OnceLock;
 
-use crate::api::{self, App, Config, MAX_BODY_BYTES};
+use crate::api::{self, body_limit, App, Config};
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mailer, NoMailer};
 use crate::core::outbound::Secrets;
@@ -35,21 +35,21 @@ impl Clock for WorkerClock {
     }
 }
 
-/// Reads at most `MAX_BODY_BYTES + 1` bytes, so an oversized body is detected without buffering it.
-async fn read_body(req: &mut Request) -> Result<Vec<u8>> {
+/// Reads at most `limit + 1` bytes, so an oversized body is detected without buffering it.
+async fn read_body(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
     let declared = req
         .headers()
         .get("content-length")?
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);
-    if declared > MAX_BODY_BYTES {
-        return Ok(vec![0; MAX_BODY_BYTES + 1]);
+    if declared > limit {
+        return Ok(vec![0; limit + 1]);
     }
     let mut body = Vec::new();
     if let Ok(mut stream) = req.stream() {
         while let Some(chunk) = stream.next().await {
             body.extend_from_slice(&chunk?);
-            if body.len() > MAX_BODY_BYTES {
+            if body.len() > limit {
                 break;
             }
         }
@@ -67,7 +67,7 @@ async fn to_api(mut req: Request) -> Result<api::Request> {
     let ip = req.headers().get("cf-connecting-ip")?;
     let body = match req.method() {
         worker::Method::Get | worker::Method::Head | worker::Method::Options => Vec::new(),
-        _ => read_body(&mut req).await?,
+        _ => read_body(&mut req, body_limit(url.path())).await?,
     };
     Ok(api::Request {
         method: req.method().to_string().to_ascii_uppercase(),

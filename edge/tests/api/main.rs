@@ -6,6 +6,7 @@
 mod authorize;
 mod hash_vectors;
 mod lifecycle;
+mod management;
 mod migration;
 mod signup;
 mod tokens;

@@ -1,0 +1,486 @@
+//! The Management API's core: access tokens for `{issuer}api/v2/` with scopes, and the user
+//! operations a migration needs (list, read, create, update, delete, by email, unblock) plus the
+//! connection list. Users are returned in Auth0's Management API shape.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use shared::username::UsernameRules;
+
+use super::attack;
+use super::error::{CoreError, CoreResult};
+use super::legacy::Legacy;
+use super::lifecycle;
+use super::migration;
+use super::tenant::{self, Connection};
+use super::tokens::{iso8601, split_scope, verify};
+use super::users::{self, NewUser, User};
+use super::Core;
+
+/// Keys `app_metadata` may not contain (Auth0's list).
+pub const RESERVED_APP_METADATA: [&str; 18] = [
+    "__tenant",
+    "_id",
+    "blocked",
+    "clientID",
+    "created_at",
+    "email_verified",
+    "email",
+    "globalClientID",
+    "global_client_id",
+    "identities",
+    "lastIP",
+    "lastLogin",
+    "loginsCount",
+    "metadata",
+    "multifactor_last_modified",
+    "multifactor",
+    "updated_at",
+    "user_id",
+];
+
+/// The Management API audience of this tenant.
+pub fn audience(core: &Core<'_>) -> String {
+    format!("{}api/v2/", core.settings.issuer)
+}
+
+/// Verifies a Management API bearer token and that it carries one of `scopes`.
+pub async fn authorize(core: &Core<'_>, bearer: Option<&str>, scopes: &[&str]) -> CoreResult<()> {
+    let token = bearer.ok_or(CoreError::Unauthorized("Missing authentication".into()))?;
+    let keys = super::keys::verifying_keys(core.db).await?;
+    let claims = verify(
+        token,
+        &keys,
+        &core.settings.issuer,
+        &audience(core),
+        core.clock.now_ms() / 1000,
+    )
+    .map_err(|e| CoreError::Unauthorized(format!("Invalid token: {e}")))?;
+    let granted = split_scope(claims.get("scope").and_then(Value::as_str).unwrap_or_default());
+    if scopes.iter().any(|s| granted.iter().any(|g| g == s)) {
+        Ok(())
+    } else {
+        Err(CoreError::InsufficientScope(format!(
+            "Insufficient scope, expected any of: {}",
+            scopes.join(",")
+        )))
+    }
+}
+
+/// A user in the Management API's shape.
+pub fn user_json(u: &User, connection: &str) -> Value {
+    let mut v = json!({
+        "user_id": format!("auth0|{}", u.user_id),
+        "email": u.email,
+        "email_verified": u.email_verified,
+        "user_metadata": u.user_metadata,
+        "app_metadata": u.app_metadata,
+        "blocked": u.blocked,
+        "created_at": iso8601(u.created_at),
+        "updated_at": iso8601(u.updated_at),
+        "logins_count": u.logins_count,
+        "identities": [{"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}],
+    });
+    let o = v.as_object_mut();
+    if let Some(o) = o {
+        for (k, val) in [
+            ("username", &u.username),
+            ("given_name", &u.given_name),
+            ("family_name", &u.family_name),
+            ("name", &u.name),
+            ("nickname", &u.nickname),
+            ("picture", &u.picture),
+            ("phone_number", &u.phone_number),
+        ] {
+            if let Some(val) = val {
+                o.insert(k.into(), json!(val));
+            }
+        }
+        if let Some(t) = u.last_login {
+            o.insert("last_login".into(), json!(iso8601(t)));
+        }
+        if let Some(from) = &u.migrated_from {
+            o.insert("migrated_from".into(), json!(from));
+            o.insert("migrated_at".into(), json!(u.migrated_at.map(iso8601)));
+        }
+    }
+    v
+}
+
+/// The connection a user belongs to.
+pub async fn connection_of(core: &Core<'_>, u: &User) -> CoreResult<Connection> {
+    connection_by_id(core, &u.connection_id).await
+}
+
+async fn connection_by_id(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+    }
+    let row: Option<Name> = super::db::query_one(
+        core.db,
+        super::db::Stmt::new("SELECT name FROM connections WHERE id = ?1").bind(id),
+    )
+    .await?;
+    let name = row
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))?
+        .name;
+    tenant::connection_by_name(core.db, &name)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
+}
+
+/// Strips the `auth0|` prefix of a Management API user id.
+pub fn local_id(id: &str) -> CoreResult<&str> {
+    id.strip_prefix("auth0|")
+        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))
+}
+
+/// `GET /api/v2/users/{id}`.
+pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+    let u = users::by_id(core.db, local_id(id)?)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+    let conn = connection_of(core, &u).await?;
+    Ok(user_json(&u, &conn.name))
+}
+
+/// `GET /api/v2/users`: pages of 0..=100 (default 50), optionally filtered by `connection` or by
+/// `q=email:"…"` (the one Lucene form supported).
+pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<Value> {
+    let get = |k: &str| {
+        q.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let page: i64 = get("page").and_then(|p| p.parse().ok()).unwrap_or(0).max(0);
+    let per_page: i64 = get("per_page").and_then(|p| p.parse().ok()).unwrap_or(50).clamp(0, 100);
+    let conn = match get("connection") {
+        Some(name) => Some(
+            tenant::connection_by_name(core.db, name)
+                .await?
+                .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?,
+        ),
+        None => None,
+    };
+    let email = match get("q") {
+        Some(query) => {
+            let e = query
+                .strip_prefix("email:")
+                .map(|e| e.trim_matches('"'))
+                .ok_or_else(|| CoreError::InvalidRequest("Only q=email:\"...\" is supported".into()))?;
+            Some(shared::email::normalize(e))
+        }
+        None => None,
+    };
+    let conn_id = conn.as_ref().map(|c| c.id.as_str());
+    let rows = users::page(core.db, conn_id, email.as_deref(), per_page, page * per_page).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for u in &rows {
+        out.push(user_json(u, &connection_of(core, u).await?.name));
+    }
+    if get("include_totals") == Some("true") {
+        let total = users::count(core.db, conn_id, email.as_deref()).await?;
+        return Ok(
+            json!({"users": out, "start": page * per_page, "limit": per_page, "length": out.len(), "total": total}),
+        );
+    }
+    Ok(Value::Array(out))
+}
+
+/// `GET /api/v2/users-by-email?email=`.
+pub async fn users_by_email(core: &Core<'_>, email: &str) -> CoreResult<Value> {
+    let mut out = Vec::new();
+    for u in users::by_email_any(core.db, &shared::email::normalize(email)).await? {
+        out.push(user_json(&u, &connection_of(core, &u).await?.name));
+    }
+    Ok(Value::Array(out))
+}
+
+/// Validates `app_metadata` (an object without reserved keys).
+pub fn check_app_metadata(meta: &Map<String, Value>) -> CoreResult<()> {
+    match meta.keys().find(|k| RESERVED_APP_METADATA.contains(&k.as_str())) {
+        Some(k) => Err(CoreError::InvalidRequest(format!("app_metadata may not contain {k}"))),
+        None => Ok(()),
+    }
+}
+
+fn obj(v: &Value, field: &str) -> CoreResult<Map<String, Value>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        _ => Err(CoreError::InvalidRequest(format!("{field} must be an object"))),
+    }
+}
+
+fn opt_str(v: &Value, field: &str) -> CoreResult<Option<String>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        _ => Err(CoreError::InvalidRequest(format!("{field} must be a string"))),
+    }
+}
+
+fn opt_bool(v: &Value, field: &str) -> CoreResult<Option<bool>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        _ => Err(CoreError::InvalidRequest(format!("{field} must be a boolean"))),
+    }
+}
+
+/// `POST /api/v2/users`: an administrator creates a user (policy enforced, no throttling).
+pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let conn_name =
+        opt_str(body, "connection")?.ok_or_else(|| CoreError::InvalidRequest("Missing connection".into()))?;
+    let conn = tenant::connection_by_name(core.db, &conn_name)
+        .await?
+        .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?;
+    let email = shared::email::normalize(
+        &opt_str(body, "email")?.ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?,
+    );
+    if !shared::email::is_valid(&email) {
+        return Err(CoreError::InvalidRequest("Invalid email".into()));
+    }
+    let password = opt_str(body, "password")?;
+    let username = match opt_str(body, "username")? {
+        Some(u) if !conn.username_rules().is_valid(&u) => {
+            return Err(CoreError::InvalidRequest("Invalid username".into()))
+        }
+        Some(u) => Some(UsernameRules::normalize(&u)),
+        None if conn.options.requires_username => return Err(CoreError::InvalidRequest("Missing username".into())),
+        None => None,
+    };
+    let app_metadata = obj(body, "app_metadata")?;
+    check_app_metadata(&app_metadata)?;
+    let user_metadata = obj(body, "user_metadata")?;
+    let mut new = NewUser {
+        user_id: match opt_str(body, "user_id")? {
+            Some(id) if id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c)) => {
+                id.trim_start_matches("auth0|").to_owned()
+            }
+            Some(_) => return Err(CoreError::InvalidRequest("Invalid user_id".into())),
+            None => core.new_id()?,
+        },
+        connection_id: conn.id.clone(),
+        email: email.clone(),
+        email_verified: opt_bool(body, "email_verified")?.unwrap_or(false),
+        username,
+        given_name: opt_str(body, "given_name")?,
+        family_name: opt_str(body, "family_name")?,
+        name: opt_str(body, "name")?,
+        nickname: opt_str(body, "nickname")?,
+        picture: opt_str(body, "picture")?,
+        phone_number: opt_str(body, "phone_number")?,
+        user_metadata,
+        app_metadata,
+        now: core.clock.now_ms(),
+        ..NewUser::default()
+    };
+    if let Some(pw) = &password {
+        let meta: Vec<&str> = ["name", "first", "last"]
+            .iter()
+            .filter_map(|k| new.user_metadata.get(*k).and_then(Value::as_str))
+            .collect();
+        let info = shared::personal_info::PersonalInfo {
+            email: Some(&email),
+            username: new.username.as_deref(),
+            name: new.name.as_deref(),
+            nickname: new.nickname.as_deref(),
+            metadata: meta,
+        };
+        super::signup::check_password(&conn, pw, &info)?;
+    }
+    if let Some(legacy) = Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+        let pw = password
+            .as_deref()
+            .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
+        let created = migration::own_store_signup(
+            core,
+            &conn,
+            &legacy,
+            migration::NewLegacyUser {
+                email: &email,
+                username: new.username.as_deref(),
+                password: pw,
+                profile: Map::new(),
+                user_metadata: &new.user_metadata,
+            },
+        )
+        .await?
+        .ok_or_else(|| CoreError::Conflict("The user already exists.".into()))?;
+        return Ok(user_json(&created, &conn.name));
+    }
+    if let Some(pw) = &password {
+        let salt = core.random_bytes::<16>()?;
+        new.password_hash = Some(core.hasher.hash(pw, &salt).await?);
+    }
+    match users::insert(core.db, &new).await {
+        Ok(()) => {}
+        Err(super::db::DbError::Conflict(_)) => return Err(CoreError::Conflict("The user already exists.".into())),
+        Err(e) => return Err(e.into()),
+    }
+    get_user(core, &format!("auth0|{}", new.user_id)).await
+}
+
+/// `PATCH /api/v2/users/{id}`: root attributes replace, `user_metadata` and `app_metadata` merge
+/// one level deep (a `null` value removes a key), a `password` goes through the policy and history.
+pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let u = users::by_id(core.db, local_id(id)?)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+    let conn = connection_of(core, &u).await?;
+    if !body.is_object() {
+        return Err(CoreError::InvalidRequest("Body must be an object".into()));
+    }
+    let merge = |current: &Map<String, Value>, field: &str| -> CoreResult<Option<Map<String, Value>>> {
+        match body.get(field) {
+            None => Ok(None),
+            Some(Value::Object(patch)) => {
+                let mut m = current.clone();
+                for (k, v) in patch {
+                    if v.is_null() {
+                        m.remove(k);
+                    } else {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+                Ok(Some(m))
+            }
+            Some(Value::Null) => Ok(Some(Map::new())),
+            _ => Err(CoreError::InvalidRequest(format!("{field} must be an object"))),
+        }
+    };
+    let user_metadata = merge(&u.user_metadata, "user_metadata")?;
+    let app_metadata = merge(&u.app_metadata, "app_metadata")?;
+    if let Some(m) = &app_metadata {
+        check_app_metadata(m)?;
+    }
+    let email = match opt_str(body, "email")? {
+        Some(e) => {
+            let e = shared::email::normalize(&e);
+            if !shared::email::is_valid(&e) {
+                return Err(CoreError::InvalidRequest("Invalid email".into()));
+            }
+            Some(e)
+        }
+        None => None,
+    };
+    // When the email changes without an explicit verification state, it is not verified (Auth0).
+    let email_verified = opt_bool(body, "email_verified")?.or(email.as_ref().filter(|e| **e != u.email).map(|_| false));
+    let now = core.clock.now_ms();
+    let stmt = super::db::Stmt::new(
+        "UPDATE users SET email = COALESCE(?1, email), email_verified = COALESCE(?2, email_verified), \
+         given_name = COALESCE(?3, given_name), family_name = COALESCE(?4, family_name), name = COALESCE(?5, name), \
+         nickname = COALESCE(?6, nickname), picture = COALESCE(?7, picture), blocked = COALESCE(?8, blocked), \
+         user_metadata = COALESCE(?9, user_metadata), app_metadata = COALESCE(?10, app_metadata), updated_at = ?11 \
+         WHERE user_id = ?12",
+    )
+    .bind(email)
+    .bind(email_verified)
+    .bind(opt_str(body, "given_name")?)
+    .bind(opt_str(body, "family_name")?)
+    .bind(opt_str(body, "name")?)
+    .bind(opt_str(body, "nickname")?)
+    .bind(opt_str(body, "picture")?)
+    .bind(opt_bool(body, "blocked")?)
+    .bind(user_metadata.map(|m| Value::Object(m).to_string()))
+    .bind(app_metadata.map(|m| Value::Object(m).to_string()))
+    .bind(now)
+    .bind(&u.user_id);
+    match core.db.execute(stmt).await {
+        Ok(_) => {}
+        Err(super::db::DbError::Conflict(_)) => {
+            return Err(CoreError::Conflict("The specified new email already exists".into()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(pw) = opt_str(body, "password")? {
+        let fresh = users::by_id(core.db, &u.user_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+        match Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+            Some(legacy) => migration::own_store_change_password(&legacy, &fresh.email, &pw).await?,
+            None => {
+                lifecycle::check_new_password(core, &conn, &fresh, &pw).await?;
+                lifecycle::set_password(core, &conn, &fresh, &pw).await?;
+            }
+        }
+    }
+    get_user(core, id).await
+}
+
+/// `DELETE /api/v2/users/{id}` (own-store connections delete in legacy first).
+pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    let Some(u) = users::by_id(core.db, local_id(id)?).await? else {
+        return Ok(());
+    };
+    let conn = connection_of(core, &u).await?;
+    migration::delete_user(core, &conn, &u.user_id).await
+}
+
+/// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.
+pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult<()> {
+    let identifier = identifier.trim().to_lowercase();
+    core.db
+        .execute(super::db::Stmt::new("DELETE FROM login_failures WHERE identifier = ?1").bind(&identifier))
+        .await?;
+    Ok(())
+}
+
+/// `DELETE /api/v2/user-blocks/{id}`: lifts the brute-force blocks of one user's identifiers.
+pub async fn unblock_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    let u = users::by_id(core.db, local_id(id)?)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+    let mut identifiers = vec![u.email.as_str()];
+    identifiers.extend(u.username.as_deref());
+    attack::unblock(core.db, &u.connection_id, &identifiers).await
+}
+
+/// `GET /api/v2/connections?name=&strategy=`.
+pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&str>) -> CoreResult<Value> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        name: String,
+        strategy: String,
+        options: String,
+    }
+    let rows: Vec<Row> = super::db::decode(
+        core.db
+            .query(
+                super::db::Stmt::new("SELECT id, name, strategy, options FROM connections WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR strategy = ?2) ORDER BY name")
+                    .bind(name)
+                    .bind(strategy),
+            )
+            .await?,
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        #[derive(Deserialize)]
+        struct C {
+            client_id: String,
+        }
+        let clients: Vec<C> = super::db::decode(
+            core.db
+                .query(
+                    super::db::Stmt::new("SELECT client_id FROM client_connections WHERE connection_id = ?1")
+                        .bind(&r.id),
+                )
+                .await?,
+        )?;
+        let options: Value = serde_json::from_str(&r.options).unwrap_or(json!({}));
+        out.push(json!({
+            "id": r.id, "name": r.name, "strategy": r.strategy, "options": options,
+            "enabled_clients": clients.into_iter().map(|c| c.client_id).collect::<Vec<_>>(),
+            "is_domain_connection": false, "realms": [r.name],
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+/// A connection by id (jobs).
+pub async fn connection(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
+    connection_by_id(core, id).await
+}
