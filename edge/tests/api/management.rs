@@ -145,7 +145,7 @@ async fn users_crud_in_auth0_shape() {
     let dup = call(
         &env,
         "POST",
-        &format!("/api/v2/users"),
+        "/api/v2/users",
         Some(json!({"connection": DB_CONNECTION, "email": "ada@example.com", "password": "Analytical1!"})),
         ALL,
     )
