@@ -148,10 +148,16 @@ impl App<'_> {
     async fn m_connections(&self, req: &Request) -> Result<Response, WebError> {
         self.allow(req, &["read:connections", "read:users"]).await?;
         let (name, strategy) = (query_param(req, "name"), query_param(req, "strategy"));
-        Ok(Response::json(
-            200,
-            &management::connections(&self.core, name.as_deref(), strategy.as_deref()).await?,
-        ))
+        let list = management::connections(&self.core, name.as_deref(), strategy.as_deref()).await?;
+        // Checkpoint pagination (`take`, `from`) or `include_totals` answer with an object, as Auth0.
+        let paged = ["take", "from"].iter().any(|k| query_param(req, k).is_some())
+            || query_param(req, "include_totals").as_deref() == Some("true");
+        if paged {
+            let n = list.as_array().map_or(0, Vec::len);
+            let page = serde_json::json!({"connections": list, "total": n, "start": 0, "limit": n});
+            return Ok(Response::json(200, &page));
+        }
+        Ok(Response::json(200, &list))
     }
 
     /// `POST /api/v2/jobs/users-imports` (multipart: users, connection_id, upsert, external_id,

@@ -6,14 +6,16 @@
 
 mod d1;
 mod fetch;
+mod jobs;
 
 use futures_util::StreamExt;
-use worker::{console_error, event, Context, Env, Headers, Request, Response, Result};
+use worker::{console_error, event, Context, Env, Headers, MessageBatch, MessageExt, Request, Response, Result};
 
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
+use crate::core::jobs::{process_chunk, ChunkMessage};
 use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mailer, NoMailer};
 use crate::core::outbound::Secrets;
 use crate::core::secrets::parse_kek;
@@ -160,44 +162,107 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
-#[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let db = d1::D1(env.d1("DB")?);
-    let settings = settings(&env);
-    let config = config(&env, &settings);
-    let outbox = DevOutbox {
-        db: &db,
-        now_ms: WorkerClock.now_ms(),
-    };
-    let http_mailer = match (secret_or_var(&env, "MAIL_API_URL"), secret_or_var(&env, "MAIL_API_KEY")) {
-        (Some(url), Some(key)) => Some(HttpMailer {
+/// The seams of one invocation, owned, so `fetch` and `queue` build the core the same way.
+struct Runtime {
+    env: Env,
+    db: d1::D1,
+    settings: Settings,
+    config: Config,
+    http_mailer: Option<(String, String, String)>,
+}
+
+impl Runtime {
+    fn new(env: Env) -> Result<Self> {
+        let db = d1::D1(env.d1("DB")?);
+        let settings = settings(&env);
+        let config = config(&env, &settings);
+        let http_mailer = match (secret_or_var(&env, "MAIL_API_URL"), secret_or_var(&env, "MAIL_API_KEY")) {
+            (Some(url), Some(key)) => Some((
+                url,
+                key,
+                secret_or_var(&env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".into()),
+            )),
+            _ => None,
+        };
+        Ok(Self {
+            env,
+            db,
+            settings,
+            config,
+            http_mailer,
+        })
+    }
+
+    /// Runs `f` with the core seams (the mailer borrows from this runtime).
+    async fn with_core<R>(&self, f: impl AsyncFnOnce(Core<'_>) -> R) -> R {
+        let outbox = DevOutbox {
+            db: &self.db,
+            now_ms: WorkerClock.now_ms(),
+        };
+        let http_mailer = self.http_mailer.as_ref().map(|(url, key, from)| HttpMailer {
             http: &fetch::FetchClient,
-            url,
-            key,
-            from: secret_or_var(&env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".into()),
-        }),
-        _ => None,
-    };
-    let mailer: &dyn Mailer = if config.dev_outbox {
-        &outbox
-    } else if let Some(m) = &http_mailer {
-        m
-    } else {
-        &NoMailer
-    };
-    let app = App {
-        core: Core {
-            settings: &settings,
-            db: &db,
+            url: url.clone(),
+            key: key.clone(),
+            from: from.clone(),
+        });
+        let mailer: &dyn Mailer = if self.config.dev_outbox {
+            &outbox
+        } else if let Some(m) = &http_mailer {
+            m
+        } else {
+            &NoMailer
+        };
+        let secrets = fetch::EnvSecrets(&self.env);
+        let core = Core {
+            settings: &self.settings,
+            db: &self.db,
             clock: &WorkerClock,
             rng: &OsRng,
-            hasher: hasher(&env),
+            hasher: hasher(&self.env),
             mailer,
             logger: &ConsoleLogger,
             http: &fetch::FetchClient,
-            secrets: &fetch::EnvSecrets(&env),
-        },
-        config: &config,
-    };
-    from_api(app.handle(to_api(req).await?).await)
+            secrets: &secrets,
+        };
+        f(core).await
+    }
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let rt = Runtime::new(env)?;
+    let queue = rt.env.queue("JOBS").ok();
+    let jobs = jobs::QueueJobs(queue.as_ref());
+    let req = to_api(req).await?;
+    let res = rt
+        .with_core(async |core| {
+            let app = App {
+                core,
+                config: &rt.config,
+                jobs: &jobs,
+            };
+            app.handle(req).await
+        })
+        .await;
+    from_api(res)
+}
+
+/// Job chunks from Cloudflare Queues: each processed (idempotently), acked, or retried on error.
+#[event(queue)]
+async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, _ctx: Context) -> Result<()> {
+    let rt = Runtime::new(env)?;
+    let messages = batch.messages()?;
+    rt.with_core(async |core| {
+        for m in &messages {
+            match process_chunk(&core, m.body()).await {
+                Ok(()) => m.ack(),
+                Err(e) => {
+                    console_error!("job {} chunk {}: {e}", m.body().job_id, m.body().chunk);
+                    m.retry();
+                }
+            }
+        }
+    })
+    .await;
+    Ok(())
 }
