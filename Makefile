@@ -51,7 +51,7 @@ build-worker:
 	cd edge && worker-build --release
 
 build-legacy:
-	cargo build --release -p legacy-service
+	cargo build --release -p legacy-service -p tollgate-cli
 
 migrate:
 	@mkdir -p dist

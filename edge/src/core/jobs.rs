@@ -575,19 +575,26 @@ pub async fn job_errors(core: &Core<'_>, id: &str) -> CoreResult<Value> {
     }
     #[derive(Deserialize)]
     struct E {
+        #[serde(deserialize_with = "columns::int")]
+        row_index: i64,
         user: String,
         errors: String,
     }
     let rows: Vec<E> = decode(
         core.db
-            .query(Stmt::new("SELECT user, errors FROM job_errors WHERE job_id = ?1 ORDER BY row_index").bind(id))
+            .query(
+                Stmt::new("SELECT row_index, user, errors FROM job_errors WHERE job_id = ?1 ORDER BY row_index")
+                    .bind(id),
+            )
             .await?,
     )?;
     Ok(Value::Array(
         rows.into_iter()
             .map(|e| {
                 json!({"user": serde_json::from_str::<Value>(&e.user).unwrap_or(Value::Null),
-                       "errors": serde_json::from_str::<Value>(&e.errors).unwrap_or(json!([]))})
+                       "errors": serde_json::from_str::<Value>(&e.errors).unwrap_or(json!([])),
+                       // Not in Auth0's shape: the row's position in the job's file, for tools.
+                       "index": e.row_index})
             })
             .collect(),
     ))
