@@ -7,12 +7,15 @@
 //  - enumeration timing: existing vs unknown users on login, sign-up and change_password
 //  - throughput (autocannon) of /.well-known/jwks.json and /userinfo next to a trivial route
 //  - first login of a legacy user (lazy migration) next to a local login and the bare legacy round-trip
+//  - 100,000 users imported into local D1 (Management API job through Queues) next to a plain
+//    bulk insert of the same rows into SQLite
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { legacyCall } from '../tests/e2e/legacy-client.mjs';
+import { benchImport } from './bench-import.mjs';
 import { root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
@@ -149,6 +152,15 @@ try {
   await load('GET /healthz (trivial)', '/healthz');
   await load('GET /.well-known/jwks.json', '/.well-known/jwks.json');
   await load('GET /userinfo', '/userinfo', { authorization: `Bearer ${token}` });
+
+  console.log('\n== Bulk import: 100,000 users ==');
+  const bulk = JSON.parse(
+    execFileSync('cargo', ['run', '-q', '--release', '-p', 'edge', '--example', 'sqlite_bulk', '--', '100000'], { cwd: root }).toString(),
+  );
+  const imp = await benchImport(worker.origin, worker.m2mSecret, 100_000);
+  const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} users/s`;
+  console.log(`  import job in local D1 (workerd + Queues)  ${(imp.totalMs / 1000).toFixed(1)} s  ${rate(imp.n, imp.totalMs)}  (upload ${(imp.uploadedMs / 1000).toFixed(1)} s; ${imp.status}, ${JSON.stringify(imp.summary)})`);
+  console.log(`  plain bulk insert into SQLite (native)     ${(bulk.ms / 1000).toFixed(2)} s  ${rate(bulk.users, bulk.ms)}`);
 } finally {
   await worker.stop();
   await legacy.stop();

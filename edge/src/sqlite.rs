@@ -101,6 +101,21 @@ impl Sqlite {
         Ok(())
     }
 
+    /// Runs one statement for many parameter rows in one transaction (bulk baselines).
+    pub fn execute_many(&self, sql: &str, rows: impl Iterator<Item = Vec<SqlValue>>) -> Result<u64, DbError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().map_err(err)?;
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare(sql).map_err(err)?;
+            for row in rows {
+                n += stmt.execute(params_from_iter(row.iter().map(to_sql))).map_err(err)? as u64;
+            }
+        }
+        tx.commit().map_err(err)?;
+        Ok(n)
+    }
+
     /// Runs a script of SQL statements (seeds, benchmarks).
     pub fn execute_script(&self, sql: &str) -> Result<(), DbError> {
         self.lock()?.execute_batch(sql).map_err(err)
