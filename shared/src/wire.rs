@@ -194,8 +194,8 @@ pub struct Validation {
 pub struct DbConnectionInfo {
     /// Connection name.
     pub name: String,
-    /// Password strength level.
-    #[serde(rename = "passwordPolicy")]
+    /// Password strength level (absent on social connections).
+    #[serde(rename = "passwordPolicy", default)]
     pub password_policy: PolicyLevel,
     /// Minimum-length override.
     #[serde(default)]

@@ -60,10 +60,13 @@ fn js_err(_: JsValue) -> ApiFailure {
     ApiFailure::Network
 }
 
-async fn send(method: &str, url: &str, body: Option<String>) -> Result<(u16, Value), ApiFailure> {
+async fn send(method: &str, url: &str, body: Option<String>, cookies: bool) -> Result<(u16, Value), ApiFailure> {
     let window = web_sys::window().ok_or(ApiFailure::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
+    if cookies {
+        init.set_credentials(web_sys::RequestCredentials::Include);
+    }
     if let Some(b) = body {
         let headers = web_sys::Headers::new().map_err(js_err)?;
         headers.set("content-type", "application/json").map_err(js_err)?;
@@ -89,10 +92,17 @@ async fn send(method: &str, url: &str, body: Option<String>) -> Result<(u16, Val
 /// `POST url` with a JSON body; the parsed answer on 2xx.
 pub async fn post_json<T: Serialize>(url: &str, body: &T) -> Result<Value, ApiFailure> {
     let body = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
-    send("POST", url, Some(body)).await.map(|(_, v)| v)
+    send("POST", url, Some(body), false).await.map(|(_, v)| v)
+}
+
+/// `POST url` with a JSON body and the edge's cookies (cross-origin authentication sets the
+/// session cookie the following `/authorize` reads).
+pub async fn post_json_with_cookies<T: Serialize>(url: &str, body: &T) -> Result<Value, ApiFailure> {
+    let body = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
+    send("POST", url, Some(body), true).await.map(|(_, v)| v)
 }
 
 /// `GET url`; the parsed answer on 2xx.
 pub async fn get_json(url: &str) -> Result<Value, ApiFailure> {
-    send("GET", url, None).await.map(|(_, v)| v)
+    send("GET", url, None, false).await.map(|(_, v)| v)
 }

@@ -1,13 +1,24 @@
 //! What every screen of one widget instance shares, provided through Leptos context.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
+use serde_json::Value;
+use shared::password::FormatArg;
 use shared::wire::DbConnectionInfo;
 
-/// Where the widget runs.
+use crate::i18n::I18n;
+use crate::options::WidgetOptions;
+
+/// How a successful login continues.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
-    /// Embedded in an application's page: logs in with the password-realm grant.
+    /// Embedded without a redirect URL: the password-realm grant; tokens go to the page through
+    /// the `authenticated` event.
     Embedded,
+    /// Embedded with `auth.redirectUrl` (Lock's default): cross-origin authentication
+    /// (`/co/authenticate`), then `/authorize` with the login ticket, back to the application.
+    Redirect,
     /// The hosted login page of `/authorize`: logs in for transaction `tx`, then follows the
     /// server's redirect back to the application.
     Hosted {
@@ -37,6 +48,38 @@ impl Screen {
             _ => None,
         }
     }
+
+    /// Lock's event prefix for the screen (`signin ready`, `signup ready`, …).
+    pub fn event_prefix(self) -> &'static str {
+        match self {
+            Self::Login => "signin",
+            Self::SignUp => "signup",
+            Self::ForgotPassword => "forgot_password",
+        }
+    }
+}
+
+/// A social or enterprise connection offered as a button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocialConnection {
+    /// Strategy (`google-oauth2`, `facebook`, `oidc`, …).
+    pub strategy: String,
+    /// Connection name, sent as `connection` to `/authorize`.
+    pub name: String,
+}
+
+impl SocialConnection {
+    /// The provider's name as shown on its button.
+    pub fn display_name(&self) -> String {
+        match self.strategy.as_str() {
+            "google-oauth2" => "Google".into(),
+            "facebook" => "Facebook".into(),
+            "github" => "GitHub".into(),
+            "apple" => "Apple".into(),
+            "windowslive" => "Microsoft".into(),
+            _ => self.name.clone(),
+        }
+    }
 }
 
 /// Shared state of one widget instance.
@@ -48,16 +91,46 @@ pub struct WidgetCtx {
     pub client_id: String,
     /// The database connection.
     pub connection: DbConnectionInfo,
-    /// Embedded or hosted.
+    /// Social and enterprise connections of the client.
+    pub social: Vec<SocialConnection>,
+    /// How a login continues.
     pub mode: Mode,
-    /// Prefilled email / username.
-    pub login_hint: Option<String>,
+    /// The page's options.
+    pub opts: Arc<WidgetOptions>,
+    /// Strings.
+    pub i18n: Arc<I18n>,
 }
 
 impl WidgetCtx {
     /// `{api_base}{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.api_base)
+    }
+
+    /// A string.
+    pub fn t(&self, key: &str) -> String {
+        self.i18n.t(key)
+    }
+
+    /// A string with `%d`/`%s` filled.
+    pub fn tf(&self, key: &str, args: &[FormatArg]) -> String {
+        self.i18n.tf(key, args)
+    }
+
+    /// Dispatches event `name` to the page's `on(name, fn)` listeners.
+    pub fn emit(&self, name: &str, payload: &Value) {
+        crate::events::emit(&self.opts.instance, name, payload);
+    }
+
+    /// Prefilled email (only if it looks like one) or username.
+    pub fn prefill(&self, email_only: bool) -> String {
+        let p = &self.opts.prefill;
+        let email = p.email.clone().filter(|e| e.contains('@'));
+        if email_only {
+            email.unwrap_or_default()
+        } else {
+            email.or_else(|| p.username.clone()).unwrap_or_default()
+        }
     }
 }
 
@@ -67,7 +140,29 @@ pub fn use_widget() -> WidgetCtx {
     expect_context::<WidgetCtx>()
 }
 
+/// The strings, provided by the widget and by the standalone reset page.
+pub fn use_i18n() -> Arc<I18n> {
+    expect_context::<Arc<I18n>>()
+}
+
 /// The current screen, a signal every screen can switch.
 pub fn use_screen() -> RwSignal<Screen> {
     expect_context::<RwSignal<Screen>>()
+}
+
+/// After the next render, focuses the first field of `form` marked `aria-invalid="true"`.
+pub fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
+    set_timeout(
+        move || {
+            use wasm_bindgen::JsCast;
+            let el = form
+                .get_untracked()
+                .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = el {
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

@@ -1,67 +1,245 @@
-//! Messages. Rule messages are keyed by the policy engine's rule codes, so the checklist and the
-//! server's `invalid_password` errors read the same; error messages are keyed by Lock's error keys.
+//! Translations. English is built in; other languages are JSON packs served by the edge at
+//! `/i18n/{lang}.json` (flat keys), so the core bundle stays small. Keys follow Lock's names where
+//! Lock has one (`loginSubmitLabel`, `error.login.lock.invalid_email_password`,
+//! `passwordStrength.lengthAtLeast`, …), so a Lock `languageDictionary` — nested or flat — overrides
+//! strings here too. Password rule texts are keyed by the policy engine's rule codes, so the
+//! checklist and the server's `invalid_password` errors always read the same.
 
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
 use shared::password::{format_message, FormatArg};
 
-/// The English text for a password rule code, with `%d`/`%s` placeholders.
-pub fn rule_message(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "nonEmpty" => "Non-empty password required",
-        "lengthAtLeast" => "At least %d characters in length",
-        "shouldContain" => "Should contain:",
-        "containsAtLeast" => "Contain at least %d of the following %d types of characters:",
-        "lowerCase" => "lower case letters (a-z)",
-        "upperCase" => "upper case letters (A-Z)",
-        "numbers" => "numbers (i.e. 0-9)",
-        "specialCharacters" => "special characters (e.g. !@#$%^&*)",
-        "identicalChars" => "No more than %d identical characters in a row (e.g., \"%s\" not allowed)",
-        _ => return None,
-    })
+/// Languages with a pack (plus `en`).
+pub const LANGUAGES: [&str; 10] = ["en", "es", "fr", "de", "pt-br", "it", "ja", "zh", "ar", "ru"];
+
+/// Languages written right to left.
+pub fn is_rtl(lang: &str) -> bool {
+    matches!(lang.split('-').next().unwrap_or(""), "ar" | "he" | "fa" | "ur")
 }
 
-/// A rule's text with its arguments filled in; unknown codes fall back to the server's message.
-pub fn rule_text(code: &str, fallback: &str, args: &[FormatArg]) -> String {
-    format_message(rule_message(code).unwrap_or(fallback), args)
+/// The supported language closest to `tag` (`pt-BR` → `pt-br`, `de-AT` → `de`, `zh-Hans` → `zh`).
+pub fn supported(tag: &str) -> Option<&'static str> {
+    let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+    LANGUAGES
+        .iter()
+        .find(|l| **l == tag)
+        .or_else(|| LANGUAGES.iter().find(|l| **l == tag.split('-').next().unwrap_or("")))
+        .or_else(|| LANGUAGES.iter().find(|l| l.starts_with(&format!("{}-", tag.split('-').next().unwrap_or("")))))
+        .copied()
 }
 
-/// The message for a sign-up error, by Auth0 `code` and error `name` as Lock maps them.
-pub fn signup_error(code: &str, name: Option<&str>) -> &'static str {
-    match (code, name) {
-        ("invalid_password", Some("PasswordDictionaryError")) => "Password is too common.",
-        ("invalid_password", Some("PasswordNoUserInfoError")) => "Password is based on user information.",
-        ("invalid_password", Some("PasswordHistoryError")) => "Password has previously been used.",
-        ("invalid_password", _) => "Password is too weak.",
-        ("user_exists", _) => "The user already exists.",
-        ("username_exists", _) => "The username already exists.",
-        ("invalid_signup", _) => "We could not sign you up. If you already have an account, log in instead.",
-        ("operation_not_allowed", _) => "Sign-ups are disabled for this application.",
-        ("too_many_attempts", _) | ("too_many_requests", _) => "Too many attempts. Please wait a moment and try again.",
-        ("invalid_request", _) => "Please check the fields and try again.",
-        ("lock.network", _) => "We could not reach the server. Check your connection and try again.",
-        _ => "Something went wrong. Please try again.",
+const EN: &[(&str, &str)] = &[
+    ("loginLabel", "Log in"),
+    ("signUpLabel", "Sign up"),
+    ("loginSubmitLabel", "Log in"),
+    ("signUpSubmitLabel", "Sign up"),
+    ("tabsLabel", "Log in or sign up"),
+    ("emailLabel", "Email"),
+    ("usernameLabel", "Username"),
+    ("usernameOrEmailLabel", "Email or username"),
+    ("passwordLabel", "Password"),
+    ("newPasswordLabel", "New password"),
+    ("confirmPasswordLabel", "Confirm new password"),
+    ("showPassword", "Show"),
+    ("hidePassword", "Hide"),
+    ("forgotPasswordAction", "Don't remember your password?"),
+    ("forgotPasswordTitle", "Reset your password"),
+    ("forgotPasswordInstructions", "Enter your email address and we will send you a link to choose a new password."),
+    ("forgotPasswordSubmitLabel", "Send email"),
+    ("backToLogin", "Back to log in"),
+    ("resetTitle", "Choose a new password"),
+    ("resetFor", "For %s"),
+    ("resetSubmitLabel", "Set new password"),
+    ("passwordsDoNotMatch", "The passwords do not match."),
+    ("linkExpiredTitle", "Link expired"),
+    ("linkExpired", "This link is invalid, was already used or has expired. Please request a new one."),
+    ("loading", "Loading…"),
+    ("busy.login", "Logging in…"),
+    ("busy.signUp", "Signing up…"),
+    ("busy.forgotPassword", "Sending…"),
+    ("busy.reset", "Saving…"),
+    ("success.logIn", "Thanks for logging in."),
+    ("success.signUp", "Thanks for signing up! The account %s was created."),
+    ("success.forgotPassword", "We've just sent you an email to reset your password."),
+    ("success.reset", "Your password was changed. You can log in with it now."),
+    ("invalidEmail", "Enter a valid email address."),
+    ("requiredField", "This field is required."),
+    ("usernameFormatErrorHint", "Use %d-%d letters, numbers and the following characters: \"_\", \".\", \"+\", \"-\""),
+    ("passwordRequirements", "Password requirements"),
+    ("ruleMet", "Met:"),
+    ("ruleNotMet", "Not met:"),
+    ("signUpTerms", "I agree to the terms of service and the privacy policy."),
+    ("mustAcceptTerms", "Please accept the terms to sign up."),
+    ("socialLoginButton", "Continue with %s"),
+    ("separatorText", "or"),
+    ("closeLabel", "Close"),
+    ("notConfigured", "This application is not configured for log in."),
+    ("passwordStrength.nonEmpty", "Non-empty password required"),
+    ("passwordStrength.lengthAtLeast", "At least %d characters in length"),
+    ("passwordStrength.shouldContain", "Should contain:"),
+    ("passwordStrength.containsAtLeast", "Contain at least %d of the following %d types of characters:"),
+    ("passwordStrength.lowerCase", "lower case letters (a-z)"),
+    ("passwordStrength.upperCase", "upper case letters (A-Z)"),
+    ("passwordStrength.numbers", "numbers (i.e. 0-9)"),
+    ("passwordStrength.specialCharacters", "special characters (e.g. !@#$%^&*)"),
+    ("passwordStrength.identicalChars", "No more than %d identical characters in a row (e.g., \"%s\" not allowed)"),
+    ("error.login.lock.invalid_email_password", "Wrong email or password."),
+    ("error.login.lock.invalid_username_password", "Wrong username or password."),
+    ("error.login.too_many_attempts", "Your account has been blocked after multiple consecutive login attempts."),
+    ("error.login.blocked_user", "This account is blocked."),
+    ("error.login.too_many_requests", "Too many attempts. Please wait a moment and try again."),
+    ("error.login.session_missing", "Your login session expired. Please try again."),
+    ("error.login.temporarily_unavailable", "The user store is unavailable. Please try again later."),
+    ("error.login.lock.network", "We could not reach the server. Check your connection and try again."),
+    ("error.login.lock.fallback", "Something went wrong. Please try again."),
+    ("error.signUp.password_strength_error", "Password is too weak."),
+    ("error.signUp.password_dictionary_error", "Password is too common."),
+    ("error.signUp.password_no_user_info_error", "Password is based on user information."),
+    ("error.signUp.password_history_error", "Password has previously been used."),
+    ("error.signUp.user_exists", "The user already exists."),
+    ("error.signUp.username_exists", "The username already exists."),
+    ("error.signUp.invalid_signup", "We could not sign you up. If you already have an account, log in instead."),
+    ("error.signUp.signup_disabled", "Sign-ups are disabled for this application."),
+    ("error.signUp.invalid_request", "Please check the fields and try again."),
+    ("error.signUp.too_many_requests", "Too many attempts. Please wait a moment and try again."),
+    ("error.signUp.lock.network", "We could not reach the server. Check your connection and try again."),
+    ("error.signUp.lock.fallback", "Something went wrong. Please try again."),
+    ("error.forgotPassword.too_many_requests", "You have requested too many resets. Please wait a few minutes."),
+    ("error.forgotPassword.lock.network", "We could not reach the server. Check your connection and try again."),
+    ("error.forgotPassword.lock.fallback", "Something went wrong. Please try again."),
+];
+
+/// A language's strings: English underneath, a pack over it, the page's overrides on top.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct I18n {
+    /// Language tag in use (`en`, `ar`, …).
+    pub lang: String,
+    strings: HashMap<String, String>,
+}
+
+/// Flattens a nested dictionary (`{"error": {"login": {…}}}`) into dotted keys.
+fn flatten(prefix: &str, v: &Map<String, Value>, out: &mut HashMap<String, String>) {
+    for (k, val) in v {
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match val {
+            Value::String(s) => {
+                out.insert(key, s.clone());
+            }
+            Value::Object(m) => flatten(&key, m, out),
+            _ => {}
+        }
     }
 }
 
-/// The message for a login error, as Lock maps them (`invalid_grant`/`access_denied` → wrong
-/// credentials, `too_many_attempts`, `user is blocked`).
-pub fn login_error(code: &str, description: &str, by_username: bool) -> &'static str {
-    match code {
-        "invalid_grant" | "access_denied" | "invalid_user_password" if by_username => "Wrong username or password.",
-        "invalid_grant" | "access_denied" | "invalid_user_password" => "Wrong email or password.",
-        "too_many_attempts" => "Your account has been blocked after multiple consecutive login attempts.",
-        "too_many_requests" => "Too many attempts. Please wait a moment and try again.",
-        "unauthorized" if description.contains("blocked") => "This account is blocked.",
-        "lock.network" => "We could not reach the server. Check your connection and try again.",
-        "invalid_request" => "Your login session expired. Please try again.",
-        _ => "Something went wrong. Please try again.",
+impl I18n {
+    /// English.
+    pub fn english() -> Self {
+        Self { lang: "en".into(), strings: HashMap::new() }
+    }
+
+    /// `lang` with its pack (flat or nested JSON) and the page's `languageDictionary` overrides.
+    pub fn new(lang: &str, pack: Option<&Value>, overrides: Option<&Value>) -> Self {
+        let mut strings = HashMap::new();
+        for dict in [pack, overrides].into_iter().flatten() {
+            if let Value::Object(m) = dict {
+                flatten("", m, &mut strings);
+            }
+        }
+        Self { lang: lang.to_owned(), strings }
+    }
+
+    /// The text for `key`, or the key itself when no dictionary has it.
+    pub fn t(&self, key: &str) -> String {
+        self.strings
+            .get(key)
+            .cloned()
+            .or_else(|| EN.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// `t(key)` with `%d`/`%s` placeholders filled.
+    pub fn tf(&self, key: &str, args: &[FormatArg]) -> String {
+        format_message(&self.t(key), args)
+    }
+
+    /// A password rule's text (by rule code), falling back to the server's English message.
+    pub fn rule(&self, code: &str, fallback: &str, args: &[FormatArg]) -> String {
+        let key = format!("passwordStrength.{code}");
+        let text = self.t(&key);
+        format_message(if text == key { fallback } else { &text }, args)
+    }
+
+    /// A login error, as Lock maps them (`invalid_grant`/`access_denied` → wrong credentials).
+    pub fn login_error(&self, code: &str, description: &str, by_username: bool) -> String {
+        let key = match code {
+            "invalid_grant" | "access_denied" | "invalid_user_password" if by_username => "lock.invalid_username_password",
+            "invalid_grant" | "access_denied" | "invalid_user_password" => "lock.invalid_email_password",
+            "unauthorized" if description.contains("blocked") => "blocked_user",
+            "invalid_request" => "session_missing",
+            "too_many_attempts" | "too_many_requests" | "temporarily_unavailable" | "lock.network" => code,
+            _ => "lock.fallback",
+        };
+        self.t(&format!("error.login.{key}"))
+    }
+
+    /// A sign-up (or reset) error, by Auth0 `code` and error `name`.
+    pub fn signup_error(&self, code: &str, name: Option<&str>) -> String {
+        let key = match (code, name) {
+            ("invalid_password", Some("PasswordDictionaryError")) => "password_dictionary_error",
+            ("invalid_password", Some("PasswordNoUserInfoError")) => "password_no_user_info_error",
+            ("invalid_password", Some("PasswordHistoryError")) => "password_history_error",
+            ("invalid_password", _) => "password_strength_error",
+            ("operation_not_allowed", _) => "signup_disabled",
+            ("user_exists" | "username_exists" | "invalid_signup" | "invalid_request" | "too_many_requests" | "lock.network", _) => code,
+            _ => "lock.fallback",
+        };
+        self.t(&format!("error.signUp.{key}"))
+    }
+
+    /// A forgot-password error.
+    pub fn forgot_error(&self, code: &str) -> String {
+        let key = match code {
+            "too_many_requests" | "lock.network" => code,
+            _ => "lock.fallback",
+        };
+        self.t(&format!("error.forgotPassword.{key}"))
     }
 }
 
-/// The message for a forgot-password error.
-pub fn forgot_error(code: &str) -> &'static str {
-    match code {
-        "too_many_requests" => "You have requested too many resets. Please wait a few minutes.",
-        "lock.network" => "We could not reach the server. Check your connection and try again.",
-        _ => "Something went wrong. Please try again.",
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn picks_supported_languages() {
+        assert_eq!(supported("pt-BR"), Some("pt-br"));
+        assert_eq!(supported("de-AT"), Some("de"));
+        assert_eq!(supported("pt"), Some("pt-br"));
+        assert_eq!(supported("zh_Hans"), Some("zh"));
+        assert_eq!(supported("tlh"), None);
+        assert!(is_rtl("ar") && !is_rtl("fr"));
+    }
+
+    #[test]
+    fn overrides_nested_or_flat_over_packs_over_english() {
+        let pack = json!({"loginSubmitLabel": "Entrar", "passwordLabel": "Contraseña"});
+        let overrides = json!({"loginSubmitLabel": "Acceder", "error": {"login": {"lock.invalid_email_password": "¡No!"}}});
+        let i = I18n::new("es", Some(&pack), Some(&overrides));
+        assert_eq!(i.t("loginSubmitLabel"), "Acceder");
+        assert_eq!(i.t("passwordLabel"), "Contraseña");
+        assert_eq!(i.t("emailLabel"), "Email", "English underneath");
+        assert_eq!(i.login_error("invalid_grant", "", false), "¡No!");
+    }
+
+    #[test]
+    fn rules_and_errors() {
+        let i = I18n::english();
+        assert_eq!(i.rule("lengthAtLeast", "x", &[FormatArg::Num(8)]), "At least 8 characters in length");
+        assert_eq!(i.rule("brandNew", "Server text", &[]), "Server text");
+        assert_eq!(i.signup_error("invalid_password", Some("PasswordDictionaryError")), "Password is too common.");
+        assert_eq!(i.login_error("invalid_grant", "", true), "Wrong username or password.");
+        assert_eq!(i.login_error("unauthorized", "user is blocked", false), "This account is blocked.");
     }
 }

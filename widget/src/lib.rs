@@ -9,8 +9,11 @@
 pub mod api;
 pub mod components;
 pub mod context;
+pub mod events;
+pub mod flow;
 pub mod i18n;
 pub mod mount;
+pub mod options;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

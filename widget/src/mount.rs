@@ -1,78 +1,153 @@
-//! Mounting: finds host elements, loads the client configuration from the edge, renders.
+//! Mounting: loads the client configuration and the language pack from the edge, then renders.
 //!
-//! A host is any element with `data-tollgate-client-id`. Optional attributes:
-//! `data-tollgate-domain` (edge origin, default: this page's origin), `data-tollgate-connection`,
-//! `data-tollgate-initial-screen` (`login`, `signUp`, `forgotPassword`), `data-tollgate-login-hint`,
-//! and `data-tollgate-authorize-tx`, set by the Worker's hosted login page. An element with
-//! `data-tollgate-reset-ticket` gets the reset-password screen.
+//! The loader (`widget.js`) calls [`mount_widget`] with Lock-style options. Hosts written as HTML
+//! mount themselves: any element with `data-tollgate-client-id`, with optional
+//! `data-tollgate-domain` (edge origin, default: this page's), `-connection`, `-initial-screen`,
+//! `-login-hint`, `-language`, and `-authorize-tx` (set by the Worker's hosted login page). An
+//! element with `data-tollgate-reset-ticket` gets the reset-password screen.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use serde_json::Value;
 use shared::wire::ClientConfig;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
-// Not leptos' spawn_local: its executor is only set up by `mount_to`, which runs after this fetch.
+// Not leptos' spawn_local: its executor is only set up by `mount_to`, which runs after the fetches.
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 
 use crate::api::get_json;
 use crate::components::reset::ResetPasswordForm;
 use crate::components::widget::Widget;
-use crate::context::{Mode, Screen, WidgetCtx};
+use crate::context::{Mode, Screen, SocialConnection, WidgetCtx};
+use crate::i18n::{supported, I18n};
+use crate::options::WidgetOptions;
 
-/// Options of one widget instance.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Options {
-    /// Application client id.
-    pub client_id: String,
-    /// Edge origin without trailing slash; empty for same origin.
-    pub domain: String,
-    /// Database connection name; the client's first one when `None`.
-    pub connection: Option<String>,
-    /// First screen.
-    pub initial_screen: Option<String>,
-    /// Prefilled email or username.
-    pub login_hint: Option<String>,
-    /// Authorization transaction of the hosted page.
-    pub authorize_tx: Option<String>,
+thread_local! {
+    /// Mounted instances by id; dropping a handle unmounts its view.
+    static MOUNTED: RefCell<HashMap<String, Box<dyn Any>>> = RefCell::new(HashMap::new());
 }
 
-/// Loads the client configuration, then renders the widget into `host`.
-pub fn mount(host: HtmlElement, options: Options) {
+/// The language to use: the option if supported, else the browser's first supported one.
+pub fn choose_language(option: Option<&str>) -> &'static str {
+    if let Some(l) = option.and_then(supported) {
+        return l;
+    }
+    let browser = web_sys::window().map(|w| w.navigator().languages()).map(|a| a.to_vec()).unwrap_or_default();
+    browser
+        .iter()
+        .filter_map(|v| v.as_string())
+        .find_map(|t| supported(&t))
+        .unwrap_or("en")
+}
+
+/// Loads the strings for `lang` from `{asset_base}/i18n/{lang}.json`, with the page's overrides.
+pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Value>) -> I18n {
+    let pack = if lang == "en" {
+        None
+    } else {
+        get_json(&format!("{asset_base}/i18n/{lang}.json")).await.ok()
+    };
+    // A pack that failed to load leaves English, announced as such.
+    let lang = if lang != "en" && pack.is_none() { "en" } else { lang };
+    I18n::new(lang, pack.as_ref(), overrides)
+}
+
+fn keep(instance: String, handle: Box<dyn Any>) {
+    MOUNTED.with(|m| m.borrow_mut().insert(instance, handle));
+}
+
+/// Mounts one widget into `host` with `options` (Lock's option names as JSON). Errors are shown
+/// in the host and sent as an `unrecoverable_error` event.
+#[wasm_bindgen]
+pub fn mount_widget(host: HtmlElement, options: String) {
+    let opts = match WidgetOptions::from_json(&options) {
+        Ok(o) => o,
+        Err(e) => {
+            host.set_text_content(Some(&format!("Tollgate: invalid options: {e}")));
+            return;
+        }
+    };
+    mount(host, opts);
+}
+
+/// Unmounts widget `instance` (the loader's `destroy()` and language switches).
+#[wasm_bindgen]
+pub fn unmount_widget(instance: &str) {
+    let handle = MOUNTED.with(|m| m.borrow_mut().remove(instance));
+    drop(handle);
+}
+
+/// Loads the client configuration and strings, then renders the widget into `host`.
+pub fn mount(host: HtmlElement, opts: WidgetOptions) {
     spawn_local(async move {
-        let url = format!("{}/client/{}.json", options.domain, options.client_id);
+        let api_base = opts.api_base();
+        let asset_base = opts.asset_base.clone().unwrap_or_else(|| api_base.clone());
+        let lang = choose_language(opts.language.as_deref());
+        let i18n = Arc::new(load_i18n(&asset_base, lang, opts.language_dictionary.as_ref()).await);
+        let url = format!("{api_base}/client/{}.json", js_sys::encode_uri_component(&opts.client_id));
         let config: Option<ClientConfig> = get_json(&url).await.ok().and_then(|v| serde_json::from_value(v).ok());
-        let connection = config
-            .as_ref()
-            .and_then(|c| c.database(options.connection.as_deref()).cloned());
-        leptos::mount::mount_to(host, move || match connection {
+        let connection = config.as_ref().and_then(|c| {
+            c.strategies
+                .iter()
+                .filter(|s| s.name == "auth0")
+                .flat_map(|s| s.connections.iter())
+                .find(|c| opts.connection.as_deref().map_or(opts.allows(&c.name), |n| c.name == n))
+                .cloned()
+        });
+        let social = config
+            .iter()
+            .flat_map(|c| c.strategies.iter())
+            .filter(|s| s.name != "auth0")
+            .flat_map(|s| s.connections.iter().map(|c| SocialConnection { strategy: s.name.clone(), name: c.name.clone() }))
+            .filter(|c| opts.allows(&c.name))
+            .collect();
+        let instance = opts.instance.clone();
+        let mode = match &opts.authorize_tx {
+            Some(tx) => Mode::Hosted { tx: tx.clone() },
+            None if opts.auth.redirect_url.is_some() && opts.auth.redirect != Some(false) => Mode::Redirect,
+            None => Mode::Embedded,
+        };
+        let dir = if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" };
+        let _ = host.set_attribute("lang", &i18n.lang);
+        let _ = host.set_attribute("dir", dir);
+        let handle = leptos::mount::mount_to(host, move || match connection {
             Some(connection) => {
-                let ctx = WidgetCtx {
-                    api_base: options.domain,
-                    client_id: options.client_id,
-                    connection,
-                    mode: options.authorize_tx.map_or(Mode::Embedded, |tx| Mode::Hosted { tx }),
-                    login_hint: options.login_hint,
-                };
-                let initial = options.initial_screen.as_deref().and_then(Screen::parse).unwrap_or(Screen::Login);
+                let initial = opts.initial_screen.as_deref().and_then(Screen::parse).unwrap_or(Screen::Login);
+                let ctx = WidgetCtx { api_base, client_id: opts.client_id.clone(), connection, social, mode, opts: Arc::new(opts), i18n };
                 view! { <Widget ctx initial /> }.into_any()
             }
-            None => view! {
-                <div class="tg-widget"><p class="tg-error" role="alert">"This application is not configured for log in."</p></div>
+            None => {
+                crate::events::emit(&opts.instance, "unrecoverable_error", &serde_json::json!({"error": "not_configured"}));
+                view! {
+                    <div class="tg-widget"><p class="tg-error" role="alert">{i18n.t("notConfigured")}</p></div>
+                }
+                .into_any()
             }
-            .into_any(),
+        });
+        keep(instance, Box::new(handle));
+    });
+}
+
+/// Renders the reset-password screen for `ticket` into `host`, in the browser's language.
+pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
+    spawn_local(async move {
+        let i18n = Arc::new(load_i18n(&domain, choose_language(None), None).await);
+        let _ = host.set_attribute("lang", &i18n.lang);
+        let _ = host.set_attribute("dir", if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" });
+        leptos::mount::mount_to(host, move || {
+            provide_context(i18n);
+            view! { <div class="tg-widget"><ResetPasswordForm ticket api_base=domain /></div> }
         })
         .forget();
     });
 }
 
-/// Renders the reset-password screen for `ticket` into `host`.
-pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
-    leptos::mount::mount_to(host, move || {
-        view! { <div class="tg-widget"><ResetPasswordForm ticket api_base=domain /></div> }
-    })
-    .forget();
-}
-
-/// Mounts every widget host of the page (see the module docs).
+/// Mounts every widget host of the page written as HTML (see the module docs).
 pub fn auto_mount() {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
@@ -85,28 +160,35 @@ pub fn auto_mount() {
             mount_reset(host, ticket, String::new());
         }
     }
-    let Ok(hosts) = doc.query_selector_all("[data-tollgate-client-id]") else {
+    let Ok(hosts) = doc.query_selector_all("[data-tollgate-client-id]:not([data-tollgate-instance])") else {
         return;
     };
     for i in 0..hosts.length() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
             continue;
         };
-        let attr = |name: &str| {
-            host.get_attribute(&format!("data-tollgate-{name}"))
-                .filter(|v| !v.is_empty())
-        };
+        let attr = |name: &str| host.get_attribute(&format!("data-tollgate-{name}")).filter(|v| !v.is_empty());
         let Some(client_id) = attr("client-id") else {
             continue;
         };
-        let options = Options {
+        let instance = format!("html-{i}");
+        let _ = host.set_attribute("data-tollgate-instance", &instance);
+        let login_hint = attr("login-hint");
+        let mut opts = WidgetOptions {
             client_id,
-            domain: attr("domain").unwrap_or_default().trim_end_matches('/').to_owned(),
+            domain: attr("domain").unwrap_or_default(),
             connection: attr("connection"),
+            language: attr("language"),
             initial_screen: attr("initial-screen"),
-            login_hint: attr("login-hint"),
             authorize_tx: attr("authorize-tx"),
+            instance,
+            ..WidgetOptions::default()
         };
-        mount(host, options);
+        if login_hint.as_deref().is_some_and(|h| h.contains('@')) {
+            opts.prefill.email = login_hint;
+        } else {
+            opts.prefill.username = login_hint;
+        }
+        mount(host, opts);
     }
 }

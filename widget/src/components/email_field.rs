@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use shared::email;
 
+use crate::context::use_i18n;
+
 /// Whether `value` is a valid email address after normalisation.
 pub fn email_ok(value: &str) -> bool {
     email::is_valid(&email::normalize(value))
@@ -23,17 +25,19 @@ pub fn EmailField(
     #[prop(into, default = "email".into())]
     autocomplete: String,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let hint_id = format!("{id}-hint");
     let invalid = move || touched.get() && !email_ok(&value.get());
+    let (label, message) = (i18n.t("emailLabel"), i18n.t("invalidEmail"));
     view! {
         <div class="tg-field">
-            <label for=id.clone()>"Email"</label>
+            <label for=id.clone()>{label}</label>
             <input id=id name="email" type="email" autocomplete=autocomplete required
                 prop:value=move || value.get()
                 aria-invalid=move || invalid().to_string()
                 aria-describedby=hint_id.clone()
                 on:input=move |ev| value.set(event_target_value(&ev)) />
-            <p id=hint_id class="tg-hint tg-error-text">{move || if invalid() { "Enter a valid email address." } else { "" }}</p>
+            <p id=hint_id class="tg-hint tg-error-text">{move || if invalid() { message.clone() } else { String::new() }}</p>
         </div>
     }
 }

@@ -2,9 +2,12 @@
 
 pub mod checklist;
 pub mod email_field;
+pub mod extra_field;
 pub mod forgot;
 pub mod login;
 pub mod new_password;
+pub mod password_input;
 pub mod reset;
 pub mod signup;
+pub mod social;
 pub mod widget;

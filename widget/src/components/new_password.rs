@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use shared::PasswordPolicy;
 
 use super::checklist::PasswordChecklist;
+use super::password_input::PasswordInput;
 
 /// Password input (`autocomplete="new-password"`) described by the policy checklist.
 #[component]
@@ -23,14 +24,10 @@ pub fn NewPasswordField(
     touched: Signal<bool>,
 ) -> impl IntoView {
     let checklist_id = format!("{id}-checklist");
+    let check = policy;
     view! {
-        <div class="tg-field">
-            <label for=id.clone()>{label}</label>
-            <input id=id name="password" type="password" autocomplete="new-password" required
-                aria-invalid=move || (touched.get() && !policy.check(&password.get())).to_string()
-                aria-describedby=checklist_id.clone()
-                on:input=move |ev| password.set(event_target_value(&ev)) />
-            <PasswordChecklist policy=policy password=password id=checklist_id />
-        </div>
+        <PasswordInput id=id label autocomplete="new-password" password describedby=checklist_id.clone()
+            invalid=Signal::derive(move || touched.get() && !check.check(&password.get())) />
+        <PasswordChecklist policy=policy password=password id=checklist_id />
     }
 }

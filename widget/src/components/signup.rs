@@ -1,16 +1,18 @@
-//! The sign-up screen: email, optional username, password with the live checklist.
+//! The sign-up screen: email, optional username, password with the live checklist, the page's
+//! additional fields and the terms checkbox.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::Value;
+use serde_json::{json, Map, Value};
+use shared::password::FormatArg;
 use shared::wire::SignupRequest;
 
 use super::email_field::{email_ok, EmailField};
-use super::login::log_in;
+use super::extra_field::{ExtraInput, ExtraValue};
 use super::new_password::NewPasswordField;
 use crate::api::post_json;
-use crate::context::{use_widget, Mode};
-use crate::i18n::signup_error;
+use crate::context::{focus_first_invalid, use_widget, Mode};
+use crate::flow::log_in;
 
 /// What the last submit produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,35 +22,84 @@ enum Outcome {
     Failed(String),
 }
 
+/// Puts the additional fields into the request: Auth0's root attributes where the page asked for
+/// `storage: "root"`, everything else into `user_metadata`.
+fn apply_extras(body: &mut SignupRequest, extras: &[ExtraValue]) {
+    let mut meta = Map::new();
+    for x in extras {
+        let v = x.value.get_untracked();
+        let root = x.field.storage.as_deref() == Some("root");
+        let slot = match x.field.name.as_str() {
+            "given_name" if root => &mut body.given_name,
+            "family_name" if root => &mut body.family_name,
+            "name" if root => &mut body.name,
+            "nickname" if root => &mut body.nickname,
+            "picture" if root => &mut body.picture,
+            _ => {
+                meta.insert(x.field.name.clone(), Value::String(v));
+                continue;
+            }
+        };
+        *slot = Some(v);
+    }
+    if !meta.is_empty() {
+        body.user_metadata = Some(meta);
+    }
+}
+
 /// Sign-up on the widget's database connection. Validation runs while typing with the same
 /// `shared` code the edge enforces; the server's answer is announced through an `aria-live`
-/// region. On the hosted page the new user is logged in right away (Lock's `loginAfterSignUp`).
+/// region. With `loginAfterSignUp` (the default) the new user is logged in right away.
 #[component]
 pub fn SignupForm() -> impl IntoView {
     let ctx = use_widget();
     let policy = ctx.connection.policy();
     let rules = ctx.connection.username_rules();
     let requires_username = ctx.connection.requires_username;
-    let hosted = matches!(ctx.mode, Mode::Hosted { .. });
-    let email = RwSignal::new(ctx.login_hint.clone().filter(|h| h.contains('@')).unwrap_or_default());
-    let (username, set_username) = signal(String::new());
+    let login_after = ctx.opts.login_after_sign_up || matches!(ctx.mode, Mode::Hosted { .. });
+    let email = RwSignal::new(ctx.prefill(true));
+    let username = RwSignal::new(ctx.opts.prefill.username.clone().unwrap_or_default());
     let password = RwSignal::new(String::new());
+    let terms = RwSignal::new(false);
+    let must_accept = ctx.opts.must_accept_terms;
+    let extras: Vec<ExtraValue> = ctx
+        .opts
+        .additional_sign_up_fields
+        .iter()
+        .filter(|f| f.valid_name())
+        .map(|f| ExtraValue::new(f.clone()))
+        .collect();
     let (busy, set_busy) = signal(false);
+    let form_ref = NodeRef::<leptos::html::Form>::new();
     let (outcome, set_outcome) = signal(Outcome::None);
     let (touched, set_touched) = signal(false);
 
     let username_ok = move || !requires_username || rules.is_valid(&username.get());
-    let password_ok = move || policy.check(&password.get());
+    let check = policy;
+    let password_ok = move || check.check(&password.get());
+    let instance = ctx.opts.instance.clone();
+    let extras_ok = {
+        let extras = extras.clone();
+        move || extras.iter().all(|x| x.check(&instance).0)
+    };
 
+    let submit_ctx = ctx.clone();
+    let submit_extras = extras.clone();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         set_touched.set(true);
-        if busy.get_untracked() || !(email_ok(&email.get_untracked()) && username_ok() && password_ok()) {
+        if busy.get_untracked() {
+            return;
+        }
+        let terms_ok = !must_accept || terms.get_untracked();
+        if !(email_ok(&email.get_untracked()) && username_ok() && password_ok() && extras_ok() && terms_ok) {
+            focus_first_invalid(form_ref);
             return;
         }
         set_busy.set(true);
         set_outcome.set(Outcome::None);
-        let body = SignupRequest {
+        let ctx = submit_ctx.clone();
+        let mut body = SignupRequest {
             client_id: Some(ctx.client_id.clone()),
             connection: Some(ctx.connection.name.clone()),
             email: Some(email.get_untracked()),
@@ -56,55 +107,86 @@ pub fn SignupForm() -> impl IntoView {
             username: requires_username.then(|| username.get_untracked()),
             ..SignupRequest::default()
         };
-        let url = ctx.url("/dbconnections/signup");
-        let ctx = ctx.clone();
+        apply_extras(&mut body, &submit_extras);
+        ctx.emit("signup submit", &json!({}));
         spawn_local(async move {
-            match post_json(&url, &body).await {
-                Ok(v) if hosted => {
-                    let who = v.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
-                    if let Err(f) = log_in(ctx, who, body.password.unwrap_or_default()).await {
-                        set_outcome.set(Outcome::Failed(signup_error(&f.code(), f.name().as_deref()).to_owned()));
-                        set_busy.set(false);
-                    }
-                }
+            let fail = |f: crate::api::ApiFailure| {
+                ctx.emit("signup error", &json!({"error": f.code(), "description": f.description()}));
+                set_outcome.set(Outcome::Failed(ctx.i18n.signup_error(&f.code(), f.name().as_deref())));
+                set_busy.set(false);
+                focus_first_invalid(form_ref);
+            };
+            match post_json(&ctx.url("/dbconnections/signup"), &body).await {
                 Ok(v) => {
-                    set_outcome.set(Outcome::SignedUp(
-                        v.get("email").and_then(Value::as_str).unwrap_or_default().to_owned(),
-                    ));
+                    ctx.emit("signup success", &v);
+                    let who = v.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    if login_after {
+                        // The account exists either way: a failed login leaves the success message
+                        // and tells the page through `authorization_error`.
+                        match log_in(ctx.clone(), who.clone(), body.password.clone().unwrap_or_default()).await {
+                            Ok(true) => return,
+                            Ok(false) => {}
+                            Err(f) => ctx.emit("authorization_error", &crate::flow::authorization_error(&f)),
+                        }
+                    }
+                    set_outcome.set(Outcome::SignedUp(who));
                     set_busy.set(false);
                 }
-                Err(f) => {
-                    set_outcome.set(Outcome::Failed(signup_error(&f.code(), f.name().as_deref()).to_owned()));
-                    set_busy.set(false);
-                }
+                Err(f) => fail(f),
             }
         });
     };
 
+    let t = |k: &str| ctx.t(k);
+    let (username_label, password_label, submit, busy_label, terms_text, terms_error) = (
+        t("usernameLabel"),
+        t("passwordLabel"),
+        t("signUpSubmitLabel"),
+        t("busy.signUp"),
+        t("signUpTerms"),
+        t("mustAcceptTerms"),
+    );
+    let username_hint = ctx.tf("usernameFormatErrorHint", &[FormatArg::Num(rules.min), FormatArg::Num(rules.max)]);
+    let success_i18n = ctx.i18n.clone();
     view! {
-        <form class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>
+        <form id="tg-signup-form" node_ref=form_ref class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>
             <EmailField id="tg-signup-email" value=email touched />
             {requires_username.then(|| view! {
                 <div class="tg-field">
-                    <label for="tg-signup-username">"Username"</label>
+                    <label for="tg-signup-username">{username_label}</label>
                     <input id="tg-signup-username" name="username" type="text" autocomplete="username" required
+                        prop:value=move || username.get()
                         aria-invalid=move || (touched.get() && !username_ok()).to_string()
                         aria-describedby="tg-signup-username-hint"
-                        on:input=move |ev| set_username.set(event_target_value(&ev)) />
-                    <p id="tg-signup-username-hint" class="tg-hint">
-                        {format!("Use {}-{} letters, numbers and the characters _ . + - ! # $ ^ ` ~ @ '", rules.min, rules.max)}
+                        on:input=move |ev| username.set(event_target_value(&ev)) />
+                    <p id="tg-signup-username-hint" class="tg-hint" class:tg-error-text=move || touched.get() && !username_ok()>
+                        {username_hint}
                     </p>
                 </div>
             })}
-            <NewPasswordField id="tg-signup-password" label="Password" policy password touched />
-            <button type="submit" class="tg-submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Signing up…" } else { "Sign up" }}
+            <NewPasswordField id="tg-signup-password" label=password_label policy password touched />
+            {extras.into_iter().map(|x| view! { <ExtraInput x touched /> }).collect_view()}
+            {must_accept.then(|| view! {
+                <div class="tg-field tg-check">
+                    <input id="tg-signup-terms" name="terms" type="checkbox" required
+                        prop:checked=move || terms.get()
+                        aria-invalid=move || (touched.get() && !terms.get()).to_string()
+                        aria-describedby="tg-signup-terms-hint"
+                        on:change=move |ev| terms.set(event_target_checked(&ev)) />
+                    <label for="tg-signup-terms">{terms_text}</label>
+                    <p id="tg-signup-terms-hint" class="tg-hint tg-error-text">
+                        {move || if touched.get() && !terms.get() { terms_error.clone() } else { String::new() }}
+                    </p>
+                </div>
+            })}
+            <button type="submit" class="tg-submit" aria-disabled=move || busy.get().to_string()>
+                {move || if busy.get() { busy_label.clone() } else { submit.clone() }}
             </button>
             <div class="tg-status" role="status" aria-live="polite">
                 {move || match outcome.get() {
-                    Outcome::None => view! { <span></span> }.into_any(),
+                    Outcome::None => ().into_any(),
                     Outcome::SignedUp(email) => view! {
-                        <p class="tg-success">{format!("Welcome! The account {email} was created.")}</p>
+                        <p class="tg-success">{success_i18n.tf("success.signUp", &[FormatArg::Str(email)])}</p>
                     }.into_any(),
                     Outcome::Failed(msg) => view! { <p class="tg-error">{msg}</p> }.into_any(),
                 }}
