@@ -65,7 +65,7 @@ const EN: &[(&str, &str)] = &[
     ("success.reset", "Your password was changed. You can log in with it now."),
     ("invalidEmail", "Enter a valid email address."),
     ("requiredField", "This field is required."),
-    ("usernameFormatErrorHint", "Use %d-%d letters, numbers and the following characters: \"_\", \".\", \"+\", \"-\""),
+    ("usernameFormatErrorHint", "Use %d-%d letters, numbers and the characters _ . + - ! # $ ^ ` ~ @ '"),
     ("passwordRequirements", "Password requirements"),
     ("ruleMet", "Met:"),
     ("ruleNotMet", "Not met:"),
@@ -231,6 +231,38 @@ mod tests {
         assert_eq!(i.t("passwordLabel"), "Contraseña");
         assert_eq!(i.t("emailLabel"), "Email", "English underneath");
         assert_eq!(i.login_error("invalid_grant", "", false), "¡No!");
+    }
+
+    fn placeholders(s: &str) -> Vec<&str> {
+        s.match_indices("%d").chain(s.match_indices("%s")).map(|(i, m)| (i, m)).collect::<std::collections::BTreeMap<_, _>>().into_values().collect()
+    }
+
+    #[test]
+    fn every_pack_translates_every_key_with_the_same_placeholders() {
+        let packs = [
+            ("es", include_str!("../i18n/es.json")),
+            ("fr", include_str!("../i18n/fr.json")),
+            ("de", include_str!("../i18n/de.json")),
+            ("pt-br", include_str!("../i18n/pt-br.json")),
+            ("it", include_str!("../i18n/it.json")),
+            ("ja", include_str!("../i18n/ja.json")),
+            ("zh", include_str!("../i18n/zh.json")),
+            ("ar", include_str!("../i18n/ar.json")),
+            ("ru", include_str!("../i18n/ru.json")),
+        ];
+        assert_eq!(packs.len() + 1, LANGUAGES.len());
+        for (lang, text) in packs {
+            assert!(LANGUAGES.contains(&lang));
+            let pack: Value = serde_json::from_str(text).unwrap();
+            let map = pack.as_object().unwrap();
+            assert_eq!(map.len(), EN.len(), "{lang}: same number of keys");
+            let i = I18n::new(lang, Some(&pack), None);
+            for (key, english) in EN {
+                let own = map.get(*key).and_then(Value::as_str);
+                assert!(own.is_some_and(|t| !t.is_empty()), "{lang}: {key} missing");
+                assert_eq!(placeholders(&i.t(key)), placeholders(english), "{lang}: {key} placeholders");
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 
 fn page(status: u16, title: &str, body: &str, with_widget: bool) -> Response {
     let assets = if with_widget {
-        r#"<link rel="stylesheet" href="/widget.css"><script type="module" src="/widget.js"></script>"#
+        r#"<link rel="stylesheet" href="/widget.css"><script defer src="/widget.js"></script>"#
     } else {
         r#"<link rel="stylesheet" href="/widget.css">"#
     };
