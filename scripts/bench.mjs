@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `make bench`: prints figures, asserts nothing.
-//  - widget transfer size of the release build (wasm + js + css): raw / gzip / brotli
+//  - widget transfer size of the release build (wasm + js + css): raw / gzip / brotli, next to
+//    auth0-lock@14 bundled from npm with esbuild in the same run
 //  - Worker wasm size: raw / gzip
 //  - one argon2id hash (m=19456, t=2, p=1) inside workerd next to the same hash natively
 //  - password-realm login p50/p95 on wrangler dev next to one hash in the same Worker
@@ -11,7 +12,7 @@
 //    bulk insert of the same rows into SQLite
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { legacyCall } from '../tests/e2e/legacy-client.mjs';
@@ -31,15 +32,37 @@ const stats = (xs) => {
 };
 const ms = (x) => `${x.toFixed(1)} ms`.padStart(9);
 
-console.log('== Widget transfer (dist/, release build) ==');
+console.log('== Widget transfer (dist/, release build): what a page loads ==');
 const dist = path.join(root, 'dist');
+const distFiles = readdirSync(dist);
+const shipped = [
+  'widget.js',
+  distFiles.find((f) => /^widget-[0-9a-f]+\.js$/.test(f)),
+  distFiles.find((f) => /^widget-[0-9a-f]+_bg\.wasm$/.test(f)),
+  'widget.css',
+];
 const total = { raw: 0, gzip: 0, brotli: 0 };
-for (const f of readdirSync(dist).filter((f) => /\.(wasm|js|css)$/.test(f)).sort()) {
+for (const f of shipped) {
   const s = sizes(readFileSync(path.join(dist, f)));
   for (const k of Object.keys(total)) total[k] += s[k];
   console.log(`  ${f.padEnd(40)} raw ${kb(s.raw)}  gzip ${kb(s.gzip)}  brotli ${kb(s.brotli)}`);
 }
-console.log(`  ${'total'.padEnd(40)} raw ${kb(total.raw)}  gzip ${kb(total.gzip)}  brotli ${kb(total.brotli)}`);
+console.log(`  ${'total'.padEnd(40)} raw ${kb(total.raw)}  gzip ${kb(total.gzip)}  brotli ${kb(total.brotli)}   (target: 85 KB brotli)`);
+const pack = sizes(readFileSync(path.join(dist, 'i18n', 'ar.json')));
+console.log(`  ${'+ i18n/ar.json (non-English only)'.padEnd(40)} raw ${kb(pack.raw)}  gzip ${kb(pack.gzip)}  brotli ${kb(pack.brotli)}`);
+
+// Lock, measured the same way: auth0-lock@14 from npm bundled and minified with esbuild.
+const lockDir = path.join(root, 'tests', 'artifacts', 'lock-bundle');
+mkdirSync(lockDir, { recursive: true });
+writeFileSync(path.join(lockDir, 'entry.mjs'), "import Auth0Lock from 'auth0-lock';\nwindow.Auth0Lock = Auth0Lock;\n");
+const esbuild = process.env.ESBUILD_BIN ?? path.join(root, 'node_modules', '@esbuild', 'linux-x64', 'bin', 'esbuild');
+const lockVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'auth0-lock', 'package.json'), 'utf8')).version;
+execFileSync(esbuild, [path.join(lockDir, 'entry.mjs'), '--bundle', '--minify', '--format=iife', '--platform=browser',
+  '--define:process.env.NODE_ENV="production"', '--define:global=window', `--outfile=${path.join(lockDir, 'lock.min.js')}`,
+  '--log-level=error'], { cwd: root });
+const lock = sizes(readFileSync(path.join(lockDir, 'lock.min.js')));
+console.log(`  ${`auth0-lock@${lockVersion} (esbuild --minify)`.padEnd(40)} raw ${kb(lock.raw)}  gzip ${kb(lock.gzip)}  brotli ${kb(lock.brotli)}`);
+console.log(`  widget / Lock (brotli): ${((100 * total.brotli) / lock.brotli).toFixed(0)} %`);
 
 console.log('\n== Worker (edge/build/) ==');
 const wasm = sizes(readFileSync(path.join(root, 'edge', 'build', 'index_bg.wasm')));

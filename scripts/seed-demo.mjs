@@ -79,7 +79,7 @@ INSERT INTO connections (id, name, strategy, options, created_at)
   ON CONFLICT(id) DO UPDATE SET options = excluded.options;
 INSERT INTO clients (client_id, name, app_type, is_public, callbacks, web_origins, allowed_logout_urls, grant_types, cross_origin_auth, created_at)
   VALUES ('demo-spa', 'Demo SPA', 'spa', 1,
-    ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`, `${o}/spa.html`, `${o}/auth0js.html`])])},
+    ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`, `${o}/spa.html`, `${o}/auth0js.html`, `${o}/lock.html`])])},
     ${json([origin, ...extra])}, ${json([`${origin}/`, ...extra.map((o) => `${o}/`)])},
     ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm'])}, 1, ${now})
   ON CONFLICT(client_id) DO UPDATE SET callbacks = excluded.callbacks, web_origins = excluded.web_origins,

@@ -136,8 +136,12 @@
     });
   }
 
+  /** The first text field (where a user starts typing), else the first control. */
   function firstFocusable(root) {
-    return root.querySelector('input:not([type=hidden]):not([tabindex="-1"]), select, button, a[href]');
+    return (
+      root.querySelector('input:not([type=hidden]):not([type=checkbox]):not([tabindex="-1"])') ||
+      root.querySelector('input:not([type=hidden]):not([tabindex="-1"]), select, button, a[href]')
+    );
   }
 
   /**

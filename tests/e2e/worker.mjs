@@ -117,10 +117,26 @@ const VENDOR = {
   '/vendor/auth0.js': 'node_modules/auth0-js/dist/auth0.min.js',
 };
 
+/** The strictest CSP the widget can live under: no 'unsafe-inline', no 'unsafe-eval'; only
+ * 'wasm-unsafe-eval' so WebAssembly may compile. `edge` must be a loopback origin. */
+export function strictCsp(edge) {
+  const origin = /^http:\/\/127\.0\.0\.1:\d+$/.test(edge ?? '') ? edge : "'none'";
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${origin} 'wasm-unsafe-eval'`,
+    `style-src 'self' ${origin}`,
+    `connect-src ${origin}`,
+    `img-src 'self' ${origin} data:`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
 export async function startStatic(dir) {
   const { createServer } = await import('node:http');
   const { readFile } = await import('node:fs/promises');
-  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css' };
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const vendored = VENDOR[url.pathname];
@@ -131,7 +147,9 @@ export async function startStatic(dir) {
     }
     try {
       const body = await readFile(file.endsWith('/') ? path.join(file, 'index.html') : file);
-      res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      const headers = { 'content-type': types[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+      if (url.pathname === '/csp.html') headers['content-security-policy'] = strictCsp(url.searchParams.get('edge'));
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');

@@ -145,6 +145,26 @@ pub fn use_i18n() -> Arc<I18n> {
     expect_context::<Arc<I18n>>()
 }
 
+/// What the user typed as email or username, carried between screens as Lock does (the login
+/// screen's email becomes the forgot-password and sign-up screens' email).
+#[derive(Debug, Clone, Copy)]
+pub struct Identifier(pub RwSignal<String>);
+
+/// The identifier shared by the screens.
+pub fn use_identifier() -> RwSignal<String> {
+    expect_context::<Identifier>().0
+}
+
+/// The email part of the shared identifier (empty unless it looks like an email).
+pub fn identifier_email() -> String {
+    let v = use_identifier().get_untracked();
+    if v.contains('@') {
+        v
+    } else {
+        String::new()
+    }
+}
+
 /// The current screen, a signal every screen can switch.
 pub fn use_screen() -> RwSignal<Screen> {
     expect_context::<RwSignal<Screen>>()

@@ -234,7 +234,7 @@ mod tests {
     }
 
     fn placeholders(s: &str) -> Vec<&str> {
-        s.match_indices("%d").chain(s.match_indices("%s")).map(|(i, m)| (i, m)).collect::<std::collections::BTreeMap<_, _>>().into_values().collect()
+        s.match_indices("%d").chain(s.match_indices("%s")).collect::<std::collections::BTreeMap<_, _>>().into_values().collect()
     }
 
     #[test]

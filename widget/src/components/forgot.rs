@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::email_field::{email_ok, EmailField};
 use crate::api::post_json;
-use crate::context::{focus_first_invalid, use_screen, use_widget, Screen};
+use crate::context::{focus_first_invalid, identifier_email, use_screen, use_widget, Screen};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
@@ -21,7 +21,7 @@ enum Outcome {
 pub fn ForgotPasswordForm() -> impl IntoView {
     let ctx = use_widget();
     let screen = use_screen();
-    let email = RwSignal::new(ctx.prefill(true));
+    let email = RwSignal::new(identifier_email());
     let (touched, set_touched) = signal(false);
     let (busy, set_busy) = signal(false);
     let form_ref = NodeRef::<leptos::html::Form>::new();

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use serde_json::json;
 
 use super::password_input::PasswordInput;
-use crate::context::{focus_first_invalid, use_screen, use_widget, Screen};
+use crate::context::{focus_first_invalid, use_identifier, use_screen, use_widget, Screen};
 use crate::flow::{authorization_error, log_in};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +21,7 @@ pub fn LoginForm() -> impl IntoView {
     let ctx = use_widget();
     let screen = use_screen();
     let by_username = ctx.connection.requires_username;
-    let identifier = RwSignal::new(ctx.prefill(!by_username));
+    let identifier = use_identifier();
     let password = RwSignal::new(String::new());
     let (touched, set_touched) = signal(false);
     let (busy, set_busy) = signal(false);

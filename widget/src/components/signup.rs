@@ -11,7 +11,7 @@ use super::email_field::{email_ok, EmailField};
 use super::extra_field::{ExtraInput, ExtraValue};
 use super::new_password::NewPasswordField;
 use crate::api::post_json;
-use crate::context::{focus_first_invalid, use_widget, Mode};
+use crate::context::{focus_first_invalid, identifier_email, use_widget, Mode};
 use crate::flow::log_in;
 
 /// What the last submit produced.
@@ -57,7 +57,7 @@ pub fn SignupForm() -> impl IntoView {
     let rules = ctx.connection.username_rules();
     let requires_username = ctx.connection.requires_username;
     let login_after = ctx.opts.login_after_sign_up || matches!(ctx.mode, Mode::Hosted { .. });
-    let email = RwSignal::new(ctx.prefill(true));
+    let email = RwSignal::new(identifier_email());
     let username = RwSignal::new(ctx.opts.prefill.username.clone().unwrap_or_default());
     let password = RwSignal::new(String::new());
     let terms = RwSignal::new(false);

@@ -10,7 +10,7 @@ use super::forgot::ForgotPasswordForm;
 use super::login::LoginForm;
 use super::signup::SignupForm;
 use super::social::SocialButtons;
-use crate::context::{Screen, WidgetCtx};
+use crate::context::{Identifier, Screen, WidgetCtx};
 
 /// One widget: provides the context, renders the chrome and the current screen.
 #[component]
@@ -30,6 +30,7 @@ pub fn Widget(
     let screen = RwSignal::new(if allowed(initial) { initial } else { Screen::Login });
     provide_context(Arc::clone(&ctx.i18n));
     provide_context(screen);
+    provide_context(Identifier(RwSignal::new(ctx.prefill(!ctx.connection.requires_username))));
     let emit_ctx = ctx.clone();
     Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &json!({})));
     let t = |k: &str| ctx.t(k);
