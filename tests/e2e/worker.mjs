@@ -77,8 +77,9 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
   const kek = randomBytes(32).toString('base64');
   const m2mSecret = randomBytes(24).toString('base64url');
   const webSecret = randomBytes(24).toString('base64url');
-  run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state, '--kek', kek,
-    '--m2m-secret', m2mSecret, '--web-secret', webSecret, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o]),
+  // `--name=value`: random base64url values may start with '-', which parseArgs would take for a flag.
+  run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state, `--kek=${kek}`,
+    `--m2m-secret=${m2mSecret}`, `--web-secret=${webSecret}`, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o]),
     ...(legacy ? ['--legacy-url', `${legacy.origin}/auth`] : [])]);
   const legacyVars = legacy ? { LEGACY_SECRET: legacy.secret, LEGACY_SECRET_WRONG: 'not-the-shared-secret' } : {};
   const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', ...legacyVars, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
