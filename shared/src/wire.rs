@@ -219,6 +219,19 @@ fn yes() -> bool {
 }
 
 impl DbConnectionInfo {
+    /// An entry with only defaults (a federated connection in the client configuration).
+    pub fn named() -> Self {
+        Self {
+            name: String::new(),
+            password_policy: PolicyLevel::default(),
+            password_complexity_options: ComplexityOptions::default(),
+            show_signup: true,
+            show_forgot: true,
+            requires_username: false,
+            validation: Validation::default(),
+        }
+    }
+
     /// The connection's password policy.
     pub fn policy(&self) -> PasswordPolicy {
         PasswordPolicy::new(self.password_policy, self.password_complexity_options.min_length)

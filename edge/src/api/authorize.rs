@@ -11,6 +11,7 @@ use super::http::{Request, Response};
 use super::{pages, parse_json, App};
 use crate::core::authorize::{self, Delivery, LogoutTarget, Outcome, ResponseMode, SESSION_COOKIE, SESSION_TTL_MS};
 use crate::core::error::CoreError;
+use crate::core::federated;
 use crate::core::oauth::{self, Origin};
 use crate::core::tenant;
 
@@ -118,6 +119,25 @@ impl App<'_> {
                 &format!("{error}: {description}"),
             )),
             Outcome::LoginPage { tx, request } => Ok(pages::login_page(tx, request)),
+            Outcome::Redirect(url) => Ok(redirect(url)),
+        }
+    }
+
+    /// `GET /u/social?tx=&connection=`: a social button of the hosted page.
+    pub(super) async fn social(&self, req: &Request) -> Result<Response, WebError> {
+        let tx = super::query_param(req, "tx").unwrap_or_default();
+        let connection = super::query_param(req, "connection").unwrap_or_default();
+        let outcome = authorize::social(&self.core, &tx, &connection).await?;
+        self.render(&outcome)
+    }
+
+    /// `GET /login/callback`: an identity provider's answer. Logged in → session cookie and on to
+    /// `/authorize/resume`; otherwise the application gets an Auth0-shaped error.
+    pub(super) async fn federated_callback(&self, req: &Request) -> Result<Response, WebError> {
+        match federated::callback(&self.core, &query_pairs(req), self.client_ip(req)).await? {
+            federated::Callback::Session { token, resume_url } => Ok(redirect(&resume_url)
+                .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))),
+            federated::Callback::Outcome(o) => self.render(&o),
         }
     }
 
@@ -210,7 +230,7 @@ impl App<'_> {
                     CoreError::InvalidRequest("Authorization server not configured with default connection.".into())
                 })?,
         };
-        let conn = tenant::connection_by_name(self.core.db, &realm)
+        let conn = tenant::database_by_name(self.core.db, &realm)
             .await?
             .filter(|c| c.strategy == "auth0")
             .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {realm}.")))?;

@@ -78,6 +78,8 @@ impl App<'_> {
             ("DELETE", ["user-blocks"]) => self.m_unblock(req, None).await,
             ("DELETE", ["user-blocks", id]) => self.m_unblock(req, Some(id)).await,
             ("GET", ["connections"]) => self.m_connections(req).await,
+            ("POST", ["connections"]) => self.m_create_connection(req).await,
+            ("PATCH", ["connections", id]) => self.m_update_connection(req, id).await,
             ("POST", ["jobs", "users-imports"]) => self.m_import(req).await,
             ("POST", ["jobs", "users-exports"]) => self.m_export(req).await,
             ("GET", ["jobs", id]) => self.m_job(req, id).await,
@@ -143,6 +145,18 @@ impl App<'_> {
             }
         }
         Ok(no_content())
+    }
+
+    async fn m_create_connection(&self, req: &Request) -> Result<Response, WebError> {
+        self.allow(req, &["create:connections"]).await?;
+        let body: Value = parse_json(req)?;
+        Ok(created(&management::create_connection(&self.core, &body).await?))
+    }
+
+    async fn m_update_connection(&self, req: &Request, id: &str) -> Result<Response, WebError> {
+        self.allow(req, &["update:connections"]).await?;
+        let body: Value = parse_json(req)?;
+        Ok(Response::json(200, &management::update_connection(&self.core, id, &body).await?))
     }
 
     async fn m_connections(&self, req: &Request) -> Result<Response, WebError> {

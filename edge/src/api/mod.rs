@@ -12,7 +12,7 @@ mod oauth;
 pub mod pages;
 
 use serde::de::DeserializeOwned;
-use shared::wire::{ClientConfig, SignupRequest, Strategy};
+use shared::wire::{ClientConfig, DbConnectionInfo, SignupRequest, Strategy};
 
 use crate::core::{signup, tenant, Core};
 use errors::WebError;
@@ -92,6 +92,8 @@ impl App<'_> {
             ("GET", "/dev/outbox.json") => self.outbox(req, true).await.unwrap_or_else(WebError::into_api_response),
             ("GET", "/authorize") => self.authorize(req).await.unwrap_or_else(WebError::into_api_response),
             ("GET", "/authorize/resume") => self.resume(req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/u/social") => self.social(req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/login/callback") => self.federated_callback(req).await.unwrap_or_else(WebError::into_api_response),
             ("POST", "/u/login") => self
                 .universal_login(req)
                 .await
@@ -161,14 +163,7 @@ impl App<'_> {
             id: client.client_id,
             tenant: tenant.name,
             subscription: "free".into(),
-            strategies: vec![Strategy {
-                name: "auth0".into(),
-                connections: connections
-                    .iter()
-                    .filter(|c| c.strategy == "auth0")
-                    .map(|c| c.info())
-                    .collect(),
-            }],
+            strategies: strategies(&connections),
         };
         if jsonp {
             let json = serde_json::to_string(&cfg).unwrap_or_default();
@@ -181,4 +176,21 @@ impl App<'_> {
             Ok(Response::json(200, &cfg))
         }
     }
+}
+
+/// The client's connections grouped by strategy as Lock reads them: database connections with
+/// their policies, federated ones by name (the widget's social buttons).
+fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
+    let mut out = vec![Strategy {
+        name: "auth0".into(),
+        connections: connections.iter().filter(|c| c.strategy == "auth0").map(|c| c.info()).collect(),
+    }];
+    for c in connections.iter().filter(|c| crate::core::federated::is_federated(&c.strategy)) {
+        let info = DbConnectionInfo { name: c.name.clone(), ..DbConnectionInfo::named() };
+        match out.iter_mut().find(|s| s.name == c.strategy) {
+            Some(s) => s.connections.push(info),
+            None => out.push(Strategy { name: c.strategy.clone(), connections: vec![info] }),
+        }
+    }
+    out
 }

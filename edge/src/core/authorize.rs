@@ -156,6 +156,8 @@ pub enum Outcome {
         /// The request (for the page's options).
         request: Box<AuthorizeRequest>,
     },
+    /// Send the browser to an identity provider (a federated connection).
+    Redirect(String),
     /// Show an error page: the redirect URI cannot be trusted.
     ErrorPage {
         /// Error code.
@@ -174,14 +176,16 @@ pub struct AuthorizeResult {
     pub new_session: Option<String>,
 }
 
-fn page_error(error: &str, description: &str) -> Outcome {
+/// An error page (the redirect URI cannot be trusted, or is unknown).
+pub(crate) fn page_error(error: &str, description: &str) -> Outcome {
     Outcome::ErrorPage {
         error: error.into(),
         description: description.into(),
     }
 }
 
-fn error_delivery(req: &AuthorizeRequest, error: &str, description: &str) -> Outcome {
+/// An error for the application, delivered to its redirect URI.
+pub(crate) fn error_delivery(req: &AuthorizeRequest, error: &str, description: &str) -> Outcome {
     let mut params = vec![
         ("error".to_owned(), error.to_owned()),
         ("error_description".to_owned(), description.to_owned()),
@@ -596,13 +600,57 @@ pub async fn authorize(
             .bind(now + TX_TTL_MS),
         )
         .await?;
-    Ok(AuthorizeResult {
-        outcome: Outcome::LoginPage {
+    // `connection=` naming a federated connection of the client skips the login page.
+    let federated = match req.connection.as_deref() {
+        Some(name) => super::federated::connection(core, &client.client_id, name).await?,
+        None => None,
+    };
+    let outcome = match federated {
+        Some(conn) => to_provider(core, &conn, &tx, &req).await?,
+        None => Outcome::LoginPage {
             tx,
             request: Box::new(req),
         },
+    };
+    Ok(AuthorizeResult {
+        outcome,
         new_session: None,
     })
+}
+
+async fn to_provider(
+    core: &Core<'_>,
+    conn: &super::federated::FederatedConnection,
+    tx: &str,
+    req: &AuthorizeRequest,
+) -> CoreResult<Outcome> {
+    match super::federated::start(core, conn, tx).await {
+        Ok(url) => Ok(Outcome::Redirect(url)),
+        Err(super::federated::Failure::Provider(d)) => Ok(error_delivery(
+            req,
+            "temporarily_unavailable",
+            &format!("The identity provider is unavailable: {d}"),
+        )),
+        Err(super::federated::Failure::Core(e)) => Err(e),
+    }
+}
+
+/// `GET /u/social?tx=&connection=`: the hosted page's social buttons continue transaction `tx`
+/// at the provider of `connection`.
+pub async fn social(core: &Core<'_>, tx: &str, connection: &str) -> CoreResult<Outcome> {
+    let (client, req) = match transaction(core, tx).await {
+        Ok(v) => v,
+        Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
+        Err(e) => return Err(e),
+    };
+    match super::federated::connection(core, &client.client_id, connection).await? {
+        Some(conn) => to_provider(core, &conn, tx, &req).await,
+        None => Ok(error_delivery(
+            &req,
+            "invalid_request",
+            &format!("The connection {connection} is not enabled for this application"),
+        )),
+    }
 }
 
 /// A stored transaction.

@@ -250,7 +250,7 @@ async fn connection_of(core: &Core<'_>, user: &User) -> CoreResult<Connection> {
     let name = name
         .ok_or_else(|| CoreError::Internal("user without connection".into()))?
         .name;
-    tenant::connection_by_name(core.db, &name)
+    tenant::database_by_name(core.db, &name)
         .await?
         .ok_or_else(|| CoreError::Internal("connection vanished".into()))
 }

@@ -66,10 +66,18 @@ pub async fn authorize(core: &Core<'_>, bearer: Option<&str>, scopes: &[&str]) -
     }
 }
 
+/// A user's own identity: `auth0` for database users, the strategy for federated ones.
+fn primary_identity(u: &User, connection: &str) -> Value {
+    match u.user_id.split_once('|') {
+        Some((provider, id)) => json!({"connection": connection, "user_id": id, "provider": provider, "isSocial": provider != "oidc" && provider != "oauth2"}),
+        None => json!({"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}),
+    }
+}
+
 /// A user in the Management API's shape.
 pub fn user_json(u: &User, connection: &str) -> Value {
     let mut v = json!({
-        "user_id": format!("auth0|{}", u.user_id),
+        "user_id": users::sub(&u.user_id),
         "email": u.email,
         "email_verified": u.email_verified,
         "user_metadata": u.user_metadata,
@@ -78,7 +86,7 @@ pub fn user_json(u: &User, connection: &str) -> Value {
         "created_at": iso8601(u.created_at),
         "updated_at": iso8601(u.updated_at),
         "logins_count": u.logins_count,
-        "identities": [{"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}],
+        "identities": [primary_identity(u, connection)],
     });
     let o = v.as_object_mut();
     if let Some(o) = o {
@@ -129,10 +137,9 @@ async fn connection_by_id(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
         .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
 }
 
-/// Strips the `auth0|` prefix of a Management API user id.
+/// The stored id behind a Management API user id (`auth0|…`, `google-oauth2|…`).
 pub fn local_id(id: &str) -> CoreResult<&str> {
-    id.strip_prefix("auth0|")
-        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))
+    users::id_from_sub(id).ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))
 }
 
 /// `GET /api/v2/users/{id}`.
@@ -141,7 +148,9 @@ pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
         .await?
         .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
     let conn = connection_of(core, &u).await?;
-    Ok(user_json(&u, &conn.name))
+    let mut v = user_json(&u, &conn.name);
+    v["identities"] = super::federated::identities_json(core, &u, &conn.name).await?;
+    Ok(v)
 }
 
 /// `GET /api/v2/users`: pages of 0..=100 (default 50), optionally filtered by `connection` or by
@@ -233,7 +242,7 @@ fn opt_bool(v: &Value, field: &str) -> CoreResult<Option<bool>> {
 pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
     let conn_name =
         opt_str(body, "connection")?.ok_or_else(|| CoreError::InvalidRequest("Missing connection".into()))?;
-    let conn = tenant::connection_by_name(core.db, &conn_name)
+    let conn = tenant::database_by_name(core.db, &conn_name)
         .await?
         .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?;
     let email = shared::email::normalize(
@@ -320,7 +329,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         Err(super::db::DbError::Conflict(_)) => return Err(CoreError::Conflict("The user already exists.".into())),
         Err(e) => return Err(e.into()),
     }
-    get_user(core, &format!("auth0|{}", new.user_id)).await
+    get_user(core, &users::sub(&new.user_id)).await
 }
 
 /// `PATCH /api/v2/users/{id}`: root attributes replace, `user_metadata` and `app_metadata` merge
@@ -478,6 +487,132 @@ pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&
         }));
     }
     Ok(Value::Array(out))
+}
+
+fn check_connection_options(strategy: &str, options: &Map<String, Value>) -> CoreResult<()> {
+    if options.contains_key("client_secret") {
+        return Err(CoreError::InvalidRequest(
+            "options.client_secret is not stored: put the secret in a Worker secret and name it in options.client_secret_env".into(),
+        ));
+    }
+    if super::federated::is_federated(strategy) {
+        let parsed: super::federated::FederatedOptions = serde_json::from_value(Value::Object(options.clone()))
+            .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+        if parsed.client_id.is_empty() || parsed.client_secret_env.as_deref().is_none_or(str::is_empty) {
+            return Err(CoreError::InvalidRequest("options.client_id and options.client_secret_env are required".into()));
+        }
+        let missing = match strategy {
+            "oidc" => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
+            "oauth2" => parsed.authorization_endpoint.is_none() || parsed.token_endpoint.is_none() || parsed.profile_url.is_none(),
+            _ => false,
+        };
+        if missing {
+            return Err(CoreError::InvalidRequest(format!(
+                "Strategy {strategy} needs {}",
+                if strategy == "oidc" { "options.issuer or options.discovery_url" } else { "options.authorization_endpoint, token_endpoint and profile_url" }
+            )));
+        }
+    } else {
+        serde_json::from_value::<super::tenant::ConnectionOptions>(Value::Object(options.clone()))
+            .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+    }
+    Ok(())
+}
+
+fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
+    match body.get("enabled_clients") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|c| c.as_str().map(str::to_owned).ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into())))
+            .collect::<CoreResult<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
+    }
+}
+
+fn client_links(id: &str, clients: &[String]) -> Vec<super::db::Stmt> {
+    let mut stmts = vec![super::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id)];
+    stmts.extend(clients.iter().map(|c| {
+        super::db::Stmt::new(
+            "INSERT OR IGNORE INTO client_connections (client_id, connection_id) SELECT client_id, ?2 FROM clients WHERE client_id = ?1",
+        )
+        .bind(c)
+        .bind(id)
+    }));
+    stmts
+}
+
+async fn connection_json(core: &Core<'_>, name: &str) -> CoreResult<Value> {
+    connections(core, Some(name), None)
+        .await?
+        .as_array()
+        .and_then(|a| a.first().cloned())
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
+}
+
+/// `POST /api/v2/connections`: `{name, strategy, options, enabled_clients}`. Federated strategies
+/// (`google-oauth2`, `facebook`, `oidc`, `oauth2`) need `options.client_id` and
+/// `options.client_secret_env` (the Worker secret's name — secrets are never stored in D1).
+pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(CoreError::InvalidRequest("name must be 1-128 letters, digits or '-'".into()));
+    }
+    let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
+    if strategy != "auth0" && !super::federated::is_federated(strategy) {
+        return Err(CoreError::InvalidRequest(format!(
+            "strategy must be auth0 or one of {}",
+            super::federated::STRATEGIES.join(", ")
+        )));
+    }
+    let options = match body.get("options") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(o)) => o.clone(),
+        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    };
+    check_connection_options(strategy, &options)?;
+    let clients = enabled_clients(body)?.unwrap_or_default();
+    let id = format!("con_{}", &core.random_token()?[..16]);
+    let mut stmts = vec![super::db::Stmt::new(
+        "INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(strategy)
+    .bind(Value::Object(options).to_string())
+    .bind(core.clock.now_ms())];
+    stmts.extend(client_links(&id, &clients).into_iter().skip(1));
+    core.db.batch(stmts).await.map_err(|e| match e {
+        super::db::DbError::Conflict(_) => CoreError::Conflict("A connection with the same name already exists".into()),
+        e => e.into(),
+    })?;
+    connection_json(core, name).await
+}
+
+/// `PATCH /api/v2/connections/{id}`: replaces `options` and/or `enabled_clients`.
+pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let conn = connection_by_id(core, id).await?;
+    let mut stmts = Vec::new();
+    match body.get("options") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            check_connection_options(&conn.strategy, o)?;
+            stmts.push(
+                super::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
+                    .bind(Value::Object(o.clone()).to_string())
+                    .bind(id),
+            );
+        }
+        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    }
+    if let Some(clients) = enabled_clients(body)? {
+        stmts.extend(client_links(id, &clients));
+    }
+    if !stmts.is_empty() {
+        core.db.batch(stmts).await?;
+    }
+    connection_json(core, &conn.name).await
 }
 
 /// A connection by id (jobs).

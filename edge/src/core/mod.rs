@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod codes;
 pub mod db;
 pub mod error;
+pub mod federated;
 pub mod hashing;
 pub mod jobs;
 pub mod keys;

@@ -289,7 +289,7 @@ async fn login_connection(core: &Core<'_>, client: &Client, realm: Option<&str>)
             CoreError::InvalidRequest("Authorization server not configured with default connection.".into())
         })?,
     };
-    let conn = tenant::connection_by_name(core.db, &name)
+    let conn = tenant::database_by_name(core.db, &name)
         .await?
         .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {name}.")))?;
     if !tenant::connection_enabled(core.db, &client.client_id, &conn.id).await? {
@@ -351,7 +351,7 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
     };
     let lifetime = api.map_or(client.access_token_lifetime, |a| a.token_lifetime);
     let scope = scopes.join(" ");
-    let sub = format!("auth0|{}", user.user_id);
+    let sub = users::sub(&user.user_id);
     let mut access = json!({
         "iss": iss, "sub": sub, "aud": aud, "azp": client.client_id,
         "iat": now_s, "exp": now_s + lifetime, "scope": scope,
@@ -512,9 +512,7 @@ pub async fn userinfo(core: &Core<'_>, bearer: &str) -> CoreResult<Map<String, V
     )
     .map_err(|e| CoreError::InvalidToken(e.to_string()))?;
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or_default();
-    let user_id = sub
-        .strip_prefix("auth0|")
-        .ok_or_else(|| CoreError::InvalidToken("not a user token".into()))?;
+    let user_id = users::id_from_sub(sub).ok_or_else(|| CoreError::InvalidToken("not a user token".into()))?;
     let user = users::by_id(core.db, user_id)
         .await?
         .ok_or_else(|| CoreError::InvalidToken("user not found".into()))?;

@@ -126,7 +126,7 @@ fn metadata_strings(meta: &Map<String, Value>) -> Vec<&str> {
 /// Looks up the connection named in a request and checks it is enabled for the client (when a
 /// client id is given; Auth0 falls back to the tenant's global client otherwise).
 pub async fn resolve_connection(core: &Core<'_>, client_id: Option<&str>, name: &str) -> CoreResult<Connection> {
-    let conn = tenant::connection_by_name(core.db, name)
+    let conn = tenant::database_by_name(core.db, name)
         .await?
         .ok_or_else(|| CoreError::ConnectionNotFound(name.to_owned()))?;
     if let Some(client_id) = client_id {

@@ -247,6 +247,12 @@ pub async fn connection_by_name(db: &dyn Database, name: &str) -> CoreResult<Opt
     .await?)
 }
 
+/// The *database* connection called `name` (strategy `auth0`): what every password flow works
+/// with. Federated connections (social, OIDC) have no passwords and are not found here.
+pub async fn database_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {
+    Ok(connection_by_name(db, name).await?.filter(|c| c.strategy == "auth0"))
+}
+
 /// Whether `connection_id` is enabled for `client_id`.
 pub async fn connection_enabled(db: &dyn Database, client_id: &str, connection_id: &str) -> CoreResult<bool> {
     let rows = db

@@ -146,7 +146,7 @@ pub fn split_scope(scope: &str) -> Vec<String> {
 /// The profile claims a user's scopes allow, shared by ID tokens and `/userinfo`.
 pub fn profile_claims(user: &User, scopes: &[String]) -> Map<String, Value> {
     let mut c = Map::new();
-    c.insert("sub".into(), Value::String(format!("auth0|{}", user.user_id)));
+    c.insert("sub".into(), Value::String(super::users::sub(&user.user_id)));
     let has = |s: &str| scopes.iter().any(|x| x == s);
     if has("profile") {
         let local = user.email.split('@').next().unwrap_or_default().to_owned();

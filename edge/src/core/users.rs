@@ -64,6 +64,26 @@ pub struct User {
     pub password_reset_required: bool,
 }
 
+/// The `sub` (and Management API id) of stored user `user_id`: `auth0|<id>` for database users;
+/// federated users' ids already read `{strategy}|{provider user id}`.
+pub fn sub(user_id: &str) -> String {
+    if user_id.contains('|') {
+        user_id.to_owned()
+    } else {
+        format!("auth0|{user_id}")
+    }
+}
+
+/// The stored id behind a user `sub`; `None` for client credentials (`…@clients`) and anything
+/// that is not a user subject.
+pub fn id_from_sub(sub: &str) -> Option<&str> {
+    match sub.strip_prefix("auth0|") {
+        Some(id) if !id.is_empty() => Some(id),
+        Some(_) => None,
+        None => (sub.contains('|') && !sub.ends_with("@clients") && !sub.starts_with('|')).then_some(sub),
+    }
+}
+
 /// What a new user is created with.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewUser {

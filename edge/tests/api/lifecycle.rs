@@ -199,7 +199,7 @@ async fn reset_page_escapes_the_ticket_and_sets_csp() {
         .await;
     let html = String::from_utf8(page.body.clone()).unwrap();
     assert!(!html.contains("<script>alert"), "{html}");
-    assert!(html.contains(r#"<script type="module" src="/widget.js"></script>"#));
+    assert!(html.contains(r#"<script defer src="/widget.js"></script>"#));
     assert!(!page
         .header("content-security-policy")
         .unwrap()
