@@ -49,7 +49,7 @@ const m2mSecretHash = createHash('sha256').update(m2mSecret).digest('hex');
 const webSecret = values['web-secret'] ?? process.env.DEMO_WEB_SECRET ?? randomBytes(24).toString('base64url');
 const webSecretHash = createHash('sha256').update(webSecret).digest('hex');
 const managementApi = `${origin}/api/v2/`;
-const managementScopes = ['create:users', 'read:users', 'update:users', 'delete:users'];
+const managementScopes = ['create:users', 'read:users', 'update:users', 'delete:users', 'read:connections', 'create:connections', 'update:connections'];
 /** Connections over the legacy store: lazy migration, hash hand-over, own-store; and one whose
  * legacy is unreachable (port 9 refuses connections), for the fault tests. */
 function legacySql(url) {

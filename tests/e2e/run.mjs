@@ -5,6 +5,7 @@
 //
 //   node tests/e2e/run.mjs [test files...]        (needs `make build` first)
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { env, root, startLegacy, startStatic, startWorker } from './worker.mjs';
@@ -18,14 +19,17 @@ try {
   legacy = await startLegacy();
   // Test pages live on a second loopback origin, allowed as a web origin of demo-spa.
   pages = await startStatic(path.join(root, 'tests', 'pages'));
-  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin], legacy });
+  // Client secrets of the test identity providers (started by social.test.mjs): Worker secrets,
+  // generated per run, never in the repo.
+  const idpSecrets = { IDP_OIDC_SECRET: randomBytes(24).toString('hex'), IDP_OAUTH2_SECRET: randomBytes(24).toString('hex') };
+  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin], legacy, vars: idpSecrets });
   const files = process.argv.slice(2).length
     ? process.argv.slice(2)
     : readdirSync(path.join(root, 'tests', 'e2e')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('tests', 'e2e', f));
   // Asynchronous: the static server for the test pages lives in this process and must keep serving.
   const child = spawn('node', ['--test', '--test-concurrency=1', ...files], {
     cwd: root,
-    env: { ...env, BASE_URL: worker.origin, PAGES_URL: pages.origin, LEGACY_URL: legacy.origin, LEGACY_SECRET: legacy.secret, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts },
+    env: { ...env, BASE_URL: worker.origin, PAGES_URL: pages.origin, LEGACY_URL: legacy.origin, LEGACY_SECRET: legacy.secret, DEMO_M2M_SECRET: worker.m2mSecret, DEMO_WEB_SECRET: worker.webSecret, ARTIFACTS: artifacts, ...idpSecrets },
     stdio: 'inherit',
   });
   status = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

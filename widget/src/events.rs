@@ -37,8 +37,13 @@ pub fn validate_field(instance: &str, field: &str, value: &str) -> (bool, Option
     })();
     match result {
         Some(r) => {
-            let valid = js_sys::Reflect::get(&r, &"valid".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
-            let hint = js_sys::Reflect::get(&r, &"hint".into()).ok().and_then(|v| v.as_string());
+            let valid = js_sys::Reflect::get(&r, &"valid".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
+            let hint = js_sys::Reflect::get(&r, &"hint".into())
+                .ok()
+                .and_then(|v| v.as_string());
             (valid, hint)
         }
         None => (true, None),

@@ -30,7 +30,10 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
     let default_type = if auth.redirect_url.is_some() { "code" } else { "token" };
     let mut params: Vec<(String, String)> = vec![
         ("client_id".into(), ctx.client_id.clone()),
-        ("response_type".into(), auth.response_type.clone().unwrap_or_else(|| default_type.into())),
+        (
+            "response_type".into(),
+            auth.response_type.clone().unwrap_or_else(|| default_type.into()),
+        ),
         ("redirect_uri".into(), redirect),
     ];
     let mut has_scope = false;
@@ -47,7 +50,11 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
     if !has_scope {
         params.push(("scope".into(), "openid profile email".into()));
     }
-    for (k, v) in [("audience", &auth.audience), ("state", &auth.state), ("nonce", &auth.nonce)] {
+    for (k, v) in [
+        ("audience", &auth.audience),
+        ("state", &auth.state),
+        ("nonce", &auth.nonce),
+    ] {
         if let Some(v) = v {
             params.push((k.into(), v.clone()));
         }
@@ -55,7 +62,13 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
     params.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
     let query: Vec<String> = params
         .iter()
-        .map(|(k, v)| format!("{}={}", js_sys::encode_uri_component(k), js_sys::encode_uri_component(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                js_sys::encode_uri_component(k),
+                js_sys::encode_uri_component(v)
+            )
+        })
         .collect();
     ctx.url(&format!("/authorize?{}", query.join("&")))
 }

@@ -25,7 +25,11 @@ pub fn supported(tag: &str) -> Option<&'static str> {
         .iter()
         .find(|l| **l == tag)
         .or_else(|| LANGUAGES.iter().find(|l| **l == tag.split('-').next().unwrap_or("")))
-        .or_else(|| LANGUAGES.iter().find(|l| l.starts_with(&format!("{}-", tag.split('-').next().unwrap_or("")))))
+        .or_else(|| {
+            LANGUAGES
+                .iter()
+                .find(|l| l.starts_with(&format!("{}-", tag.split('-').next().unwrap_or(""))))
+        })
         .copied()
 }
 
@@ -45,7 +49,10 @@ const EN: &[(&str, &str)] = &[
     ("hidePassword", "Hide"),
     ("forgotPasswordAction", "Don't remember your password?"),
     ("forgotPasswordTitle", "Reset your password"),
-    ("forgotPasswordInstructions", "Enter your email address and we will send you a link to choose a new password."),
+    (
+        "forgotPasswordInstructions",
+        "Enter your email address and we will send you a link to choose a new password.",
+    ),
     ("forgotPasswordSubmitLabel", "Send email"),
     ("backToLogin", "Back to log in"),
     ("resetTitle", "Choose a new password"),
@@ -53,7 +60,10 @@ const EN: &[(&str, &str)] = &[
     ("resetSubmitLabel", "Set new password"),
     ("passwordsDoNotMatch", "The passwords do not match."),
     ("linkExpiredTitle", "Link expired"),
-    ("linkExpired", "This link is invalid, was already used or has expired. Please request a new one."),
+    (
+        "linkExpired",
+        "This link is invalid, was already used or has expired. Please request a new one.",
+    ),
     ("loading", "Loading…"),
     ("busy.login", "Logging in…"),
     ("busy.signUp", "Signing up…"),
@@ -61,11 +71,20 @@ const EN: &[(&str, &str)] = &[
     ("busy.reset", "Saving…"),
     ("success.logIn", "Thanks for logging in."),
     ("success.signUp", "Thanks for signing up! The account %s was created."),
-    ("success.forgotPassword", "We've just sent you an email to reset your password."),
-    ("success.reset", "Your password was changed. You can log in with it now."),
+    (
+        "success.forgotPassword",
+        "We've just sent you an email to reset your password.",
+    ),
+    (
+        "success.reset",
+        "Your password was changed. You can log in with it now.",
+    ),
     ("invalidEmail", "Enter a valid email address."),
     ("requiredField", "This field is required."),
-    ("usernameFormatErrorHint", "Use %d-%d letters, numbers and the characters _ . + - ! # $ ^ ` ~ @ '"),
+    (
+        "usernameFormatErrorHint",
+        "Use %d-%d letters, numbers and the characters _ . + - ! # $ ^ ` ~ @ '",
+    ),
     ("passwordRequirements", "Password requirements"),
     ("ruleMet", "Met:"),
     ("ruleNotMet", "Not met:"),
@@ -78,36 +97,90 @@ const EN: &[(&str, &str)] = &[
     ("passwordStrength.nonEmpty", "Non-empty password required"),
     ("passwordStrength.lengthAtLeast", "At least %d characters in length"),
     ("passwordStrength.shouldContain", "Should contain:"),
-    ("passwordStrength.containsAtLeast", "Contain at least %d of the following %d types of characters:"),
+    (
+        "passwordStrength.containsAtLeast",
+        "Contain at least %d of the following %d types of characters:",
+    ),
     ("passwordStrength.lowerCase", "lower case letters (a-z)"),
     ("passwordStrength.upperCase", "upper case letters (A-Z)"),
     ("passwordStrength.numbers", "numbers (i.e. 0-9)"),
-    ("passwordStrength.specialCharacters", "special characters (e.g. !@#$%^&*)"),
-    ("passwordStrength.identicalChars", "No more than %d identical characters in a row (e.g., \"%s\" not allowed)"),
+    (
+        "passwordStrength.specialCharacters",
+        "special characters (e.g. !@#$%^&*)",
+    ),
+    (
+        "passwordStrength.identicalChars",
+        "No more than %d identical characters in a row (e.g., \"%s\" not allowed)",
+    ),
     ("error.login.lock.invalid_email_password", "Wrong email or password."),
-    ("error.login.lock.invalid_username_password", "Wrong username or password."),
-    ("error.login.too_many_attempts", "Your account has been blocked after multiple consecutive login attempts."),
+    (
+        "error.login.lock.invalid_username_password",
+        "Wrong username or password.",
+    ),
+    (
+        "error.login.too_many_attempts",
+        "Your account has been blocked after multiple consecutive login attempts.",
+    ),
     ("error.login.blocked_user", "This account is blocked."),
-    ("error.login.too_many_requests", "Too many attempts. Please wait a moment and try again."),
-    ("error.login.session_missing", "Your login session expired. Please try again."),
-    ("error.login.temporarily_unavailable", "The user store is unavailable. Please try again later."),
-    ("error.login.lock.network", "We could not reach the server. Check your connection and try again."),
+    (
+        "error.login.too_many_requests",
+        "Too many attempts. Please wait a moment and try again.",
+    ),
+    (
+        "error.login.session_missing",
+        "Your login session expired. Please try again.",
+    ),
+    (
+        "error.login.temporarily_unavailable",
+        "The user store is unavailable. Please try again later.",
+    ),
+    (
+        "error.login.lock.network",
+        "We could not reach the server. Check your connection and try again.",
+    ),
     ("error.login.lock.fallback", "Something went wrong. Please try again."),
     ("error.signUp.password_strength_error", "Password is too weak."),
     ("error.signUp.password_dictionary_error", "Password is too common."),
-    ("error.signUp.password_no_user_info_error", "Password is based on user information."),
-    ("error.signUp.password_history_error", "Password has previously been used."),
+    (
+        "error.signUp.password_no_user_info_error",
+        "Password is based on user information.",
+    ),
+    (
+        "error.signUp.password_history_error",
+        "Password has previously been used.",
+    ),
     ("error.signUp.user_exists", "The user already exists."),
     ("error.signUp.username_exists", "The username already exists."),
-    ("error.signUp.invalid_signup", "We could not sign you up. If you already have an account, log in instead."),
-    ("error.signUp.signup_disabled", "Sign-ups are disabled for this application."),
+    (
+        "error.signUp.invalid_signup",
+        "We could not sign you up. If you already have an account, log in instead.",
+    ),
+    (
+        "error.signUp.signup_disabled",
+        "Sign-ups are disabled for this application.",
+    ),
     ("error.signUp.invalid_request", "Please check the fields and try again."),
-    ("error.signUp.too_many_requests", "Too many attempts. Please wait a moment and try again."),
-    ("error.signUp.lock.network", "We could not reach the server. Check your connection and try again."),
+    (
+        "error.signUp.too_many_requests",
+        "Too many attempts. Please wait a moment and try again.",
+    ),
+    (
+        "error.signUp.lock.network",
+        "We could not reach the server. Check your connection and try again.",
+    ),
     ("error.signUp.lock.fallback", "Something went wrong. Please try again."),
-    ("error.forgotPassword.too_many_requests", "You have requested too many resets. Please wait a few minutes."),
-    ("error.forgotPassword.lock.network", "We could not reach the server. Check your connection and try again."),
-    ("error.forgotPassword.lock.fallback", "Something went wrong. Please try again."),
+    (
+        "error.forgotPassword.too_many_requests",
+        "You have requested too many resets. Please wait a few minutes.",
+    ),
+    (
+        "error.forgotPassword.lock.network",
+        "We could not reach the server. Check your connection and try again.",
+    ),
+    (
+        "error.forgotPassword.lock.fallback",
+        "Something went wrong. Please try again.",
+    ),
 ];
 
 /// A language's strings: English underneath, a pack over it, the page's overrides on top.
@@ -121,7 +194,11 @@ pub struct I18n {
 /// Flattens a nested dictionary (`{"error": {"login": {…}}}`) into dotted keys.
 fn flatten(prefix: &str, v: &Map<String, Value>, out: &mut HashMap<String, String>) {
     for (k, val) in v {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match val {
             Value::String(s) => {
                 out.insert(key, s.clone());
@@ -135,7 +212,10 @@ fn flatten(prefix: &str, v: &Map<String, Value>, out: &mut HashMap<String, Strin
 impl I18n {
     /// English.
     pub fn english() -> Self {
-        Self { lang: "en".into(), strings: HashMap::new() }
+        Self {
+            lang: "en".into(),
+            strings: HashMap::new(),
+        }
     }
 
     /// `lang` with its pack (flat or nested JSON) and the page's `languageDictionary` overrides.
@@ -146,7 +226,10 @@ impl I18n {
                 flatten("", m, &mut strings);
             }
         }
-        Self { lang: lang.to_owned(), strings }
+        Self {
+            lang: lang.to_owned(),
+            strings,
+        }
     }
 
     /// The text for `key`, or the key itself when no dictionary has it.
@@ -173,7 +256,9 @@ impl I18n {
     /// A login error, as Lock maps them (`invalid_grant`/`access_denied` → wrong credentials).
     pub fn login_error(&self, code: &str, description: &str, by_username: bool) -> String {
         let key = match code {
-            "invalid_grant" | "access_denied" | "invalid_user_password" if by_username => "lock.invalid_username_password",
+            "invalid_grant" | "access_denied" | "invalid_user_password" if by_username => {
+                "lock.invalid_username_password"
+            }
             "invalid_grant" | "access_denied" | "invalid_user_password" => "lock.invalid_email_password",
             "unauthorized" if description.contains("blocked") => "blocked_user",
             "invalid_request" => "session_missing",
@@ -191,7 +276,11 @@ impl I18n {
             ("invalid_password", Some("PasswordHistoryError")) => "password_history_error",
             ("invalid_password", _) => "password_strength_error",
             ("operation_not_allowed", _) => "signup_disabled",
-            ("user_exists" | "username_exists" | "invalid_signup" | "invalid_request" | "too_many_requests" | "lock.network", _) => code,
+            (
+                "user_exists" | "username_exists" | "invalid_signup" | "invalid_request" | "too_many_requests"
+                | "lock.network",
+                _,
+            ) => code,
             _ => "lock.fallback",
         };
         self.t(&format!("error.signUp.{key}"))
@@ -225,7 +314,8 @@ mod tests {
     #[test]
     fn overrides_nested_or_flat_over_packs_over_english() {
         let pack = json!({"loginSubmitLabel": "Entrar", "passwordLabel": "Contraseña"});
-        let overrides = json!({"loginSubmitLabel": "Acceder", "error": {"login": {"lock.invalid_email_password": "¡No!"}}});
+        let overrides =
+            json!({"loginSubmitLabel": "Acceder", "error": {"login": {"lock.invalid_email_password": "¡No!"}}});
         let i = I18n::new("es", Some(&pack), Some(&overrides));
         assert_eq!(i.t("loginSubmitLabel"), "Acceder");
         assert_eq!(i.t("passwordLabel"), "Contraseña");
@@ -234,7 +324,11 @@ mod tests {
     }
 
     fn placeholders(s: &str) -> Vec<&str> {
-        s.match_indices("%d").chain(s.match_indices("%s")).collect::<std::collections::BTreeMap<_, _>>().into_values().collect()
+        s.match_indices("%d")
+            .chain(s.match_indices("%s"))
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into_values()
+            .collect()
     }
 
     #[test]
@@ -260,7 +354,11 @@ mod tests {
             for (key, english) in EN {
                 let own = map.get(*key).and_then(Value::as_str);
                 assert!(own.is_some_and(|t| !t.is_empty()), "{lang}: {key} missing");
-                assert_eq!(placeholders(&i.t(key)), placeholders(english), "{lang}: {key} placeholders");
+                assert_eq!(
+                    placeholders(&i.t(key)),
+                    placeholders(english),
+                    "{lang}: {key} placeholders"
+                );
             }
         }
     }
@@ -268,10 +366,19 @@ mod tests {
     #[test]
     fn rules_and_errors() {
         let i = I18n::english();
-        assert_eq!(i.rule("lengthAtLeast", "x", &[FormatArg::Num(8)]), "At least 8 characters in length");
+        assert_eq!(
+            i.rule("lengthAtLeast", "x", &[FormatArg::Num(8)]),
+            "At least 8 characters in length"
+        );
         assert_eq!(i.rule("brandNew", "Server text", &[]), "Server text");
-        assert_eq!(i.signup_error("invalid_password", Some("PasswordDictionaryError")), "Password is too common.");
+        assert_eq!(
+            i.signup_error("invalid_password", Some("PasswordDictionaryError")),
+            "Password is too common."
+        );
         assert_eq!(i.login_error("invalid_grant", "", true), "Wrong username or password.");
-        assert_eq!(i.login_error("unauthorized", "user is blocked", false), "This account is blocked.");
+        assert_eq!(
+            i.login_error("unauthorized", "user is blocked", false),
+            "This account is blocked."
+        );
     }
 }

@@ -37,7 +37,10 @@ pub fn choose_language(option: Option<&str>) -> &'static str {
     if let Some(l) = option.and_then(supported) {
         return l;
     }
-    let browser = web_sys::window().map(|w| w.navigator().languages()).map(|a| a.to_vec()).unwrap_or_default();
+    let browser = web_sys::window()
+        .map(|w| w.navigator().languages())
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
     browser
         .iter()
         .filter_map(|v| v.as_string())
@@ -89,7 +92,10 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
         let asset_base = opts.asset_base.clone().unwrap_or_else(|| api_base.clone());
         let lang = choose_language(opts.language.as_deref());
         let i18n = Arc::new(load_i18n(&asset_base, lang, opts.language_dictionary.as_ref()).await);
-        let url = format!("{api_base}/client/{}.json", js_sys::encode_uri_component(&opts.client_id));
+        let url = format!(
+            "{api_base}/client/{}.json",
+            js_sys::encode_uri_component(&opts.client_id)
+        );
         let config: Option<ClientConfig> = get_json(&url).await.ok().and_then(|v| serde_json::from_value(v).ok());
         let connection = config.as_ref().and_then(|c| {
             c.strategies
@@ -103,7 +109,12 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             .iter()
             .flat_map(|c| c.strategies.iter())
             .filter(|s| s.name != "auth0")
-            .flat_map(|s| s.connections.iter().map(|c| SocialConnection { strategy: s.name.clone(), name: c.name.clone() }))
+            .flat_map(|s| {
+                s.connections.iter().map(|c| SocialConnection {
+                    strategy: s.name.clone(),
+                    name: c.name.clone(),
+                })
+            })
             .filter(|c| opts.allows(&c.name))
             .collect();
         let instance = opts.instance.clone();
@@ -117,12 +128,28 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
         let _ = host.set_attribute("dir", dir);
         let handle = leptos::mount::mount_to(host, move || match connection {
             Some(connection) => {
-                let initial = opts.initial_screen.as_deref().and_then(Screen::parse).unwrap_or(Screen::Login);
-                let ctx = WidgetCtx { api_base, client_id: opts.client_id.clone(), connection, social, mode, opts: Arc::new(opts), i18n };
+                let initial = opts
+                    .initial_screen
+                    .as_deref()
+                    .and_then(Screen::parse)
+                    .unwrap_or(Screen::Login);
+                let ctx = WidgetCtx {
+                    api_base,
+                    client_id: opts.client_id.clone(),
+                    connection,
+                    social,
+                    mode,
+                    opts: Arc::new(opts),
+                    i18n,
+                };
                 view! { <Widget ctx initial /> }.into_any()
             }
             None => {
-                crate::events::emit(&opts.instance, "unrecoverable_error", &serde_json::json!({"error": "not_configured"}));
+                crate::events::emit(
+                    &opts.instance,
+                    "unrecoverable_error",
+                    &serde_json::json!({"error": "not_configured"}),
+                );
                 view! {
                     <div class="tg-widget"><p class="tg-error" role="alert">{i18n.t("notConfigured")}</p></div>
                 }
@@ -167,7 +194,10 @@ pub fn auto_mount() {
         let Some(host) = hosts.item(i).and_then(|n| n.dyn_into::<HtmlElement>().ok()) else {
             continue;
         };
-        let attr = |name: &str| host.get_attribute(&format!("data-tollgate-{name}")).filter(|v| !v.is_empty());
+        let attr = |name: &str| {
+            host.get_attribute(&format!("data-tollgate-{name}"))
+                .filter(|v| !v.is_empty())
+        };
         let Some(client_id) = attr("client-id") else {
             continue;
         };

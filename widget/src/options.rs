@@ -203,7 +203,9 @@ impl WidgetOptions {
 
     /// Whether connection `name` may be offered.
     pub fn allows(&self, name: &str) -> bool {
-        self.allowed_connections.as_ref().is_none_or(|a| a.iter().any(|c| c == name))
+        self.allowed_connections
+            .as_ref()
+            .is_none_or(|a| a.iter().any(|c| c == name))
     }
 
     /// The edge origin without trailing slash.
@@ -228,7 +230,16 @@ mod tests {
         assert_eq!(o.prefill.email.as_deref(), Some("a@b.co"));
         assert_eq!(o.additional_sign_up_fields[0].kind(), "select");
         assert_eq!(o.auth.redirect_url.as_deref(), Some("https://app/cb"));
-        let bad = ExtraField { name: "email".into(), placeholder: None, kind: None, options: vec![], prefill: None, value: None, storage: None, has_validator: false };
+        let bad = ExtraField {
+            name: "email".into(),
+            placeholder: None,
+            kind: None,
+            options: vec![],
+            prefill: None,
+            value: None,
+            storage: None,
+            has_validator: false,
+        };
         assert!(!bad.valid_name());
     }
 }

@@ -44,13 +44,10 @@ async fn checklist_follows_the_password() {
     let host = host();
     let (pw, set_pw) = signal(String::new());
     let policy = PasswordPolicy::new(PolicyLevel::Good, None);
-    leptos::mount::mount_to(
-        host.clone(),
-        move || {
-            provide_context(std::sync::Arc::new(I18n::english()));
-            view! { <PasswordChecklist policy password=pw id="c" /> }
-        },
-    )
+    leptos::mount::mount_to(host.clone(), move || {
+        provide_context(std::sync::Arc::new(I18n::english()));
+        view! { <PasswordChecklist policy password=pw id="c" /> }
+    })
     .forget();
     tick().await;
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(false));
@@ -142,7 +139,11 @@ async fn signup_form_validates_while_typing() {
     tick().await;
     assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
     let button = host.query_selector("button[type=submit]").unwrap().unwrap();
-    assert_eq!(button.get_attribute("aria-disabled").as_deref(), Some("false"), "not busy: nothing was sent");
+    assert_eq!(
+        button.get_attribute("aria-disabled").as_deref(),
+        Some("false"),
+        "not busy: nothing was sent"
+    );
     // Focus moves to the first invalid field.
     gloo_timers_tick().await;
     assert_eq!(active_id().as_deref(), Some("tg-signup-email"));
@@ -241,7 +242,10 @@ async fn forgot_password_screen_and_back() {
 /// Lets `set_timeout(0)` callbacks run.
 async fn gloo_timers_tick() {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10)
+            .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
@@ -270,27 +274,54 @@ async fn additional_fields_terms_and_options() {
     assert!(host.query_selector("img.tg-logo").unwrap().is_some());
     assert!(host.query_selector("#tg-signup-company").unwrap().is_some());
     assert!(host.query_selector("select#tg-signup-plan").unwrap().is_some());
-    assert!(host.query_selector("#tg-signup-password[name=password]").unwrap().is_some());
-    assert_eq!(host.query_selector_all("input[name=password]").unwrap().length(), 1, "reserved name skipped");
-    let news: HtmlInputElement = host.query_selector("#tg-signup-news").unwrap().unwrap().unchecked_into();
+    assert!(host
+        .query_selector("#tg-signup-password[name=password]")
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        host.query_selector_all("input[name=password]").unwrap().length(),
+        1,
+        "reserved name skipped"
+    );
+    let news: HtmlInputElement = host
+        .query_selector("#tg-signup-news")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert!(news.checked());
-    let email: HtmlInputElement = host.query_selector("#tg-signup-email").unwrap().unwrap().unchecked_into();
+    let email: HtmlInputElement = host
+        .query_selector("#tg-signup-email")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     assert_eq!(email.value(), "pre@fill.example");
     // Every visible input has a label.
-    let inputs = host.query_selector_all("input:not([type=hidden]), select").unwrap().length();
+    let inputs = host
+        .query_selector_all("input:not([type=hidden]), select")
+        .unwrap()
+        .length();
     assert_eq!(host.query_selector_all("label").unwrap().length(), inputs);
 
     type_into(&host, "#tg-signup-password", "anything");
     let form: web_sys::HtmlFormElement = host.query_selector("form").unwrap().unwrap().unchecked_into();
     form.request_submit().unwrap();
     tick().await;
-    let invalid = |id: &str| host.query_selector(&format!("#{id}")).unwrap().unwrap().get_attribute("aria-invalid");
+    let invalid = |id: &str| {
+        host.query_selector(&format!("#{id}"))
+            .unwrap()
+            .unwrap()
+            .get_attribute("aria-invalid")
+    };
     assert_eq!(invalid("tg-signup-company").as_deref(), Some("true"));
     assert_eq!(invalid("tg-signup-plan").as_deref(), Some("true"));
     assert_eq!(invalid("tg-signup-terms").as_deref(), Some("true"));
     assert_eq!(invalid("tg-signup-email").as_deref(), Some("false"));
     gloo_timers_tick().await;
-    assert_eq!(active_id().as_deref(), Some("tg-signup-company"), "focus on the first error");
+    assert_eq!(
+        active_id().as_deref(),
+        Some("tg-signup-company"),
+        "focus on the first error"
+    );
     assert!(host.text_content().unwrap().contains("Please accept the terms"));
 }
 
@@ -301,18 +332,35 @@ async fn translations_overrides_and_social_buttons() {
     let pack = serde_json::json!({"loginSubmitLabel": "تسجيل الدخول", "passwordLabel": "كلمة المرور", "socialLoginButton": "المتابعة باستخدام %s"});
     let overrides = serde_json::json!({"emailLabel": "Courriel"});
     c.i18n = std::sync::Arc::new(I18n::new("ar", Some(&pack), Some(&overrides)));
-    c.social = vec![SocialConnection { strategy: "google-oauth2".into(), name: "google-oauth2".into() }];
-    c.opts = options(serde_json::json!({"allowSignUp": false, "allowShowPassword": false, "auth": {"redirectUrl": "https://app.example/cb"}}));
+    c.social = vec![SocialConnection {
+        strategy: "google-oauth2".into(),
+        name: "google-oauth2".into(),
+    }];
+    c.opts = options(
+        serde_json::json!({"allowSignUp": false, "allowShowPassword": false, "auth": {"redirectUrl": "https://app.example/cb"}}),
+    );
     mount_ctx(&host, c, Screen::SignUp);
     tick().await;
     let text = host.text_content().unwrap();
     assert!(text.contains("تسجيل الدخول") && text.contains("كلمة المرور") && text.contains("Courriel"));
-    assert!(host.query_selector("[role=tablist]").unwrap().is_none(), "allowSignUp: false hides the tabs");
-    assert!(host.query_selector("#tg-login-password").unwrap().is_some(), "sign-up not allowed: login shown");
-    assert!(host.query_selector(".tg-show").unwrap().is_none(), "allowShowPassword: false");
+    assert!(
+        host.query_selector("[role=tablist]").unwrap().is_none(),
+        "allowSignUp: false hides the tabs"
+    );
+    assert!(
+        host.query_selector("#tg-login-password").unwrap().is_some(),
+        "sign-up not allowed: login shown"
+    );
+    assert!(
+        host.query_selector(".tg-show").unwrap().is_none(),
+        "allowShowPassword: false"
+    );
     let social = host.query_selector("a.tg-social").unwrap().expect("social button");
     assert_eq!(social.text_content().unwrap().trim(), "المتابعة باستخدام Google");
     let href = social.get_attribute("href").unwrap();
-    assert!(href.starts_with("/authorize?client_id=c&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"), "{href}");
+    assert!(
+        href.starts_with("/authorize?client_id=c&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"),
+        "{href}"
+    );
     assert!(href.ends_with("&connection=google-oauth2"), "{href}");
 }

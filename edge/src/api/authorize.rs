@@ -135,8 +135,9 @@ impl App<'_> {
     /// `/authorize/resume`; otherwise the application gets an Auth0-shaped error.
     pub(super) async fn federated_callback(&self, req: &Request) -> Result<Response, WebError> {
         match federated::callback(&self.core, &query_pairs(req), self.client_ip(req)).await? {
-            federated::Callback::Session { token, resume_url } => Ok(redirect(&resume_url)
-                .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))),
+            federated::Callback::Session { token, resume_url } => Ok(
+                redirect(&resume_url).with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
+            ),
             federated::Callback::Outcome(o) => self.render(&o),
         }
     }

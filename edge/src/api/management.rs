@@ -156,7 +156,10 @@ impl App<'_> {
     async fn m_update_connection(&self, req: &Request, id: &str) -> Result<Response, WebError> {
         self.allow(req, &["update:connections"]).await?;
         let body: Value = parse_json(req)?;
-        Ok(Response::json(200, &management::update_connection(&self.core, id, &body).await?))
+        Ok(Response::json(
+            200,
+            &management::update_connection(&self.core, id, &body).await?,
+        ))
     }
 
     async fn m_connections(&self, req: &Request) -> Result<Response, WebError> {

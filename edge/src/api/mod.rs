@@ -93,7 +93,10 @@ impl App<'_> {
             ("GET", "/authorize") => self.authorize(req).await.unwrap_or_else(WebError::into_api_response),
             ("GET", "/authorize/resume") => self.resume(req).await.unwrap_or_else(WebError::into_api_response),
             ("GET", "/u/social") => self.social(req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/login/callback") => self.federated_callback(req).await.unwrap_or_else(WebError::into_api_response),
+            ("GET", "/login/callback") => self
+                .federated_callback(req)
+                .await
+                .unwrap_or_else(WebError::into_api_response),
             ("POST", "/u/login") => self
                 .universal_login(req)
                 .await
@@ -183,13 +186,26 @@ impl App<'_> {
 fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
     let mut out = vec![Strategy {
         name: "auth0".into(),
-        connections: connections.iter().filter(|c| c.strategy == "auth0").map(|c| c.info()).collect(),
+        connections: connections
+            .iter()
+            .filter(|c| c.strategy == "auth0")
+            .map(|c| c.info())
+            .collect(),
     }];
-    for c in connections.iter().filter(|c| crate::core::federated::is_federated(&c.strategy)) {
-        let info = DbConnectionInfo { name: c.name.clone(), ..DbConnectionInfo::named() };
+    for c in connections
+        .iter()
+        .filter(|c| crate::core::federated::is_federated(&c.strategy))
+    {
+        let info = DbConnectionInfo {
+            name: c.name.clone(),
+            ..DbConnectionInfo::named()
+        };
         match out.iter_mut().find(|s| s.name == c.strategy) {
             Some(s) => s.connections.push(info),
-            None => out.push(Strategy { name: c.strategy.clone(), connections: vec![info] }),
+            None => out.push(Strategy {
+                name: c.strategy.clone(),
+                connections: vec![info],
+            }),
         }
     }
     out

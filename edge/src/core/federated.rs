@@ -139,9 +139,10 @@ impl FederatedConnection {
     }
 
     fn issuer(&self) -> Option<String> {
-        self.options.issuer.clone().or_else(|| {
-            (self.strategy == "google-oauth2").then(|| "https://accounts.google.com".to_owned())
-        })
+        self.options
+            .issuer
+            .clone()
+            .or_else(|| (self.strategy == "google-oauth2").then(|| "https://accounts.google.com".to_owned()))
     }
 
     /// Facebook's endpoints and profile mapping, unless overridden.
@@ -236,7 +237,20 @@ pub fn profile_from_claims(claims: &Map<String, Value>) -> Result<Profile, Strin
     let v = Value::Object(claims.clone());
     let provider_user_id = text(v.get("sub")).ok_or("the ID token has no sub")?;
     let mut raw = claims.clone();
-    for k in ["iss", "aud", "exp", "iat", "nbf", "nonce", "at_hash", "c_hash", "azp", "auth_time", "jti", "sid"] {
+    for k in [
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "nbf",
+        "nonce",
+        "at_hash",
+        "c_hash",
+        "azp",
+        "auth_time",
+        "jti",
+        "sid",
+    ] {
         raw.remove(k);
     }
     Ok(Profile {
@@ -282,7 +296,9 @@ pub fn profile_from_mapping(profile: &Value, mapping: &Map<String, Value>) -> Re
 /// verified too (an unverified local account could have been registered by anyone).
 pub fn link_target<'a>(profile: &Profile, candidates: &'a [User], enabled: bool) -> Option<&'a User> {
     let email = profile.email.as_deref().filter(|_| enabled && profile.email_verified)?;
-    let mut verified = candidates.iter().filter(|u| u.email_verified && !u.email.is_empty() && u.email == email);
+    let mut verified = candidates
+        .iter()
+        .filter(|u| u.email_verified && !u.email.is_empty() && u.email == email);
     match (verified.next(), verified.next()) {
         (Some(u), None) => Some(u),
         _ => None,
@@ -315,7 +331,12 @@ async fn connection_where(core: &Core<'_>, stmt: Stmt) -> CoreResult<Option<Fede
     };
     let options = serde_json::from_str(&row.options)
         .map_err(|e| CoreError::Internal(format!("connection {}: bad options: {e}", row.name)))?;
-    Ok(Some(FederatedConnection { id: row.id, name: row.name, strategy: row.strategy, options }))
+    Ok(Some(FederatedConnection {
+        id: row.id,
+        name: row.name,
+        strategy: row.strategy,
+        options,
+    }))
 }
 
 async fn fetch_json(core: &Core<'_>, req: OutboundRequest) -> Result<Value, String> {
@@ -324,9 +345,14 @@ async fn fetch_json(core: &Core<'_>, req: OutboundRequest) -> Result<Value, Stri
     if resp.body.len() > MAX_PROVIDER_BODY {
         return Err(format!("{url}: answer too large"));
     }
-    let body: Value = serde_json::from_slice(&resp.body).map_err(|_| format!("{url}: not JSON (status {})", resp.status))?;
+    let body: Value =
+        serde_json::from_slice(&resp.body).map_err(|_| format!("{url}: not JSON (status {})", resp.status))?;
     if !(200..300).contains(&resp.status) {
-        let err = body.get("error_description").or_else(|| body.get("error")).and_then(Value::as_str).unwrap_or("error");
+        let err = body
+            .get("error_description")
+            .or_else(|| body.get("error"))
+            .and_then(Value::as_str)
+            .unwrap_or("error");
         return Err(format!("{url}: {} {err}", resp.status));
     }
     Ok(body)
@@ -337,7 +363,13 @@ fn get(url: &str, bearer: Option<&str>) -> OutboundRequest {
     if let Some(t) = bearer {
         headers.push(("authorization".into(), format!("Bearer {t}")));
     }
-    OutboundRequest { method: "GET".into(), url: url.into(), headers, body: Vec::new(), timeout_ms: Some(PROVIDER_TIMEOUT_MS) }
+    OutboundRequest {
+        method: "GET".into(),
+        url: url.into(),
+        headers,
+        body: Vec::new(),
+        timeout_ms: Some(PROVIDER_TIMEOUT_MS),
+    }
 }
 
 /// The provider's endpoints: configured ones win; OIDC providers fill the rest by discovery.
@@ -345,15 +377,25 @@ pub async fn endpoints(core: &Core<'_>, conn: &FederatedConnection) -> Result<En
     let o = &conn.options;
     let (d_auth, d_token, d_profile) = conn.defaults();
     let mut e = Endpoints {
-        authorization: o.authorization_endpoint.clone().or(d_auth.map(str::to_owned)).unwrap_or_default(),
-        token: o.token_endpoint.clone().or(d_token.map(str::to_owned)).unwrap_or_default(),
+        authorization: o
+            .authorization_endpoint
+            .clone()
+            .or(d_auth.map(str::to_owned))
+            .unwrap_or_default(),
+        token: o
+            .token_endpoint
+            .clone()
+            .or(d_token.map(str::to_owned))
+            .unwrap_or_default(),
         issuer: conn.issuer(),
         jwks_uri: o.jwks_uri.clone(),
         profile: o.profile_url.clone().or(d_profile.map(str::to_owned)),
     };
     if conn.kind() == Kind::Oidc && (e.authorization.is_empty() || e.token.is_empty() || e.jwks_uri.is_none()) {
         let url = o.discovery_url.clone().or_else(|| {
-            e.issuer.as_ref().map(|i| format!("{}/.well-known/openid-configuration", i.trim_end_matches('/')))
+            e.issuer
+                .as_ref()
+                .map(|i| format!("{}/.well-known/openid-configuration", i.trim_end_matches('/')))
         });
         let url = url.ok_or_else(|| misconfigured(conn, "needs an issuer or discovery_url"))?;
         let doc = fetch_json(core, get(&url, None)).await.map_err(Failure::Provider)?;
@@ -371,7 +413,9 @@ pub async fn endpoints(core: &Core<'_>, conn: &FederatedConnection) -> Result<En
         return Err(misconfigured(conn, "has no authorization or token endpoint").into());
     }
     match conn.kind() {
-        Kind::Oidc if e.jwks_uri.is_none() || e.issuer.is_none() => Err(misconfigured(conn, "has no issuer or jwks_uri").into()),
+        Kind::Oidc if e.jwks_uri.is_none() || e.issuer.is_none() => {
+            Err(misconfigured(conn, "has no issuer or jwks_uri").into())
+        }
         Kind::OAuth2 if e.profile.is_none() => Err(misconfigured(conn, "has no profile_url").into()),
         _ => Ok(e),
     }
@@ -406,8 +450,8 @@ pub async fn start(core: &Core<'_>, conn: &FederatedConnection, tx: &str) -> Res
         )
         .await?;
     let challenge = b64url(&Sha256::digest(verifier.as_bytes()));
-    let mut url = url::Url::parse(&e.authorization)
-        .map_err(|_| misconfigured(conn, "has an invalid authorization endpoint"))?;
+    let mut url =
+        url::Url::parse(&e.authorization).map_err(|_| misconfigured(conn, "has an invalid authorization endpoint"))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", &conn.options.client_id)
@@ -456,7 +500,12 @@ fn app_error(provider_error: &str) -> &'static str {
 
 /// `GET /login/callback`: the provider's answer.
 pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str) -> CoreResult<Callback> {
-    let param = |k: &str| q.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+    let param = |k: &str| {
+        q.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
     let page = |d: &str| Ok(Callback::Outcome(authorize::page_error("invalid_request", d)));
     let Some(state) = param("state") else {
         return page("Missing state");
@@ -480,7 +529,8 @@ pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str) -> Core
         Err(CoreError::InvalidRequest(msg)) => return page(&msg),
         Err(e) => return Err(e),
     };
-    let deny = |error: &str, description: &str| Ok(Callback::Outcome(authorize::error_delivery(&req, error, description)));
+    let deny =
+        |error: &str, description: &str| Ok(Callback::Outcome(authorize::error_delivery(&req, error, description)));
     if let Some(err) = param("error") {
         let description = param("error_description").unwrap_or("The provider did not authorize the request");
         return deny(app_error(err), description);
@@ -499,14 +549,22 @@ pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str) -> Core
     let user = match find_or_create(core, &conn, &profile, ip).await {
         Ok(u) => u,
         Err(CoreError::SignupDisabled) => return deny("access_denied", "Signups are disabled for this connection"),
-        Err(CoreError::TooManyRequests(_)) => return deny("access_denied", "Too many sign-ups from this address. Please try again later."),
+        Err(CoreError::TooManyRequests(_)) => {
+            return deny(
+                "access_denied",
+                "Too many sign-ups from this address. Please try again later.",
+            )
+        }
         Err(e) => return Err(e),
     };
     if user.blocked {
         return deny("unauthorized", "user is blocked");
     }
     let token = authorize::create_session(core, &user.user_id, core.clock.now_ms() / 1000).await?;
-    Ok(Callback::Session { token, resume_url: format!("{}authorize/resume?tx={}", core.settings.issuer, row.tx) })
+    Ok(Callback::Session {
+        token,
+        resume_url: format!("{}authorize/resume?tx={}", core.settings.issuer, row.tx),
+    })
 }
 
 /// Why a round trip failed.
@@ -532,9 +590,16 @@ impl From<super::db::DbError> for Failure {
 
 async fn exchange(core: &Core<'_>, conn: &FederatedConnection, code: &str, row: &StateRow) -> Result<Profile, Failure> {
     let e = endpoints(core, conn).await?;
-    let secret_name = conn.options.client_secret_env.as_deref().ok_or_else(|| misconfigured(conn, "has no client_secret_env"))?;
+    let secret_name = conn
+        .options
+        .client_secret_env
+        .as_deref()
+        .ok_or_else(|| misconfigured(conn, "has no client_secret_env"))?;
     // Never logged: only its name appears in errors.
-    let secret = core.secrets.get(secret_name).ok_or_else(|| misconfigured(conn, &format!("secret {secret_name} is not set")))?;
+    let secret = core
+        .secrets
+        .get(secret_name)
+        .ok_or_else(|| misconfigured(conn, &format!("secret {secret_name} is not set")))?;
     let form = serde_urlencoded::to_string([
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -561,17 +626,33 @@ async fn exchange(core: &Core<'_>, conn: &FederatedConnection, code: &str, row: 
     .map_err(|d| Failure::Provider(format!("The provider refused the authorization code ({d})")))?;
     match conn.kind() {
         Kind::Oidc => {
-            let id_token = tokens.get("id_token").and_then(Value::as_str).ok_or_else(|| Failure::Provider("The provider sent no ID token".into()))?;
+            let id_token = tokens
+                .get("id_token")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Failure::Provider("The provider sent no ID token".into()))?;
             let jwks_uri = e.jwks_uri.as_deref().unwrap_or_default();
-            let keys: JwkSet = serde_json::from_value(fetch_json(core, get(jwks_uri, None)).await.map_err(Failure::Provider)?)
-                .map_err(|_| Failure::Provider("The provider's key set is malformed".into()))?;
-            let claims = verify_id_token(id_token, &keys, e.issuer.as_deref().unwrap_or_default(), &conn.options.client_id, &row.nonce, core.clock.now_ms() / 1000)
-                .map_err(|d| Failure::Provider(format!("Invalid ID token from the provider: {d}")))?;
+            let keys: JwkSet =
+                serde_json::from_value(fetch_json(core, get(jwks_uri, None)).await.map_err(Failure::Provider)?)
+                    .map_err(|_| Failure::Provider("The provider's key set is malformed".into()))?;
+            let claims = verify_id_token(
+                id_token,
+                &keys,
+                e.issuer.as_deref().unwrap_or_default(),
+                &conn.options.client_id,
+                &row.nonce,
+                core.clock.now_ms() / 1000,
+            )
+            .map_err(|d| Failure::Provider(format!("Invalid ID token from the provider: {d}")))?;
             profile_from_claims(&claims).map_err(Failure::Provider)
         }
         Kind::OAuth2 => {
-            let access = tokens.get("access_token").and_then(Value::as_str).ok_or_else(|| Failure::Provider("The provider sent no access token".into()))?;
-            let profile = fetch_json(core, get(e.profile.as_deref().unwrap_or_default(), Some(access))).await.map_err(Failure::Provider)?;
+            let access = tokens
+                .get("access_token")
+                .and_then(Value::as_str)
+                .ok_or_else(|| Failure::Provider("The provider sent no access token".into()))?;
+            let profile = fetch_json(core, get(e.profile.as_deref().unwrap_or_default(), Some(access)))
+                .await
+                .map_err(Failure::Provider)?;
             profile_from_mapping(&profile, &conn.mapping()).map_err(Failure::Provider)
         }
     }
@@ -666,7 +747,14 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
                 return Err(CoreError::SignupDisabled);
             }
             // A sign-up like any other: the same per-IP throttle.
-            let quota = attack::take(core.db, &format!("signup:{ip}"), attack::Bucket::SIGNUPS_PER_IP, 1.0, now).await?;
+            let quota = attack::take(
+                core.db,
+                &format!("signup:{ip}"),
+                attack::Bucket::SIGNUPS_PER_IP,
+                1.0,
+                now,
+            )
+            .await?;
             if !quota.granted {
                 return Err(CoreError::TooManyRequests(quota));
             }
@@ -683,7 +771,12 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
                 now,
                 ..NewUser::default()
             };
-            core.db.batch(vec![users::insert_stmt(&new), identity_stmt(conn, p, &user_id, &raw, now)]).await?;
+            core.db
+                .batch(vec![
+                    users::insert_stmt(&new),
+                    identity_stmt(conn, p, &user_id, &raw, now),
+                ])
+                .await?;
             user_id
         }
     };
@@ -711,8 +804,16 @@ fn identity_stmt(conn: &FederatedConnection, p: &Profile, user_id: &str, raw: &s
     .bind(now)
 }
 
-async fn insert_identity(core: &Core<'_>, conn: &FederatedConnection, p: &Profile, user_id: &str, raw: &str) -> CoreResult<()> {
-    core.db.execute(identity_stmt(conn, p, user_id, raw, core.clock.now_ms())).await?;
+async fn insert_identity(
+    core: &Core<'_>,
+    conn: &FederatedConnection,
+    p: &Profile,
+    user_id: &str,
+    raw: &str,
+) -> CoreResult<()> {
+    core.db
+        .execute(identity_stmt(conn, p, user_id, raw, core.clock.now_ms()))
+        .await?;
     Ok(())
 }
 
@@ -785,9 +886,15 @@ mod tests {
         assert_eq!(p.provider_user_id, "1098");
         assert_eq!(p.email.as_deref(), Some("ada@example.com"));
         assert!(p.email_verified);
-        assert_eq!((p.given_name.as_deref(), p.family_name.as_deref()), (Some("Ada"), Some("Lovelace")));
+        assert_eq!(
+            (p.given_name.as_deref(), p.family_name.as_deref()),
+            (Some("Ada"), Some("Lovelace"))
+        );
         assert_eq!(p.raw.get("locale"), Some(&json!("en")), "provider attributes are kept");
-        assert!(p.raw.get("nonce").is_none() && p.raw.get("aud").is_none(), "token bookkeeping is not profile");
+        assert!(
+            p.raw.get("nonce").is_none() && p.raw.get("aud").is_none(),
+            "token bookkeeping is not profile"
+        );
         // A string "true" counts (some providers send it), anything else does not.
         let mut c = google_claims();
         c.insert("email_verified".into(), json!("true"));
@@ -803,7 +910,10 @@ mod tests {
             id: "con_fb".into(),
             name: "facebook".into(),
             strategy: "facebook".into(),
-            options: FederatedOptions { client_id: "fb".into(), ..FederatedOptions::default() },
+            options: FederatedOptions {
+                client_id: "fb".into(),
+                ..FederatedOptions::default()
+            },
         }
     }
 
@@ -823,13 +933,24 @@ mod tests {
         // A generic provider with its own mapping; the page's mapping wins over the defaults.
         let mut generic = facebook();
         generic.strategy = "oauth2".into();
-        generic.options.attribute_map = json!({"user_id": "account.uid", "email": "account.mail", "email_verified": "account.confirmed"})
-            .as_object()
-            .cloned()
-            .unwrap();
-        let p = profile_from_mapping(&json!({"account": {"uid": "u-1", "mail": "x@y.z", "confirmed": false}}), &generic.mapping()).unwrap();
-        assert_eq!((p.provider_user_id.as_str(), p.email.as_deref(), p.email_verified), ("u-1", Some("x@y.z"), false));
-        assert!(profile_from_mapping(&json!({"name": "x"}), &generic.mapping()).is_err(), "no id, no user");
+        generic.options.attribute_map =
+            json!({"user_id": "account.uid", "email": "account.mail", "email_verified": "account.confirmed"})
+                .as_object()
+                .cloned()
+                .unwrap();
+        let p = profile_from_mapping(
+            &json!({"account": {"uid": "u-1", "mail": "x@y.z", "confirmed": false}}),
+            &generic.mapping(),
+        )
+        .unwrap();
+        assert_eq!(
+            (p.provider_user_id.as_str(), p.email.as_deref(), p.email_verified),
+            ("u-1", Some("x@y.z"), false)
+        );
+        assert!(
+            profile_from_mapping(&json!({"name": "x"}), &generic.mapping()).is_err(),
+            "no id, no user"
+        );
     }
 
     #[test]
@@ -839,22 +960,36 @@ mod tests {
         let unverified = [user("u2", "ada@example.com", false)];
         assert!(link_target(&p, &verified, false).is_none(), "off by default");
         assert_eq!(link_target(&p, &verified, true).map(|u| u.user_id.as_str()), Some("u1"));
-        assert!(link_target(&p, &unverified, true).is_none(), "an unverified local account could be anyone's");
+        assert!(
+            link_target(&p, &unverified, true).is_none(),
+            "an unverified local account could be anyone's"
+        );
         let two = [user("u1", "ada@example.com", true), user("u3", "ada@example.com", true)];
         assert!(link_target(&p, &two, true).is_none(), "ambiguous: no link");
         p.email_verified = false;
-        assert!(link_target(&p, &verified, true).is_none(), "the provider must vouch for the email");
+        assert!(
+            link_target(&p, &verified, true).is_none(),
+            "the provider must vouch for the email"
+        );
     }
 
     fn key_set() -> JwkSet {
         let (_, n, e) = test_rsa_key();
-        serde_json::from_value(json!({"keys": [{"kty": "RSA", "kid": "idp-1", "alg": "RS256", "use": "sig", "n": n, "e": e}]})).unwrap()
+        serde_json::from_value(
+            json!({"keys": [{"kty": "RSA", "kid": "idp-1", "alg": "RS256", "use": "sig", "n": n, "e": e}]}),
+        )
+        .unwrap()
     }
 
     fn id_token(claims: &Map<String, Value>, kid: &str) -> String {
         let mut h = Header::new(Algorithm::RS256);
         h.kid = Some(kid.into());
-        encode(&h, claims, &EncodingKey::from_rsa_pem(test_rsa_key().0.as_bytes()).unwrap()).unwrap()
+        encode(
+            &h,
+            claims,
+            &EncodingKey::from_rsa_pem(test_rsa_key().0.as_bytes()).unwrap(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -863,16 +998,37 @@ mod tests {
         let iss = "https://accounts.google.com";
         let ok = id_token(&google_claims(), "idp-1");
         assert!(verify_id_token(&ok, &keys, iss, "client-1", "n-1", 1_500).is_ok());
-        let err = |t: &str, aud: &str, nonce: &str, now: i64| verify_id_token(t, &keys, iss, aud, nonce, now).unwrap_err();
-        assert!(err(&ok, "other-client", "n-1", 1_500).contains("InvalidAudience"), "wrong audience");
+        let err =
+            |t: &str, aud: &str, nonce: &str, now: i64| verify_id_token(t, &keys, iss, aud, nonce, now).unwrap_err();
+        assert!(
+            err(&ok, "other-client", "n-1", 1_500).contains("InvalidAudience"),
+            "wrong audience"
+        );
         assert_eq!(err(&ok, "client-1", "n-2", 1_500), "nonce mismatch");
         assert_eq!(err(&ok, "client-1", "n-1", 2_100), "expired");
-        assert!(verify_id_token(&ok, &keys, "https://evil.example", "client-1", "n-1", 1_500).unwrap_err().contains("InvalidIssuer"));
-        assert_eq!(err(&id_token(&google_claims(), "unknown-kid"), "client-1", "n-1", 1_500), "no matching key");
+        assert!(
+            verify_id_token(&ok, &keys, "https://evil.example", "client-1", "n-1", 1_500)
+                .unwrap_err()
+                .contains("InvalidIssuer")
+        );
+        assert_eq!(
+            err(&id_token(&google_claims(), "unknown-kid"), "client-1", "n-1", 1_500),
+            "no matching key"
+        );
         let mut forged = ok.clone();
         forged.replace_range(forged.len() - 6.., "AAAAAA");
-        assert!(verify_id_token(&forged, &keys, iss, "client-1", "n-1", 1_500).is_err(), "bad signature");
-        let unsigned = format!("{}.{}.", b64url(br#"{"alg":"none"}"#), b64url(Value::Object(google_claims()).to_string().as_bytes()));
-        assert!(verify_id_token(&unsigned, &keys, iss, "client-1", "n-1", 1_500).is_err(), "alg none");
+        assert!(
+            verify_id_token(&forged, &keys, iss, "client-1", "n-1", 1_500).is_err(),
+            "bad signature"
+        );
+        let unsigned = format!(
+            "{}.{}.",
+            b64url(br#"{"alg":"none"}"#),
+            b64url(Value::Object(google_claims()).to_string().as_bytes())
+        );
+        assert!(
+            verify_id_token(&unsigned, &keys, iss, "client-1", "n-1", 1_500).is_err(),
+            "alg none"
+        );
     }
 }

@@ -69,7 +69,9 @@ pub async fn authorize(core: &Core<'_>, bearer: Option<&str>, scopes: &[&str]) -
 /// A user's own identity: `auth0` for database users, the strategy for federated ones.
 fn primary_identity(u: &User, connection: &str) -> Value {
     match u.user_id.split_once('|') {
-        Some((provider, id)) => json!({"connection": connection, "user_id": id, "provider": provider, "isSocial": provider != "oidc" && provider != "oauth2"}),
+        Some((provider, id)) => {
+            json!({"connection": connection, "user_id": id, "provider": provider, "isSocial": provider != "oidc" && provider != "oauth2"})
+        }
         None => json!({"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}),
     }
 }
@@ -499,17 +501,27 @@ fn check_connection_options(strategy: &str, options: &Map<String, Value>) -> Cor
         let parsed: super::federated::FederatedOptions = serde_json::from_value(Value::Object(options.clone()))
             .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
         if parsed.client_id.is_empty() || parsed.client_secret_env.as_deref().is_none_or(str::is_empty) {
-            return Err(CoreError::InvalidRequest("options.client_id and options.client_secret_env are required".into()));
+            return Err(CoreError::InvalidRequest(
+                "options.client_id and options.client_secret_env are required".into(),
+            ));
         }
         let missing = match strategy {
             "oidc" => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
-            "oauth2" => parsed.authorization_endpoint.is_none() || parsed.token_endpoint.is_none() || parsed.profile_url.is_none(),
+            "oauth2" => {
+                parsed.authorization_endpoint.is_none()
+                    || parsed.token_endpoint.is_none()
+                    || parsed.profile_url.is_none()
+            }
             _ => false,
         };
         if missing {
             return Err(CoreError::InvalidRequest(format!(
                 "Strategy {strategy} needs {}",
-                if strategy == "oidc" { "options.issuer or options.discovery_url" } else { "options.authorization_endpoint, token_endpoint and profile_url" }
+                if strategy == "oidc" {
+                    "options.issuer or options.discovery_url"
+                } else {
+                    "options.authorization_endpoint, token_endpoint and profile_url"
+                }
             )));
         }
     } else {
@@ -524,7 +536,11 @@ fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Array(a)) => a
             .iter()
-            .map(|c| c.as_str().map(str::to_owned).ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into())))
+            .map(|c| {
+                c.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into()))
+            })
             .collect::<CoreResult<Vec<_>>>()
             .map(Some),
         Some(_) => Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
@@ -557,7 +573,9 @@ async fn connection_json(core: &Core<'_>, name: &str) -> CoreResult<Value> {
 pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
     let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
     if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-        return Err(CoreError::InvalidRequest("name must be 1-128 letters, digits or '-'".into()));
+        return Err(CoreError::InvalidRequest(
+            "name must be 1-128 letters, digits or '-'".into(),
+        ));
     }
     let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
     if strategy != "auth0" && !super::federated::is_federated(strategy) {

@@ -32,7 +32,10 @@ impl ExtraValue {
             "checkbox" => (field.prefill.as_ref().map(as_text).as_deref() == Some("true")).to_string(),
             _ => field.prefill.as_ref().map(as_text).unwrap_or_default(),
         };
-        Self { field, value: RwSignal::new(initial) }
+        Self {
+            field,
+            value: RwSignal::new(initial),
+        }
     }
 
     /// `(valid, hint)`: the page's validator decides for text fields; text and select fields

@@ -40,12 +40,15 @@ pub fn ForgotPasswordForm() -> impl IntoView {
         set_busy.set(true);
         let ctx = submit_ctx.clone();
         ctx.emit("forgot_password submit", &json!({}));
-        let body = json!({"client_id": ctx.client_id, "connection": ctx.connection.name, "email": email.get_untracked()});
+        let body =
+            json!({"client_id": ctx.client_id, "connection": ctx.connection.name, "email": email.get_untracked()});
         spawn_local(async move {
-            set_outcome.set(match post_json(&ctx.url("/dbconnections/change_password"), &body).await {
-                Ok(_) => Outcome::Sent,
-                Err(f) => Outcome::Failed(ctx.i18n.forgot_error(&f.code())),
-            });
+            set_outcome.set(
+                match post_json(&ctx.url("/dbconnections/change_password"), &body).await {
+                    Ok(_) => Outcome::Sent,
+                    Err(f) => Outcome::Failed(ctx.i18n.forgot_error(&f.code())),
+                },
+            );
             set_busy.set(false);
         });
     };

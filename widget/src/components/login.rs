@@ -57,7 +57,11 @@ pub fn LoginForm() -> impl IntoView {
                 }
                 Err(f) => {
                     ctx.emit("authorization_error", &authorization_error(&f));
-                    set_outcome.set(Outcome::Failed(ctx.i18n.login_error(&f.code(), &f.description(), by_username)));
+                    set_outcome.set(Outcome::Failed(ctx.i18n.login_error(
+                        &f.code(),
+                        &f.description(),
+                        by_username,
+                    )));
                     set_busy.set(false);
                     focus_first_invalid(form_ref);
                 }
@@ -65,9 +69,17 @@ pub fn LoginForm() -> impl IntoView {
         });
     };
 
-    let label = ctx.t(if by_username { "usernameOrEmailLabel" } else { "emailLabel" });
-    let (forgot, submit, busy_label, done) =
-        (ctx.t("forgotPasswordAction"), ctx.t("loginSubmitLabel"), ctx.t("busy.login"), ctx.t("success.logIn"));
+    let label = ctx.t(if by_username {
+        "usernameOrEmailLabel"
+    } else {
+        "emailLabel"
+    });
+    let (forgot, submit, busy_label, done) = (
+        ctx.t("forgotPasswordAction"),
+        ctx.t("loginSubmitLabel"),
+        ctx.t("busy.login"),
+        ctx.t("success.logIn"),
+    );
     view! {
         <form id="tg-login-form" node_ref=form_ref class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>
             <div class="tg-field">

@@ -111,7 +111,10 @@ pub fn SignupForm() -> impl IntoView {
         ctx.emit("signup submit", &json!({}));
         spawn_local(async move {
             let fail = |f: crate::api::ApiFailure| {
-                ctx.emit("signup error", &json!({"error": f.code(), "description": f.description()}));
+                ctx.emit(
+                    "signup error",
+                    &json!({"error": f.code(), "description": f.description()}),
+                );
                 set_outcome.set(Outcome::Failed(ctx.i18n.signup_error(&f.code(), f.name().as_deref())));
                 set_busy.set(false);
                 focus_first_invalid(form_ref);
@@ -146,7 +149,10 @@ pub fn SignupForm() -> impl IntoView {
         t("signUpTerms"),
         t("mustAcceptTerms"),
     );
-    let username_hint = ctx.tf("usernameFormatErrorHint", &[FormatArg::Num(rules.min), FormatArg::Num(rules.max)]);
+    let username_hint = ctx.tf(
+        "usernameFormatErrorHint",
+        &[FormatArg::Num(rules.min), FormatArg::Num(rules.max)],
+    );
     let success_i18n = ctx.i18n.clone();
     view! {
         <form id="tg-signup-form" node_ref=form_ref class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>

@@ -30,7 +30,9 @@ pub fn Widget(
     let screen = RwSignal::new(if allowed(initial) { initial } else { Screen::Login });
     provide_context(Arc::clone(&ctx.i18n));
     provide_context(screen);
-    provide_context(Identifier(RwSignal::new(ctx.prefill(!ctx.connection.requires_username))));
+    provide_context(Identifier(RwSignal::new(
+        ctx.prefill(!ctx.connection.requires_username),
+    )));
     let emit_ctx = ctx.clone();
     Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &json!({})));
     let t = |k: &str| ctx.t(k);
