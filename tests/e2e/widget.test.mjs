@@ -139,7 +139,7 @@ test('keyboard only: reach every control in order, switch tabs with arrows, log 
   const { page, close } = await open('widget.html');
   await page.locator('#tg-login-password').waitFor();
   const order = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 16; i++) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => {
       const el = document.activeElement;
@@ -147,14 +147,20 @@ test('keyboard only: reach every control in order, switch tabs with arrows, log 
       return `${el.id || el.className}${outline === 'none' ? ' (no focus ring)' : ''}`;
     }));
   }
-  // The inactive tab is skipped (roving tabindex); the focus ring is always visible.
-  assert.deepEqual(order.slice(0, 6), ['tg-tab-login', 'tg-login-id', 'tg-login-password', 'tg-link tg-show', 'tg-link', 'tg-submit']);
+  // The inactive tab is skipped (roving tabindex); social buttons (when the client has social
+  // connections) come between the tabs and the form; the focus ring is always visible.
+  const socials = order.filter((o) => o.startsWith('tg-social'));
+  assert.ok(socials.every((o) => o === 'tg-social'), `focus ring on social buttons: ${socials}`);
+  assert.deepEqual(order.filter((o) => !o.startsWith('tg-social')).slice(0, 6), ['tg-tab-login', 'tg-login-id', 'tg-login-password', 'tg-link tg-show', 'tg-link', 'tg-submit']);
   await page.focus('#tg-tab-login');
   await page.keyboard.press('ArrowRight');
   assert.equal(await page.getAttribute('#tg-tab-signup', 'aria-selected'), 'true');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'tg-tab-signup');
   await page.keyboard.press('ArrowLeft');
-  await page.keyboard.press('Tab');
+  // Tab past any social buttons to the email field.
+  for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement.id)) !== 'tg-login-id'; i++) {
+    await page.keyboard.press('Tab');
+  }
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type('Cobol1959!');
