@@ -74,7 +74,7 @@ test('AuthenticationClient: oauth.clientCredentialsGrant for the Management API'
   const auth = new AuthenticationClient({ domain, clientId: 'demo-m2m', clientSecret: worker.m2mSecret });
   const { data } = await auth.oauth.clientCredentialsGrant({ audience: `https://${domain}/api/v2/` });
   assert.ok(data.access_token);
-  assert.equal(data.scope, 'create:users read:users update:users delete:users');
+  assert.equal(data.scope, 'create:users read:users update:users delete:users read:connections create:connections update:connections');
 });
 
 test('AuthenticationClient: database.changePassword mails a reset link through the HTTP mail API', async () => {

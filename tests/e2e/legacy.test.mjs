@@ -109,7 +109,7 @@ test('own-store mode: every login is forwarded; sign-up creates the user in lega
 test('ten concurrent first logins of one legacy user end with one local user', async () => {
   const u = await legacyUser('race');
   const results = await Promise.all(Array.from({ length: 10 }, () => login('Legacy-Import', u.email, u.password)));
-  assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
+  assert.deepEqual(results.map((r) => r.status), Array(10).fill(200), JSON.stringify(results.map((r) => r.body.error_description ?? r.body.error ?? r.status)));
   assert.equal(new Set(results.map((r) => sub(r.body))).size, 1);
   const again = await post('/dbconnections/signup', { connection: 'Legacy-Import', email: u.email, password: 'Another-Pass-2' },
     { 'content-type': 'application/json', 'cf-connecting-ip': testIp() });
