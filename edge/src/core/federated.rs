@@ -25,6 +25,7 @@ use super::authorize::{self, Outcome};
 use super::db::{decode, query_one, Stmt};
 use super::error::{CoreError, CoreResult};
 use super::outbound::OutboundRequest;
+use super::provider_http::{self, fetch_json, get, PROVIDER_TIMEOUT_MS};
 use super::secrets::{b64url, sha256_hex};
 use super::users::{self, NewUser, User};
 use super::{attack, Core};
@@ -38,9 +39,6 @@ pub fn is_federated(strategy: &str) -> bool {
 }
 
 const STATE_TTL_MS: i64 = 10 * 60 * 1000;
-const PROVIDER_TIMEOUT_MS: u64 = 8_000;
-/// Largest provider answer we read (discovery, JWKS, token, profile).
-const MAX_PROVIDER_BODY: usize = 256 * 1024;
 
 /// `scope` as a string or a list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -339,39 +337,6 @@ async fn connection_where(core: &Core<'_>, stmt: Stmt) -> CoreResult<Option<Fede
     }))
 }
 
-async fn fetch_json(core: &Core<'_>, req: OutboundRequest) -> Result<Value, String> {
-    let url = req.url.clone();
-    let resp = core.http.send(req).await.map_err(|e| format!("{url}: {e}"))?;
-    if resp.body.len() > MAX_PROVIDER_BODY {
-        return Err(format!("{url}: answer too large"));
-    }
-    let body: Value =
-        serde_json::from_slice(&resp.body).map_err(|_| format!("{url}: not JSON (status {})", resp.status))?;
-    if !(200..300).contains(&resp.status) {
-        let err = body
-            .get("error_description")
-            .or_else(|| body.get("error"))
-            .and_then(Value::as_str)
-            .unwrap_or("error");
-        return Err(format!("{url}: {} {err}", resp.status));
-    }
-    Ok(body)
-}
-
-fn get(url: &str, bearer: Option<&str>) -> OutboundRequest {
-    let mut headers = vec![("accept".to_owned(), "application/json".to_owned())];
-    if let Some(t) = bearer {
-        headers.push(("authorization".into(), format!("Bearer {t}")));
-    }
-    OutboundRequest {
-        method: "GET".into(),
-        url: url.into(),
-        headers,
-        body: Vec::new(),
-        timeout_ms: Some(PROVIDER_TIMEOUT_MS),
-    }
-}
-
 /// The provider's endpoints: configured ones win; OIDC providers fill the rest by discovery.
 pub async fn endpoints(core: &Core<'_>, conn: &FederatedConnection) -> Result<Endpoints, Failure> {
     let o = &conn.options;
@@ -398,7 +363,10 @@ pub async fn endpoints(core: &Core<'_>, conn: &FederatedConnection) -> Result<En
                 .map(|i| format!("{}/.well-known/openid-configuration", i.trim_end_matches('/')))
         });
         let url = url.ok_or_else(|| misconfigured(conn, "needs an issuer or discovery_url"))?;
-        let doc = fetch_json(core, get(&url, None)).await.map_err(Failure::Provider)?;
+        let doc = provider_http::cached(core, &url, provider_http::CACHE_MS)
+            .await
+            .map_err(Failure::Provider)?
+            .0;
         let field = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
         if e.authorization.is_empty() {
             e.authorization = field("authorization_endpoint").unwrap_or_default();
@@ -630,10 +598,7 @@ async fn exchange(core: &Core<'_>, conn: &FederatedConnection, code: &str, row: 
                 .get("id_token")
                 .and_then(Value::as_str)
                 .ok_or_else(|| Failure::Provider("The provider sent no ID token".into()))?;
-            let jwks_uri = e.jwks_uri.as_deref().unwrap_or_default();
-            let keys: JwkSet =
-                serde_json::from_value(fetch_json(core, get(jwks_uri, None)).await.map_err(Failure::Provider)?)
-                    .map_err(|_| Failure::Provider("The provider's key set is malformed".into()))?;
+            let keys = key_set(core, e.jwks_uri.as_deref().unwrap_or_default(), id_token).await?;
             let claims = verify_id_token(
                 id_token,
                 &keys,
@@ -656,6 +621,29 @@ async fn exchange(core: &Core<'_>, conn: &FederatedConnection, code: &str, row: 
             profile_from_mapping(&profile, &conn.mapping()).map_err(Failure::Provider)
         }
     }
+}
+
+/// The provider's key set, from the cache. A token signed with a key we have not seen (the
+/// provider rotated its keys) refetches the set, at most once per [`provider_http::REFRESH_COOLDOWN_MS`]
+/// so forged `kid`s cannot drive traffic to the provider.
+async fn key_set(core: &Core<'_>, jwks_uri: &str, id_token: &str) -> Result<JwkSet, Failure> {
+    let parse = |v: Value| {
+        serde_json::from_value::<JwkSet>(v).map_err(|_| Failure::Provider("The provider's key set is malformed".into()))
+    };
+    let (doc, fetched_at) = provider_http::cached(core, jwks_uri, provider_http::CACHE_MS)
+        .await
+        .map_err(Failure::Provider)?;
+    let keys = parse(doc)?;
+    let kid = jsonwebtoken::decode_header(id_token).ok().and_then(|h| h.kid);
+    let unknown = kid.is_some_and(|k| keys.find(&k).is_none());
+    if unknown && core.clock.now_ms() - fetched_at >= provider_http::REFRESH_COOLDOWN_MS {
+        let fresh = provider_http::cached(core, jwks_uri, 0)
+            .await
+            .map_err(Failure::Provider)?
+            .0;
+        return parse(fresh);
+    }
+    Ok(keys)
 }
 
 /// Verifies a provider's ID token: signature by a key of `keys` (RS256/ES256), `iss`, `aud`

@@ -421,6 +421,12 @@ pub async fn create_import(
             opts.connection_id
         ))
     })?;
+    if conn.strategy != "auth0" {
+        return Err(CoreError::InvalidRequest(format!(
+            "CONNECTION_NOT_DATABASE: users can only be imported into database connections; {} uses the {} strategy",
+            conn.name, conn.strategy
+        )));
+    }
     let rows: Vec<&RawValue> = serde_json::from_slice(file)
         .map_err(|e| CoreError::InvalidRequest(format!("The users file must be a JSON array of users: {e}")))?;
     let mut seen = HashSet::new();

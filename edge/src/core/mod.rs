@@ -18,6 +18,7 @@ pub mod management;
 pub mod migration;
 pub mod oauth;
 pub mod outbound;
+pub mod provider_http;
 pub mod secrets;
 pub mod signup;
 pub mod tenant;

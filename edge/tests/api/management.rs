@@ -316,6 +316,40 @@ async fn import_mixes_valid_and_invalid_rows_with_exact_counts() {
 }
 
 #[tokio::test]
+async fn imports_only_go_into_database_connections() {
+    let env = TestEnv::new().await;
+    env.exec(Stmt::new(
+        "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_google', 'google-oauth2', 'google-oauth2', '{}', 0)",
+    ))
+    .await;
+    let file = json!([{"email": "social@example.com", "email_verified": true}]);
+    for (id, needle) in [
+        ("con_google", "CONNECTION_NOT_DATABASE"),
+        ("con_nope", "CONNECTION_NOT_FOUND"),
+    ] {
+        let (ct, body) = multipart(&file, &[("connection_id", id)]);
+        let token = env.management_token(ALL).await;
+        let mut req = Request::new("POST", "/api/v2/jobs/users-imports")
+            .with_header("authorization", &format!("Bearer {token}"))
+            .with_header("content-type", &ct);
+        req.body = body;
+        let r = env.send(req).await;
+        assert_eq!(r.status, 400, "{id}");
+        let err = r.json_body();
+        assert!(err["message"].as_str().unwrap_or_default().contains(needle), "{err}");
+    }
+    let users = call(
+        &env,
+        "GET",
+        "/api/v2/users-by-email?email=social%40example.com",
+        None,
+        "read:users",
+    )
+    .await;
+    assert_eq!(users.json_body(), json!([]), "nothing was imported");
+}
+
+#[tokio::test]
 async fn upsert_overwrites_metadata_and_without_upsert_existing_users_fail() {
     let env = TestEnv::new().await;
     import(
