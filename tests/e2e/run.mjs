@@ -33,7 +33,7 @@ try {
     stdio: 'inherit',
   });
   status = await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
-  if (status !== 0) console.error('--- wrangler output (tail) ---\n' + worker.log().slice(-3000));
+  if (status !== 0) console.error('--- wrangler output (tail) ---\n' + worker.log().slice(-(Number(process.env.LOG_TAIL) || 3000)));
 } catch (e) {
   console.error(String(e.stack ?? e));
 } finally {

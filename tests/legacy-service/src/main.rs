@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD_NO_PAD;
@@ -188,10 +189,17 @@ fn profile(u: &Row, with_hash: bool) -> Value {
     v
 }
 
-fn handle(db: &Connection, action: &str, body: &Value, fault: &str) -> rusqlite::Result<Value> {
+/// The database, shared by the request threads. Password checks run outside the lock, so
+/// concurrent logins verify their hashes in parallel as a real service would.
+fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    db.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn handle(shared: &Mutex<Connection>, action: &str, body: &Value, fault: &str) -> rusqlite::Result<Value> {
     let s = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
-    Ok(match action {
-        "login" => match find(db, &s("identifier"))? {
+    if action == "login" {
+        let found = find(&lock(shared), &s("identifier"))?;
+        return Ok(match found {
             Some(u) if verify_hash(&s("password"), &u.hash) => {
                 let mut p = profile(&u, false);
                 if fault == "no_id" {
@@ -201,7 +209,10 @@ fn handle(db: &Connection, action: &str, body: &Value, fault: &str) -> rusqlite:
             }
             Some(_) => json!({"verdict": "no_match"}),
             None => json!({"verdict": "not_found"}),
-        },
+        });
+    }
+    let db = &*lock(shared);
+    Ok(match action {
         "get_user" => match find(db, &s("identifier"))? {
             Some(u) => json!({"verdict": "found", "user": profile(&u, body["include_hash"] == json!(true))}),
             None => json!({"verdict": "not_found"}),
@@ -280,6 +291,11 @@ fn json_response(status: u16, v: &Value) -> Response<std::io::Cursor<Vec<u8>>> {
     if let Ok(h) = Header::from_bytes("content-type", "application/json") {
         r.add_header(h);
     }
+    // One request per connection: workerd's fetch reusing tiny_http's kept-alive connections
+    // stalled some concurrent calls for seconds (past the Worker's per-call timeout).
+    if let Ok(h) = Header::from_bytes("connection", "close") {
+        r.add_header(h);
+    }
     r
 }
 
@@ -311,60 +327,96 @@ fn main() {
         }
     };
     println!("legacy-service listening on http://127.0.0.1:{}", args.port);
-    let mut fault = String::from("none");
-    let mut stats: HashMap<String, u64> = HashMap::new();
-    for mut req in server.incoming_requests() {
-        let path = req.url().split('?').next().unwrap_or("").to_owned();
-        let mut body = String::new();
-        if req.as_reader().take(64 * 1024).read_to_string(&mut body).is_err() {
-            let _ = req.respond(json_response(400, &json!({"error": "unreadable body"})));
-            continue;
-        }
-        if let Some(admin) = path.strip_prefix("/__admin/") {
-            let answer = if !args.test_admin {
-                json_response(404, &json!({"error": "not found"}))
-            } else if admin == "fault" {
-                fault = serde_json::from_str::<Value>(&body)
-                    .ok()
-                    .and_then(|v| v["mode"].as_str().map(str::to_owned))
-                    .unwrap_or("none".into());
-                json_response(200, &json!({"fault": fault}))
-            } else {
-                json_response(200, &json!(stats))
-            };
-            let _ = req.respond(answer);
-            continue;
-        }
-        let action = path.rsplit('/').next().unwrap_or_default().to_owned();
-        *stats.entry(action.clone()).or_default() += 1;
-        let (ts, sig) = (
-            header(&req, "x-tollgate-timestamp"),
-            header(&req, "x-tollgate-signature"),
-        );
-        if fault == "slow" {
-            // Answer late, past the caller's timeout, without holding up other requests.
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_secs(7));
-                let _ = req.respond(json_response(200, &json!({"verdict": "not_found"})));
+    let shared = Shared {
+        db: Mutex::new(db),
+        fault: Mutex::new(String::from("none")),
+        stats: Mutex::new(HashMap::new()),
+    };
+    // A few request threads: concurrent logins check their passwords in parallel.
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS {
+            scope.spawn(|| {
+                while let Ok(req) = server.recv() {
+                    serve(&args, &shared, req);
+                }
             });
-            continue;
         }
-        let response = match fault.as_str() {
-            "5xx" => json_response(503, &json!({"error": "maintenance"})),
-            "malformed" => Response::from_string("<html>upstream error</html>").with_status_code(200),
-            _ if req.method().as_str() != "POST" => json_response(405, &json!({"error": "POST only"})),
-            _ if !signature_ok(&args.secret, &path, &ts, &body, &sig) => {
-                json_response(401, &json!({"error": "bad signature"}))
-            }
-            _ => match serde_json::from_str::<Value>(&body) {
-                Err(_) => json_response(400, &json!({"error": "body is not JSON"})),
-                Ok(v) => match handle(&db, &action, &v, &fault) {
-                    Ok(answer) if answer.get("error").is_some() => json_response(404, &answer),
-                    Ok(answer) => json_response(200, &answer),
-                    Err(e) => json_response(500, &json!({"error": e.to_string()})),
-                },
-            },
-        };
-        let _ = req.respond(response);
+    });
+}
+
+/// State shared by the request threads.
+struct Shared {
+    db: Mutex<Connection>,
+    /// Test-only fault mode (`/__admin/fault`).
+    fault: Mutex<String>,
+    /// Calls per action (`/__admin/stats`).
+    stats: Mutex<HashMap<String, u64>>,
+}
+
+/// Request threads.
+const THREADS: usize = 4;
+
+fn serve(args: &Args, shared: &Shared, mut req: tiny_http::Request) {
+    let path = req.url().split('?').next().unwrap_or("").to_owned();
+    let mut body = String::new();
+    if req.as_reader().take(64 * 1024).read_to_string(&mut body).is_err() {
+        let _ = req.respond(json_response(400, &json!({"error": "unreadable body"})));
+        return;
     }
+    if let Some(admin) = path.strip_prefix("/__admin/") {
+        let answer = if !args.test_admin {
+            json_response(404, &json!({"error": "not found"}))
+        } else if admin == "fault" {
+            let mode = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v["mode"].as_str().map(str::to_owned))
+                .unwrap_or("none".into());
+            *shared.fault.lock().unwrap_or_else(PoisonError::into_inner) = mode.clone();
+            json_response(200, &json!({"fault": mode}))
+        } else {
+            json_response(
+                200,
+                &json!(*shared.stats.lock().unwrap_or_else(PoisonError::into_inner)),
+            )
+        };
+        let _ = req.respond(answer);
+        return;
+    }
+    let action = path.rsplit('/').next().unwrap_or_default().to_owned();
+    *shared
+        .stats
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .entry(action.clone())
+        .or_default() += 1;
+    let fault = shared.fault.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let (ts, sig) = (
+        header(&req, "x-tollgate-timestamp"),
+        header(&req, "x-tollgate-signature"),
+    );
+    if fault == "slow" {
+        // Answer late, past the caller's timeout, without holding up other requests.
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(7));
+            let _ = req.respond(json_response(200, &json!({"verdict": "not_found"})));
+        });
+        return;
+    }
+    let response = match fault.as_str() {
+        "5xx" => json_response(503, &json!({"error": "maintenance"})),
+        "malformed" => Response::from_string("<html>upstream error</html>").with_status_code(200),
+        _ if req.method().as_str() != "POST" => json_response(405, &json!({"error": "POST only"})),
+        _ if !signature_ok(&args.secret, &path, &ts, &body, &sig) => {
+            json_response(401, &json!({"error": "bad signature"}))
+        }
+        _ => match serde_json::from_str::<Value>(&body) {
+            Err(_) => json_response(400, &json!({"error": "body is not JSON"})),
+            Ok(v) => match handle(&shared.db, &action, &v, &fault) {
+                Ok(answer) if answer.get("error").is_some() => json_response(404, &answer),
+                Ok(answer) => json_response(200, &answer),
+                Err(e) => json_response(500, &json!({"error": e.to_string()})),
+            },
+        },
+    };
+    let _ = req.respond(response);
 }
