@@ -26,7 +26,8 @@ async function readBody(req) {
   return Buffer.concat(chunks).toString();
 }
 
-/** The OIDC stand-in for Google. Any login name signs in; its claims derive from the name. */
+/** The OIDC stand-in for Google. Any login name signs in; its claims derive from the name.
+ * Returns {issuer, hits(path) — requests served per path, stop()}. */
 export async function startOidcProvider({ clientId, clientSecret, redirectUri }) {
   const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await jose.exportJWK(privateKey)), kid: 'idp-key-1', alg: 'RS256', use: 'sig' };
@@ -63,7 +64,10 @@ export async function startOidcProvider({ clientId, clientSecret, redirectUri })
   // The token endpoint again, but the ID token re-signed with the provider's own key for another
   // audience: the signature is good, the audience is not ours.
   const callback = provider.callback();
+  const hits = new Map();
   const server = createServer(async (req, res) => {
+    const p = new URL(req.url, issuer).pathname;
+    hits.set(p, (hits.get(p) ?? 0) + 1);
     if (req.method === 'POST' && req.url === '/tamper/token') {
       const r = await fetch(`${issuer}/token`, {
         method: 'POST',
@@ -83,7 +87,7 @@ export async function startOidcProvider({ clientId, clientSecret, redirectUri })
     callback(req, res);
   });
   await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return { issuer, stop: () => new Promise((r) => server.close(r)) };
+  return { issuer, hits: (p) => hits.get(p) ?? 0, stop: () => new Promise((r) => server.close(r)) };
 }
 
 /**

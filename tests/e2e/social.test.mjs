@@ -119,6 +119,8 @@ test('sign up with the Google stand-in, then log in again with the same account'
   await idpLogin(page2, login);
   assert.equal(jose.decodeJwt((await backAtApp(page2)).id_token).sub, `google-oauth2|${login}`);
   await again.close();
+  // Two round trips, one discovery and one key set fetch: both are cached.
+  assert.deepEqual([oidc.hits('/.well-known/openid-configuration'), oidc.hits('/jwks')], [1, 1]);
 
   const user = await mgmt('GET', `users/${encodeURIComponent(`google-oauth2|${login}`)}`);
   assert.equal(user.status, 200);
