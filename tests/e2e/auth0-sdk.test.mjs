@@ -14,8 +14,21 @@ const CONNECTION = 'Username-Password-Authentication';
 let worker;
 let domain;
 // A stand-in HTTP mail API: this Worker sends mail through the HTTP adapter, not the dev outbox.
+// While `hold` is set it receives mail but does not answer until `release()`.
 const mails = [];
 let mailApi;
+let hold = false;
+const held = [];
+const release = () => held.splice(0).forEach((res) => res.writeHead(202).end('{}'));
+/** The mails sent to `to`, once `n` of them have arrived (mail goes out after the response). */
+async function mailsTo(to, n) {
+  for (let i = 0; i < 100; i++) {
+    const got = mails.filter((m) => m.body.to === to);
+    if (got.length >= n) return got;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`fewer than ${n} mails reached ${to}`);
+}
 before(async () => {
   const port = await freePort();
   mailApi = createServer((req, res) => {
@@ -23,7 +36,8 @@ before(async () => {
     req.on('data', (d) => (body += d));
     req.on('end', () => {
       mails.push({ auth: req.headers.authorization, type: req.headers['content-type'], body: JSON.parse(body) });
-      res.writeHead(202).end('{}');
+      if (hold) held.push(res);
+      else res.writeHead(202).end('{}');
     });
   });
   await new Promise((r) => mailApi.listen(port, '127.0.0.1', r));
@@ -83,7 +97,7 @@ test('AuthenticationClient: database.changePassword mails a reset link through t
   await auth.database.signUp({ email, password: 'Cobol1959!', connection: CONNECTION });
   const { data } = await auth.database.changePassword({ email, connection: CONNECTION });
   assert.equal(data, "We've just sent you an email to reset your password.");
-  const sent = mails.filter((m) => m.body.to === email);
+  const sent = await mailsTo(email, 2);
   assert.deepEqual(sent.map((m) => m.body.subject).sort(), ['Reset your password', 'Verify your email']);
   const reset = sent.find((m) => m.body.subject === 'Reset your password');
   assert.equal(reset.auth, 'Bearer test-mail-key');
@@ -92,4 +106,23 @@ test('AuthenticationClient: database.changePassword mails a reset link through t
   assert.match(reset.body.text, new RegExp(`https://${domain.replace('.', '\\.')}/lo/reset\\?ticket=`));
   // The dev outbox is off on this Worker.
   assert.equal((await fetch(`${worker.origin}/dev/outbox.json`)).status, 404);
+});
+
+test('mail goes out after the response: a known account does not wait for the mail API', async () => {
+  const auth = web();
+  const email = uniqueEmail('heldmail');
+  await auth.database.signUp({ email, password: 'Cobol1959!', connection: CONNECTION });
+  await mailsTo(email, 1);
+  hold = true;
+  try {
+    // The mail API does not answer; the reset request still does, exactly as for an unknown email.
+    const { data } = await auth.database.changePassword({ email, connection: CONNECTION });
+    assert.equal(data, "We've just sent you an email to reset your password.");
+    const sent = await mailsTo(email, 2);
+    assert.equal(sent[1].body.subject, 'Reset your password');
+    assert.equal(held.length, 1, 'the mail API has not answered yet');
+  } finally {
+    hold = false;
+    release();
+  }
 });

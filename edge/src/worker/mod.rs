@@ -14,9 +14,10 @@ use worker::{console_error, event, Context, Env, Headers, MessageBatch, MessageE
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
+use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::jobs::{process_chunk, ChunkMessage};
-use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mailer, NoMailer};
+use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mail, Mailer, NoMailer};
 use crate::core::outbound::Secrets;
 use crate::core::secrets::parse_kek;
 use crate::core::{Clock, Core, Logger, OsRng, Settings};
@@ -162,8 +163,38 @@ fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Sends mail through the HTTP mail API *after* the response (`ctx.wait_until`): a request for a
+/// known account (reset link, verification) then answers as fast as one for an unknown account,
+/// so response time does not tell who has an account. Failures are logged, without the API key.
+struct BackgroundMailer<'a> {
+    ctx: &'a Context,
+    url: String,
+    key: String,
+    from: String,
+}
+
+#[async_trait::async_trait(?Send)]
+impl Mailer for BackgroundMailer<'_> {
+    async fn send(&self, mail: &Mail) -> CoreResult<()> {
+        let mailer = HttpMailer {
+            http: &fetch::FetchClient,
+            url: self.url.clone(),
+            key: self.key.clone(),
+            from: self.from.clone(),
+        };
+        let mail = mail.clone();
+        self.ctx.wait_until(async move {
+            if let Err(e) = mailer.send(&mail).await {
+                console_error!("{} mail not sent: {e}", mail.kind);
+            }
+        });
+        Ok(())
+    }
+}
+
 /// The seams of one invocation, owned, so `fetch` and `queue` build the core the same way.
 struct Runtime {
+    ctx: Context,
     env: Env,
     db: d1::D1,
     settings: Settings,
@@ -172,7 +203,7 @@ struct Runtime {
 }
 
 impl Runtime {
-    fn new(env: Env) -> Result<Self> {
+    fn new(env: Env, ctx: Context) -> Result<Self> {
         let db = d1::D1(env.d1("DB")?);
         let settings = settings(&env);
         let config = config(&env, &settings);
@@ -185,6 +216,7 @@ impl Runtime {
             _ => None,
         };
         Ok(Self {
+            ctx,
             env,
             db,
             settings,
@@ -199,8 +231,8 @@ impl Runtime {
             db: &self.db,
             now_ms: WorkerClock.now_ms(),
         };
-        let http_mailer = self.http_mailer.as_ref().map(|(url, key, from)| HttpMailer {
-            http: &fetch::FetchClient,
+        let http_mailer = self.http_mailer.as_ref().map(|(url, key, from)| BackgroundMailer {
+            ctx: &self.ctx,
             url: url.clone(),
             key: key.clone(),
             from: from.clone(),
@@ -229,8 +261,8 @@ impl Runtime {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let rt = Runtime::new(env)?;
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    let rt = Runtime::new(env, ctx)?;
     let queue = rt.env.queue("JOBS").ok();
     let jobs = jobs::QueueJobs(queue.as_ref());
     let req = to_api(req).await?;
@@ -249,8 +281,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 /// Job chunks from Cloudflare Queues: each processed (idempotently), acked, or retried on error.
 #[event(queue)]
-async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, _ctx: Context) -> Result<()> {
-    let rt = Runtime::new(env)?;
+async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Result<()> {
+    let rt = Runtime::new(env, ctx)?;
     let messages = batch.messages()?;
     rt.with_core(async |core| {
         for m in &messages {
