@@ -76,7 +76,12 @@ impl UsernameRules {
 
     /// Every rule `username` breaks (empty when it is valid).
     pub fn issues(&self, username: &str) -> Vec<UsernameIssue> {
-        let u = Self::normalize(username);
+        self.issues_normalized(&Self::normalize(username))
+    }
+
+    /// [`Self::issues`] of a username already normalised (trimmed and lower-cased) by the caller:
+    /// the widget lower-cases with the browser's `toLowerCase` instead of shipping Rust's tables.
+    pub fn issues_normalized(&self, u: &str) -> Vec<UsernameIssue> {
         let mut issues = Vec::new();
         let len = u.chars().count() as u32;
         if len < self.min || len > self.max {
@@ -85,7 +90,7 @@ impl UsernameRules {
         if !u.chars().all(allowed) {
             issues.push(UsernameIssue::Characters);
         }
-        if crate::email::is_valid(&u) {
+        if crate::email::is_valid(u) {
             issues.push(UsernameIssue::IsEmail);
         }
         issues

@@ -1,10 +1,10 @@
 //! Calls to the edge with the browser's `fetch`, kept tiny to stay small.
 
-use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response};
+
+use crate::json::Json;
 
 /// A non-2xx answer or a network failure.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,8 +13,8 @@ pub enum ApiFailure {
     Server {
         /// HTTP status.
         status: u16,
-        /// Parsed JSON body (`Value::Null` when it was not JSON).
-        body: Value,
+        /// Parsed JSON body (the text as a string when it was not JSON).
+        body: Json,
     },
     /// No answer (offline, CORS, DNS).
     Network,
@@ -25,11 +25,9 @@ impl ApiFailure {
     pub fn code(&self) -> String {
         match self {
             ApiFailure::Server { body, .. } => body
-                .get("code")
-                .or_else(|| body.get("error"))
-                .and_then(Value::as_str)
-                .unwrap_or("lock.fallback")
-                .to_owned(),
+                .str("code")
+                .or_else(|| body.str("error"))
+                .unwrap_or_else(|| "lock.fallback".to_owned()),
             ApiFailure::Network => "lock.network".to_owned(),
         }
     }
@@ -38,11 +36,9 @@ impl ApiFailure {
     pub fn description(&self) -> String {
         match self {
             ApiFailure::Server { body, .. } => body
-                .get("error_description")
-                .or_else(|| body.get("description"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+                .str("error_description")
+                .or_else(|| body.str("description"))
+                .unwrap_or_default(),
             ApiFailure::Network => String::new(),
         }
     }
@@ -50,7 +46,7 @@ impl ApiFailure {
     /// The error `name` (`PasswordStrengthError`, ...), when present.
     pub fn name(&self) -> Option<String> {
         match self {
-            ApiFailure::Server { body, .. } => body.get("name").and_then(Value::as_str).map(str::to_owned),
+            ApiFailure::Server { body, .. } => body.str("name"),
             ApiFailure::Network => None,
         }
     }
@@ -60,7 +56,7 @@ fn js_err(_: JsValue) -> ApiFailure {
     ApiFailure::Network
 }
 
-async fn send(method: &str, url: &str, body: Option<String>, cookies: bool) -> Result<(u16, Value), ApiFailure> {
+async fn send(method: &str, url: &str, body: Option<String>, cookies: bool) -> Result<(u16, Json), ApiFailure> {
     let window = web_sys::window().ok_or(ApiFailure::Network)?;
     let init = RequestInit::new();
     init.set_method(method);
@@ -81,7 +77,7 @@ async fn send(method: &str, url: &str, body: Option<String>, cookies: bool) -> R
     let status = resp.status();
     let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
     let text = text.as_string().unwrap_or_default();
-    let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    let json = Json::parse(&text).unwrap_or(Json::Str(text));
     if (200..300).contains(&status) {
         Ok((status, json))
     } else {
@@ -90,19 +86,17 @@ async fn send(method: &str, url: &str, body: Option<String>, cookies: bool) -> R
 }
 
 /// `POST url` with a JSON body; the parsed answer on 2xx.
-pub async fn post_json<T: Serialize>(url: &str, body: &T) -> Result<Value, ApiFailure> {
-    let body = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
-    send("POST", url, Some(body), false).await.map(|(_, v)| v)
+pub async fn post_json(url: &str, body: &Json) -> Result<Json, ApiFailure> {
+    send("POST", url, Some(body.stringify()), false).await.map(|(_, v)| v)
 }
 
 /// `POST url` with a JSON body and the edge's cookies (cross-origin authentication sets the
 /// session cookie the following `/authorize` reads).
-pub async fn post_json_with_cookies<T: Serialize>(url: &str, body: &T) -> Result<Value, ApiFailure> {
-    let body = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
-    send("POST", url, Some(body), true).await.map(|(_, v)| v)
+pub async fn post_json_with_cookies(url: &str, body: &Json) -> Result<Json, ApiFailure> {
+    send("POST", url, Some(body.stringify()), true).await.map(|(_, v)| v)
 }
 
 /// `GET url`; the parsed answer on 2xx.
-pub async fn get_json(url: &str) -> Result<Value, ApiFailure> {
+pub async fn get_json(url: &str) -> Result<Json, ApiFailure> {
     send("GET", url, None, false).await.map(|(_, v)| v)
 }

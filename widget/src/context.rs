@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde_json::Value;
 use shared::password::FormatArg;
 use shared::wire::DbConnectionInfo;
 
 use crate::i18n::I18n;
+use crate::json::Json;
 use crate::options::WidgetOptions;
 
 /// How a successful login continues.
@@ -118,7 +118,7 @@ impl WidgetCtx {
     }
 
     /// Dispatches event `name` to the page's `on(name, fn)` listeners.
-    pub fn emit(&self, name: &str, payload: &Value) {
+    pub fn emit(&self, name: &str, payload: &Json) {
         crate::events::emit(&self.opts.instance, name, payload);
     }
 

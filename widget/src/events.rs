@@ -1,12 +1,13 @@
 //! Events for the page (`on(event, fn)` in the JS API): a `tollgate` CustomEvent dispatched on
 //! the widget's host element with `{name, payload}`; the loader routes it to listeners.
 
-use serde_json::Value;
 use wasm_bindgen::JsValue;
 use web_sys::{CustomEvent, CustomEventInit};
 
+use crate::json::Json;
+
 /// Dispatches event `name` with `payload` on the host of instance `instance`.
-pub fn emit(instance: &str, name: &str, payload: &Value) {
+pub fn emit(instance: &str, name: &str, payload: &Json) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -15,8 +16,7 @@ pub fn emit(instance: &str, name: &str, payload: &Value) {
     };
     let detail = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&detail, &"name".into(), &name.into());
-    let payload = js_sys::JSON::parse(&payload.to_string()).unwrap_or(JsValue::NULL);
-    let _ = js_sys::Reflect::set(&detail, &"payload".into(), &payload);
+    let _ = js_sys::Reflect::set(&detail, &"payload".into(), &payload.to_js());
     let init = CustomEventInit::new();
     init.set_detail(&detail);
     init.set_bubbles(true);

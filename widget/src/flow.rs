@@ -3,10 +3,10 @@
 //! grant) or goes through `/co/authenticate` and `/authorize` back to the application (Lock's
 //! redirect mode). Also builds the `/authorize` URLs of the social buttons.
 
-use serde_json::{json, Map, Value};
-
 use crate::api::{post_json, post_json_with_cookies, ApiFailure};
 use crate::context::{Mode, WidgetCtx};
+use crate::json::Json;
+use crate::obj;
 
 /// Sends the browser to `url`.
 pub fn navigate(url: &str) {
@@ -37,15 +37,9 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
         ("redirect_uri".into(), redirect),
     ];
     let mut has_scope = false;
-    if let Some(Value::Object(p)) = &auth.params {
-        for (k, v) in p {
-            let v = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            has_scope |= k == "scope";
-            params.push((k.clone(), v));
-        }
+    for (k, v) in &auth.params {
+        has_scope |= k == "scope";
+        params.push((k.clone(), v.clone()));
     }
     if !has_scope {
         params.push(("scope".into(), "openid profile email".into()));
@@ -87,8 +81,8 @@ pub fn social_url(ctx: &WidgetCtx, connection: &str) -> String {
 }
 
 /// Lock's `authResult` from a token response.
-fn auth_result(v: &Value) -> Value {
-    let mut out = Map::new();
+fn auth_result(v: &Json) -> Json {
+    let mut out = Vec::new();
     for (from, to) in [
         ("access_token", "accessToken"),
         ("id_token", "idToken"),
@@ -97,11 +91,12 @@ fn auth_result(v: &Value) -> Value {
         ("token_type", "tokenType"),
         ("scope", "scope"),
     ] {
-        if let Some(x) = v.get(from) {
-            out.insert(to.into(), x.clone());
+        let x = v.get(from);
+        if !x.is_null() {
+            out.push((to.to_owned(), x.clone()));
         }
     }
-    Value::Object(out)
+    Json::Obj(out)
 }
 
 /// Logs in with `username`/`password` and continues as the mode says. `Ok(true)` means the
@@ -110,32 +105,32 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
     let realm = ctx.connection.name.clone();
     match &ctx.mode {
         Mode::Hosted { tx } => {
-            let body = json!({"tx": tx, "username": username, "password": password, "connection": realm});
+            let body = obj! {"tx" => tx, "username" => username, "password" => password, "connection" => realm};
             let v = post_json(&ctx.url("/u/login"), &body).await?;
-            let url = v.get("redirect").and_then(Value::as_str);
+            let url = v.get("redirect").as_str();
             if let Some(url) = url {
                 navigate(url);
             }
             Ok(url.is_some())
         }
         Mode::Redirect => {
-            let body = json!({
-                "client_id": ctx.client_id, "username": username, "password": password, "realm": realm,
-                "credential_type": "http://auth0.com/oauth/grant-type/password-realm",
-            });
+            let body = obj! {
+                "client_id" => &ctx.client_id, "username" => username, "password" => password, "realm" => &realm,
+                "credential_type" => "http://auth0.com/oauth/grant-type/password-realm",
+            };
             let v = post_json_with_cookies(&ctx.url("/co/authenticate"), &body).await?;
-            let ticket = v.get("login_ticket").and_then(Value::as_str).unwrap_or_default();
+            let ticket = v.get("login_ticket").as_str().unwrap_or_default();
             navigate(&authorize_url(&ctx, &[("realm", &realm), ("login_ticket", ticket)]));
             Ok(true)
         }
         Mode::Embedded => {
-            let mut body = json!({
-                "grant_type": "http://auth0.com/oauth/grant-type/password-realm",
-                "client_id": ctx.client_id, "username": username, "password": password,
-                "realm": realm, "scope": "openid profile email",
-            });
+            let mut body = obj! {
+                "grant_type" => "http://auth0.com/oauth/grant-type/password-realm",
+                "client_id" => &ctx.client_id, "username" => username, "password" => password,
+                "realm" => realm, "scope" => "openid profile email",
+            };
             if let Some(a) = &ctx.opts.auth.audience {
-                body["audience"] = json!(a);
+                body.set("audience", a);
             }
             let v = post_json(&ctx.url("/oauth/token"), &body).await?;
             ctx.emit("authenticated", &auth_result(&v));
@@ -145,6 +140,6 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
 }
 
 /// Lock's `authorization_error` payload.
-pub fn authorization_error(f: &ApiFailure) -> Value {
-    json!({"error": f.code(), "errorDescription": f.description()})
+pub fn authorization_error(f: &ApiFailure) -> Json {
+    obj! {"error" => f.code(), "errorDescription" => f.description()}
 }

@@ -7,8 +7,9 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value};
 use shared::password::{format_message, FormatArg};
+
+use crate::json::Json;
 
 /// Languages with a pack (plus `en`).
 pub const LANGUAGES: [&str; 10] = ["en", "es", "fr", "de", "pt-br", "it", "ja", "zh", "ar", "ru"];
@@ -192,18 +193,18 @@ pub struct I18n {
 }
 
 /// Flattens a nested dictionary (`{"error": {"login": {…}}}`) into dotted keys.
-fn flatten(prefix: &str, v: &Map<String, Value>, out: &mut HashMap<String, String>) {
-    for (k, val) in v {
+fn flatten(prefix: &str, v: &Json, out: &mut HashMap<String, String>) {
+    for (k, val) in v.members() {
         let key = if prefix.is_empty() {
             k.clone()
         } else {
             format!("{prefix}.{k}")
         };
         match val {
-            Value::String(s) => {
+            Json::Str(s) => {
                 out.insert(key, s.clone());
             }
-            Value::Object(m) => flatten(&key, m, out),
+            Json::Obj(_) => flatten(&key, val, out),
             _ => {}
         }
     }
@@ -219,12 +220,10 @@ impl I18n {
     }
 
     /// `lang` with its pack (flat or nested JSON) and the page's `languageDictionary` overrides.
-    pub fn new(lang: &str, pack: Option<&Value>, overrides: Option<&Value>) -> Self {
+    pub fn new(lang: &str, pack: Option<&Json>, overrides: Option<&Json>) -> Self {
         let mut strings = HashMap::new();
         for dict in [pack, overrides].into_iter().flatten() {
-            if let Value::Object(m) = dict {
-                flatten("", m, &mut strings);
-            }
+            flatten("", dict, &mut strings);
         }
         Self {
             lang: lang.to_owned(),
@@ -299,7 +298,8 @@ impl I18n {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::from_serde;
+    use serde_json::{json, Value};
 
     #[test]
     fn picks_supported_languages() {
@@ -316,7 +316,7 @@ mod tests {
         let pack = json!({"loginSubmitLabel": "Entrar", "passwordLabel": "Contraseña"});
         let overrides =
             json!({"loginSubmitLabel": "Acceder", "error": {"login": {"lock.invalid_email_password": "¡No!"}}});
-        let i = I18n::new("es", Some(&pack), Some(&overrides));
+        let i = I18n::new("es", Some(&from_serde(&pack)), Some(&from_serde(&overrides)));
         assert_eq!(i.t("loginSubmitLabel"), "Acceder");
         assert_eq!(i.t("passwordLabel"), "Contraseña");
         assert_eq!(i.t("emailLabel"), "Email", "English underneath");
@@ -350,7 +350,7 @@ mod tests {
             let pack: Value = serde_json::from_str(text).unwrap();
             let map = pack.as_object().unwrap();
             assert_eq!(map.len(), EN.len(), "{lang}: same number of keys");
-            let i = I18n::new(lang, Some(&pack), None);
+            let i = I18n::new(lang, Some(&from_serde(&pack)), None);
             for (key, english) in EN {
                 let own = map.get(*key).and_then(Value::as_str);
                 assert!(own.is_some_and(|t| !t.is_empty()), "{lang}: {key} missing");

@@ -8,12 +8,15 @@
 
 pub mod api;
 pub mod components;
+pub mod config;
 pub mod context;
 pub mod events;
 pub mod flow;
 pub mod i18n;
+pub mod json;
 pub mod mount;
 pub mod options;
+pub mod text;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -12,8 +12,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde_json::Value;
-use shared::wire::ClientConfig;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
 // Not leptos' spawn_local: its executor is only set up by `mount_to`, which runs after the fetches.
@@ -25,6 +23,7 @@ use crate::components::reset::ResetPasswordForm;
 use crate::components::widget::Widget;
 use crate::context::{Mode, Screen, SocialConnection, WidgetCtx};
 use crate::i18n::{supported, I18n};
+use crate::json::Json;
 use crate::options::WidgetOptions;
 
 thread_local! {
@@ -49,7 +48,7 @@ pub fn choose_language(option: Option<&str>) -> &'static str {
 }
 
 /// Loads the strings for `lang` from `{asset_base}/i18n/{lang}.json`, with the page's overrides.
-pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Value>) -> I18n {
+pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Json>) -> I18n {
     let pack = if lang == "en" {
         None
     } else {
@@ -96,22 +95,22 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             "{api_base}/client/{}.json",
             js_sys::encode_uri_component(&opts.client_id)
         );
-        let config: Option<ClientConfig> = get_json(&url).await.ok().and_then(|v| serde_json::from_value(v).ok());
-        let connection = config.as_ref().and_then(|c| {
-            c.strategies
-                .iter()
-                .filter(|s| s.name == "auth0")
-                .flat_map(|s| s.connections.iter())
-                .find(|c| opts.connection.as_deref().map_or(opts.allows(&c.name), |n| c.name == n))
-                .cloned()
-        });
-        let social = config
+        let strategies = get_json(&url)
+            .await
+            .map(|v| crate::config::strategies(&v))
+            .unwrap_or_default();
+        let connection = strategies
             .iter()
-            .flat_map(|c| c.strategies.iter())
-            .filter(|s| s.name != "auth0")
-            .flat_map(|s| {
-                s.connections.iter().map(|c| SocialConnection {
-                    strategy: s.name.clone(),
+            .filter(|(s, _)| s == "auth0")
+            .flat_map(|(_, conns)| conns.iter())
+            .find(|c| opts.connection.as_deref().map_or(opts.allows(&c.name), |n| c.name == n))
+            .cloned();
+        let social = strategies
+            .iter()
+            .filter(|(s, _)| s != "auth0")
+            .flat_map(|(s, conns)| {
+                conns.iter().map(|c| SocialConnection {
+                    strategy: s.clone(),
                     name: c.name.clone(),
                 })
             })
@@ -148,7 +147,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
                 crate::events::emit(
                     &opts.instance,
                     "unrecoverable_error",
-                    &serde_json::json!({"error": "not_configured"}),
+                    &crate::obj! {"error" => "not_configured"},
                 );
                 view! {
                     <div class="tg-widget"><p class="tg-error" role="alert">{i18n.t("notConfigured")}</p></div>

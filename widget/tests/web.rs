@@ -66,8 +66,13 @@ async fn checklist_follows_the_password() {
     assert!(host.text_content().unwrap().contains("At least 8 characters in length"));
 }
 
+/// A JSON literal as the widget reads it (through the browser's parser).
+fn js_json(json: serde_json::Value) -> widget::json::Json {
+    widget::json::Json::parse(&json.to_string()).unwrap()
+}
+
 fn connection(json: serde_json::Value) -> DbConnectionInfo {
-    serde_json::from_value(json).unwrap()
+    widget::config::connection(&js_json(json)).unwrap()
 }
 
 fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
@@ -331,7 +336,7 @@ async fn translations_overrides_and_social_buttons() {
     let mut c = ctx(connection(serde_json::json!({"name": "DB", "passwordPolicy": "low"})));
     let pack = serde_json::json!({"loginSubmitLabel": "تسجيل الدخول", "passwordLabel": "كلمة المرور", "socialLoginButton": "المتابعة باستخدام %s"});
     let overrides = serde_json::json!({"emailLabel": "Courriel"});
-    c.i18n = std::sync::Arc::new(I18n::new("ar", Some(&pack), Some(&overrides)));
+    c.i18n = std::sync::Arc::new(I18n::new("ar", Some(&js_json(pack)), Some(&js_json(overrides))));
     c.social = vec![SocialConnection {
         strategy: "google-oauth2".into(),
         name: "google-oauth2".into(),
@@ -363,4 +368,29 @@ async fn translations_overrides_and_social_buttons() {
         "{href}"
     );
     assert!(href.ends_with("&connection=google-oauth2"), "{href}");
+}
+
+#[wasm_bindgen_test]
+fn the_browser_lower_cases_like_rust() {
+    // `shared` normalises with `str::to_lowercase` on the edge; the widget uses the browser's.
+    for s in [
+        "ÄNNE@Example.COM",
+        "ΣΊΣΥΦΟΣ",
+        "İstanbul",
+        "\u{212A}elvin",
+        "ŒUVRE",
+        "plain ascii",
+    ] {
+        assert_eq!(widget::text::lower(s), s.to_lowercase(), "{s}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn json_round_trips_through_the_browser() {
+    use widget::json::Json;
+    let v = Json::parse(r#"{"a":[1,2.5,"x",true,null],"b":{"c":"d"}}"#).unwrap();
+    assert_eq!(v.get("b").str("c").as_deref(), Some("d"));
+    assert_eq!(v.get("a").items()[1], Json::Num(2.5));
+    assert_eq!(Json::parse(&v.stringify()).unwrap(), v);
+    assert_eq!(Json::parse("not json"), None);
 }

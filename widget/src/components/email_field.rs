@@ -7,7 +7,8 @@ use crate::context::use_i18n;
 
 /// Whether `value` is a valid email address after normalisation.
 pub fn email_ok(value: &str) -> bool {
-    email::is_valid(&email::normalize(value))
+    // `email::normalize` with the browser's lower-casing (see `crate::text::lower`).
+    email::is_valid(&crate::text::lower(value.trim()))
 }
 
 /// Email input (`autocomplete="email"`), invalid state shown after the first submit.

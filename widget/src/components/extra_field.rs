@@ -16,21 +16,13 @@ pub struct ExtraValue {
     pub value: RwSignal<String>,
 }
 
-fn as_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
 impl ExtraValue {
     /// The field with its prefill (or, for `hidden`, its value).
     pub fn new(field: ExtraField) -> Self {
         let initial = match field.kind() {
-            "hidden" => field.value.as_ref().map(as_text).unwrap_or_default(),
-            "checkbox" => (field.prefill.as_ref().map(as_text).as_deref() == Some("true")).to_string(),
-            _ => field.prefill.as_ref().map(as_text).unwrap_or_default(),
+            "hidden" => field.value.clone().unwrap_or_default(),
+            "checkbox" => (field.prefill.as_deref() == Some("true")).to_string(),
+            _ => field.prefill.clone().unwrap_or_default(),
         };
         Self {
             field,

@@ -1,8 +1,8 @@
 //! The forgot-password screen: asks for the email and mails a reset link.
 
+use crate::obj;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use super::email_field::{email_ok, EmailField};
 use crate::api::post_json;
@@ -39,9 +39,8 @@ pub fn ForgotPasswordForm() -> impl IntoView {
         }
         set_busy.set(true);
         let ctx = submit_ctx.clone();
-        ctx.emit("forgot_password submit", &json!({}));
-        let body =
-            json!({"client_id": ctx.client_id, "connection": ctx.connection.name, "email": email.get_untracked()});
+        ctx.emit("forgot_password submit", &obj! {});
+        let body = obj! {"client_id" => &ctx.client_id, "connection" => &ctx.connection.name, "email" => email.get_untracked()};
         spawn_local(async move {
             set_outcome.set(
                 match post_json(&ctx.url("/dbconnections/change_password"), &body).await {

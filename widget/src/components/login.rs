@@ -1,8 +1,8 @@
 //! The login screen: email (or username) and password.
 
+use crate::obj;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::json;
 
 use super::password_input::PasswordInput;
 use crate::context::{focus_first_invalid, use_identifier, use_screen, use_widget, Screen};
@@ -46,7 +46,7 @@ pub fn LoginForm() -> impl IntoView {
         set_outcome.set(Outcome::None);
         let (u, p) = (identifier.get_untracked(), password.get_untracked());
         let ctx = submit_ctx.clone();
-        ctx.emit("signin submit", &json!({}));
+        ctx.emit("signin submit", &obj! {});
         spawn_local(async move {
             match log_in(ctx.clone(), u, p).await {
                 // The browser is leaving; stay busy so nothing is submitted twice.

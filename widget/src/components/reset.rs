@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{json, Value};
 use shared::wire::DbConnectionInfo;
 
 use super::new_password::NewPasswordField;
 use crate::api::{get_json, post_json, ApiFailure};
 use crate::context::{focus_first_invalid, use_i18n};
 use crate::i18n::I18n;
+use crate::obj;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
@@ -51,14 +51,8 @@ pub fn ResetPasswordForm(
     );
     spawn_local(async move {
         let next = match get_json(&info_url).await {
-            Ok(v) => match (
-                v.get("email").and_then(Value::as_str),
-                v.get("connection").cloned().map(serde_json::from_value),
-            ) {
-                (Some(email), Some(Ok(connection))) => Stage::Ready {
-                    email: email.to_owned(),
-                    connection,
-                },
+            Ok(v) => match (v.str("email"), crate::config::connection(v.get("connection"))) {
+                (Some(email), Some(connection)) => Stage::Ready { email, connection },
                 _ => Stage::Invalid,
             },
             Err(_) => Stage::Invalid,
@@ -106,7 +100,7 @@ fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: 
         }
         set_busy.set(true);
         set_outcome.set(Outcome::None);
-        let body = json!({"ticket": ticket.clone(), "password": password.get_untracked()});
+        let body = obj! {"ticket" => &ticket, "password" => password.get_untracked()};
         let url = url.clone();
         let i18n = submit_i18n.clone();
         spawn_local(async move {

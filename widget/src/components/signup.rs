@@ -3,9 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde_json::{json, Map, Value};
 use shared::password::FormatArg;
-use shared::wire::SignupRequest;
 
 use super::email_field::{email_ok, EmailField};
 use super::extra_field::{ExtraInput, ExtraValue};
@@ -13,6 +11,8 @@ use super::new_password::NewPasswordField;
 use crate::api::post_json;
 use crate::context::{focus_first_invalid, identifier_email, use_widget, Mode};
 use crate::flow::log_in;
+use crate::json::Json;
+use crate::obj;
 
 /// What the last submit produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,28 +22,20 @@ enum Outcome {
     Failed(String),
 }
 
-/// Puts the additional fields into the request: Auth0's root attributes where the page asked for
-/// `storage: "root"`, everything else into `user_metadata`.
-fn apply_extras(body: &mut SignupRequest, extras: &[ExtraValue]) {
-    let mut meta = Map::new();
+/// Puts the additional fields into the `/dbconnections/signup` body: Auth0's root attributes where
+/// the page asked for `storage: "root"`, everything else into `user_metadata`.
+fn apply_extras(body: &mut Json, extras: &[ExtraValue]) {
+    let mut meta = Vec::new();
     for x in extras {
         let v = x.value.get_untracked();
         let root = x.field.storage.as_deref() == Some("root");
-        let slot = match x.field.name.as_str() {
-            "given_name" if root => &mut body.given_name,
-            "family_name" if root => &mut body.family_name,
-            "name" if root => &mut body.name,
-            "nickname" if root => &mut body.nickname,
-            "picture" if root => &mut body.picture,
-            _ => {
-                meta.insert(x.field.name.clone(), Value::String(v));
-                continue;
-            }
-        };
-        *slot = Some(v);
+        match x.field.name.as_str() {
+            name @ ("given_name" | "family_name" | "name" | "nickname" | "picture") if root => body.set(name, v),
+            _ => meta.push((x.field.name.clone(), Json::Str(v))),
+        }
     }
     if !meta.is_empty() {
-        body.user_metadata = Some(meta);
+        body.set("user_metadata", meta);
     }
 }
 
@@ -74,7 +66,12 @@ pub fn SignupForm() -> impl IntoView {
     let (outcome, set_outcome) = signal(Outcome::None);
     let (touched, set_touched) = signal(false);
 
-    let username_ok = move || !requires_username || rules.is_valid(&username.get());
+    let username_ok = move || {
+        !requires_username
+            || rules
+                .issues_normalized(&crate::text::lower(username.get().trim()))
+                .is_empty()
+    };
     let check = policy;
     let password_ok = move || check.check(&password.get());
     let instance = ctx.opts.instance.clone();
@@ -99,21 +96,23 @@ pub fn SignupForm() -> impl IntoView {
         set_busy.set(true);
         set_outcome.set(Outcome::None);
         let ctx = submit_ctx.clone();
-        let mut body = SignupRequest {
-            client_id: Some(ctx.client_id.clone()),
-            connection: Some(ctx.connection.name.clone()),
-            email: Some(email.get_untracked()),
-            password: Some(password.get_untracked()),
-            username: requires_username.then(|| username.get_untracked()),
-            ..SignupRequest::default()
+        let typed_password = password.get_untracked();
+        let mut body = obj! {
+            "client_id" => &ctx.client_id,
+            "connection" => &ctx.connection.name,
+            "email" => email.get_untracked(),
+            "password" => &typed_password,
         };
+        if requires_username {
+            body.set("username", username.get_untracked());
+        }
         apply_extras(&mut body, &submit_extras);
-        ctx.emit("signup submit", &json!({}));
+        ctx.emit("signup submit", &obj! {});
         spawn_local(async move {
             let fail = |f: crate::api::ApiFailure| {
                 ctx.emit(
                     "signup error",
-                    &json!({"error": f.code(), "description": f.description()}),
+                    &obj! {"error" => f.code(), "description" => f.description()},
                 );
                 set_outcome.set(Outcome::Failed(ctx.i18n.signup_error(&f.code(), f.name().as_deref())));
                 set_busy.set(false);
@@ -122,11 +121,11 @@ pub fn SignupForm() -> impl IntoView {
             match post_json(&ctx.url("/dbconnections/signup"), &body).await {
                 Ok(v) => {
                     ctx.emit("signup success", &v);
-                    let who = v.get("email").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    let who = v.str("email").unwrap_or_default();
                     if login_after {
                         // The account exists either way: a failed login leaves the success message
                         // and tells the page through `authorization_error`.
-                        match log_in(ctx.clone(), who.clone(), body.password.clone().unwrap_or_default()).await {
+                        match log_in(ctx.clone(), who.clone(), typed_password).await {
                             Ok(true) => return,
                             Ok(false) => {}
                             Err(f) => ctx.emit("authorization_error", &crate::flow::authorization_error(&f)),

@@ -20,7 +20,7 @@ pub fn SocialButtons() -> impl IntoView {
             let (ctx, name) = (ctx.clone(), c.name.clone());
             view! {
                 <a class="tg-social" href=href data-strategy=c.strategy.clone() data-connection=c.name.clone()
-                    on:click=move |_| ctx.emit("federated login", &serde_json::json!({"name": name, "strategy": "social"}))>
+                    on:click=move |_| ctx.emit("federated login", &crate::obj! {"name" => &name, "strategy" => "social"})>
                     {label}
                 </a>
             }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::obj;
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::forgot::ForgotPasswordForm;
 use super::login::LoginForm;
@@ -34,7 +34,7 @@ pub fn Widget(
         ctx.prefill(!ctx.connection.requires_username),
     )));
     let emit_ctx = ctx.clone();
-    Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &json!({})));
+    Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &obj! {}));
     let t = |k: &str| ctx.t(k);
     let tab = move |target: Screen, id: &'static str, label: String| {
         view! {
