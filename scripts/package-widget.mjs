@@ -8,8 +8,12 @@
 //   dist/_headers    CORS for the widget's files, so any site can embed them
 //   dist/index.html  trunk's inline bootstrap <script> replaced by <script defer src="/widget.js">,
 //                    so the demo page runs under a CSP without 'unsafe-inline'
+// The loader, the wasm-bindgen glue and the stylesheet are minified with esbuild (the glue in
+// place, with its integrity hash in index.html updated).
+import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { transformSync } from 'esbuild';
 
 const dist = path.resolve(import.meta.dirname, '..', 'dist');
 const files = readdirSync(dist);
@@ -28,9 +32,13 @@ const loader = readFileSync(path.join(root, 'widget', 'loader.js'), 'utf8')
   .replace("'__GLUE__'", JSON.stringify(glue))
   .replace("'__WASM__'", JSON.stringify(wasm))
   .replace("'__VERSION__'", JSON.stringify(version));
-writeFileSync(path.join(dist, 'widget.js'), loader);
+const minify = (code, loader, format) => transformSync(code, { loader, minify: true, format, target: 'es2020' }).code;
+writeFileSync(path.join(dist, 'widget.js'), minify(loader, 'js'));
+const glueCode = minify(readFileSync(path.join(dist, glue), 'utf8'), 'js', 'esm');
+writeFileSync(path.join(dist, glue), glueCode);
+const sri = (text) => `sha384-${createHash('sha384').update(text).digest('base64')}`;
 cpSync(path.join(root, 'widget', 'i18n'), path.join(dist, 'i18n'), { recursive: true });
-writeFileSync(path.join(dist, 'widget.css'), readFileSync(path.join(dist, css)));
+writeFileSync(path.join(dist, 'widget.css'), minify(readFileSync(path.join(dist, css), 'utf8'), 'css'));
 // Sites embed the widget from the edge's origin: its files are public and must be loadable
 // cross-origin (module scripts and wasm fetches need CORS). Workers static assets read `_headers`.
 writeFileSync(
@@ -41,9 +49,9 @@ writeFileSync(
 const indexPath = path.join(dist, 'index.html');
 let html = readFileSync(indexPath, 'utf8');
 const inline = /<script type="module">[\s\S]*?<\/script>/;
-if (inline.test(html)) {
-  html = html.replace(inline, '<script defer src="/widget.js"></script>');
-  // The modulepreload/preload hints name the hashed files; keep them (they are not scripts).
-  writeFileSync(indexPath, html);
-}
+html = html.replace(inline, '<script defer src="/widget.js"></script>');
+// The modulepreload/preload hints name the hashed files; keep them (they are not scripts), with
+// the minified glue's integrity.
+html = html.replace(new RegExp(`(href="/${glue.replace('.', '\\.')}"[^>]*integrity=")[^"]+`), `$1${sri(glueCode)}`);
+writeFileSync(indexPath, html);
 console.log(`widget packaged: widget.js → ${glue}, ${wasm}; widget.css ← ${css}`);
