@@ -5,8 +5,6 @@
 //! strings here too. Password rule texts are keyed by the policy engine's rule codes, so the
 //! checklist and the server's `invalid_password` errors always read the same.
 
-use std::collections::HashMap;
-
 use shared::password::{format_message, FormatArg};
 
 use crate::json::Json;
@@ -189,11 +187,13 @@ const EN: &[(&str, &str)] = &[
 pub struct I18n {
     /// Language tag in use (`en`, `ar`, …).
     pub lang: String,
-    strings: HashMap<String, String>,
+    /// Dotted key → text; later entries win (pack, then overrides). A list, not a map: a few
+    /// hundred entries read a handful of times, and no hash table code in the wasm.
+    strings: Vec<(String, String)>,
 }
 
 /// Flattens a nested dictionary (`{"error": {"login": {…}}}`) into dotted keys.
-fn flatten(prefix: &str, v: &Json, out: &mut HashMap<String, String>) {
+fn flatten(prefix: &str, v: &Json, out: &mut Vec<(String, String)>) {
     for (k, val) in v.members() {
         let key = if prefix.is_empty() {
             k.clone()
@@ -202,7 +202,7 @@ fn flatten(prefix: &str, v: &Json, out: &mut HashMap<String, String>) {
         };
         match val {
             Json::Str(s) => {
-                out.insert(key, s.clone());
+                out.push((key, s.clone()));
             }
             Json::Obj(_) => flatten(&key, val, out),
             _ => {}
@@ -215,13 +215,13 @@ impl I18n {
     pub fn english() -> Self {
         Self {
             lang: "en".into(),
-            strings: HashMap::new(),
+            strings: Vec::new(),
         }
     }
 
     /// `lang` with its pack (flat or nested JSON) and the page's `languageDictionary` overrides.
     pub fn new(lang: &str, pack: Option<&Json>, overrides: Option<&Json>) -> Self {
-        let mut strings = HashMap::new();
+        let mut strings = Vec::new();
         for dict in [pack, overrides].into_iter().flatten() {
             flatten("", dict, &mut strings);
         }
@@ -234,8 +234,10 @@ impl I18n {
     /// The text for `key`, or the key itself when no dictionary has it.
     pub fn t(&self, key: &str) -> String {
         self.strings
-            .get(key)
-            .cloned()
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
             .or_else(|| EN.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))
             .unwrap_or_else(|| key.to_owned())
     }

@@ -8,7 +8,6 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -28,7 +27,7 @@ use crate::options::WidgetOptions;
 
 thread_local! {
     /// Mounted instances by id; dropping a handle unmounts its view.
-    static MOUNTED: RefCell<HashMap<String, Box<dyn Any>>> = RefCell::new(HashMap::new());
+    static MOUNTED: RefCell<Vec<(String, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The language to use: the option if supported, else the browser's first supported one.
@@ -60,7 +59,14 @@ pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Json>) -
 }
 
 fn keep(instance: String, handle: Box<dyn Any>) {
-    MOUNTED.with(|m| m.borrow_mut().insert(instance, handle));
+    // A remount of the same instance replaces (and so unmounts) the previous view.
+    let old = MOUNTED.with(|m| {
+        let mut m = m.borrow_mut();
+        let old = m.iter().position(|(i, _)| *i == instance).map(|p| m.remove(p));
+        m.push((instance, handle));
+        old
+    });
+    drop(old);
 }
 
 /// Mounts one widget into `host` with `options` (Lock's option names as JSON). Errors are shown
@@ -80,7 +86,10 @@ pub fn mount_widget(host: HtmlElement, options: String) {
 /// Unmounts widget `instance` (the loader's `destroy()` and language switches).
 #[wasm_bindgen]
 pub fn unmount_widget(instance: &str) {
-    let handle = MOUNTED.with(|m| m.borrow_mut().remove(instance));
+    let handle = MOUNTED.with(|m| {
+        let mut m = m.borrow_mut();
+        m.iter().position(|(i, _)| i == instance).map(|p| m.remove(p))
+    });
     drop(handle);
 }
 
