@@ -67,6 +67,7 @@ lint:
 
 test-native: lint
 	cargo test --workspace --exclude widget
+	cargo test -p widget --lib
 
 test-wasm:
 	cargo test -p shared -p widget --target wasm32-unknown-unknown
