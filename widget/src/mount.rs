@@ -58,14 +58,19 @@ pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Json>) -
     I18n::new(lang, pack.as_ref(), overrides)
 }
 
-fn keep(instance: String, handle: Box<dyn Any>) {
-    // A remount of the same instance replaces (and so unmounts) the previous view.
-    let old = MOUNTED.with(|m| {
+/// Removes instance `instance` from the registry, handing back its view (dropping it unmounts).
+fn take(instance: &str) -> Option<Box<dyn Any>> {
+    MOUNTED.with(|m| {
         let mut m = m.borrow_mut();
-        let old = m.iter().position(|(i, _)| *i == instance).map(|p| m.remove(p));
-        m.push((instance, handle));
-        old
-    });
+        m.iter().position(|(i, _)| i == instance).map(|p| m.remove(p).1)
+    })
+}
+
+fn keep(instance: String, handle: Box<dyn Any>) {
+    // A remount of the same instance replaces (and so unmounts) the previous view, outside the
+    // registry's borrow.
+    let old = take(&instance);
+    MOUNTED.with(|m| m.borrow_mut().push((instance, handle)));
     drop(old);
 }
 
@@ -86,11 +91,7 @@ pub fn mount_widget(host: HtmlElement, options: String) {
 /// Unmounts widget `instance` (the loader's `destroy()` and language switches).
 #[wasm_bindgen]
 pub fn unmount_widget(instance: &str) {
-    let handle = MOUNTED.with(|m| {
-        let mut m = m.borrow_mut();
-        m.iter().position(|(i, _)| i == instance).map(|p| m.remove(p))
-    });
-    drop(handle);
+    drop(take(instance));
 }
 
 /// Loads the client configuration and strings, then renders the widget into `host`.

@@ -72,6 +72,24 @@ fn new_user(
     }
 }
 
+/// Inserts `new`; when the row already exists (a concurrent first login, an earlier reset or
+/// login) runs `on_conflict` instead. Returns the local user, which must belong to `conn`.
+async fn insert_or(core: &Core<'_>, conn: &Connection, new: &NewUser, on_conflict: Option<Stmt>) -> CoreResult<User> {
+    match users::insert(core.db, new).await {
+        Ok(()) => {}
+        Err(DbError::Conflict(_)) => {
+            if let Some(stmt) = on_conflict {
+                core.db.execute(stmt).await?;
+            }
+        }
+        Err(e) => return Err(e.into()),
+    }
+    users::by_id(core.db, &new.user_id)
+        .await?
+        .filter(|u| u.connection_id == conn.id)
+        .ok_or_else(|| CoreError::LegacyProtocol("the legacy identifier already belongs to another local user".into()))
+}
+
 /// Stores the local copy of a legacy user, exactly once: when the row already exists (a
 /// concurrent first login, or the forgot-password path) its missing password is filled in.
 async fn store(
@@ -82,31 +100,18 @@ async fn store(
     reset_required: bool,
 ) -> CoreResult<User> {
     let new = new_user(core, conn, lu, hash, reset_required);
-    match users::insert(core.db, &new).await {
-        Ok(()) => {}
-        Err(DbError::Conflict(_)) => {
-            if let Some(h) = &new.password_hash {
-                core.db
-                    .execute(
-                        Stmt::new(
-                            "UPDATE users SET password_hash = ?1, password_reset_required = ?2, updated_at = ?3 \
-                             WHERE user_id = ?4 AND connection_id = ?5 AND password_hash IS NULL",
-                        )
-                        .bind(h)
-                        .bind(reset_required)
-                        .bind(new.now)
-                        .bind(&new.user_id)
-                        .bind(&conn.id),
-                    )
-                    .await?;
-            }
-        }
-        Err(e) => return Err(e.into()),
-    }
-    users::by_id(core.db, &new.user_id)
-        .await?
-        .filter(|u| u.connection_id == conn.id)
-        .ok_or_else(|| CoreError::LegacyProtocol("the legacy identifier already belongs to another local user".into()))
+    let fill_password = new.password_hash.as_ref().map(|h| {
+        Stmt::new(
+            "UPDATE users SET password_hash = ?1, password_reset_required = ?2, updated_at = ?3 \
+             WHERE user_id = ?4 AND connection_id = ?5 AND password_hash IS NULL",
+        )
+        .bind(h)
+        .bind(reset_required)
+        .bind(new.now)
+        .bind(&new.user_id)
+        .bind(&conn.id)
+    });
+    insert_or(core, conn, &new, fill_password).await
 }
 
 fn personal_info(lu: &LegacyUser) -> PersonalInfo<'_> {
@@ -180,38 +185,25 @@ pub async fn own_store_login(
 /// Own-store mode: the local profile (no password) of a legacy user, created or refreshed.
 async fn upsert_profile(core: &Core<'_>, conn: &Connection, lu: &LegacyUser) -> CoreResult<User> {
     let new = new_user(core, conn, lu, None, false);
-    match users::insert(core.db, &new).await {
-        Ok(()) => {}
-        Err(DbError::Conflict(_)) => {
-            core.db
-                .execute(
-                    Stmt::new(
-                        "UPDATE users SET email = ?1, email_verified = ?2, username = ?3, name = ?4, given_name = ?5, \
-                         family_name = ?6, nickname = ?7, picture = ?8, user_metadata = ?9, app_metadata = ?10, updated_at = ?11 \
-                         WHERE user_id = ?12 AND connection_id = ?13",
-                    )
-                    .bind(&new.email)
-                    .bind(new.email_verified)
-                    .bind(new.username.clone())
-                    .bind(new.name.clone())
-                    .bind(new.given_name.clone())
-                    .bind(new.family_name.clone())
-                    .bind(new.nickname.clone())
-                    .bind(new.picture.clone())
-                    .bind(Value::Object(new.user_metadata.clone()).to_string())
-                    .bind(Value::Object(new.app_metadata.clone()).to_string())
-                    .bind(new.now)
-                    .bind(&new.user_id)
-                    .bind(&conn.id),
-                )
-                .await?;
-        }
-        Err(e) => return Err(e.into()),
-    }
-    users::by_id(core.db, &new.user_id)
-        .await?
-        .filter(|u| u.connection_id == conn.id)
-        .ok_or_else(|| CoreError::LegacyProtocol("the legacy identifier already belongs to another local user".into()))
+    let refresh = Stmt::new(
+        "UPDATE users SET email = ?1, email_verified = ?2, username = ?3, name = ?4, given_name = ?5, \
+         family_name = ?6, nickname = ?7, picture = ?8, user_metadata = ?9, app_metadata = ?10, updated_at = ?11 \
+         WHERE user_id = ?12 AND connection_id = ?13",
+    )
+    .bind(&new.email)
+    .bind(new.email_verified)
+    .bind(new.username.clone())
+    .bind(new.name.clone())
+    .bind(new.given_name.clone())
+    .bind(new.family_name.clone())
+    .bind(new.nickname.clone())
+    .bind(new.picture.clone())
+    .bind(Value::Object(new.user_metadata.clone()).to_string())
+    .bind(Value::Object(new.app_metadata.clone()).to_string())
+    .bind(new.now)
+    .bind(&new.user_id)
+    .bind(&conn.id);
+    insert_or(core, conn, &new, Some(refresh)).await
 }
 
 /// Whether legacy still knows any of these identifiers (import-mode sign-up).

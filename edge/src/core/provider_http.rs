@@ -61,15 +61,18 @@ pub async fn cached(core: &Core<'_>, url: &str, max_age_ms: i64) -> Result<(Valu
         fetched_at: i64,
     }
     let now = core.clock.now_ms();
-    let row: Option<Row> = query_one(
-        core.db,
-        Stmt::new("SELECT body, fetched_at FROM provider_cache WHERE url = ?1").bind(url),
-    )
-    .await
-    .map_err(|e| e.to_string())?;
-    if let Some(r) = row.filter(|r| max_age_ms > 0 && now - r.fetched_at < max_age_ms) {
-        if let Ok(v) = serde_json::from_str(&r.body) {
-            return Ok((v, r.fetched_at));
+    // `max_age_ms` 0 is a forced refresh: the stored copy is not even read.
+    if max_age_ms > 0 {
+        let row: Option<Row> = query_one(
+            core.db,
+            Stmt::new("SELECT body, fetched_at FROM provider_cache WHERE url = ?1").bind(url),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        if let Some(r) = row.filter(|r| now - r.fetched_at < max_age_ms) {
+            if let Ok(v) = serde_json::from_str(&r.body) {
+                return Ok((v, r.fetched_at));
+            }
         }
     }
     let doc = fetch_json(core, get(url, None)).await?;
