@@ -11,6 +11,10 @@ have_version() { # have_version BIN VERSION
 }
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# The widget's release build recompiles std for size (Makefile: WIDGET_BUILD_ENV): it needs std's
+# sources and, because Trunk builds offline, std's own dependencies fetched beforehand.
+rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+RUSTC_BOOTSTRAP=1 cargo fetch --manifest-path "$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml" >/dev/null
 
 # wasm-bindgen-cli must match the wasm-bindgen crate exactly. Its lock file wants a webpki-roots the
 # registry lacks, so it is installed without --locked.

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::form::{Field, Kind};
 use crate::context::use_widget;
 use crate::events::validate_field;
 use crate::options::ExtraField;
@@ -42,72 +43,40 @@ impl ExtraValue {
     }
 }
 
-/// The input for one additional field.
-#[component]
-pub fn ExtraInput(
-    /// The field.
-    x: ExtraValue,
-    /// Whether the form was submitted once.
-    #[prop(into)]
-    touched: Signal<bool>,
-) -> impl IntoView {
+/// The control for one additional field; its hint is the validator's message, or "required".
+pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> AnyView {
     let ctx = use_widget();
     let id = format!("tg-signup-{}", x.field.name);
-    let hint_id = format!("{id}-hint");
     let label = x.field.placeholder.clone().unwrap_or_else(|| x.field.name.clone());
-    let name = x.field.name.clone();
-    let value = x.value;
     let required = ctx.t("requiredField");
     let instance = ctx.opts.instance.clone();
-    let check = x.clone();
-    let invalid = move || touched.get() && !check.check(&instance).0;
-    let hint_x = x.clone();
-    let hint_instance = ctx.opts.instance.clone();
-    let hint = move || {
-        if !touched.get() {
-            return String::new();
-        }
-        match hint_x.check(&hint_instance) {
-            (true, _) => String::new(),
-            (false, h) => h.unwrap_or_else(|| required.clone()),
-        }
+    let (check, hint_x, hint_instance) = (x.clone(), x.clone(), instance.clone());
+    let kind = match x.field.kind() {
+        "hidden" => Kind::Hidden,
+        "checkbox" => Kind::Checkbox,
+        "select" => Kind::Select(
+            x.field
+                .options
+                .iter()
+                .map(|o| (o.value.clone(), o.label.clone()))
+                .collect(),
+        ),
+        _ => Kind::Text,
     };
-    match x.field.kind() {
-        "hidden" => view! { <input type="hidden" name=name prop:value=move || value.get() /> }.into_any(),
-        "checkbox" => view! {
-            <div class="tg-field tg-check">
-                <input id=id.clone() name=name type="checkbox"
-                    prop:checked=move || value.get() == "true"
-                    on:change=move |ev| value.set(event_target_checked(&ev).to_string()) />
-                <label for=id>{label}</label>
-            </div>
-        }
-        .into_any(),
-        "select" => {
-            let options = x.field.options.clone();
-            view! {
-                <div class="tg-field">
-                    <label for=id.clone()>{label}</label>
-                    <select id=id name=name required aria-invalid=move || invalid().to_string() aria-describedby=hint_id.clone()
-                        prop:value=move || value.get()
-                        on:change=move |ev| value.set(event_target_value(&ev))>
-                        <option value="">"—"</option>
-                        {options.into_iter().map(|o| view! { <option value=o.value.clone() selected=o.value == value.get_untracked()>{o.label}</option> }).collect_view()}
-                    </select>
-                    <p id=hint_id class="tg-hint tg-error-text">{hint}</p>
-                </div>
-            }
-            .into_any()
-        }
-        _ => view! {
-            <div class="tg-field">
-                <label for=id.clone()>{label}</label>
-                <input id=id name=name type="text" required aria-invalid=move || invalid().to_string() aria-describedby=hint_id.clone()
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev)) />
-                <p id=hint_id class="tg-hint tg-error-text">{hint}</p>
-            </div>
-        }
-        .into_any(),
+    let field = Field::new(id, x.field.name.clone(), kind.clone(), label, x.value);
+    if matches!(kind, Kind::Hidden | Kind::Checkbox) {
+        return field.optional().view();
     }
+    field
+        .invalid(move || touched.get() && !check.check(&instance).0)
+        .hint(move || {
+            if !touched.get() {
+                return String::new();
+            }
+            match hint_x.check(&hint_instance) {
+                (true, _) => String::new(),
+                (false, h) => h.unwrap_or_else(|| required.clone()),
+            }
+        })
+        .view()
 }

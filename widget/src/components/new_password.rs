@@ -4,30 +4,25 @@ use leptos::prelude::*;
 use shared::PasswordPolicy;
 
 use super::checklist::PasswordChecklist;
-use super::password_input::PasswordInput;
+use super::form::{Field, Kind};
 
-/// Password input (`autocomplete="new-password"`) described by the policy checklist.
-#[component]
-pub fn NewPasswordField(
-    /// Element id of the input; the checklist gets `{id}-checklist`.
-    #[prop(into)]
-    id: String,
-    /// Visible label.
-    #[prop(into)]
+/// Password input (`autocomplete="new-password"`) described by the policy checklist
+/// (`{id}-checklist`) that follows it; invalid once `touched` while the policy is not met.
+pub fn new_password(
+    id: &str,
     label: String,
-    /// The connection's policy.
     policy: PasswordPolicy,
-    /// The password typed so far (written by this field).
     password: RwSignal<String>,
-    /// Whether the form was submitted once (shows the invalid state).
-    #[prop(into)]
-    touched: Signal<bool>,
-) -> impl IntoView {
+    touched: RwSignal<bool>,
+) -> [AnyView; 2] {
     let checklist_id = format!("{id}-checklist");
     let check = policy;
-    view! {
-        <PasswordInput id=id label autocomplete="new-password" password describedby=checklist_id.clone()
-            invalid=Signal::derive(move || touched.get() && !check.check(&password.get())) />
-        <PasswordChecklist policy=policy password=password id=checklist_id />
-    }
+    [
+        Field::new(id, "password", Kind::Password, label, password)
+            .autocomplete("new-password")
+            .invalid(move || touched.get() && !check.check(&password.get()))
+            .describedby(checklist_id.clone())
+            .view(),
+        view! { <PasswordChecklist policy password id=checklist_id /> }.into_any(),
+    ]
 }

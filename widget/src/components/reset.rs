@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::wire::DbConnectionInfo;
 
-use super::new_password::NewPasswordField;
+use super::form::{heading, Field, FormState, Kind, Shell, Status};
+use super::new_password::new_password;
 use crate::api::{get_json, post_json, ApiFailure};
-use crate::context::{focus_first_invalid, use_i18n};
+use crate::context::use_i18n;
 use crate::i18n::I18n;
 use crate::obj;
 
@@ -18,13 +19,6 @@ enum Stage {
         email: String,
         connection: DbConnectionInfo,
     },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Outcome {
-    None,
-    Done,
-    Failed(String),
 }
 
 fn reset_error(i18n: &I18n, f: &ApiFailure) -> String {
@@ -79,78 +73,66 @@ pub fn ResetPasswordForm(
 fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: String) -> impl IntoView {
     let policy = connection.policy();
     let password = RwSignal::new(String::new());
-    let (confirm, set_confirm) = signal(String::new());
-    let (touched, set_touched) = signal(false);
-    let (busy, set_busy) = signal(false);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let (outcome, set_outcome) = signal(Outcome::None);
+    let confirm = RwSignal::new(String::new());
+    let state = FormState::new();
+    let touched = state.touched;
     let matches = move || password.get() == confirm.get();
     let i18n = use_i18n();
     let submit_i18n = i18n.clone();
 
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_touched.set(true);
-        if busy.get_untracked() || outcome.get_untracked() == Outcome::Done {
+    let on_submit = move || {
+        if matches!(state.status.get_untracked(), Status::Done(_)) {
             return;
         }
-        if !policy.check(&password.get_untracked()) || !matches() {
-            focus_first_invalid(form_ref);
+        if !state.begin(policy.check(&password.get_untracked()) && matches()) {
             return;
         }
-        set_busy.set(true);
-        set_outcome.set(Outcome::None);
         let body = obj! {"ticket" => &ticket, "password" => password.get_untracked()};
         let url = url.clone();
         let i18n = submit_i18n.clone();
         spawn_local(async move {
-            let result = post_json(&url, &body).await;
-            set_outcome.set(match result {
-                Ok(_) => Outcome::Done,
-                Err(f) => Outcome::Failed(reset_error(&i18n, &f)),
+            state.finish(match post_json(&url, &body).await {
+                Ok(_) => Status::Done(i18n.t("success.reset")),
+                Err(f) => Status::Failed(reset_error(&i18n, &f)),
             });
-            set_busy.set(false);
         });
     };
 
     let t = |k: &str| i18n.t(k);
-    let (title, new_label, confirm_label, mismatch, submit, busy_label, done) = (
-        t("resetTitle"),
+    let mismatch = t("passwordsDoNotMatch");
+    let mismatched = move || touched.get() && !matches();
+    let mut body = vec![
+        heading(t("resetTitle"), i18n.tf("resetFor", &[shared::password::FormatArg::Str(email.clone())])),
+        // Lets password managers file the new password under the right account.
+        view! { <input class="tg-sr" type="email" name="username" autocomplete="username" value=email readonly tabindex="-1" aria-hidden="true" /> }
+            .into_any(),
+    ];
+    body.extend(new_password(
+        "tg-reset-password",
         t("newPasswordLabel"),
-        t("confirmPasswordLabel"),
-        t("passwordsDoNotMatch"),
-        t("resetSubmitLabel"),
-        t("busy.reset"),
-        t("success.reset"),
+        policy,
+        password,
+        touched,
+    ));
+    body.push(
+        Field::new(
+            "tg-reset-confirm",
+            "confirm",
+            Kind::Password,
+            t("confirmPasswordLabel"),
+            confirm,
+        )
+        .autocomplete("new-password")
+        .invalid(mismatched)
+        .hint(move || if mismatched() { mismatch.clone() } else { String::new() })
+        .view(),
     );
-    let for_email = i18n.tf("resetFor", &[shared::password::FormatArg::Str(email.clone())]);
-    view! {
-        <form id="tg-reset-form" node_ref=form_ref class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>
-            <h2 class="tg-title">{title}</h2>
-            <p class="tg-hint">{for_email}</p>
-            // Lets password managers file the new password under the right account.
-            <input class="tg-sr" type="email" name="username" autocomplete="username" value=email.clone() readonly tabindex="-1" aria-hidden="true" />
-            <NewPasswordField id="tg-reset-password" label=new_label policy password touched />
-            <div class="tg-field">
-                <label for="tg-reset-confirm">{confirm_label}</label>
-                <input id="tg-reset-confirm" name="confirm" type="password" autocomplete="new-password" required
-                    aria-invalid=move || (touched.get() && !matches()).to_string()
-                    aria-describedby="tg-reset-confirm-hint"
-                    on:input=move |ev| set_confirm.set(event_target_value(&ev)) />
-                <p id="tg-reset-confirm-hint" class="tg-hint" class:tg-error-text=move || touched.get() && !matches()>
-                    {move || if touched.get() && !matches() { mismatch.clone() } else { String::new() }}
-                </p>
-            </div>
-            <button type="submit" class="tg-submit" aria-disabled=move || (busy.get() || outcome.get() == Outcome::Done).to_string()>
-                {move || if busy.get() { busy_label.clone() } else { submit.clone() }}
-            </button>
-            <div class="tg-status" role="status" aria-live="polite">
-                {move || match outcome.get() {
-                    Outcome::None => ().into_any(),
-                    Outcome::Done => view! { <p class="tg-success">{done.clone()}</p> }.into_any(),
-                    Outcome::Failed(msg) => view! { <p class="tg-error">{msg}</p> }.into_any(),
-                }}
-            </div>
-        </form>
-    }
+    let shell = Shell {
+        id: "tg-reset-form",
+        state,
+        submit: t("resetSubmitLabel"),
+        busy_label: t("busy.reset"),
+        lock_when_done: true,
+    };
+    shell.view(Box::new(on_submit), body, Vec::new())
 }

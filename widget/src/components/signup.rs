@@ -5,22 +5,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::password::FormatArg;
 
-use super::email_field::{email_ok, EmailField};
-use super::extra_field::{ExtraInput, ExtraValue};
-use super::new_password::NewPasswordField;
+use super::email_field::{email_field, email_ok};
+use super::extra_field::{extra_input, ExtraValue};
+use super::form::{Field, FormState, Kind, Shell, Status};
+use super::new_password::new_password;
 use crate::api::post_json;
-use crate::context::{focus_first_invalid, identifier_email, use_widget, Mode};
+use crate::context::{identifier_email, use_widget, Mode};
 use crate::flow::log_in;
 use crate::json::Json;
 use crate::obj;
-
-/// What the last submit produced.
-#[derive(Debug, Clone, PartialEq)]
-enum Outcome {
-    None,
-    SignedUp(String),
-    Failed(String),
-}
 
 /// Puts the additional fields into the `/dbconnections/signup` body: Auth0's root attributes where
 /// the page asked for `storage: "root"`, everything else into `user_metadata`.
@@ -52,7 +45,7 @@ pub fn SignupForm() -> impl IntoView {
     let email = RwSignal::new(identifier_email());
     let username = RwSignal::new(ctx.opts.prefill.username.clone().unwrap_or_default());
     let password = RwSignal::new(String::new());
-    let terms = RwSignal::new(false);
+    let terms = RwSignal::new("false".to_string());
     let must_accept = ctx.opts.must_accept_terms;
     let extras: Vec<ExtraValue> = ctx
         .opts
@@ -61,10 +54,8 @@ pub fn SignupForm() -> impl IntoView {
         .filter(|f| f.valid_name())
         .map(|f| ExtraValue::new(f.clone()))
         .collect();
-    let (busy, set_busy) = signal(false);
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let (outcome, set_outcome) = signal(Outcome::None);
-    let (touched, set_touched) = signal(false);
+    let state = FormState::new();
+    let touched = state.touched;
 
     let username_ok = move || {
         !requires_username
@@ -72,8 +63,8 @@ pub fn SignupForm() -> impl IntoView {
                 .issues_normalized(&crate::text::lower(username.get().trim()))
                 .is_empty()
     };
-    let check = policy;
-    let password_ok = move || check.check(&password.get());
+    let terms_ok = move || !must_accept || terms.get() == "true";
+    let password_ok = move || policy.check(&password.get());
     let instance = ctx.opts.instance.clone();
     let extras_ok = {
         let extras = extras.clone();
@@ -82,19 +73,11 @@ pub fn SignupForm() -> impl IntoView {
 
     let submit_ctx = ctx.clone();
     let submit_extras = extras.clone();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        set_touched.set(true);
-        if busy.get_untracked() {
+    let on_submit = move || {
+        let valid = email_ok(&email.get_untracked()) && username_ok() && password_ok() && extras_ok() && terms_ok();
+        if !state.begin(valid) {
             return;
         }
-        let terms_ok = !must_accept || terms.get_untracked();
-        if !(email_ok(&email.get_untracked()) && username_ok() && password_ok() && extras_ok() && terms_ok) {
-            focus_first_invalid(form_ref);
-            return;
-        }
-        set_busy.set(true);
-        set_outcome.set(Outcome::None);
         let ctx = submit_ctx.clone();
         let typed_password = password.get_untracked();
         let mut body = obj! {
@@ -109,15 +92,6 @@ pub fn SignupForm() -> impl IntoView {
         apply_extras(&mut body, &submit_extras);
         ctx.emit("signup submit", &obj! {});
         spawn_local(async move {
-            let fail = |f: crate::api::ApiFailure| {
-                ctx.emit(
-                    "signup error",
-                    &obj! {"error" => f.code(), "description" => f.description()},
-                );
-                set_outcome.set(Outcome::Failed(ctx.i18n.signup_error(&f.code(), f.name().as_deref())));
-                set_busy.set(false);
-                focus_first_invalid(form_ref);
-            };
             match post_json(&ctx.url("/dbconnections/signup"), &body).await {
                 Ok(v) => {
                     ctx.emit("signup success", &v);
@@ -131,71 +105,69 @@ pub fn SignupForm() -> impl IntoView {
                             Err(f) => ctx.emit("authorization_error", &crate::flow::authorization_error(&f)),
                         }
                     }
-                    set_outcome.set(Outcome::SignedUp(who));
-                    set_busy.set(false);
+                    state.finish(Status::Done(ctx.tf("success.signUp", &[FormatArg::Str(who)])));
                 }
-                Err(f) => fail(f),
+                Err(f) => {
+                    ctx.emit(
+                        "signup error",
+                        &obj! {"error" => f.code(), "description" => f.description()},
+                    );
+                    state.finish(Status::Failed(ctx.i18n.signup_error(&f.code(), f.name().as_deref())));
+                }
             }
         });
     };
 
     let t = |k: &str| ctx.t(k);
-    let (username_label, password_label, submit, busy_label, terms_text, terms_error) = (
-        t("usernameLabel"),
-        t("passwordLabel"),
-        t("signUpSubmitLabel"),
-        t("busy.signUp"),
-        t("signUpTerms"),
-        t("mustAcceptTerms"),
-    );
-    let username_hint = ctx.tf(
-        "usernameFormatErrorHint",
-        &[FormatArg::Num(rules.min), FormatArg::Num(rules.max)],
-    );
-    let success_i18n = ctx.i18n.clone();
-    view! {
-        <form id="tg-signup-form" node_ref=form_ref class="tg-form" novalidate on:submit=on_submit aria-busy=move || busy.get().to_string()>
-            <EmailField id="tg-signup-email" value=email touched />
-            {requires_username.then(|| view! {
-                <div class="tg-field">
-                    <label for="tg-signup-username">{username_label}</label>
-                    <input id="tg-signup-username" name="username" type="text" autocomplete="username" required
-                        prop:value=move || username.get()
-                        aria-invalid=move || (touched.get() && !username_ok()).to_string()
-                        aria-describedby="tg-signup-username-hint"
-                        on:input=move |ev| username.set(event_target_value(&ev)) />
-                    <p id="tg-signup-username-hint" class="tg-hint" class:tg-error-text=move || touched.get() && !username_ok()>
-                        {username_hint}
-                    </p>
-                </div>
-            })}
-            <NewPasswordField id="tg-signup-password" label=password_label policy password touched />
-            {extras.into_iter().map(|x| view! { <ExtraInput x touched /> }).collect_view()}
-            {must_accept.then(|| view! {
-                <div class="tg-field tg-check">
-                    <input id="tg-signup-terms" name="terms" type="checkbox" required
-                        prop:checked=move || terms.get()
-                        aria-invalid=move || (touched.get() && !terms.get()).to_string()
-                        aria-describedby="tg-signup-terms-hint"
-                        on:change=move |ev| terms.set(event_target_checked(&ev)) />
-                    <label for="tg-signup-terms">{terms_text}</label>
-                    <p id="tg-signup-terms-hint" class="tg-hint tg-error-text">
-                        {move || if touched.get() && !terms.get() { terms_error.clone() } else { String::new() }}
-                    </p>
-                </div>
-            })}
-            <button type="submit" class="tg-submit" aria-disabled=move || busy.get().to_string()>
-                {move || if busy.get() { busy_label.clone() } else { submit.clone() }}
-            </button>
-            <div class="tg-status" role="status" aria-live="polite">
-                {move || match outcome.get() {
-                    Outcome::None => ().into_any(),
-                    Outcome::SignedUp(email) => view! {
-                        <p class="tg-success">{success_i18n.tf("success.signUp", &[FormatArg::Str(email)])}</p>
-                    }.into_any(),
-                    Outcome::Failed(msg) => view! { <p class="tg-error">{msg}</p> }.into_any(),
-                }}
-            </div>
-        </form>
+    let mut body = vec![email_field("tg-signup-email", email, touched)];
+    if requires_username {
+        let hint = ctx.tf(
+            "usernameFormatErrorHint",
+            &[FormatArg::Num(rules.min), FormatArg::Num(rules.max)],
+        );
+        body.push(
+            Field::new(
+                "tg-signup-username",
+                "username",
+                Kind::Text,
+                t("usernameLabel"),
+                username,
+            )
+            .autocomplete("username")
+            .invalid(move || touched.get() && !username_ok())
+            .hint(move || hint.clone())
+            .view(),
+        );
     }
+    body.extend(new_password(
+        "tg-signup-password",
+        t("passwordLabel"),
+        policy,
+        password,
+        touched,
+    ));
+    body.extend(extras.into_iter().map(|x| extra_input(x, touched)));
+    if must_accept {
+        let error = t("mustAcceptTerms");
+        body.push(
+            Field::new("tg-signup-terms", "terms", Kind::Checkbox, t("signUpTerms"), terms)
+                .invalid(move || touched.get() && !terms_ok())
+                .hint(move || {
+                    if touched.get() && !terms_ok() {
+                        error.clone()
+                    } else {
+                        String::new()
+                    }
+                })
+                .view(),
+        );
+    }
+    let shell = Shell {
+        id: "tg-signup-form",
+        state,
+        submit: t("signUpSubmitLabel"),
+        busy_label: t("busy.signUp"),
+        lock_when_done: false,
+    };
+    shell.view(Box::new(on_submit), body, Vec::new())
 }
