@@ -42,7 +42,7 @@ fn type_into(host: &HtmlElement, selector: &str, value: &str) {
 #[wasm_bindgen_test]
 async fn checklist_follows_the_password() {
     let host = host();
-    let (pw, set_pw) = signal(String::new());
+    let pw = RwSignal::new(String::new());
     let policy = PasswordPolicy::new(PolicyLevel::Good, None);
     leptos::mount::mount_to(host.clone(), move || {
         provide_context(std::sync::Arc::new(I18n::english()));
@@ -53,13 +53,13 @@ async fn checklist_follows_the_password() {
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(false));
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(false));
 
-    set_pw.set("abcdefgh".into());
+    pw.set("abcdefgh".into());
     tick().await;
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(true));
     assert_eq!(rule_ok(&host, "lowerCase"), Some(true));
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(false));
 
-    set_pw.set("abcdef1!".into());
+    pw.set("abcdef1!".into());
     tick().await;
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(true));
     assert_eq!(rule_ok(&host, "specialCharacters"), Some(true));

@@ -27,8 +27,7 @@ pub fn PasswordChecklist(
     /// The connection's strength policy.
     policy: PasswordPolicy,
     /// The password typed so far.
-    #[prop(into)]
-    password: Signal<String>,
+    password: RwSignal<String>,
     /// The element id, referenced by the password input's `aria-describedby`.
     #[prop(into)]
     id: String,

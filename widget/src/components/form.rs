@@ -3,6 +3,8 @@
 //! distinct view type carries its own build, rebuild and teardown code — a handful of shared shapes
 //! is what keeps the widget small.
 
+use std::sync::Arc;
+
 use leptos::html::Form;
 use leptos::prelude::*;
 
@@ -176,8 +178,8 @@ pub struct Field {
     autocomplete: Option<&'static str>,
     required: bool,
     value: RwSignal<String>,
-    invalid: Signal<bool>,
-    hint: Option<Signal<String>>,
+    invalid: Arc<dyn Fn() -> bool + Send + Sync>,
+    hint: Option<Arc<dyn Fn() -> String + Send + Sync>>,
     describedby: Option<String>,
 }
 
@@ -198,7 +200,7 @@ impl Field {
             autocomplete: None,
             required: true,
             value,
-            invalid: Signal::stored(false),
+            invalid: Arc::new(|| false),
             hint: None,
             describedby: None,
         }
@@ -218,7 +220,7 @@ impl Field {
 
     /// When to mark the control `aria-invalid`.
     pub fn invalid(mut self, invalid: impl Fn() -> bool + Send + Sync + 'static) -> Self {
-        self.invalid = Signal::derive(invalid);
+        self.invalid = Arc::new(invalid);
         self
     }
 
@@ -226,7 +228,7 @@ impl Field {
     /// empty hints are not shown.
     pub fn hint(mut self, text: impl Fn() -> String + Send + Sync + 'static) -> Self {
         self.describedby = Some(format!("{}-hint", self.id));
-        self.hint = Some(Signal::derive(text));
+        self.hint = Some(Arc::new(text));
         self
     }
 
@@ -252,9 +254,10 @@ impl Field {
         } = self;
         let hint_id = format!("{id}-hint");
         let hint = hint.map(|text| {
-            view! { <p id=hint_id class="tg-hint" class:tg-error-text=move || invalid.get()>{move || text.get()}</p> }
+            let invalid = Arc::clone(&invalid);
+            view! { <p id=hint_id class="tg-hint" class:tg-error-text=move || invalid()>{move || text()}</p> }
         });
-        let aria_invalid = move || invalid.get().to_string();
+        let aria_invalid = move || invalid().to_string();
         let set = move |ev| value.set(event_target_value(&ev));
         match kind {
             Kind::Hidden => view! { <input type="hidden" name=name prop:value=move || value.get() /> }.into_any(),
