@@ -168,19 +168,19 @@ fn start() {
 /// so response time does not tell who has an account. Failures are logged, without the API key.
 struct BackgroundMailer<'a> {
     ctx: &'a Context,
-    url: String,
-    key: String,
-    from: String,
+    /// `(MAIL_API_URL, MAIL_API_KEY, MAIL_FROM)`, copied only when a mail is sent.
+    config: &'a (String, String, String),
 }
 
 #[async_trait::async_trait(?Send)]
 impl Mailer for BackgroundMailer<'_> {
     async fn send(&self, mail: &Mail) -> CoreResult<()> {
+        let (url, key, from) = self.config;
         let mailer = HttpMailer {
             http: &fetch::FetchClient,
-            url: self.url.clone(),
-            key: self.key.clone(),
-            from: self.from.clone(),
+            url: url.clone(),
+            key: key.clone(),
+            from: from.clone(),
         };
         let mail = mail.clone();
         self.ctx.wait_until(async move {
@@ -231,12 +231,10 @@ impl Runtime {
             db: &self.db,
             now_ms: WorkerClock.now_ms(),
         };
-        let http_mailer = self.http_mailer.as_ref().map(|(url, key, from)| BackgroundMailer {
-            ctx: &self.ctx,
-            url: url.clone(),
-            key: key.clone(),
-            from: from.clone(),
-        });
+        let http_mailer = self
+            .http_mailer
+            .as_ref()
+            .map(|config| BackgroundMailer { ctx: &self.ctx, config });
         let mailer: &dyn Mailer = if self.config.dev_outbox {
             &outbox
         } else if let Some(m) = &http_mailer {

@@ -189,10 +189,11 @@ fn profile(u: &Row, with_hash: bool) -> Value {
     v
 }
 
-/// The database, shared by the request threads. Password checks run outside the lock, so
-/// concurrent logins verify their hashes in parallel as a real service would.
-fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    db.lock().unwrap_or_else(PoisonError::into_inner)
+/// Locks state shared by the request threads (a panicked holder does not poison it for the rest).
+/// Password checks run outside the database lock, so concurrent logins verify their hashes in
+/// parallel as a real service would.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn handle(shared: &Mutex<Connection>, action: &str, body: &Value, fault: &str) -> rusqlite::Result<Value> {
@@ -371,25 +372,17 @@ fn serve(args: &Args, shared: &Shared, mut req: tiny_http::Request) {
                 .ok()
                 .and_then(|v| v["mode"].as_str().map(str::to_owned))
                 .unwrap_or("none".into());
-            *shared.fault.lock().unwrap_or_else(PoisonError::into_inner) = mode.clone();
+            *lock(&shared.fault) = mode.clone();
             json_response(200, &json!({"fault": mode}))
         } else {
-            json_response(
-                200,
-                &json!(*shared.stats.lock().unwrap_or_else(PoisonError::into_inner)),
-            )
+            json_response(200, &json!(*lock(&shared.stats)))
         };
         let _ = req.respond(answer);
         return;
     }
     let action = path.rsplit('/').next().unwrap_or_default().to_owned();
-    *shared
-        .stats
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .entry(action.clone())
-        .or_default() += 1;
-    let fault = shared.fault.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    *lock(&shared.stats).entry(action.clone()).or_default() += 1;
+    let fault = lock(&shared.fault).clone();
     let (ts, sig) = (
         header(&req, "x-tollgate-timestamp"),
         header(&req, "x-tollgate-signature"),
