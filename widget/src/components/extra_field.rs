@@ -51,6 +51,7 @@ pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> AnyView {
     let required = ctx.t("requiredField");
     let instance = ctx.opts.instance.clone();
     let (check, hint_x, hint_instance) = (x.clone(), x.clone(), instance.clone());
+    let optional = matches!(x.field.kind(), "hidden" | "checkbox");
     let kind = match x.field.kind() {
         "hidden" => Kind::Hidden,
         "checkbox" => Kind::Checkbox,
@@ -63,8 +64,8 @@ pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> AnyView {
         ),
         _ => Kind::Text,
     };
-    let field = Field::new(id, x.field.name.clone(), kind.clone(), label, x.value);
-    if matches!(kind, Kind::Hidden | Kind::Checkbox) {
+    let field = Field::new(id, x.field.name.clone(), kind, label, x.value);
+    if optional {
         return field.optional().view();
     }
     field

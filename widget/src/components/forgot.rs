@@ -48,7 +48,6 @@ pub fn ForgotPasswordForm() -> impl IntoView {
         state,
         submit: t("forgotPasswordSubmitLabel"),
         busy_label: t("busy.forgotPassword"),
-        lock_when_done: false,
     };
     shell.view(Box::new(on_submit), body, after)
 }

@@ -33,6 +33,9 @@ pub struct FormState {
     pub status: RwSignal<Status>,
     /// The `<form>` element, for moving focus to the first invalid field.
     pub node: NodeRef<Form>,
+    /// One success ends the form (a reset ticket is used up): later submits are ignored and the
+    /// button stays disabled.
+    pub single_use: bool,
 }
 
 impl FormState {
@@ -43,14 +46,29 @@ impl FormState {
             busy: RwSignal::new(false),
             status: RwSignal::new(Status::None),
             node: NodeRef::new(),
+            single_use: false,
         }
     }
 
-    /// Starts a submit: marks the form touched and says whether to send it — not while busy, and
-    /// not when a field is invalid (focus then moves to the first one).
+    /// A form that one success ends (see [`FormState::single_use`]).
+    pub fn single_use() -> Self {
+        Self {
+            single_use: true,
+            ..Self::new()
+        }
+    }
+
+    /// Whether the form no longer takes submits: a request is in flight, or a single-use form
+    /// succeeded. Tracked, so the submit button follows it.
+    pub fn closed(&self) -> bool {
+        self.busy.get() || (self.single_use && matches!(self.status.get(), Status::Done(_)))
+    }
+
+    /// Starts a submit: marks the form touched and says whether to send it — not while the form
+    /// is [closed](Self::closed), and not when a field is invalid (focus then moves to the first one).
     pub fn begin(&self, valid: bool) -> bool {
         self.touched.set(true);
-        if self.busy.get_untracked() {
+        if untrack(|| self.closed()) {
             return false;
         }
         if !valid {
@@ -90,8 +108,6 @@ pub struct Shell {
     pub submit: String,
     /// Submit button label while busy.
     pub busy_label: String,
-    /// Keep the button disabled after a success (a reset ticket is used up).
-    pub lock_when_done: bool,
 }
 
 impl Shell {
@@ -102,13 +118,9 @@ impl Shell {
             state,
             submit,
             busy_label,
-            lock_when_done,
         } = self;
         let FormState { busy, status, node, .. } = state;
-        let disabled = move || {
-            let done = lock_when_done && matches!(status.get(), Status::Done(_));
-            (busy.get() || done).to_string()
-        };
+        let disabled = move || state.closed().to_string();
         view! {
             <form id=id node_ref=node class="tg-form" novalidate aria-busy=move || busy.get().to_string()
                 on:submit=move |ev| {

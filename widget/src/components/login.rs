@@ -80,7 +80,6 @@ pub fn LoginForm() -> impl IntoView {
         state,
         submit: ctx.t("loginSubmitLabel"),
         busy_label: ctx.t("busy.login"),
-        lock_when_done: false,
     };
     shell.view(Box::new(on_submit), body, Vec::new())
 }

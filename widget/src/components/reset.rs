@@ -74,16 +74,13 @@ fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: 
     let policy = connection.policy();
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let state = FormState::new();
+    let state = FormState::single_use();
     let touched = state.touched;
     let matches = move || password.get() == confirm.get();
     let i18n = use_i18n();
     let submit_i18n = i18n.clone();
 
     let on_submit = move || {
-        if matches!(state.status.get_untracked(), Status::Done(_)) {
-            return;
-        }
         if !state.begin(policy.check(&password.get_untracked()) && matches()) {
             return;
         }
@@ -132,7 +129,6 @@ fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: 
         state,
         submit: t("resetSubmitLabel"),
         busy_label: t("busy.reset"),
-        lock_when_done: true,
     };
     shell.view(Box::new(on_submit), body, Vec::new())
 }

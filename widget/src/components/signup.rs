@@ -167,7 +167,6 @@ pub fn SignupForm() -> impl IntoView {
         state,
         submit: t("signUpSubmitLabel"),
         busy_label: t("busy.signUp"),
-        lock_when_done: false,
     };
     shell.view(Box::new(on_submit), body, Vec::new())
 }
