@@ -16,10 +16,9 @@ pub fn email_ok(value: &str) -> bool {
 pub fn email_field(id: &str, value: RwSignal<String>, touched: RwSignal<bool>) -> AnyView {
     let i18n = use_i18n();
     let invalid = move || touched.get() && !email_ok(&value.get());
-    let message = i18n.t("invalidEmail");
     Field::new(id, "email", Kind::Email, i18n.t("emailLabel"), value)
         .autocomplete("email")
         .invalid(invalid)
-        .hint(move || if invalid() { message.clone() } else { String::new() })
+        .error(i18n.t("invalidEmail"))
         .view()
 }

@@ -244,6 +244,13 @@ impl Field {
         self
     }
 
+    /// A hint that reads `message` while the control is invalid and is hidden otherwise (set
+    /// [`Field::invalid`] first).
+    pub fn error(self, message: String) -> Self {
+        let invalid = Arc::clone(&self.invalid);
+        self.hint(move || if invalid() { message.clone() } else { String::new() })
+    }
+
     /// The element that describes the control (the password checklist).
     pub fn describedby(mut self, id: String) -> Self {
         self.describedby = Some(id);

@@ -96,8 +96,6 @@ fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: 
     };
 
     let t = |k: &str| i18n.t(k);
-    let mismatch = t("passwordsDoNotMatch");
-    let mismatched = move || touched.get() && !matches();
     let mut body = vec![
         heading(t("resetTitle"), i18n.tf("resetFor", &[shared::password::FormatArg::Str(email.clone())])),
         // Lets password managers file the new password under the right account.
@@ -120,8 +118,8 @@ fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: 
             confirm,
         )
         .autocomplete("new-password")
-        .invalid(mismatched)
-        .hint(move || if mismatched() { mismatch.clone() } else { String::new() })
+        .invalid(move || touched.get() && !matches())
+        .error(t("passwordsDoNotMatch"))
         .view(),
     );
     let shell = Shell {

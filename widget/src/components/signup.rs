@@ -148,17 +148,10 @@ pub fn SignupForm() -> impl IntoView {
     ));
     body.extend(extras.into_iter().map(|x| extra_input(x, touched)));
     if must_accept {
-        let error = t("mustAcceptTerms");
         body.push(
             Field::new("tg-signup-terms", "terms", Kind::Checkbox, t("signUpTerms"), terms)
                 .invalid(move || touched.get() && !terms_ok())
-                .hint(move || {
-                    if touched.get() && !terms_ok() {
-                        error.clone()
-                    } else {
-                        String::new()
-                    }
-                })
+                .error(t("mustAcceptTerms"))
                 .view(),
         );
     }
