@@ -45,11 +45,11 @@ build: build-widget build-worker build-legacy
 
 # The widget is size-bound: its release build recompiles the standard library for size, with panics
 # that abort without formatting and no Debug or panic-location text (`-Zbuild-std`, allowed on the
-# pinned stable toolchain by RUSTC_BOOTSTRAP for this one command), and erases component types. It
-# has its own target dir, so the Worker's and the tests' builds keep the ordinary std and flags.
+# pinned stable toolchain by RUSTC_BOOTSTRAP for this one command). It has its own target dir, so
+# the Worker's and the tests' builds keep the ordinary std and flags.
 WIDGET_BUILD_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size CARGO_TARGET_DIR=$(CURDIR)/target/widget \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg getrandom_backend="wasm_js" --cfg erase_components \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg getrandom_backend="wasm_js" \
 	-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none'
 
 build-widget:

@@ -1,10 +1,14 @@
-//! What every screen of one widget instance shares, provided through Leptos context.
+//! What every screen of one widget instance shares, provided through Leptos' reactive context.
 
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use reactive_graph::owner::expect_context;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use shared::password::FormatArg;
 use shared::wire::DbConnectionInfo;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::I18n;
 use crate::json::Json;
@@ -134,7 +138,7 @@ impl WidgetCtx {
     }
 }
 
-/// The widget context. Screens are only ever rendered inside [`crate::components::widget::Widget`],
+/// The widget context. Screens are only ever rendered inside [`crate::components::widget::widget`],
 /// which provides it.
 pub fn use_widget() -> WidgetCtx {
     expect_context::<WidgetCtx>()
@@ -171,18 +175,16 @@ pub fn use_screen() -> RwSignal<Screen> {
 }
 
 /// After the next render, focuses the first field of `form` marked `aria-invalid="true"`.
-pub fn focus_first_invalid(form: NodeRef<leptos::html::Form>) {
-    set_timeout(
-        move || {
-            use wasm_bindgen::JsCast;
-            let el = form
-                .get_untracked()
-                .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(el) = el {
-                let _ = el.focus();
-            }
-        },
-        std::time::Duration::ZERO,
-    );
+pub fn focus_first_invalid(form: Option<web_sys::Element>) {
+    let focus = Closure::once_into_js(move || {
+        let el = form
+            .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback(focus.unchecked_ref());
+    }
 }

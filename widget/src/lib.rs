@@ -1,4 +1,5 @@
-//! Tollgate's login and sign-up widget: Leptos (client-side rendering) compiled to WebAssembly.
+//! Tollgate's login and sign-up widget, compiled to WebAssembly: Leptos' reactive graph (signals,
+//! effects, context) drives a small DOM layer of our own ([`dom`]), rendered in the browser.
 //!
 //! Validation comes from the `shared` crate — the same code the edge enforces — so the password
 //! checklist and the server's `invalid_password` errors always agree. The widget renders in the
@@ -10,6 +11,7 @@ pub mod api;
 pub mod components;
 pub mod config;
 pub mod context;
+pub mod dom;
 pub mod events;
 pub mod flow;
 pub mod i18n;
@@ -23,6 +25,5 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Entry point: mounts every widget host on the page.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
     mount::auto_mount();
 }

@@ -10,17 +10,17 @@ use std::any::Any;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use leptos::prelude::*;
+use reactive_graph::owner::provide_context;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
-// Not leptos' spawn_local: its executor is only set up by `mount_to`, which runs after the fetches.
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 
 use crate::api::get_json;
-use crate::components::reset::ResetPasswordForm;
-use crate::components::widget::Widget;
+use crate::components::reset::reset_password_form;
+use crate::components::widget::widget;
 use crate::context::{Mode, Screen, SocialConnection, WidgetCtx};
+use crate::dom::{el, mount_to};
 use crate::i18n::{supported, I18n};
 use crate::json::Json;
 use crate::options::WidgetOptions;
@@ -135,7 +135,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
         let dir = if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" };
         let _ = host.set_attribute("lang", &i18n.lang);
         let _ = host.set_attribute("dir", dir);
-        let handle = leptos::mount::mount_to(host, move || match connection {
+        let handle = mount_to(&host, move || match connection {
             Some(connection) => {
                 let initial = opts
                     .initial_screen
@@ -151,7 +151,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
                     opts: Arc::new(opts),
                     i18n,
                 };
-                view! { <Widget ctx initial /> }.into_any()
+                vec![widget(ctx, initial)]
             }
             None => {
                 crate::events::emit(
@@ -159,10 +159,11 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
                     "unrecoverable_error",
                     &crate::obj! {"error" => "not_configured"},
                 );
-                view! {
-                    <div class="tg-widget"><p class="tg-error" role="alert">{i18n.t("notConfigured")}</p></div>
-                }
-                .into_any()
+                let error = el("p")
+                    .attr("class", "tg-error")
+                    .attr("role", "alert")
+                    .text(&i18n.t("notConfigured"));
+                vec![el("div").attr("class", "tg-widget").child(error.node()).node()]
             }
         });
         keep(instance, Box::new(handle));
@@ -175,11 +176,12 @@ pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
         let i18n = Arc::new(load_i18n(&domain, choose_language(None), None).await);
         let _ = host.set_attribute("lang", &i18n.lang);
         let _ = host.set_attribute("dir", if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" });
-        leptos::mount::mount_to(host, move || {
+        let page = mount_to(&host, move || {
             provide_context(i18n);
-            view! { <div class="tg-widget"><ResetPasswordForm ticket api_base=domain /></div> }
-        })
-        .forget();
+            vec![reset_password_form(ticket, domain)]
+        });
+        // The reset page shows this one view for as long as it is open.
+        std::mem::forget(page);
     });
 }
 

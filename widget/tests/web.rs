@@ -1,23 +1,26 @@
 //! Component tests in a real browser (`wasm-bindgen-test-runner` + chromedriver + Chromium).
 // Test code: a failed lookup should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-use leptos::prelude::*;
-use leptos::task::tick;
+use any_spawner::Executor;
+use reactive_graph::owner::provide_context;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use shared::wire::DbConnectionInfo;
 use shared::{PasswordPolicy, PolicyLevel};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
-use widget::components::checklist::PasswordChecklist;
-use widget::components::widget::Widget;
+use widget::components::checklist::password_checklist;
+use widget::components::widget::widget;
 use widget::context::{Mode, Screen, SocialConnection, WidgetCtx};
+use widget::dom::mount_to;
 use widget::i18n::I18n;
 use widget::options::WidgetOptions;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn host() -> HtmlElement {
-    let doc = document();
+    let doc = web_sys::window().unwrap().document().unwrap();
     let host = doc.create_element("section").unwrap();
     doc.body().unwrap().append_child(&host).unwrap();
     host.unchecked_into()
@@ -44,23 +47,23 @@ async fn checklist_follows_the_password() {
     let host = host();
     let pw = RwSignal::new(String::new());
     let policy = PasswordPolicy::new(PolicyLevel::Good, None);
-    leptos::mount::mount_to(host.clone(), move || {
+    let view = mount_to(&host, move || {
         provide_context(std::sync::Arc::new(I18n::english()));
-        view! { <PasswordChecklist policy password=pw id="c" /> }
-    })
-    .forget();
-    tick().await;
+        vec![password_checklist(policy, pw, "c")]
+    });
+    std::mem::forget(view);
+    Executor::tick().await;
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(false));
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(false));
 
     pw.set("abcdefgh".into());
-    tick().await;
+    Executor::tick().await;
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(true));
     assert_eq!(rule_ok(&host, "lowerCase"), Some(true));
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(false));
 
     pw.set("abcdef1!".into());
-    tick().await;
+    Executor::tick().await;
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(true));
     assert_eq!(rule_ok(&host, "specialCharacters"), Some(true));
     assert!(host.text_content().unwrap().contains("At least 8 characters in length"));
@@ -88,7 +91,7 @@ fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
 }
 
 fn mount_ctx(host: &HtmlElement, ctx: WidgetCtx, initial: Screen) {
-    leptos::mount::mount_to(host.clone(), move || view! { <Widget ctx initial /> }).forget();
+    std::mem::forget(mount_to(host, move || vec![widget(ctx, initial)]));
 }
 
 fn mount_widget(host: &HtmlElement, conn: DbConnectionInfo, initial: Screen) {
@@ -100,7 +103,12 @@ fn options(json: serde_json::Value) -> std::sync::Arc<WidgetOptions> {
 }
 
 fn active_id() -> Option<String> {
-    document().active_element().map(|e| e.id())
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .active_element()
+        .map(|e| e.id())
 }
 
 #[wasm_bindgen_test]
@@ -108,7 +116,7 @@ async fn signup_form_validates_while_typing() {
     let host = host();
     let conn = connection(serde_json::json!({"name": "DB", "passwordPolicy": "excellent"}));
     mount_widget(&host, conn, Screen::SignUp);
-    tick().await;
+    Executor::tick().await;
 
     let email: HtmlInputElement = host
         .query_selector("input[type=email]")
@@ -133,7 +141,7 @@ async fn signup_form_validates_while_typing() {
     );
 
     type_into(&host, "input[type=password]", "Abcdefg1!!!");
-    tick().await;
+    Executor::tick().await;
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(true));
     assert_eq!(rule_ok(&host, "identicalChars"), Some(false), "three ! in a row");
 
@@ -141,7 +149,7 @@ async fn signup_form_validates_while_typing() {
     type_into(&host, "input[type=email]", "not-an-email");
     let form: web_sys::HtmlFormElement = host.query_selector("form").unwrap().unwrap().unchecked_into();
     form.request_submit().unwrap();
-    tick().await;
+    Executor::tick().await;
     assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
     let button = host.query_selector("button[type=submit]").unwrap().unwrap();
     assert_eq!(
@@ -162,7 +170,7 @@ async fn username_field_when_required() {
         "validation": {"username": {"min": 3, "max": 8}}}),
     );
     mount_widget(&host, conn, Screen::SignUp);
-    tick().await;
+    Executor::tick().await;
     let username = host
         .query_selector("input[name=username]")
         .unwrap()
@@ -179,7 +187,7 @@ async fn tabs_switch_screens_and_login_uses_current_password() {
         connection(serde_json::json!({"name": "DB", "passwordPolicy": "good"})),
         Screen::Login,
     );
-    tick().await;
+    Executor::tick().await;
     let password = host.query_selector("input[type=password]").unwrap().unwrap();
     assert_eq!(
         password.get_attribute("autocomplete").as_deref(),
@@ -194,7 +202,7 @@ async fn tabs_switch_screens_and_login_uses_current_password() {
     let signup_tab: web_sys::HtmlElement = host.query_selector("#tg-tab-signup").unwrap().unwrap().unchecked_into();
     assert_eq!(signup_tab.get_attribute("aria-selected").as_deref(), Some("false"));
     signup_tab.click();
-    tick().await;
+    Executor::tick().await;
     assert_eq!(signup_tab.get_attribute("aria-selected").as_deref(), Some("true"));
     assert!(
         host.query_selector(".tg-checklist").unwrap().is_some(),
@@ -204,10 +212,10 @@ async fn tabs_switch_screens_and_login_uses_current_password() {
     // Show / hide the password on the login screen.
     let login_tab: web_sys::HtmlElement = host.query_selector("#tg-tab-login").unwrap().unwrap().unchecked_into();
     login_tab.click();
-    tick().await;
+    Executor::tick().await;
     let toggle: web_sys::HtmlElement = host.query_selector(".tg-show").unwrap().unwrap().unchecked_into();
     toggle.click();
-    tick().await;
+    Executor::tick().await;
     let pw = host.query_selector("#tg-login-password").unwrap().unwrap();
     assert_eq!(pw.get_attribute("type").as_deref(), Some("text"));
     assert_eq!(toggle.get_attribute("aria-pressed").as_deref(), Some("true"));
@@ -221,14 +229,14 @@ async fn forgot_password_screen_and_back() {
         connection(serde_json::json!({"name": "DB", "passwordPolicy": "none"})),
         Screen::Login,
     );
-    tick().await;
+    Executor::tick().await;
     let link: web_sys::HtmlElement = host
         .query_selector(".tg-aside .tg-link")
         .unwrap()
         .unwrap()
         .unchecked_into();
     link.click();
-    tick().await;
+    Executor::tick().await;
     assert!(host.text_content().unwrap().contains("Reset your password"));
     assert!(
         host.query_selector("[role=tablist]").unwrap().is_none(),
@@ -240,7 +248,7 @@ async fn forgot_password_screen_and_back() {
         .unwrap()
         .unchecked_into();
     back.click();
-    tick().await;
+    Executor::tick().await;
     assert!(host.query_selector("#tg-login-password").unwrap().is_some());
 }
 
@@ -253,6 +261,119 @@ async fn gloo_timers_tick() {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// A region builds again only when its key changes, and disposes of what the build it replaces
+/// created (its signals and effects).
+#[wasm_bindgen_test]
+async fn regions_rebuild_on_key_changes_and_dispose_the_old_build() {
+    use reactive_graph::traits::IsDisposed;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use widget::dom::el;
+    let host = host();
+    let (count, parity) = (RwSignal::new(0), Rc::new(RefCell::new(Vec::new())));
+    let builds = parity.clone();
+    let view = mount_to(&host, move || {
+        let region = el("div").dynamic(
+            move || count.get() % 2,
+            move |p| {
+                let inner = RwSignal::new(p);
+                builds.borrow_mut().push(inner);
+                vec![el("span").text_with(move || inner.get().to_string()).node()]
+            },
+        );
+        vec![region.node()]
+    });
+    Executor::tick().await;
+    assert_eq!(host.text_content().unwrap(), "0");
+    count.set(2);
+    Executor::tick().await;
+    assert_eq!(parity.borrow().len(), 1, "same key: no rebuild");
+    count.set(3);
+    Executor::tick().await;
+    assert_eq!(host.text_content().unwrap(), "1");
+    assert_eq!(parity.borrow().len(), 2);
+    assert!(parity.borrow()[0].is_disposed(), "the replaced build is disposed");
+    assert!(!parity.borrow()[1].is_disposed());
+    drop(view);
+    assert_eq!(host.text_content().unwrap(), "", "unmounting removes the view");
+    assert!(parity.borrow()[1].is_disposed(), "and disposes it");
+}
+
+/// A login request still in flight when the user switches to sign-up: its answer arrives for a
+/// form that is gone, and the widget carries on.
+#[wasm_bindgen_test]
+async fn leaving_a_screen_while_its_request_is_in_flight() {
+    let host = host();
+    host.set_attribute("data-tollgate-instance", "inflight").unwrap();
+    let events = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let seen = events.clone();
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            let name = js_sys::Reflect::get(&e.detail(), &"name".into()).unwrap();
+            seen.borrow_mut().push(name.as_string().unwrap());
+        });
+    host.add_event_listener_with_callback("tollgate", listener.as_ref().unchecked_ref())
+        .unwrap();
+    listener.forget();
+    // What goes wrong later, in the request's task, surfaces as an uncaught error.
+    let errors = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let caught = errors.clone();
+    let on_error = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        caught.borrow_mut().push(e.type_());
+    });
+    let window = web_sys::window().unwrap();
+    for kind in ["error", "unhandledrejection"] {
+        window
+            .add_event_listener_with_callback(kind, on_error.as_ref().unchecked_ref())
+            .unwrap();
+    }
+    let mut c = ctx(connection(serde_json::json!({"name": "DB", "passwordPolicy": "good"})));
+    c.opts = options(serde_json::json!({"instance": "inflight"}));
+    mount_ctx(&host, c, Screen::Login);
+    Executor::tick().await;
+    type_into(&host, "#tg-login-id", "someone@example.com");
+    type_into(&host, "#tg-login-password", "whatever");
+    let submit: HtmlElement = host.query_selector(".tg-submit").unwrap().unwrap().unchecked_into();
+    submit.click();
+    let signup_tab: HtmlElement = host.query_selector("#tg-tab-signup").unwrap().unwrap().unchecked_into();
+    signup_tab.click();
+    Executor::tick().await;
+    assert!(
+        host.query_selector("#tg-login-form").unwrap().is_none(),
+        "the login form is gone"
+    );
+    // The test server has no token endpoint: the login fails and says so to the page.
+    for _ in 0..500 {
+        if events.borrow().iter().any(|e| e == "authorization_error") {
+            break;
+        }
+        gloo_timers_tick().await;
+    }
+    assert!(
+        events.borrow().iter().any(|e| e == "authorization_error"),
+        "the request finished: {:?}",
+        events.borrow()
+    );
+    gloo_timers_tick().await;
+    for kind in ["error", "unhandledrejection"] {
+        window
+            .remove_event_listener_with_callback(kind, on_error.as_ref().unchecked_ref())
+            .unwrap();
+    }
+    assert_eq!(
+        *errors.borrow(),
+        Vec::<String>::new(),
+        "nothing failed after the form was gone"
+    );
+    type_into(&host, "#tg-signup-password", "abcdefgh");
+    Executor::tick().await;
+    assert_eq!(
+        rule_ok(&host, "lengthAtLeast"),
+        Some(true),
+        "the sign-up screen still reacts"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -273,7 +394,7 @@ async fn additional_fields_terms_and_options() {
         "theme": {"logo": "https://example.com/logo.png", "title": "Acme"}
     }));
     mount_ctx(&host, c, Screen::SignUp);
-    tick().await;
+    Executor::tick().await;
     let text = host.text_content().unwrap();
     assert!(text.contains("Session ended") && text.contains("Acme"));
     assert!(host.query_selector("img.tg-logo").unwrap().is_some());
@@ -310,7 +431,7 @@ async fn additional_fields_terms_and_options() {
     type_into(&host, "#tg-signup-password", "anything");
     let form: web_sys::HtmlFormElement = host.query_selector("form").unwrap().unwrap().unchecked_into();
     form.request_submit().unwrap();
-    tick().await;
+    Executor::tick().await;
     let invalid = |id: &str| {
         host.query_selector(&format!("#{id}"))
             .unwrap()
@@ -345,7 +466,7 @@ async fn translations_overrides_and_social_buttons() {
         serde_json::json!({"allowSignUp": false, "allowShowPassword": false, "auth": {"redirectUrl": "https://app.example/cb"}}),
     );
     mount_ctx(&host, c, Screen::SignUp);
-    tick().await;
+    Executor::tick().await;
     let text = host.text_content().unwrap();
     assert!(text.contains("تسجيل الدخول") && text.contains("كلمة المرور") && text.contains("Courriel"));
     assert!(

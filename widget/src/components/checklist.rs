@@ -1,42 +1,45 @@
 //! The live password checklist: password-sheriff's rule tree rendered as nested lists.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use shared::{PasswordPolicy, RuleResult};
+use web_sys::Node;
 
 use crate::context::use_i18n;
+use crate::dom::el;
 use crate::i18n::I18n;
 
-fn rule_item(i18n: &I18n, rule: RuleResult) -> AnyView {
+fn rule_item(i18n: &I18n, rule: RuleResult) -> Node {
     let ok = rule.verified == Some(true);
     let text = i18n.rule(&rule.code, &rule.message, rule.format.as_deref().unwrap_or(&[]));
-    let items = rule.items.clone().unwrap_or_default();
     let state = i18n.t(if ok { "ruleMet" } else { "ruleNotMet" });
-    view! {
-        <li class="tg-rule" class:tg-ok=ok data-code=rule.code.clone() data-ok=if ok { "true" } else { "false" }>
-            <span class="tg-sr">{state}" "</span>
-            {text}
-            {(!items.is_empty()).then(|| view! { <ul>{items.into_iter().map(|r| rule_item(i18n, r)).collect_view()}</ul> })}
-        </li>
+    let item = el("li")
+        .attr("class", if ok { "tg-rule tg-ok" } else { "tg-rule" })
+        .attr("data-code", &rule.code)
+        .attr("data-ok", if ok { "true" } else { "false" })
+        .child(el("span").attr("class", "tg-sr").text(&state).text(" ").node())
+        .text(&text);
+    match rule.items {
+        Some(items) if !items.is_empty() => {
+            let list = el("ul").children(items.into_iter().map(|r| rule_item(i18n, r)).collect());
+            item.child(list.node())
+        }
+        _ => item,
     }
-    .into_any()
+    .node()
 }
 
-/// The rules of `policy` with a verdict for the current `password`, updated as it changes.
-#[component]
-pub fn PasswordChecklist(
-    /// The connection's strength policy.
-    policy: PasswordPolicy,
-    /// The password typed so far.
-    password: RwSignal<String>,
-    /// The element id, referenced by the password input's `aria-describedby`.
-    #[prop(into)]
-    id: String,
-) -> impl IntoView {
+/// The rules of `policy` with a verdict for the current `password` (list id `id`), updated as it
+/// changes.
+pub fn password_checklist(policy: PasswordPolicy, password: RwSignal<String>, id: &str) -> Node {
     let i18n = use_i18n();
-    let label = i18n.t("passwordRequirements");
-    view! {
-        <ul class="tg-checklist" id=id aria-label=label>
-            {move || policy.missing(&password.get()).rules.into_iter().map(|r| rule_item(&i18n, r)).collect_view()}
-        </ul>
-    }
+    el("ul")
+        .attr("class", "tg-checklist")
+        .attr("id", id)
+        .attr("aria-label", &i18n.t("passwordRequirements"))
+        .dynamic(
+            move || policy.missing(&password.get()).rules,
+            move |rules| rules.into_iter().map(|r| rule_item(&i18n, r)).collect(),
+        )
+        .node()
 }

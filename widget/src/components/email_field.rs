@@ -1,7 +1,9 @@
 //! An email input with syntax feedback from `shared::email`.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use shared::email;
+use web_sys::Node;
 
 use super::form::{Field, Kind};
 use crate::context::use_i18n;
@@ -13,7 +15,7 @@ pub fn email_ok(value: &str) -> bool {
 }
 
 /// Email input (`autocomplete="email"`), invalid state and message shown once the form was submitted.
-pub fn email_field(id: &str, value: RwSignal<String>, touched: RwSignal<bool>) -> AnyView {
+pub fn email_field(id: &str, value: RwSignal<String>, touched: RwSignal<bool>) -> Node {
     let i18n = use_i18n();
     let invalid = move || touched.get() && !email_ok(&value.get());
     Field::new(id, "email", Kind::Email, i18n.t("emailLabel"), value)

@@ -1,7 +1,9 @@
 //! The page's `additionalSignUpFields`: text, select, checkbox and hidden inputs, checked by the
 //! page's `validator` (text) or for presence (text, select).
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use web_sys::Node;
 
 use super::form::{Field, Kind};
 use crate::context::use_widget;
@@ -44,7 +46,7 @@ impl ExtraValue {
 }
 
 /// The control for one additional field; its hint is the validator's message, or "required".
-pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> AnyView {
+pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> Node {
     let ctx = use_widget();
     let id = format!("tg-signup-{}", x.field.name);
     let label = x.field.placeholder.clone().unwrap_or_else(|| x.field.name.clone());

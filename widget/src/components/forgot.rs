@@ -1,8 +1,10 @@
 //! The forgot-password screen: asks for the email and mails a reset link.
 
 use crate::obj;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Node;
 
 use super::email_field::{email_field, email_ok};
 use super::form::{aside_link, heading, FormState, Shell, Status};
@@ -11,8 +13,7 @@ use crate::context::{identifier_email, use_screen, use_widget, Screen};
 
 /// Requests a reset link (`/dbconnections/change_password`); the answer is the same for every
 /// email, so the screen always says to check the inbox.
-#[component]
-pub fn ForgotPasswordForm() -> impl IntoView {
+pub fn forgot_password_form() -> Node {
     let ctx = use_widget();
     let screen = use_screen();
     let email = RwSignal::new(identifier_email());
@@ -35,10 +36,8 @@ pub fn ForgotPasswordForm() -> impl IntoView {
         });
     };
     let t = |k: &str| ctx.t(k);
-    let body = vec![
-        heading(t("forgotPasswordTitle"), t("forgotPasswordInstructions")),
-        email_field("tg-forgot-email", email, state.touched),
-    ];
+    let mut body = heading(t("forgotPasswordTitle"), t("forgotPasswordInstructions")).to_vec();
+    body.push(email_field("tg-forgot-email", email, state.touched));
     let after = vec![aside_link(
         t("backToLogin"),
         Box::new(move || screen.set(Screen::Login)),

@@ -5,11 +5,15 @@
 
 use std::sync::Arc;
 
-use leptos::html::Form;
-use leptos::prelude::*;
+use reactive_graph::graph::untrack;
+use reactive_graph::owner::{use_context, LocalStorage, StoredValue};
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use wasm_bindgen::JsValue;
+use web_sys::{Element, Node};
 
-use crate::context::{focus_first_invalid, WidgetCtx};
-use crate::i18n::I18n;
+use crate::context::{focus_first_invalid, use_i18n, WidgetCtx};
+use crate::dom::{el, target_checked, target_value};
 
 /// What the last submit left to say, announced through the form's `aria-live` region.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,14 +29,15 @@ pub enum Status {
 /// The state a form's submit handler and its markup share.
 #[derive(Debug, Clone, Copy)]
 pub struct FormState {
+    /// The `<form>` element once rendered, for moving focus to its first invalid field (gone
+    /// when the screen was left while a request was in flight).
+    pub form: StoredValue<Option<Element>, LocalStorage>,
     /// Whether the form was submitted once (fields show their invalid state from then on).
     pub touched: RwSignal<bool>,
     /// A request is in flight: further submits are ignored.
     pub busy: RwSignal<bool>,
     /// The outcome of the last submit.
     pub status: RwSignal<Status>,
-    /// The `<form>` element, for moving focus to the first invalid field.
-    pub node: NodeRef<Form>,
     /// One success ends the form (a reset ticket is used up): later submits are ignored and the
     /// button stays disabled.
     pub single_use: bool,
@@ -42,10 +47,10 @@ impl FormState {
     /// A fresh form.
     pub fn new() -> Self {
         Self {
+            form: StoredValue::new_local(None),
             touched: RwSignal::new(false),
             busy: RwSignal::new(false),
             status: RwSignal::new(Status::None),
-            node: NodeRef::new(),
             single_use: false,
         }
     }
@@ -72,7 +77,7 @@ impl FormState {
             return false;
         }
         if !valid {
-            focus_first_invalid(self.node);
+            focus_first_invalid(self.form.try_get_value().flatten());
             return false;
         }
         self.busy.set(true);
@@ -86,7 +91,7 @@ impl FormState {
         self.status.set(status);
         self.busy.set(false);
         if failed {
-            focus_first_invalid(self.node);
+            focus_first_invalid(self.form.try_get_value().flatten());
         }
     }
 }
@@ -112,56 +117,68 @@ pub struct Shell {
 
 impl Shell {
     /// Renders the form; `on_submit` runs after the browser's submit was prevented.
-    pub fn view(self, on_submit: Box<dyn Fn()>, body: Vec<AnyView>, after: Vec<AnyView>) -> AnyView {
+    pub fn view(self, on_submit: Box<dyn Fn()>, body: Vec<Node>, after: Vec<Node>) -> Node {
         let Self {
             id,
             state,
             submit,
             busy_label,
         } = self;
-        let FormState { busy, status, node, .. } = state;
-        let disabled = move || state.closed().to_string();
-        view! {
-            <form id=id node_ref=node class="tg-form" novalidate aria-busy=move || busy.get().to_string()
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    on_submit();
-                }>
-                {body}
-                <button type="submit" class="tg-submit" aria-disabled=disabled>
-                    {move || if busy.get() { busy_label.clone() } else { submit.clone() }}
-                </button>
-                {after}
-                <div class="tg-status" role="status" aria-live="polite">
-                    {move || match status.get() {
-                        Status::None => None,
-                        Status::Done(text) => Some(view! { <p class="tg-success">{text}</p> }),
-                        Status::Failed(text) => Some(view! { <p class="tg-error">{text}</p> }),
-                    }}
-                </div>
-            </form>
-        }
-        .into_any()
+        let FormState { busy, status, .. } = state;
+        let button = el("button")
+            .attr("type", "submit")
+            .attr("class", "tg-submit")
+            .attr_with("aria-disabled", move || state.closed().to_string())
+            .text_with(move || if busy.get() { busy_label.clone() } else { submit.clone() });
+        let status = el("div")
+            .attr("class", "tg-status")
+            .attr("role", "status")
+            .attr("aria-live", "polite")
+            .dynamic(
+                move || status.get(),
+                |s| {
+                    let (class, text) = match s {
+                        Status::None => return Vec::new(),
+                        Status::Done(text) => ("tg-success", text),
+                        Status::Failed(text) => ("tg-error", text),
+                    };
+                    vec![el("p").attr("class", class).text(&text).node()]
+                },
+            );
+        let form = el("form");
+        state.form.set_value(Some(form.element().clone()));
+        form.attr("id", id)
+            .attr("class", "tg-form")
+            .flag("novalidate", true)
+            .attr_with("aria-busy", move || busy.get().to_string())
+            .on("submit", move |ev| {
+                ev.prevent_default();
+                on_submit();
+            })
+            .children(body)
+            .child(button.node())
+            .children(after)
+            .child(status.node())
+            .node()
     }
 }
 
 /// A screen's heading and introduction.
-pub fn heading(title: String, hint: String) -> AnyView {
-    view! {
-        <h2 class="tg-title">{title}</h2>
-        <p class="tg-hint">{hint}</p>
-    }
-    .into_any()
+pub fn heading(title: String, hint: String) -> [Node; 2] {
+    [
+        el("h2").attr("class", "tg-title").text(&title).node(),
+        el("p").attr("class", "tg-hint").text(&hint).node(),
+    ]
 }
 
 /// A button styled as a link, in its own paragraph (`Forgot your password?`, `Back`).
-pub fn aside_link(label: String, on_click: Box<dyn Fn()>) -> AnyView {
-    view! {
-        <p class="tg-aside">
-            <button type="button" class="tg-link" on:click=move |_| on_click()>{label}</button>
-        </p>
-    }
-    .into_any()
+pub fn aside_link(label: String, on_click: Box<dyn Fn()>) -> Node {
+    let button = el("button")
+        .attr("type", "button")
+        .attr("class", "tg-link")
+        .on("click", move |_| on_click())
+        .text(&label);
+    el("p").attr("class", "tg-aside").child(button.node()).node()
 }
 
 /// What kind of control a [`Field`] is.
@@ -258,7 +275,7 @@ impl Field {
     }
 
     /// The markup. Invalid state, hint and value follow their signals.
-    pub fn view(self) -> AnyView {
+    pub fn view(self) -> Node {
         let Self {
             id,
             name,
@@ -271,46 +288,56 @@ impl Field {
             hint,
             describedby,
         } = self;
-        let hint_id = format!("{id}-hint");
+        if kind == Kind::Hidden {
+            return el("input")
+                .attr("type", "hidden")
+                .attr("name", &name)
+                .prop_with("value", move || JsValue::from_str(&value.get()))
+                .node();
+        }
         let hint = hint.map(|text| {
             let invalid = Arc::clone(&invalid);
-            view! { <p id=hint_id class="tg-hint" class:tg-error-text=move || invalid()>{move || text()}</p> }
+            el("p")
+                .attr("id", &format!("{id}-hint"))
+                .attr("class", "tg-hint")
+                .class_when("tg-error-text", move || invalid())
+                .text_with(move || text())
+                .node()
         });
-        let aria_invalid = move || invalid().to_string();
-        let set = move |ev| value.set(event_target_value(&ev));
-        match kind {
-            Kind::Hidden => view! { <input type="hidden" name=name prop:value=move || value.get() /> }.into_any(),
-            Kind::Checkbox => view! {
-                <div class="tg-field tg-check">
-                    <input id=id.clone() name=name type="checkbox" required=required
-                        aria-invalid=aria_invalid aria-describedby=describedby
-                        prop:checked=move || value.get() == "true"
-                        on:change=move |ev| value.set(event_target_checked(&ev).to_string()) />
-                    <label for=id>{label}</label>
-                    {hint}
-                </div>
+        let control = |tag: &str| {
+            let invalid = Arc::clone(&invalid);
+            el(tag)
+                .attr("id", &id)
+                .attr("name", &name)
+                .flag("required", required)
+                .attr_with("aria-invalid", move || invalid().to_string())
+                .attr_opt("aria-describedby", describedby.as_deref())
+        };
+        let label = el("label").attr("for", &id).text(&label).node();
+        let set = move |ev: web_sys::Event| value.set(target_value(&ev));
+        let field = el("div").attr("class", "tg-field");
+        let field = match kind {
+            Kind::Checkbox => {
+                let input = control("input")
+                    .attr("type", "checkbox")
+                    .prop_with("checked", move || JsValue::from_bool(value.get() == "true"))
+                    .on("change", move |ev| value.set(target_checked(&ev).to_string()));
+                field
+                    .attr("class", "tg-field tg-check")
+                    .child(input.node())
+                    .child(label)
             }
-            .into_any(),
             Kind::Select(options) => {
-                let options = options
-                    .into_iter()
-                    .map(|(v, l)| {
-                        let selected = v == value.get_untracked();
-                        view! { <option value=v selected=selected>{l}</option> }
-                    })
-                    .collect::<Vec<_>>();
-                view! {
-                    <div class="tg-field">
-                        <label for=id.clone()>{label}</label>
-                        <select id=id name=name required=required aria-invalid=aria_invalid aria-describedby=describedby
-                            prop:value=move || value.get() on:change=set>
-                            <option value="">"—"</option>
-                            {options}
-                        </select>
-                        {hint}
-                    </div>
+                let current = value.get_untracked();
+                let mut select = control("select").child(el("option").attr("value", "").text("—").node());
+                for (v, l) in options {
+                    let option = el("option").attr("value", &v).flag("selected", v == current).text(&l);
+                    select = select.child(option.node());
                 }
-                .into_any()
+                let select = select
+                    .prop_with("value", move || JsValue::from_str(&value.get()))
+                    .on("change", set);
+                field.child(label).child(select.node())
             }
             kind => {
                 let password = kind == Kind::Password;
@@ -319,34 +346,40 @@ impl Field {
                     Kind::Password => "password",
                     _ => "text",
                 };
-                let toggle = password && use_context::<WidgetCtx>().is_none_or(|c| c.opts.allow_show_password);
                 let show = RwSignal::new(false);
-                let toggle = toggle.then(|| {
-                    let i18n = expect_context::<std::sync::Arc<I18n>>();
+                let input = control("input")
+                    .attr_with("type", move || (if show.get() { "text" } else { base }).to_owned())
+                    .attr_opt("autocomplete", autocomplete)
+                    .prop_with("value", move || JsValue::from_str(&value.get()))
+                    .on("input", set);
+                let mut wrap = el("div")
+                    .attr("class", if password { "tg-input tg-password" } else { "tg-input" })
+                    .child(input.node());
+                if password && use_context::<WidgetCtx>().is_none_or(|c| c.opts.allow_show_password) {
+                    let i18n = use_i18n();
                     let (show_label, hide_label) = (i18n.t("showPassword"), i18n.t("hidePassword"));
-                    view! {
-                        <button type="button" class="tg-link tg-show" aria-controls=id.clone()
-                            aria-pressed=move || show.get().to_string()
-                            on:click=move |_| show.update(|s| *s = !*s)>
-                            {move || if show.get() { hide_label.clone() } else { show_label.clone() }}
-                        </button>
-                    }
-                });
-                view! {
-                    <div class="tg-field">
-                        <label for=id.clone()>{label}</label>
-                        <div class="tg-input" class:tg-password=password>
-                            <input id=id name=name type=move || if show.get() { "text" } else { base }
-                                autocomplete=autocomplete required=required
-                                aria-invalid=aria_invalid aria-describedby=describedby
-                                prop:value=move || value.get() on:input=set />
-                            {toggle}
-                        </div>
-                        {hint}
-                    </div>
+                    let toggle = el("button")
+                        .attr("type", "button")
+                        .attr("class", "tg-link tg-show")
+                        .attr("aria-controls", &id)
+                        .attr_with("aria-pressed", move || show.get().to_string())
+                        .on("click", move |_| show.update(|s| *s = !*s))
+                        .text_with(move || {
+                            if show.get() {
+                                hide_label.clone()
+                            } else {
+                                show_label.clone()
+                            }
+                        });
+                    wrap = wrap.child(toggle.node());
                 }
-                .into_any()
+                field.child(label).child(wrap.node())
             }
+        };
+        match hint {
+            Some(hint) => field.child(hint),
+            None => field,
         }
+        .node()
     }
 }

@@ -1,16 +1,17 @@
 //! The login screen: email (or username) and password.
 
 use crate::obj;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Node;
 
 use super::form::{aside_link, Field, FormState, Kind, Shell, Status};
 use crate::context::{use_identifier, use_screen, use_widget, Screen};
 use crate::flow::{authorization_error, log_in};
 
 /// The login form.
-#[component]
-pub fn LoginForm() -> impl IntoView {
+pub fn login_form() -> Node {
     let ctx = use_widget();
     let screen = use_screen();
     let by_username = ctx.connection.requires_username;

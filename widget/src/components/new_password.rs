@@ -1,9 +1,11 @@
 //! A new-password input with the live policy checklist, shared by sign-up and reset.
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use shared::PasswordPolicy;
+use web_sys::Node;
 
-use super::checklist::PasswordChecklist;
+use super::checklist::password_checklist;
 use super::form::{Field, Kind};
 
 /// Password input (`autocomplete="new-password"`) described by the policy checklist
@@ -14,15 +16,14 @@ pub fn new_password(
     policy: PasswordPolicy,
     password: RwSignal<String>,
     touched: RwSignal<bool>,
-) -> [AnyView; 2] {
+) -> [Node; 2] {
     let checklist_id = format!("{id}-checklist");
-    let check = policy;
     [
         Field::new(id, "password", Kind::Password, label, password)
             .autocomplete("new-password")
-            .invalid(move || touched.get() && !check.check(&password.get()))
+            .invalid(move || touched.get() && !policy.check(&password.get()))
             .describedby(checklist_id.clone())
             .view(),
-        view! { <PasswordChecklist policy password id=checklist_id /> }.into_any(),
+        password_checklist(policy, password, &checklist_id),
     ]
 }

@@ -1,13 +1,16 @@
 //! The reset-password screen behind a mailed link (`/lo/reset?ticket=`).
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::{signal, RwSignal};
 use shared::wire::DbConnectionInfo;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Node;
 
 use super::form::{heading, Field, FormState, Kind, Shell, Status};
 use super::new_password::new_password;
 use crate::api::{get_json, post_json, ApiFailure};
 use crate::context::use_i18n;
+use crate::dom::el;
 use crate::i18n::I18n;
 use crate::obj;
 
@@ -29,15 +32,9 @@ fn reset_error(i18n: &I18n, f: &ApiFailure) -> String {
 }
 
 /// Sets a new password with the ticket from a reset link; shows the connection's policy live.
-#[component]
-pub fn ResetPasswordForm(
-    /// The ticket from the link.
-    #[prop(into)]
-    ticket: String,
-    /// Origin of the edge, without a trailing slash (`""` for same origin).
-    #[prop(into)]
-    api_base: String,
-) -> impl IntoView {
+/// `ticket` is the one from the link, `api_base` the edge's origin without a trailing slash (`""`
+/// for same origin).
+pub fn reset_password_form(ticket: String, api_base: String) -> Node {
     let (stage, set_stage) = signal(Stage::Loading);
     let info_url = format!(
         "{api_base}/lo/reset/info?ticket={}",
@@ -56,21 +53,31 @@ pub fn ResetPasswordForm(
 
     let post_url = format!("{api_base}/lo/reset");
     let i18n = use_i18n();
-    move || match stage.get() {
-        Stage::Loading => view! { <p class="tg-hint" role="status">{i18n.t("loading")}</p> }.into_any(),
-        Stage::Invalid => view! {
-            <div role="alert"><h2 class="tg-title">{i18n.t("linkExpiredTitle")}</h2>
-            <p class="tg-error">{i18n.t("linkExpired")}</p></div>
-        }
-        .into_any(),
-        Stage::Ready { email, connection } => {
-            view! { <ResetReady email connection ticket=ticket.clone() url=post_url.clone() /> }.into_any()
-        }
-    }
+    let screen = move |stage| match stage {
+        Stage::Loading => el("p")
+            .attr("class", "tg-hint")
+            .attr("role", "status")
+            .text(&i18n.t("loading"))
+            .node(),
+        Stage::Invalid => el("div")
+            .attr("role", "alert")
+            .child(
+                el("h2")
+                    .attr("class", "tg-title")
+                    .text(&i18n.t("linkExpiredTitle"))
+                    .node(),
+            )
+            .child(el("p").attr("class", "tg-error").text(&i18n.t("linkExpired")).node())
+            .node(),
+        Stage::Ready { email, connection } => reset_ready(email, connection, ticket.clone(), post_url.clone()),
+    };
+    el("div")
+        .attr("class", "tg-widget")
+        .dynamic(move || stage.get(), move |s| vec![screen(s)])
+        .node()
 }
 
-#[component]
-fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: String) -> impl IntoView {
+fn reset_ready(email: String, connection: DbConnectionInfo, ticket: String, url: String) -> Node {
     let policy = connection.policy();
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -96,12 +103,24 @@ fn ResetReady(email: String, connection: DbConnectionInfo, ticket: String, url: 
     };
 
     let t = |k: &str| i18n.t(k);
-    let mut body = vec![
-        heading(t("resetTitle"), i18n.tf("resetFor", &[shared::password::FormatArg::Str(email.clone())])),
-        // Lets password managers file the new password under the right account.
-        view! { <input class="tg-sr" type="email" name="username" autocomplete="username" value=email readonly tabindex="-1" aria-hidden="true" /> }
-            .into_any(),
-    ];
+    let mut body = heading(
+        t("resetTitle"),
+        i18n.tf("resetFor", &[shared::password::FormatArg::Str(email.clone())]),
+    )
+    .to_vec();
+    // Lets password managers file the new password under the right account.
+    body.push(
+        el("input")
+            .attr("class", "tg-sr")
+            .attr("type", "email")
+            .attr("name", "username")
+            .attr("autocomplete", "username")
+            .attr("value", &email)
+            .flag("readonly", true)
+            .attr("tabindex", "-1")
+            .attr("aria-hidden", "true")
+            .node(),
+    );
     body.extend(new_password(
         "tg-reset-password",
         t("newPasswordLabel"),

@@ -1,9 +1,11 @@
 //! The sign-up screen: email, optional username, password with the live checklist, the page's
 //! additional fields and the terms checkbox.
 
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use shared::password::FormatArg;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Node;
 
 use super::email_field::{email_field, email_ok};
 use super::extra_field::{extra_input, ExtraValue};
@@ -35,8 +37,7 @@ fn apply_extras(body: &mut Json, extras: &[ExtraValue]) {
 /// Sign-up on the widget's database connection. Validation runs while typing with the same
 /// `shared` code the edge enforces; the server's answer is announced through an `aria-live`
 /// region. With `loginAfterSignUp` (the default) the new user is logged in right away.
-#[component]
-pub fn SignupForm() -> impl IntoView {
+pub fn signup_form() -> Node {
     let ctx = use_widget();
     let policy = ctx.connection.policy();
     let rules = ctx.connection.username_rules();

@@ -3,23 +3,60 @@
 
 use std::sync::Arc;
 
-use crate::obj;
-use leptos::prelude::*;
+use reactive_graph::effect::Effect;
+use reactive_graph::owner::provide_context;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use wasm_bindgen::JsCast;
+use web_sys::Node;
 
-use super::forgot::ForgotPasswordForm;
-use super::login::LoginForm;
-use super::signup::SignupForm;
-use super::social::SocialButtons;
+use super::forgot::forgot_password_form;
+use super::login::login_form;
+use super::signup::signup_form;
+use super::social::social_buttons;
 use crate::context::{Identifier, Screen, WidgetCtx};
+use crate::dom::{by_id, el, text};
+use crate::obj;
 
-/// One widget: provides the context, renders the chrome and the current screen.
-#[component]
-pub fn Widget(
-    /// Shared state of this instance.
-    ctx: WidgetCtx,
-    /// The first screen.
-    initial: Screen,
-) -> impl IntoView {
+/// One tab button of the log in / sign up tab list.
+fn tab(screen: RwSignal<Screen>, target: Screen, id: &'static str, label: &str) -> Node {
+    el("button")
+        .attr("type", "button")
+        .attr("role", "tab")
+        .attr("id", id)
+        .attr("class", "tg-tab")
+        .attr_with("aria-selected", move || (screen.get() == target).to_string())
+        .attr_with("tabindex", move || {
+            (if screen.get() == target { "0" } else { "-1" }).to_owned()
+        })
+        .attr("aria-controls", "tg-panel")
+        .on("click", move |_| screen.set(target))
+        .on("keydown", move |ev| {
+            // Arrow keys move between the two tabs (WAI-ARIA tabs pattern).
+            let key = ev.unchecked_ref::<web_sys::KeyboardEvent>().key();
+            if matches!(key.as_str(), "ArrowLeft" | "ArrowRight") {
+                let next = if screen.get_untracked() == Screen::Login {
+                    Screen::SignUp
+                } else {
+                    Screen::Login
+                };
+                screen.set(next);
+                let id = if next == Screen::Login {
+                    "tg-tab-login"
+                } else {
+                    "tg-tab-signup"
+                };
+                if let Some(el) = by_id(id) {
+                    let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+                }
+            }
+        })
+        .text(label)
+        .node()
+}
+
+/// One widget: provides the context, renders the chrome and the `initial` screen (if allowed).
+pub fn widget(ctx: WidgetCtx, initial: Screen) -> Node {
     let opts = Arc::clone(&ctx.opts);
     let show_signup = ctx.connection.show_signup && opts.allow_sign_up;
     let allowed = |s: Screen| match s {
@@ -36,73 +73,88 @@ pub fn Widget(
     let emit_ctx = ctx.clone();
     Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &obj! {}));
     let t = |k: &str| ctx.t(k);
-    let tab = move |target: Screen, id: &'static str, label: String| {
-        view! {
-            <button type="button" role="tab" id=id class="tg-tab"
-                aria-selected=move || (screen.get() == target).to_string()
-                tabindex=move || if screen.get() == target { "0" } else { "-1" }
-                aria-controls="tg-panel"
-                on:click=move |_| screen.set(target)
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                    // Arrow keys move between the two tabs (WAI-ARIA tabs pattern).
-                    if matches!(ev.key().as_str(), "ArrowLeft" | "ArrowRight") {
-                        let next = if screen.get_untracked() == Screen::Login { Screen::SignUp } else { Screen::Login };
-                        screen.set(next);
-                        let id = if next == Screen::Login { "tg-tab-login" } else { "tg-tab-signup" };
-                        if let Some(el) = document().get_element_by_id(id) {
-                            use wasm_bindgen::JsCast;
-                            let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-                        }
-                    }
-                }>{label}</button>
+
+    let mut root = el("div").attr("class", "tg-widget");
+    let title = opts.theme.title.clone().or_else(|| {
+        let t = ctx.t("title");
+        (t != "title").then_some(t)
+    });
+    if opts.theme.logo.is_some() || title.is_some() {
+        let mut header = el("header").attr("class", "tg-header");
+        if let Some(src) = &opts.theme.logo {
+            header = header.child(
+                el("img")
+                    .attr("class", "tg-logo")
+                    .attr("src", src)
+                    .attr("alt", "")
+                    .node(),
+            );
         }
-    };
-    let flash = opts.flash_message.clone().map(|f| {
+        if let Some(title) = &title {
+            header = header.child(el("h1").attr("class", "tg-brand").text(title).node());
+        }
+        root = root.child(header.node());
+    }
+    if let Some(f) = &opts.flash_message {
         let class = match f.kind.as_str() {
             "error" => "tg-flash tg-flash-error",
             "success" => "tg-flash tg-flash-success",
             _ => "tg-flash",
         };
-        view! { <p class=class role=if f.kind == "error" { "alert" } else { "status" }>{f.text}</p> }
-    });
-    let title = opts.theme.title.clone().or_else(|| {
-        let t = ctx.t("title");
-        (t != "title").then_some(t)
-    });
-    let logo = opts.theme.logo.clone();
-    let has_social = !ctx.social.is_empty();
+        let role = if f.kind == "error" { "alert" } else { "status" };
+        root = root.child(el("p").attr("class", class).attr("role", role).text(&f.text).node());
+    }
     let (login_label, signup_label, tabs_label) = (t("loginLabel"), t("signUpLabel"), t("tabsLabel"));
+    let root = root.dynamic(
+        move || show_signup && screen.get() != Screen::ForgotPassword,
+        move |shown| {
+            if !shown {
+                return Vec::new();
+            }
+            let tabs = el("div")
+                .attr("class", "tg-tabs")
+                .attr("role", "tablist")
+                .attr("aria-label", &tabs_label)
+                .child(tab(screen, Screen::Login, "tg-tab-login", &login_label))
+                .child(tab(screen, Screen::SignUp, "tg-tab-signup", &signup_label));
+            vec![tabs.node()]
+        },
+    );
+    let has_social = !ctx.social.is_empty();
     let separator = t("separatorText");
     provide_context(ctx);
-    view! {
-        <div class="tg-widget">
-            {(logo.is_some() || title.is_some()).then(|| view! {
-                <header class="tg-header">
-                    {logo.map(|src| view! { <img class="tg-logo" src=src alt="" /> })}
-                    {title.map(|t| view! { <h1 class="tg-brand">{t}</h1> })}
-                </header>
-            })}
-            {flash}
-            {move || (show_signup && screen.get() != Screen::ForgotPassword).then(|| view! {
-                <div class="tg-tabs" role="tablist" aria-label=tabs_label.clone()>
-                    {tab(Screen::Login, "tg-tab-login", login_label.clone())}
-                    {tab(Screen::SignUp, "tg-tab-signup", signup_label.clone())}
-                </div>
-            })}
-            <div id="tg-panel" role="tabpanel" aria-labelledby=move || match screen.get() {
+    let panel = el("div")
+        .attr("id", "tg-panel")
+        .attr("role", "tabpanel")
+        .attr_with("aria-labelledby", move || {
+            (match screen.get() {
                 Screen::SignUp => "tg-tab-signup",
                 _ => "tg-tab-login",
-            }>
-                {move || (has_social && screen.get() != Screen::ForgotPassword).then(|| view! {
-                    <SocialButtons />
-                    <p class="tg-separator"><span>{separator.clone()}</span></p>
-                })}
-                {move || match screen.get() {
-                    Screen::Login => view! { <LoginForm /> }.into_any(),
-                    Screen::SignUp => view! { <SignupForm /> }.into_any(),
-                    Screen::ForgotPassword => view! { <ForgotPasswordForm /> }.into_any(),
-                }}
-            </div>
-        </div>
-    }
+            })
+            .to_owned()
+        })
+        .dynamic(
+            move || has_social && screen.get() != Screen::ForgotPassword,
+            move |shown| {
+                if !shown {
+                    return Vec::new();
+                }
+                let span = el("span").child(text(&separator));
+                vec![
+                    social_buttons(),
+                    el("p").attr("class", "tg-separator").child(span.node()).node(),
+                ]
+            },
+        )
+        .dynamic(
+            move || screen.get(),
+            |s| {
+                vec![match s {
+                    Screen::Login => login_form(),
+                    Screen::SignUp => signup_form(),
+                    Screen::ForgotPassword => forgot_password_form(),
+                }]
+            },
+        );
+    root.child(panel.node()).node()
 }
