@@ -103,9 +103,17 @@ pub struct WidgetCtx {
     pub opts: Arc<WidgetOptions>,
     /// Strings.
     pub i18n: Arc<I18n>,
+    /// Prefix of this instance's element ids (`tg`, or `tg2`, `tg3`, … for further widgets on the
+    /// same page, as Lock numbers its instances), so labels and ARIA references stay unique.
+    pub ids: String,
 }
 
 impl WidgetCtx {
+    /// The element id `name` of this instance (`tg-login-id`).
+    pub fn id(&self, name: &str) -> String {
+        format!("{}-{name}", self.ids)
+    }
+
     /// `{api_base}{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.api_base)

@@ -58,6 +58,27 @@ pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Json>) -
     I18n::new(lang, pack.as_ref(), overrides)
 }
 
+/// The element-id prefix for a widget in `host`: `tg` for the page's first widget, then `tg2`,
+/// `tg3`, … — the first that no other host holds (a remounted host keeps its own). Recorded on
+/// the host as `data-tollgate-ids`.
+pub fn claim_ids(host: &web_sys::Element) -> String {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let free = |prefix: &String| {
+        let holder = doc.as_ref().and_then(|d| {
+            d.query_selector(&format!("[data-tollgate-ids=\"{prefix}\"]"))
+                .ok()
+                .flatten()
+        });
+        holder.is_none_or(|h| h == *host)
+    };
+    let ids = (1u32..)
+        .map(|n| if n == 1 { "tg".to_owned() } else { format!("tg{n}") })
+        .find(free)
+        .unwrap_or_default();
+    let _ = host.set_attribute("data-tollgate-ids", &ids);
+    ids
+}
+
 /// Removes instance `instance` from the registry, handing back its view (dropping it unmounts).
 fn take(instance: &str) -> Option<Box<dyn Any>> {
     MOUNTED.with(|m| {
@@ -132,6 +153,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             None if opts.auth.redirect_url.is_some() && opts.auth.redirect != Some(false) => Mode::Redirect,
             None => Mode::Embedded,
         };
+        let ids = claim_ids(&host);
         let dir = if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" };
         let _ = host.set_attribute("lang", &i18n.lang);
         let _ = host.set_attribute("dir", dir);
@@ -150,6 +172,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
                     mode,
                     opts: Arc::new(opts),
                     i18n,
+                    ids,
                 };
                 vec![widget(ctx, initial)]
             }

@@ -87,6 +87,7 @@ fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
         mode: Mode::Embedded,
         opts: std::sync::Arc::new(WidgetOptions::default()),
         i18n: std::sync::Arc::new(I18n::english()),
+        ids: "tg".into(),
     }
 }
 
@@ -261,6 +262,57 @@ async fn gloo_timers_tick() {
             .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// Two widgets on one page: each gets its own id prefix, so every id, label and ARIA reference
+/// resolves inside its own widget.
+#[wasm_bindgen_test]
+async fn two_widgets_on_one_page_have_their_own_ids() {
+    use widget::mount::claim_ids;
+    let doc = web_sys::window().unwrap().document().unwrap();
+    // A widget already on the page holds `tg`.
+    let first = host();
+    first.set_attribute("data-tollgate-ids", "tg").unwrap();
+    let (a, b) = (host(), host());
+    let (ids_a, ids_b) = (claim_ids(&a), claim_ids(&b));
+    assert_eq!((ids_a.as_str(), ids_b.as_str()), ("tg2", "tg3"));
+    assert_eq!(claim_ids(&a), "tg2", "a remounted host keeps its prefix");
+    for (host, ids) in [(&a, &ids_a), (&b, &ids_b)] {
+        let mut c = ctx(connection(serde_json::json!({"name": "DB", "passwordPolicy": "none"})));
+        c.ids = ids.clone();
+        mount_ctx(host, c, Screen::SignUp);
+    }
+    Executor::tick().await;
+    for host in [&a, &b] {
+        let with_ids = host.query_selector_all("[id]").unwrap();
+        assert!(with_ids.length() > 5);
+        for i in 0..with_ids.length() {
+            let el: web_sys::Element = with_ids.item(i).unwrap().unchecked_into();
+            assert_eq!(
+                doc.get_element_by_id(&el.id()).as_ref(),
+                Some(&el),
+                "{} is unique",
+                el.id()
+            );
+        }
+        let refs = host
+            .query_selector_all("label[for], [aria-controls], [aria-labelledby], [aria-describedby]")
+            .unwrap();
+        assert!(refs.length() > 3);
+        for i in 0..refs.length() {
+            let el: web_sys::Element = refs.item(i).unwrap().unchecked_into();
+            for attr in ["for", "aria-controls", "aria-labelledby", "aria-describedby"] {
+                if let Some(id) = el.get_attribute(attr) {
+                    let target = doc.get_element_by_id(&id);
+                    assert!(
+                        target.is_some_and(|t| host.contains(Some(&t))),
+                        "{attr}={id} points into its own widget"
+                    );
+                }
+            }
+        }
+    }
+    assert!(b.query_selector("#tg3-signup-password").unwrap().is_some());
 }
 
 /// A region builds again only when its key changes, and disposes of what the build it replaces

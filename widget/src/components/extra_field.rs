@@ -48,7 +48,7 @@ impl ExtraValue {
 /// The control for one additional field; its hint is the validator's message, or "required".
 pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> Node {
     let ctx = use_widget();
-    let id = format!("tg-signup-{}", x.field.name);
+    let id = ctx.id(&format!("signup-{}", x.field.name));
     let label = x.field.placeholder.clone().unwrap_or_else(|| x.field.name.clone());
     let required = ctx.t("requiredField");
     let instance = ctx.opts.instance.clone();

@@ -37,13 +37,13 @@ pub fn forgot_password_form() -> Node {
     };
     let t = |k: &str| ctx.t(k);
     let mut body = heading(t("forgotPasswordTitle"), t("forgotPasswordInstructions")).to_vec();
-    body.push(email_field("tg-forgot-email", email, state.touched));
+    body.push(email_field(&ctx.id("forgot-email"), email, state.touched));
     let after = vec![aside_link(
         t("backToLogin"),
         Box::new(move || screen.set(Screen::Login)),
     )];
     let shell = Shell {
-        id: "tg-forgot-form",
+        id: ctx.id("forgot-form"),
         state,
         submit: t("forgotPasswordSubmitLabel"),
         busy_label: t("busy.forgotPassword"),

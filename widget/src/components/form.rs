@@ -106,7 +106,7 @@ impl Default for FormState {
 /// the button) and the status region.
 pub struct Shell {
     /// Element id of the form.
-    pub id: &'static str,
+    pub id: String,
     /// Its state.
     pub state: FormState,
     /// Submit button label.
@@ -147,7 +147,7 @@ impl Shell {
             );
         let form = el("form");
         state.form.set_value(Some(form.element().clone()));
-        form.attr("id", id)
+        form.attr("id", &id)
             .attr("class", "tg-form")
             .flag("novalidate", true)
             .attr_with("aria-busy", move || busy.get().to_string())

@@ -55,12 +55,12 @@ pub fn login_form() -> Node {
     });
     let kind = if by_username { Kind::Text } else { Kind::Email };
     let mut body = vec![
-        Field::new("tg-login-id", "username", kind, label, identifier)
+        Field::new(ctx.id("login-id"), "username", kind, label, identifier)
             .autocomplete("username")
             .invalid(move || touched.get() && !id_ok())
             .view(),
         Field::new(
-            "tg-login-password",
+            ctx.id("login-password"),
             "password",
             Kind::Password,
             ctx.t("passwordLabel"),
@@ -77,7 +77,7 @@ pub fn login_form() -> Node {
         ));
     }
     let shell = Shell {
-        id: "tg-login-form",
+        id: ctx.id("login-form"),
         state,
         submit: ctx.t("loginSubmitLabel"),
         busy_label: ctx.t("busy.login"),

@@ -142,7 +142,7 @@ fn reset_ready(email: String, connection: DbConnectionInfo, ticket: String, url:
         .view(),
     );
     let shell = Shell {
-        id: "tg-reset-form",
+        id: "tg-reset-form".to_owned(),
         state,
         submit: t("resetSubmitLabel"),
         busy_label: t("busy.reset"),

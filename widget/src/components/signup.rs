@@ -120,7 +120,7 @@ pub fn signup_form() -> Node {
     };
 
     let t = |k: &str| ctx.t(k);
-    let mut body = vec![email_field("tg-signup-email", email, touched)];
+    let mut body = vec![email_field(&ctx.id("signup-email"), email, touched)];
     if requires_username {
         let hint = ctx.tf(
             "usernameFormatErrorHint",
@@ -128,7 +128,7 @@ pub fn signup_form() -> Node {
         );
         body.push(
             Field::new(
-                "tg-signup-username",
+                ctx.id("signup-username"),
                 "username",
                 Kind::Text,
                 t("usernameLabel"),
@@ -141,7 +141,7 @@ pub fn signup_form() -> Node {
         );
     }
     body.extend(new_password(
-        "tg-signup-password",
+        &ctx.id("signup-password"),
         t("passwordLabel"),
         policy,
         password,
@@ -150,14 +150,14 @@ pub fn signup_form() -> Node {
     body.extend(extras.into_iter().map(|x| extra_input(x, touched)));
     if must_accept {
         body.push(
-            Field::new("tg-signup-terms", "terms", Kind::Checkbox, t("signUpTerms"), terms)
+            Field::new(ctx.id("signup-terms"), "terms", Kind::Checkbox, t("signUpTerms"), terms)
                 .invalid(move || touched.get() && !terms_ok())
                 .error(t("mustAcceptTerms"))
                 .view(),
         );
     }
     let shell = Shell {
-        id: "tg-signup-form",
+        id: ctx.id("signup-form"),
         state,
         submit: t("signUpSubmitLabel"),
         busy_label: t("busy.signUp"),

@@ -18,18 +18,25 @@ use crate::context::{Identifier, Screen, WidgetCtx};
 use crate::dom::{by_id, el, text};
 use crate::obj;
 
-/// One tab button of the log in / sign up tab list.
-fn tab(screen: RwSignal<Screen>, target: Screen, id: &'static str, label: &str) -> Node {
+/// The element id of the tab of `screen` (`{ids}-tab-login`, `{ids}-tab-signup`).
+fn tab_id(ids: &str, screen: Screen) -> String {
+    let tab = if screen == Screen::SignUp { "signup" } else { "login" };
+    format!("{ids}-tab-{tab}")
+}
+
+/// One tab button of the log in / sign up tab list; `ids` is the instance's id prefix.
+fn tab(screen: RwSignal<Screen>, target: Screen, ids: &str, label: &str) -> Node {
+    let ids = ids.to_owned();
     el("button")
         .attr("type", "button")
         .attr("role", "tab")
-        .attr("id", id)
+        .attr("id", &tab_id(&ids, target))
         .attr("class", "tg-tab")
         .attr_with("aria-selected", move || (screen.get() == target).to_string())
         .attr_with("tabindex", move || {
             (if screen.get() == target { "0" } else { "-1" }).to_owned()
         })
-        .attr("aria-controls", "tg-panel")
+        .attr("aria-controls", &format!("{ids}-panel"))
         .on("click", move |_| screen.set(target))
         .on("keydown", move |ev| {
             // Arrow keys move between the two tabs (WAI-ARIA tabs pattern).
@@ -41,12 +48,7 @@ fn tab(screen: RwSignal<Screen>, target: Screen, id: &'static str, label: &str) 
                     Screen::Login
                 };
                 screen.set(next);
-                let id = if next == Screen::Login {
-                    "tg-tab-login"
-                } else {
-                    "tg-tab-signup"
-                };
-                if let Some(el) = by_id(id) {
+                if let Some(el) = by_id(&tab_id(&ids, next)) {
                     let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
                 }
             }
@@ -105,6 +107,7 @@ pub fn widget(ctx: WidgetCtx, initial: Screen) -> Node {
         root = root.child(el("p").attr("class", class).attr("role", role).text(&f.text).node());
     }
     let (login_label, signup_label, tabs_label) = (t("loginLabel"), t("signUpLabel"), t("tabsLabel"));
+    let ids = ctx.ids.clone();
     let root = root.dynamic(
         move || show_signup && screen.get() != Screen::ForgotPassword,
         move |shown| {
@@ -115,24 +118,19 @@ pub fn widget(ctx: WidgetCtx, initial: Screen) -> Node {
                 .attr("class", "tg-tabs")
                 .attr("role", "tablist")
                 .attr("aria-label", &tabs_label)
-                .child(tab(screen, Screen::Login, "tg-tab-login", &login_label))
-                .child(tab(screen, Screen::SignUp, "tg-tab-signup", &signup_label));
+                .child(tab(screen, Screen::Login, &ids, &login_label))
+                .child(tab(screen, Screen::SignUp, &ids, &signup_label));
             vec![tabs.node()]
         },
     );
     let has_social = !ctx.social.is_empty();
+    let (ids, panel_id) = (ctx.ids.clone(), ctx.id("panel"));
     let separator = t("separatorText");
     provide_context(ctx);
     let panel = el("div")
-        .attr("id", "tg-panel")
+        .attr("id", &panel_id)
         .attr("role", "tabpanel")
-        .attr_with("aria-labelledby", move || {
-            (match screen.get() {
-                Screen::SignUp => "tg-tab-signup",
-                _ => "tg-tab-login",
-            })
-            .to_owned()
-        })
+        .attr_with("aria-labelledby", move || tab_id(&ids, screen.get()))
         .dynamic(
             move || has_social && screen.get() != Screen::ForgotPassword,
             move |shown| {
