@@ -31,11 +31,18 @@ extern "C" {
     fn create_comment(this: &Doc, text: &str) -> Node;
     #[wasm_bindgen(method, js_name = getElementById)]
     fn by_id(this: &Doc, id: &str) -> Option<Element>;
+    #[wasm_bindgen(method, catch, js_name = querySelector)]
+    fn query(this: &Doc, selector: &str) -> Result<Option<Element>, JsValue>;
 }
 
 /// The element with id `id` on the page.
 pub fn by_id(id: &str) -> Option<Element> {
     DOC.with(|d| d.by_id(id))
+}
+
+/// The page's first element matching `selector` (none for an invalid selector).
+pub fn query(selector: &str) -> Option<Element> {
+    DOC.with(|d| d.query(selector)).ok().flatten()
 }
 
 /// Runs `f` now, and again whenever a signal it read changes, until the current owner is

@@ -8,10 +8,7 @@ use crate::json::Json;
 
 /// Dispatches event `name` with `payload` on the host of instance `instance`.
 pub fn emit(instance: &str, name: &str, payload: &Json) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(Some(host)) = doc.query_selector(&format!("[data-tollgate-instance=\"{instance}\"]")) else {
+    let Some(host) = crate::dom::query(&format!("[data-tollgate-instance=\"{instance}\"]")) else {
         return;
     };
     let detail = js_sys::Object::new();

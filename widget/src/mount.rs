@@ -6,7 +6,6 @@
 //! `-login-hint`, `-language`, and `-authorize-tx` (set by the Worker's hosted login page). An
 //! element with `data-tollgate-reset-ticket` gets the reset-password screen.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -20,14 +19,14 @@ use crate::api::get_json;
 use crate::components::reset::reset_password_form;
 use crate::components::widget::widget;
 use crate::context::{Mode, Screen, SocialConnection, WidgetCtx};
-use crate::dom::{el, mount_to};
+use crate::dom::{el, mount_to, query, Mounted};
 use crate::i18n::{supported, I18n};
 use crate::json::Json;
 use crate::options::WidgetOptions;
 
 thread_local! {
     /// Mounted instances by id; dropping a handle unmounts its view.
-    static MOUNTED: RefCell<Vec<(String, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
+    static MOUNTED: RefCell<Vec<(String, Mounted)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The language to use: the option if supported, else the browser's first supported one.
@@ -62,15 +61,7 @@ pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Json>) -
 /// `tg3`, … — the first that no other host holds (a remounted host keeps its own). Recorded on
 /// the host as `data-tollgate-ids`.
 pub fn claim_ids(host: &web_sys::Element) -> String {
-    let doc = web_sys::window().and_then(|w| w.document());
-    let free = |prefix: &String| {
-        let holder = doc.as_ref().and_then(|d| {
-            d.query_selector(&format!("[data-tollgate-ids=\"{prefix}\"]"))
-                .ok()
-                .flatten()
-        });
-        holder.is_none_or(|h| h == *host)
-    };
+    let free = |prefix: &String| query(&format!("[data-tollgate-ids=\"{prefix}\"]")).is_none_or(|h| h == *host);
     let ids = (1u32..)
         .map(|n| if n == 1 { "tg".to_owned() } else { format!("tg{n}") })
         .find(free)
@@ -79,15 +70,21 @@ pub fn claim_ids(host: &web_sys::Element) -> String {
     ids
 }
 
+/// Sets the host's `lang` and `dir` (right to left for Arabic) to the strings' language.
+fn set_language(host: &HtmlElement, i18n: &I18n) {
+    let _ = host.set_attribute("lang", &i18n.lang);
+    let _ = host.set_attribute("dir", if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" });
+}
+
 /// Removes instance `instance` from the registry, handing back its view (dropping it unmounts).
-fn take(instance: &str) -> Option<Box<dyn Any>> {
+fn take(instance: &str) -> Option<Mounted> {
     MOUNTED.with(|m| {
         let mut m = m.borrow_mut();
         m.iter().position(|(i, _)| i == instance).map(|p| m.remove(p).1)
     })
 }
 
-fn keep(instance: String, handle: Box<dyn Any>) {
+fn keep(instance: String, handle: Mounted) {
     // A remount of the same instance replaces (and so unmounts) the previous view, outside the
     // registry's borrow.
     let old = take(&instance);
@@ -154,9 +151,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             None => Mode::Embedded,
         };
         let ids = claim_ids(&host);
-        let dir = if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" };
-        let _ = host.set_attribute("lang", &i18n.lang);
-        let _ = host.set_attribute("dir", dir);
+        set_language(&host, &i18n);
         let handle = mount_to(&host, move || match connection {
             Some(connection) => {
                 let initial = opts
@@ -189,7 +184,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
                 vec![el("div").attr("class", "tg-widget").child(error.node()).node()]
             }
         });
-        keep(instance, Box::new(handle));
+        keep(instance, handle);
     });
 }
 
@@ -197,8 +192,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
 pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
     spawn_local(async move {
         let i18n = Arc::new(load_i18n(&domain, choose_language(None), None).await);
-        let _ = host.set_attribute("lang", &i18n.lang);
-        let _ = host.set_attribute("dir", if crate::i18n::is_rtl(&i18n.lang) { "rtl" } else { "ltr" });
+        set_language(&host, &i18n);
         let page = mount_to(&host, move || {
             provide_context(i18n);
             vec![reset_password_form(ticket, domain)]
