@@ -288,11 +288,13 @@ impl Field {
             hint,
             describedby,
         } = self;
+        // The control's `value` property follows the signal (input, select and hidden alike).
+        let bound = move || JsValue::from_str(&value.get());
         if kind == Kind::Hidden {
             return el("input")
                 .attr("type", "hidden")
                 .attr("name", &name)
-                .prop_with("value", move || JsValue::from_str(&value.get()))
+                .prop_with("value", bound)
                 .node();
         }
         let hint = hint.map(|text| {
@@ -315,17 +317,19 @@ impl Field {
         };
         let label = el("label").attr("for", &id).text(&label).node();
         let set = move |ev: web_sys::Event| value.set(target_value(&ev));
-        let field = el("div").attr("class", "tg-field");
+        let class = if kind == Kind::Checkbox {
+            "tg-field tg-check"
+        } else {
+            "tg-field"
+        };
+        let field = el("div").attr("class", class);
         let field = match kind {
             Kind::Checkbox => {
                 let input = control("input")
                     .attr("type", "checkbox")
                     .prop_with("checked", move || JsValue::from_bool(value.get() == "true"))
                     .on("change", move |ev| value.set(target_checked(&ev).to_string()));
-                field
-                    .attr("class", "tg-field tg-check")
-                    .child(input.node())
-                    .child(label)
+                field.child(input.node()).child(label)
             }
             Kind::Select(options) => {
                 let current = value.get_untracked();
@@ -334,9 +338,7 @@ impl Field {
                     let option = el("option").attr("value", &v).flag("selected", v == current).text(&l);
                     select = select.child(option.node());
                 }
-                let select = select
-                    .prop_with("value", move || JsValue::from_str(&value.get()))
-                    .on("change", set);
+                let select = select.prop_with("value", bound).on("change", set);
                 field.child(label).child(select.node())
             }
             kind => {
@@ -350,7 +352,7 @@ impl Field {
                 let input = control("input")
                     .attr_with("type", move || (if show.get() { "text" } else { base }).to_owned())
                     .attr_opt("autocomplete", autocomplete)
-                    .prop_with("value", move || JsValue::from_str(&value.get()))
+                    .prop_with("value", bound)
                     .on("input", set);
                 let mut wrap = el("div")
                     .attr("class", if password { "tg-input tg-password" } else { "tg-input" })
