@@ -50,6 +50,14 @@ impl TestClock {
     }
 }
 
+/// A machine-to-machine client with a client grant for the Management API.
+pub const M2M_CLIENT: &str = "test-m2m";
+/// Its secret.
+pub const M2M_SECRET: &str = "test-m2m-secret";
+/// Every scope the Management API defines (and the test M2M client's grant holds).
+pub const MANAGEMENT_SCOPES: &str =
+    "create:users read:users update:users delete:users read:connections create:connections update:connections";
+
 /// The issuer of test tokens.
 pub const ISSUER: &str = "https://tollgate.test/";
 /// The key-encryption key of test environments.
@@ -332,6 +340,29 @@ impl TestEnv {
         )
         .await
         .expect("client_connections");
+        db.execute(
+            Stmt::new(
+                "INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, grant_types, created_at) \
+                 VALUES (?1, 'Test M2M', 'non_interactive', 0, ?2, '[\"client_credentials\"]', 0)",
+            )
+            .bind(M2M_CLIENT)
+            .bind(crate::core::secrets::sha256_hex(M2M_SECRET.as_bytes())),
+        )
+        .await
+        .expect("m2m client");
+        let api = format!("{ISSUER}api/v2/");
+        let scopes = json!(MANAGEMENT_SCOPES.split(' ').collect::<Vec<_>>()).to_string();
+        db.batch(vec![
+            Stmt::new("INSERT INTO resource_servers (identifier, name, scopes, created_at) VALUES (?1, 'Management API', ?2, 0)")
+                .bind(&api)
+                .bind(&scopes),
+            Stmt::new("INSERT INTO client_grants (client_id, audience, scope) VALUES (?1, ?2, ?3)")
+                .bind(M2M_CLIENT)
+                .bind(&api)
+                .bind(&scopes),
+        ])
+        .await
+        .expect("management api");
         self.add_signing_key(KID, "current").await;
     }
 
@@ -422,20 +453,39 @@ impl TestEnv {
         }
     }
 
-    /// A Management API token with `scope`, signed by the test key.
+    /// A Management API token with `scope` for the test M2M client, minted by the
+    /// `client_credentials` grant itself (without the endpoint's rate limit).
     pub async fn management_token(&self, scope: &str) -> String {
-        let signer = crate::core::tokens::PemSigner::new(&crate::core::keys::SigningKey {
+        let core = self.core();
+        let client = crate::core::tenant::client(core.db, M2M_CLIENT)
+            .await
+            .expect("db")
+            .expect("m2m client");
+        let req = crate::core::oauth::TokenRequest {
+            audience: Some(format!("{ISSUER}api/v2/")),
+            scope: Some(scope.to_owned()),
+            ..Default::default()
+        };
+        crate::core::oauth::client_credentials_grant(&core, &self.signer(), &client, true, &req)
+            .await
+            .expect("client credentials")
+            .access_token
+    }
+
+    /// The test signing key's signer.
+    pub fn signer(&self) -> crate::core::tokens::PemSigner {
+        crate::core::tokens::PemSigner::new(&crate::core::keys::SigningKey {
             kid: KID.into(),
             private_pem: test_rsa_key().0.as_bytes().to_vec(),
         })
-        .expect("signer");
-        let now = self.clock.now_ms() / 1000;
-        crate::core::tokens::Signer::sign(
-            &signer,
-            &json!({"iss": ISSUER, "sub": "m2m@clients", "aud": format!("{ISSUER}api/v2/"), "iat": now, "exp": now + 3600, "scope": scope}),
-        )
-        .await
-        .expect("token")
+        .expect("signer")
+    }
+
+    /// Any claims, signed with the tenant's current key (tests that forge what a flow must not issue).
+    pub async fn sign(&self, claims: &Value) -> String {
+        crate::core::tokens::Signer::sign(&self.signer(), claims)
+            .await
+            .expect("token")
     }
 
     /// `POST path` with a JSON body.

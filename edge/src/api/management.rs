@@ -12,7 +12,7 @@ use super::http::{Request, Response};
 use super::{parse_json, query_param, App};
 use crate::core::error::CoreError;
 use crate::core::jobs::{self, ExportRequest, ImportOptions};
-use crate::core::management;
+use crate::core::{access, management};
 use crate::core::secrets::ct_eq;
 
 /// How long an export download link works.
@@ -33,13 +33,141 @@ fn no_content() -> Response {
     Response::new(204, "text/plain", Vec::new())
 }
 
-impl App<'_> {
-    async fn allow(&self, req: &Request, scopes: &[&str]) -> Result<(), WebError> {
-        management::authorize(&self.core, bearer(req), scopes)
-            .await
-            .map_err(WebError::from)
-    }
+/// What a Management API route asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// A client-credentials token of a client with a grant for the Management API, holding one of
+    /// these scopes (`core::access`).
+    Scopes(&'static [&'static str]),
+    /// The signed, expiring link is the credential (export downloads, like a pre-signed URL).
+    SignedLink,
+}
 
+/// The operation behind a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    ListUsers,
+    CreateUser,
+    GetUser,
+    UpdateUser,
+    DeleteUser,
+    UsersByEmail,
+    UnblockIdentifier,
+    UnblockUser,
+    ListConnections,
+    CreateConnection,
+    UpdateConnection,
+    Import,
+    Export,
+    Job,
+    JobErrors,
+    Download,
+}
+
+/// One Management API route: method, path under `/api/v2/` (`{id}` is one path segment), and
+/// what the caller needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path pattern under `/api/v2/`.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    op: Op,
+}
+
+const fn route(method: &'static str, path: &'static str, access: Access, op: Op) -> Route {
+    Route {
+        method,
+        path,
+        access,
+        op,
+    }
+}
+
+const READ_USERS: Access = Access::Scopes(&["read:users"]);
+const CREATE_USERS: Access = Access::Scopes(&["create:users"]);
+const UPDATE_USERS: Access = Access::Scopes(&["update:users"]);
+const DELETE_USERS: Access = Access::Scopes(&["delete:users"]);
+const JOBS: Access = Access::Scopes(&["create:users", "read:users"]);
+
+/// The Management API's authorization in one table: every route and what its caller needs.
+pub const ROUTES: &[Route] = &[
+    route("GET", "users", READ_USERS, Op::ListUsers),
+    route("POST", "users", CREATE_USERS, Op::CreateUser),
+    route("GET", "users/{id}", READ_USERS, Op::GetUser),
+    route("PATCH", "users/{id}", UPDATE_USERS, Op::UpdateUser),
+    route("DELETE", "users/{id}", DELETE_USERS, Op::DeleteUser),
+    route("GET", "users-by-email", READ_USERS, Op::UsersByEmail),
+    route("DELETE", "user-blocks", UPDATE_USERS, Op::UnblockIdentifier),
+    route("DELETE", "user-blocks/{id}", UPDATE_USERS, Op::UnblockUser),
+    route(
+        "GET",
+        "connections",
+        Access::Scopes(&["read:connections", "read:users"]),
+        Op::ListConnections,
+    ),
+    route(
+        "POST",
+        "connections",
+        Access::Scopes(&["create:connections"]),
+        Op::CreateConnection,
+    ),
+    route(
+        "PATCH",
+        "connections/{id}",
+        Access::Scopes(&["update:connections"]),
+        Op::UpdateConnection,
+    ),
+    route("POST", "jobs/users-imports", CREATE_USERS, Op::Import),
+    route("POST", "jobs/users-exports", READ_USERS, Op::Export),
+    route("GET", "jobs/{id}", JOBS, Op::Job),
+    route("GET", "jobs/{id}/errors", JOBS, Op::JobErrors),
+    route("GET", "jobs/{id}/download", Access::SignedLink, Op::Download),
+];
+
+/// `rest` (the path under `/api/v2/`) against a pattern: the `{id}` segment (`""` for a pattern
+/// without one), or `None`.
+fn matches<'p>(pattern: &str, rest: &'p str) -> Option<&'p str> {
+    let (mut pat, mut got) = (pattern.split('/'), rest.split('/'));
+    let mut id = "";
+    loop {
+        match (pat.next(), got.next()) {
+            (None, None) => return Some(id),
+            (Some("{id}"), Some(seg)) if !seg.is_empty() => id = seg,
+            (Some(p), Some(seg)) if p == seg => {}
+            _ => return None,
+        }
+    }
+}
+
+/// What the route table says about a request.
+enum Found<'r> {
+    Route(&'static Route, &'r str),
+    /// The path exists with other methods (the `Allow` header's value).
+    WrongMethod(String),
+    Nothing,
+}
+
+fn find<'r>(method: &str, rest: &'r str) -> Found<'r> {
+    let mut allow: Vec<&str> = Vec::new();
+    for r in ROUTES {
+        if let Some(id) = matches(r.path, rest) {
+            if r.method == method {
+                return Found::Route(r, id);
+            }
+            allow.push(r.method);
+        }
+    }
+    if allow.is_empty() {
+        Found::Nothing
+    } else {
+        Found::WrongMethod(allow.join(", "))
+    }
+}
+
+impl App<'_> {
     /// The key of export links, derived from the key-encryption key.
     fn link_key(&self) -> Result<Vec<u8>, WebError> {
         let kek = self
@@ -64,69 +192,78 @@ impl App<'_> {
         }
     }
 
-    /// Routes `/api/v2/*`; `None` when the path is not a Management API route.
+    /// Routes `/api/v2/*`; `None` when the path is not a Management API route. The caller is
+    /// authenticated and authorized by the route's [`Access`] before anything else is read.
     pub(super) async fn management(&self, req: &Request) -> Option<Response> {
         let rest = req.path.strip_prefix("/api/v2/")?;
-        let parts: Vec<&str> = rest.split('/').collect();
-        let result = match (req.method.as_str(), parts.as_slice()) {
-            ("GET", ["users"]) => self.m_list_users(req).await,
-            ("POST", ["users"]) => self.m_create_user(req).await,
-            ("GET", ["users", id]) => self.m_get_user(req, id).await,
-            ("PATCH", ["users", id]) => self.m_update_user(req, id).await,
-            ("DELETE", ["users", id]) => self.m_delete_user(req, id).await,
-            ("GET", ["users-by-email"]) => self.m_users_by_email(req).await,
-            ("DELETE", ["user-blocks"]) => self.m_unblock(req, None).await,
-            ("DELETE", ["user-blocks", id]) => self.m_unblock(req, Some(id)).await,
-            ("GET", ["connections"]) => self.m_connections(req).await,
-            ("POST", ["connections"]) => self.m_create_connection(req).await,
-            ("PATCH", ["connections", id]) => self.m_update_connection(req, id).await,
-            ("POST", ["jobs", "users-imports"]) => self.m_import(req).await,
-            ("POST", ["jobs", "users-exports"]) => self.m_export(req).await,
-            ("GET", ["jobs", id]) => self.m_job(req, id).await,
-            ("GET", ["jobs", id, "errors"]) => self.m_job_errors(req, id).await,
-            ("GET", ["jobs", id, "download"]) => self.m_download(req, id).await,
-            _ => Err(WebError::NotFound),
+        let result = match find(&req.method, rest) {
+            Found::Route(route, id) => self.management_route(req, route, id).await,
+            Found::WrongMethod(allow) => {
+                return Some(
+                    WebError::MethodNotAllowed
+                        .into_management_response()
+                        .with_header("allow", &allow),
+                )
+            }
+            Found::Nothing => Err(WebError::NotFound),
         };
         Some(result.unwrap_or_else(WebError::into_management_response))
     }
 
+    async fn management_route(&self, req: &Request, route: &Route, id: &str) -> Result<Response, WebError> {
+        match route.access {
+            Access::Scopes(scopes) => access::authenticate(&self.core, bearer(req)).await?.require(scopes)?,
+            Access::SignedLink => self.check_link(req, id)?,
+        }
+        let id = &percent_decode_str(id).decode_utf8_lossy();
+        match route.op {
+            Op::ListUsers => self.m_list_users(req).await,
+            Op::CreateUser => self.m_create_user(req).await,
+            Op::GetUser => self.m_get_user(id).await,
+            Op::UpdateUser => self.m_update_user(req, id).await,
+            Op::DeleteUser => self.m_delete_user(id).await,
+            Op::UsersByEmail => self.m_users_by_email(req).await,
+            Op::UnblockIdentifier => self.m_unblock(req, None).await,
+            Op::UnblockUser => self.m_unblock(req, Some(id)).await,
+            Op::ListConnections => self.m_connections(req).await,
+            Op::CreateConnection => self.m_create_connection(req).await,
+            Op::UpdateConnection => self.m_update_connection(req, id).await,
+            Op::Import => self.m_import(req).await,
+            Op::Export => self.m_export(req).await,
+            Op::Job => self.m_job(id).await,
+            Op::JobErrors => self.m_job_errors(id).await,
+            Op::Download => self.m_download(id).await,
+        }
+    }
+
     async fn m_list_users(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["read:users"]).await?;
         let q: Vec<(String, String)> = url::form_urlencoded::parse(req.query.as_bytes()).into_owned().collect();
         Ok(Response::json(200, &management::list_users(&self.core, &q).await?))
     }
 
     async fn m_create_user(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["create:users"]).await?;
         let body: Value = parse_json(req)?;
         Ok(created(&management::create_user(&self.core, &body).await?))
     }
 
-    async fn m_get_user(&self, req: &Request, id: &str) -> Result<Response, WebError> {
-        self.allow(req, &["read:users"]).await?;
-        let id = percent_decode_str(id).decode_utf8_lossy();
-        Ok(Response::json(200, &management::get_user(&self.core, &id).await?))
+    async fn m_get_user(&self, id: &str) -> Result<Response, WebError> {
+        Ok(Response::json(200, &management::get_user(&self.core, id).await?))
     }
 
     async fn m_update_user(&self, req: &Request, id: &str) -> Result<Response, WebError> {
-        self.allow(req, &["update:users"]).await?;
-        let id = percent_decode_str(id).decode_utf8_lossy();
         let body: Value = parse_json(req)?;
         Ok(Response::json(
             200,
-            &management::update_user(&self.core, &id, &body).await?,
+            &management::update_user(&self.core, id, &body).await?,
         ))
     }
 
-    async fn m_delete_user(&self, req: &Request, id: &str) -> Result<Response, WebError> {
-        self.allow(req, &["delete:users"]).await?;
-        let id = percent_decode_str(id).decode_utf8_lossy();
-        management::delete_user(&self.core, &id).await?;
+    async fn m_delete_user(&self, id: &str) -> Result<Response, WebError> {
+        management::delete_user(&self.core, id).await?;
         Ok(no_content())
     }
 
     async fn m_users_by_email(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["read:users"]).await?;
         let email = query_param(req, "email").ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?;
         Ok(Response::json(
             200,
@@ -135,9 +272,8 @@ impl App<'_> {
     }
 
     async fn m_unblock(&self, req: &Request, id: Option<&str>) -> Result<Response, WebError> {
-        self.allow(req, &["update:users"]).await?;
         match id {
-            Some(id) => management::unblock_user(&self.core, &percent_decode_str(id).decode_utf8_lossy()).await?,
+            Some(id) => management::unblock_user(&self.core, id).await?,
             None => {
                 let identifier = query_param(req, "identifier")
                     .ok_or_else(|| CoreError::InvalidRequest("Missing identifier".into()))?;
@@ -148,13 +284,11 @@ impl App<'_> {
     }
 
     async fn m_create_connection(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["create:connections"]).await?;
         let body: Value = parse_json(req)?;
         Ok(created(&management::create_connection(&self.core, &body).await?))
     }
 
     async fn m_update_connection(&self, req: &Request, id: &str) -> Result<Response, WebError> {
-        self.allow(req, &["update:connections"]).await?;
         let body: Value = parse_json(req)?;
         Ok(Response::json(
             200,
@@ -163,7 +297,6 @@ impl App<'_> {
     }
 
     async fn m_connections(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["read:connections", "read:users"]).await?;
         let (name, strategy) = (query_param(req, "name"), query_param(req, "strategy"));
         let list = management::connections(&self.core, name.as_deref(), strategy.as_deref()).await?;
         // Checkpoint pagination (`take`, `from`) or `include_totals` answer with an object, as Auth0.
@@ -180,7 +313,6 @@ impl App<'_> {
     /// `POST /api/v2/jobs/users-imports` (multipart: users, connection_id, upsert, external_id,
     /// send_completion_email).
     async fn m_import(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["create:users"]).await?;
         if req.body.len() > super::http::MAX_IMPORT_BYTES {
             return Err(WebError::PayloadTooLarge);
         }
@@ -211,13 +343,11 @@ impl App<'_> {
     }
 
     async fn m_export(&self, req: &Request) -> Result<Response, WebError> {
-        self.allow(req, &["read:users"]).await?;
         let body: ExportRequest = parse_json(req)?;
         Ok(created(&jobs::create_export(&self.core, self.jobs, body).await?))
     }
 
-    async fn m_job(&self, req: &Request, id: &str) -> Result<Response, WebError> {
-        self.allow(req, &["create:users", "read:users"]).await?;
+    async fn m_job(&self, id: &str) -> Result<Response, WebError> {
         let key = self.link_key()?;
         let expires = self.core.clock.now_ms() / 1000 + DOWNLOAD_TTL_S;
         let issuer = self.core.settings.issuer.clone();
@@ -233,19 +363,22 @@ impl App<'_> {
         ))
     }
 
-    async fn m_job_errors(&self, req: &Request, id: &str) -> Result<Response, WebError> {
-        self.allow(req, &["create:users", "read:users"]).await?;
+    async fn m_job_errors(&self, id: &str) -> Result<Response, WebError> {
         Ok(Response::json(200, &jobs::job_errors(&self.core, id).await?))
     }
 
     /// The signed link is the credential: no bearer token (like a pre-signed storage URL).
-    async fn m_download(&self, req: &Request, id: &str) -> Result<Response, WebError> {
+    fn check_link(&self, req: &Request, id: &str) -> Result<(), WebError> {
         let expires: i64 = query_param(req, "expires").and_then(|e| e.parse().ok()).unwrap_or(0);
         let sig = query_param(req, "sig").unwrap_or_default();
         let expected = Self::link_sig(&self.link_key()?, id, expires);
         if expires < self.core.clock.now_ms() / 1000 || !ct_eq(sig.as_bytes(), expected.as_bytes()) {
             return Err(CoreError::Unauthorized("The download link is invalid or expired".into()).into());
         }
+        Ok(())
+    }
+
+    async fn m_download(&self, id: &str) -> Result<Response, WebError> {
         let (file, name) = jobs::export_file(&self.core, id).await?;
         Ok(Response::new(200, "application/gzip", file)
             .with_header("content-disposition", &format!("attachment; filename=\"{name}\""))

@@ -7,7 +7,7 @@ mod cors;
 pub mod errors;
 pub mod http;
 mod lifecycle;
-mod management;
+pub mod management;
 mod oauth;
 pub mod pages;
 

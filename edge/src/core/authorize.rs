@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::db::{columns, query_one, Stmt};
 use super::error::{CoreError, CoreResult};
-use super::oauth::{issue_user_tokens, ResourceServer, UserGrant};
+use super::oauth::{issue_user_tokens, UserGrant};
 use super::secrets::{b64url, sha256_hex};
 use super::tenant::{self, Client};
 use super::tokens::Signer;
@@ -319,6 +319,9 @@ pub async fn validate(
             "nonce is required for id_token responses",
         )));
     }
+    if let Err(CoreError::AccessDenied(d)) = super::access::refuse_management_audience(core, req.audience.as_deref()) {
+        return Ok(Err(error_delivery(&req, "access_denied", &d)));
+    }
     let api = match req.audience.as_deref() {
         Some(a) => match super::oauth::find_resource_server(core, a).await? {
             Some(api) => Some(api),
@@ -421,12 +424,6 @@ pub struct StoredGrant {
     pub code_challenge_method: Option<String>,
 }
 
-async fn api_of(core: &Core<'_>, audience: Option<&str>) -> CoreResult<Option<ResourceServer>> {
-    match audience {
-        Some(a) => super::oauth::find_resource_server(core, a).await,
-        None => Ok(None),
-    }
-}
 
 /// Completes an authorization for a logged-in user: a code, or tokens in the fragment.
 pub async fn complete(
@@ -470,7 +467,7 @@ pub async fn complete(
             params.push(("code".into(), code));
         }
         rt => {
-            let api = api_of(core, req.audience.as_deref()).await?;
+            let api = super::oauth::user_api(core, req.audience.as_deref()).await?;
             let tokens = issue_user_tokens(
                 core,
                 signer,

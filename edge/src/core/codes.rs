@@ -88,8 +88,13 @@ async fn tokens_for(core: &Core<'_>, signer: &dyn Signer, issue: Issue<'_>) -> C
     if user.blocked {
         return Err(CoreError::UserBlocked);
     }
+    // A code or refresh token never carries the Management API (`/authorize` refuses it), but the
+    // rule is checked where tokens are minted too.
     let api = match grant.audience.as_deref() {
-        Some(a) => find_resource_server(core, a).await?,
+        Some(a) => {
+            super::access::refuse_management_audience(core, Some(a))?;
+            find_resource_server(core, a).await?
+        }
         None => None,
     };
     let mut tokens = issue_user_tokens(

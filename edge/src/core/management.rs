@@ -12,7 +12,7 @@ use super::legacy::Legacy;
 use super::lifecycle;
 use super::migration;
 use super::tenant::{self, Connection};
-use super::tokens::{iso8601, split_scope, verify};
+use super::tokens::iso8601;
 use super::users::{self, NewUser, User};
 use super::Core;
 
@@ -37,34 +37,6 @@ pub const RESERVED_APP_METADATA: [&str; 18] = [
     "updated_at",
     "user_id",
 ];
-
-/// The Management API audience of this tenant.
-pub fn audience(core: &Core<'_>) -> String {
-    format!("{}api/v2/", core.settings.issuer)
-}
-
-/// Verifies a Management API bearer token and that it carries one of `scopes`.
-pub async fn authorize(core: &Core<'_>, bearer: Option<&str>, scopes: &[&str]) -> CoreResult<()> {
-    let token = bearer.ok_or(CoreError::Unauthorized("Missing authentication".into()))?;
-    let keys = super::keys::verifying_keys(core.db).await?;
-    let claims = verify(
-        token,
-        &keys,
-        &core.settings.issuer,
-        &audience(core),
-        core.clock.now_ms() / 1000,
-    )
-    .map_err(|e| CoreError::Unauthorized(format!("Invalid token: {e}")))?;
-    let granted = split_scope(claims.get("scope").and_then(Value::as_str).unwrap_or_default());
-    if scopes.iter().any(|s| granted.iter().any(|g| g == s)) {
-        Ok(())
-    } else {
-        Err(CoreError::InsufficientScope(format!(
-            "Insufficient scope, expected any of: {}",
-            scopes.join(",")
-        )))
-    }
-}
 
 /// A user's own identity: `auth0` for database users, the strategy for federated ones.
 fn primary_identity(u: &User, connection: &str) -> Value {

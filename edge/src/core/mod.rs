@@ -1,6 +1,7 @@
 //! The domain core: plain Rust, no `worker` types. Storage, time, randomness and hashing come in
 //! through the [`Core`] seams, so the same code runs in the Worker and in native tests.
 
+pub mod access;
 pub mod attack;
 pub mod authorize;
 pub mod codes;

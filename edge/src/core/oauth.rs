@@ -15,7 +15,7 @@ use shared::email;
 use shared::username::UsernameRules;
 
 use super::attack::{self, AttemptKey, Bucket};
-use super::db::{columns, decode, query_one, Stmt};
+use super::db::{columns, query_one, Stmt};
 use super::error::{CoreError, CoreResult};
 use super::legacy::Legacy;
 use super::legacy_hash::LegacyHash;
@@ -89,6 +89,18 @@ async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<Resour
     find_resource_server(core, identifier)
         .await?
         .ok_or_else(|| CoreError::AccessDenied(format!("Service not found: {identifier}")))
+}
+
+/// The API a *user* flow asks for (password grants, codes, implicit, refresh): any registered API
+/// except the Management API, which only machine-to-machine clients reach (`access`).
+pub async fn user_api(core: &Core<'_>, audience: Option<&str>) -> CoreResult<Option<ResourceServer>> {
+    match audience.filter(|a| !a.is_empty()) {
+        Some(a) => {
+            super::access::refuse_management_audience(core, Some(a))?;
+            Ok(Some(resource_server(core, a).await?))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Authenticates the client of a token request. Confidential clients must present their secret
@@ -419,10 +431,7 @@ pub async fn password_grant(
         None
     };
     let conn = login_connection(core, client, realm).await?;
-    let api = match req.audience.as_deref().filter(|a| !a.is_empty()) {
-        Some(a) => Some(resource_server(core, a).await?),
-        None => None,
-    };
+    let api = user_api(core, req.audience.as_deref()).await?;
     let user = check_credentials(core, &conn, username, password, origin).await?;
     let scopes = granted_scopes(req.scope.as_deref(), api.as_ref(), false);
     let grant = UserGrant {
@@ -457,29 +466,15 @@ pub async fn client_credentials_grant(
         )
     })?;
     let api = resource_server(core, audience).await?;
-    #[derive(Deserialize)]
-    struct Grant {
-        #[serde(deserialize_with = "columns::json_text")]
-        scope: Vec<String>,
-    }
-    let grants: Vec<Grant> = decode(
-        core.db
-            .query(
-                Stmt::new("SELECT scope FROM client_grants WHERE client_id = ?1 AND audience = ?2")
-                    .bind(&client.client_id)
-                    .bind(audience),
-            )
-            .await?,
-    )?;
-    let granted = grants.into_iter().next().ok_or_else(|| {
-        CoreError::AccessDenied(format!("Client is not authorized to access \"{audience}\". You need to create a \"client-grant\" associated to this API."))
-    })?;
+    let granted = tenant::client_grant(core.db, &client.client_id, audience)
+        .await?
+        .ok_or_else(|| super::access::not_authorized(audience))?;
     let scopes: Vec<String> = match req.scope.as_deref() {
         Some(s) if !s.trim().is_empty() => split_scope(s)
             .into_iter()
-            .filter(|s| granted.scope.contains(s))
+            .filter(|s| granted.contains(s))
             .collect(),
-        _ => granted.scope.clone(),
+        _ => granted,
     };
     let iss = core.settings.issuer.clone();
     let now_s = core.clock.now_ms() / 1000;
@@ -487,7 +482,7 @@ pub async fn client_credentials_grant(
     let claims = json!({
         "iss": iss, "sub": format!("{}@clients", client.client_id), "aud": api.identifier,
         "azp": client.client_id, "iat": now_s, "exp": now_s + api.token_lifetime,
-        "scope": scope, "gty": "client-credentials",
+        "scope": scope, "gty": super::access::CLIENT_CREDENTIALS_GTY,
     });
     Ok(TokenResponse {
         access_token: signer.sign(&claims).await?,

@@ -265,6 +265,23 @@ pub async fn connection_enabled(db: &dyn Database, client_id: &str, connection_i
     Ok(!rows.is_empty())
 }
 
+/// The scopes client `client_id` was granted for the API `audience` (`client_grants`), if any.
+pub async fn client_grant(db: &dyn Database, client_id: &str, audience: &str) -> CoreResult<Option<Vec<String>>> {
+    #[derive(Deserialize)]
+    struct Grant {
+        #[serde(deserialize_with = "columns::json_text")]
+        scope: Vec<String>,
+    }
+    let grant: Option<Grant> = query_one(
+        db,
+        Stmt::new("SELECT scope FROM client_grants WHERE client_id = ?1 AND audience = ?2")
+            .bind(client_id)
+            .bind(audience),
+    )
+    .await?;
+    Ok(grant.map(|g| g.scope))
+}
+
 /// The connections enabled for a client: the tenant's default directory first, then by name.
 pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResult<Vec<Connection>> {
     let rows = db

@@ -10,3 +10,4 @@ mod management;
 mod migration;
 mod signup;
 mod tokens;
+mod trust;

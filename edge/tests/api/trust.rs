@@ -1,0 +1,268 @@
+//! Trust boundaries: who reaches the Management API, and what user flows may never obtain.
+
+use edge::api::management::{Access, ROUTES};
+use edge::api::{Request, Response};
+use edge::core::db::Stmt;
+use edge::core::secrets::sha256_hex;
+use edge::testkit::{TestEnv, DB_CONNECTION, ISSUER, M2M_CLIENT, MANAGEMENT_SCOPES, SPA_CLIENT};
+use serde_json::json;
+
+const REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+const PW: &str = "Analytical1!";
+
+fn management_api() -> String {
+    format!("{ISSUER}api/v2/")
+}
+
+async fn env_with_user() -> TestEnv {
+    let env = TestEnv::new().await;
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "ada@example.com", "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    env
+}
+
+async fn bearer(env: &TestEnv, method: &str, path: &str, token: Option<&str>) -> Response {
+    let mut req = Request::new(method, path);
+    if let Some(t) = token {
+        req = req.with_header("authorization", &format!("Bearer {t}"));
+    }
+    env.send(req).await
+}
+
+/// A second machine-to-machine client with a grant for `audience`; returns a token for it.
+async fn other_m2m_token(env: &TestEnv, client_id: &str, audience: &str, scope: &str) -> String {
+    env.exec(
+        Stmt::new(
+            "INSERT OR IGNORE INTO clients (client_id, name, app_type, is_public, client_secret_hash, grant_types, created_at) \
+             VALUES (?1, 'Other M2M', 'non_interactive', 0, ?2, '[\"client_credentials\"]', 0)",
+        )
+        .bind(client_id)
+        .bind(sha256_hex(b"other-secret")),
+    )
+    .await;
+    env.exec(
+        Stmt::new("INSERT OR IGNORE INTO resource_servers (identifier, name, scopes, created_at) VALUES (?1, 'API', ?2, 0)")
+            .bind(audience)
+            .bind(json!(scope.split(' ').collect::<Vec<_>>()).to_string()),
+    )
+    .await;
+    env.exec(
+        Stmt::new("INSERT INTO client_grants (client_id, audience, scope) VALUES (?1, ?2, ?3)")
+            .bind(client_id)
+            .bind(audience)
+            .bind(json!(scope.split(' ').collect::<Vec<_>>()).to_string()),
+    )
+    .await;
+    let r = env
+        .send(Request::new("POST", "/oauth/token").with_json(&json!({
+            "grant_type": "client_credentials", "client_id": client_id, "client_secret": "other-secret",
+            "audience": audience, "scope": scope,
+        })))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json_body()["access_token"].as_str().unwrap().to_owned()
+}
+
+fn concrete(path: &str) -> String {
+    format!("/api/v2/{}", path.replace("{id}", "auth0%7Cnobody"))
+}
+
+#[tokio::test]
+async fn every_management_route_checks_who_calls_it() {
+    let env = env_with_user().await;
+    let now = env.clock.0.get() / 1000;
+    // What the password-realm grant handed anyone who asked before: a user token for the
+    // Management API with every scope.
+    let user_token = env
+        .sign(&json!({"iss": ISSUER, "sub": "auth0|someone", "aud": [management_api(), format!("{ISSUER}userinfo")],
+            "azp": SPA_CLIENT, "iat": now, "exp": now + 3600, "scope": MANAGEMENT_SCOPES, "gty": "password"}))
+        .await;
+    let login = env
+        .post_json(
+            "/oauth/token",
+            json!({"grant_type": REALM, "client_id": SPA_CLIENT, "username": "ada@example.com", "password": PW, "realm": DB_CONNECTION}),
+        )
+        .await;
+    let id_token = login.json_body()["id_token"].as_str().unwrap().to_owned();
+    let deleted_client = other_m2m_token(&env, "doomed-m2m", &management_api(), MANAGEMENT_SCOPES).await;
+    env.exec(Stmt::new("DELETE FROM clients WHERE client_id = 'doomed-m2m'")).await;
+    let revoked_grant = other_m2m_token(&env, "grantless-m2m", &management_api(), MANAGEMENT_SCOPES).await;
+    env.exec(Stmt::new("DELETE FROM client_grants WHERE client_id = 'grantless-m2m'")).await;
+    let other_audience = other_m2m_token(&env, "api-m2m", "https://api.example/", MANAGEMENT_SCOPES).await;
+
+    let mut checked = 0;
+    for route in ROUTES {
+        let path = concrete(route.path);
+        let Access::Scopes(scopes) = route.access else {
+            // The signed link is the credential: a bearer token of any kind does not replace it.
+            let full = env.management_token(MANAGEMENT_SCOPES).await;
+            let r = bearer(&env, route.method, &path, Some(&full)).await;
+            assert_eq!(r.status, 401, "{} {path} without a signed link", route.method);
+            continue;
+        };
+        let outsider = MANAGEMENT_SCOPES
+            .split(' ')
+            .find(|s| !scopes.contains(s))
+            .unwrap();
+        let without_scope = env.management_token(outsider).await;
+        let with_scope = env.management_token(scopes[0]).await;
+        let cases: [(&str, Option<&str>, &[u16]); 7] = [
+            ("no token", None, &[401]),
+            ("user token", Some(&user_token), &[401]),
+            ("ID token", Some(&id_token), &[401]),
+            ("M2M token without the scope", Some(&without_scope), &[403]),
+            ("token of a deleted client", Some(&deleted_client), &[401]),
+            ("token whose client grant was deleted", Some(&revoked_grant), &[401]),
+            ("token for another audience", Some(&other_audience), &[401]),
+        ];
+        for (what, token, expected) in cases {
+            let r = bearer(&env, route.method, &path, token).await;
+            assert!(
+                expected.contains(&r.status),
+                "{} {path} with {what}: {} {}",
+                route.method,
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            );
+            assert_eq!(
+                r.json_body()["statusCode"],
+                json!(r.status),
+                "Management API error shape"
+            );
+        }
+        let r = bearer(&env, route.method, &path, Some(&with_scope)).await;
+        assert!(
+            ![401, 403].contains(&r.status),
+            "{} {path} with the scope {}: {} {}",
+            route.method,
+            scopes[0],
+            r.status,
+            String::from_utf8_lossy(&r.body)
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "the table covers the API");
+}
+
+#[tokio::test]
+async fn a_narrowed_grant_narrows_tokens_already_issued() {
+    let env = TestEnv::new().await;
+    let token = env.management_token("read:users delete:users").await;
+    assert_eq!(bearer(&env, "GET", "/api/v2/users", Some(&token)).await.status, 200);
+    env.exec(
+        Stmt::new("UPDATE client_grants SET scope = '[\"delete:users\"]' WHERE client_id = ?1").bind(M2M_CLIENT),
+    )
+    .await;
+    assert_eq!(bearer(&env, "GET", "/api/v2/users", Some(&token)).await.status, 403);
+}
+
+#[tokio::test]
+async fn unknown_methods_on_known_management_paths_are_405_with_allow() {
+    let env = TestEnv::new().await;
+    let r = bearer(&env, "PUT", "/api/v2/users/auth0%7Cx", None).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET, PATCH, DELETE"));
+    assert_eq!(bearer(&env, "GET", "/api/v2/nothing-here", None).await.status, 404);
+}
+
+fn assert_not_authorized(r: &Response) {
+    assert_eq!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
+    let j = r.json_body();
+    assert_eq!(j["error"], "access_denied");
+    assert!(
+        j["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Client is not authorized to access"),
+        "{j}"
+    );
+}
+
+#[tokio::test]
+async fn password_grants_never_reach_the_management_api() {
+    let env = env_with_user().await;
+    let r = env
+        .post_json(
+            "/oauth/token",
+            json!({"grant_type": REALM, "client_id": SPA_CLIENT, "username": "ada@example.com", "password": PW,
+                "realm": DB_CONNECTION, "audience": management_api(), "scope": "openid read:users delete:users"}),
+        )
+        .await;
+    assert_not_authorized(&r);
+}
+
+fn authorize_url(response_type: &str, audience: &str) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("client_id", SPA_CLIENT)
+        .append_pair("redirect_uri", "http://localhost:3000/callback")
+        .append_pair("response_type", response_type)
+        .append_pair("scope", "openid read:users")
+        .append_pair("state", "st")
+        .append_pair("nonce", "n")
+        .append_pair("audience", audience)
+        .append_pair("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        .append_pair("code_challenge_method", "S256");
+    format!("/authorize?{}", q.finish())
+}
+
+fn redirect_params(r: &Response) -> Vec<(String, String)> {
+    let loc = url::Url::parse(r.header("location").expect("a redirect")).unwrap();
+    let mut all: Vec<(String, String)> = loc.query_pairs().into_owned().collect();
+    if let Some(f) = loc.fragment() {
+        all.extend(url::form_urlencoded::parse(f.as_bytes()).into_owned());
+    }
+    all
+}
+
+#[tokio::test]
+async fn authorize_never_issues_the_management_api_to_users() {
+    let env = env_with_user().await;
+    env.exec(
+        Stmt::new(
+            "UPDATE clients SET grant_types = '[\"authorization_code\",\"implicit\",\"refresh_token\"]' WHERE client_id = ?1",
+        )
+        .bind(SPA_CLIENT),
+    )
+    .await;
+    for rt in ["code", "token", "id_token token"] {
+        let r = bearer(&env, "GET", &authorize_url(rt, &management_api()), None).await;
+        assert_eq!(r.status, 302, "{rt}: {}", String::from_utf8_lossy(&r.body));
+        let p = redirect_params(&r);
+        let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("error"), Some("access_denied"), "{rt}");
+        assert!(get("error_description").unwrap().starts_with("Client is not authorized"));
+        assert!(get("access_token").is_none() && get("code").is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_stored_grant_for_the_management_api_mints_nothing() {
+    // Defence in depth: even a refresh token whose stored grant names the Management API (none
+    // can be issued) does not mint a token for it.
+    let env = env_with_user().await;
+    let grant = json!({"scope": ["openid", "offline_access", "read:users"], "audience": management_api(), "nonce": null,
+        "auth_time": 0, "code_challenge": null, "code_challenge_method": null});
+    env.exec(
+        Stmt::new(
+            "INSERT INTO refresh_tokens (token_hash, family_id, client_id, user_id, grant, created_at, expires_at) \
+             SELECT ?1, 'fam', ?2, user_id, ?3, 0, ?4 FROM users WHERE email = 'ada@example.com'",
+        )
+        .bind(sha256_hex(b"planted"))
+        .bind(SPA_CLIENT)
+        .bind(grant.to_string())
+        .bind(env.clock.0.get() + 3_600_000),
+    )
+    .await;
+    let r = env
+        .post_json(
+            "/oauth/token",
+            json!({"grant_type": "refresh_token", "client_id": SPA_CLIENT, "refresh_token": "planted"}),
+        )
+        .await;
+    assert_not_authorized(&r);
+}
