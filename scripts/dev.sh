@@ -5,7 +5,9 @@ set -euo pipefail
 PORT=${PORT:-8787}
 LEGACY_PORT=${LEGACY_PORT:-8788}
 ORIGIN=${ORIGIN:-http://127.0.0.1:$PORT}
-LEGACY_SECRET=$(node -e "import('./scripts/keys.mjs').then(k => console.log(k.devVar('LEGACY_SECRET')))")
+# The HMAC key the Legacy-* connections share with the store: a connection secret
+# (CONNECTION_SECRET_*), kept in .dev.vars like every development secret.
+LEGACY_SECRET=$(node -e "import('./scripts/keys.mjs').then(k => console.log(k.devVar('CONNECTION_SECRET_LEGACY')))")
 LEGACY_SECRET=$LEGACY_SECRET target/release/legacy-service --port "$LEGACY_PORT" --db .wrangler/legacy-demo.db --seed-demo &
 legacy=$!
 trap 'kill $legacy 2>/dev/null || true' EXIT INT TERM
@@ -17,4 +19,7 @@ echo "  Legacy user store:   http://127.0.0.1:$LEGACY_PORT/auth  (connections Le
 echo "                       demo users: alice@legacy.example / Alice-Legacy-2019, bob@legacy.example / bob-legacy,"
 echo "                       carol@legacy.example (username carol) / Carol-Legacy-7"
 echo ""
-CI=true npx wrangler dev --local --ip 127.0.0.1 --port "$PORT" --var "ISSUER:$ORIGIN/" --var DEV_OUTBOX:1
+# Development switches (each honoured only with a loopback issuer): the mail outbox, outbound calls
+# to the loopback legacy store; and the client IP is not taken from a header a client can set.
+CI=true npx wrangler dev --local --ip 127.0.0.1 --port "$PORT" --var "ISSUER:$ORIGIN/" --var DEV_OUTBOX:1 \
+  --var DEV_ALLOW_PRIVATE_URLS:1 --var TRUST_CF_CONNECTING_IP:0

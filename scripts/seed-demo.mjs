@@ -59,7 +59,7 @@ function legacySql(url) {
     ['con_legacy00000000002', 'Legacy-Handover', { ...base, import_mode: true, legacy: { url, hash_handover: true } }],
     ['con_legacy00000000003', 'Legacy-OwnStore', { ...base, import_mode: false, legacy: { url } }],
     ['con_legacy00000000004', 'Legacy-Down', { ...base, import_mode: true, legacy: { url: 'http://127.0.0.1:9/auth', budget_ms: 1500 } }],
-    ['con_legacy00000000005', 'Legacy-WrongSecret', { ...base, import_mode: true, legacy: { url, secret: 'LEGACY_SECRET_WRONG' } }],
+    ['con_legacy00000000005', 'Legacy-WrongSecret', { ...base, import_mode: true, legacy: { url, secret: 'CONNECTION_SECRET_LEGACY_WRONG' } }],
   ];
   return conns
     .map(([id, name, options]) => `INSERT INTO connections (id, name, strategy, options, created_at)

@@ -19,9 +19,9 @@ use crate::core::db::{Database, Stmt};
 use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::jobs::{ChunkMessage, JobQueue};
-use crate::core::legacy::{sign, LegacyUser};
+use crate::core::legacy::{sign, LegacyUser, Signed};
 use crate::core::mail::{DevOutbox, NoMailer};
-use crate::core::outbound::{HttpClient, OutboundRequest, OutboundResponse, Secrets};
+use crate::core::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse, Secrets};
 use crate::core::secrets::{b64url, encrypt};
 use crate::core::{Clock, Core, OsRng, Settings, StderrLogger};
 use crate::sqlite::Sqlite;
@@ -91,6 +91,10 @@ pub enum Fault {
     Malformed,
     /// Answers `password_match` with a profile that has no `user_id`.
     NoId,
+    /// Takes longer than the timeout (the call may have been processed).
+    Timeout,
+    /// Answers 200 with a valid verdict padded far beyond the size bound.
+    Huge,
 }
 
 /// A legacy user store implementing the wire contract in memory, for native tests. It checks the
@@ -102,6 +106,8 @@ pub struct FakeLegacy {
     pub fault: Cell<Fault>,
     /// Actions received, in order.
     pub calls: RefCell<Vec<String>>,
+    /// `X-Tollgate-Request-Id` of every request received, in order.
+    pub request_ids: RefCell<Vec<String>>,
 }
 
 impl Default for FakeLegacy {
@@ -110,6 +116,7 @@ impl Default for FakeLegacy {
             users: RefCell::default(),
             fault: Cell::new(Fault::None),
             calls: RefCell::default(),
+            request_ids: RefCell::default(),
         }
     }
 }
@@ -204,8 +211,8 @@ impl FakeLegacy {
 
 #[async_trait(?Send)]
 impl HttpClient for FakeLegacy {
-    async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, String> {
-        let url = url::Url::parse(&req.url).map_err(|e| e.to_string())?;
+    async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, OutboundError> {
+        let url = url::Url::parse(&req.url).map_err(|e| OutboundError::Connect(e.to_string()))?;
         let action = url.path().rsplit('/').next().unwrap_or_default().to_owned();
         self.calls.borrow_mut().push(action.clone());
         let header = |n: &str| {
@@ -216,20 +223,34 @@ impl HttpClient for FakeLegacy {
                 .unwrap_or_default()
         };
         let ts: i64 = header("x-tollgate-timestamp").parse().unwrap_or(0);
+        let request_id = header("x-tollgate-request-id");
+        self.request_ids.borrow_mut().push(request_id.clone());
         let body = String::from_utf8_lossy(&req.body).into_owned();
-        let expected = sign(LEGACY_SECRET.as_bytes(), "POST", url.path(), ts, &body);
+        let signed = Signed {
+            method: "POST",
+            path: url.path(),
+            timestamp: ts,
+            request_id: &request_id,
+            body: &body,
+        };
+        let expected = sign(LEGACY_SECRET.as_bytes(), signed);
         let respond = |status: u16, body: Vec<u8>| Ok(OutboundResponse { status, body });
         match self.fault.get() {
-            Fault::Down => return Err("connection refused".into()),
+            Fault::Down => return Err(OutboundError::Connect("connection refused".into())),
+            Fault::Timeout => return Err(OutboundError::Timeout(req.timeout_ms.unwrap_or(0))),
             Fault::Status(s) => return respond(s, b"{}".to_vec()),
             Fault::Malformed => return respond(200, b"<html>oops".to_vec()),
-            Fault::None | Fault::NoId => {}
+            Fault::None | Fault::NoId | Fault::Huge => {}
         }
         if header("x-tollgate-signature") != expected {
             return respond(401, br#"{"error":"bad signature"}"#.to_vec());
         }
         let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
-        respond(200, self.answer(&action, &parsed).to_string().into_bytes())
+        let mut answer = self.answer(&action, &parsed);
+        if self.fault.get() == Fault::Huge {
+            answer["padding"] = json!("x".repeat(2 * crate::core::outbound::MAX_RESPONSE_BYTES));
+        }
+        respond(200, answer.to_string().into_bytes())
     }
 
     async fn pause(&self, _ms: u64) {}
@@ -256,8 +277,11 @@ pub struct TestSecrets;
 impl Secrets for TestSecrets {
     fn get(&self, name: &str) -> Option<String> {
         match name {
-            "LEGACY_SECRET" => Some(LEGACY_SECRET.to_owned()),
-            "WRONG_SECRET" => Some("not the shared secret".to_owned()),
+            "CONNECTION_SECRET_LEGACY" => Some(LEGACY_SECRET.to_owned()),
+            "CONNECTION_SECRET_WRONG" => Some("not the shared secret".to_owned()),
+            // Deployment secrets a connection must never be able to name.
+            "KEY_ENCRYPTION_KEY" => Some("the key-encryption key".to_owned()),
+            "MAIL_API_KEY" => Some("the mail API key".to_owned()),
             _ => None,
         }
     }

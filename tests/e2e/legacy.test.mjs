@@ -2,7 +2,7 @@
 // and the Worker in workerd: every path and fault of the contract, and a legacy user logging in
 // through the widget in Chromium.
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { legacyCall } from './legacy-client.mjs';
 import { BASE, REALM_GRANT, launch, post, screenshot, testIp, uniqueEmail } from './lib.mjs';
@@ -37,12 +37,14 @@ test('the contract: signatures and the replay window are enforced by the legacy 
   const unsigned = await fetch(`${LEGACY}/auth/get_user`, { method: 'POST', body: '{"identifier":"alice@legacy.example"}' });
   assert.equal(unsigned.status, 401);
   const old = Math.floor(Date.now() / 1000) - 3600;
-  const text = '{"identifier":"alice@legacy.example"}';
-  const sig = createHmac('sha256', process.env.LEGACY_SECRET).update(`POST\n/auth/get_user\n${old}\n${text}`).digest('hex');
-  const replay = await fetch(`${LEGACY}/auth/get_user`, {
-    method: 'POST', headers: { 'x-tollgate-timestamp': String(old), 'x-tollgate-signature': `v1=${sig}` }, body: text,
-  });
-  assert.equal(replay.status, 401, 'outside the replay window');
+  const stale = await legacyCall(LEGACY, process.env.LEGACY_SECRET, 'get_user', { identifier: 'alice@legacy.example' }, { ts: old });
+  assert.equal(stale.status, 401, 'outside the replay window');
+  // The same request id twice, inside the window: the second is a replay.
+  const requestId = randomBytes(16).toString('hex');
+  const body = { identifier: 'alice@legacy.example', password: 'Alice-Legacy-2019' };
+  assert.equal((await legacyCall(LEGACY, process.env.LEGACY_SECRET, 'login', body, { requestId })).status, 200);
+  const replayed = await legacyCall(LEGACY, process.env.LEGACY_SECRET, 'login', body, { requestId });
+  assert.equal(replayed.status, 409, 'a replayed login is refused');
 });
 
 test('import mode: first login migrates (same user_id), later logins never reach legacy', async () => {
@@ -122,10 +124,18 @@ test('faults: down, 5xx, slow past the timeout, malformed, no id, wrong signatur
   assert.deepEqual([down.status, down.body.error], [503, 'temporarily_unavailable']);
   const wrongSecret = await login('Legacy-WrongSecret', u.email, u.password);
   assert.deepEqual([wrongSecret.status, wrongSecret.body.error], [502, 'server_error']);
-  for (const [mode, status, error] of [['5xx', 503, 'temporarily_unavailable'], ['malformed', 502, 'server_error'], ['no_id', 502, 'server_error'], ['slow', 503, 'temporarily_unavailable']]) {
+  for (const [mode, status, error] of [['5xx', 503, 'temporarily_unavailable'], ['malformed', 502, 'server_error'], ['no_id', 502, 'server_error'],
+    ['slow', 503, 'temporarily_unavailable'], ['huge', 502, 'server_error']]) {
     await fault(mode);
+    const before = await stats();
     const r = await login('Legacy-Import', u.email, u.password);
     assert.deepEqual([r.status, r.body.error], [status, error], mode);
+    const after = await stats();
+    const logins = (after.login ?? 0) - (before.login ?? 0);
+    if (mode === '5xx') assert.ok(logins >= 2, `5xx is retried (${logins})`);
+    // A login that timed out may have been processed: its password is not sent again.
+    if (mode === 'slow') assert.equal(logins, 1, 'a timed-out login is not re-sent');
+    assert.equal(after.replays_refused ?? 0, 0, `${mode}: every attempt is a new, signed request id`);
   }
   await fault('none');
   // Nothing was created by the failed attempts; once legacy is back the user migrates normally.

@@ -21,7 +21,7 @@ try {
   pages = await startStatic(path.join(root, 'tests', 'pages'));
   // Client secrets of the test identity providers (started by social.test.mjs): Worker secrets,
   // generated per run, never in the repo.
-  const idpSecrets = { IDP_OIDC_SECRET: randomBytes(24).toString('hex'), IDP_OAUTH2_SECRET: randomBytes(24).toString('hex') };
+  const idpSecrets = { CONNECTION_SECRET_IDP_OIDC: randomBytes(24).toString('hex'), CONNECTION_SECRET_IDP_OAUTH2: randomBytes(24).toString('hex') };
   worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin], legacy, vars: idpSecrets });
   const files = process.argv.slice(2).length
     ? process.argv.slice(2)

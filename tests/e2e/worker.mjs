@@ -81,8 +81,8 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
   run('node', ['scripts/seed-demo.mjs', '--origin', origin, '--persist-to', state, `--kek=${kek}`,
     `--m2m-secret=${m2mSecret}`, `--web-secret=${webSecret}`, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o]),
     ...(legacy ? ['--legacy-url', `${legacy.origin}/auth`] : [])]);
-  const legacyVars = legacy ? { LEGACY_SECRET: legacy.secret, LEGACY_SECRET_WRONG: 'not-the-shared-secret' } : {};
-  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', ...legacyVars, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  const legacyVars = legacy ? { CONNECTION_SECRET_LEGACY: legacy.secret, CONNECTION_SECRET_LEGACY_WRONG: 'not-the-shared-secret' } : {};
+  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', DEV_ALLOW_PRIVATE_URLS: '1', ...legacyVars, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     'npx',
     ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,

@@ -418,8 +418,8 @@ pub async fn start(core: &Core<'_>, conn: &FederatedConnection, tx: &str) -> Res
         )
         .await?;
     let challenge = b64url(&Sha256::digest(verifier.as_bytes()));
-    let mut url =
-        url::Url::parse(&e.authorization).map_err(|_| misconfigured(conn, "has an invalid authorization endpoint"))?;
+    let mut url = super::outbound::check_url(&e.authorization, core.settings.allow_private_urls)
+        .map_err(|why| misconfigured(conn, &format!("has an unusable authorization endpoint: {why}")))?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", &conn.options.client_id)
@@ -564,10 +564,7 @@ async fn exchange(core: &Core<'_>, conn: &FederatedConnection, code: &str, row: 
         .as_deref()
         .ok_or_else(|| misconfigured(conn, "has no client_secret_env"))?;
     // Never logged: only its name appears in errors.
-    let secret = core
-        .secrets
-        .get(secret_name)
-        .ok_or_else(|| misconfigured(conn, &format!("secret {secret_name} is not set")))?;
+    let secret = super::outbound::connection_secret(core, secret_name)?;
     let form = serde_urlencoded::to_string([
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -588,6 +585,7 @@ async fn exchange(core: &Core<'_>, conn: &FederatedConnection, code: &str, row: 
             ],
             body: form.into_bytes(),
             timeout_ms: Some(PROVIDER_TIMEOUT_MS),
+            ..OutboundRequest::default()
         },
     )
     .await

@@ -1,13 +1,18 @@
 //! The client side of the legacy-forwarding contract (README, "Legacy wire contract").
 //!
-//! Every call is `POST {url}/{action}` with a JSON body and two headers:
-//! `X-Tollgate-Timestamp` (Unix seconds) and `X-Tollgate-Signature: v1=<hex HMAC-SHA256>` over
-//! `"POST\n{path}\n{timestamp}\n{body}"` with the connection's shared secret. The legacy side
-//! refuses timestamps outside a 5-minute window (replay protection).
+//! Every call is `POST {url}/{action}` with a JSON body and three headers:
+//! `X-Tollgate-Timestamp` (Unix seconds), `X-Tollgate-Request-Id` (128 random bits in hex, new for
+//! every request, retries included) and `X-Tollgate-Signature: v2=<hex HMAC-SHA256>` over
+//! `"POST\n{path}\n{timestamp}\n{request id}\n{body}"` with the connection's shared secret (a
+//! Worker secret named `CONNECTION_SECRET_*`). The legacy side refuses timestamps outside a
+//! 5-minute window and request ids it has already seen in that window: a replayed `login` is
+//! refused, however fast it comes.
 //!
-//! Only `200` with a JSON body carrying an explicit `verdict` is an answer. Connection failures,
-//! timeouts (default 5 s per call) and 5xx are retried with a short back-off while the total budget
-//! (default 8 s) lasts; other statuses and malformed answers are protocol errors, not retried.
+//! Only `200` with a JSON body carrying an explicit `verdict` is an answer, read up to 256 KiB.
+//! Connection failures and 5xx are retried with a short back-off while the total budget (default
+//! 8 s) lasts; a timeout (default 5 s per call) is not — the store may have processed the call,
+//! and a `login` carries a password. Other statuses and malformed or oversized answers are
+//! protocol errors, not retried.
 //!
 //! Circuit breaker, per connection, in D1 (shared by every Worker isolate):
 //! ```text
@@ -23,7 +28,7 @@ use sha2::Sha256;
 
 use super::db::{columns, query_one, Stmt};
 use super::error::{CoreError, CoreResult};
-use super::outbound::OutboundRequest;
+use super::outbound::{OutboundError, OutboundRequest, MAX_RESPONSE_BYTES};
 use super::tenant::Connection;
 use super::Core;
 
@@ -37,7 +42,7 @@ pub const BREAKER_OPEN_MS: i64 = 30_000;
 pub struct LegacyOptions {
     /// Base URL of the legacy service (`https://legacy.example.com/auth`).
     pub url: String,
-    /// Name of the Worker secret holding the HMAC key.
+    /// Name of the Worker secret holding the HMAC key (`CONNECTION_SECRET_*`).
     #[serde(default = "default_secret_name")]
     pub secret: String,
     /// Ask `get_user` for the stored hash and verify it at the edge instead of sending the password.
@@ -52,7 +57,7 @@ pub struct LegacyOptions {
 }
 
 fn default_secret_name() -> String {
-    "LEGACY_SECRET".into()
+    "CONNECTION_SECRET_LEGACY".into()
 }
 fn default_timeout() -> u64 {
     5_000
@@ -165,14 +170,37 @@ pub fn normalize_identifier(identifier: &str) -> String {
     identifier.trim().to_lowercase()
 }
 
-/// The signature of one request.
-pub fn sign(secret: &[u8], method: &str, path: &str, timestamp: i64, body: &str) -> String {
+/// What one signed request is made of.
+#[derive(Debug, Clone, Copy)]
+pub struct Signed<'a> {
+    /// `POST`.
+    pub method: &'a str,
+    /// The URL's path as requested (`/auth/login`).
+    pub path: &'a str,
+    /// Unix seconds.
+    pub timestamp: i64,
+    /// The request's unique id.
+    pub request_id: &'a str,
+    /// The raw body.
+    pub body: &'a str,
+}
+
+/// The signature of one request: `v2=` + hex HMAC-SHA256 of
+/// `"{method}\n{path}\n{timestamp}\n{request id}\n{body}"`.
+pub fn sign(secret: &[u8], r: Signed<'_>) -> String {
     // HMAC accepts keys of any length; the error branch cannot happen.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
         return String::new();
     };
-    mac.update(format!("{method}\n{path}\n{timestamp}\n{body}").as_bytes());
-    format!("v1={}", hex::encode(mac.finalize().into_bytes()))
+    let Signed {
+        method,
+        path,
+        timestamp,
+        request_id,
+        body,
+    } = r;
+    mac.update(format!("{method}\n{path}\n{timestamp}\n{request_id}\n{body}").as_bytes());
+    format!("v2={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 /// A connection's legacy backend, ready to call.
@@ -192,8 +220,13 @@ struct BreakerRow {
 }
 
 enum Attempt {
+    /// A JSON object.
     Answer(Value),
+    /// Nothing was processed (connection failure) or the store failed (5xx): try again.
     Retryable(String),
+    /// The store is unavailable, and may have processed the call (timeout): not sent again.
+    Final(String),
+    /// An answer outside the contract.
     Fatal(String),
 }
 
@@ -203,10 +236,7 @@ impl<'c, 'a> Legacy<'c, 'a> {
         let Some(opts) = conn.options.legacy.clone() else {
             return Ok(None);
         };
-        let secret = core
-            .secrets
-            .get(&opts.secret)
-            .ok_or_else(|| CoreError::Internal(format!("legacy secret {} is not configured", opts.secret)))?;
+        let secret = super::outbound::connection_secret(core, &opts.secret)?;
         Ok(Some(Self {
             core,
             connection_id: conn.id.clone(),
@@ -249,22 +279,34 @@ impl<'c, 'a> Legacy<'c, 'a> {
 
     async fn attempt(&self, url: &url::Url, body: &str, timeout_ms: u64) -> Attempt {
         let ts = self.core.clock.now_ms() / 1000;
+        let request_id = match self.core.random_bytes::<16>() {
+            Ok(b) => hex::encode(b),
+            Err(e) => return Attempt::Fatal(e.to_string()),
+        };
+        let signed = Signed {
+            method: "POST",
+            path: url.path(),
+            timestamp: ts,
+            request_id: &request_id,
+            body,
+        };
         let req = OutboundRequest {
             method: "POST".into(),
             url: url.to_string(),
             headers: vec![
                 ("content-type".into(), "application/json".into()),
                 ("x-tollgate-timestamp".into(), ts.to_string()),
-                (
-                    "x-tollgate-signature".into(),
-                    sign(self.secret.as_bytes(), "POST", url.path(), ts, body),
-                ),
+                ("x-tollgate-request-id".into(), request_id.clone()),
+                ("x-tollgate-signature".into(), sign(self.secret.as_bytes(), signed)),
             ],
             body: body.as_bytes().to_vec(),
             timeout_ms: Some(timeout_ms),
+            max_response_bytes: MAX_RESPONSE_BYTES,
         };
-        match self.core.http.send(req).await {
-            Err(e) => Attempt::Retryable(format!("unreachable: {e}")),
+        match super::outbound::send(self.core, req).await {
+            Err(e @ OutboundError::Connect(_)) => Attempt::Retryable(e.to_string()),
+            Err(e @ OutboundError::Timeout(_)) => Attempt::Final(e.to_string()),
+            Err(e @ (OutboundError::TooLarge(_) | OutboundError::Refused(_))) => Attempt::Fatal(e.to_string()),
             Ok(r) if r.status >= 500 => Attempt::Retryable(format!("answered {}", r.status)),
             Ok(r) if r.status != 200 => Attempt::Fatal(format!("answered {}", r.status)),
             Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
@@ -292,6 +334,7 @@ impl<'c, 'a> Legacy<'c, 'a> {
             match self.attempt(&url, &body, self.opts.timeout_ms.min(left.max(1))).await {
                 Attempt::Answer(v) => break verdict(&v),
                 Attempt::Fatal(e) => break Err(CoreError::LegacyProtocol(e)),
+                Attempt::Final(e) => break Err(CoreError::LegacyUnavailable(e)),
                 Attempt::Retryable(e) => {
                     let now = self.core.clock.now_ms();
                     if now + pause as i64 >= deadline {
@@ -353,13 +396,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signature_covers_method_path_time_and_body() {
-        let a = sign(b"k", "POST", "/auth/login", 1700000000, "{}");
-        assert!(a.starts_with("v1=") && a.len() == 67);
-        assert_ne!(a, sign(b"k", "POST", "/auth/get_user", 1700000000, "{}"));
-        assert_ne!(a, sign(b"k", "POST", "/auth/login", 1700000001, "{}"));
-        assert_ne!(a, sign(b"k", "POST", "/auth/login", 1700000000, "{ }"));
-        assert_ne!(a, sign(b"other", "POST", "/auth/login", 1700000000, "{}"));
+    fn signature_covers_method_path_time_request_id_and_body() {
+        let base = Signed {
+            method: "POST",
+            path: "/auth/login",
+            timestamp: 1700000000,
+            request_id: "00112233445566778899aabbccddeeff",
+            body: "{}",
+        };
+        let a = sign(b"k", base);
+        assert!(a.starts_with("v2=") && a.len() == 67);
+        assert_ne!(a, sign(b"k", Signed { path: "/auth/get_user", ..base }));
+        assert_ne!(a, sign(b"k", Signed { timestamp: 1700000001, ..base }));
+        assert_ne!(a, sign(b"k", Signed { request_id: "ffeeddccbbaa99887766554433221100", ..base }));
+        assert_ne!(a, sign(b"k", Signed { body: "{ }", ..base }));
+        assert_ne!(a, sign(b"other", base));
     }
 
     #[test]

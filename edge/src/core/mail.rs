@@ -4,7 +4,7 @@
 //!   <MAIL_API_KEY>` to `MAIL_API_URL` — the shape of most transactional mail APIs, or of a tiny
 //!   relay in front of one.
 //! - [`DevOutbox`] stores the mail in the `dev_outbox` table, viewable at `/dev/outbox`, for
-//!   development and tests. [`dev_outbox_allowed`] refuses it unless the issuer is a loopback
+//!   development and tests. [`loopback_origin`] refuses it unless the issuer is a loopback
 //!   origin, so a production configuration cannot turn it on by accident.
 
 use async_trait::async_trait;
@@ -36,8 +36,9 @@ pub trait Mailer {
     async fn send(&self, mail: &Mail) -> CoreResult<()>;
 }
 
-/// Whether the development outbox may be used with this issuer: loopback origins only.
-pub fn dev_outbox_allowed(issuer: &str) -> bool {
+/// Whether `issuer` is a loopback origin: development switches (the outbox, private outbound
+/// URLs) are honoured only then.
+pub fn loopback_origin(issuer: &str) -> bool {
     url::Url::parse(issuer)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
@@ -101,6 +102,7 @@ impl Mailer for HttpMailer<'_> {
                 ],
                 body: body.to_string().into_bytes(),
                 timeout_ms: Some(10_000),
+                max_response_bytes: 4096,
             })
             .await
             .map_err(|e| CoreError::Internal(format!("mail API unreachable: {e}")))?;
@@ -131,13 +133,13 @@ mod tests {
 
     #[test]
     fn dev_outbox_only_on_loopback_issuers() {
-        assert!(dev_outbox_allowed("http://127.0.0.1:8787/"));
-        assert!(dev_outbox_allowed("http://localhost:3000/"));
-        assert!(dev_outbox_allowed("https://127.9.9.9/"));
-        assert!(!dev_outbox_allowed("https://auth.example.com/"));
-        assert!(!dev_outbox_allowed("https://127.0.0.1.example.com/"));
-        assert!(!dev_outbox_allowed("https://10.0.0.1/"));
-        assert!(!dev_outbox_allowed("not a url"));
-        assert!(!dev_outbox_allowed(""));
+        assert!(loopback_origin("http://127.0.0.1:8787/"));
+        assert!(loopback_origin("http://localhost:3000/"));
+        assert!(loopback_origin("https://127.9.9.9/"));
+        assert!(!loopback_origin("https://auth.example.com/"));
+        assert!(!loopback_origin("https://127.0.0.1.example.com/"));
+        assert!(!loopback_origin("https://10.0.0.1/"));
+        assert!(!loopback_origin("not a url"));
+        assert!(!loopback_origin(""));
     }
 }

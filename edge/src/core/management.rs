@@ -11,6 +11,7 @@ use super::error::{CoreError, CoreResult};
 use super::legacy::Legacy;
 use super::lifecycle;
 use super::migration;
+use super::outbound;
 use super::tenant::{self, Connection};
 use super::tokens::iso8601;
 use super::users::{self, NewUser, User};
@@ -463,19 +464,42 @@ pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&
     Ok(Value::Array(out))
 }
 
-fn check_connection_options(strategy: &str, options: &Map<String, Value>) -> CoreResult<()> {
+/// Every URL and secret name a connection's options carry must pass the outbound policy: https
+/// to a public host (unless in development), and only `CONNECTION_SECRET_*` secrets.
+fn check_connection_options(core: &Core<'_>, strategy: &str, options: &Map<String, Value>) -> CoreResult<()> {
     if options.contains_key("client_secret") {
         return Err(CoreError::InvalidRequest(
             "options.client_secret is not stored: put the secret in a Worker secret and name it in options.client_secret_env".into(),
         ));
     }
+    let invalid = |field: &str, why: String| CoreError::InvalidRequest(format!("options.{field}: {why}"));
+    let url = |field: &str, value: Option<&str>| -> CoreResult<()> {
+        match value {
+            Some(u) => outbound::check_url(u, core.settings.allow_private_urls)
+                .map(|_| ())
+                .map_err(|why| invalid(field, why)),
+            None => Ok(()),
+        }
+    };
     if super::federated::is_federated(strategy) {
         let parsed: super::federated::FederatedOptions = serde_json::from_value(Value::Object(options.clone()))
             .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
-        if parsed.client_id.is_empty() || parsed.client_secret_env.as_deref().is_none_or(str::is_empty) {
+        let secret = parsed.client_secret_env.as_deref().filter(|s| !s.is_empty());
+        let Some(secret) = secret.filter(|_| !parsed.client_id.is_empty()) else {
             return Err(CoreError::InvalidRequest(
                 "options.client_id and options.client_secret_env are required".into(),
             ));
+        };
+        outbound::check_secret_name(secret).map_err(|why| invalid("client_secret_env", why))?;
+        for (field, value) in [
+            ("issuer", &parsed.issuer),
+            ("discovery_url", &parsed.discovery_url),
+            ("authorization_endpoint", &parsed.authorization_endpoint),
+            ("token_endpoint", &parsed.token_endpoint),
+            ("jwks_uri", &parsed.jwks_uri),
+            ("profile_url", &parsed.profile_url),
+        ] {
+            url(field, value.as_deref())?;
         }
         let missing = match strategy {
             "oidc" => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
@@ -497,8 +521,12 @@ fn check_connection_options(strategy: &str, options: &Map<String, Value>) -> Cor
             )));
         }
     } else {
-        serde_json::from_value::<super::tenant::ConnectionOptions>(Value::Object(options.clone()))
+        let parsed = serde_json::from_value::<super::tenant::ConnectionOptions>(Value::Object(options.clone()))
             .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+        if let Some(legacy) = &parsed.legacy {
+            url("legacy.url", Some(&legacy.url))?;
+            outbound::check_secret_name(&legacy.secret).map_err(|why| invalid("legacy.secret", why))?;
+        }
     }
     Ok(())
 }
@@ -561,7 +589,7 @@ pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Valu
         Some(Value::Object(o)) => o.clone(),
         Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
     };
-    check_connection_options(strategy, &options)?;
+    check_connection_options(core, strategy, &options)?;
     let clients = enabled_clients(body)?.unwrap_or_default();
     let id = format!("con_{}", &core.random_token()?[..16]);
     let mut stmts = vec![super::db::Stmt::new(
@@ -587,7 +615,7 @@ pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreR
     match body.get("options") {
         None | Some(Value::Null) => {}
         Some(Value::Object(o)) => {
-            check_connection_options(&conn.strategy, o)?;
+            check_connection_options(core, &conn.strategy, o)?;
             stmts.push(
                 super::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
                     .bind(Value::Object(o.clone()).to_string())

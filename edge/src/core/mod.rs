@@ -61,6 +61,9 @@ pub struct Settings {
     pub issuer: String,
     /// Multiplier of the per-endpoint rate limits (`RATE_LIMIT_SCALE`, default 1).
     pub rate_limit_scale: f64,
+    /// Development only: outbound calls may use plain http and loopback or private addresses
+    /// (`DEV_ALLOW_PRIVATE_URLS=1` with a loopback issuer; see `outbound`).
+    pub allow_private_urls: bool,
 }
 
 impl Settings {
@@ -69,6 +72,7 @@ impl Settings {
         Self {
             issuer: issuer.to_owned(),
             rate_limit_scale: 1.0,
+            allow_private_urls: false,
         }
     }
 

@@ -10,20 +10,16 @@ use super::Core;
 
 /// Per-call timeout for provider requests.
 pub const PROVIDER_TIMEOUT_MS: u64 = 8_000;
-/// Largest provider answer we read (discovery, JWKS, token, profile).
-const MAX_PROVIDER_BODY: usize = 256 * 1024;
 /// How long discovery documents and key sets are reused.
 pub const CACHE_MS: i64 = 60 * 60 * 1000;
 /// An ID token with an unknown `kid` refetches the key set at most this often.
 pub const REFRESH_COOLDOWN_MS: i64 = 30 * 1000;
 
-/// Sends `req` and reads a JSON answer (2xx), bounded in size; errors name the URL.
+/// Sends `req` under the outbound policy (https, public host, bounded answer) and reads a JSON
+/// answer (2xx); errors name the URL.
 pub async fn fetch_json(core: &Core<'_>, req: OutboundRequest) -> Result<Value, String> {
     let url = req.url.clone();
-    let resp = core.http.send(req).await.map_err(|e| format!("{url}: {e}"))?;
-    if resp.body.len() > MAX_PROVIDER_BODY {
-        return Err(format!("{url}: answer too large"));
-    }
+    let resp = super::outbound::send(core, req).await.map_err(|e| format!("{url}: {e}"))?;
     let body: Value =
         serde_json::from_slice(&resp.body).map_err(|_| format!("{url}: not JSON (status {})", resp.status))?;
     if !(200..300).contains(&resp.status) {
@@ -47,8 +43,8 @@ pub fn get(url: &str, bearer: Option<&str>) -> OutboundRequest {
         method: "GET".into(),
         url: url.into(),
         headers,
-        body: Vec::new(),
         timeout_ms: Some(PROVIDER_TIMEOUT_MS),
+        ..OutboundRequest::default()
     }
 }
 
@@ -99,7 +95,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::core::outbound::{HttpClient, OutboundResponse};
+    use crate::core::outbound::{HttpClient, OutboundError, OutboundResponse};
     use crate::core::Clock;
     use crate::testkit::TestEnv;
 
@@ -114,7 +110,7 @@ mod tests {
 
     #[async_trait(?Send)]
     impl HttpClient for Provider {
-        async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, String> {
+        async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, OutboundError> {
             assert_eq!(req.url, URL);
             self.calls.set(self.calls.get() + 1);
             let (status, body) = self.answer.borrow().clone();

@@ -17,7 +17,7 @@ use crate::api::{self, body_limit, App, Config};
 use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::jobs::{process_chunk, ChunkMessage};
-use crate::core::mail::{dev_outbox_allowed, DevOutbox, HttpMailer, Mail, Mailer, NoMailer};
+use crate::core::mail::{loopback_origin, DevOutbox, HttpMailer, Mail, Mailer, NoMailer};
 use crate::core::outbound::Secrets;
 use crate::core::secrets::parse_kek;
 use crate::core::{Clock, Core, Logger, OsRng, Settings};
@@ -109,7 +109,7 @@ fn config(env: &Env, settings: &Settings) -> Config {
         }
     });
     let wants_outbox = env.var("DEV_OUTBOX").is_ok_and(|v| v.to_string() == "1");
-    let dev_outbox = wants_outbox && dev_outbox_allowed(&settings.issuer);
+    let dev_outbox = wants_outbox && loopback_origin(&settings.issuer);
     if wants_outbox && !dev_outbox {
         console_error!(
             "DEV_OUTBOX is ignored: the issuer {} is not a loopback origin",
@@ -129,6 +129,12 @@ fn settings(env: &Env) -> Settings {
         issuer.push('/');
     }
     let mut settings = Settings::new(&issuer);
+    // Development only, and only with a loopback issuer: a deployment cannot turn it on by accident.
+    let wants_private = env.var("DEV_ALLOW_PRIVATE_URLS").is_ok_and(|v| v.to_string() == "1");
+    settings.allow_private_urls = wants_private && loopback_origin(&issuer);
+    if wants_private && !settings.allow_private_urls {
+        console_error!("DEV_ALLOW_PRIVATE_URLS is ignored: the issuer {issuer} is not a loopback origin");
+    }
     if let Some(scale) = env
         .var("RATE_LIMIT_SCALE")
         .ok()

@@ -214,7 +214,7 @@ async fn faults_become_auth0_shaped_errors_and_leave_nothing_half_created() {
 
 #[tokio::test]
 async fn a_wrong_shared_secret_is_refused_by_legacy() {
-    let env = env(json!({"import_mode": true, "legacy": {"secret": "WRONG_SECRET"}})).await;
+    let env = env(json!({"import_mode": true, "legacy": {"secret": "CONNECTION_SECRET_WRONG"}})).await;
     env.legacy.add("L-1", "old@example.com", "Legacy-pass1", None);
     let r = login(&env, "old@example.com", "Legacy-pass1").await;
     assert_eq!((r.status, r.json_body()["error"].clone()), (502, json!("server_error")));

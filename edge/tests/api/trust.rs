@@ -266,3 +266,133 @@ async fn a_stored_grant_for_the_management_api_mints_nothing() {
         .await;
     assert_not_authorized(&r);
 }
+
+// ---- Secrets and outbound calls ----
+
+async fn post_connection(env: &TestEnv, body: serde_json::Value) -> Response {
+    let token = env.management_token(MANAGEMENT_SCOPES).await;
+    env.send(
+        Request::new("POST", "/api/v2/connections")
+            .with_header("authorization", &format!("Bearer {token}"))
+            .with_json(&body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn connections_may_only_name_connection_secrets() {
+    let env = TestEnv::new().await;
+    let oauth2 = |secret: &str| {
+        json!({"name": "evil", "strategy": "oauth2", "options": {
+            "client_id": "x", "client_secret_env": secret,
+            "authorization_endpoint": "https://idp.example/authorize",
+            "token_endpoint": "https://idp.example/token", "profile_url": "https://idp.example/me"}})
+    };
+    for secret in ["KEY_ENCRYPTION_KEY", "LEGACY_SECRET", "MAIL_API_KEY", "ISSUER", "CONNECTION_SECRET_lower"] {
+        let r = post_connection(&env, oauth2(secret)).await;
+        assert_eq!(r.status, 400, "{secret}: {}", String::from_utf8_lossy(&r.body));
+        assert!(r.json_body()["message"].as_str().unwrap().contains("client_secret_env"));
+    }
+    let legacy = |secret: &str| {
+        json!({"name": "legacy", "strategy": "auth0", "options": {"import_mode": true,
+            "legacy": {"url": "https://legacy.example/auth", "secret": secret}}})
+    };
+    let r = post_connection(&env, legacy("KEY_ENCRYPTION_KEY")).await;
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.json_body()["message"].as_str().unwrap().contains("legacy.secret"));
+    assert_eq!(post_connection(&env, oauth2("CONNECTION_SECRET_EVIL")).await.status, 201);
+    assert_eq!(post_connection(&env, legacy("CONNECTION_SECRET_LEGACY")).await.status, 201);
+}
+
+#[tokio::test]
+async fn a_connection_written_around_the_api_still_cannot_read_deployment_secrets() {
+    // A row written by SQL (a seed, an old version) naming the KEK: refused at use, nothing sent.
+    let env = TestEnv::with_connection(json!({"import_mode": true,
+        "legacy": {"url": "https://legacy.example/auth", "secret": "KEY_ENCRYPTION_KEY"}}))
+    .await;
+    let mut req = Request::new("POST", "/oauth/token").with_json(&json!({"grant_type": REALM,
+        "client_id": SPA_CLIENT, "username": "x@example.com", "password": "whatever-1A!", "realm": DB_CONNECTION}));
+    req.ip = Some("1.2.3.4".into());
+    let r = env.send(req).await;
+    assert_eq!(r.status, 500, "{}", String::from_utf8_lossy(&r.body));
+    assert!(env.legacy.calls.borrow().is_empty(), "nothing left the Worker");
+}
+
+#[tokio::test]
+async fn outbound_urls_must_be_https_to_public_hosts() {
+    let env = TestEnv::new().await;
+    let oidc = |issuer: &str| {
+        json!({"name": "corp", "strategy": "oidc", "options": {"client_id": "x",
+            "client_secret_env": "CONNECTION_SECRET_CORP", "issuer": issuer}})
+    };
+    for bad in [
+        "http://idp.example",
+        "https://127.0.0.1:8443",
+        "https://169.254.169.254/latest",
+        "https://10.1.2.3",
+        "https://localhost",
+        "https://[::1]",
+    ] {
+        let r = post_connection(&env, oidc(bad)).await;
+        assert_eq!(r.status, 400, "{bad}: {}", String::from_utf8_lossy(&r.body));
+        assert!(r.json_body()["message"].as_str().unwrap().contains("options.issuer"));
+    }
+    let r = post_connection(
+        &env,
+        json!({"name": "legacy", "strategy": "auth0", "options": {"import_mode": true,
+            "legacy": {"url": "http://192.168.0.10/auth", "secret": "CONNECTION_SECRET_LEGACY"}}}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(post_connection(&env, oidc("https://idp.example")).await.status, 201);
+
+    // The development flag (make dev, the e2e suite) allows loopback stores and providers.
+    let mut dev = TestEnv::new().await;
+    dev.settings.allow_private_urls = true;
+    assert_eq!(post_connection(&dev, oidc("http://127.0.0.1:9000")).await.status, 201);
+}
+
+async fn legacy_env() -> TestEnv {
+    let env = TestEnv::with_connection(json!({"passwordPolicy": "good", "import_mode": true,
+        "legacy": {"url": "https://legacy.test/auth"}}))
+    .await;
+    env.legacy.add("lg-1", "old@legacy.test", "Old-Password-1", None);
+    env
+}
+
+async fn legacy_login(env: &TestEnv, email: &str, password: &str) -> Response {
+    let mut req = Request::new("POST", "/oauth/token").with_json(&json!({"grant_type": REALM,
+        "client_id": SPA_CLIENT, "username": email, "password": password, "realm": DB_CONNECTION}));
+    req.ip = Some("9.9.9.9".into());
+    env.send(req).await
+}
+
+#[tokio::test]
+async fn a_legacy_answer_beyond_the_bound_is_refused() {
+    let env = legacy_env().await;
+    env.legacy.fault.set(edge::testkit::Fault::Huge);
+    let r = legacy_login(&env, "old@legacy.test", "Old-Password-1").await;
+    assert_eq!(r.status, 502, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json_body()["error"], "server_error");
+}
+
+#[tokio::test]
+async fn every_legacy_request_has_its_own_signed_id_and_timeouts_are_not_resent() {
+    let env = legacy_env().await;
+    env.legacy.fault.set(edge::testkit::Fault::Status(500));
+    assert_eq!(legacy_login(&env, "old@legacy.test", "Old-Password-1").await.status, 503);
+    let ids = env.legacy.request_ids.borrow().clone();
+    assert!(ids.len() >= 2, "5xx is retried: {ids:?}");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "a retry is a new request: {ids:?}");
+    assert!(ids.iter().all(|id| id.len() == 32), "{ids:?}");
+
+    // A login that timed out may have been processed: the password is not sent again.
+    let env = legacy_env().await;
+    env.legacy.fault.set(edge::testkit::Fault::Timeout);
+    let r = legacy_login(&env, "old@legacy.test", "Old-Password-1").await;
+    assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(env.legacy.count("login"), 1);
+}

@@ -1,13 +1,17 @@
 //! A reference legacy user store implementing Tollgate's legacy-forwarding contract (see the
 //! README, "Legacy wire contract"): `POST /{login,get_user,create,verify,change_password,delete}`,
-//! JSON in and out, every request signed with HMAC-SHA256 and refused outside a 5-minute window.
-//! Users live in SQLite with bcrypt or PBKDF2-SHA256 hashes, like many systems being migrated.
+//! JSON in and out, every request signed with HMAC-SHA256 (`v2`, over method, path, timestamp,
+//! request id and body) and refused outside a 5-minute window or when its request id was seen
+//! before (a replayed `login` carries a password). Users live in SQLite with bcrypt or
+//! PBKDF2-SHA256 hashes, like many systems being migrated; an unknown identifier costs the same
+//! hash check as a known one, so the store's timing does not tell who exists.
 //!
 //! ```sh
 //! cargo run -p legacy-service -- --port 9090 [--db legacy.db] [--seed-demo]   # secret: LEGACY_SECRET
 //! ```
-//! For tests only: `POST /__admin/fault {"mode": "none|slow|5xx|malformed|no_id"}` and
-//! `GET /__admin/stats` (calls per action). Both are refused unless `--test-admin` is given.
+//! For tests only: `POST /__admin/fault {"mode": "none|slow|5xx|malformed|no_id|huge"}` and
+//! `GET /__admin/stats` (calls per action, `replays_refused`). Both are refused unless
+//! `--test-admin` is given.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -196,11 +200,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// A bcrypt hash (cost 10, like the demo users) no password matches: unknown identifiers are
+/// checked against it, so they take as long as known ones.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| bcrypt::hash("no password matches this dummy", 10).unwrap_or_default())
+}
+
 fn handle(shared: &Mutex<Connection>, action: &str, body: &Value, fault: &str) -> rusqlite::Result<Value> {
     let s = |k: &str| body[k].as_str().unwrap_or_default().to_owned();
     if action == "login" {
         let found = find(&lock(shared), &s("identifier"))?;
         return Ok(match found {
+            None => {
+                verify_hash(&s("password"), dummy_hash());
+                json!({"verdict": "not_found"})
+            }
             Some(u) if verify_hash(&s("password"), &u.hash) => {
                 let mut p = profile(&u, false);
                 if fault == "no_id" {
@@ -209,7 +224,6 @@ fn handle(shared: &Mutex<Connection>, action: &str, body: &Value, fault: &str) -
                 json!({"verdict": "password_match", "user": p})
             }
             Some(_) => json!({"verdict": "no_match"}),
-            None => json!({"verdict": "not_found"}),
         });
     }
     let db = &*lock(shared);
@@ -264,19 +278,46 @@ fn handle(shared: &Mutex<Connection>, action: &str, body: &Value, fault: &str) -
     })
 }
 
-fn signature_ok(secret: &str, path: &str, ts: &str, body: &str, sig: &str) -> bool {
+/// What the signature headers say about a request.
+enum Signature {
+    Valid,
+    Invalid,
+    /// Correctly signed, but its request id was seen within the window.
+    Replayed,
+}
+
+/// Checks `v2=` HMAC-SHA256 over `"POST\n{path}\n{ts}\n{request id}\n{body}"`, the 5-minute window,
+/// and that the request id is new (ids are remembered for the window).
+fn check_signature(secret: &str, path: &str, headers: &SignedHeaders, body: &str, seen: &Mutex<HashMap<String, i64>>) -> Signature {
+    let SignedHeaders { ts, request_id, sig } = headers;
     let Ok(ts_n) = ts.parse::<i64>() else {
-        return false;
+        return Signature::Invalid;
     };
-    if (now_s() - ts_n).abs() > WINDOW_S {
-        return false;
+    let now = now_s();
+    if (now - ts_n).abs() > WINDOW_S || request_id.len() < 16 {
+        return Signature::Invalid;
     }
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        return false;
+        return Signature::Invalid;
     };
-    mac.update(format!("POST\n{path}\n{ts}\n{body}").as_bytes());
-    let expected = format!("v1={}", hex::encode(mac.finalize().into_bytes()));
-    bool::from(expected.as_bytes().ct_eq(sig.as_bytes()))
+    mac.update(format!("POST\n{path}\n{ts}\n{request_id}\n{body}").as_bytes());
+    let expected = format!("v2={}", hex::encode(mac.finalize().into_bytes()));
+    if !bool::from(expected.as_bytes().ct_eq(sig.as_bytes())) {
+        return Signature::Invalid;
+    }
+    let mut seen = lock(seen);
+    seen.retain(|_, at| now - *at <= WINDOW_S);
+    if seen.insert(request_id.clone(), now).is_some() {
+        return Signature::Replayed;
+    }
+    Signature::Valid
+}
+
+/// The contract's three signature headers.
+struct SignedHeaders {
+    ts: String,
+    request_id: String,
+    sig: String,
 }
 
 fn header(req: &tiny_http::Request, name: &'static str) -> String {
@@ -332,6 +373,7 @@ fn main() {
         db: Mutex::new(db),
         fault: Mutex::new(String::from("none")),
         stats: Mutex::new(HashMap::new()),
+        seen: Mutex::new(HashMap::new()),
     };
     // A few request threads: concurrent logins check their passwords in parallel.
     std::thread::scope(|scope| {
@@ -352,6 +394,8 @@ struct Shared {
     fault: Mutex<String>,
     /// Calls per action (`/__admin/stats`).
     stats: Mutex<HashMap<String, u64>>,
+    /// Request ids seen in the replay window, with when.
+    seen: Mutex<HashMap<String, i64>>,
 }
 
 /// Request threads.
@@ -383,10 +427,11 @@ fn serve(args: &Args, shared: &Shared, mut req: tiny_http::Request) {
     let action = path.rsplit('/').next().unwrap_or_default().to_owned();
     *lock(&shared.stats).entry(action.clone()).or_default() += 1;
     let fault = lock(&shared.fault).clone();
-    let (ts, sig) = (
-        header(&req, "x-tollgate-timestamp"),
-        header(&req, "x-tollgate-signature"),
-    );
+    let signed = SignedHeaders {
+        ts: header(&req, "x-tollgate-timestamp"),
+        request_id: header(&req, "x-tollgate-request-id"),
+        sig: header(&req, "x-tollgate-signature"),
+    };
     if fault == "slow" {
         // Answer late, past the caller's timeout, without holding up other requests.
         std::thread::spawn(move || {
@@ -395,21 +440,38 @@ fn serve(args: &Args, shared: &Shared, mut req: tiny_http::Request) {
         });
         return;
     }
+    // Checked (and the request id remembered) before any fault is played, so a test sees every
+    // request id the Worker sent, retries included.
+    let signature = check_signature(&args.secret, &path, &signed, &body, &shared.seen);
+    if matches!(signature, Signature::Replayed) {
+        *lock(&shared.stats).entry("replays_refused".into()).or_default() += 1;
+    }
     let response = match fault.as_str() {
         "5xx" => json_response(503, &json!({"error": "maintenance"})),
         "malformed" => Response::from_string("<html>upstream error</html>").with_status_code(200),
         _ if req.method().as_str() != "POST" => json_response(405, &json!({"error": "POST only"})),
-        _ if !signature_ok(&args.secret, &path, &ts, &body, &sig) => {
-            json_response(401, &json!({"error": "bad signature"}))
-        }
-        _ => match serde_json::from_str::<Value>(&body) {
-            Err(_) => json_response(400, &json!({"error": "body is not JSON"})),
-            Ok(v) => match handle(&shared.db, &action, &v, &fault) {
-                Ok(answer) if answer.get("error").is_some() => json_response(404, &answer),
-                Ok(answer) => json_response(200, &answer),
-                Err(e) => json_response(500, &json!({"error": e.to_string()})),
-            },
+        _ => match signature {
+            Signature::Invalid => json_response(401, &json!({"error": "bad signature"})),
+            Signature::Replayed => json_response(409, &json!({"error": "replayed request"})),
+            Signature::Valid => answer(shared, &action, &body, &fault),
         },
     };
     let _ = req.respond(response);
+}
+
+fn answer(shared: &Shared, action: &str, body: &str, fault: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    match serde_json::from_str::<Value>(body) {
+        Err(_) => json_response(400, &json!({"error": "body is not JSON"})),
+        Ok(v) => match handle(&shared.db, action, &v, fault) {
+            Ok(answer) if answer.get("error").is_some() => json_response(404, &answer),
+            Ok(mut answer) => {
+                if fault == "huge" {
+                    // A store gone wrong: a valid verdict padded far beyond what the Worker reads.
+                    answer["padding"] = json!("x".repeat(1024 * 1024));
+                }
+                json_response(200, &answer)
+            }
+            Err(e) => json_response(500, &json!({"error": e.to_string()})),
+        },
+    }
 }
