@@ -9,7 +9,10 @@ use serde_json::{json, Map, Value};
 use super::errors::WebError;
 use super::http::{Request, Response};
 use super::{pages, parse_json, App};
-use crate::core::authorize::{self, Delivery, LogoutTarget, Outcome, ResponseMode, SESSION_COOKIE, SESSION_TTL_MS};
+use crate::core::authorize::{
+    self, Delivery, LogoutTarget, Outcome, ResponseMode, BROWSER_COOKIE, BROWSER_COOKIE_TTL_S, SESSION_COOKIE,
+    SESSION_TTL_MS,
+};
 use crate::core::error::CoreError;
 use crate::core::federated;
 use crate::core::oauth::{self, Origin};
@@ -41,15 +44,34 @@ impl App<'_> {
         self.core.settings.issuer.starts_with("https://")
     }
 
-    /// The session cookie: HttpOnly; over https `SameSite=None; Secure` so silent authentication
-    /// works in cross-site iframes; over http (local development) `SameSite=Lax`.
-    fn session_cookie(&self, value: &str, max_age_s: i64) -> String {
+    /// A cookie of ours: HttpOnly; over https `SameSite=None; Secure` so silent authentication and
+    /// embedded login work cross-site; over http (local development) `SameSite=Lax`.
+    fn cookie(&self, name: &str, value: &str, max_age_s: i64) -> String {
         let site = if self.secure() {
             "SameSite=None; Secure"
         } else {
             "SameSite=Lax"
         };
-        format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; {site}; Max-Age={max_age_s}")
+        format!("{name}={value}; Path=/; HttpOnly; {site}; Max-Age={max_age_s}")
+    }
+
+    fn session_cookie(&self, value: &str, max_age_s: i64) -> String {
+        self.cookie(SESSION_COOKIE, value, max_age_s)
+    }
+
+    /// The browser's binding value: the `tg_browser` cookie it sent (well-formed: 43 base64url
+    /// characters), or a new one, with the `Set-Cookie` to send it back when it is new.
+    fn binding(&self, req: &Request) -> Result<(String, Option<String>), WebError> {
+        let sent = cookie(req, BROWSER_COOKIE)
+            .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        Ok(match sent {
+            Some(v) => (v.to_owned(), None),
+            None => {
+                let v = self.core.random_token()?;
+                let set = self.cookie(BROWSER_COOKIE, &v, BROWSER_COOKIE_TTL_S);
+                (v, Some(set))
+            }
+        })
     }
 
     fn nonce(&self) -> Result<String, WebError> {
@@ -127,14 +149,16 @@ impl App<'_> {
     pub(super) async fn social(&self, req: &Request) -> Result<Response, WebError> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let connection = super::query_param(req, "connection").unwrap_or_default();
-        let outcome = authorize::social(&self.core, &tx, &connection).await?;
-        self.render(&outcome)
+        let (binding, set_binding) = self.binding(req)?;
+        let outcome = authorize::social(&self.core, &tx, &connection, &binding).await?;
+        Ok(with_cookie(self.render(&outcome)?, set_binding))
     }
 
     /// `GET /login/callback`: an identity provider's answer. Logged in → session cookie and on to
     /// `/authorize/resume`; otherwise the application gets an Auth0-shaped error.
     pub(super) async fn federated_callback(&self, req: &Request) -> Result<Response, WebError> {
-        match federated::callback(&self.core, &query_pairs(req), self.client_ip(req)).await? {
+        let binding = cookie(req, BROWSER_COOKIE);
+        match federated::callback(&self.core, &query_pairs(req), self.client_ip(req), binding).await? {
             federated::Callback::Session { token, resume_url } => Ok(
                 redirect(&resume_url).with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
             ),
@@ -145,8 +169,14 @@ impl App<'_> {
     /// `GET /authorize`.
     pub(super) async fn authorize(&self, req: &Request) -> Result<Response, WebError> {
         let signer = self.signer().await?;
-        let result = authorize::authorize(&self.core, &signer, &query_pairs(req), cookie(req, SESSION_COOKIE)).await?;
-        let mut res = self.render(&result.outcome)?;
+        let (binding, set_binding) = self.binding(req)?;
+        let browser = authorize::Browser {
+            session: cookie(req, SESSION_COOKIE),
+            binding: &binding,
+            binding_sent: set_binding.is_none(),
+        };
+        let result = authorize::authorize(&self.core, &signer, &query_pairs(req), browser).await?;
+        let mut res = with_cookie(self.render(&result.outcome)?, set_binding);
         if let Some(token) = result.new_session {
             res = res.with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000));
         }
@@ -255,12 +285,16 @@ impl App<'_> {
             Err(CoreError::UserBlocked) => return Err(CoreError::AccessDenied("Blocked user".into()).into()),
             other => other?,
         };
-        let ticket = authorize::issue_login_ticket(&self.core, &client.client_id, &user).await?;
-        Ok(Response::json(
+        // The ticket is redeemable only by this browser: `/authorize?login_ticket=` checks the
+        // binding cookie this answer sets (or the one the browser sent).
+        let (binding, set_binding) = self.binding(req)?;
+        let ticket = authorize::issue_login_ticket(&self.core, &client.client_id, &user, &binding).await?;
+        let res = Response::json(
             200,
             &json!({"login_ticket": ticket, "co_verifier": self.core.random_token()?, "co_id": self.core.random_token()?}),
         )
-        .with_header("cache-control", "no-store"))
+        .with_header("cache-control", "no-store");
+        Ok(with_cookie(res, set_binding))
     }
 
     fn logout_response(&self, target: LogoutTarget) -> Response {
@@ -314,6 +348,13 @@ impl App<'_> {
             authorize::end_session(&self.core, cookie(req, SESSION_COOKIE)).await?;
         }
         Ok(self.logout_response(target))
+    }
+}
+
+fn with_cookie(res: Response, set_cookie: Option<String>) -> Response {
+    match set_cookie {
+        Some(c) => res.with_header("set-cookie", &c),
+        None => res,
     }
 }
 

@@ -3,12 +3,13 @@
 //! ```text
 //! GET /authorize ──validate──▶ client + redirect_uri exact match? ──no──▶ error page (never redirect)
 //!      │ yes (later errors go back to redirect_uri with `state`)
-//!      ├─ login_ticket (embedded login) ─▶ consume ticket ─▶ new session ─▶ complete
+//!      ├─ login_ticket (embedded login) ─▶ consume ticket (only in the browser it was issued to:
+//!      │                                     `tg_browser` cookie) ─▶ new session ─▶ complete
 //!      ├─ valid session, no prompt=login, max_age ok ─▶ complete
 //!      ├─ prompt=none ─▶ error login_required
 //!      └─ else ─▶ transaction stored ─▶ hosted page (the widget)
 //!                      POST /u/login {tx, username, password} ─▶ new session (cookie)
-//!                      GET /authorize/resume?tx= ─▶ complete
+//!                      GET /authorize/resume?tx= ─▶ complete (only with a login newer than the tx)
 //! complete: code ─▶ single-use code (2 min) bound to client, redirect_uri, PKCE challenge
 //!           token / id_token ─▶ tokens in the fragment
 //! delivered by response_mode: query | fragment | form_post | web_message
@@ -41,6 +42,11 @@ pub const CODE_TTL_MS: i64 = 2 * 60 * 1000;
 pub const LOGIN_TICKET_TTL_MS: i64 = 5 * 60 * 1000;
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tg_session";
+/// The browser-binding cookie's name: a random value per browser that embedded-login tickets and
+/// provider round trips are tied to.
+pub const BROWSER_COOKIE: &str = "tg_browser";
+/// How long the browser-binding cookie lives (longer than any ticket or round trip it binds).
+pub const BROWSER_COOKIE_TTL_S: i64 = 24 * 3600;
 
 /// What `/authorize` returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -511,7 +517,16 @@ fn session_fits(req: &AuthorizeRequest, s: &Session, now_s: i64) -> bool {
     req.prompt.as_deref() != Some("login") && req.max_age.is_none_or(|max| now_s - s.auth_time <= max)
 }
 
-async fn consume_login_ticket(core: &Core<'_>, client_id: &str, ticket: &str) -> CoreResult<Option<(String, i64)>> {
+/// Consumes an embedded-login ticket of `client_id`, only in the browser it was issued to.
+async fn consume_login_ticket(
+    core: &Core<'_>,
+    client_id: &str,
+    ticket: &str,
+    browser: Option<&str>,
+) -> CoreResult<Option<(String, i64)>> {
+    let Some(browser) = browser else {
+        return Ok(None);
+    };
     #[derive(Deserialize)]
     struct Row {
         user_id: String,
@@ -523,14 +538,35 @@ async fn consume_login_ticket(core: &Core<'_>, client_id: &str, ticket: &str) ->
         core.db,
         Stmt::new(
             "UPDATE login_tickets SET used_at = ?1 WHERE ticket_hash = ?2 AND client_id = ?3 AND used_at IS NULL \
-             AND expires_at > ?1 RETURNING user_id, auth_time",
+             AND expires_at > ?1 AND browser_hash = ?4 RETURNING user_id, auth_time",
         )
         .bind(now)
         .bind(sha256_hex(ticket.as_bytes()))
-        .bind(client_id),
+        .bind(client_id)
+        .bind(sha256_hex(browser.as_bytes())),
     )
     .await?;
     Ok(row.map(|r| (r.user_id, r.auth_time)))
+}
+
+/// The cookies of the browser making a request: its session, and its binding value (a random
+/// value per browser, `tg_browser`, that tickets and provider round trips are tied to).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Browser<'a> {
+    /// The session cookie, if any.
+    pub session: Option<&'a str>,
+    /// The binding cookie: the one it sent, or the one set with this answer.
+    pub binding: &'a str,
+    /// Whether `binding` came with the request (a browser that did not send it cannot finish a
+    /// login bound to it).
+    pub binding_sent: bool,
+}
+
+impl<'a> Browser<'a> {
+    /// The binding value the browser proved it holds.
+    fn sent_binding(&self) -> Option<&'a str> {
+        Some(self.binding).filter(|b| self.binding_sent && !b.is_empty())
+    }
 }
 
 /// `GET /authorize`.
@@ -538,8 +574,9 @@ pub async fn authorize(
     core: &Core<'_>,
     signer: &dyn Signer,
     q: &[(String, String)],
-    cookie: Option<&str>,
+    browser: Browser<'_>,
 ) -> CoreResult<AuthorizeResult> {
+    let cookie = browser.session;
     let (client, req) = match validate(core, q).await? {
         Ok(v) => v,
         Err(outcome) => {
@@ -551,7 +588,8 @@ pub async fn authorize(
     };
     let now_s = core.clock.now_ms() / 1000;
     if let Some(ticket) = param(q, "login_ticket") {
-        let Some((user_id, auth_time)) = consume_login_ticket(core, &client.client_id, ticket).await? else {
+        let consumed = consume_login_ticket(core, &client.client_id, ticket, browser.sent_binding()).await?;
+        let Some((user_id, auth_time)) = consumed else {
             return Ok(AuthorizeResult {
                 outcome: error_delivery(&req, "access_denied", "Invalid or expired login_ticket"),
                 new_session: None,
@@ -603,7 +641,7 @@ pub async fn authorize(
         None => None,
     };
     let outcome = match federated {
-        Some(conn) => to_provider(core, &conn, &tx, &req).await?,
+        Some(conn) => to_provider(core, &conn, &tx, &req, browser.binding).await?,
         None => Outcome::LoginPage {
             tx,
             request: Box::new(req),
@@ -620,8 +658,9 @@ async fn to_provider(
     conn: &super::federated::FederatedConnection,
     tx: &str,
     req: &AuthorizeRequest,
+    binding: &str,
 ) -> CoreResult<Outcome> {
-    match super::federated::start(core, conn, tx).await {
+    match super::federated::start(core, conn, tx, binding).await {
         Ok(url) => Ok(Outcome::Redirect(url)),
         Err(super::federated::Failure::Provider(d)) => Ok(error_delivery(
             req,
@@ -633,15 +672,17 @@ async fn to_provider(
 }
 
 /// `GET /u/social?tx=&connection=`: the hosted page's social buttons continue transaction `tx`
-/// at the provider of `connection`.
-pub async fn social(core: &Core<'_>, tx: &str, connection: &str) -> CoreResult<Outcome> {
-    let (client, req) = match transaction(core, tx).await {
+/// at the provider of `connection`, bound to the browser's `binding` cookie.
+pub async fn social(core: &Core<'_>, tx: &str, connection: &str, binding: &str) -> CoreResult<Outcome> {
+    let Transaction {
+        client, request: req, ..
+    } = match transaction(core, tx).await {
         Ok(v) => v,
         Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
         Err(e) => return Err(e),
     };
     match super::federated::connection(core, &client.client_id, connection).await? {
-        Some(conn) => to_provider(core, &conn, tx, &req).await,
+        Some(conn) => to_provider(core, &conn, tx, &req, binding).await,
         None => Ok(error_delivery(
             &req,
             "invalid_request",
@@ -650,26 +691,43 @@ pub async fn social(core: &Core<'_>, tx: &str, connection: &str) -> CoreResult<O
     }
 }
 
+/// A stored login transaction.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    /// The application.
+    pub client: Client,
+    /// The validated request.
+    pub request: AuthorizeRequest,
+    /// When `/authorize` stored it (ms).
+    pub created_at: i64,
+}
+
 /// A stored transaction.
-pub async fn transaction(core: &Core<'_>, tx: &str) -> CoreResult<(Client, AuthorizeRequest)> {
+pub async fn transaction(core: &Core<'_>, tx: &str) -> CoreResult<Transaction> {
     #[derive(Deserialize)]
     struct Row {
         request: String,
+        #[serde(deserialize_with = "columns::int")]
+        created_at: i64,
     }
     let row: Option<Row> = query_one(
         core.db,
-        Stmt::new("SELECT request FROM authorize_tx WHERE id = ?1 AND expires_at > ?2")
+        Stmt::new("SELECT request, created_at FROM authorize_tx WHERE id = ?1 AND expires_at > ?2")
             .bind(tx)
             .bind(core.clock.now_ms()),
     )
     .await?;
-    let req: AuthorizeRequest = row
-        .and_then(|r| serde_json::from_str(&r.request).ok())
-        .ok_or_else(|| CoreError::InvalidRequest("The login transaction expired. Please start again.".into()))?;
-    let client = tenant::client(core.db, &req.client_id)
+    let expired = || CoreError::InvalidRequest("The login transaction expired. Please start again.".into());
+    let row = row.ok_or_else(expired)?;
+    let request: AuthorizeRequest = serde_json::from_str(&row.request).map_err(|_| expired())?;
+    let client = tenant::client(core.db, &request.client_id)
         .await?
         .ok_or(CoreError::UnknownClient)?;
-    Ok((client, req))
+    Ok(Transaction {
+        client,
+        request,
+        created_at: row.created_at,
+    })
 }
 
 /// `POST /u/login`: checks credentials for a transaction and opens a session. Returns the cookie
@@ -682,7 +740,9 @@ pub async fn login(
     realm: Option<&str>,
     ip: &str,
 ) -> CoreResult<(String, String)> {
-    let (client, req) = transaction(core, tx).await?;
+    let Transaction {
+        client, request: req, ..
+    } = transaction(core, tx).await?;
     let name = match realm.or(req.connection.as_deref()) {
         Some(n) => n.to_owned(),
         None => tenant::client_connections(core.db, &client.client_id)
@@ -700,34 +760,42 @@ pub async fn login(
     Ok((token, format!("{}authorize/resume?tx={tx}", core.settings.issuer)))
 }
 
-/// `GET /authorize/resume?tx=`: finishes a transaction with the (new) session.
+/// `GET /authorize/resume?tx=`: finishes a transaction with a session that logged in *after* the
+/// transaction began — an older session cannot satisfy `prompt=login` or `max_age` (it would have
+/// finished at `/authorize` otherwise).
 pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Option<&str>) -> CoreResult<Outcome> {
-    let (client, req) = match transaction(core, tx).await {
+    let t = match transaction(core, tx).await {
         Ok(v) => v,
         Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
         Err(e) => return Err(e),
     };
-    let Some(s) = session(core, cookie).await? else {
-        return Ok(error_delivery(&req, "login_required", "Login required"));
+    let session = session(core, cookie).await?;
+    let Some(s) = session.filter(|s| s.auth_time >= t.created_at / 1000) else {
+        return Ok(error_delivery(&t.request, "login_required", "Login required"));
     };
     core.db
         .execute(Stmt::new("DELETE FROM authorize_tx WHERE id = ?1").bind(tx))
         .await?;
-    complete(core, signer, &client, &req, &s).await
+    complete(core, signer, &t.client, &t.request, &s).await
 }
 
-/// Creates an embedded-login ticket for a verified user (`/co/authenticate`).
-pub async fn issue_login_ticket(core: &Core<'_>, client_id: &str, user: &User) -> CoreResult<String> {
+/// Creates an embedded-login ticket for a verified user (`/co/authenticate`), redeemable only by
+/// the browser holding the binding cookie value `binding`.
+pub async fn issue_login_ticket(core: &Core<'_>, client_id: &str, user: &User, binding: &str) -> CoreResult<String> {
     let ticket = core.random_token()?;
     let now = core.clock.now_ms();
     core.db
         .execute(
-            Stmt::new("INSERT INTO login_tickets (ticket_hash, client_id, user_id, auth_time, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .bind(sha256_hex(ticket.as_bytes()))
-                .bind(client_id)
-                .bind(&user.user_id)
-                .bind(now / 1000)
-                .bind(now + LOGIN_TICKET_TTL_MS),
+            Stmt::new(
+                "INSERT INTO login_tickets (ticket_hash, client_id, user_id, auth_time, expires_at, browser_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(sha256_hex(ticket.as_bytes()))
+            .bind(client_id)
+            .bind(&user.user_id)
+            .bind(now / 1000)
+            .bind(now + LOGIN_TICKET_TTL_MS)
+            .bind(sha256_hex(binding.as_bytes())),
         )
         .await?;
     Ok(ticket)

@@ -3,7 +3,8 @@
 //! token and profile URLs plus an attribute mapping).
 //!
 //! ```text
-//! /authorize?connection=NAME ──► start(): state, nonce, PKCE verifier stored (10 min, single use)
+//! /authorize?connection=NAME ──► start(): state, nonce, PKCE verifier stored (10 min, single use),
+//!        bound to the browser's `tg_browser` cookie (the callback must come from that browser)
 //!        └─► provider /authorize?response_type=code&state&nonce&code_challenge(S256)&redirect_uri={issuer}login/callback
 //! /login/callback?code&state ──► callback(): state consumed → code exchanged (client secret from a
 //!        Worker secret, code_verifier) → OIDC: ID token verified against the provider's JWKS
@@ -398,23 +399,24 @@ pub fn callback_url(core: &Core<'_>) -> String {
     format!("{}login/callback", core.settings.issuer)
 }
 
-/// Starts a round trip to the provider for authorization transaction `tx`; returns the URL to
-/// send the browser to.
-pub async fn start(core: &Core<'_>, conn: &FederatedConnection, tx: &str) -> Result<String, Failure> {
+/// Starts a round trip to the provider for authorization transaction `tx`, bound to the
+/// browser's binding cookie value; returns the URL to send the browser to.
+pub async fn start(core: &Core<'_>, conn: &FederatedConnection, tx: &str, binding: &str) -> Result<String, Failure> {
     let e = endpoints(core, conn).await?;
     let (state, nonce, verifier) = (core.random_token()?, core.random_token()?, core.random_token()?);
     core.db
         .execute(
             Stmt::new(
-                "INSERT INTO federated_states (state_hash, tx, connection_id, nonce, code_verifier, expires_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO federated_states (state_hash, tx, connection_id, nonce, code_verifier, expires_at, browser_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .bind(sha256_hex(state.as_bytes()))
             .bind(tx)
             .bind(&conn.id)
             .bind(&nonce)
             .bind(&verifier)
-            .bind(core.clock.now_ms() + STATE_TTL_MS),
+            .bind(core.clock.now_ms() + STATE_TTL_MS)
+            .bind(sha256_hex(binding.as_bytes())),
         )
         .await?;
     let challenge = b64url(&Sha256::digest(verifier.as_bytes()));
@@ -466,8 +468,9 @@ fn app_error(provider_error: &str) -> &'static str {
     }
 }
 
-/// `GET /login/callback`: the provider's answer.
-pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str) -> CoreResult<Callback> {
+/// `GET /login/callback`: the provider's answer, accepted only from the browser that started the
+/// round trip (its binding cookie value, `binding`).
+pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str, binding: Option<&str>) -> CoreResult<Callback> {
     let param = |k: &str| {
         q.iter()
             .find(|(key, _)| key == k)
@@ -478,22 +481,27 @@ pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str) -> Core
     let Some(state) = param("state") else {
         return page("Missing state");
     };
+    let Some(binding) = binding else {
+        return page("This login was started in another browser (or cookies are blocked). Please start the login again.");
+    };
     let row: Option<StateRow> = query_one(
         core.db,
         Stmt::new(
-            "DELETE FROM federated_states WHERE state_hash = ?1 AND expires_at > ?2 \
+            "DELETE FROM federated_states WHERE state_hash = ?1 AND expires_at > ?2 AND browser_hash = ?3 \
              RETURNING tx, connection_id, nonce, code_verifier",
         )
         .bind(sha256_hex(state.as_bytes()))
-        .bind(core.clock.now_ms()),
+        .bind(core.clock.now_ms())
+        .bind(sha256_hex(binding.as_bytes())),
     )
     .await?;
-    // Unknown, reused or expired state: we cannot tell whose request this is, so no redirect.
+    // Unknown, reused, expired or another browser's state: we cannot tell whose request this is,
+    // so no redirect.
     let Some(row) = row else {
-        return page("Invalid or expired state. Please start the login again.");
+        return page("Invalid or expired state, or the login was started in another browser. Please start the login again.");
     };
-    let (_client, req) = match authorize::transaction(core, &row.tx).await {
-        Ok(v) => v,
+    let req = match authorize::transaction(core, &row.tx).await {
+        Ok(t) => t.request,
         Err(CoreError::InvalidRequest(msg)) => return page(&msg),
         Err(e) => return Err(e),
     };

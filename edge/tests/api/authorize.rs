@@ -383,10 +383,13 @@ async fn cross_origin_authentication_then_login_ticket() {
     assert!(r.json_body()["co_verifier"].is_string() && r.json_body()["co_id"].is_string());
 
     let url = authorize_url(&[("login_ticket", &ticket)]);
-    let done = get(&env, &url, None).await;
+    // The ticket is redeemed by the browser it was issued to (its binding cookie).
+    let browser = cookie_of(&r);
+    assert!(browser.starts_with("tg_browser="), "{browser}");
+    let done = get(&env, &url, Some(&browser)).await;
     assert!(query(&location(&done), "code").is_some());
     assert!(done.header("set-cookie").is_some(), "a session for later silent auth");
-    let again = get(&env, &url, None).await;
+    let again = get(&env, &url, Some(&browser)).await;
     assert_eq!(
         query(&location(&again), "error").as_deref(),
         Some("access_denied"),

@@ -396,3 +396,140 @@ async fn every_legacy_request_has_its_own_signed_id_and_timeouts_are_not_resent(
     assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(env.legacy.count("login"), 1);
 }
+
+// ---- Logins bound to the browser that started them ----
+
+/// The `name=value` of the `Set-Cookie` for cookie `name`, if the answer sets it.
+fn set_cookie(r: &Response, name: &str) -> Option<String> {
+    r.headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.split(';').next().unwrap_or_default().to_owned())
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+async fn get_with(env: &TestEnv, path: &str, cookie: Option<&str>) -> Response {
+    let mut req = Request::new("GET", path);
+    if let Some(c) = cookie {
+        req = req.with_header("cookie", c);
+    }
+    env.send(req).await
+}
+
+fn code_url(extra: &[(&str, &str)]) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("client_id", SPA_CLIENT)
+        .append_pair("redirect_uri", "http://localhost:3000/callback")
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid")
+        .append_pair("state", "st")
+        .append_pair("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        .append_pair("code_challenge_method", "S256");
+    for (k, v) in extra {
+        q.append_pair(k, v);
+    }
+    format!("/authorize?{}", q.finish())
+}
+
+fn param_of(r: &Response, k: &str) -> Option<String> {
+    redirect_params(r).into_iter().find(|(n, _)| n == k).map(|(_, v)| v)
+}
+
+#[tokio::test]
+async fn an_embedded_login_ticket_works_only_in_the_browser_it_was_issued_to() {
+    let env = env_with_user().await;
+    env.exec(Stmt::new("UPDATE clients SET cross_origin_auth = 1")).await;
+    let co = env
+        .send(
+            Request::new("POST", "/co/authenticate")
+                .with_header("origin", "http://localhost:3000")
+                .with_json(&json!({"client_id": SPA_CLIENT, "username": "ada@example.com", "password": PW,
+                    "realm": DB_CONNECTION, "credential_type": "http://auth0.com/oauth/grant-type/password-realm"})),
+        )
+        .await;
+    assert_eq!(co.status, 200);
+    let victim = set_cookie(&co, "tg_browser").expect("the ticket's browser gets a binding cookie");
+    let ticket = co.json_body()["login_ticket"].as_str().unwrap().to_owned();
+    let url = code_url(&[("login_ticket", &ticket)]);
+
+    // Replayed by someone else: no cookie, or another browser's cookie.
+    let stolen = get_with(&env, &url, None).await;
+    assert_eq!(param_of(&stolen, "error").as_deref(), Some("access_denied"));
+    assert!(param_of(&stolen, "code").is_none());
+    let other = set_cookie(&stolen, "tg_browser").unwrap();
+    assert_ne!(other, victim);
+    let stolen = get_with(&env, &url, Some(&other)).await;
+    assert_eq!(param_of(&stolen, "error").as_deref(), Some("access_denied"));
+
+    let mine = get_with(&env, &url, Some(&victim)).await;
+    assert!(param_of(&mine, "code").is_some(), "{:?}", mine.header("location"));
+}
+
+#[tokio::test]
+async fn a_provider_callback_is_accepted_only_from_the_browser_that_started_it() {
+    let env = TestEnv::new().await;
+    env.exec(
+        Stmt::new(
+            "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_idp', 'idp', 'oauth2', ?1, 0)",
+        )
+        .bind(
+            json!({"client_id": "tollgate", "client_secret_env": "CONNECTION_SECRET_LEGACY",
+                "authorization_endpoint": "https://idp.example/authorize", "token_endpoint": "https://idp.example/token",
+                "profile_url": "https://idp.example/me"})
+            .to_string(),
+        ),
+    )
+    .await;
+    env.exec(
+        Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, 'con_idp')").bind(SPA_CLIENT),
+    )
+    .await;
+    let start = get_with(&env, &code_url(&[("connection", "idp")]), None).await;
+    assert_eq!(start.status, 302);
+    let to_idp = url::Url::parse(start.header("location").unwrap()).unwrap();
+    assert_eq!(to_idp.host_str(), Some("idp.example"));
+    let state = to_idp
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let browser = set_cookie(&start, "tg_browser").expect("binding cookie");
+    let callback = format!("/login/callback?code=c0de&state={state}");
+
+    // The victim's state, delivered to the attacker's browser (login CSRF / state theft).
+    for cookie in [None, Some("tg_browser=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")] {
+        let r = get_with(&env, &callback, cookie).await;
+        assert_eq!(r.status, 400, "{cookie:?}: an error page, no redirect");
+        assert!(r.header("location").is_none());
+    }
+    // The browser that started it continues (here the fake provider refuses the code, so the
+    // application gets Auth0's error on its redirect URI).
+    let r = get_with(&env, &callback, Some(&browser)).await;
+    assert_eq!(r.status, 302, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.header("location").unwrap().starts_with("http://localhost:3000/callback"));
+}
+
+#[tokio::test]
+async fn prompt_login_is_not_satisfied_by_an_older_session() {
+    let env = env_with_user().await;
+    let page = get_with(&env, &code_url(&[]), None).await;
+    let html = String::from_utf8(page.body).unwrap();
+    let tx = html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap();
+    let login = env
+        .post_json("/u/login", json!({"tx": tx, "username": "ada@example.com", "password": PW}))
+        .await;
+    assert_eq!(login.status, 200);
+    let session = set_cookie(&login, "tg_session").unwrap();
+
+    env.clock.advance_ms(60_000);
+    for extra in [("prompt", "login"), ("max_age", "0")] {
+        let page = get_with(&env, &code_url(&[extra]), Some(&session)).await;
+        assert_eq!(page.status, 200, "{extra:?}: the login page, not a code");
+        let html = String::from_utf8(page.body).unwrap();
+        let tx = html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap();
+        let resumed = get_with(&env, &format!("/authorize/resume?tx={tx}"), Some(&session)).await;
+        assert_eq!(param_of(&resumed, "error").as_deref(), Some("login_required"), "{extra:?}");
+        assert!(param_of(&resumed, "code").is_none());
+    }
+}
