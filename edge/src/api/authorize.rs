@@ -18,15 +18,6 @@ use crate::core::federated;
 use crate::core::oauth::{self, Origin};
 use crate::core::tenant;
 
-/// The value of cookie `name`.
-fn cookie<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
-    req.header("cookie")?
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
-
 fn query_pairs(req: &Request) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query.as_bytes()).into_owned().collect()
 }
@@ -62,7 +53,7 @@ impl App<'_> {
     /// The browser's binding value: the `tg_browser` cookie it sent (well-formed: 43 base64url
     /// characters), or a new one, with the `Set-Cookie` to send it back when it is new.
     fn binding(&self, req: &Request) -> Result<(String, Option<String>), WebError> {
-        let sent = cookie(req, BROWSER_COOKIE)
+        let sent = req.cookie(BROWSER_COOKIE)
             .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         Ok(match sent {
             Some(v) => (v.to_owned(), None),
@@ -157,7 +148,7 @@ impl App<'_> {
     /// `GET /login/callback`: an identity provider's answer. Logged in → session cookie and on to
     /// `/authorize/resume`; otherwise the application gets an Auth0-shaped error.
     pub(super) async fn federated_callback(&self, req: &Request) -> Result<Response, WebError> {
-        let binding = cookie(req, BROWSER_COOKIE);
+        let binding = req.cookie(BROWSER_COOKIE);
         match federated::callback(&self.core, &query_pairs(req), self.client_ip(req), binding).await? {
             federated::Callback::Session { token, resume_url } => Ok(
                 redirect(&resume_url).with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
@@ -171,7 +162,7 @@ impl App<'_> {
         let signer = self.signer().await?;
         let (binding, set_binding) = self.binding(req)?;
         let browser = authorize::Browser {
-            session: cookie(req, SESSION_COOKIE),
+            session: req.cookie(SESSION_COOKIE),
             binding: &binding,
             binding_sent: set_binding.is_none(),
         };
@@ -219,7 +210,7 @@ impl App<'_> {
     pub(super) async fn resume(&self, req: &Request) -> Result<Response, WebError> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let signer = self.signer().await?;
-        let outcome = authorize::resume(&self.core, &signer, &tx, cookie(req, SESSION_COOKIE)).await?;
+        let outcome = authorize::resume(&self.core, &signer, &tx, req.cookie(SESSION_COOKIE)).await?;
         self.render(&outcome)
     }
 
@@ -319,7 +310,7 @@ impl App<'_> {
         };
         let target = authorize::logout_target(&self.core, get("client_id"), get("returnTo")).await?;
         if !matches!(target, LogoutTarget::Refused(_)) {
-            authorize::end_session(&self.core, cookie(req, SESSION_COOKIE)).await?;
+            authorize::end_session(&self.core, req.cookie(SESSION_COOKIE)).await?;
         }
         Ok(self.logout_response(target))
     }
@@ -345,7 +336,7 @@ impl App<'_> {
         )
         .await?;
         if !matches!(target, LogoutTarget::Refused(_)) {
-            authorize::end_session(&self.core, cookie(req, SESSION_COOKIE)).await?;
+            authorize::end_session(&self.core, req.cookie(SESSION_COOKIE)).await?;
         }
         Ok(self.logout_response(target))
     }

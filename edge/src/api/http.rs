@@ -68,6 +68,15 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The value of cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.header("cookie")?
+            .split(';')
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+    }
+
     /// The media type of the body without parameters, lower-cased (`application/json`).
     pub fn media_type(&self) -> Option<String> {
         self.header("content-type")

@@ -73,7 +73,8 @@ impl App<'_> {
         let password = body
             .password
             .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
-        let user = lifecycle::reset_password(&self.core, &ticket, &password).await?;
+        let session = req.cookie(crate::core::authorize::SESSION_COOKIE);
+        let user = lifecycle::reset_password(&self.core, &ticket, &password, session).await?;
         Ok(Response::json(200, &json!({"ok": true, "email": user.email})))
     }
 

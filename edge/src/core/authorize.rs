@@ -399,6 +399,34 @@ pub async fn session(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<
     .await?)
 }
 
+/// Revokes every live session of `user_id` but the one whose cookie hashes to `keep` (the browser
+/// that made the change, if any): credentials changed, or the user was blocked.
+pub fn revoke_sessions_stmt(user_id: &str, now: i64, keep: Option<&str>) -> Stmt {
+    Stmt::new("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND id_hash IS NOT ?3")
+        .bind(now)
+        .bind(user_id)
+        .bind(keep)
+}
+
+/// The user a live session cookie belongs to, without touching its idle timer.
+pub async fn session_user(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        user_id: String,
+    }
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let row: Option<Row> = query_one(
+        core.db,
+        Stmt::new("SELECT user_id FROM sessions WHERE id_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2")
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(core.clock.now_ms()),
+    )
+    .await?;
+    Ok(row.map(|r| r.user_id))
+}
+
 /// Ends a session (logout).
 pub async fn end_session(core: &Core<'_>, token: Option<&str>) -> CoreResult<()> {
     if let Some(t) = token {

@@ -34,6 +34,18 @@ fn require_grant(client: &Client, grant: &str) -> CoreResult<()> {
     }
 }
 
+/// Revokes what a user could still turn into tokens: refresh tokens, unredeemed codes and
+/// embedded-login tickets (credentials changed, or the user was blocked).
+pub fn revoke_grants_stmts(user_id: &str, now: i64) -> Vec<Stmt> {
+    vec![
+        Stmt::new("UPDATE refresh_tokens SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(user_id),
+        Stmt::new("DELETE FROM auth_codes WHERE user_id = ?1 AND used_at IS NULL").bind(user_id),
+        Stmt::new("DELETE FROM login_tickets WHERE user_id = ?1 AND used_at IS NULL").bind(user_id),
+    ]
+}
+
 /// Creates a refresh token in `family`.
 async fn issue_refresh(
     core: &Core<'_>,

@@ -5,12 +5,16 @@
 //! Auth0's default URL lifetime), and only the newest reset ticket of a user is valid: issuing one
 //! deletes the older ones.
 //!
+//! A ticket is bound to the address it was mailed to: when the user's email changes, every link
+//! sent to the old address stops working.
+//!
 //! Reset flow: `request_reset` answers the same for every email (no enumeration) and mails a link
 //! only to existing users → the page at `/lo/reset` shows the connection's policy checklist →
 //! `reset_password` checks policy, dictionary, personal info and history *before* consuming the
 //! ticket (a refused password does not burn the link), then consumes it, stores the new hash,
-//! records the old one in the history, marks the email verified (the user proved they read it) and
-//! lifts brute-force blocks on the user's identifiers.
+//! records the old one in the history, marks the email verified (the user proved they read it),
+//! lifts brute-force blocks on the user's identifiers, and revokes the user's refresh tokens and
+//! browser sessions (but the session of the browser that made the change, if any).
 //!
 //! History: with `password_history {enable, size}`, a new password may not equal the current one
 //! or any of the `size - 1` before it (the last `size` passwords).
@@ -55,14 +59,9 @@ impl TicketKind {
     }
 }
 
-/// Creates a ticket for `user` and returns the secret for the link. A new reset ticket replaces the
-/// user's older ones (only the newest link works).
-pub async fn issue_ticket(
-    core: &Core<'_>,
-    user_id: &str,
-    kind: TicketKind,
-    client_id: Option<&str>,
-) -> CoreResult<String> {
+/// Creates a ticket for `user`, bound to their current email, and returns the secret for the
+/// link. A new reset ticket replaces the user's older ones (only the newest link works).
+pub async fn issue_ticket(core: &Core<'_>, user: &User, kind: TicketKind, client_id: Option<&str>) -> CoreResult<String> {
     let secret = core.random_token()?;
     let now = core.clock.now_ms();
     let ttl = match kind {
@@ -71,16 +70,20 @@ pub async fn issue_ticket(
     };
     core.db
         .batch(vec![
-            Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = ?2").bind(user_id).bind(kind.as_str()),
+            Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = ?2")
+                .bind(&user.user_id)
+                .bind(kind.as_str()),
             Stmt::new(
-                "INSERT INTO tickets (ticket_hash, user_id, kind, client_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO tickets (ticket_hash, user_id, kind, client_id, expires_at, created_at, email) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .bind(sha256_hex(secret.as_bytes()))
-            .bind(user_id)
+            .bind(&user.user_id)
             .bind(kind.as_str())
             .bind(client_id)
             .bind(now + ttl)
-            .bind(now),
+            .bind(now)
+            .bind(&user.email),
         ])
         .await?;
     Ok(secret)
@@ -96,7 +99,8 @@ async fn peek_ticket(core: &Core<'_>, secret: &str, kind: TicketKind) -> CoreRes
     let row: Option<TicketRow> = query_one(
         core.db,
         Stmt::new(
-            "SELECT user_id FROM tickets WHERE ticket_hash = ?1 AND kind = ?2 AND used_at IS NULL AND expires_at > ?3",
+            "SELECT t.user_id FROM tickets t JOIN users u ON u.user_id = t.user_id WHERE t.ticket_hash = ?1 \
+             AND t.kind = ?2 AND t.used_at IS NULL AND t.expires_at > ?3 AND t.email = u.email",
         )
         .bind(sha256_hex(secret.as_bytes()))
         .bind(kind.as_str())
@@ -116,7 +120,7 @@ async fn consume_ticket(core: &Core<'_>, secret: &str, kind: TicketKind) -> Core
         core.db,
         Stmt::new(
             "UPDATE tickets SET used_at = ?1 WHERE ticket_hash = ?2 AND kind = ?3 AND used_at IS NULL AND expires_at > ?1 \
-             RETURNING user_id",
+             AND email = (SELECT u.email FROM users u WHERE u.user_id = tickets.user_id) RETURNING user_id",
         )
         .bind(now)
         .bind(sha256_hex(secret.as_bytes()))
@@ -133,7 +137,7 @@ fn link(core: &Core<'_>, path: &str, ticket: &str) -> String {
 
 /// Sends the verification mail after a sign-up.
 pub async fn send_verification(core: &Core<'_>, user: &User, client_id: Option<&str>) -> CoreResult<()> {
-    let ticket = issue_ticket(core, &user.user_id, TicketKind::VerifyEmail, client_id).await?;
+    let ticket = issue_ticket(core, user, TicketKind::VerifyEmail, client_id).await?;
     let url = link(core, "lo/verify", &ticket);
     core.mailer
         .send(&Mail {
@@ -212,7 +216,7 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
         }
     }
     if let Some(user) = user {
-        let ticket = issue_ticket(core, &user.user_id, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
+        let ticket = issue_ticket(core, &user, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
         let url = link(core, "lo/reset", &ticket);
         core.mailer
             .send(&Mail {
@@ -312,9 +316,26 @@ pub async fn check_new_password(core: &Core<'_>, conn: &Connection, user: &User,
     check_history(core, conn, user, password).await
 }
 
+/// What changing a user's credentials (or blocking them) revokes: their browser sessions but
+/// `keep_session` (the cookie of the browser that made the change, if any), refresh tokens,
+/// unredeemed codes and embedded-login tickets.
+pub fn revocations(user_id: &str, now: i64, keep_session: Option<&str>) -> Vec<Stmt> {
+    let keep = keep_session.map(|c| sha256_hex(c.as_bytes()));
+    let mut stmts = vec![super::authorize::revoke_sessions_stmt(user_id, now, keep.as_deref())];
+    stmts.extend(super::codes::revoke_grants_stmts(user_id, now));
+    stmts
+}
+
 /// Stores a new password for `user`: the old hash goes to the history (trimmed to the maximum),
-/// blocks on the user's identifiers are lifted, other reset links die.
-pub async fn set_password(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
+/// blocks on the user's identifiers are lifted, other reset links die, and every session (but
+/// `keep_session`) and refresh token of the user is revoked.
+pub async fn set_password(
+    core: &Core<'_>,
+    conn: &Connection,
+    user: &User,
+    password: &str,
+    keep_session: Option<&str>,
+) -> CoreResult<()> {
     let salt = core.random_bytes::<16>()?;
     let hash = core.hasher.hash(password, &salt).await?;
     let now = core.clock.now_ms();
@@ -345,14 +366,16 @@ pub async fn set_password(core: &Core<'_>, conn: &Connection, user: &User, passw
         Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = 'reset_password' AND used_at IS NULL")
             .bind(&user.user_id),
     );
+    stmts.extend(revocations(&user.user_id, now, keep_session));
     core.db.batch(stmts).await?;
     let mut identifiers = vec![user.email.as_str()];
     identifiers.extend(user.username.as_deref());
     attack::unblock(core.db, &conn.id, &identifiers).await
 }
 
-/// `POST /lo/reset`: sets a new password with a reset ticket.
-pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str) -> CoreResult<User> {
+/// `POST /lo/reset`: sets a new password with a reset ticket. `session` is the session cookie of
+/// the browser making the change: it stays signed in, every other session is revoked.
+pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, session: Option<&str>) -> CoreResult<User> {
     let (user, conn) = reset_info(core, ticket).await?;
     let own_store = match Legacy::of(core, &conn)? {
         Some(legacy) if !conn.options.import_mode => Some(legacy),
@@ -369,14 +392,22 @@ pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str) -> Co
     if user_id != user.user_id {
         return Err(CoreError::InvalidTicket);
     }
+    // Only a session of this very user is kept.
+    let keep = match super::authorize::session_user(core, session).await? {
+        Some(owner) if owner == user.user_id => session,
+        _ => None,
+    };
     match own_store {
         Some(legacy) => {
             migration::own_store_change_password(&legacy, &user.email, password).await?;
+            let mut stmts = revocations(&user.user_id, core.clock.now_ms(), keep);
+            stmts.push(Stmt::new("UPDATE users SET password_reset_required = 0 WHERE user_id = ?1").bind(&user.user_id));
+            core.db.batch(stmts).await?;
             let mut identifiers = vec![user.email.as_str()];
             identifiers.extend(user.username.as_deref());
             attack::unblock(core.db, &conn.id, &identifiers).await?;
         }
-        None => set_password(core, &conn, &user, password).await?,
+        None => set_password(core, &conn, &user, password, keep).await?,
     }
     Ok(user)
 }

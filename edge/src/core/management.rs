@@ -372,7 +372,12 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
     .bind(app_metadata.map(|m| Value::Object(m).to_string()))
     .bind(now)
     .bind(&u.user_id);
-    match core.db.execute(stmt).await {
+    // Blocking a user signs them out everywhere: sessions, refresh tokens, pending codes.
+    let mut stmts = vec![stmt];
+    if opt_bool(body, "blocked")? == Some(true) {
+        stmts.extend(lifecycle::revocations(&u.user_id, now, None));
+    }
+    match core.db.batch(stmts).await {
         Ok(_) => {}
         Err(super::db::DbError::Conflict(_)) => {
             return Err(CoreError::Conflict("The specified new email already exists".into()))
@@ -384,10 +389,13 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
             .await?
             .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
         match Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
-            Some(legacy) => migration::own_store_change_password(&legacy, &fresh.email, &pw).await?,
+            Some(legacy) => {
+                migration::own_store_change_password(&legacy, &fresh.email, &pw).await?;
+                core.db.batch(lifecycle::revocations(&u.user_id, now, None)).await?;
+            }
             None => {
                 lifecycle::check_new_password(core, &conn, &fresh, &pw).await?;
-                lifecycle::set_password(core, &conn, &fresh, &pw).await?;
+                lifecycle::set_password(core, &conn, &fresh, &pw, None).await?;
             }
         }
     }

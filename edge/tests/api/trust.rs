@@ -416,15 +416,21 @@ async fn get_with(env: &TestEnv, path: &str, cookie: Option<&str>) -> Response {
     env.send(req).await
 }
 
+/// A code-flow `/authorize` URL; `extra` adds or replaces parameters.
 fn code_url(extra: &[(&str, &str)]) -> String {
     let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair("client_id", SPA_CLIENT)
-        .append_pair("redirect_uri", "http://localhost:3000/callback")
-        .append_pair("response_type", "code")
-        .append_pair("scope", "openid")
-        .append_pair("state", "st")
-        .append_pair("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
-        .append_pair("code_challenge_method", "S256");
+    let defaults = [
+        ("client_id", SPA_CLIENT),
+        ("redirect_uri", "http://localhost:3000/callback"),
+        ("response_type", "code"),
+        ("scope", "openid"),
+        ("state", "st"),
+        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        ("code_challenge_method", "S256"),
+    ];
+    for (k, v) in defaults.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)) {
+        q.append_pair(k, v);
+    }
     for (k, v) in extra {
         q.append_pair(k, v);
     }
@@ -532,4 +538,156 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
         assert_eq!(param_of(&resumed, "error").as_deref(), Some("login_required"), "{extra:?}");
         assert!(param_of(&resumed, "code").is_none());
     }
+}
+
+// ---- Revocation ----
+
+/// A browser session and a refresh token of ada, through the hosted page and the code flow.
+async fn signed_in(env: &TestEnv) -> (String, String) {
+    let page = get_with(env, &code_url(&[("scope", "openid offline_access")]), None).await;
+    let html = String::from_utf8(page.body).unwrap();
+    let tx = html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap();
+    let login = env
+        .post_json("/u/login", json!({"tx": tx, "username": "ada@example.com", "password": PW}))
+        .await;
+    let session = set_cookie(&login, "tg_session").unwrap();
+    let done = get_with(env, &format!("/authorize/resume?tx={tx}"), Some(&session)).await;
+    let code = param_of(&done, "code").expect("code");
+    let tokens = env
+        .post_json(
+            "/oauth/token",
+            json!({"grant_type": "authorization_code", "client_id": SPA_CLIENT, "code": code,
+                "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "redirect_uri": "http://localhost:3000/callback"}),
+        )
+        .await;
+    assert_eq!(tokens.status, 200, "{}", String::from_utf8_lossy(&tokens.body));
+    (session, tokens.json_body()["refresh_token"].as_str().expect("refresh token").to_owned())
+}
+
+async fn refresh_status(env: &TestEnv, token: &str) -> u16 {
+    env.post_json(
+        "/oauth/token",
+        json!({"grant_type": "refresh_token", "client_id": SPA_CLIENT, "refresh_token": token}),
+    )
+    .await
+    .status
+}
+
+/// Whether `session` still signs the browser in silently.
+async fn session_alive(env: &TestEnv, session: &str) -> bool {
+    let r = get_with(env, &code_url(&[("prompt", "none")]), Some(session)).await;
+    param_of(&r, "code").is_some()
+}
+
+async fn ada_id(env: &TestEnv) -> String {
+    let token = env.management_token("read:users").await;
+    let r = bearer(env, "GET", "/api/v2/users-by-email?email=ada@example.com", Some(&token)).await;
+    r.json_body()[0]["user_id"].as_str().unwrap().replace('|', "%7C")
+}
+
+async fn patch_user(env: &TestEnv, id: &str, body: serde_json::Value) -> Response {
+    let token = env.management_token("update:users").await;
+    env.send(
+        Request::new("PATCH", &format!("/api/v2/users/{id}"))
+            .with_header("authorization", &format!("Bearer {token}"))
+            .with_json(&body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_sessions_and_refresh_tokens() {
+    let env = env_with_user().await;
+    let (session, refresh) = signed_in(&env).await;
+    let (session2, refresh2) = signed_in(&env).await;
+    assert!(session_alive(&env, &session).await);
+    let r = patch_user(&env, &ada_id(&env).await, json!({"password": "Brand-New-Pass-9"})).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    for token in [&refresh, &refresh2] {
+        assert_eq!(refresh_status(&env, token).await, 403, "refresh token revoked");
+    }
+    for s in [&session, &session2] {
+        assert!(!session_alive(&env, s).await, "session revoked");
+    }
+}
+
+#[tokio::test]
+async fn a_reset_keeps_only_the_session_that_made_it() {
+    let env = env_with_user().await;
+    let (elsewhere, refresh) = signed_in(&env).await;
+    let (here, _) = signed_in(&env).await;
+    env.post_json(
+        "/dbconnections/change_password",
+        json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "ada@example.com"}),
+    )
+    .await;
+    let link = env.last_link("ada@example.com").await.unwrap();
+    let ticket = link.split("ticket=").nth(1).unwrap();
+    let r = env
+        .send(
+            Request::new("POST", "/lo/reset")
+                .with_header("cookie", &here)
+                .with_json(&json!({"ticket": ticket, "password": "Brand-New-Pass-9"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(session_alive(&env, &here).await, "the browser that reset stays signed in");
+    assert!(!session_alive(&env, &elsewhere).await);
+    assert_eq!(refresh_status(&env, &refresh).await, 403);
+}
+
+#[tokio::test]
+async fn blocking_a_user_signs_them_out_for_good() {
+    let env = env_with_user().await;
+    let (session, refresh) = signed_in(&env).await;
+    let id = ada_id(&env).await;
+    assert_eq!(patch_user(&env, &id, json!({"blocked": true})).await.status, 200);
+    assert_eq!(patch_user(&env, &id, json!({"blocked": false})).await.status, 200);
+    assert_eq!(refresh_status(&env, &refresh).await, 403, "unblocking does not revive tokens");
+    assert!(!session_alive(&env, &session).await);
+}
+
+#[tokio::test]
+async fn deleting_a_user_removes_their_sessions_and_tokens() {
+    let env = env_with_user().await;
+    let (session, refresh) = signed_in(&env).await;
+    let token = env.management_token("delete:users").await;
+    let r = bearer(&env, "DELETE", &format!("/api/v2/users/{}", ada_id(&env).await), Some(&token)).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(refresh_status(&env, &refresh).await, 403);
+    assert!(!session_alive(&env, &session).await);
+}
+
+#[tokio::test]
+async fn links_mailed_to_an_old_address_do_nothing_after_an_email_change() {
+    let env = env_with_user().await;
+    let verify = env.last_link("ada@example.com").await.unwrap();
+    env.post_json(
+        "/dbconnections/change_password",
+        json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "ada@example.com"}),
+    )
+    .await;
+    let reset = env.last_link("ada@example.com").await.unwrap();
+    assert_ne!(verify, reset);
+    let r = patch_user(&env, &ada_id(&env).await, json!({"email": "ada@new.example"})).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+
+    let ticket = |link: &str| link.split("ticket=").nth(1).unwrap().to_owned();
+    let info = get_with(&env, &format!("/lo/reset/info?ticket={}", ticket(&reset)), None).await;
+    assert_eq!(info.status, 400, "{}", String::from_utf8_lossy(&info.body));
+    let r = env
+        .post_json("/lo/reset", json!({"ticket": ticket(&reset), "password": "Brand-New-Pass-9"}))
+        .await;
+    assert_eq!(r.json_body()["code"], "invalid_ticket");
+    let v = get_with(&env, &format!("/lo/verify?ticket={}", ticket(&verify)), None).await;
+    assert_eq!(v.status, 400, "{}", String::from_utf8_lossy(&v.body));
+    let token = env.management_token("read:users").await;
+    let u = bearer(&env, "GET", &format!("/api/v2/users/{}", ada_id_at(&env, "ada@new.example").await), Some(&token)).await;
+    assert_eq!(u.json_body()["email_verified"], false, "the old link verified nothing");
+}
+
+async fn ada_id_at(env: &TestEnv, email: &str) -> String {
+    let token = env.management_token("read:users").await;
+    let r = bearer(env, "GET", &format!("/api/v2/users-by-email?email={email}"), Some(&token)).await;
+    r.json_body()[0]["user_id"].as_str().unwrap().replace('|', "%7C")
 }
