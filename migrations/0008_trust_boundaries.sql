@@ -9,3 +9,16 @@ ALTER TABLE federated_states ADD COLUMN browser_hash TEXT;
 
 -- The address a reset or verification link was mailed to: after an email change the link does nothing.
 ALTER TABLE tickets ADD COLUMN email TEXT;
+
+-- Brute-force protection counts *failed* verifications (`login_failures.count`); a login attempt
+-- reserves a slot here while its password is checked, so concurrent attempts never verify more
+-- than the limit and a right password is never refused because of attempts still in flight.
+-- A reservation older than a minute is stale (its Worker died) and no longer counts.
+CREATE TABLE login_in_flight (
+  attempt_id TEXT PRIMARY KEY,
+  connection_id TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  ip TEXT NOT NULL,
+  started_at INTEGER NOT NULL
+);
+CREATE INDEX login_in_flight_key ON login_in_flight(connection_id, identifier, ip);

@@ -3,20 +3,26 @@
 //! # Brute-force protection (per connection, identifier and IP)
 //!
 //! ```text
-//!            attempt (count := count + 1, atomically, before the password is checked)
-//!   ┌────────┐  count ≤ max  ┌──────────┐  success: row deleted  ┌────────┐
-//!   │ clear  │──────────────▶│ counting │───────────────────────▶│ clear  │
-//!   └────────┘               └──────────┘                        └────────┘
-//!                                 │ count > max (the 11th attempt with max = 10)
-//!                                 ▼
-//!                            ┌──────────┐  password reset / change, admin unblock,
-//!                            │ blocked  │  or 30 days after the last attempt
-//!                            └──────────┘──────────────────────────────▶ clear
+//!   attempt ──reserve──▶ failures + in flight < max ──▶ slot reserved ──▶ password verified
+//!      │                        │ no                         │ right: failures := 0, slot freed
+//!      │                        ▼                            │ wrong: failures + 1, slot freed
+//!      │        failures ≥ max ──▶ blocked (429, nothing verified)
+//!      │        otherwise (slots held by attempts in flight) ──▶ wait for them, reserve again
+//!
+//!   ┌────────┐ wrong (failures < max) ┌──────────┐ failures = max ┌─────────┐
+//!   │ clear  │───────────────────────▶│ counting │───────────────▶│ blocked │
+//!   └────────┘◀───────────────────────└──────────┘                └─────────┘
+//!        ▲        right password                                       │
+//!        └──── password reset / change, admin unblock, or 30 days after the last failure
 //! ```
-//! The counter is taken *before* the password is verified, in one `INSERT .. ON CONFLICT DO UPDATE
-//! .. RETURNING` statement, so concurrent attempts each get a distinct number and no more than `max`
-//! passwords are ever checked: the block lands on exactly the (max+1)-th attempt. A success deletes
-//! the row. Blocked attempts answer 429 `too_many_attempts` without verifying the password. Unknown
+//! Only *failed* verifications count (`login_failures`). An attempt first reserves a slot
+//! (`login_in_flight`) in one conditional `INSERT .. SELECT .. WHERE failures + in-flight < max`,
+//! so concurrent attempts never verify more than `max` passwords between them: 25 concurrent wrong
+//! guesses verify at most 10. When the slots are held by attempts still in flight (not by past
+//! failures), an attempt waits for them instead of being refused: 20 concurrent logins with the
+//! right password all succeed, because each success frees its slot and clears the failures. Only
+//! an account that is blocked when the attempt asks — `max` failures already recorded — is refused
+//! without verifying. A reservation whose Worker died is ignored after a minute. Unknown
 //! identifiers are counted the same way, so blocking reveals nothing about who exists.
 //!
 //! # Token buckets (suspicious IPs, rate limits)
@@ -56,40 +62,108 @@ pub struct AttemptKey<'a> {
     pub ip: &'a str,
 }
 
-/// Counts one attempt and returns whether it may proceed (`count ≤ max`).
-pub async fn take_login_attempt(db: &dyn Database, key: AttemptKey<'_>, max: u32, now: i64) -> CoreResult<bool> {
+/// A reservation older than this no longer counts (the Worker holding it died).
+pub const IN_FLIGHT_STALE_MS: i64 = 60_000;
+
+/// What a login attempt may do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reservation {
+    /// Verify the password, then report the outcome with [`finish_attempt`].
+    Granted(String),
+    /// The account was blocked before this attempt: refuse without verifying.
+    Blocked,
+    /// Every slot is held by attempts still in flight: wait for them and ask again.
+    Busy,
+}
+
+/// Reserves a verification slot for one attempt (see the module diagram).
+pub async fn reserve_attempt(
+    db: &dyn Database,
+    key: AttemptKey<'_>,
+    max: u32,
+    attempt_id: &str,
+    now: i64,
+) -> CoreResult<Reservation> {
+    let reserved = db
+        .query(
+            Stmt::new(
+                "INSERT INTO login_in_flight (attempt_id, connection_id, identifier, ip, started_at) \
+                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE \
+                   COALESCE((SELECT count FROM login_failures WHERE connection_id = ?2 AND identifier = ?3 AND ip = ?4 \
+                             AND last_at >= ?6), 0) \
+                   + (SELECT COUNT(*) FROM login_in_flight WHERE connection_id = ?2 AND identifier = ?3 AND ip = ?4 \
+                      AND started_at > ?7) < ?8 \
+                 RETURNING attempt_id",
+            )
+            .bind(attempt_id)
+            .bind(key.connection_id)
+            .bind(key.identifier)
+            .bind(key.ip)
+            .bind(now)
+            .bind(now - BLOCK_MS)
+            .bind(now - IN_FLIGHT_STALE_MS)
+            .bind(max),
+        )
+        .await?;
+    if !reserved.is_empty() {
+        return Ok(Reservation::Granted(attempt_id.to_owned()));
+    }
     #[derive(Deserialize)]
     struct Count {
         #[serde(deserialize_with = "columns::int")]
         count: i64,
     }
-    let row: Option<Count> = query_one(
+    let failures: Option<Count> = query_one(
         db,
         Stmt::new(
-            "INSERT INTO login_failures (connection_id, identifier, ip, count, last_at) VALUES (?1, ?2, ?3, 1, ?4) \
-             ON CONFLICT(connection_id, identifier, ip) DO UPDATE SET \
-               count = CASE WHEN last_at < ?5 THEN 1 ELSE count + 1 END, last_at = ?4 \
-             RETURNING count",
+            "SELECT count FROM login_failures WHERE connection_id = ?1 AND identifier = ?2 AND ip = ?3 AND last_at >= ?4",
         )
         .bind(key.connection_id)
         .bind(key.identifier)
         .bind(key.ip)
-        .bind(now)
         .bind(now - BLOCK_MS),
     )
     .await?;
-    Ok(row.is_some_and(|r| r.count <= i64::from(max)))
+    Ok(if failures.is_some_and(|f| f.count >= i64::from(max)) {
+        Reservation::Blocked
+    } else {
+        Reservation::Busy
+    })
 }
 
-/// Clears the counter of a successful login.
-pub async fn login_succeeded(db: &dyn Database, key: AttemptKey<'_>) -> CoreResult<()> {
-    db.execute(
-        Stmt::new("DELETE FROM login_failures WHERE connection_id = ?1 AND identifier = ?2 AND ip = ?3")
+/// Frees an attempt's slot and records its outcome: a right password clears the failures, a
+/// wrong one counts (restarting the count when the last failure is older than the block).
+/// `None` (the check could not be made, e.g. a legacy store was down) only frees the slot.
+pub async fn finish_attempt(
+    db: &dyn Database,
+    key: AttemptKey<'_>,
+    attempt_id: &str,
+    verified: Option<bool>,
+    now: i64,
+) -> CoreResult<()> {
+    let free = Stmt::new("DELETE FROM login_in_flight WHERE attempt_id = ?1").bind(attempt_id);
+    let record = match verified {
+        Some(true) => Some(
+            Stmt::new("DELETE FROM login_failures WHERE connection_id = ?1 AND identifier = ?2 AND ip = ?3")
+                .bind(key.connection_id)
+                .bind(key.identifier)
+                .bind(key.ip),
+        ),
+        Some(false) => Some(
+            Stmt::new(
+                "INSERT INTO login_failures (connection_id, identifier, ip, count, last_at) VALUES (?1, ?2, ?3, 1, ?4) \
+                 ON CONFLICT(connection_id, identifier, ip) DO UPDATE SET \
+                   count = CASE WHEN last_at < ?5 THEN 1 ELSE count + 1 END, last_at = ?4",
+            )
             .bind(key.connection_id)
             .bind(key.identifier)
-            .bind(key.ip),
-    )
-    .await?;
+            .bind(key.ip)
+            .bind(now)
+            .bind(now - BLOCK_MS),
+        ),
+        None => None,
+    };
+    db.batch([free].into_iter().chain(record).collect()).await?;
     Ok(())
 }
 

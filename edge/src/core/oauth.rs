@@ -183,18 +183,19 @@ pub async fn check_credentials(
         ip: origin.ip,
     };
     let protect = conn.options.brute_force_protection;
-    if protect && !attack::take_login_attempt(core.db, key, attack::DEFAULT_MAX_ATTEMPTS, now).await? {
-        return Err(CoreError::TooManyAttempts(
-            "Your account has been blocked after multiple consecutive login attempts.".into(),
-        ));
-    }
+    let attempt = if protect { Some(reserve(core, key).await?) } else { None };
     let too_long = password.len() > shared::password::MAX_PASSWORD_BYTES;
-    let (user, verified) = verify_password(core, conn, identifier, password, too_long).await?;
-    match user {
-        Some(u) if verified => {
-            if protect {
-                attack::login_succeeded(core.db, key).await?;
-            }
+    let checked = verify_password(core, conn, identifier, password, too_long).await;
+    if let Some(id) = &attempt {
+        let verified = match &checked {
+            Ok((Some(_), true)) => Some(true),
+            Ok(_) => Some(false),
+            Err(_) => None,
+        };
+        attack::finish_attempt(core.db, key, id, verified, core.clock.now_ms()).await?;
+    }
+    match checked? {
+        (Some(u), true) => {
             if u.blocked {
                 return Err(CoreError::UserBlocked);
             }
@@ -212,6 +213,30 @@ pub async fn check_credentials(
             Err(CoreError::WrongCredentials)
         }
     }
+}
+
+/// How often, and how many times, an attempt asks again for a slot held by attempts in flight.
+const RESERVE_PAUSE_MS: u64 = 50;
+const RESERVE_TRIES: u32 = 200;
+
+/// A brute-force slot for one attempt: granted, or `too_many_attempts` when the account is
+/// blocked; waits while the slots are held by attempts still in flight.
+async fn reserve(core: &Core<'_>, key: AttemptKey<'_>) -> CoreResult<String> {
+    let id = core.random_token()?;
+    for _ in 0..RESERVE_TRIES {
+        match attack::reserve_attempt(core.db, key, attack::DEFAULT_MAX_ATTEMPTS, &id, core.clock.now_ms()).await? {
+            attack::Reservation::Granted(id) => return Ok(id),
+            attack::Reservation::Blocked => {
+                return Err(CoreError::TooManyAttempts(
+                    "Your account has been blocked after multiple consecutive login attempts.".into(),
+                ))
+            }
+            attack::Reservation::Busy => core.http.pause(RESERVE_PAUSE_MS).await,
+        }
+    }
+    Err(CoreError::TooManyAttempts(
+        "Too many login attempts are in progress for this account. Please try again in a moment.".into(),
+    ))
 }
 
 /// Finds and verifies the user: locally, or through the connection's legacy backend (own-store

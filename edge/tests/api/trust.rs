@@ -691,3 +691,53 @@ async fn ada_id_at(env: &TestEnv, email: &str) -> String {
     let r = bearer(env, "GET", &format!("/api/v2/users-by-email?email={email}"), Some(&token)).await;
     r.json_body()[0]["user_id"].as_str().unwrap().replace('|', "%7C")
 }
+
+// ---- Attack protection that blocks attackers, not users ----
+
+#[tokio::test]
+async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() {
+    use edge::core::attack::{finish_attempt, reserve_attempt, AttemptKey, Reservation};
+    let env = TestEnv::new().await;
+    let db = env.core().db;
+    let now = env.clock.0.get();
+    let key = AttemptKey {
+        connection_id: "con_test00000000001",
+        identifier: "ada@example.com",
+        ip: "1.2.3.4",
+    };
+    let reserve = |id: String| async move { reserve_attempt(db, key, 10, &id, now).await.unwrap() };
+    // Ten attempts in flight hold every slot: the eleventh waits; it is not "blocked".
+    for i in 0..10 {
+        assert_eq!(reserve(format!("a{i}")).await, Reservation::Granted(format!("a{i}")));
+    }
+    assert_eq!(reserve("late".into()).await, Reservation::Busy);
+    // They were right passwords: each frees its slot and clears the failures.
+    for i in 0..10 {
+        finish_attempt(db, key, &format!("a{i}"), Some(true), now).await.unwrap();
+    }
+    assert_eq!(reserve("late".into()).await, Reservation::Granted("late".into()));
+    finish_attempt(db, key, "late", Some(true), now).await.unwrap();
+
+    // Ten wrong guesses, concurrent or not, verify ten passwords; then the account is blocked.
+    for i in 0..10 {
+        assert!(matches!(reserve(format!("w{i}")).await, Reservation::Granted(_)));
+    }
+    assert_eq!(reserve("w10".into()).await, Reservation::Busy, "only 10 verify at once");
+    for i in 0..10 {
+        finish_attempt(db, key, &format!("w{i}"), Some(false), now).await.unwrap();
+    }
+    assert_eq!(reserve("w10".into()).await, Reservation::Blocked);
+
+    // A check that could not be made (a legacy store down) frees the slot and counts nothing.
+    let other = AttemptKey { ip: "5.6.7.8", ..key };
+    assert!(matches!(reserve_attempt(db, other, 10, "x", now).await.unwrap(), Reservation::Granted(_)));
+    finish_attempt(db, other, "x", None, now).await.unwrap();
+    for i in 0..10 {
+        let id = format!("y{i}");
+        assert!(matches!(reserve_attempt(db, other, 10, &id, now).await.unwrap(), Reservation::Granted(_)));
+    }
+
+    // A reservation whose Worker died stops counting after a minute.
+    let later = now + edge::core::attack::IN_FLIGHT_STALE_MS + 1;
+    assert!(matches!(reserve_attempt(db, other, 10, "z", later).await.unwrap(), Reservation::Granted(_)));
+}
