@@ -11,13 +11,27 @@
 //! definition; local parts are case-sensitive in theory but not at any mainstream provider, and one
 //! account per address regardless of case is what users expect. We do **not** remove dots or
 //! `+tags`: that is Gmail-specific and would merge distinct mailboxes elsewhere.
+//!
+//! With the `idna` feature (the edge) the domain is also mapped by UTS-46 and kept in its Unicode
+//! form: full-width letters (`ＥＸＡＭＰＬＥ.com`), other compatibility spellings and the punycode
+//! form (`xn--bcher-kva.de`) all name the same domain (`bücher.de`), so they are the same account.
+//! The local part is only lower-cased: its meaning belongs to the receiving server.
 
 /// Longest address accepted, in bytes.
 pub const MAX_LEN: usize = 254;
 
-/// Trims and lower-cases an address.
+/// Trims and lower-cases an address; with the `idna` feature, maps its domain by UTS-46.
 pub fn normalize(email: &str) -> String {
-    email.trim().to_lowercase()
+    let email = email.trim();
+    #[cfg(feature = "idna")]
+    if let Some((local, domain)) = email.rsplit_once('@') {
+        if let (mapped, Ok(())) = idna::domain_to_unicode(domain) {
+            if !mapped.is_empty() {
+                return format!("{}@{mapped}", local.to_lowercase());
+            }
+        }
+    }
+    email.to_lowercase()
 }
 
 fn atext(c: char) -> bool {
@@ -106,5 +120,20 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn normalizes() {
         assert_eq!(normalize("  John.Doe@Example.COM "), "john.doe@example.com");
+    }
+
+    #[cfg(feature = "idna")]
+    #[test]
+    fn spellings_of_one_domain_are_one_address() {
+        for spelling in [
+            "ada@example.com",
+            "ADA@ＥＸＡＭＰＬＥ.COM",
+            "ada@ｅｘａｍｐｌｅ．com",
+        ] {
+            assert_eq!(normalize(spelling), "ada@example.com", "{spelling}");
+        }
+        assert_eq!(normalize("user@xn--bcher-kva.de"), "user@bücher.de");
+        assert_eq!(normalize("user@BÜCHER.de"), "user@bücher.de");
+        assert_eq!(normalize("Straße@example.com"), "straße@example.com", "the local part is only lower-cased");
     }
 }

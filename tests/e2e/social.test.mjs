@@ -256,7 +256,7 @@ test('linking by email joins only accounts with a verified email on both sides',
   const p2 = await c2.newPage();
   await p2.goto(authorizeUrl({ connection: 'Linked-OIDC' }).url);
   await idpLogin(p2, login2);
-  assert.equal(jose.decodeJwt((await backAtApp(p2)).id_token).sub, `oidc|${login2}`);
+  assert.equal(jose.decodeJwt((await backAtApp(p2)).id_token).sub, `oidc|Linked-OIDC|${login2}`, "the id names its connection");
   await c2.close();
 });
 

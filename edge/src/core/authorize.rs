@@ -279,6 +279,16 @@ pub async fn validate(
             "Unsupported response_mode",
         )));
     }
+    // Tokens never travel in a query string (logs, Referer, history): the error itself goes back
+    // in the fragment.
+    if req.response_type != ResponseType::Code && req.response_mode == ResponseMode::Query {
+        req.response_mode = ResponseMode::Fragment;
+        return Ok(Err(error_delivery(
+            &req,
+            "invalid_request",
+            "response_mode=query is not allowed with token or id_token responses",
+        )));
+    }
     let grant = match req.response_type {
         ResponseType::Code => "authorization_code",
         _ => "implicit",

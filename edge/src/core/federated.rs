@@ -11,7 +11,8 @@
 //!        (signature, iss, aud, exp, nonce) | OAuth 2.0: profile URL with the access token
 //!        → profile mapped → identity found, linked or signed up → session → /authorize/resume
 //! ```
-//! Users get `sub` = `{strategy}|{provider user id}` and a normalized profile; the raw provider
+//! Users get `sub` = `{strategy}|{connection}|{provider user id}` (`{strategy}|{provider user id}`
+//! for a social connection named after its strategy, as Auth0) and a normalized profile; the raw provider
 //! profile stays in `identities.profile_data`. Linking by email is off unless the connection sets
 //! `link_by_email`, and then only links when the provider *and* the existing account have a
 //! verified email. Provider errors go back to the application as Auth0-shaped `/authorize` errors.
@@ -752,7 +753,7 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
             if !quota.granted {
                 return Err(CoreError::TooManyRequests(quota));
             }
-            let user_id = format!("{}|{}", conn.strategy, p.provider_user_id);
+            let user_id = federated_user_id(conn, &p.provider_user_id);
             let new = NewUser {
                 user_id: user_id.clone(),
                 connection_id: conn.id.clone(),
@@ -784,6 +785,20 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
     users::by_id(core.db, &user_id)
         .await?
         .ok_or_else(|| CoreError::Internal("federated user vanished".into()))
+}
+
+/// The user id of a new federated user. It names the connection, so two connections of one
+/// strategy whose providers hand out the same subject make two users: `{strategy}|{connection}|{id}`
+/// (Auth0's form for `oidc` and `oauth2`). A social connection named after its strategy (the usual
+/// `google-oauth2`, `facebook`) keeps Auth0's short form `{strategy}|{id}` — only for ids without a
+/// `|`, so a short id never equals a long one (connection names cannot contain `|`).
+pub fn federated_user_id(conn: &FederatedConnection, provider_user_id: &str) -> String {
+    let social = matches!(conn.strategy.as_str(), "google-oauth2" | "facebook");
+    if social && conn.name == conn.strategy && !provider_user_id.contains('|') {
+        format!("{}|{provider_user_id}", conn.strategy)
+    } else {
+        format!("{}|{}|{provider_user_id}", conn.strategy, conn.name)
+    }
 }
 
 fn identity_stmt(conn: &FederatedConnection, p: &Profile, user_id: &str, raw: &str, now: i64) -> Stmt {

@@ -164,10 +164,15 @@ fn verdict(v: &Value) -> Result<Verdict, CoreError> {
     }
 }
 
-/// Identifiers travel normalised, as this store keeps them: emails trimmed and lower-cased,
-/// usernames trimmed and lower-cased too (both are compared case-insensitively).
+/// Identifiers travel normalised, as this store keeps them: emails as [`shared::email::normalize`]
+/// does (lower-cased, domain mapped by UTS-46), usernames trimmed and lower-cased. Brute-force
+/// counters use the same form, so another spelling of one address is the same identifier.
 pub fn normalize_identifier(identifier: &str) -> String {
-    identifier.trim().to_lowercase()
+    if identifier.contains('@') {
+        shared::email::normalize(identifier)
+    } else {
+        identifier.trim().to_lowercase()
+    }
 }
 
 /// What one signed request is made of.

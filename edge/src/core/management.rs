@@ -413,7 +413,7 @@ pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
 
 /// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.
 pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult<()> {
-    let identifier = identifier.trim().to_lowercase();
+    let identifier = super::legacy::normalize_identifier(identifier);
     core.db
         .execute(super::db::Stmt::new("DELETE FROM login_failures WHERE identifier = ?1").bind(&identifier))
         .await?;

@@ -176,7 +176,7 @@ pub async fn check_credentials(
             "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.".into(),
         ));
     }
-    let normalized = identifier.trim().to_lowercase();
+    let normalized = super::legacy::normalize_identifier(identifier);
     let key = AttemptKey {
         connection_id: &conn.id,
         identifier: &normalized,

@@ -741,3 +741,109 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
     let later = now + edge::core::attack::IN_FLIGHT_STALE_MS + 1;
     assert!(matches!(reserve_attempt(db, other, 10, "z", later).await.unwrap(), Reservation::Granted(_)));
 }
+
+// ---- Smaller holes ----
+
+#[tokio::test]
+async fn two_providers_of_one_strategy_with_the_same_subject_are_two_users() {
+    use edge::core::federated::{find_or_create, FederatedConnection, FederatedOptions, Profile};
+    let env = TestEnv::new().await;
+    for id in ["con_a", "con_b"] {
+        env.exec(
+            Stmt::new("INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, 'oidc', '{}', 0)")
+                .bind(id)
+                .bind(id.replace("con_", "corp-")),
+        )
+        .await;
+    }
+    let conn = |id: &str| FederatedConnection {
+        id: id.into(),
+        name: id.replace("con_", "corp-"),
+        strategy: "oidc".into(),
+        options: FederatedOptions::default(),
+    };
+    let profile = Profile {
+        provider_user_id: "42".into(),
+        email: Some("sam@corp.example".into()),
+        email_verified: true,
+        name: None,
+        given_name: None,
+        family_name: None,
+        picture: None,
+        raw: serde_json::Map::new(),
+    };
+    let core = env.core();
+    let a = find_or_create(&core, &conn("con_a"), &profile, "1.1.1.1").await.unwrap();
+    let b = find_or_create(&core, &conn("con_b"), &profile, "1.1.1.1").await.unwrap();
+    assert_ne!(a.user_id, b.user_id);
+    assert_eq!(a.user_id, "oidc|corp-a|42");
+    assert_eq!(b.user_id, "oidc|corp-b|42");
+    // Returning users find their own account again.
+    assert_eq!(find_or_create(&core, &conn("con_b"), &profile, "1.1.1.1").await.unwrap().user_id, b.user_id);
+}
+
+#[tokio::test]
+async fn tokens_never_travel_in_a_query_string() {
+    let env = env_with_user().await;
+    env.exec(
+        Stmt::new("UPDATE clients SET grant_types = '[\"authorization_code\",\"implicit\"]' WHERE client_id = ?1")
+            .bind(SPA_CLIENT),
+    )
+    .await;
+    for rt in ["token", "id_token", "id_token token"] {
+        let r = get_with(
+            &env,
+            &code_url(&[("response_type", rt), ("response_mode", "query"), ("nonce", "n")]),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, 302, "{rt}: {}", String::from_utf8_lossy(&r.body));
+        let loc = url::Url::parse(r.header("location").unwrap()).unwrap();
+        assert_eq!(loc.query(), None, "{rt}: nothing in the query");
+        let frag: Vec<(String, String)> = url::form_urlencoded::parse(loc.fragment().unwrap().as_bytes())
+            .into_owned()
+            .collect();
+        assert!(frag.contains(&("error".into(), "invalid_request".into())), "{rt}: {frag:?}");
+    }
+}
+
+#[tokio::test]
+async fn other_spellings_of_an_address_are_the_same_account() {
+    let env = env_with_user().await;
+    let signup = |email: &str| {
+        env.post_json(
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": email, "password": "Another-Pass-77"}),
+        )
+    };
+    for spelling in ["ada@ＥＸＡＭＰＬＥ.com", "ADA@ｅｘａｍｐｌｅ．ｃｏｍ"] {
+        let r = signup(spelling).await;
+        assert_eq!(r.json_body()["code"], "invalid_signup", "{spelling}: the account exists");
+        let login = env
+            .post_json(
+                "/oauth/token",
+                json!({"grant_type": REALM, "client_id": SPA_CLIENT, "username": spelling, "password": PW, "realm": DB_CONNECTION}),
+            )
+            .await;
+        assert_eq!(login.status, 200, "{spelling}: {}", String::from_utf8_lossy(&login.body));
+    }
+    let r = signup("grace@xn--bcher-kva.de").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json_body()["email"], "grace@bücher.de");
+    assert_eq!(signup("grace@BÜCHER.de").await.json_body()["code"], "invalid_signup");
+}
+
+#[tokio::test]
+async fn another_spelling_does_not_reset_the_brute_force_count() {
+    let env = env_with_user().await;
+    let login = |username: &str, password: &str| {
+        let mut req = Request::new("POST", "/oauth/token").with_json(&json!({"grant_type": REALM,
+            "client_id": SPA_CLIENT, "username": username, "password": password, "realm": DB_CONNECTION}));
+        req.ip = Some("6.6.6.6".into());
+        env.send(req)
+    };
+    for _ in 0..10 {
+        assert_eq!(login("ada@example.com", "wrong").await.status, 403);
+    }
+    assert_eq!(login("ADA@ＥＸＡＭＰＬＥ.com", "wrong").await.status, 429);
+}
