@@ -82,7 +82,9 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
     `--m2m-secret=${m2mSecret}`, `--web-secret=${webSecret}`, '--quiet', ...extraOrigins.flatMap((o) => ['--extra-origin', o]),
     ...(legacy ? ['--legacy-url', `${legacy.origin}/auth`] : [])]);
   const legacyVars = legacy ? { CONNECTION_SECRET_LEGACY: legacy.secret, CONNECTION_SECRET_LEGACY_WRONG: 'not-the-shared-secret' } : {};
-  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', DEV_ALLOW_PRIVATE_URLS: '1', ...legacyVars, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
+  // The suites stand in for Cloudflare's edge: each test chooses its client IP with CF-Connecting-IP
+  // (trusted here, as behind Cloudflare). The adversarial suite starts a Worker that does not trust it.
+  const varArgs = Object.entries({ ISSUER: `${origin}/`, KEY_ENCRYPTION_KEY: kek, DEV_OUTBOX: '1', DEV_ALLOW_PRIVATE_URLS: '1', TRUST_CF_CONNECTING_IP: '1', ...legacyVars, ...vars }).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
   const child = spawn(
     'npx',
     ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,

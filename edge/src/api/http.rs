@@ -31,7 +31,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// Body bytes (at most [`MAX_BODY_BYTES`]; the adapter stops reading beyond).
     pub body: Vec<u8>,
-    /// Client IP as the platform reports it (`CF-Connecting-IP`).
+    /// Client IP as the platform reports it (`CF-Connecting-IP` where Cloudflare sets it; `None`
+    /// elsewhere, and every such client shares one per-IP counter).
     pub ip: Option<String>,
 }
 

@@ -60,14 +60,26 @@ async fn read_body(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
     Ok(body)
 }
 
-async fn to_api(mut req: Request) -> Result<api::Request> {
+/// Whether `CF-Connecting-IP` is the client's address: only where Cloudflare sets it (a deployed
+/// Worker; `TRUST_CF_CONNECTING_IP = "1"` in wrangler.toml). Under `wrangler dev` or self-hosted
+/// workerd the header is whatever the client sent, so it is ignored and every client shares the
+/// per-IP counters — strict, never liftable by a header.
+fn trust_client_ip(env: &Env) -> bool {
+    env.var("TRUST_CF_CONNECTING_IP").is_ok_and(|v| v.to_string() == "1")
+}
+
+async fn to_api(mut req: Request, trust_ip: bool) -> Result<api::Request> {
     let url = req.url()?;
     let headers = req
         .headers()
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let ip = req.headers().get("cf-connecting-ip")?;
+    let ip = if trust_ip {
+        req.headers().get("cf-connecting-ip")?
+    } else {
+        None
+    };
     let body = match req.method() {
         worker::Method::Get | worker::Method::Head | worker::Method::Options => Vec::new(),
         _ => read_body(&mut req, body_limit(url.path())).await?,
@@ -269,7 +281,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let rt = Runtime::new(env, ctx)?;
     let queue = rt.env.queue("JOBS").ok();
     let jobs = jobs::QueueJobs(queue.as_ref());
-    let req = to_api(req).await?;
+    let req = to_api(req, trust_client_ip(&rt.env)).await?;
     let res = rt
         .with_core(async |core| {
             let app = App {

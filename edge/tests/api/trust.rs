@@ -847,3 +847,46 @@ async fn another_spelling_does_not_reset_the_brute_force_count() {
     }
     assert_eq!(login("ADA@ＥＸＡＭＰＬＥ.com", "wrong").await.status, 429);
 }
+
+#[tokio::test]
+async fn credentialed_cors_only_for_the_origins_of_the_client_the_request_is_for() {
+    let env = env_with_user().await;
+    // Another application registers the attacker's origin as its own.
+    env.exec(Stmt::new(
+        "INSERT INTO clients (client_id, name, app_type, is_public, web_origins, grant_types, created_at) \
+         VALUES ('other-spa', 'Other', 'spa', 1, '[\"https://evil.example\"]', '[]', 0)",
+    ))
+    .await;
+    let cross = |origin: &str, body: serde_json::Value, path: &str| {
+        env.send(Request::new("POST", path).with_header("origin", origin).with_json(&body))
+    };
+    let login = json!({"grant_type": REALM, "client_id": SPA_CLIENT, "username": "ada@example.com",
+        "password": PW, "realm": DB_CONNECTION});
+    let r = cross("https://evil.example", login.clone(), "/oauth/token").await;
+    assert_eq!(r.header("access-control-allow-origin"), None, "not test-spa's origin");
+    let signup = json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "x@example.com", "password": PW});
+    let r = cross("https://evil.example", signup, "/dbconnections/signup").await;
+    assert_eq!(r.header("access-control-allow-origin"), None);
+
+    let ok = cross("http://localhost:3000", login, "/oauth/token").await;
+    assert_eq!(ok.header("access-control-allow-origin"), Some("http://localhost:3000"));
+    assert_eq!(ok.header("access-control-allow-credentials"), Some("true"));
+    let access = ok.json_body()["access_token"].as_str().unwrap().to_owned();
+    let userinfo = |origin: &str| {
+        env.send(
+            Request::new("GET", "/userinfo")
+                .with_header("origin", origin)
+                .with_header("authorization", &format!("Bearer {access}")),
+        )
+    };
+    assert_eq!(userinfo("https://evil.example").await.header("access-control-allow-origin"), None);
+    assert_eq!(
+        userinfo("http://localhost:3000").await.header("access-control-allow-origin"),
+        Some("http://localhost:3000")
+    );
+    // The other application's own requests do get its origin.
+    let r = env
+        .send(Request::new("GET", "/client/other-spa.json").with_header("origin", "https://evil.example"))
+        .await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://evil.example"));
+}
