@@ -22,3 +22,10 @@ CREATE TABLE login_in_flight (
   started_at INTEGER NOT NULL
 );
 CREATE INDEX login_in_flight_key ON login_in_flight(connection_id, identifier, ip);
+
+-- The heaviest foreign hash class imported into (or handed over to) a connection: a hash of the
+-- same algorithm and cost that no password matches, and its work (argon2 KiB·passes). A failed
+-- login on the connection spends that work too, so response times do not tell users with imported
+-- hashes from unknown identifiers.
+ALTER TABLE connections ADD COLUMN foreign_hash_dummy TEXT;
+ALTER TABLE connections ADD COLUMN foreign_hash_work INTEGER NOT NULL DEFAULT 0;

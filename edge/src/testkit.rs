@@ -512,6 +512,27 @@ impl TestEnv {
             .expect("token")
     }
 
+    /// `POST /api/v2/jobs/users-imports` with `file` (a JSON array) and the form `fields`, as a
+    /// client with every Management API scope.
+    pub async fn post_import(&self, file: &Value, fields: &[(&str, &str)]) -> Response {
+        let b = "----tollgate-boundary";
+        let mut body = String::new();
+        for (k, v) in fields {
+            body.push_str(&format!(
+                "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\nContent-Type: application/json\r\n\r\n{file}\r\n--{b}--\r\n"
+        ));
+        let token = self.management_token(MANAGEMENT_SCOPES).await;
+        let mut req = Request::new("POST", "/api/v2/jobs/users-imports")
+            .with_header("authorization", &format!("Bearer {token}"))
+            .with_header("content-type", &format!("multipart/form-data; boundary={b}"));
+        req.body = body.into_bytes();
+        self.send(req).await
+    }
+
     /// `POST path` with a JSON body.
     pub async fn post_json(&self, path: &str, body: Value) -> Response {
         self.send(Request::new("POST", path).with_json(&body)).await

@@ -125,15 +125,15 @@ mod tests {
     #[cfg(feature = "idna")]
     #[test]
     fn spellings_of_one_domain_are_one_address() {
-        for spelling in [
-            "ada@example.com",
-            "ADA@ＥＸＡＭＰＬＥ.COM",
-            "ada@ｅｘａｍｐｌｅ．com",
-        ] {
+        for spelling in ["ada@example.com", "ADA@ＥＸＡＭＰＬＥ.COM", "ada@ｅｘａｍｐｌｅ．com"] {
             assert_eq!(normalize(spelling), "ada@example.com", "{spelling}");
         }
         assert_eq!(normalize("user@xn--bcher-kva.de"), "user@bücher.de");
         assert_eq!(normalize("user@BÜCHER.de"), "user@bücher.de");
-        assert_eq!(normalize("Straße@example.com"), "straße@example.com", "the local part is only lower-cased");
+        assert_eq!(
+            normalize("Straße@example.com"),
+            "straße@example.com",
+            "the local part is only lower-cased"
+        );
     }
 }

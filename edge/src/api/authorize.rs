@@ -53,7 +53,8 @@ impl App<'_> {
     /// The browser's binding value: the `tg_browser` cookie it sent (well-formed: 43 base64url
     /// characters), or a new one, with the `Set-Cookie` to send it back when it is new.
     fn binding(&self, req: &Request) -> Result<(String, Option<String>), WebError> {
-        let sent = req.cookie(BROWSER_COOKIE)
+        let sent = req
+            .cookie(BROWSER_COOKIE)
             .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         Ok(match sent {
             Some(v) => (v.to_owned(), None),

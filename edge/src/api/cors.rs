@@ -39,7 +39,10 @@ fn request_client(req: &Request) -> Option<String> {
         if let Some(basic) = auth.strip_prefix("Basic ").or_else(|| auth.strip_prefix("basic ")) {
             let decoded = STANDARD.decode(basic.trim()).ok()?;
             let id = String::from_utf8(decoded).ok()?.split(':').next()?.to_owned();
-            return percent_encoding::percent_decode_str(&id).decode_utf8().ok().map(|c| c.into_owned());
+            return percent_encoding::percent_decode_str(&id)
+                .decode_utf8()
+                .ok()
+                .map(|c| c.into_owned());
         }
         if let Some(token) = auth.strip_prefix("Bearer ").or_else(|| auth.strip_prefix("bearer ")) {
             // Unverified on purpose: it only picks whose origins may read the answer, and the

@@ -12,8 +12,8 @@ use super::http::{Request, Response};
 use super::{parse_json, query_param, App};
 use crate::core::error::CoreError;
 use crate::core::jobs::{self, ExportRequest, ImportOptions};
-use crate::core::{access, management};
 use crate::core::secrets::ct_eq;
+use crate::core::{access, management};
 
 /// How long an export download link works.
 pub const DOWNLOAD_TTL_S: i64 = 60;

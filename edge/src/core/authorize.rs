@@ -468,7 +468,6 @@ pub struct StoredGrant {
     pub code_challenge_method: Option<String>,
 }
 
-
 /// Completes an authorization for a logged-in user: a code, or tokens in the fragment.
 pub async fn complete(
     core: &Core<'_>,

@@ -471,7 +471,12 @@ fn app_error(provider_error: &str) -> &'static str {
 
 /// `GET /login/callback`: the provider's answer, accepted only from the browser that started the
 /// round trip (its binding cookie value, `binding`).
-pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str, binding: Option<&str>) -> CoreResult<Callback> {
+pub async fn callback(
+    core: &Core<'_>,
+    q: &[(String, String)],
+    ip: &str,
+    binding: Option<&str>,
+) -> CoreResult<Callback> {
     let param = |k: &str| {
         q.iter()
             .find(|(key, _)| key == k)
@@ -483,7 +488,9 @@ pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str, binding
         return page("Missing state");
     };
     let Some(binding) = binding else {
-        return page("This login was started in another browser (or cookies are blocked). Please start the login again.");
+        return page(
+            "This login was started in another browser (or cookies are blocked). Please start the login again.",
+        );
     };
     let row: Option<StateRow> = query_one(
         core.db,
@@ -499,7 +506,9 @@ pub async fn callback(core: &Core<'_>, q: &[(String, String)], ip: &str, binding
     // Unknown, reused, expired or another browser's state: we cannot tell whose request this is,
     // so no redirect.
     let Some(row) = row else {
-        return page("Invalid or expired state, or the login was started in another browser. Please start the login again.");
+        return page(
+            "Invalid or expired state, or the login was started in another browser. Please start the login again.",
+        );
     };
     let req = match authorize::transaction(core, &row.tx).await {
         Ok(t) => t.request,

@@ -21,6 +21,14 @@ pub trait PasswordHasher {
     /// Spends the time of one `verify` without a stored hash, for unknown users, so the response
     /// time does not tell who exists.
     async fn verify_dummy(&self, password: &str) -> CoreResult<()>;
+    /// The work of one of our own verifications, in argon2 KiB·passes (memory × iterations).
+    fn work(&self) -> f64;
+    /// The most work one verification of an imported or handed-over hash may cost: 4× our own,
+    /// and never less than 4× OWASP's minimum argon2id setting (m=19456, t=2).
+    fn verification_budget(&self) -> f64 {
+        let owasp = f64::from(Argon2Config::default().m_kib) * f64::from(Argon2Config::default().t);
+        super::legacy_hash::Work::BUDGET_FACTOR * self.work().max(owasp)
+    }
 }
 
 /// argon2id cost parameters.
@@ -141,6 +149,10 @@ impl PasswordHasher for Argon2idHasher {
 
     async fn verify(&self, password: &str, phc: &str) -> CoreResult<bool> {
         self.verify_sync(password, phc)
+    }
+
+    fn work(&self) -> f64 {
+        f64::from(self.config.m_kib) * f64::from(self.config.t)
     }
 
     async fn verify_dummy(&self, password: &str) -> CoreResult<()> {

@@ -136,6 +136,8 @@ pub struct ImportUser {
     pub password_hash: Option<String>,
     /// Whether the hash came as `custom_password_hash` (upsertable).
     pub custom_hash: bool,
+    /// The work of verifying the hash (argon2 KiB·passes; 0 without one).
+    pub hash_work: f64,
 }
 
 fn string_field(o: &Map<String, Value>, key: &str, max: usize, errors: &mut Vec<RowError>) -> Option<String> {
@@ -197,7 +199,10 @@ fn hash_error(e: HashError, path: &str) -> RowError {
 
 /// Validates one import row against Auth0's schema (`additionalProperties: false`, `email`
 /// required, field types and limits, hash formats with capped costs).
-pub fn validate_row(v: &Value, conn: &Connection) -> Result<ImportUser, Vec<RowError>> {
+/// `budget` is the most work one hash verification may cost (argon2 KiB·passes, see
+/// `PasswordHasher::verification_budget`): heavier hashes are refused with `MAXIMUM`, naming the
+/// parameter that is too high.
+pub fn validate_row(v: &Value, conn: &Connection, budget: f64) -> Result<ImportUser, Vec<RowError>> {
     let Some(o) = v.as_object() else {
         return Err(vec![err("INVALID_TYPE", "Expected type object", "")]);
     };
@@ -279,6 +284,7 @@ pub fn validate_row(v: &Value, conn: &Connection) -> Result<ImportUser, Vec<RowE
     }
     let mut password_hash = None;
     let mut custom_hash = false;
+    let mut hash_work = 0.0;
     match (o.get("password_hash"), o.get("custom_password_hash")) {
         (Some(_), Some(_)) => errors.push(err(
             "NOT_PASSED",
@@ -293,8 +299,11 @@ pub fn validate_row(v: &Value, conn: &Connection) -> Result<ImportUser, Vec<RowE
                     "password_hash",
                 ));
             } else {
-                match LegacyHash::parse(h) {
-                    Ok(_) => password_hash = Some(h.clone()),
+                match LegacyHash::parse(h).and_then(|p| p.check_work(budget).map(|()| p)) {
+                    Ok(p) => {
+                        hash_work = p.work();
+                        password_hash = Some(h.clone());
+                    }
                     Err(e) => errors.push(hash_error(e, "password_hash")),
                 }
             }
@@ -308,8 +317,9 @@ pub fn validate_row(v: &Value, conn: &Connection) -> Result<ImportUser, Vec<RowE
                     &format!("custom_password_hash.{k}"),
                 ));
             }
-            match LegacyHash::from_custom(c) {
-                Ok(_) => {
+            match LegacyHash::from_custom(c).and_then(|p| p.check_work(budget).map(|()| p)) {
+                Ok(p) => {
+                    hash_work = p.work();
                     password_hash = Some(c.to_string());
                     custom_hash = true;
                 }
@@ -363,6 +373,7 @@ pub fn validate_row(v: &Value, conn: &Connection) -> Result<ImportUser, Vec<RowE
             app_metadata,
             password_hash,
             custom_hash,
+            hash_work,
         }),
         _ => Err(errors),
     }
@@ -797,7 +808,7 @@ pub async fn process_import_chunk(core: &Core<'_>, job_id: &str, chunk: u32) -> 
             ));
             continue;
         }
-        match validate_row(&user, &conn) {
+        match validate_row(&user, &conn, core.hasher.verification_budget()) {
             Ok(u) => {
                 let id = match &u.user_id {
                     Some(id) => id.clone(),
@@ -847,6 +858,14 @@ pub async fn process_import_chunk(core: &Core<'_>, job_id: &str, chunk: u32) -> 
                 vec![conflict_of(core, &conn, u, id, upsert).await?],
             ));
         }
+    }
+    // The heaviest hash class this chunk brought: failed logins on the connection spend its work.
+    let heaviest = valid
+        .iter()
+        .filter(|(_, _, u, _)| u.hash_work > conn.foreign_hash_work as f64)
+        .max_by(|a, b| a.2.hash_work.total_cmp(&b.2.hash_work));
+    if let Some(hash) = heaviest.and_then(|(_, _, u, _)| LegacyHash::from_stored(u.password_hash.as_deref()?).ok()) {
+        super::tenant::record_foreign_hash(core.db, &conn, &hash, core.random_bytes::<48>()?).await?;
     }
     for part in finish_stmts(job_id, chunk, inserted, updated, &errors, now).chunks(BATCH) {
         core.db.batch(part.to_vec()).await?;

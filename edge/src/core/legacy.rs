@@ -411,9 +411,36 @@ mod tests {
         };
         let a = sign(b"k", base);
         assert!(a.starts_with("v2=") && a.len() == 67);
-        assert_ne!(a, sign(b"k", Signed { path: "/auth/get_user", ..base }));
-        assert_ne!(a, sign(b"k", Signed { timestamp: 1700000001, ..base }));
-        assert_ne!(a, sign(b"k", Signed { request_id: "ffeeddccbbaa99887766554433221100", ..base }));
+        assert_ne!(
+            a,
+            sign(
+                b"k",
+                Signed {
+                    path: "/auth/get_user",
+                    ..base
+                }
+            )
+        );
+        assert_ne!(
+            a,
+            sign(
+                b"k",
+                Signed {
+                    timestamp: 1700000001,
+                    ..base
+                }
+            )
+        );
+        assert_ne!(
+            a,
+            sign(
+                b"k",
+                Signed {
+                    request_id: "ffeeddccbbaa99887766554433221100",
+                    ..base
+                }
+            )
+        );
         assert_ne!(a, sign(b"k", Signed { body: "{ }", ..base }));
         assert_ne!(a, sign(b"other", base));
     }

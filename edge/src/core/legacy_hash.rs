@@ -48,9 +48,9 @@ pub enum HashError {
     /// Known format, broken fields.
     #[error("malformed hash: {0}")]
     Malformed(&'static str),
-    /// Parameters beyond the caps.
+    /// Parameters beyond the caps (which parameter, and its maximum).
     #[error("hash cost too high: {0}")]
-    TooExpensive(&'static str),
+    TooExpensive(String),
 }
 
 /// A digest algorithm (plain, HMAC and PBKDF2 uses).
@@ -140,6 +140,36 @@ impl Alg {
             "whirlpool" => Self::Whirlpool,
             _ => return None,
         })
+    }
+
+    /// The digest's name in PHC strings (`$pbkdf2-sha256$…`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Md4 => "md4",
+            Self::Md5 => "md5",
+            Self::Sha1 => "sha1",
+            Self::Sha224 => "sha224",
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+            Self::Ripemd160 => "ripemd160",
+            Self::Whirlpool => "whirlpool",
+        }
+    }
+
+    /// Digest length in bytes.
+    fn output_len(self) -> usize {
+        with_alg!(self, D => <D as Digest>::output_size())
+    }
+
+    /// Work of one PBKDF2 iteration of one output block, in argon2 KiB·passes (see [`Work`]).
+    fn pbkdf2_work(self) -> f64 {
+        match self {
+            Self::Md4 | Self::Md5 | Self::Sha1 | Self::Ripemd160 => 0.25,
+            Self::Sha224 | Self::Sha256 => 0.55,
+            Self::Sha384 | Self::Sha512 => 0.85,
+            Self::Whirlpool => 2.0,
+        }
     }
 
     /// `H(data)`.
@@ -280,6 +310,33 @@ pub enum LegacyHash {
     },
 }
 
+/// The cost model of [`LegacyHash::work`]: every verification in argon2 KiB·passes (memory ×
+/// iterations), the unit of the tenant's own argon2id setting (m=19456, t=2: 38,912). Measured on
+/// the bench machine (`make bench` prints each class natively and inside workerd): one bcrypt round
+/// (of 2^cost) ≈ 62 KiB·passes, one PBKDF2-SHA256 iteration per output block ≈ 0.5, one scrypt
+/// N·r·p unit ≈ 1. With the default budget (4× the tenant's setting: 155,648) the largest accepted
+/// parameters are bcrypt cost 11, PBKDF2-SHA256 ≈ 283,000 iterations (32-byte key), PBKDF2-SHA512
+/// ≈ 183,000, scrypt N·r·p ≈ 141,000 (N=16384, r=8, p=1 fits), argon2 m·t ≤ 155,648.
+pub struct Work;
+
+impl Work {
+    /// One bcrypt round.
+    pub const BCRYPT_PER_ROUND: f64 = 62.5;
+    /// One scrypt N·r·p unit.
+    pub const SCRYPT_PER_NRP: f64 = 1.1;
+    /// How many times the tenant's own argon2id one verification may cost.
+    pub const BUDGET_FACTOR: f64 = 4.0;
+}
+
+fn argon2_params(phc: &str) -> Option<Params> {
+    PasswordHash::new(phc).ok().and_then(|p| Params::try_from(&p).ok())
+}
+
+/// PBKDF2 output blocks for a key of `len` bytes (each block costs all the iterations).
+fn pbkdf2_blocks(alg: Alg, len: usize) -> f64 {
+    len.div_ceil(alg.output_len().max(1)) as f64
+}
+
 /// PHC "B64" (standard alphabet, no padding); passlib's `.` for `+` is accepted too.
 fn phc_b64(s: &str) -> Result<Vec<u8>, HashError> {
     let s = s.replace('.', "+");
@@ -316,7 +373,7 @@ fn parse_bcrypt(s: &str, salt: Option<Salt>, encoding: PasswordEncoding) -> Resu
         return Err(HashError::Malformed("bcrypt length"));
     }
     if cost > MAX_BCRYPT_COST {
-        return Err(HashError::TooExpensive("bcrypt cost"));
+        return Err(HashError::TooExpensive("bcrypt cost".into()));
     }
     Ok(LegacyHash::Bcrypt {
         hash: s.to_owned(),
@@ -342,7 +399,7 @@ fn parse_pbkdf2(s: &str) -> Result<LegacyHash, HashError> {
         }
     }
     if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS {
-        return Err(HashError::TooExpensive("pbkdf2 iterations"));
+        return Err(HashError::TooExpensive("pbkdf2 iterations".into()));
     }
     let hash = phc_b64(hash)?;
     if keylen == 0 || keylen > 128 || hash.len() != keylen {
@@ -360,7 +417,7 @@ fn parse_argon2(s: &str) -> Result<LegacyHash, HashError> {
     let parsed = PasswordHash::new(s).map_err(|_| HashError::Malformed("argon2 PHC"))?;
     let params = Params::try_from(&parsed).map_err(|_| HashError::Malformed("argon2 parameters"))?;
     if params.m_cost() > MAX_ARGON2_M_KIB || params.t_cost() > 10 || params.p_cost() > 4 {
-        return Err(HashError::TooExpensive("argon2 parameters"));
+        return Err(HashError::TooExpensive("argon2 parameters".into()));
     }
     Ok(LegacyHash::Argon2(s.to_owned()))
 }
@@ -516,8 +573,10 @@ impl LegacyHash {
                 if cost < 2 || !cost.is_power_of_two() || r == 0 || p == 0 {
                     return Err(HashError::Malformed("scrypt parameters"));
                 }
-                if 128 * r * cost > MAX_SCRYPT_BYTES || p > 4 {
-                    return Err(HashError::TooExpensive("scrypt parameters"));
+                // Checked arithmetic: `128 · r · N` of absurd rows must not wrap around to "cheap".
+                let bytes = 128u64.checked_mul(r).and_then(|b| b.checked_mul(cost));
+                if bytes.is_none_or(|b| b > MAX_SCRYPT_BYTES) || p > 4 || r > 1024 {
+                    return Err(HashError::TooExpensive("scrypt parameters".into()));
                 }
                 let salt = salt.ok_or(HashError::Malformed("scrypt needs a salt"))?.bytes;
                 Ok(LegacyHash::Scrypt {
@@ -530,6 +589,126 @@ impl LegacyHash {
                 })
             }
             _ => Err(HashError::Unsupported),
+        }
+    }
+
+    /// A hash as stored in `users.password_hash` or handed over by a legacy store: a string
+    /// (bcrypt, PHC, LDAP) or the JSON of Auth0's `custom_password_hash`.
+    pub fn from_stored(s: &str) -> Result<Self, HashError> {
+        if s.trim_start().starts_with("{\"") {
+            let v: Value = serde_json::from_str(s).map_err(|_| HashError::Malformed("JSON"))?;
+            Self::from_value(&v)
+        } else {
+            Self::parse(s)
+        }
+    }
+
+    /// The work one verification costs, in argon2 KiB·passes (see [`Work`]).
+    pub fn work(&self) -> f64 {
+        match self {
+            LegacyHash::Bcrypt { hash, .. } => {
+                let cost: u32 = hash.get(4..6).and_then(|c| c.parse().ok()).unwrap_or(MAX_BCRYPT_COST);
+                f64::from(1u32 << cost.min(31)) * Work::BCRYPT_PER_ROUND
+            }
+            LegacyHash::Argon2(phc) => {
+                argon2_params(phc).map_or(f64::MAX, |p| f64::from(p.m_cost()) * f64::from(p.t_cost()))
+            }
+            LegacyHash::Pbkdf2 {
+                alg, iterations, hash, ..
+            } => f64::from(*iterations) * pbkdf2_blocks(*alg, hash.len()) * alg.pbkdf2_work(),
+            LegacyHash::Scrypt { log_n, r, p, .. } => {
+                f64::from(1u32 << (*log_n).min(31)) * f64::from(*r) * f64::from(*p) * Work::SCRYPT_PER_NRP
+            }
+            LegacyHash::Digest { .. } | LegacyHash::Hmac { .. } => 1.0,
+        }
+    }
+
+    /// Refuses a hash whose verification costs more than `budget` (argon2 KiB·passes), naming the
+    /// parameter that is too high and the largest value the budget allows.
+    pub fn check_work(&self, budget: f64) -> Result<(), HashError> {
+        if self.work() <= budget {
+            return Ok(());
+        }
+        let why = match self {
+            LegacyHash::Bcrypt { hash, .. } => format!(
+                "bcrypt cost {} (at most {})",
+                hash.get(4..6).unwrap_or("?"),
+                (budget / Work::BCRYPT_PER_ROUND).log2().floor()
+            ),
+            LegacyHash::Argon2(phc) => {
+                let p = argon2_params(phc);
+                format!(
+                    "argon2 m·t = {} KiB·passes (at most {budget:.0})",
+                    p.map_or(0, |p| u64::from(p.m_cost()) * u64::from(p.t_cost()))
+                )
+            }
+            LegacyHash::Pbkdf2 {
+                alg, iterations, hash, ..
+            } => format!(
+                "pbkdf2-{} iterations {iterations} (at most {:.0} for a {}-byte key)",
+                alg.name(),
+                budget / (pbkdf2_blocks(*alg, hash.len()) * alg.pbkdf2_work()),
+                hash.len()
+            ),
+            LegacyHash::Scrypt { log_n, r, p, .. } => format!(
+                "scrypt cost · blockSize · parallelization = {} (at most {:.0})",
+                (1u64 << log_n) * u64::from(*r) * u64::from(*p),
+                budget / Work::SCRYPT_PER_NRP
+            ),
+            LegacyHash::Digest { .. } | LegacyHash::Hmac { .. } => "digest".into(),
+        };
+        Err(HashError::TooExpensive(why))
+    }
+
+    /// A hash of the same algorithm and cost that no password matches (random salt and digest),
+    /// in [`LegacyHash::from_stored`]'s form: verifying it costs what verifying `self` costs.
+    /// `None` for plain digests and HMACs, whose cost is negligible. `random` gives 48 random bytes.
+    pub fn dummy(&self, random: [u8; 48]) -> Option<String> {
+        let (salt, digest) = random.split_at(16);
+        match self {
+            LegacyHash::Bcrypt { hash, .. } => {
+                let cost: u32 = hash.get(4..6)?.parse().ok()?;
+                let salt: [u8; 16] = salt.try_into().ok()?;
+                let parts = bcrypt::hash_with_salt(digest, cost, salt).ok()?;
+                Some(parts.format_for_version(bcrypt::Version::TwoB))
+            }
+            LegacyHash::Argon2(phc) => {
+                let parsed = PasswordHash::new(phc).ok()?;
+                let p = Params::try_from(&parsed).ok()?;
+                Some(format!(
+                    "${}$v=19$m={},t={},p={}${}${}",
+                    parsed.algorithm,
+                    p.m_cost(),
+                    p.t_cost(),
+                    p.p_cost(),
+                    STANDARD_NO_PAD.encode(salt),
+                    STANDARD_NO_PAD.encode(digest)
+                ))
+            }
+            LegacyHash::Pbkdf2 {
+                alg, iterations, hash, ..
+            } => {
+                let mut key = digest.to_vec();
+                key.resize(hash.len(), 0x5a);
+                Some(format!(
+                    "$pbkdf2-{}$i={iterations},l={}${}${}",
+                    alg.name(),
+                    hash.len(),
+                    STANDARD_NO_PAD.encode(salt),
+                    STANDARD_NO_PAD.encode(key)
+                ))
+            }
+            LegacyHash::Scrypt { hash, log_n, r, p, .. } => {
+                let mut key = digest.to_vec();
+                key.resize(hash.len(), 0x5a);
+                Some(
+                    serde_json::json!({"algorithm": "scrypt", "hash": {"value": hex::encode(key), "encoding": "hex"},
+                        "salt": {"value": hex::encode(salt), "encoding": "hex"}, "keylen": hash.len(),
+                        "cost": 1u64 << log_n, "blockSize": r, "parallelization": p})
+                    .to_string(),
+                )
+            }
+            LegacyHash::Digest { .. } | LegacyHash::Hmac { .. } => None,
         }
     }
 
@@ -617,7 +796,7 @@ mod tests {
         let heavy = phc.replace("i=1000", "i=9000000");
         assert_eq!(
             LegacyHash::parse(&heavy),
-            Err(HashError::TooExpensive("pbkdf2 iterations"))
+            Err(HashError::TooExpensive("pbkdf2 iterations".into()))
         );
         let rsa = phc.replace("pbkdf2-sha256", "pbkdf2-RSA-SHA256");
         assert!(LegacyHash::parse(&rsa).unwrap().verify("pw"), "OpenSSL digest aliases");
@@ -626,12 +805,15 @@ mod tests {
     #[test]
     fn caps_refuse_before_hashing() {
         let costly = format!("$2b$31${}", "a".repeat(53));
-        assert_eq!(LegacyHash::parse(&costly), Err(HashError::TooExpensive("bcrypt cost")));
+        assert_eq!(
+            LegacyHash::parse(&costly),
+            Err(HashError::TooExpensive("bcrypt cost".into()))
+        );
         assert_eq!(LegacyHash::parse("md5:abc"), Err(HashError::Unsupported));
         let scrypt = json!({"algorithm": "scrypt", "hash": {"value": "00".repeat(32)}, "salt": {"value": "s"}, "keylen": 32, "cost": 1 << 20});
         assert_eq!(
             LegacyHash::from_custom(&scrypt),
-            Err(HashError::TooExpensive("scrypt parameters"))
+            Err(HashError::TooExpensive("scrypt parameters".into()))
         );
     }
 

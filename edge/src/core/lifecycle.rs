@@ -59,9 +59,16 @@ impl TicketKind {
     }
 }
 
-/// Creates a ticket for `user`, bound to their current email, and returns the secret for the
-/// link. A new reset ticket replaces the user's older ones (only the newest link works).
-pub async fn issue_ticket(core: &Core<'_>, user: &User, kind: TicketKind, client_id: Option<&str>) -> CoreResult<String> {
+/// Creates a ticket for user `user_id`, bound to their current email (read by the same statement),
+/// and returns the secret for the link. A new reset ticket replaces the user's older ones (only
+/// the newest link works). For an id nobody has, the same statements run and store nothing: a
+/// request for an unknown account does the same work as one for a known account.
+pub async fn issue_ticket(
+    core: &Core<'_>,
+    user_id: &str,
+    kind: TicketKind,
+    client_id: Option<&str>,
+) -> CoreResult<String> {
     let secret = core.random_token()?;
     let now = core.clock.now_ms();
     let ttl = match kind {
@@ -71,19 +78,18 @@ pub async fn issue_ticket(core: &Core<'_>, user: &User, kind: TicketKind, client
     core.db
         .batch(vec![
             Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = ?2")
-                .bind(&user.user_id)
+                .bind(user_id)
                 .bind(kind.as_str()),
             Stmt::new(
                 "INSERT INTO tickets (ticket_hash, user_id, kind, client_id, expires_at, created_at, email) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 SELECT ?1, user_id, ?3, ?4, ?5, ?6, email FROM users WHERE user_id = ?2",
             )
             .bind(sha256_hex(secret.as_bytes()))
-            .bind(&user.user_id)
+            .bind(user_id)
             .bind(kind.as_str())
             .bind(client_id)
             .bind(now + ttl)
-            .bind(now)
-            .bind(&user.email),
+            .bind(now),
         ])
         .await?;
     Ok(secret)
@@ -137,7 +143,7 @@ fn link(core: &Core<'_>, path: &str, ticket: &str) -> String {
 
 /// Sends the verification mail after a sign-up.
 pub async fn send_verification(core: &Core<'_>, user: &User, client_id: Option<&str>) -> CoreResult<()> {
-    let ticket = issue_ticket(core, user, TicketKind::VerifyEmail, client_id).await?;
+    let ticket = issue_ticket(core, &user.user_id, TicketKind::VerifyEmail, client_id).await?;
     let url = link(core, "lo/verify", &ticket);
     core.mailer
         .send(&Mail {
@@ -215,8 +221,11 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
             user = migration::migrate_for_reset(core, &conn, &legacy, &email).await?;
         }
     }
+    // The same statements for a known and an unknown email (nothing is stored for the latter);
+    // the mail itself goes out after the response in the Worker.
+    let user_id = user.as_ref().map_or("", |u| u.user_id.as_str());
+    let ticket = issue_ticket(core, user_id, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
     if let Some(user) = user {
-        let ticket = issue_ticket(core, &user, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
         let url = link(core, "lo/reset", &ticket);
         core.mailer
             .send(&Mail {
@@ -401,7 +410,8 @@ pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, sessi
         Some(legacy) => {
             migration::own_store_change_password(&legacy, &user.email, password).await?;
             let mut stmts = revocations(&user.user_id, core.clock.now_ms(), keep);
-            stmts.push(Stmt::new("UPDATE users SET password_reset_required = 0 WHERE user_id = ?1").bind(&user.user_id));
+            stmts
+                .push(Stmt::new("UPDATE users SET password_reset_required = 0 WHERE user_id = ?1").bind(&user.user_id));
             core.db.batch(stmts).await?;
             let mut identifiers = vec![user.email.as_str()];
             identifiers.extend(user.username.as_deref());

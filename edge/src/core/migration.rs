@@ -129,15 +129,18 @@ fn personal_info(lu: &LegacyUser) -> PersonalInfo<'_> {
 }
 
 /// Import mode: checks a password against legacy for a user that is not (fully) migrated, and
-/// migrates them on a match. `None` for a wrong password or an unknown user.
+/// migrates them on a match. `None` for a wrong password or an unknown user; either spends one
+/// argon2id dummy, as a match spends one argon2id hash. Also returns the work of a handed-over
+/// foreign hash it verified (the caller then need not spend the connection's foreign work).
 pub async fn import_login(
     core: &Core<'_>,
     conn: &Connection,
     legacy: &Legacy<'_, '_>,
     identifier: &str,
     password: &str,
-) -> CoreResult<Option<User>> {
-    let lu = if legacy.hash_handover() {
+) -> CoreResult<(Option<User>, f64)> {
+    let mut foreign_spent = 0.0;
+    let matched = if legacy.hash_handover() {
         match legacy.get_user(identifier).await? {
             Verdict::Found(u) => {
                 let stored = u
@@ -145,26 +148,31 @@ pub async fn import_login(
                     .as_ref()
                     .ok_or_else(|| CoreError::LegacyProtocol("get_user without password_hash".into()))?;
                 let hash = LegacyHash::from_value(stored)
+                    .and_then(|h| h.check_work(core.hasher.verification_budget()).map(|()| h))
                     .map_err(|e| CoreError::LegacyProtocol(format!("password_hash: {e}")))?;
-                if !hash.verify(password) {
-                    return Ok(None);
-                }
-                u
+                super::tenant::record_foreign_hash(core.db, conn, &hash, core.random_bytes::<48>()?).await?;
+                foreign_spent = hash.work();
+                hash.verify(password).then_some(u)
             }
-            Verdict::NotFound => return Ok(None),
+            Verdict::NotFound => None,
             other => return Err(unexpected(&other)),
         }
     } else {
         match legacy.login(identifier, password).await? {
-            Verdict::PasswordMatch(u) => u,
-            Verdict::NoMatch | Verdict::NotFound => return Ok(None),
+            Verdict::PasswordMatch(u) => Some(u),
+            Verdict::NoMatch | Verdict::NotFound => None,
             other => return Err(unexpected(&other)),
         }
+    };
+    let Some(lu) = matched else {
+        core.hasher.verify_dummy(password).await?;
+        return Ok((None, foreign_spent));
     };
     let reset_required = check_password(conn, password, &personal_info(&lu)).is_err();
     let salt = core.random_bytes::<16>()?;
     let hash = core.hasher.hash(password, &salt).await?;
-    store(core, conn, &lu, Some(hash), reset_required).await.map(Some)
+    let user = store(core, conn, &lu, Some(hash), reset_required).await?;
+    Ok((Some(user), foreign_spent))
 }
 
 /// Own-store mode: legacy decides; the local profile is refreshed from its answer.

@@ -186,15 +186,21 @@ pub async fn check_credentials(
     let attempt = if protect { Some(reserve(core, key).await?) } else { None };
     let too_long = password.len() > shared::password::MAX_PASSWORD_BYTES;
     let checked = verify_password(core, conn, identifier, password, too_long).await;
+    if let Ok(c) = &checked {
+        // Half the connection's foreign work or more counts as spent (one class, other costs).
+        if !c.verified && c.foreign_spent * 2.0 < conn.foreign_hash_work as f64 {
+            equalise_failure(core, conn, password).await?;
+        }
+    }
     if let Some(id) = &attempt {
         let verified = match &checked {
-            Ok((Some(_), true)) => Some(true),
-            Ok(_) => Some(false),
+            Ok(c) => Some(c.verified && c.user.is_some()),
             Err(_) => None,
         };
         attack::finish_attempt(core.db, key, id, verified, core.clock.now_ms()).await?;
     }
-    match checked? {
+    let checked = checked?;
+    match (checked.user, checked.verified) {
         (Some(u), true) => {
             if u.blocked {
                 return Err(CoreError::UserBlocked);
@@ -239,15 +245,24 @@ async fn reserve(core: &Core<'_>, key: AttemptKey<'_>) -> CoreResult<String> {
     ))
 }
 
+/// The outcome of one password check, and the foreign-hash work it already spent (argon2
+/// KiB·passes; see [`equalise_failure`]).
+struct Checked {
+    user: Option<User>,
+    verified: bool,
+    foreign_spent: f64,
+}
+
 /// Finds and verifies the user: locally, or through the connection's legacy backend (own-store
-/// mode always; import mode for users not yet migrated — see `migration`).
+/// mode always; import mode for users not yet migrated — see `migration`). Every failure spends
+/// one argon2id verification, whoever the identifier names.
 async fn verify_password(
     core: &Core<'_>,
     conn: &Connection,
     identifier: &str,
     password: &str,
     too_long: bool,
-) -> CoreResult<(Option<User>, bool)> {
+) -> CoreResult<Checked> {
     let local = find_by_identifier(core, conn, identifier).await?;
     let legacy = if too_long { None } else { Legacy::of(core, conn)? };
     if let Some(legacy) = &legacy {
@@ -258,51 +273,85 @@ async fn verify_password(
             }
         };
         if !conn.options.import_mode {
+            // Legacy is the source of truth and spends the work; nothing to equalise here.
             let user = migration::own_store_login(core, conn, legacy, identifier, password).await?;
-            return Ok((user.clone(), user.is_some()));
+            let verified = user.is_some();
+            return Ok(Checked {
+                user,
+                verified,
+                foreign_spent: f64::INFINITY,
+            });
         }
         if not_migrated {
-            let user = migration::import_login(core, conn, legacy, identifier, password).await?;
-            return Ok((user.clone(), user.is_some()));
+            let (user, foreign_spent) = migration::import_login(core, conn, legacy, identifier, password).await?;
+            let verified = user.is_some();
+            return Ok(Checked {
+                user,
+                verified,
+                foreign_spent,
+            });
         }
     }
-    let verified = match (&local, too_long) {
+    let (verified, foreign_spent) = match (&local, too_long) {
         (Some(u), false) => match u.password_hash.as_deref() {
             Some(stored) => verify_stored(core, u, stored, password).await?,
             None => {
                 core.hasher.verify_dummy(password).await?;
-                false
+                (false, 0.0)
             }
         },
         _ => {
             core.hasher.verify_dummy(if too_long { "" } else { password }).await?;
-            false
+            (false, 0.0)
         }
     };
-    Ok((local, verified))
+    Ok(Checked {
+        user: local,
+        verified,
+        foreign_spent,
+    })
+}
+
+/// A failed login on a connection that holds imported (foreign) hashes also spends the work of
+/// its heaviest foreign hash class, unless this attempt already verified a hash of about that
+/// cost: a wrong password for a user with an imported bcrypt hash (bcrypt + argon2id dummy) then
+/// takes as long as one for an unknown identifier (argon2id dummy + bcrypt dummy), a migrated user
+/// (argon2id + bcrypt dummy) or a user with a cheap imported digest (md5 + argon2id dummy + bcrypt
+/// dummy). Successful logins skip it.
+async fn equalise_failure(core: &Core<'_>, conn: &Connection, password: &str) -> CoreResult<()> {
+    if let Some(dummy) = conn.foreign_hash_dummy.as_deref() {
+        match LegacyHash::from_stored(dummy) {
+            Ok(h) => {
+                h.verify(password);
+            }
+            Err(e) => core.log(&format!("connection {}: unusable foreign-hash dummy: {e}", conn.id)),
+        }
+    }
+    Ok(())
 }
 
 /// Verifies a stored hash: our argon2id, or one brought by a bulk import (a bcrypt string, an
-/// LDAP string, or Auth0's `custom_password_hash` as JSON). An imported hash that matches is
-/// replaced by argon2id right away (only if nobody replaced it meanwhile).
-async fn verify_stored(core: &Core<'_>, user: &User, stored: &str, password: &str) -> CoreResult<bool> {
+/// LDAP string, or Auth0's `custom_password_hash` as JSON), within the work budget (4× our own
+/// argon2id). An imported hash that matches is replaced by argon2id right away (only if nobody
+/// replaced it meanwhile); one that does not match is followed by an argon2id dummy, so every
+/// outcome spends the same argon2id work. Returns (verified, the foreign-hash work spent).
+async fn verify_stored(core: &Core<'_>, user: &User, stored: &str, password: &str) -> CoreResult<(bool, f64)> {
     if stored.starts_with("$argon2id$") {
-        return core.hasher.verify(password, stored).await;
+        return Ok((core.hasher.verify(password, stored).await?, 0.0));
     }
-    let parsed = if stored.starts_with("{\"") {
-        serde_json::from_str::<serde_json::Value>(stored)
-            .ok()
-            .map(|v| LegacyHash::from_value(&v))
-    } else {
-        Some(LegacyHash::parse(stored))
-    };
-    let Some(Ok(hash)) = parsed else {
-        core.log(&format!("user {} has an unusable password hash", user.user_id));
-        core.hasher.verify_dummy(password).await?;
-        return Ok(false);
+    let hash =
+        LegacyHash::from_stored(stored).and_then(|h| h.check_work(core.hasher.verification_budget()).map(|()| h));
+    let hash = match hash {
+        Ok(h) => h,
+        Err(e) => {
+            core.log(&format!("user {} has an unusable password hash: {e}", user.user_id));
+            core.hasher.verify_dummy(password).await?;
+            return Ok((false, 0.0));
+        }
     };
     if !hash.verify(password) {
-        return Ok(false);
+        core.hasher.verify_dummy(password).await?;
+        return Ok((false, hash.work()));
     }
     let salt = core.random_bytes::<16>()?;
     let upgraded = core.hasher.hash(password, &salt).await?;
@@ -315,7 +364,7 @@ async fn verify_stored(core: &Core<'_>, user: &User, stored: &str, password: &st
                 .bind(stored),
         )
         .await?;
-    Ok(true)
+    Ok((true, hash.work()))
 }
 
 /// The connection a password grant logs into: `realm`, or the tenant's default directory.
@@ -495,10 +544,7 @@ pub async fn client_credentials_grant(
         .await?
         .ok_or_else(|| super::access::not_authorized(audience))?;
     let scopes: Vec<String> = match req.scope.as_deref() {
-        Some(s) if !s.trim().is_empty() => split_scope(s)
-            .into_iter()
-            .filter(|s| granted.contains(s))
-            .collect(),
+        Some(s) if !s.trim().is_empty() => split_scope(s).into_iter().filter(|s| granted.contains(s)).collect(),
         _ => granted,
     };
     let iss = core.settings.issuer.clone();

@@ -19,7 +19,9 @@ pub const REFRESH_COOLDOWN_MS: i64 = 30 * 1000;
 /// answer (2xx); errors name the URL.
 pub async fn fetch_json(core: &Core<'_>, req: OutboundRequest) -> Result<Value, String> {
     let url = req.url.clone();
-    let resp = super::outbound::send(core, req).await.map_err(|e| format!("{url}: {e}"))?;
+    let resp = super::outbound::send(core, req)
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
     let body: Value =
         serde_json::from_slice(&resp.body).map_err(|_| format!("{url}: not JSON (status {})", resp.status))?;
     if !(200..300).contains(&resp.status) {

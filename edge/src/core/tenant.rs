@@ -144,6 +144,46 @@ pub struct Connection {
     /// Options.
     #[serde(deserialize_with = "columns::json_text")]
     pub options: ConnectionOptions,
+    /// A no-match hash of the heaviest foreign hash class on this connection (see
+    /// [`record_foreign_hash`]).
+    #[serde(default)]
+    pub foreign_hash_dummy: Option<String>,
+    /// Its work, argon2 KiB·passes.
+    #[serde(default, deserialize_with = "columns::int")]
+    pub foreign_hash_work: i64,
+}
+
+/// Below this work (argon2 KiB·passes, ~5% of OWASP's argon2id) a foreign hash class is not worth
+/// equalising: plain digests, HMACs, cheap PBKDF2.
+pub const FOREIGN_WORK_WORTH_EQUALISING: f64 = 2_000.0;
+
+/// Remembers `hash`'s class on `conn` when it is heavier than any seen there (a bulk import, a
+/// hash hand-over): failed logins on the connection then spend its work too, so timing does not
+/// tell users with imported hashes from unknown identifiers. `random` makes the dummy's salt and
+/// digest. One conditional statement, so concurrent chunks keep the heaviest.
+pub async fn record_foreign_hash(
+    db: &dyn Database,
+    conn: &Connection,
+    hash: &super::legacy_hash::LegacyHash,
+    random: [u8; 48],
+) -> CoreResult<()> {
+    let work = hash.work();
+    if work < FOREIGN_WORK_WORTH_EQUALISING || work <= conn.foreign_hash_work as f64 {
+        return Ok(());
+    }
+    let Some(dummy) = hash.dummy(random) else {
+        return Ok(());
+    };
+    db.execute(
+        Stmt::new(
+            "UPDATE connections SET foreign_hash_dummy = ?1, foreign_hash_work = ?2 WHERE id = ?3 AND foreign_hash_work < ?2",
+        )
+        .bind(dummy)
+        .bind(work as i64)
+        .bind(&conn.id),
+    )
+    .await?;
+    Ok(())
 }
 
 impl Connection {
@@ -242,7 +282,10 @@ pub async fn client(db: &dyn Database, client_id: &str) -> CoreResult<Option<Cli
 pub async fn connection_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {
     Ok(query_one(
         db,
-        Stmt::new("SELECT id, name, strategy, options FROM connections WHERE name = ?1").bind(name),
+        Stmt::new(
+            "SELECT id, name, strategy, options, foreign_hash_dummy, foreign_hash_work FROM connections WHERE name = ?1",
+        )
+        .bind(name),
     )
     .await?)
 }
@@ -287,7 +330,7 @@ pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResul
     let rows = db
         .query(
             Stmt::new(
-                "SELECT c.id, c.name, c.strategy, c.options FROM connections c \
+                "SELECT c.id, c.name, c.strategy, c.options, c.foreign_hash_dummy, c.foreign_hash_work FROM connections c \
                  JOIN client_connections cc ON cc.connection_id = c.id \
                  WHERE cc.client_id = ?1 \
                  ORDER BY c.name = (SELECT json_extract(flags, '$.default_directory') FROM tenant WHERE id = 1) DESC, c.name",

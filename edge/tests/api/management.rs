@@ -18,38 +18,13 @@ async fn call(env: &TestEnv, method: &str, path: &str, body: Option<Value>, scop
     env.send(req).await
 }
 
-fn multipart(file: &Value, fields: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let b = "----tollgate-boundary";
-    let mut body = String::new();
-    for (k, v) in fields {
-        body.push_str(&format!(
-            "--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{b}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\nContent-Type: application/json\r\n\r\n{file}\r\n--{b}--\r\n"
-    ));
-    (format!("multipart/form-data; boundary={b}"), body.into_bytes())
-}
-
-/// `POST /api/v2/jobs/users-imports` with `file` and the form `fields`.
-async fn post_import(env: &TestEnv, file: &Value, fields: &[(&str, &str)]) -> Response {
-    let (ct, body) = multipart(file, fields);
-    let token = env.management_token(ALL).await;
-    let mut req = Request::new("POST", "/api/v2/jobs/users-imports")
-        .with_header("authorization", &format!("Bearer {token}"))
-        .with_header("content-type", &ct);
-    req.body = body;
-    env.send(req).await
-}
-
 async fn import(env: &TestEnv, file: &Value, upsert: bool) -> Value {
     let fields = [
         ("connection_id", DB_CONNECTION_ID),
         ("upsert", if upsert { "true" } else { "false" }),
         ("external_id", "ext-1"),
     ];
-    let r = post_import(env, file, &fields).await;
+    let r = env.post_import(file, &fields).await;
     assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
     let job = r.json_body();
     assert_eq!(job["status"], "pending");
@@ -330,7 +305,7 @@ async fn imports_only_go_into_database_connections() {
         ("con_google", "CONNECTION_NOT_DATABASE"),
         ("con_nope", "CONNECTION_NOT_FOUND"),
     ] {
-        let r = post_import(&env, &file, &[("connection_id", id)]).await;
+        let r = env.post_import(&file, &[("connection_id", id)]).await;
         assert_eq!(r.status, 400, "{id}");
         let err = r.json_body();
         assert!(err["message"].as_str().unwrap_or_default().contains(needle), "{err}");

@@ -257,7 +257,7 @@ async fn two_first_logins_make_exactly_one_user() {
     let b = migration::import_login(&core, &conn, &legacy, "race@example.com", "Legacy-pass5")
         .await
         .unwrap();
-    assert_eq!(a.unwrap().user_id, b.unwrap().user_id);
+    assert_eq!(a.0.unwrap().user_id, b.0.unwrap().user_id);
     assert_eq!(local_users(&env).await.len(), 1);
 }
 

@@ -46,9 +46,11 @@ async fn other_m2m_token(env: &TestEnv, client_id: &str, audience: &str, scope: 
     )
     .await;
     env.exec(
-        Stmt::new("INSERT OR IGNORE INTO resource_servers (identifier, name, scopes, created_at) VALUES (?1, 'API', ?2, 0)")
-            .bind(audience)
-            .bind(json!(scope.split(' ').collect::<Vec<_>>()).to_string()),
+        Stmt::new(
+            "INSERT OR IGNORE INTO resource_servers (identifier, name, scopes, created_at) VALUES (?1, 'API', ?2, 0)",
+        )
+        .bind(audience)
+        .bind(json!(scope.split(' ').collect::<Vec<_>>()).to_string()),
     )
     .await;
     env.exec(
@@ -79,8 +81,10 @@ async fn every_management_route_checks_who_calls_it() {
     // What the password-realm grant handed anyone who asked before: a user token for the
     // Management API with every scope.
     let user_token = env
-        .sign(&json!({"iss": ISSUER, "sub": "auth0|someone", "aud": [management_api(), format!("{ISSUER}userinfo")],
-            "azp": SPA_CLIENT, "iat": now, "exp": now + 3600, "scope": MANAGEMENT_SCOPES, "gty": "password"}))
+        .sign(
+            &json!({"iss": ISSUER, "sub": "auth0|someone", "aud": [management_api(), format!("{ISSUER}userinfo")],
+            "azp": SPA_CLIENT, "iat": now, "exp": now + 3600, "scope": MANAGEMENT_SCOPES, "gty": "password"}),
+        )
         .await;
     let login = env
         .post_json(
@@ -90,9 +94,11 @@ async fn every_management_route_checks_who_calls_it() {
         .await;
     let id_token = login.json_body()["id_token"].as_str().unwrap().to_owned();
     let deleted_client = other_m2m_token(&env, "doomed-m2m", &management_api(), MANAGEMENT_SCOPES).await;
-    env.exec(Stmt::new("DELETE FROM clients WHERE client_id = 'doomed-m2m'")).await;
+    env.exec(Stmt::new("DELETE FROM clients WHERE client_id = 'doomed-m2m'"))
+        .await;
     let revoked_grant = other_m2m_token(&env, "grantless-m2m", &management_api(), MANAGEMENT_SCOPES).await;
-    env.exec(Stmt::new("DELETE FROM client_grants WHERE client_id = 'grantless-m2m'")).await;
+    env.exec(Stmt::new("DELETE FROM client_grants WHERE client_id = 'grantless-m2m'"))
+        .await;
     let other_audience = other_m2m_token(&env, "api-m2m", "https://api.example/", MANAGEMENT_SCOPES).await;
 
     let mut checked = 0;
@@ -105,10 +111,7 @@ async fn every_management_route_checks_who_calls_it() {
             assert_eq!(r.status, 401, "{} {path} without a signed link", route.method);
             continue;
         };
-        let outsider = MANAGEMENT_SCOPES
-            .split(' ')
-            .find(|s| !scopes.contains(s))
-            .unwrap();
+        let outsider = MANAGEMENT_SCOPES.split(' ').find(|s| !scopes.contains(s)).unwrap();
         let without_scope = env.management_token(outsider).await;
         let with_scope = env.management_token(scopes[0]).await;
         let cases: [(&str, Option<&str>, &[u16]); 7] = [
@@ -154,10 +157,8 @@ async fn a_narrowed_grant_narrows_tokens_already_issued() {
     let env = TestEnv::new().await;
     let token = env.management_token("read:users delete:users").await;
     assert_eq!(bearer(&env, "GET", "/api/v2/users", Some(&token)).await.status, 200);
-    env.exec(
-        Stmt::new("UPDATE client_grants SET scope = '[\"delete:users\"]' WHERE client_id = ?1").bind(M2M_CLIENT),
-    )
-    .await;
+    env.exec(Stmt::new("UPDATE client_grants SET scope = '[\"delete:users\"]' WHERE client_id = ?1").bind(M2M_CLIENT))
+        .await;
     assert_eq!(bearer(&env, "GET", "/api/v2/users", Some(&token)).await.status, 403);
 }
 
@@ -235,7 +236,9 @@ async fn authorize_never_issues_the_management_api_to_users() {
         let p = redirect_params(&r);
         let get = |k: &str| p.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("error"), Some("access_denied"), "{rt}");
-        assert!(get("error_description").unwrap().starts_with("Client is not authorized"));
+        assert!(get("error_description")
+            .unwrap()
+            .starts_with("Client is not authorized"));
         assert!(get("access_token").is_none() && get("code").is_none());
     }
 }
@@ -288,7 +291,13 @@ async fn connections_may_only_name_connection_secrets() {
             "authorization_endpoint": "https://idp.example/authorize",
             "token_endpoint": "https://idp.example/token", "profile_url": "https://idp.example/me"}})
     };
-    for secret in ["KEY_ENCRYPTION_KEY", "LEGACY_SECRET", "MAIL_API_KEY", "ISSUER", "CONNECTION_SECRET_lower"] {
+    for secret in [
+        "KEY_ENCRYPTION_KEY",
+        "LEGACY_SECRET",
+        "MAIL_API_KEY",
+        "ISSUER",
+        "CONNECTION_SECRET_lower",
+    ] {
         let r = post_connection(&env, oauth2(secret)).await;
         assert_eq!(r.status, 400, "{secret}: {}", String::from_utf8_lossy(&r.body));
         assert!(r.json_body()["message"].as_str().unwrap().contains("client_secret_env"));
@@ -300,8 +309,14 @@ async fn connections_may_only_name_connection_secrets() {
     let r = post_connection(&env, legacy("KEY_ENCRYPTION_KEY")).await;
     assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
     assert!(r.json_body()["message"].as_str().unwrap().contains("legacy.secret"));
-    assert_eq!(post_connection(&env, oauth2("CONNECTION_SECRET_EVIL")).await.status, 201);
-    assert_eq!(post_connection(&env, legacy("CONNECTION_SECRET_LEGACY")).await.status, 201);
+    assert_eq!(
+        post_connection(&env, oauth2("CONNECTION_SECRET_EVIL")).await.status,
+        201
+    );
+    assert_eq!(
+        post_connection(&env, legacy("CONNECTION_SECRET_LEGACY")).await.status,
+        201
+    );
 }
 
 #[tokio::test]
@@ -380,7 +395,10 @@ async fn a_legacy_answer_beyond_the_bound_is_refused() {
 async fn every_legacy_request_has_its_own_signed_id_and_timeouts_are_not_resent() {
     let env = legacy_env().await;
     env.legacy.fault.set(edge::testkit::Fault::Status(500));
-    assert_eq!(legacy_login(&env, "old@legacy.test", "Old-Password-1").await.status, 503);
+    assert_eq!(
+        legacy_login(&env, "old@legacy.test", "Old-Password-1").await.status,
+        503
+    );
     let ids = env.legacy.request_ids.borrow().clone();
     assert!(ids.len() >= 2, "5xx is retried: {ids:?}");
     let mut unique = ids.clone();
@@ -449,8 +467,10 @@ async fn an_embedded_login_ticket_works_only_in_the_browser_it_was_issued_to() {
         .send(
             Request::new("POST", "/co/authenticate")
                 .with_header("origin", "http://localhost:3000")
-                .with_json(&json!({"client_id": SPA_CLIENT, "username": "ada@example.com", "password": PW,
-                    "realm": DB_CONNECTION, "credential_type": "http://auth0.com/oauth/grant-type/password-realm"})),
+                .with_json(
+                    &json!({"client_id": SPA_CLIENT, "username": "ada@example.com", "password": PW,
+                    "realm": DB_CONNECTION, "credential_type": "http://auth0.com/oauth/grant-type/password-realm"}),
+                ),
         )
         .await;
     assert_eq!(co.status, 200);
@@ -494,12 +514,7 @@ async fn a_provider_callback_is_accepted_only_from_the_browser_that_started_it()
     assert_eq!(start.status, 302);
     let to_idp = url::Url::parse(start.header("location").unwrap()).unwrap();
     assert_eq!(to_idp.host_str(), Some("idp.example"));
-    let state = to_idp
-        .query_pairs()
-        .find(|(k, _)| k == "state")
-        .unwrap()
-        .1
-        .into_owned();
+    let state = to_idp.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
     let browser = set_cookie(&start, "tg_browser").expect("binding cookie");
     let callback = format!("/login/callback?code=c0de&state={state}");
 
@@ -513,7 +528,10 @@ async fn a_provider_callback_is_accepted_only_from_the_browser_that_started_it()
     // application gets Auth0's error on its redirect URI).
     let r = get_with(&env, &callback, Some(&browser)).await;
     assert_eq!(r.status, 302, "{}", String::from_utf8_lossy(&r.body));
-    assert!(r.header("location").unwrap().starts_with("http://localhost:3000/callback"));
+    assert!(r
+        .header("location")
+        .unwrap()
+        .starts_with("http://localhost:3000/callback"));
 }
 
 #[tokio::test]
@@ -521,9 +539,18 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
     let env = env_with_user().await;
     let page = get_with(&env, &code_url(&[]), None).await;
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap();
+    let tx = html
+        .split("data-tollgate-authorize-tx=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let login = env
-        .post_json("/u/login", json!({"tx": tx, "username": "ada@example.com", "password": PW}))
+        .post_json(
+            "/u/login",
+            json!({"tx": tx, "username": "ada@example.com", "password": PW}),
+        )
         .await;
     assert_eq!(login.status, 200);
     let session = set_cookie(&login, "tg_session").unwrap();
@@ -533,9 +560,19 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
         let page = get_with(&env, &code_url(&[extra]), Some(&session)).await;
         assert_eq!(page.status, 200, "{extra:?}: the login page, not a code");
         let html = String::from_utf8(page.body).unwrap();
-        let tx = html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap();
+        let tx = html
+            .split("data-tollgate-authorize-tx=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         let resumed = get_with(&env, &format!("/authorize/resume?tx={tx}"), Some(&session)).await;
-        assert_eq!(param_of(&resumed, "error").as_deref(), Some("login_required"), "{extra:?}");
+        assert_eq!(
+            param_of(&resumed, "error").as_deref(),
+            Some("login_required"),
+            "{extra:?}"
+        );
         assert!(param_of(&resumed, "code").is_none());
     }
 }
@@ -546,9 +583,18 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
 async fn signed_in(env: &TestEnv) -> (String, String) {
     let page = get_with(env, &code_url(&[("scope", "openid offline_access")]), None).await;
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap();
+    let tx = html
+        .split("data-tollgate-authorize-tx=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let login = env
-        .post_json("/u/login", json!({"tx": tx, "username": "ada@example.com", "password": PW}))
+        .post_json(
+            "/u/login",
+            json!({"tx": tx, "username": "ada@example.com", "password": PW}),
+        )
         .await;
     let session = set_cookie(&login, "tg_session").unwrap();
     let done = get_with(env, &format!("/authorize/resume?tx={tx}"), Some(&session)).await;
@@ -561,7 +607,13 @@ async fn signed_in(env: &TestEnv) -> (String, String) {
         )
         .await;
     assert_eq!(tokens.status, 200, "{}", String::from_utf8_lossy(&tokens.body));
-    (session, tokens.json_body()["refresh_token"].as_str().expect("refresh token").to_owned())
+    (
+        session,
+        tokens.json_body()["refresh_token"]
+            .as_str()
+            .expect("refresh token")
+            .to_owned(),
+    )
 }
 
 async fn refresh_status(env: &TestEnv, token: &str) -> u16 {
@@ -631,7 +683,10 @@ async fn a_reset_keeps_only_the_session_that_made_it() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert!(session_alive(&env, &here).await, "the browser that reset stays signed in");
+    assert!(
+        session_alive(&env, &here).await,
+        "the browser that reset stays signed in"
+    );
     assert!(!session_alive(&env, &elsewhere).await);
     assert_eq!(refresh_status(&env, &refresh).await, 403);
 }
@@ -643,7 +698,11 @@ async fn blocking_a_user_signs_them_out_for_good() {
     let id = ada_id(&env).await;
     assert_eq!(patch_user(&env, &id, json!({"blocked": true})).await.status, 200);
     assert_eq!(patch_user(&env, &id, json!({"blocked": false})).await.status, 200);
-    assert_eq!(refresh_status(&env, &refresh).await, 403, "unblocking does not revive tokens");
+    assert_eq!(
+        refresh_status(&env, &refresh).await,
+        403,
+        "unblocking does not revive tokens"
+    );
     assert!(!session_alive(&env, &session).await);
 }
 
@@ -652,7 +711,13 @@ async fn deleting_a_user_removes_their_sessions_and_tokens() {
     let env = env_with_user().await;
     let (session, refresh) = signed_in(&env).await;
     let token = env.management_token("delete:users").await;
-    let r = bearer(&env, "DELETE", &format!("/api/v2/users/{}", ada_id(&env).await), Some(&token)).await;
+    let r = bearer(
+        &env,
+        "DELETE",
+        &format!("/api/v2/users/{}", ada_id(&env).await),
+        Some(&token),
+    )
+    .await;
     assert_eq!(r.status, 204);
     assert_eq!(refresh_status(&env, &refresh).await, 403);
     assert!(!session_alive(&env, &session).await);
@@ -676,19 +741,34 @@ async fn links_mailed_to_an_old_address_do_nothing_after_an_email_change() {
     let info = get_with(&env, &format!("/lo/reset/info?ticket={}", ticket(&reset)), None).await;
     assert_eq!(info.status, 400, "{}", String::from_utf8_lossy(&info.body));
     let r = env
-        .post_json("/lo/reset", json!({"ticket": ticket(&reset), "password": "Brand-New-Pass-9"}))
+        .post_json(
+            "/lo/reset",
+            json!({"ticket": ticket(&reset), "password": "Brand-New-Pass-9"}),
+        )
         .await;
     assert_eq!(r.json_body()["code"], "invalid_ticket");
     let v = get_with(&env, &format!("/lo/verify?ticket={}", ticket(&verify)), None).await;
     assert_eq!(v.status, 400, "{}", String::from_utf8_lossy(&v.body));
     let token = env.management_token("read:users").await;
-    let u = bearer(&env, "GET", &format!("/api/v2/users/{}", ada_id_at(&env, "ada@new.example").await), Some(&token)).await;
+    let u = bearer(
+        &env,
+        "GET",
+        &format!("/api/v2/users/{}", ada_id_at(&env, "ada@new.example").await),
+        Some(&token),
+    )
+    .await;
     assert_eq!(u.json_body()["email_verified"], false, "the old link verified nothing");
 }
 
 async fn ada_id_at(env: &TestEnv, email: &str) -> String {
     let token = env.management_token("read:users").await;
-    let r = bearer(env, "GET", &format!("/api/v2/users-by-email?email={email}"), Some(&token)).await;
+    let r = bearer(
+        env,
+        "GET",
+        &format!("/api/v2/users-by-email?email={email}"),
+        Some(&token),
+    )
+    .await;
     r.json_body()[0]["user_id"].as_str().unwrap().replace('|', "%7C")
 }
 
@@ -713,7 +793,9 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
     assert_eq!(reserve("late".into()).await, Reservation::Busy);
     // They were right passwords: each frees its slot and clears the failures.
     for i in 0..10 {
-        finish_attempt(db, key, &format!("a{i}"), Some(true), now).await.unwrap();
+        finish_attempt(db, key, &format!("a{i}"), Some(true), now)
+            .await
+            .unwrap();
     }
     assert_eq!(reserve("late".into()).await, Reservation::Granted("late".into()));
     finish_attempt(db, key, "late", Some(true), now).await.unwrap();
@@ -724,22 +806,33 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
     }
     assert_eq!(reserve("w10".into()).await, Reservation::Busy, "only 10 verify at once");
     for i in 0..10 {
-        finish_attempt(db, key, &format!("w{i}"), Some(false), now).await.unwrap();
+        finish_attempt(db, key, &format!("w{i}"), Some(false), now)
+            .await
+            .unwrap();
     }
     assert_eq!(reserve("w10".into()).await, Reservation::Blocked);
 
     // A check that could not be made (a legacy store down) frees the slot and counts nothing.
     let other = AttemptKey { ip: "5.6.7.8", ..key };
-    assert!(matches!(reserve_attempt(db, other, 10, "x", now).await.unwrap(), Reservation::Granted(_)));
+    assert!(matches!(
+        reserve_attempt(db, other, 10, "x", now).await.unwrap(),
+        Reservation::Granted(_)
+    ));
     finish_attempt(db, other, "x", None, now).await.unwrap();
     for i in 0..10 {
         let id = format!("y{i}");
-        assert!(matches!(reserve_attempt(db, other, 10, &id, now).await.unwrap(), Reservation::Granted(_)));
+        assert!(matches!(
+            reserve_attempt(db, other, 10, &id, now).await.unwrap(),
+            Reservation::Granted(_)
+        ));
     }
 
     // A reservation whose Worker died stops counting after a minute.
     let later = now + edge::core::attack::IN_FLIGHT_STALE_MS + 1;
-    assert!(matches!(reserve_attempt(db, other, 10, "z", later).await.unwrap(), Reservation::Granted(_)));
+    assert!(matches!(
+        reserve_attempt(db, other, 10, "z", later).await.unwrap(),
+        Reservation::Granted(_)
+    ));
 }
 
 // ---- Smaller holes ----
@@ -750,9 +843,11 @@ async fn two_providers_of_one_strategy_with_the_same_subject_are_two_users() {
     let env = TestEnv::new().await;
     for id in ["con_a", "con_b"] {
         env.exec(
-            Stmt::new("INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, 'oidc', '{}', 0)")
-                .bind(id)
-                .bind(id.replace("con_", "corp-")),
+            Stmt::new(
+                "INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, 'oidc', '{}', 0)",
+            )
+            .bind(id)
+            .bind(id.replace("con_", "corp-")),
         )
         .await;
     }
@@ -773,13 +868,23 @@ async fn two_providers_of_one_strategy_with_the_same_subject_are_two_users() {
         raw: serde_json::Map::new(),
     };
     let core = env.core();
-    let a = find_or_create(&core, &conn("con_a"), &profile, "1.1.1.1").await.unwrap();
-    let b = find_or_create(&core, &conn("con_b"), &profile, "1.1.1.1").await.unwrap();
+    let a = find_or_create(&core, &conn("con_a"), &profile, "1.1.1.1")
+        .await
+        .unwrap();
+    let b = find_or_create(&core, &conn("con_b"), &profile, "1.1.1.1")
+        .await
+        .unwrap();
     assert_ne!(a.user_id, b.user_id);
     assert_eq!(a.user_id, "oidc|corp-a|42");
     assert_eq!(b.user_id, "oidc|corp-b|42");
     // Returning users find their own account again.
-    assert_eq!(find_or_create(&core, &conn("con_b"), &profile, "1.1.1.1").await.unwrap().user_id, b.user_id);
+    assert_eq!(
+        find_or_create(&core, &conn("con_b"), &profile, "1.1.1.1")
+            .await
+            .unwrap()
+            .user_id,
+        b.user_id
+    );
 }
 
 #[tokio::test]
@@ -803,7 +908,10 @@ async fn tokens_never_travel_in_a_query_string() {
         let frag: Vec<(String, String)> = url::form_urlencoded::parse(loc.fragment().unwrap().as_bytes())
             .into_owned()
             .collect();
-        assert!(frag.contains(&("error".into(), "invalid_request".into())), "{rt}: {frag:?}");
+        assert!(
+            frag.contains(&("error".into(), "invalid_request".into())),
+            "{rt}: {frag:?}"
+        );
     }
 }
 
@@ -818,14 +926,23 @@ async fn other_spellings_of_an_address_are_the_same_account() {
     };
     for spelling in ["ada@ＥＸＡＭＰＬＥ.com", "ADA@ｅｘａｍｐｌｅ．ｃｏｍ"] {
         let r = signup(spelling).await;
-        assert_eq!(r.json_body()["code"], "invalid_signup", "{spelling}: the account exists");
+        assert_eq!(
+            r.json_body()["code"],
+            "invalid_signup",
+            "{spelling}: the account exists"
+        );
         let login = env
             .post_json(
                 "/oauth/token",
                 json!({"grant_type": REALM, "client_id": SPA_CLIENT, "username": spelling, "password": PW, "realm": DB_CONNECTION}),
             )
             .await;
-        assert_eq!(login.status, 200, "{spelling}: {}", String::from_utf8_lossy(&login.body));
+        assert_eq!(
+            login.status,
+            200,
+            "{spelling}: {}",
+            String::from_utf8_lossy(&login.body)
+        );
     }
     let r = signup("grace@xn--bcher-kva.de").await;
     assert_eq!(r.status, 200);
@@ -858,13 +975,18 @@ async fn credentialed_cors_only_for_the_origins_of_the_client_the_request_is_for
     ))
     .await;
     let cross = |origin: &str, body: serde_json::Value, path: &str| {
-        env.send(Request::new("POST", path).with_header("origin", origin).with_json(&body))
+        env.send(
+            Request::new("POST", path)
+                .with_header("origin", origin)
+                .with_json(&body),
+        )
     };
     let login = json!({"grant_type": REALM, "client_id": SPA_CLIENT, "username": "ada@example.com",
         "password": PW, "realm": DB_CONNECTION});
     let r = cross("https://evil.example", login.clone(), "/oauth/token").await;
     assert_eq!(r.header("access-control-allow-origin"), None, "not test-spa's origin");
-    let signup = json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "x@example.com", "password": PW});
+    let signup =
+        json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "x@example.com", "password": PW});
     let r = cross("https://evil.example", signup, "/dbconnections/signup").await;
     assert_eq!(r.header("access-control-allow-origin"), None);
 
@@ -879,9 +1001,16 @@ async fn credentialed_cors_only_for_the_origins_of_the_client_the_request_is_for
                 .with_header("authorization", &format!("Bearer {access}")),
         )
     };
-    assert_eq!(userinfo("https://evil.example").await.header("access-control-allow-origin"), None);
     assert_eq!(
-        userinfo("http://localhost:3000").await.header("access-control-allow-origin"),
+        userinfo("https://evil.example")
+            .await
+            .header("access-control-allow-origin"),
+        None
+    );
+    assert_eq!(
+        userinfo("http://localhost:3000")
+            .await
+            .header("access-control-allow-origin"),
         Some("http://localhost:3000")
     );
     // The other application's own requests do get its origin.
@@ -889,4 +1018,157 @@ async fn credentialed_cors_only_for_the_origins_of_the_client_the_request_is_for
         .send(Request::new("GET", "/client/other-spa.json").with_header("origin", "https://evil.example"))
         .await;
     assert_eq!(r.header("access-control-allow-origin"), Some("https://evil.example"));
+}
+
+// ---- Bounded work per request, and no account oracle in timing ----
+
+use edge::core::legacy_hash::LegacyHash;
+
+/// Imports `rows` into the test connection; returns the finished job and its per-row errors.
+async fn import_rows(env: &TestEnv, rows: serde_json::Value) -> (serde_json::Value, serde_json::Value) {
+    let r = env
+        .post_import(&rows, &[("connection_id", edge::testkit::DB_CONNECTION_ID)])
+        .await;
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json_body()["id"].as_str().unwrap().to_owned();
+    env.run_jobs().await;
+    let token = env.management_token("read:users").await;
+    let job = bearer(env, "GET", &format!("/api/v2/jobs/{id}"), Some(&token))
+        .await
+        .json_body();
+    let errors = bearer(env, "GET", &format!("/api/v2/jobs/{id}/errors"), Some(&token))
+        .await
+        .json_body();
+    (job, errors)
+}
+
+#[tokio::test]
+async fn hashes_costlier_than_four_argon2id_verifications_are_refused_at_import() {
+    let env = TestEnv::new().await;
+    let bcrypt = |cost: u32| bcrypt::hash("Imported-1!", cost).unwrap();
+    let pbkdf2 = |i: u32| format!("$pbkdf2-sha256$i={i},l=32$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    let scrypt = |cost: u64, r: u64| {
+        json!({"algorithm": "scrypt", "hash": {"value": "00".repeat(32), "encoding": "hex"}, "salt": {"value": "s"},
+            "keylen": 32, "cost": cost, "blockSize": r})
+    };
+    let rows = json!([
+        {"email": "b11@example.com", "password_hash": bcrypt(11)},
+        {"email": "b12@example.com", "password_hash": bcrypt(12)},
+        {"email": "p1@example.com", "custom_password_hash": {"algorithm": "pbkdf2", "hash": {"value": pbkdf2(250_000)}}},
+        {"email": "p2@example.com", "custom_password_hash": {"algorithm": "pbkdf2", "hash": {"value": pbkdf2(1_500_000)}}},
+        {"email": "s1@example.com", "custom_password_hash": scrypt(16384, 8)},
+        {"email": "s2@example.com", "custom_password_hash": scrypt(65536, 8)},
+        // 128 · r · N wraps around to 0 in 64 bits: absurd, not cheap.
+        {"email": "s3@example.com", "custom_password_hash": scrypt(1 << 57, 128)},
+        {"email": "a1@example.com", "custom_password_hash": {"algorithm": "argon2",
+            "hash": {"value": "$argon2id$v=19$m=65536,t=10,p=4$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}},
+    ]);
+    let (job, errors) = import_rows(&env, rows).await;
+    assert_eq!(job["summary"]["inserted"], 3, "{job} {errors}");
+    let refused: Vec<(i64, String)> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["index"].as_i64().unwrap(),
+                format!("{} {}", e["errors"][0]["code"], e["errors"][0]["message"]),
+            )
+        })
+        .collect();
+    let message = |i: i64| {
+        refused
+            .iter()
+            .find(|(x, _)| *x == i)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        message(1).contains("MAXIMUM") && message(1).contains("bcrypt cost 12 (at most 11)"),
+        "{refused:?}"
+    );
+    assert!(message(3).contains("pbkdf2-sha256 iterations 1500000"), "{refused:?}");
+    assert!(message(5).contains("scrypt"), "{refused:?}");
+    assert!(message(6).contains("MAXIMUM"), "{refused:?}");
+    assert!(message(7).contains("argon2"), "{refused:?}");
+}
+
+/// A hasher that counts its argon2id operations (hashes, verifications and dummies alike).
+struct Counting<'a>(&'a dyn edge::core::hashing::PasswordHasher, std::cell::Cell<u32>);
+
+#[async_trait::async_trait(?Send)]
+impl edge::core::hashing::PasswordHasher for Counting<'_> {
+    async fn hash(&self, password: &str, salt: &[u8]) -> edge::core::error::CoreResult<String> {
+        self.1.set(self.1.get() + 1);
+        self.0.hash(password, salt).await
+    }
+    async fn verify(&self, password: &str, phc: &str) -> edge::core::error::CoreResult<bool> {
+        self.1.set(self.1.get() + 1);
+        self.0.verify(password, phc).await
+    }
+    async fn verify_dummy(&self, password: &str) -> edge::core::error::CoreResult<()> {
+        self.1.set(self.1.get() + 1);
+        self.0.verify_dummy(password).await
+    }
+    fn work(&self) -> f64 {
+        self.0.work()
+    }
+}
+
+#[tokio::test]
+async fn every_failed_login_spends_one_argon2id_and_the_connections_foreign_work() {
+    let env = env_with_user().await;
+    let imported = bcrypt::hash("Imported-1!", 8).unwrap();
+    let md5 = hex::encode(<md5::Md5 as sha2::Digest>::digest(b"Imported-2!"));
+    let (job, errors) = import_rows(
+        &env,
+        json!([{"email": "bc@example.com", "password_hash": imported},
+            {"email": "md@example.com", "custom_password_hash": {"algorithm": "md5", "hash": {"value": md5}}}]),
+    )
+    .await;
+    assert_eq!(job["summary"]["inserted"], 2, "{errors}");
+    // The import remembered the heaviest class: a bcrypt hash of the same cost nobody matches.
+    let conn = edge::core::tenant::connection_by_name(env.core().db, DB_CONNECTION)
+        .await
+        .unwrap()
+        .unwrap();
+    let dummy = LegacyHash::from_stored(conn.foreign_hash_dummy.as_deref().expect("dummy")).unwrap();
+    assert!(dummy.work() == LegacyHash::parse(&bcrypt::hash("x", 8).unwrap()).unwrap().work());
+    assert!(!dummy.verify("Imported-1!"));
+
+    let counting = Counting(&env.hasher, std::cell::Cell::new(0));
+    let core = edge::core::Core {
+        hasher: &counting,
+        ..env.core()
+    };
+    let origin = edge::core::oauth::Origin { ip: "8.8.8.8" };
+    for (who, password) in [
+        ("ada@example.com", "wrong-password"),
+        ("bc@example.com", "wrong-password"),
+        ("md@example.com", "wrong-password"),
+        ("nobody@example.com", "wrong-password"),
+    ] {
+        counting.1.set(0);
+        let r = edge::core::oauth::check_credentials(&core, &conn, who, password, origin).await;
+        assert!(
+            matches!(r, Err(edge::core::error::CoreError::WrongCredentials)),
+            "{who}"
+        );
+        assert_eq!(counting.1.get(), 1, "{who}: one argon2id operation, like everyone");
+    }
+    // A right password for an imported hash: verified, then upgraded to argon2id (one hash).
+    counting.1.set(0);
+    check_ok(&core, &conn, "bc@example.com", "Imported-1!", origin).await;
+    assert_eq!(counting.1.get(), 1);
+}
+
+async fn check_ok(
+    core: &edge::core::Core<'_>,
+    conn: &edge::core::tenant::Connection,
+    who: &str,
+    pw: &str,
+    origin: edge::core::oauth::Origin<'_>,
+) {
+    let r = edge::core::oauth::check_credentials(core, conn, who, pw, origin).await;
+    assert!(r.is_ok(), "{who}: {:?}", r.err());
 }

@@ -288,7 +288,13 @@ enum Signature {
 
 /// Checks `v2=` HMAC-SHA256 over `"POST\n{path}\n{ts}\n{request id}\n{body}"`, the 5-minute window,
 /// and that the request id is new (ids are remembered for the window).
-fn check_signature(secret: &str, path: &str, headers: &SignedHeaders, body: &str, seen: &Mutex<HashMap<String, i64>>) -> Signature {
+fn check_signature(
+    secret: &str,
+    path: &str,
+    headers: &SignedHeaders,
+    body: &str,
+    seen: &Mutex<HashMap<String, i64>>,
+) -> Signature {
     let SignedHeaders { ts, request_id, sig } = headers;
     let Ok(ts_n) = ts.parse::<i64>() else {
         return Signature::Invalid;
