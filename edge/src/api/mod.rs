@@ -116,6 +116,7 @@ impl App<'_> {
             ("GET", "/__bench/argon2") if self.config.bench_routes => {
                 self.bench_argon2(req).await.unwrap_or_else(WebError::into_api_response)
             }
+            ("GET", "/__bench/hashes") if self.config.bench_routes => self.bench_hashes(),
             ("GET", p) if p.starts_with("/client/") => {
                 self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
             }
@@ -145,6 +146,25 @@ impl App<'_> {
             ms.push(self.core.clock.now_ms() - start);
         }
         Ok(Response::json(200, &serde_json::json!({ "ms": ms })))
+    }
+
+    /// Times one verification of each foreign hash class at the caps, as the Worker runs them
+    /// (`[{label, ms, work}]`, best of three).
+    fn bench_hashes(&self) -> Response {
+        let mut out = Vec::new();
+        for (label, stored) in crate::core::legacy_hash::bench_samples() {
+            let Ok(hash) = crate::core::legacy_hash::LegacyHash::from_stored(&stored) else {
+                continue;
+            };
+            let mut best = f64::MAX;
+            for _ in 0..3 {
+                let start = self.core.clock.now_ms();
+                hash.verify("correct horse battery staple");
+                best = best.min((self.core.clock.now_ms() - start) as f64);
+            }
+            out.push(serde_json::json!({"label": label, "ms": best, "work": hash.work()}));
+        }
+        Response::json(200, &serde_json::json!({ "hashes": out }))
     }
 
     /// `GET /client/{id}.json` for the widget and `GET /client/{id}.js` (JSONP calling

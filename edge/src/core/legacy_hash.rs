@@ -328,6 +328,37 @@ impl Work {
     pub const BUDGET_FACTOR: f64 = 4.0;
 }
 
+/// One hash of each foreign class at (or near) the default caps, for `make bench` to time natively
+/// and inside workerd next to the tenant's argon2id: (label, hash as stored).
+pub fn bench_samples() -> Vec<(&'static str, String)> {
+    let pbkdf2 =
+        |alg: &str, i: u32| format!("$pbkdf2-{alg}$i={i},l=32$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    let scrypt = serde_json::json!({"algorithm": "scrypt", "hash": {"value": "00".repeat(32), "encoding": "hex"},
+        "salt": {"value": "salt"}, "keylen": 32, "cost": 16384, "blockSize": 8, "parallelization": 1});
+    vec![
+        // Auth0's documentation sample (cost 10); the cost digits alone set the work.
+        (
+            "bcrypt cost 10",
+            "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K".into(),
+        ),
+        (
+            "bcrypt cost 11 (cap)",
+            "$2b$11$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K".into(),
+        ),
+        ("pbkdf2-sha256 i=283000 (cap)", pbkdf2("sha256", 283_000)),
+        ("pbkdf2-sha512 i=183000 (cap)", pbkdf2("sha512", 183_000)),
+        ("scrypt N=16384 r=8 p=1", scrypt.to_string()),
+        (
+            "argon2id m=65536 t=2 p=1",
+            "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into(),
+        ),
+        (
+            "md5 (salted digest)",
+            serde_json::json!({"algorithm": "md5", "hash": {"value": "00".repeat(16)}}).to_string(),
+        ),
+    ]
+}
+
 fn argon2_params(phc: &str) -> Option<Params> {
     PasswordHash::new(phc).ok().and_then(|p| Params::try_from(&p).ok())
 }
