@@ -14,8 +14,7 @@
 //! `--test-admin` is given.
 
 use std::collections::HashMap;
-use std::io::Read;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD_NO_PAD;
@@ -25,7 +24,6 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
-use tiny_http::{Header, Response, Server};
 
 /// Requests older or newer than this are refused (replay window).
 const WINDOW_S: i64 = 300;
@@ -326,28 +324,36 @@ struct SignedHeaders {
     sig: String,
 }
 
-fn header(req: &tiny_http::Request, name: &'static str) -> String {
-    req.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str().to_owned())
-        .unwrap_or_default()
+/// An answer: status and body (JSON unless `html`).
+struct Answer {
+    status: u16,
+    body: String,
+    html: bool,
 }
 
-fn json_response(status: u16, v: &Value) -> Response<std::io::Cursor<Vec<u8>>> {
-    let mut r = Response::from_string(v.to_string()).with_status_code(status);
-    if let Ok(h) = Header::from_bytes("content-type", "application/json") {
-        r.add_header(h);
+fn json_response(status: u16, v: &Value) -> Answer {
+    Answer {
+        status,
+        body: v.to_string(),
+        html: false,
     }
-    // One request per connection: workerd's fetch reusing tiny_http's kept-alive connections
-    // stalled some concurrent calls for seconds (past the Worker's per-call timeout).
-    if let Ok(h) = Header::from_bytes("connection", "close") {
-        r.add_header(h);
-    }
-    r
 }
 
-fn main() {
+/// What to answer, and how late.
+struct Reply {
+    answer: Answer,
+    /// The `slow` fault: answer after this, past the caller's timeout.
+    delay: Option<Duration>,
+}
+
+impl From<Answer> for Reply {
+    fn from(answer: Answer) -> Self {
+        Reply { answer, delay: None }
+    }
+}
+
+#[tokio::main]
+async fn main() {
     let args = match args() {
         Ok(a) => a,
         Err(e) => {
@@ -367,33 +373,84 @@ fn main() {
             eprintln!("legacy-service: seeding: {e}");
         }
     }
-    let server = match Server::http(("127.0.0.1", args.port)) {
-        Ok(s) => s,
+    let listener = match tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await {
+        Ok(l) => l,
         Err(e) => {
             eprintln!("legacy-service: {e}");
             std::process::exit(1);
         }
     };
     println!("legacy-service listening on http://127.0.0.1:{}", args.port);
-    let shared = Shared {
-        db: Mutex::new(db),
-        fault: Mutex::new(String::from("none")),
-        stats: Mutex::new(HashMap::new()),
-        seen: Mutex::new(HashMap::new()),
-    };
-    // A few request threads: concurrent logins check their passwords in parallel.
-    std::thread::scope(|scope| {
-        for _ in 0..THREADS {
-            scope.spawn(|| {
-                while let Ok(req) = server.recv() {
-                    serve(&args, &shared, req);
-                }
-            });
-        }
-    });
+    let state = Arc::new((
+        args,
+        Shared {
+            db: Mutex::new(db),
+            fault: Mutex::new(String::from("none")),
+            stats: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
+        },
+    ));
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| handle_http(Arc::clone(&state), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
-/// State shared by the request threads.
+type HttpResponse = hyper::Response<http_body_util::Full<hyper::body::Bytes>>;
+
+/// One HTTP exchange: the body is read (at most 64 KiB), the request decided on a blocking thread
+/// (SQLite, password hashing: concurrent logins verify in parallel), the answer sent, late for the
+/// `slow` fault without holding up anything else.
+async fn handle_http(
+    state: Arc<(Args, Shared)>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<HttpResponse, std::convert::Infallible> {
+    use http_body_util::BodyExt;
+    let method = req.method().as_str().to_owned();
+    let path = req.uri().path().to_owned();
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let signed = SignedHeaders {
+        ts: header("x-tollgate-timestamp"),
+        request_id: header("x-tollgate-request-id"),
+        sig: header("x-tollgate-signature"),
+    };
+    let body = http_body_util::Limited::new(req.into_body(), 64 * 1024).collect().await;
+    let reply = match body.map(|b| String::from_utf8(b.to_bytes().to_vec())) {
+        Ok(Ok(body)) => tokio::task::spawn_blocking(move || {
+            let (args, shared) = &*state;
+            serve(args, shared, &method, &path, &signed, &body)
+        })
+        .await
+        .unwrap_or_else(|_| json_response(500, &json!({"error": "handler failed"})).into()),
+        _ => json_response(400, &json!({"error": "unreadable body"})).into(),
+    };
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let Answer { status, body, html } = reply.answer;
+    let mut res = hyper::Response::new(http_body_util::Full::new(hyper::body::Bytes::from(body)));
+    *res.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if html { "text/html" } else { "application/json" };
+    res.headers_mut()
+        .insert("content-type", hyper::header::HeaderValue::from_static(content_type));
+    Ok(res)
+}
+
+/// State shared by the requests.
 struct Shared {
     db: Mutex<Connection>,
     /// Test-only fault mode (`/__admin/fault`).
@@ -404,21 +461,12 @@ struct Shared {
     seen: Mutex<HashMap<String, i64>>,
 }
 
-/// Request threads.
-const THREADS: usize = 4;
-
-fn serve(args: &Args, shared: &Shared, mut req: tiny_http::Request) {
-    let path = req.url().split('?').next().unwrap_or("").to_owned();
-    let mut body = String::new();
-    if req.as_reader().take(64 * 1024).read_to_string(&mut body).is_err() {
-        let _ = req.respond(json_response(400, &json!({"error": "unreadable body"})));
-        return;
-    }
+fn serve(args: &Args, shared: &Shared, method: &str, path: &str, signed: &SignedHeaders, body: &str) -> Reply {
     if let Some(admin) = path.strip_prefix("/__admin/") {
-        let answer = if !args.test_admin {
+        return if !args.test_admin {
             json_response(404, &json!({"error": "not found"}))
         } else if admin == "fault" {
-            let mode = serde_json::from_str::<Value>(&body)
+            let mode = serde_json::from_str::<Value>(body)
                 .ok()
                 .and_then(|v| v["mode"].as_str().map(str::to_owned))
                 .unwrap_or("none".into());
@@ -426,46 +474,43 @@ fn serve(args: &Args, shared: &Shared, mut req: tiny_http::Request) {
             json_response(200, &json!({"fault": mode}))
         } else {
             json_response(200, &json!(*lock(&shared.stats)))
-        };
-        let _ = req.respond(answer);
-        return;
+        }
+        .into();
     }
     let action = path.rsplit('/').next().unwrap_or_default().to_owned();
     *lock(&shared.stats).entry(action.clone()).or_default() += 1;
     let fault = lock(&shared.fault).clone();
-    let signed = SignedHeaders {
-        ts: header(&req, "x-tollgate-timestamp"),
-        request_id: header(&req, "x-tollgate-request-id"),
-        sig: header(&req, "x-tollgate-signature"),
-    };
     if fault == "slow" {
-        // Answer late, past the caller's timeout, without holding up other requests.
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_secs(7));
-            let _ = req.respond(json_response(200, &json!({"verdict": "not_found"})));
-        });
-        return;
+        // Answer late, past the caller's timeout.
+        return Reply {
+            answer: json_response(200, &json!({"verdict": "not_found"})),
+            delay: Some(Duration::from_secs(7)),
+        };
     }
     // Checked (and the request id remembered) before any fault is played, so a test sees every
     // request id the Worker sent, retries included.
-    let signature = check_signature(&args.secret, &path, &signed, &body, &shared.seen);
+    let signature = check_signature(&args.secret, path, signed, body, &shared.seen);
     if matches!(signature, Signature::Replayed) {
         *lock(&shared.stats).entry("replays_refused".into()).or_default() += 1;
     }
-    let response = match fault.as_str() {
+    match fault.as_str() {
         "5xx" => json_response(503, &json!({"error": "maintenance"})),
-        "malformed" => Response::from_string("<html>upstream error</html>").with_status_code(200),
-        _ if req.method().as_str() != "POST" => json_response(405, &json!({"error": "POST only"})),
+        "malformed" => Answer {
+            status: 200,
+            body: "<html>upstream error</html>".into(),
+            html: true,
+        },
+        _ if method != "POST" => json_response(405, &json!({"error": "POST only"})),
         _ => match signature {
             Signature::Invalid => json_response(401, &json!({"error": "bad signature"})),
             Signature::Replayed => json_response(409, &json!({"error": "replayed request"})),
-            Signature::Valid => answer(shared, &action, &body, &fault),
+            Signature::Valid => answer(shared, &action, body, &fault),
         },
-    };
-    let _ = req.respond(response);
+    }
+    .into()
 }
 
-fn answer(shared: &Shared, action: &str, body: &str, fault: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+fn answer(shared: &Shared, action: &str, body: &str, fault: &str) -> Answer {
     match serde_json::from_str::<Value>(body) {
         Err(_) => json_response(400, &json!({"error": "body is not JSON"})),
         Ok(v) => match handle(&shared.db, action, &v, fault) {
