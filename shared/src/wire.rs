@@ -10,40 +10,168 @@ use serde_json::{Map, Value};
 use crate::password::{PasswordPolicy, PolicyLevel};
 use crate::username::UsernameRules;
 
-/// Error codes (`code` / `error`) the edge returns and the widget translates.
-pub mod codes {
+/// The error codes (`code` / `error`) the edge returns and the widget translates: one type, one
+/// spelling on the wire (the widget's messages are one table keyed by it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
     /// Malformed or incomplete request.
-    pub const INVALID_REQUEST: &str = "invalid_request";
+    InvalidRequest,
     /// A body that is not what the endpoint accepts (content type or JSON).
-    pub const INVALID_BODY: &str = "invalid_body";
+    InvalidBody,
     /// Body larger than the limit.
-    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    PayloadTooLarge,
     /// Password refused by the policy, dictionary, personal-info or history check.
-    pub const INVALID_PASSWORD: &str = "invalid_password";
+    InvalidPassword,
     /// Generic sign-up refusal (also the anti-enumeration answer for an existing user).
-    pub const INVALID_SIGNUP: &str = "invalid_signup";
+    InvalidSignup,
     /// Existing user, only when the tenant opts in.
-    pub const USER_EXISTS: &str = "user_exists";
+    UserExists,
     /// Existing username, only when the tenant opts in.
-    pub const USERNAME_EXISTS: &str = "username_exists";
+    UsernameExists,
     /// Sign-ups are disabled on the connection.
-    pub const SIGNUP_DISABLED: &str = "operation_not_allowed";
+    #[serde(rename = "operation_not_allowed")]
+    SignupDisabled,
     /// Unknown connection.
-    pub const CONNECTION_NOT_FOUND: &str = "connection_not_found";
+    ConnectionNotFound,
     /// Unknown or unusable client.
-    pub const INVALID_CLIENT: &str = "invalid_client";
+    InvalidClient,
     /// Too many attempts for one identifier (brute-force protection).
-    pub const TOO_MANY_ATTEMPTS: &str = "too_many_attempts";
+    TooManyAttempts,
     /// Rate limited.
-    pub const TOO_MANY_REQUESTS: &str = "too_many_requests";
+    TooManyRequests,
     /// Route not found.
-    pub const NOT_FOUND: &str = "not_found";
+    NotFound,
     /// Method not allowed on a route.
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    MethodNotAllowed,
     /// Internal error; details are logged, never returned.
-    pub const SERVER_ERROR: &str = "server_error";
+    ServerError,
+    /// Wrong credentials (or an unusable code or refresh token) on `/oauth/token`.
+    InvalidGrant,
+    /// Wrong credentials on `/co/authenticate`, or a refusal by policy.
+    AccessDenied,
+    /// A blocked user.
+    Unauthorized,
+    /// The client may not use the grant.
+    UnauthorizedClient,
+    /// A legacy store or identity provider cannot be reached.
+    TemporarilyUnavailable,
+    /// A one-time link that is unknown, used or expired.
+    InvalidTicket,
+    /// A bearer token was refused.
+    InvalidToken,
+    /// Lock's name for wrong credentials.
+    InvalidUserPassword,
+    /// A code this version does not know.
+    #[serde(other)]
+    Other,
+}
+
+impl ErrorCode {
+    /// The code as it travels.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidBody => "invalid_body",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::InvalidPassword => "invalid_password",
+            Self::InvalidSignup => "invalid_signup",
+            Self::UserExists => "user_exists",
+            Self::UsernameExists => "username_exists",
+            Self::SignupDisabled => "operation_not_allowed",
+            Self::ConnectionNotFound => "connection_not_found",
+            Self::InvalidClient => "invalid_client",
+            Self::TooManyAttempts => "too_many_attempts",
+            Self::TooManyRequests => "too_many_requests",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::ServerError => "server_error",
+            Self::InvalidGrant => "invalid_grant",
+            Self::AccessDenied => "access_denied",
+            Self::Unauthorized => "unauthorized",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::InvalidTicket => "invalid_ticket",
+            Self::InvalidToken => "invalid_token",
+            Self::InvalidUserPassword => "invalid_user_password",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// The codes as strings, for the edge's error table.
+pub mod codes {
+    use super::ErrorCode;
+
+    /// Malformed or incomplete request.
+    pub const INVALID_REQUEST: &str = ErrorCode::InvalidRequest.as_str();
+    /// A body that is not what the endpoint accepts (content type or JSON).
+    pub const INVALID_BODY: &str = ErrorCode::InvalidBody.as_str();
+    /// Body larger than the limit.
+    pub const PAYLOAD_TOO_LARGE: &str = ErrorCode::PayloadTooLarge.as_str();
+    /// Password refused by the policy, dictionary, personal-info or history check.
+    pub const INVALID_PASSWORD: &str = ErrorCode::InvalidPassword.as_str();
+    /// Generic sign-up refusal (also the anti-enumeration answer for an existing user).
+    pub const INVALID_SIGNUP: &str = ErrorCode::InvalidSignup.as_str();
+    /// Existing user, only when the tenant opts in.
+    pub const USER_EXISTS: &str = ErrorCode::UserExists.as_str();
+    /// Existing username, only when the tenant opts in.
+    pub const USERNAME_EXISTS: &str = ErrorCode::UsernameExists.as_str();
+    /// Sign-ups are disabled on the connection.
+    pub const SIGNUP_DISABLED: &str = ErrorCode::SignupDisabled.as_str();
+    /// Unknown connection.
+    pub const CONNECTION_NOT_FOUND: &str = ErrorCode::ConnectionNotFound.as_str();
+    /// Unknown or unusable client.
+    pub const INVALID_CLIENT: &str = ErrorCode::InvalidClient.as_str();
+    /// Too many attempts for one identifier (brute-force protection).
+    pub const TOO_MANY_ATTEMPTS: &str = ErrorCode::TooManyAttempts.as_str();
+    /// Rate limited.
+    pub const TOO_MANY_REQUESTS: &str = ErrorCode::TooManyRequests.as_str();
+    /// Route not found.
+    pub const NOT_FOUND: &str = ErrorCode::NotFound.as_str();
+    /// Method not allowed on a route.
+    pub const METHOD_NOT_ALLOWED: &str = ErrorCode::MethodNotAllowed.as_str();
+    /// Internal error; details are logged, never returned.
+    pub const SERVER_ERROR: &str = ErrorCode::ServerError.as_str();
     /// Wrong credentials on `/oauth/token`.
-    pub const INVALID_GRANT: &str = "invalid_grant";
+    pub const INVALID_GRANT: &str = ErrorCode::InvalidGrant.as_str();
+}
+
+/// Either error shape, as a client reads it: `code`/`name`/`description` (Auth0's legacy shape)
+/// or `error`/`error_description` (OAuth's).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Error class of the legacy shape (`PasswordStrengthError`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Code of the legacy shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    /// Description of the legacy shape: text, or the rule tree of `PasswordStrengthError`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Value>,
+    /// Code of the OAuth shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorCode>,
+    /// Description of the OAuth shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+impl ErrorBody {
+    /// The code, whichever shape carried it.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.code.or(self.error)
+    }
+
+    /// The description as text, whichever shape carried it.
+    pub fn description_text(&self) -> String {
+        match (&self.error_description, &self.description) {
+            (Some(d), _) => d.clone(),
+            (None, Some(Value::String(d))) => d.clone(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// Auth0's "legacy API" error body, used by `/dbconnections/*`.
@@ -171,6 +299,169 @@ pub struct SignupResponse {
     /// Metadata as stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_metadata: Option<Map<String, Value>>,
+}
+
+/// `POST /oauth/token` body (JSON or form-encoded). Every field is optional so that a missing one
+/// gets the endpoint's own error; unknown fields are ignored, as Auth0's SDKs send extras.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    /// Grant type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_type: Option<String>,
+    /// Client id (or from HTTP Basic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Client secret (or from HTTP Basic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Email or username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Connection name (password-realm).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// Requested scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// API identifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<String>,
+    /// Authorization code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// PKCE verifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_verifier: Option<String>,
+    /// Redirect URI of the code request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// Refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// The password-realm grant type.
+pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+
+/// What `/oauth/token` answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    /// Access token (JWT).
+    pub access_token: String,
+    /// ID token, when `openid` was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// Refresh token, when `offline_access` was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Granted scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Access token lifetime in seconds.
+    pub expires_in: i64,
+    /// Always `Bearer`.
+    pub token_type: String,
+}
+
+/// `POST /dbconnections/change_password` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    /// Client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Connection name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
+}
+
+/// `POST /co/authenticate` body (embedded, cross-origin login).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoAuthenticateRequest {
+    /// Client id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Email or username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Connection name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// `http://auth0.com/oauth/grant-type/password-realm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_type: Option<String>,
+}
+
+/// `/co/authenticate` answer: the ticket for `/authorize?login_ticket=`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoAuthenticateResponse {
+    /// Single use, bound to this browser.
+    pub login_ticket: String,
+    /// Auth0's verification value (kept for compatibility).
+    pub co_verifier: String,
+    /// Auth0's verification id (kept for compatibility).
+    pub co_id: String,
+}
+
+/// `POST /u/login` body: the hosted page's login for its transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UniversalLoginRequest {
+    /// Authorization transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx: Option<String>,
+    /// Email or username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Connection name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
+}
+
+/// Where the browser goes next (`/u/login`'s answer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirect {
+    /// URL that finishes the authorization.
+    pub redirect: String,
+}
+
+/// `GET /lo/reset/info?ticket=`: whose password, under which policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetInfo {
+    /// The account's email.
+    pub email: String,
+    /// Its connection as the checklist needs it.
+    pub connection: DbConnectionInfo,
+}
+
+/// `POST /lo/reset` body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetRequest {
+    /// The ticket from the link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// The new password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// `/lo/reset` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetDone {
+    /// Always true.
+    pub ok: bool,
+    /// The account's email.
+    pub email: String,
 }
 
 /// `password_complexity_options` of a connection.

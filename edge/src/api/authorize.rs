@@ -3,8 +3,8 @@
 //! in the four response modes.
 
 use html_escape::encode_double_quoted_attribute;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use shared::wire::{CoAuthenticateRequest, CoAuthenticateResponse, Redirect, UniversalLoginRequest};
 
 use super::errors::WebError;
 use super::http::{Request, Response};
@@ -177,14 +177,7 @@ impl App<'_> {
 
     /// `POST /u/login` from the hosted page: `{tx, username, password, connection?}`.
     pub(super) async fn universal_login(&self, req: &Request) -> Result<Response, WebError> {
-        #[derive(Deserialize)]
-        struct Body {
-            tx: Option<String>,
-            username: Option<String>,
-            password: Option<String>,
-            connection: Option<String>,
-        }
-        let b: Body = parse_json(req)?;
+        let b: UniversalLoginRequest = parse_json(req)?;
         let tx = b.tx.ok_or_else(|| CoreError::InvalidRequest("Missing tx".into()))?;
         let username = b
             .username
@@ -202,7 +195,7 @@ impl App<'_> {
             self.client_ip(req),
         )
         .await?;
-        Ok(Response::json(200, &json!({"redirect": redirect}))
+        Ok(Response::json(200, &Redirect { redirect })
             .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
             .with_header("cache-control", "no-store"))
     }
@@ -217,14 +210,7 @@ impl App<'_> {
 
     /// `POST /co/authenticate`: embedded (cross-origin) login for auth0-js and Lock.
     pub(super) async fn co_authenticate(&self, req: &Request) -> Result<Response, WebError> {
-        #[derive(Deserialize)]
-        struct Body {
-            client_id: Option<String>,
-            username: Option<String>,
-            password: Option<String>,
-            realm: Option<String>,
-        }
-        let b: Body = parse_json(req)?;
+        let b: CoAuthenticateRequest = parse_json(req)?;
         let (Some(client_id), Some(username), Some(password)) = (b.client_id, b.username, b.password) else {
             return Err(CoreError::InvalidRequest(
                 "Invalid request body. All and only of client_id, credential_type, username, otp, realm are required."
@@ -281,11 +267,12 @@ impl App<'_> {
         // binding cookie this answer sets (or the one the browser sent).
         let (binding, set_binding) = self.binding(req)?;
         let ticket = authorize::issue_login_ticket(&self.core, &client.client_id, &user, &binding).await?;
-        let res = Response::json(
-            200,
-            &json!({"login_ticket": ticket, "co_verifier": self.core.random_token()?, "co_id": self.core.random_token()?}),
-        )
-        .with_header("cache-control", "no-store");
+        let answer = CoAuthenticateResponse {
+            login_ticket: ticket,
+            co_verifier: self.core.random_token()?,
+            co_id: self.core.random_token()?,
+        };
+        let res = Response::json(200, &answer).with_header("cache-control", "no-store");
         Ok(with_cookie(res, set_binding))
     }
 

@@ -2,7 +2,7 @@
 //! email verification, and the development outbox.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use shared::wire::{ChangePasswordRequest, ResetDone, ResetInfo, ResetRequest};
 
 use super::errors::WebError;
 use super::http::{Request, Response};
@@ -10,13 +10,7 @@ use super::pages::{self, OutboxRow};
 use super::{parse_json, query_param, App};
 use crate::core::db::{decode, Stmt};
 use crate::core::error::CoreError;
-use crate::core::lifecycle::{self, ChangePasswordRequest};
-
-#[derive(Deserialize)]
-struct ResetBody {
-    ticket: Option<String>,
-    password: Option<String>,
-}
+use crate::core::lifecycle;
 
 #[derive(Deserialize)]
 struct OutboxEntry {
@@ -60,22 +54,32 @@ impl App<'_> {
     pub(super) async fn reset_info(&self, req: &Request) -> Result<Response, WebError> {
         let ticket = query_param(req, "ticket").ok_or(CoreError::InvalidTicket)?;
         let (user, conn) = lifecycle::reset_info(&self.core, &ticket).await?;
-        Ok(
-            Response::json(200, &json!({"email": user.email, "connection": conn.info()}))
-                .with_header("cache-control", "no-store"),
+        Ok(Response::json(
+            200,
+            &ResetInfo {
+                email: user.email,
+                connection: conn.info(),
+            },
         )
+        .with_header("cache-control", "no-store"))
     }
 
     /// `POST /lo/reset`: sets the new password.
     pub(super) async fn reset(&self, req: &Request) -> Result<Response, WebError> {
-        let body: ResetBody = parse_json(req)?;
+        let body: ResetRequest = parse_json(req)?;
         let ticket = body.ticket.filter(|t| !t.is_empty()).ok_or(CoreError::InvalidTicket)?;
         let password = body
             .password
             .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
         let session = req.cookie(crate::core::authorize::SESSION_COOKIE);
         let user = lifecycle::reset_password(&self.core, &ticket, &password, session).await?;
-        Ok(Response::json(200, &json!({"ok": true, "email": user.email})))
+        Ok(Response::json(
+            200,
+            &ResetDone {
+                ok: true,
+                email: user.email,
+            },
+        ))
     }
 
     /// `GET /lo/verify?ticket=`: verifies the email, answers with a page.

@@ -116,7 +116,7 @@ impl App<'_> {
             ("GET", "/__bench/argon2") if self.config.bench_routes => {
                 self.bench_argon2(req).await.unwrap_or_else(WebError::into_api_response)
             }
-            ("GET", "/__bench/hashes") if self.config.bench_routes => self.bench_hashes(),
+            ("GET", "/__bench/hashes") if self.config.bench_routes => self.bench_hashes(req),
             ("GET", p) if p.starts_with("/client/") => {
                 self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
             }
@@ -149,10 +149,12 @@ impl App<'_> {
     }
 
     /// Times one verification of each foreign hash class at the caps, as the Worker runs them
-    /// (`[{label, ms, work}]`, best of three).
-    fn bench_hashes(&self) -> Response {
+    /// (`[{label, ms, work}]`, best of three); `?only=N` times sample N alone.
+    fn bench_hashes(&self, req: &Request) -> Response {
+        let only: Option<usize> = query_param(req, "only").and_then(|n| n.parse().ok());
         let mut out = Vec::new();
-        for (label, stored) in crate::core::legacy_hash::bench_samples() {
+        let samples = crate::core::legacy_hash::bench_samples().into_iter().enumerate();
+        for (_, (label, stored)) in samples.filter(|(i, _)| only.is_none_or(|o| o == *i)) {
             let Ok(hash) = crate::core::legacy_hash::LegacyHash::from_stored(&stored) else {
                 continue;
             };

@@ -175,16 +175,8 @@ pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
     users::by_id(core.db, &user_id).await?.ok_or(CoreError::InvalidTicket)
 }
 
-/// The `/dbconnections/change_password` request.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct ChangePasswordRequest {
-    /// Client id.
-    pub client_id: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// Connection name.
-    pub connection: Option<String>,
-}
+/// The `/dbconnections/change_password` request (the wire type is shared with the widget).
+pub use shared::wire::ChangePasswordRequest;
 
 /// The answer to every well-formed change-password request.
 pub const RESET_SENT: &str = "We've just sent you an email to reset your password.";

@@ -27,40 +27,13 @@ use super::users::{self, User};
 use super::Core;
 
 /// The password-realm grant type.
-pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub use shared::wire::PASSWORD_REALM;
 /// Scopes granted when a login asks for none.
 pub const DEFAULT_SCOPE: &str = "openid profile email";
 const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 
-/// The fields of a token request (JSON or form-encoded); unknown fields are ignored, as Auth0's
-/// SDKs send extras (`audience`, `redirect_uri`, ...) with every grant.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct TokenRequest {
-    /// Grant type.
-    pub grant_type: Option<String>,
-    /// Client id (or from HTTP Basic).
-    pub client_id: Option<String>,
-    /// Client secret (or from HTTP Basic).
-    pub client_secret: Option<String>,
-    /// Email or username.
-    pub username: Option<String>,
-    /// Password.
-    pub password: Option<String>,
-    /// Connection name (password-realm).
-    pub realm: Option<String>,
-    /// Requested scopes.
-    pub scope: Option<String>,
-    /// API identifier.
-    pub audience: Option<String>,
-    /// Authorization code.
-    pub code: Option<String>,
-    /// PKCE verifier.
-    pub code_verifier: Option<String>,
-    /// Redirect URI of the code request.
-    pub redirect_uri: Option<String>,
-    /// Refresh token.
-    pub refresh_token: Option<String>,
-}
+/// The fields of a token request (JSON or form-encoded): the wire type shared with the widget.
+pub use shared::wire::TokenRequest;
 
 /// An API that access tokens can be issued for.
 #[derive(Debug, Clone, Deserialize)]

@@ -12,7 +12,7 @@
 
 use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
+
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -175,25 +175,8 @@ pub fn profile_claims(user: &User, scopes: &[String]) -> Map<String, Value> {
     c
 }
 
-/// What `/oauth/token` answers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TokenResponse {
-    /// Access token (JWT).
-    pub access_token: String,
-    /// ID token, when `openid` was granted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_token: Option<String>,
-    /// Refresh token, when `offline_access` was granted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
-    /// Granted scopes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Access token lifetime in seconds.
-    pub expires_in: i64,
-    /// Always `Bearer`.
-    pub token_type: String,
-}
+/// What `/oauth/token` answers (the wire type shared with the widget).
+pub use shared::wire::TokenResponse;
 
 #[cfg(test)]
 mod tests {
