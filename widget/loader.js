@@ -158,7 +158,6 @@
     var host = document.createElement('div');
     host.className = 'tg-host';
     host.setAttribute('data-tollgate-instance', instance);
-    var overlay = null;
     var lastFocus = null;
     var mounted = null;
     var visible = false;
@@ -175,6 +174,8 @@
     host.addEventListener('tollgate', function (e) {
       var d = e.detail || {};
       var payload = d.payload;
+      // The modal dialog (a Leptos component) asks to close: close button or Escape.
+      if (d.name === '__close') return api.hide();
       if (d.name === 'authenticated' && payload && payload.idToken && !payload.idTokenPayload) {
         payload.idTokenPayload = decodeJwtPayload(payload.idToken);
       }
@@ -182,63 +183,33 @@
       if (d.name === 'authenticated' && options.autoclose && !inline) api.hide();
     });
 
-    if (inline) {
-      container.appendChild(host);
-    } else {
-      overlay = document.createElement('div');
-      overlay.className = 'tg-overlay';
-      overlay.hidden = true;
-      var dialog = document.createElement('div');
-      dialog.className = 'tg-dialog';
-      dialog.setAttribute('role', 'dialog');
-      dialog.setAttribute('aria-modal', 'true');
-      dialog.setAttribute('aria-label', (options.languageDictionary && options.languageDictionary.title) || 'Log in');
-      if (options.closable !== false) {
-        var close = document.createElement('button');
-        close.type = 'button';
-        close.className = 'tg-close';
-        close.setAttribute('aria-label', (options.languageDictionary && options.languageDictionary.closeLabel) || 'Close');
-        close.textContent = '\u00d7';
-        close.addEventListener('click', function () { api.hide(); });
-        dialog.appendChild(close);
-      }
-      dialog.appendChild(host);
-      overlay.appendChild(dialog);
-      overlay.addEventListener('keydown', function (e) {
-        if (e.key === 'Escape' && options.closable !== false) {
-          e.preventDefault();
-          api.hide();
-        } else if (e.key === 'Tab') {
-          // Keep focus inside the dialog.
-          var items = dialog.querySelectorAll('input:not([type=hidden]):not([tabindex="-1"]), select, button, a[href]');
-          var first = items[0];
-          var last = items[items.length - 1];
-          if (e.shiftKey && document.activeElement === first) {
-            e.preventDefault();
-            last.focus();
-          } else if (!e.shiftKey && document.activeElement === last) {
-            e.preventDefault();
-            first.focus();
-          }
-        }
-      });
-      document.body.appendChild(overlay);
-    }
-    applyTheme(inline ? host : overlay, options.theme);
+    // Inline in the page's element, or (modal) at the end of the body: the dialog, its overlay,
+    // close button, Escape and focus trap are the widget's own `Modal` component.
+    (inline ? container : document.body).appendChild(host);
+    applyTheme(host, options.theme);
 
     function render() {
       mounted = Promise.all([runtime(), resolveSelectOptions(options)]).then(function (r) {
-        r[0].mount_widget(host, JSON.stringify(wireOptions(instance, r[1])));
+        var o = wireOptions(instance, r[1]);
+        if (!inline) {
+          o.modal = true;
+          o.closable = options.closable !== false;
+        }
+        r[0].mount_widget(host, JSON.stringify(o));
         return r[0];
       });
       return mounted;
+    }
+    function setOpen(open) {
+      if (mounted) mounted.then(function (m) { m.set_modal_open(instance, open); });
     }
     function whenRendered(fn) {
       // The widget renders after its configuration arrives; wait for its first field.
       var tries = 0;
       (function poll() {
         var el = firstFocusable(host);
-        if (el) fn(el);
+        // Rendered and shown (a modal opens once its state reaches the view).
+        if (el && el.offsetParent !== null) fn(el);
         else if (tries++ < 100) setTimeout(poll, 50);
       })();
     }
@@ -261,9 +232,9 @@
           if (mounted) api.update({});
         }
         if (!mounted) render();
-        if (overlay) {
+        if (!inline) {
           lastFocus = document.activeElement;
-          overlay.hidden = false;
+          setOpen(true);
           whenRendered(function (el) { el.focus(); });
         } else {
           host.hidden = false;
@@ -275,7 +246,7 @@
         return api;
       },
       hide: function () {
-        if (overlay) overlay.hidden = true;
+        if (!inline) setOpen(false);
         else host.hidden = true;
         if (lastFocus && lastFocus.focus) lastFocus.focus();
         if (visible) {
@@ -298,7 +269,7 @@
       },
       destroy: function () {
         if (mounted) mounted.then(function (m) { m.unmount_widget(instance); });
-        (overlay || host).remove();
+        host.remove();
       },
     };
     if (inline) {

@@ -34,8 +34,9 @@ fn page(status: u16, title: &str, body: &str, with_widget: bool) -> Response {
 
 /// The reset page: the widget in reset mode for `ticket`.
 pub fn reset_page(ticket: &str) -> Response {
+    // The page's heading names it for screen readers; the widget shows its own title.
     let body = format!(
-        "<div class=\"tg-host\" data-tollgate-reset-ticket=\"{}\"></div>",
+        "<h1 class=\"tg-sr\">Reset your password</h1><div class=\"tg-host\" data-tollgate-reset-ticket=\"{}\"></div>",
         encode_double_quoted_attribute(ticket)
     );
     page(200, "Reset your password", &body, true)
@@ -54,7 +55,8 @@ pub fn login_page(tx: &str, req: &AuthorizeRequest) -> Response {
         "login"
     };
     let body = format!(
-        "<div class=\"tg-host\" data-tollgate-authorize-tx=\"{}\" data-tollgate-client-id=\"{}\"{}{}{}{}></div>",
+        "<h1 class=\"tg-sr\">Log in or sign up</h1>\
+         <div class=\"tg-host\" data-tollgate-authorize-tx=\"{}\" data-tollgate-client-id=\"{}\"{}{}{}{}></div>",
         encode_double_quoted_attribute(tx),
         encode_double_quoted_attribute(&req.client_id),
         attr("initial-screen", Some(screen)),

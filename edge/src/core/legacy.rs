@@ -208,6 +208,35 @@ pub fn sign(secret: &[u8], r: Signed<'_>) -> String {
     format!("v2={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+thread_local! {
+    /// Per connection, a moving average of answered legacy `login` calls (ms), in this isolate.
+    static LOGIN_MS: std::cell::RefCell<Vec<(String, f64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn record_login_ms(connection_id: &str, ms: i64) {
+    LOGIN_MS.with(|l| {
+        let mut l = l.borrow_mut();
+        let ms = ms.max(0) as f64;
+        match l.iter_mut().find(|(c, _)| c == connection_id) {
+            Some((_, avg)) => *avg = 0.8 * *avg + 0.2 * ms,
+            None => l.push((connection_id.to_owned(), ms)),
+        }
+    });
+}
+
+/// How long a legacy `login` of this connection usually takes (moving average of the calls this
+/// isolate made), if it made any. On an import-mode connection an unknown identifier costs that
+/// round trip, a migrated user does not: their failed logins wait as long (see `oauth`), so the
+/// time does not tell who was migrated.
+pub fn typical_login_ms(connection_id: &str) -> Option<u64> {
+    LOGIN_MS.with(|l| {
+        l.borrow()
+            .iter()
+            .find(|(c, _)| c == connection_id)
+            .map(|(_, avg)| *avg as u64)
+    })
+}
+
 /// A connection's legacy backend, ready to call.
 pub struct Legacy<'c, 'a> {
     core: &'c Core<'a>,
@@ -359,13 +388,18 @@ impl<'c, 'a> Legacy<'c, 'a> {
         outcome
     }
 
-    /// `login`: does this identifier/password pair match there?
+    /// `login`: does this identifier/password pair match there? Answered calls feed the
+    /// connection's typical round trip ([`typical_login_ms`]).
     pub async fn login(&self, identifier: &str, password: &str) -> CoreResult<Verdict> {
-        self.call(
-            "login",
-            json!({"identifier": normalize_identifier(identifier), "password": password}),
-        )
-        .await
+        let start = self.core.clock.now_ms();
+        let verdict = self
+            .call(
+                "login",
+                json!({"identifier": normalize_identifier(identifier), "password": password}),
+            )
+            .await?;
+        record_login_ms(&self.connection_id, self.core.clock.now_ms() - start);
+        Ok(verdict)
     }
 
     /// `get_user`: does this identifier exist there (with its hash, under hash hand-over)?

@@ -164,6 +164,13 @@ pub async fn check_credentials(
         if !c.verified && c.foreign_spent * 2.0 < conn.foreign_hash_work as f64 {
             equalise_failure(core, conn, password).await?;
         }
+        // A migrated user of an import-mode connection is checked locally; an unknown identifier
+        // costs a round trip to the legacy store: wait as long.
+        if !c.verified && !c.asked_legacy && conn.options.import_mode && conn.options.legacy.is_some() {
+            if let Some(ms) = super::legacy::typical_login_ms(&conn.id) {
+                core.http.pause(ms).await;
+            }
+        }
     }
     if let Some(id) = &attempt {
         let verified = match &checked {
@@ -218,12 +225,13 @@ async fn reserve(core: &Core<'_>, key: AttemptKey<'_>) -> CoreResult<String> {
     ))
 }
 
-/// The outcome of one password check, and the foreign-hash work it already spent (argon2
-/// KiB·passes; see [`equalise_failure`]).
+/// The outcome of one password check, the foreign-hash work it already spent (argon2
+/// KiB·passes; see [`equalise_failure`]) and whether it asked a legacy store.
 struct Checked {
     user: Option<User>,
     verified: bool,
     foreign_spent: f64,
+    asked_legacy: bool,
 }
 
 /// Finds and verifies the user: locally, or through the connection's legacy backend (own-store
@@ -253,6 +261,7 @@ async fn verify_password(
                 user,
                 verified,
                 foreign_spent: f64::INFINITY,
+                asked_legacy: true,
             });
         }
         if not_migrated {
@@ -262,6 +271,7 @@ async fn verify_password(
                 user,
                 verified,
                 foreign_spent,
+                asked_legacy: true,
             });
         }
     }
@@ -282,6 +292,7 @@ async fn verify_password(
         user: local,
         verified,
         foreign_spent,
+        asked_legacy: false,
     })
 }
 
