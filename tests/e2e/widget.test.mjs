@@ -295,27 +295,27 @@ test('axe-core: no violations on any screen, light and dark, English and Arabic'
 
       // The pages the Worker serves around the widget, in the browser's language.
       const context = await browser.newContext({ locale: lang === 'ar' ? 'ar-EG' : 'en-US', colorScheme });
-      const page = await context.newPage();
+      const around = await context.newPage();
       const q = new URLSearchParams({ client_id: 'demo-spa', response_type: 'code', redirect_uri: `${PAGES}/callback.html`,
         code_challenge: 'z'.repeat(43), code_challenge_method: 'S256', state: 's' });
-      await page.goto(`${BASE}/authorize?${q}`);
-      await page.locator('#tg-login-password').waitFor();
-      await shots(page, 'hosted-login');
+      await around.goto(`${BASE}/authorize?${q}`);
+      await around.locator('#tg-login-password').waitFor();
+      await shots(around, 'hosted-login');
       const email = uniqueEmail('axe');
       await signUp(email, 'Cobol1959!');
       await fetch(`${BASE}/dbconnections/change_password`, { method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ client_id: 'demo-spa', connection: 'Username-Password-Authentication', email }) });
       const mails = await (await fetch(`${BASE}/dev/outbox.json?to=${encodeURIComponent(email)}`)).json();
-      await page.goto(mails.find((m) => m.kind === 'reset_password').link);
-      await page.locator('#tg-reset-password').waitFor();
-      await shots(page, 'reset');
-      await page.goto(mails.find((m) => m.kind === 'verify_email').link);
-      await shots(page, 'verified');
-      await page.goto(`${BASE}/authorize?client_id=demo-spa&response_type=code&redirect_uri=${encodeURIComponent('https://evil.example/')}`);
-      await shots(page, 'authorize-error');
-      await page.goto(`${BASE}/lo/reset?ticket=no-such-ticket`);
-      await page.locator('.tg-widget [role=alert]').waitFor();
-      await shots(page, 'reset-expired');
+      await around.goto(mails.find((m) => m.kind === 'reset_password').link);
+      await around.locator('#tg-reset-password').waitFor();
+      await shots(around, 'reset');
+      await around.goto(mails.find((m) => m.kind === 'verify_email').link);
+      await shots(around, 'verified');
+      await around.goto(`${BASE}/authorize?client_id=demo-spa&response_type=code&redirect_uri=${encodeURIComponent('https://evil.example/')}`);
+      await shots(around, 'authorize-error');
+      await around.goto(`${BASE}/lo/reset?ticket=no-such-ticket`);
+      await around.locator('.tg-widget [role=alert]').waitFor();
+      await shots(around, 'reset-expired');
       await context.close();
     }
   }

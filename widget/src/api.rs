@@ -1,102 +1,98 @@
-//! Calls to the edge with the browser's `fetch`, kept tiny to stay small.
+//! Calls to the edge with `gloo-net`: JSON bodies written from, and answers read into, the shared
+//! wire types with serde.
 
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{RequestInit, Response};
-
-use crate::json::Json;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::wire::{ErrorBody, ErrorCode};
+use web_sys::RequestCredentials;
 
 /// A non-2xx answer or a network failure.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
-    /// The server answered with an error body.
+    /// The server answered with an error (its body read as either of Auth0's error shapes).
     Server {
         /// HTTP status.
         status: u16,
-        /// Parsed JSON body (the text as a string when it was not JSON).
-        body: Json,
+        /// The error body (empty when it was not JSON).
+        body: ErrorBody,
     },
-    /// No answer (offline, CORS, DNS).
+    /// No usable answer (offline, CORS, DNS, a 2xx body of the wrong shape).
     Network,
 }
 
 impl ApiFailure {
-    /// The Auth0 error code of the body (`code` or `error`), or `network`.
-    pub fn code(&self) -> String {
+    /// The error code, when the server sent one.
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ApiFailure::Server { body, .. } => body
-                .str("code")
-                .or_else(|| body.str("error"))
-                .unwrap_or_else(|| "lock.fallback".to_owned()),
-            ApiFailure::Network => "lock.network".to_owned(),
+            ApiFailure::Server { body, .. } => body.code(),
+            ApiFailure::Network => None,
         }
     }
 
-    /// The human-readable description of the error, when the server sent one.
+    /// The code as text for the page's events (`lock.network` without an answer, Lock's name).
+    pub fn code_text(&self) -> &'static str {
+        match (self, self.code()) {
+            (ApiFailure::Network, _) => "lock.network",
+            (_, Some(code)) => code.as_str(),
+            (_, None) => "lock.fallback",
+        }
+    }
+
+    /// The human-readable description, when the server sent one.
     pub fn description(&self) -> String {
         match self {
-            ApiFailure::Server { body, .. } => body
-                .str("error_description")
-                .or_else(|| body.str("description"))
-                .unwrap_or_default(),
+            ApiFailure::Server { body, .. } => body.description_text(),
             ApiFailure::Network => String::new(),
         }
     }
 
-    /// The error `name` (`PasswordStrengthError`, ...), when present.
-    pub fn name(&self) -> Option<String> {
+    /// The error `name` (`PasswordStrengthError`, …), when present.
+    pub fn name(&self) -> Option<&str> {
         match self {
-            ApiFailure::Server { body, .. } => body.str("name"),
+            ApiFailure::Server { body, .. } => body.name.as_deref(),
             ApiFailure::Network => None,
         }
     }
 }
 
-fn js_err(_: JsValue) -> ApiFailure {
-    ApiFailure::Network
-}
-
-async fn send(method: &str, url: &str, body: Option<String>, cookies: bool) -> Result<(u16, Json), ApiFailure> {
-    let window = web_sys::window().ok_or(ApiFailure::Network)?;
-    let init = RequestInit::new();
-    init.set_method(method);
-    if cookies {
-        init.set_credentials(web_sys::RequestCredentials::Include);
-    }
-    if let Some(b) = body {
-        let headers = web_sys::Headers::new().map_err(js_err)?;
-        headers.set("content-type", "application/json").map_err(js_err)?;
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&b));
-    }
-    let resp: Response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {
+    let res = req
+        .map_err(|_| ApiFailure::Network)?
+        .send()
         .await
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(js_err)?;
-    let status = resp.status();
-    let text = JsFuture::from(resp.text().map_err(js_err)?).await.map_err(js_err)?;
-    let text = text.as_string().unwrap_or_default();
-    let json = Json::parse(&text).unwrap_or(Json::Str(text));
-    if (200..300).contains(&status) {
-        Ok((status, json))
+        .map_err(|_| ApiFailure::Network)?;
+    if res.ok() {
+        return Ok(res);
+    }
+    let status = res.status();
+    let body = res.json::<ErrorBody>().await.unwrap_or_default();
+    Err(ApiFailure::Server { status, body })
+}
+
+fn post(url: &str, cookies: bool) -> RequestBuilder {
+    let req = Request::post(url);
+    if cookies {
+        // Cross-origin authentication binds its ticket to the edge's cookie.
+        req.credentials(RequestCredentials::Include)
     } else {
-        Err(ApiFailure::Server { status, body: json })
+        req
     }
 }
 
-/// `POST url` with a JSON body; the parsed answer on 2xx.
-pub async fn post_json(url: &str, body: &Json) -> Result<Json, ApiFailure> {
-    send("POST", url, Some(body.stringify()), false).await.map(|(_, v)| v)
+/// `POST url` with `body` as JSON (with the edge's cookies when `cookies`); the answer read as `T`.
+pub async fn post_json<B: Serialize, T: DeserializeOwned>(url: &str, body: &B, cookies: bool) -> Result<T, ApiFailure> {
+    let res = send(post(url, cookies).json(body)).await?;
+    res.json::<T>().await.map_err(|_| ApiFailure::Network)
 }
 
-/// `POST url` with a JSON body and the edge's cookies (cross-origin authentication sets the
-/// session cookie the following `/authorize` reads).
-pub async fn post_json_with_cookies(url: &str, body: &Json) -> Result<Json, ApiFailure> {
-    send("POST", url, Some(body.stringify()), true).await.map(|(_, v)| v)
+/// `POST url` with `body` as JSON, for an answer that says nothing more than its status.
+pub async fn post_only<B: Serialize>(url: &str, body: &B) -> Result<(), ApiFailure> {
+    send(post(url, false).json(body)).await.map(|_| ())
 }
 
-/// `GET url`; the parsed answer on 2xx.
-pub async fn get_json(url: &str) -> Result<Json, ApiFailure> {
-    send("GET", url, None, false).await.map(|(_, v)| v)
+/// `GET url`; the answer read as `T`.
+pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
+    let res = send(Request::get(url).build()).await?;
+    res.json::<T>().await.map_err(|_| ApiFailure::Network)
 }

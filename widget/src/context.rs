@@ -1,17 +1,15 @@
-//! What every screen of one widget instance shares, provided through Leptos' reactive context.
+//! What every screen of one widget instance shares, provided through Leptos context.
 
 use std::sync::Arc;
 
-use reactive_graph::owner::expect_context;
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
+use leptos::html::Form;
+use leptos::prelude::*;
+use serde::Serialize;
 use shared::password::FormatArg;
 use shared::wire::DbConnectionInfo;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::I18n;
-use crate::json::Json;
 use crate::options::WidgetOptions;
 
 /// How a successful login continues.
@@ -130,7 +128,7 @@ impl WidgetCtx {
     }
 
     /// Dispatches event `name` to the page's `on(name, fn)` listeners.
-    pub fn emit(&self, name: &str, payload: &Json) {
+    pub fn emit<P: Serialize + ?Sized>(&self, name: &str, payload: &P) {
         crate::events::emit(&self.opts.instance, name, payload);
     }
 
@@ -146,7 +144,7 @@ impl WidgetCtx {
     }
 }
 
-/// The widget context. Screens are only ever rendered inside [`crate::components::widget::widget`],
+/// The widget context. Screens are only ever rendered inside [`crate::components::widget::Widget`],
 /// which provides it.
 pub fn use_widget() -> WidgetCtx {
     expect_context::<WidgetCtx>()
@@ -182,17 +180,20 @@ pub fn use_screen() -> RwSignal<Screen> {
     expect_context::<RwSignal<Screen>>()
 }
 
-/// After the next render, focuses the first field of `form` marked `aria-invalid="true"`.
-pub fn focus_first_invalid(form: Option<web_sys::Element>) {
-    let focus = Closure::once_into_js(move || {
-        let el = form
-            .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(el) = el {
-            let _ = el.focus();
-        }
-    });
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback(focus.unchecked_ref());
-    }
+/// After the next render, focuses the first field of `form` marked `aria-invalid="true"` (nothing
+/// when the screen was left meanwhile).
+pub fn focus_first_invalid(form: NodeRef<Form>) {
+    set_timeout(
+        move || {
+            let el = form
+                .try_get_untracked()
+                .flatten()
+                .and_then(|f| f.query_selector("[aria-invalid=\"true\"]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(el) = el {
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

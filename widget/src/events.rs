@@ -1,19 +1,28 @@
 //! Events for the page (`on(event, fn)` in the JS API): a `tollgate` CustomEvent dispatched on
 //! the widget's host element with `{name, payload}`; the loader routes it to listeners.
 
-use wasm_bindgen::JsValue;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit};
 
-use crate::json::Json;
+/// The page's first element matching `selector` (none for an invalid selector).
+pub fn query(selector: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.query_selector(selector).ok().flatten()
+}
 
-/// Dispatches event `name` with `payload` on the host of instance `instance`.
-pub fn emit(instance: &str, name: &str, payload: &Json) {
-    let Some(host) = crate::dom::query(&format!("[data-tollgate-instance=\"{instance}\"]")) else {
+/// Dispatches event `name` with `payload` (serialized to a plain JS object) on the host of
+/// instance `instance`.
+pub fn emit<P: Serialize + ?Sized>(instance: &str, name: &str, payload: &P) {
+    let Some(host) = query(&format!("[data-tollgate-instance=\"{instance}\"]")) else {
         return;
     };
+    let payload = serde_json::to_string(payload)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or(JsValue::NULL);
     let detail = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&detail, &"name".into(), &name.into());
-    let _ = js_sys::Reflect::set(&detail, &"payload".into(), &payload.to_js());
+    let _ = js_sys::Reflect::set(&detail, &"payload".into(), &payload);
     let init = CustomEventInit::new();
     init.set_detail(&detail);
     init.set_bubbles(true);
@@ -29,7 +38,7 @@ pub fn validate_field(instance: &str, field: &str, value: &str) -> (bool, Option
         let window = web_sys::window()?;
         let registry = js_sys::Reflect::get(&window, &"__tollgateValidators".into()).ok()?;
         let f = js_sys::Reflect::get(&registry, &format!("{instance}:{field}").into()).ok()?;
-        let f: js_sys::Function = f.dyn_into_function()?;
+        let f: js_sys::Function = f.dyn_into().ok()?;
         f.call1(&JsValue::NULL, &value.into()).ok()
     })();
     match result {
@@ -44,16 +53,5 @@ pub fn validate_field(instance: &str, field: &str, value: &str) -> (bool, Option
             (valid, hint)
         }
         None => (true, None),
-    }
-}
-
-trait IntoFunction {
-    fn dyn_into_function(self) -> Option<js_sys::Function>;
-}
-
-impl IntoFunction for JsValue {
-    fn dyn_into_function(self) -> Option<js_sys::Function> {
-        use wasm_bindgen::JsCast;
-        self.dyn_into().ok()
     }
 }

@@ -3,10 +3,14 @@
 //! grant) or goes through `/co/authenticate` and `/authorize` back to the application (Lock's
 //! redirect mode). Also builds the `/authorize` URLs of the social buttons.
 
-use crate::api::{post_json, post_json_with_cookies, ApiFailure};
+use serde::Serialize;
+use shared::wire::{
+    CoAuthenticateRequest, CoAuthenticateResponse, Redirect, TokenRequest, TokenResponse, UniversalLoginRequest,
+    PASSWORD_REALM,
+};
+
+use crate::api::{post_json, ApiFailure};
 use crate::context::{Mode, WidgetCtx};
-use crate::json::Json;
-use crate::obj;
 
 /// Sends the browser to `url`.
 pub fn navigate(url: &str) {
@@ -36,14 +40,11 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
         ),
         ("redirect_uri".into(), redirect),
     ];
-    let mut has_scope = false;
-    for (k, v) in &auth.params {
-        has_scope |= k == "scope";
-        params.push((k.clone(), v.clone()));
-    }
-    if !has_scope {
+    let extra_params = auth.params();
+    if !extra_params.iter().any(|(k, _)| k == "scope") {
         params.push(("scope".into(), "openid profile email".into()));
     }
+    params.extend(extra_params);
     for (k, v) in [
         ("audience", &auth.audience),
         ("state", &auth.state),
@@ -80,66 +81,104 @@ pub fn social_url(ctx: &WidgetCtx, connection: &str) -> String {
     }
 }
 
-/// Lock's `authResult` from a token response.
-fn auth_result(v: &Json) -> Json {
-    let mut out = Vec::new();
-    for (from, to) in [
-        ("access_token", "accessToken"),
-        ("id_token", "idToken"),
-        ("refresh_token", "refreshToken"),
-        ("expires_in", "expiresIn"),
-        ("token_type", "tokenType"),
-        ("scope", "scope"),
-    ] {
-        let x = v.get(from);
-        if !x.is_null() {
-            out.push((to.to_owned(), x.clone()));
+/// Lock's `authResult`, from a token response.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthResult {
+    /// Access token.
+    pub access_token: String,
+    /// ID token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    /// Refresh token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Lifetime in seconds.
+    pub expires_in: i64,
+    /// `Bearer`.
+    pub token_type: String,
+    /// Granted scopes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+impl From<TokenResponse> for AuthResult {
+    fn from(t: TokenResponse) -> Self {
+        Self {
+            access_token: t.access_token,
+            id_token: t.id_token,
+            refresh_token: t.refresh_token,
+            expires_in: t.expires_in,
+            token_type: t.token_type,
+            scope: t.scope,
         }
     }
-    Json::Obj(out)
 }
 
 /// Logs in with `username`/`password` and continues as the mode says. `Ok(true)` means the
-/// browser is leaving the page. Takes the context by value: it runs in a spawned task.
+/// browser is leaving the page. Takes the context by value: it runs in an action's task.
 pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Result<bool, ApiFailure> {
     let realm = ctx.connection.name.clone();
     match &ctx.mode {
         Mode::Hosted { tx } => {
-            let body = obj! {"tx" => tx, "username" => username, "password" => password, "connection" => realm};
-            let v = post_json(&ctx.url("/u/login"), &body).await?;
-            let url = v.get("redirect").as_str();
-            if let Some(url) = url {
-                navigate(url);
-            }
-            Ok(url.is_some())
+            let body = UniversalLoginRequest {
+                tx: Some(tx.clone()),
+                username: Some(username),
+                password: Some(password),
+                connection: Some(realm),
+            };
+            let r: Redirect = post_json(&ctx.url("/u/login"), &body, false).await?;
+            navigate(&r.redirect);
+            Ok(true)
         }
         Mode::Redirect => {
-            let body = obj! {
-                "client_id" => &ctx.client_id, "username" => username, "password" => password, "realm" => &realm,
-                "credential_type" => "http://auth0.com/oauth/grant-type/password-realm",
+            let body = CoAuthenticateRequest {
+                client_id: Some(ctx.client_id.clone()),
+                username: Some(username),
+                password: Some(password),
+                realm: Some(realm.clone()),
+                credential_type: Some(PASSWORD_REALM.into()),
             };
-            let v = post_json_with_cookies(&ctx.url("/co/authenticate"), &body).await?;
-            let ticket = v.get("login_ticket").as_str().unwrap_or_default();
-            navigate(&authorize_url(&ctx, &[("realm", &realm), ("login_ticket", ticket)]));
+            let r: CoAuthenticateResponse = post_json(&ctx.url("/co/authenticate"), &body, true).await?;
+            navigate(&authorize_url(
+                &ctx,
+                &[("realm", &realm), ("login_ticket", &r.login_ticket)],
+            ));
             Ok(true)
         }
         Mode::Embedded => {
-            let mut body = obj! {
-                "grant_type" => "http://auth0.com/oauth/grant-type/password-realm",
-                "client_id" => &ctx.client_id, "username" => username, "password" => password,
-                "realm" => realm, "scope" => "openid profile email",
+            let body = TokenRequest {
+                grant_type: Some(PASSWORD_REALM.into()),
+                client_id: Some(ctx.client_id.clone()),
+                username: Some(username),
+                password: Some(password),
+                realm: Some(realm),
+                scope: Some("openid profile email".into()),
+                audience: ctx.opts.auth.audience.clone(),
+                ..TokenRequest::default()
             };
-            if let Some(a) = &ctx.opts.auth.audience {
-                body.set("audience", a);
-            }
-            let v = post_json(&ctx.url("/oauth/token"), &body).await?;
-            ctx.emit("authenticated", &auth_result(&v));
+            let tokens: TokenResponse = post_json(&ctx.url("/oauth/token"), &body, false).await?;
+            ctx.emit("authenticated", &AuthResult::from(tokens));
             Ok(false)
         }
     }
 }
 
 /// Lock's `authorization_error` payload.
-pub fn authorization_error(f: &ApiFailure) -> Json {
-    obj! {"error" => f.code(), "errorDescription" => f.description()}
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizationError {
+    /// The error code.
+    pub error: String,
+    /// Its description.
+    pub error_description: String,
+}
+
+impl From<&ApiFailure> for AuthorizationError {
+    fn from(f: &ApiFailure) -> Self {
+        Self {
+            error: f.code_text().into(),
+            error_description: f.description(),
+        }
+    }
 }

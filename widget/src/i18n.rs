@@ -3,11 +3,14 @@
 //! Lock has one (`loginSubmitLabel`, `error.login.lock.invalid_email_password`,
 //! `passwordStrength.lengthAtLeast`, …), so a Lock `languageDictionary` — nested or flat — overrides
 //! strings here too. Password rule texts are keyed by the policy engine's rule codes, so the
-//! checklist and the server's `invalid_password` errors always read the same.
+//! checklist and the server's `invalid_password` errors always read the same. Error codes (the
+//! shared [`ErrorCode`] type) map to messages through one table, [`ERRORS`].
 
+use serde_json::{Map, Value};
 use shared::password::{format_message, FormatArg};
+use shared::wire::ErrorCode;
 
-use crate::json::Json;
+use crate::api::ApiFailure;
 
 /// Languages with a pack (plus `en`).
 pub const LANGUAGES: [&str; 10] = ["en", "es", "fr", "de", "pt-br", "it", "ja", "zh", "ar", "ru"];
@@ -188,27 +191,95 @@ pub struct I18n {
     /// Language tag in use (`en`, `ar`, …).
     pub lang: String,
     /// Dotted key → text; later entries win (pack, then overrides). A list, not a map: a few
-    /// hundred entries read a handful of times, and no hash table code in the wasm.
+    /// hundred entries read a handful of times.
     strings: Vec<(String, String)>,
 }
 
 /// Flattens a nested dictionary (`{"error": {"login": {…}}}`) into dotted keys.
-fn flatten(prefix: &str, v: &Json, out: &mut Vec<(String, String)>) {
-    for (k, val) in v.members() {
+fn flatten(prefix: &str, v: &Map<String, Value>, out: &mut Vec<(String, String)>) {
+    for (k, val) in v {
         let key = if prefix.is_empty() {
             k.clone()
         } else {
             format!("{prefix}.{k}")
         };
         match val {
-            Json::Str(s) => {
-                out.push((key, s.clone()));
-            }
-            Json::Obj(_) => flatten(&key, val, out),
+            Value::String(s) => out.push((key, s.clone())),
+            Value::Object(inner) => flatten(&key, inner, out),
             _ => {}
         }
     }
 }
+
+/// Which form a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Log in (`error.login.*`).
+    Login,
+    /// Sign up and reset (`error.signUp.*`).
+    SignUp,
+    /// Forgot password (`error.forgotPassword.*`).
+    ForgotPassword,
+}
+
+impl Form {
+    fn prefix(self) -> &'static str {
+        match self {
+            Form::Login => "error.login",
+            Form::SignUp => "error.signUp",
+            Form::ForgotPassword => "error.forgotPassword",
+        }
+    }
+}
+
+/// An error code and the keys of its message for log in, sign-up (and reset), forgot password.
+pub type Messages = (
+    ErrorCode,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+/// The one table from the edge's error codes to the keys of each form's message (Lock's keys);
+/// a form without an entry shows its fallback (`lock.fallback`). A wrong identifier or password
+/// reads "username" instead of "email" on connections with usernames; a blocked user and the
+/// password errors are refined by the description and the error `name` (see [`I18n::error`]).
+pub const ERRORS: &[Messages] = &[
+    // (code, login, sign-up / reset, forgot password)
+    (ErrorCode::InvalidGrant, Some("lock.invalid_email_password"), None, None),
+    (ErrorCode::AccessDenied, Some("lock.invalid_email_password"), None, None),
+    (
+        ErrorCode::InvalidUserPassword,
+        Some("lock.invalid_email_password"),
+        None,
+        None,
+    ),
+    (ErrorCode::Unauthorized, Some("blocked_user"), None, None),
+    (
+        ErrorCode::InvalidRequest,
+        Some("session_missing"),
+        Some("invalid_request"),
+        None,
+    ),
+    (ErrorCode::TooManyAttempts, Some("too_many_attempts"), None, None),
+    (
+        ErrorCode::TooManyRequests,
+        Some("too_many_requests"),
+        Some("too_many_requests"),
+        Some("too_many_requests"),
+    ),
+    (
+        ErrorCode::TemporarilyUnavailable,
+        Some("temporarily_unavailable"),
+        None,
+        None,
+    ),
+    (ErrorCode::InvalidPassword, None, Some("password_strength_error"), None),
+    (ErrorCode::SignupDisabled, None, Some("signup_disabled"), None),
+    (ErrorCode::UserExists, None, Some("user_exists"), None),
+    (ErrorCode::UsernameExists, None, Some("username_exists"), None),
+    (ErrorCode::InvalidSignup, None, Some("invalid_signup"), None),
+];
 
 impl I18n {
     /// English.
@@ -220,7 +291,7 @@ impl I18n {
     }
 
     /// `lang` with its pack (flat or nested JSON) and the page's `languageDictionary` overrides.
-    pub fn new(lang: &str, pack: Option<&Json>, overrides: Option<&Json>) -> Self {
+    pub fn new(lang: &str, pack: Option<&Map<String, Value>>, overrides: Option<&Map<String, Value>>) -> Self {
         let mut strings = Vec::new();
         for dict in [pack, overrides].into_iter().flatten() {
             flatten("", dict, &mut strings);
@@ -254,54 +325,54 @@ impl I18n {
         format_message(if text == key { fallback } else { &text }, args)
     }
 
-    /// A login error, as Lock maps them (`invalid_grant`/`access_denied` → wrong credentials).
-    pub fn login_error(&self, code: &str, description: &str, by_username: bool) -> String {
-        let key = match code {
-            "invalid_grant" | "access_denied" | "invalid_user_password" if by_username => {
-                "lock.invalid_username_password"
-            }
-            "invalid_grant" | "access_denied" | "invalid_user_password" => "lock.invalid_email_password",
-            "unauthorized" if description.contains("blocked") => "blocked_user",
-            "invalid_request" => "session_missing",
-            "too_many_attempts" | "too_many_requests" | "temporarily_unavailable" | "lock.network" => code,
-            _ => "lock.fallback",
+    /// The message for a failed request of `form`, from [`ERRORS`]; `by_username` for
+    /// connections that log in with usernames.
+    pub fn error(&self, form: Form, failure: &ApiFailure, by_username: bool) -> String {
+        let code = failure.code();
+        let entry = ERRORS
+            .iter()
+            .find(|(c, ..)| Some(*c) == code)
+            .and_then(|(_, login, signup, forgot)| match form {
+                Form::Login => *login,
+                Form::SignUp => *signup,
+                Form::ForgotPassword => *forgot,
+            });
+        let key = match (entry, failure) {
+            (Some("lock.invalid_email_password"), _) if by_username => "lock.invalid_username_password",
+            (Some("blocked_user"), f) if !f.description().contains("blocked") => "lock.fallback",
+            (Some("password_strength_error"), f) => match f.name() {
+                Some("PasswordDictionaryError") => "password_dictionary_error",
+                Some("PasswordNoUserInfoError") => "password_no_user_info_error",
+                Some("PasswordHistoryError") => "password_history_error",
+                _ => "password_strength_error",
+            },
+            (Some(key), _) => key,
+            (None, ApiFailure::Network) => "lock.network",
+            (None, _) => "lock.fallback",
         };
-        self.t(&format!("error.login.{key}"))
-    }
-
-    /// A sign-up (or reset) error, by Auth0 `code` and error `name`.
-    pub fn signup_error(&self, code: &str, name: Option<&str>) -> String {
-        let key = match (code, name) {
-            ("invalid_password", Some("PasswordDictionaryError")) => "password_dictionary_error",
-            ("invalid_password", Some("PasswordNoUserInfoError")) => "password_no_user_info_error",
-            ("invalid_password", Some("PasswordHistoryError")) => "password_history_error",
-            ("invalid_password", _) => "password_strength_error",
-            ("operation_not_allowed", _) => "signup_disabled",
-            (
-                "user_exists" | "username_exists" | "invalid_signup" | "invalid_request" | "too_many_requests"
-                | "lock.network",
-                _,
-            ) => code,
-            _ => "lock.fallback",
-        };
-        self.t(&format!("error.signUp.{key}"))
-    }
-
-    /// A forgot-password error.
-    pub fn forgot_error(&self, code: &str) -> String {
-        let key = match code {
-            "too_many_requests" | "lock.network" => code,
-            _ => "lock.fallback",
-        };
-        self.t(&format!("error.forgotPassword.{key}"))
+        self.t(&format!("{}.{key}", form.prefix()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::from_serde;
-    use serde_json::{json, Value};
+    use serde_json::json;
+    use shared::wire::ErrorBody;
+
+    fn map(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    fn failure(body: Value) -> ApiFailure {
+        ApiFailure::Server {
+            status: 400,
+            body: serde_json::from_value::<ErrorBody>(body).unwrap(),
+        }
+    }
 
     #[test]
     fn picks_supported_languages() {
@@ -315,14 +386,15 @@ mod tests {
 
     #[test]
     fn overrides_nested_or_flat_over_packs_over_english() {
-        let pack = json!({"loginSubmitLabel": "Entrar", "passwordLabel": "Contraseña"});
+        let pack = map(json!({"loginSubmitLabel": "Entrar", "passwordLabel": "Contraseña"}));
         let overrides =
-            json!({"loginSubmitLabel": "Acceder", "error": {"login": {"lock.invalid_email_password": "¡No!"}}});
-        let i = I18n::new("es", Some(&from_serde(&pack)), Some(&from_serde(&overrides)));
+            map(json!({"loginSubmitLabel": "Acceder", "error": {"login": {"lock.invalid_email_password": "¡No!"}}}));
+        let i = I18n::new("es", Some(&pack), Some(&overrides));
         assert_eq!(i.t("loginSubmitLabel"), "Acceder");
         assert_eq!(i.t("passwordLabel"), "Contraseña");
         assert_eq!(i.t("emailLabel"), "Email", "English underneath");
-        assert_eq!(i.login_error("invalid_grant", "", false), "¡No!");
+        let wrong = failure(json!({"error": "invalid_grant", "error_description": "Wrong email or password."}));
+        assert_eq!(i.error(Form::Login, &wrong, false), "¡No!");
     }
 
     fn placeholders(s: &str) -> Vec<&str> {
@@ -349,12 +421,11 @@ mod tests {
         assert_eq!(packs.len() + 1, LANGUAGES.len());
         for (lang, text) in packs {
             assert!(LANGUAGES.contains(&lang));
-            let pack: Value = serde_json::from_str(text).unwrap();
-            let map = pack.as_object().unwrap();
-            assert_eq!(map.len(), EN.len(), "{lang}: same number of keys");
-            let i = I18n::new(lang, Some(&from_serde(&pack)), None);
+            let pack: Map<String, Value> = serde_json::from_str(text).unwrap();
+            assert_eq!(pack.len(), EN.len(), "{lang}: same number of keys");
+            let i = I18n::new(lang, Some(&pack), None);
             for (key, english) in EN {
-                let own = map.get(*key).and_then(Value::as_str);
+                let own = pack.get(*key).and_then(Value::as_str);
                 assert!(own.is_some_and(|t| !t.is_empty()), "{lang}: {key} missing");
                 assert_eq!(
                     placeholders(&i.t(key)),
@@ -366,21 +437,40 @@ mod tests {
     }
 
     #[test]
-    fn rules_and_errors() {
+    fn rules_and_errors_from_one_table() {
         let i = I18n::english();
         assert_eq!(
             i.rule("lengthAtLeast", "x", &[FormatArg::Num(8)]),
             "At least 8 characters in length"
         );
         assert_eq!(i.rule("brandNew", "Server text", &[]), "Server text");
+        let dictionary = failure(json!({"name": "PasswordDictionaryError", "code": "invalid_password"}));
+        assert_eq!(i.error(Form::SignUp, &dictionary, false), "Password is too common.");
+        let wrong = failure(json!({"error": "invalid_grant"}));
+        assert_eq!(i.error(Form::Login, &wrong, true), "Wrong username or password.");
+        let blocked = failure(json!({"error": "unauthorized", "error_description": "user is blocked"}));
+        assert_eq!(i.error(Form::Login, &blocked, false), "This account is blocked.");
+        let unknown = failure(json!({"code": "something_new"}));
         assert_eq!(
-            i.signup_error("invalid_password", Some("PasswordDictionaryError")),
-            "Password is too common."
+            i.error(Form::SignUp, &unknown, false),
+            "Something went wrong. Please try again."
         );
-        assert_eq!(i.login_error("invalid_grant", "", true), "Wrong username or password.");
         assert_eq!(
-            i.login_error("unauthorized", "user is blocked", false),
-            "This account is blocked."
+            i.error(Form::ForgotPassword, &ApiFailure::Network, false),
+            "We could not reach the server. Check your connection and try again."
         );
+        // Every key the table names exists in English.
+        for (code, login, signup, forgot) in ERRORS {
+            for (form, key) in [
+                (Form::Login, login),
+                (Form::SignUp, signup),
+                (Form::ForgotPassword, forgot),
+            ] {
+                if let Some(key) = key {
+                    let full = format!("{}.{key}", form.prefix());
+                    assert_ne!(i.t(&full), full, "{code:?}: {full}");
+                }
+            }
+        }
     }
 }

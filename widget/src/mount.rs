@@ -6,27 +6,33 @@
 //! `-login-hint`, `-language`, and `-authorize-tx` (set by the Worker's hosted login page). An
 //! element with `data-tollgate-reset-ticket` gets the reset-password screen.
 
+use std::any::Any;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use reactive_graph::owner::provide_context;
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+use shared::wire::ClientConfig;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
+// Not leptos' `spawn_local`: its executor is only set up by `mount_to`, which runs after the fetches.
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 
 use crate::api::get_json;
-use crate::components::reset::reset_password_form;
-use crate::components::widget::widget;
+use crate::components::modal::Modal;
+use crate::components::reset::ResetPasswordForm;
+use crate::components::widget::{NotConfigured, Widget};
 use crate::context::{Mode, Screen, SocialConnection, WidgetCtx};
-use crate::dom::{el, mount_to, query, Mounted};
+use crate::events::query;
 use crate::i18n::{supported, I18n};
-use crate::json::Json;
 use crate::options::WidgetOptions;
 
 thread_local! {
-    /// Mounted instances by id; dropping a handle unmounts its view.
-    static MOUNTED: RefCell<Vec<(String, Mounted)>> = const { RefCell::new(Vec::new()) };
+    /// Mounted instances by id, with their view's unmount handle (dropping it unmounts).
+    static MOUNTED: RefCell<Vec<(String, Box<dyn Any>)>> = const { RefCell::new(Vec::new()) };
+    /// Whether each modal instance is open (`show()` may come before the view exists).
+    static OPEN: RefCell<Vec<(String, ArcRwSignal<bool>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The language to use: the option if supported, else the browser's first supported one.
@@ -46,8 +52,8 @@ pub fn choose_language(option: Option<&str>) -> &'static str {
 }
 
 /// Loads the strings for `lang` from `{asset_base}/i18n/{lang}.json`, with the page's overrides.
-pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Json>) -> I18n {
-    let pack = if lang == "en" {
+pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Map<String, Value>>) -> I18n {
+    let pack: Option<Map<String, Value>> = if lang == "en" {
         None
     } else {
         get_json(&format!("{asset_base}/i18n/{lang}.json")).await.ok()
@@ -77,19 +83,33 @@ fn set_language(host: &HtmlElement, i18n: &I18n) {
 }
 
 /// Removes instance `instance` from the registry, handing back its view (dropping it unmounts).
-fn take(instance: &str) -> Option<Mounted> {
+fn take(instance: &str) -> Option<Box<dyn Any>> {
     MOUNTED.with(|m| {
         let mut m = m.borrow_mut();
         m.iter().position(|(i, _)| i == instance).map(|p| m.remove(p).1)
     })
 }
 
-fn keep(instance: String, handle: Mounted) {
+fn keep(instance: String, handle: Box<dyn Any>) {
     // A remount of the same instance replaces (and so unmounts) the previous view, outside the
     // registry's borrow.
     let old = take(&instance);
     MOUNTED.with(|m| m.borrow_mut().push((instance, handle)));
     drop(old);
+}
+
+/// The open state of modal instance `instance` (created closed on first use). Reference-counted,
+/// not owned by a view: it outlives remounts (language switches) of its instance.
+fn open_state(instance: &str) -> ArcRwSignal<bool> {
+    OPEN.with(|o| {
+        let mut o = o.borrow_mut();
+        if let Some((_, s)) = o.iter().find(|(i, _)| i == instance) {
+            return s.clone();
+        }
+        let s = ArcRwSignal::new(false);
+        o.push((instance.to_owned(), s.clone()));
+        s
+    })
 }
 
 /// Mounts one widget into `host` with `options` (Lock's option names as JSON). Errors are shown
@@ -112,6 +132,12 @@ pub fn unmount_widget(instance: &str) {
     drop(take(instance));
 }
 
+/// Opens or closes modal instance `instance` (the loader's `show()` / `hide()`).
+#[wasm_bindgen]
+pub fn set_modal_open(instance: &str, open: bool) {
+    open_state(instance).set(open);
+}
+
 /// Loads the client configuration and strings, then renders the widget into `host`.
 pub fn mount(host: HtmlElement, opts: WidgetOptions) {
     spawn_local(async move {
@@ -123,22 +149,20 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             "{api_base}/client/{}.json",
             js_sys::encode_uri_component(&opts.client_id)
         );
-        let strategies = get_json(&url)
-            .await
-            .map(|v| crate::config::strategies(&v))
-            .unwrap_or_default();
+        let config: Option<ClientConfig> = get_json(&url).await.ok();
+        let strategies = config.map(|c| c.strategies).unwrap_or_default();
         let connection = strategies
             .iter()
-            .filter(|(s, _)| s == "auth0")
-            .flat_map(|(_, conns)| conns.iter())
+            .filter(|s| s.name == "auth0")
+            .flat_map(|s| s.connections.iter())
             .find(|c| opts.connection.as_deref().map_or(opts.allows(&c.name), |n| c.name == n))
             .cloned();
         let social = strategies
             .iter()
-            .filter(|(s, _)| s != "auth0")
-            .flat_map(|(s, conns)| {
-                conns.iter().map(|c| SocialConnection {
-                    strategy: s.clone(),
+            .filter(|s| s.name != "auth0")
+            .flat_map(|s| {
+                s.connections.iter().map(|c| SocialConnection {
+                    strategy: s.name.clone(),
                     name: c.name.clone(),
                 })
             })
@@ -152,39 +176,56 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
         };
         let ids = claim_ids(&host);
         set_language(&host, &i18n);
-        let handle = mount_to(&host, move || match connection {
-            Some(connection) => {
-                let initial = opts
-                    .initial_screen
-                    .as_deref()
-                    .and_then(Screen::parse)
-                    .unwrap_or(Screen::Login);
-                let ctx = WidgetCtx {
-                    api_base,
-                    client_id: opts.client_id.clone(),
-                    connection,
-                    social,
-                    mode,
-                    opts: Arc::new(opts),
-                    i18n,
-                    ids,
-                };
-                vec![widget(ctx, initial)]
-            }
-            None => {
-                crate::events::emit(
-                    &opts.instance,
-                    "unrecoverable_error",
-                    &crate::obj! {"error" => "not_configured"},
-                );
-                let error = el("p")
-                    .attr("class", "tg-error")
-                    .attr("role", "alert")
-                    .text(&i18n.t("notConfigured"));
-                vec![el("div").attr("class", "tg-widget").child(error.node()).node()]
-            }
+        let modal = opts
+            .modal
+            .then(|| (open_state(&instance), opts.closable.unwrap_or(true)));
+        let initial = opts
+            .initial_screen
+            .as_deref()
+            .and_then(Screen::parse)
+            .unwrap_or(Screen::Login);
+        let opts = Arc::new(opts);
+        let ctx = connection.map(|connection| WidgetCtx {
+            api_base,
+            client_id: opts.client_id.clone(),
+            connection,
+            social,
+            mode,
+            opts: Arc::clone(&opts),
+            i18n: Arc::clone(&i18n),
+            ids,
         });
-        keep(instance, handle);
+        if ctx.is_none() {
+            crate::events::emit(
+                &instance,
+                "unrecoverable_error",
+                &serde_json::json!({"error": "not_configured"}),
+            );
+        }
+        let title = opts
+            .theme
+            .title
+            .clone()
+            .or_else(|| Some(i18n.t("title")).filter(|t| t != "title"))
+            .unwrap_or_else(|| i18n.t("loginLabel"));
+        let modal_i18n = Arc::clone(&i18n);
+        let body = move || match ctx.clone() {
+            Some(ctx) => view! { <Widget ctx initial /> }.into_any(),
+            None => view! { <NotConfigured i18n=Arc::clone(&i18n) /> }.into_any(),
+        };
+        let modal_instance = instance.clone();
+        let handle = leptos::mount::mount_to(host, move || {
+            match modal.clone() {
+            Some((open, closable)) => view! {
+                <Modal open=open.clone() closable instance=modal_instance.clone() title=title.clone() i18n=Arc::clone(&modal_i18n)>
+                    {body()}
+                </Modal>
+            }
+            .into_any(),
+            None => body(),
+        }
+        });
+        keep(instance, Box::new(handle));
     });
 }
 
@@ -193,12 +234,12 @@ pub fn mount_reset(host: HtmlElement, ticket: String, domain: String) {
     spawn_local(async move {
         let i18n = Arc::new(load_i18n(&domain, choose_language(None), None).await);
         set_language(&host, &i18n);
-        let page = mount_to(&host, move || {
-            provide_context(i18n);
-            vec![reset_password_form(ticket, domain)]
-        });
         // The reset page shows this one view for as long as it is open.
-        std::mem::forget(page);
+        leptos::mount::mount_to(host, move || {
+            provide_context(i18n);
+            view! { <ResetPasswordForm ticket api_base=domain /> }
+        })
+        .forget();
     });
 }
 

@@ -1,44 +1,81 @@
 //! Options of one widget instance, in Lock's names (camelCase JSON), from `LoginWidget.mount`,
-//! the `Auth0Lock` facade, or the host's `data-tollgate-*` attributes.
+//! the `Auth0Lock` facade, or the host's `data-tollgate-*` attributes. Read with serde, leniently
+//! as Lock does: anything missing or of the wrong type takes its default.
 
-use crate::json::Json;
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// A field that falls back to its default when the page gave a value of another type.
+fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Result<T, D::Error> {
+    Ok(serde_json::from_value(Value::deserialize(d)?).unwrap_or_default())
+}
+
+/// A string, or a number or boolean written as one (`prefill: 3`).
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(as_text(&Value::deserialize(d)?))
+}
+
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
 
 /// `prefill`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct Prefill {
     /// Email.
+    #[serde(deserialize_with = "text")]
     pub email: Option<String>,
     /// Username.
+    #[serde(deserialize_with = "text")]
     pub username: Option<String>,
 }
 
 /// One option of a `select` field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct SelectOption {
     /// Submitted value.
-    pub value: String,
+    #[serde(deserialize_with = "text")]
+    pub value: Option<String>,
     /// Shown label.
-    pub label: String,
+    #[serde(deserialize_with = "text")]
+    pub label: Option<String>,
 }
 
 /// An `additionalSignUpFields` entry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct ExtraField {
     /// `^[a-zA-Z0-9_]+$`, not `email`, `username` or `password`.
+    #[serde(deserialize_with = "lenient")]
     pub name: String,
     /// Label (Lock calls it placeholder).
+    #[serde(deserialize_with = "text")]
     pub placeholder: Option<String>,
     /// `text` (default), `select`, `checkbox` or `hidden`.
+    #[serde(rename = "type", deserialize_with = "text")]
     pub kind: Option<String>,
     /// Choices of a `select`.
+    #[serde(deserialize_with = "lenient")]
     pub options: Vec<SelectOption>,
     /// Initial value (string; `"true"` for a checked checkbox).
+    #[serde(deserialize_with = "text")]
     pub prefill: Option<String>,
     /// Value of a `hidden` field.
+    #[serde(deserialize_with = "text")]
     pub value: Option<String>,
     /// `root` stores the value at the user's root instead of `user_metadata`.
+    #[serde(deserialize_with = "text")]
     pub storage: Option<String>,
     /// Set by the loader when the page gave a `validator` function.
+    #[serde(deserialize_with = "lenient")]
     pub has_validator: bool,
 }
 
@@ -57,197 +94,168 @@ impl ExtraField {
 }
 
 /// `flashMessage`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct Flash {
     /// `error`, `success` or `info`.
+    #[serde(rename = "type", deserialize_with = "lenient")]
     pub kind: String,
     /// Text.
-    pub text: String,
+    #[serde(deserialize_with = "text")]
+    pub text: Option<String>,
 }
 
 /// `auth`: how an embedded login continues.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct AuthOptions {
     /// Where `/authorize` sends the browser back (redirect mode). Without it the widget logs in
     /// with the password-realm grant and hands the tokens to the page (`authenticated` event).
+    #[serde(deserialize_with = "text")]
     pub redirect_url: Option<String>,
     /// `token id_token` by default, `code` when a redirect URL is given (Lock's defaults).
+    #[serde(deserialize_with = "text")]
     pub response_type: Option<String>,
     /// Extra authorize parameters (`scope`, …).
-    pub params: Vec<(String, String)>,
+    #[serde(deserialize_with = "lenient")]
+    pub params: Map<String, Value>,
     /// API audience.
+    #[serde(deserialize_with = "text")]
     pub audience: Option<String>,
     /// `state` (the facade makes one).
+    #[serde(deserialize_with = "text")]
     pub state: Option<String>,
     /// `nonce` (the facade makes one).
+    #[serde(deserialize_with = "text")]
     pub nonce: Option<String>,
     /// `false`: no redirect — log in in place with the password-realm grant and hand the tokens
     /// to the page (Lock uses a popup for this; an embedded form needs none).
+    #[serde(deserialize_with = "lenient")]
     pub redirect: Option<bool>,
 }
 
+impl AuthOptions {
+    /// The extra authorize parameters as text (numbers and booleans written out).
+    pub fn params(&self) -> Vec<(String, String)> {
+        self.params
+            .iter()
+            .filter_map(|(k, v)| as_text(v).map(|t| (k.clone(), t)))
+            .collect()
+    }
+}
+
 /// `theme`: colors go to CSS custom properties (set by the loader); the logo is rendered here.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct Theme {
     /// Logo URL shown above the form.
+    #[serde(deserialize_with = "text")]
     pub logo: Option<String>,
     /// Title next to the logo (Lock's `languageDictionary.title` also works).
+    #[serde(deserialize_with = "text")]
     pub title: Option<String>,
 }
 
 /// Everything `LoginWidget.mount(target, options)` accepts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct WidgetOptions {
     /// Application client id.
+    #[serde(alias = "clientID", deserialize_with = "lenient")]
     pub client_id: String,
     /// Edge origin (`https://auth.example.com`); this page's origin when empty.
+    #[serde(deserialize_with = "lenient")]
     pub domain: String,
     /// Database connection name (else the client's first).
+    #[serde(alias = "defaultDatabaseConnection", deserialize_with = "text")]
     pub connection: Option<String>,
     /// Language tag (else the browser's).
+    #[serde(deserialize_with = "text")]
     pub language: Option<String>,
     /// String overrides (flat or Lock's nested shape).
-    pub language_dictionary: Option<Json>,
+    #[serde(deserialize_with = "lenient")]
+    pub language_dictionary: Option<Map<String, Value>>,
     /// `login`, `signUp` or `forgotPassword`.
+    #[serde(deserialize_with = "text")]
     pub initial_screen: Option<String>,
     /// Prefilled identifiers.
+    #[serde(deserialize_with = "lenient")]
     pub prefill: Prefill,
-    /// Offer sign-up (the connection's `disable_signup` wins).
-    pub allow_sign_up: bool,
-    /// Offer forgot-password.
-    pub allow_forgot_password: bool,
-    /// Offer the show-password toggle.
-    pub allow_show_password: bool,
+    /// Offer sign-up (default on; the connection's `disable_signup` wins).
+    #[serde(deserialize_with = "lenient")]
+    pub allow_sign_up: Option<bool>,
+    /// Offer forgot-password (default on).
+    #[serde(deserialize_with = "lenient")]
+    pub allow_forgot_password: Option<bool>,
+    /// Offer the show-password toggle (default on).
+    #[serde(deserialize_with = "lenient")]
+    pub allow_show_password: Option<bool>,
     /// A terms checkbox that must be ticked to sign up.
+    #[serde(deserialize_with = "lenient")]
     pub must_accept_terms: bool,
     /// Extra sign-up fields.
+    #[serde(deserialize_with = "lenient")]
     pub additional_sign_up_fields: Vec<ExtraField>,
     /// A message shown above the form.
+    #[serde(deserialize_with = "lenient")]
     pub flash_message: Option<Flash>,
-    /// Log in right after a sign-up.
-    pub login_after_sign_up: bool,
+    /// Log in right after a sign-up (default on).
+    #[serde(deserialize_with = "lenient")]
+    pub login_after_sign_up: Option<bool>,
     /// How an embedded login continues.
+    #[serde(deserialize_with = "lenient")]
     pub auth: AuthOptions,
     /// Hosted page: the authorization transaction.
+    #[serde(deserialize_with = "text")]
     pub authorize_tx: Option<String>,
     /// Only these connections (database and social) are offered.
+    #[serde(deserialize_with = "lenient")]
     pub allowed_connections: Option<Vec<String>>,
     /// Logo and title.
+    #[serde(deserialize_with = "lenient")]
     pub theme: Theme,
     /// Where the language packs are (`{assetBase}/i18n/{lang}.json`); the loader sets it to the
     /// widget script's origin.
+    #[serde(deserialize_with = "text")]
     pub asset_base: Option<String>,
     /// Instance id, set by the loader: events go to `[data-tollgate-instance=ID]`.
+    #[serde(deserialize_with = "lenient")]
     pub instance: String,
-}
-
-fn strings(v: &Json) -> Vec<String> {
-    v.items().iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()
-}
-
-impl ExtraField {
-    fn from_json(v: &Json) -> Self {
-        Self {
-            name: v.str("name").unwrap_or_default(),
-            placeholder: v.str("placeholder"),
-            kind: v.str("type"),
-            options: v
-                .get("options")
-                .items()
-                .iter()
-                .map(|o| SelectOption {
-                    value: o.get("value").to_text().unwrap_or_default(),
-                    label: o.str("label").unwrap_or_default(),
-                })
-                .collect(),
-            prefill: v.get("prefill").to_text(),
-            value: v.get("value").to_text(),
-            storage: v.str("storage"),
-            has_validator: v.get("has_validator").as_bool().unwrap_or(false),
-        }
-    }
-}
-
-impl AuthOptions {
-    fn from_json(v: &Json) -> Self {
-        Self {
-            redirect_url: v.str("redirectUrl"),
-            response_type: v.str("responseType"),
-            params: v
-                .get("params")
-                .members()
-                .iter()
-                .filter_map(|(k, x)| x.to_text().map(|t| (k.clone(), t)))
-                .collect(),
-            audience: v.str("audience"),
-            state: v.str("state"),
-            nonce: v.str("nonce"),
-            redirect: v.get("redirect").as_bool(),
-        }
-    }
-}
-
-impl Default for WidgetOptions {
-    /// The defaults of an empty options object (sign-up, forgot-password and show-password on).
-    fn default() -> Self {
-        Self::from_value(&Json::Obj(Vec::new()))
-    }
+    /// A modal dialog (`LoginWidget.mount(null, …)`) rather than an inline widget.
+    #[serde(deserialize_with = "lenient")]
+    pub modal: bool,
+    /// A modal the user may close (close button, Escape); default on.
+    #[serde(deserialize_with = "lenient")]
+    pub closable: Option<bool>,
 }
 
 impl WidgetOptions {
-    /// Options from JSON text (the loader's), parsed by the browser.
+    /// Options from JSON text (the loader's).
     pub fn from_json(text: &str) -> Result<Self, String> {
-        match Json::parse(text) {
-            Some(v @ Json::Obj(_)) => Ok(Self::from_value(&v)),
+        match serde_json::from_str::<Value>(text) {
+            Ok(v @ Value::Object(_)) => serde_json::from_value(v).map_err(|e| e.to_string()),
             _ => Err("options must be a JSON object".into()),
         }
     }
 
-    /// Options from a parsed object, in Lock's names (a few aliases included); anything missing
-    /// or of the wrong type takes its default.
-    pub fn from_value(v: &Json) -> Self {
-        let flag = |k: &str, default: bool| v.get(k).as_bool().unwrap_or(default);
-        let prefill = v.get("prefill");
-        let flash = v.get("flashMessage");
-        let theme = v.get("theme");
-        Self {
-            client_id: v.str("clientId").or_else(|| v.str("clientID")).unwrap_or_default(),
-            domain: v.str("domain").unwrap_or_default(),
-            connection: v.str("connection").or_else(|| v.str("defaultDatabaseConnection")),
-            language: v.str("language"),
-            language_dictionary: Some(v.get("languageDictionary").clone()).filter(|d| !d.is_null()),
-            initial_screen: v.str("initialScreen"),
-            prefill: Prefill {
-                email: prefill.str("email"),
-                username: prefill.str("username"),
-            },
-            allow_sign_up: flag("allowSignUp", true),
-            allow_forgot_password: flag("allowForgotPassword", true),
-            allow_show_password: flag("allowShowPassword", true),
-            must_accept_terms: flag("mustAcceptTerms", false),
-            additional_sign_up_fields: v
-                .get("additionalSignUpFields")
-                .items()
-                .iter()
-                .map(ExtraField::from_json)
-                .collect(),
-            flash_message: flash.str("text").map(|text| Flash {
-                kind: flash.str("type").unwrap_or_default(),
-                text,
-            }),
-            login_after_sign_up: flag("loginAfterSignUp", true),
-            auth: AuthOptions::from_json(v.get("auth")),
-            authorize_tx: v.str("authorizeTx"),
-            allowed_connections: Some(v.get("allowedConnections"))
-                .filter(|a| matches!(a, Json::Arr(_)))
-                .map(strings),
-            theme: Theme {
-                logo: theme.str("logo"),
-                title: theme.str("title"),
-            },
-            asset_base: v.str("assetBase"),
-            instance: v.str("instance").unwrap_or_default(),
-        }
+    /// Whether sign-up is offered by the page.
+    pub fn allow_sign_up(&self) -> bool {
+        self.allow_sign_up.unwrap_or(true)
+    }
+
+    /// Whether forgot-password is offered by the page.
+    pub fn allow_forgot_password(&self) -> bool {
+        self.allow_forgot_password.unwrap_or(true)
+    }
+
+    /// Whether the show-password toggle is offered.
+    pub fn allow_show_password(&self) -> bool {
+        self.allow_show_password.unwrap_or(true)
+    }
+
+    /// Whether a sign-up logs in right away.
+    pub fn login_after_sign_up(&self) -> bool {
+        self.login_after_sign_up.unwrap_or(true)
     }
 
     /// Whether connection `name` may be offered.
@@ -266,44 +274,46 @@ impl WidgetOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::from_serde;
 
     #[test]
     fn lock_style_options() {
-        let o = WidgetOptions::from_value(&from_serde(&serde_json::json!(
+        let o = WidgetOptions::from_json(
+            &serde_json::json!(
             {"clientID":"c","language":"ar","allowSignUp":false,"prefill":{"email":"a@b.co"},
              "additionalSignUpFields":[{"name":"plan","type":"select","options":[{"value":"f","label":"Free"}],"storage":"root",
                                         "prefill": 3}],
              "flashMessage":{"type":"info","text":"Hi"},"auth":{"redirectUrl":"https://app/cb","responseType":"code",
-                                                              "params":{"scope":"openid email","max_age":0}}}
-        )));
+                                                              "params":{"scope":"openid email","max_age":0}},
+             "mustAcceptTerms": "yes please", "allowedConnections": 7})
+            .to_string(),
+        )
+        .unwrap();
         assert_eq!(o.client_id, "c");
         assert_eq!(o.additional_sign_up_fields[0].prefill.as_deref(), Some("3"));
-        assert_eq!(o.additional_sign_up_fields[0].options[0].label, "Free");
+        assert_eq!(o.additional_sign_up_fields[0].options[0].label.as_deref(), Some("Free"));
         assert_eq!(o.flash_message.as_ref().map(|f| f.kind.as_str()), Some("info"));
-        let mut params = o.auth.params.clone();
+        let mut params = o.auth.params();
         params.sort();
         assert_eq!(
             params,
             vec![("max_age".into(), "0".into()), ("scope".into(), "openid email".into())]
         );
-        assert!(o.allows("anything") && o.login_after_sign_up && !o.must_accept_terms);
+        assert!(
+            o.allows("anything") && o.login_after_sign_up(),
+            "a wrong type takes the default"
+        );
+        assert!(!o.must_accept_terms, "a wrong type takes the default");
         let defaults = WidgetOptions::default();
-        assert!(defaults.allow_sign_up && defaults.allow_forgot_password && defaults.allow_show_password);
-        assert!(!o.allow_sign_up && o.allow_forgot_password);
+        assert!(defaults.allow_sign_up() && defaults.allow_forgot_password() && defaults.allow_show_password());
+        assert!(!o.allow_sign_up() && o.allow_forgot_password());
         assert_eq!(o.prefill.email.as_deref(), Some("a@b.co"));
         assert_eq!(o.additional_sign_up_fields[0].kind(), "select");
         assert_eq!(o.auth.redirect_url.as_deref(), Some("https://app/cb"));
         let bad = ExtraField {
             name: "email".into(),
-            placeholder: None,
-            kind: None,
-            options: vec![],
-            prefill: None,
-            value: None,
-            storage: None,
-            has_validator: false,
+            ..ExtraField::default()
         };
         assert!(!bad.valid_name());
+        assert!(WidgetOptions::from_json("[1]").is_err());
     }
 }

@@ -2,18 +2,15 @@
 // Test code: a failed lookup should fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 use any_spawner::Executor;
-use reactive_graph::owner::provide_context;
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
+use leptos::prelude::*;
 use shared::wire::DbConnectionInfo;
 use shared::{PasswordPolicy, PolicyLevel};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
-use widget::components::checklist::password_checklist;
-use widget::components::widget::widget;
+use widget::components::checklist::PasswordChecklist;
+use widget::components::widget::Widget;
 use widget::context::{Mode, Screen, SocialConnection, WidgetCtx};
-use widget::dom::mount_to;
 use widget::i18n::I18n;
 use widget::options::WidgetOptions;
 
@@ -47,11 +44,11 @@ async fn checklist_follows_the_password() {
     let host = host();
     let pw = RwSignal::new(String::new());
     let policy = PasswordPolicy::new(PolicyLevel::Good, None);
-    let view = mount_to(&host, move || {
+    leptos::mount::mount_to(host.clone(), move || {
         provide_context(std::sync::Arc::new(I18n::english()));
-        vec![password_checklist(policy, pw, "c")]
-    });
-    std::mem::forget(view);
+        view! { <PasswordChecklist policy password=pw id="c" /> }
+    })
+    .forget();
     Executor::tick().await;
     assert_eq!(rule_ok(&host, "lengthAtLeast"), Some(false));
     assert_eq!(rule_ok(&host, "containsAtLeast"), Some(false));
@@ -69,13 +66,9 @@ async fn checklist_follows_the_password() {
     assert!(host.text_content().unwrap().contains("At least 8 characters in length"));
 }
 
-/// A JSON literal as the widget reads it (through the browser's parser).
-fn js_json(json: serde_json::Value) -> widget::json::Json {
-    widget::json::Json::parse(&json.to_string()).unwrap()
-}
-
+/// A connection entry of the client configuration, read with the shared wire type.
 fn connection(json: serde_json::Value) -> DbConnectionInfo {
-    widget::config::connection(&js_json(json)).unwrap()
+    serde_json::from_value(json).unwrap()
 }
 
 fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
@@ -92,7 +85,7 @@ fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
 }
 
 fn mount_ctx(host: &HtmlElement, ctx: WidgetCtx, initial: Screen) {
-    std::mem::forget(mount_to(host, move || vec![widget(ctx, initial)]));
+    leptos::mount::mount_to(host.clone(), move || view! { <Widget ctx initial /> }).forget();
 }
 
 fn mount_widget(host: &HtmlElement, conn: DbConnectionInfo, initial: Screen) {
@@ -315,50 +308,9 @@ async fn two_widgets_on_one_page_have_their_own_ids() {
     assert!(b.query_selector("#tg3-signup-password").unwrap().is_some());
 }
 
-/// A region builds again only when its key changes, and disposes of what the build it replaces
-/// created (its signals and effects).
-#[wasm_bindgen_test]
-async fn regions_rebuild_on_key_changes_and_dispose_the_old_build() {
-    use reactive_graph::traits::IsDisposed;
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    use widget::dom::el;
-    let host = host();
-    let (count, parity) = (RwSignal::new(0), Rc::new(RefCell::new(Vec::new())));
-    let builds = parity.clone();
-    let view = mount_to(&host, move || {
-        let region = el("div").dynamic(
-            move || count.get() % 2,
-            move |p| {
-                let inner = RwSignal::new(p);
-                builds.borrow_mut().push(inner);
-                vec![el("span").text_with(move || inner.get().to_string()).node()]
-            },
-        );
-        vec![region.node()]
-    });
-    Executor::tick().await;
-    assert_eq!(host.text_content().unwrap(), "0");
-    count.set(2);
-    Executor::tick().await;
-    assert_eq!(parity.borrow().len(), 1, "same key: no rebuild");
-    count.set(3);
-    Executor::tick().await;
-    assert_eq!(host.text_content().unwrap(), "1");
-    assert_eq!(parity.borrow().len(), 2);
-    assert!(parity.borrow()[0].is_disposed(), "the replaced build is disposed");
-    assert!(!parity.borrow()[1].is_disposed());
-    drop(view);
-    assert_eq!(host.text_content().unwrap(), "", "unmounting removes the view");
-    assert!(parity.borrow()[1].is_disposed(), "and disposes it");
-}
-
-/// A login request still in flight when the user switches to sign-up: its answer arrives for a
-/// form that is gone, and the widget carries on.
-#[wasm_bindgen_test]
-async fn leaving_a_screen_while_its_request_is_in_flight() {
-    let host = host();
-    host.set_attribute("data-tollgate-instance", "inflight").unwrap();
+/// Listens to the widget's events on `host` (instance `instance`); returns the names seen.
+fn record_events(host: &HtmlElement, instance: &str) -> std::rc::Rc<std::cell::RefCell<Vec<String>>> {
+    host.set_attribute("data-tollgate-instance", instance).unwrap();
     let events = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let seen = events.clone();
     let listener =
@@ -369,6 +321,49 @@ async fn leaving_a_screen_while_its_request_is_in_flight() {
     host.add_event_listener_with_callback("tollgate", listener.as_ref().unchecked_ref())
         .unwrap();
     listener.forget();
+    events
+}
+
+/// A submit is a Leptos action: while it is pending the form is busy, its button disabled, and
+/// further submits are ignored.
+#[wasm_bindgen_test]
+async fn a_pending_submit_ignores_more_submits() {
+    let host = host();
+    let events = record_events(&host, "double");
+    let mut c = ctx(connection(serde_json::json!({"name": "DB", "passwordPolicy": "none"})));
+    c.opts = options(serde_json::json!({"instance": "double"}));
+    mount_ctx(&host, c, Screen::Login);
+    Executor::tick().await;
+    type_into(&host, "#tg-login-id", "someone@example.com");
+    type_into(&host, "#tg-login-password", "whatever");
+    let form: web_sys::HtmlFormElement = host.query_selector("form").unwrap().unwrap().unchecked_into();
+    form.request_submit().unwrap();
+    form.request_submit().unwrap();
+    form.request_submit().unwrap();
+    Executor::tick().await;
+    let submits = events.borrow().iter().filter(|e| *e == "signin submit").count();
+    assert_eq!(submits, 1, "one request: {:?}", events.borrow());
+    assert_eq!(form.get_attribute("aria-busy").as_deref(), Some("true"));
+    let button = host.query_selector("button[type=submit]").unwrap().unwrap();
+    assert_eq!(button.get_attribute("aria-disabled").as_deref(), Some("true"));
+    assert_eq!(button.text_content().as_deref(), Some("Logging in…"));
+    // The test server has no token endpoint: the action ends with an error, the form opens again.
+    for _ in 0..500 {
+        if form.get_attribute("aria-busy").as_deref() == Some("false") {
+            break;
+        }
+        gloo_timers_tick().await;
+    }
+    assert_eq!(form.get_attribute("aria-busy").as_deref(), Some("false"));
+    assert!(host.query_selector(".tg-status .tg-error").unwrap().is_some());
+}
+
+/// A login request still in flight when the user switches to sign-up: its answer arrives for a
+/// form that is gone, and the widget carries on.
+#[wasm_bindgen_test]
+async fn leaving_a_screen_while_its_request_is_in_flight() {
+    let host = host();
+    let events = record_events(&host, "inflight");
     // What goes wrong later, in the request's task, surfaces as an uncaught error.
     let errors = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let caught = errors.clone();
@@ -507,9 +502,9 @@ async fn additional_fields_terms_and_options() {
 async fn translations_overrides_and_social_buttons() {
     let host = host();
     let mut c = ctx(connection(serde_json::json!({"name": "DB", "passwordPolicy": "low"})));
-    let pack = serde_json::json!({"loginSubmitLabel": "تسجيل الدخول", "passwordLabel": "كلمة المرور", "socialLoginButton": "المتابعة باستخدام %s"});
-    let overrides = serde_json::json!({"emailLabel": "Courriel"});
-    c.i18n = std::sync::Arc::new(I18n::new("ar", Some(&js_json(pack)), Some(&js_json(overrides))));
+    let pack = serde_json::from_value(serde_json::json!({"loginSubmitLabel": "تسجيل الدخول", "passwordLabel": "كلمة المرور", "socialLoginButton": "المتابعة باستخدام %s"})).unwrap();
+    let overrides = serde_json::from_value(serde_json::json!({"emailLabel": "Courriel"})).unwrap();
+    c.i18n = std::sync::Arc::new(I18n::new("ar", Some(&pack), Some(&overrides)));
     c.social = vec![SocialConnection {
         strategy: "google-oauth2".into(),
         name: "google-oauth2".into(),
@@ -558,12 +553,27 @@ fn the_browser_lower_cases_like_rust() {
     }
 }
 
+/// The edge's answers are read into the shared wire types: the client configuration Lock reads,
+/// and either error shape.
 #[wasm_bindgen_test]
-fn json_round_trips_through_the_browser() {
-    use widget::json::Json;
-    let v = Json::parse(r#"{"a":[1,2.5,"x",true,null],"b":{"c":"d"}}"#).unwrap();
-    assert_eq!(v.get("b").str("c").as_deref(), Some("d"));
-    assert_eq!(v.get("a").items()[1], Json::Num(2.5));
-    assert_eq!(Json::parse(&v.stringify()).unwrap(), v);
-    assert_eq!(Json::parse("not json"), None);
+fn the_edges_answers_read_into_the_shared_types() {
+    use shared::wire::{ClientConfig, ErrorBody, ErrorCode};
+    let cfg: ClientConfig = serde_json::from_str(
+        r#"{"id":"c","tenant":"t","subscription":"free","strategies":[{"name":"auth0","connections":[
+            {"name":"DB","passwordPolicy":"excellent","password_complexity_options":{"min_length":12},"showSignup":false,
+             "requires_username":true,"validation":{"username":{"min":3,"max":20}}}]},
+            {"name":"google-oauth2","connections":[{"name":"google-oauth2"}]}]}"#,
+    )
+    .unwrap();
+    let db = cfg.database(None).unwrap();
+    assert_eq!(db.policy().min_length(), 12);
+    assert!(!db.show_signup && db.show_forgot && db.requires_username);
+    let legacy: ErrorBody = serde_json::from_str(
+        r#"{"name":"BadRequestError","code":"invalid_signup","description":"Invalid sign up","statusCode":400}"#,
+    )
+    .unwrap();
+    assert_eq!(legacy.code(), Some(ErrorCode::InvalidSignup));
+    let oauth: ErrorBody = serde_json::from_str(r#"{"error":"brand_new_code","error_description":"?"}"#).unwrap();
+    assert_eq!(oauth.code(), Some(ErrorCode::Other));
+    assert_eq!(oauth.description_text(), "?");
 }

@@ -1,45 +1,49 @@
 //! The live password checklist: password-sheriff's rule tree rendered as nested lists.
 
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
+use leptos::prelude::*;
 use shared::{PasswordPolicy, RuleResult};
-use web_sys::Node;
 
 use crate::context::use_i18n;
-use crate::dom::el;
-use crate::i18n::I18n;
 
-fn rule_item(i18n: &I18n, rule: RuleResult) -> Node {
+/// One rule with its verdict, and its sub-rules.
+#[component]
+fn RuleItem(
+    /// The rule.
+    rule: RuleResult,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let ok = rule.verified == Some(true);
     let text = i18n.rule(&rule.code, &rule.message, rule.format.as_deref().unwrap_or(&[]));
     let state = i18n.t(if ok { "ruleMet" } else { "ruleNotMet" });
-    let item = el("li")
-        .attr("class", if ok { "tg-rule tg-ok" } else { "tg-rule" })
-        .attr("data-code", &rule.code)
-        .attr("data-ok", if ok { "true" } else { "false" })
-        .child(el("span").attr("class", "tg-sr").text(&state).text(" ").node())
-        .text(&text);
-    match rule.items {
-        Some(items) if !items.is_empty() => {
-            let list = el("ul").children(items.into_iter().map(|r| rule_item(i18n, r)).collect());
-            item.child(list.node())
-        }
-        _ => item,
+    let items = rule.items.filter(|items| !items.is_empty()).map(|items| {
+        view! { <ul>{items.into_iter().map(|rule| view! { <RuleItem rule /> }).collect_view()}</ul> }.into_any()
+    });
+    view! {
+        <li class=if ok { "tg-rule tg-ok" } else { "tg-rule" } data-code=rule.code
+            data-ok=if ok { "true" } else { "false" }>
+            <span class="tg-sr">{state}" "</span>
+            {text}
+            {items}
+        </li>
     }
-    .node()
 }
 
 /// The rules of `policy` with a verdict for the current `password` (list id `id`), updated as it
 /// changes.
-pub fn password_checklist(policy: PasswordPolicy, password: RwSignal<String>, id: &str) -> Node {
+#[component]
+pub fn PasswordChecklist(
+    /// The connection's policy.
+    policy: PasswordPolicy,
+    /// The password being typed.
+    password: RwSignal<String>,
+    /// Element id of the list (the password input's `aria-describedby`).
+    #[prop(into)]
+    id: String,
+) -> impl IntoView {
     let i18n = use_i18n();
-    el("ul")
-        .attr("class", "tg-checklist")
-        .attr("id", id)
-        .attr("aria-label", &i18n.t("passwordRequirements"))
-        .dynamic(
-            move || policy.missing(&password.get()).rules,
-            move |rules| rules.into_iter().map(|r| rule_item(&i18n, r)).collect(),
-        )
-        .node()
+    view! {
+        <ul class="tg-checklist" id=id aria-label=i18n.t("passwordRequirements")>
+            {move || policy.missing(&password.get()).rules.into_iter().map(|rule| view! { <RuleItem rule /> }).collect_view()}
+        </ul>
+    }
 }

@@ -1,9 +1,7 @@
 //! An email input with syntax feedback from `shared::email`.
 
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
+use leptos::prelude::*;
 use shared::email;
-use web_sys::Node;
 
 use super::form::{Field, Kind};
 use crate::context::use_i18n;
@@ -15,12 +13,21 @@ pub fn email_ok(value: &str) -> bool {
 }
 
 /// Email input (`autocomplete="email"`), invalid state and message shown once the form was submitted.
-pub fn email_field(id: &str, value: RwSignal<String>, touched: RwSignal<bool>) -> Node {
+#[component]
+pub fn EmailField(
+    /// Element id.
+    #[prop(into)]
+    id: String,
+    /// The value.
+    value: RwSignal<String>,
+    /// Whether the form was submitted.
+    touched: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let invalid = move || touched.get() && !email_ok(&value.get());
-    Field::new(id, "email", Kind::Email, i18n.t("emailLabel"), value)
-        .autocomplete("email")
-        .invalid(invalid)
-        .error(i18n.t("invalidEmail"))
-        .view()
+    let invalid = Signal::derive(move || touched.get() && !email_ok(&value.get()));
+    let message = i18n.t("invalidEmail");
+    let hint = Signal::derive(move || if invalid.get() { message.clone() } else { String::new() });
+    view! {
+        <Field id name="email" kind=Kind::Email label=i18n.t("emailLabel") value autocomplete="email" invalid hint />
+    }
 }

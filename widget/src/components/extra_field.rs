@@ -1,9 +1,7 @@
 //! The page's `additionalSignUpFields`: text, select, checkbox and hidden inputs, checked by the
 //! page's `validator` (text) or for presence (text, select).
 
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
-use web_sys::Node;
+use leptos::prelude::*;
 
 use super::form::{Field, Kind};
 use crate::context::use_widget;
@@ -46,14 +44,16 @@ impl ExtraValue {
 }
 
 /// The control for one additional field; its hint is the validator's message, or "required".
-pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> Node {
+#[component]
+pub fn ExtraFieldInput(
+    /// The field and its value.
+    x: ExtraValue,
+    /// Whether the form was submitted.
+    touched: RwSignal<bool>,
+) -> impl IntoView {
     let ctx = use_widget();
     let id = ctx.id(&format!("signup-{}", x.field.name));
     let label = x.field.placeholder.clone().unwrap_or_else(|| x.field.name.clone());
-    let required = ctx.t("requiredField");
-    let instance = ctx.opts.instance.clone();
-    let (check, hint_x, hint_instance) = (x.clone(), x.clone(), instance.clone());
-    let optional = matches!(x.field.kind(), "hidden" | "checkbox");
     let kind = match x.field.kind() {
         "hidden" => Kind::Hidden,
         "checkbox" => Kind::Checkbox,
@@ -61,25 +61,27 @@ pub fn extra_input(x: ExtraValue, touched: RwSignal<bool>) -> Node {
             x.field
                 .options
                 .iter()
-                .map(|o| (o.value.clone(), o.label.clone()))
+                .map(|o| {
+                    let value = o.value.clone().unwrap_or_default();
+                    (value.clone(), o.label.clone().unwrap_or(value))
+                })
                 .collect(),
         ),
         _ => Kind::Text,
     };
-    let field = Field::new(id, x.field.name.clone(), kind, label, x.value);
-    if optional {
-        return field.optional().view();
+    let name = x.field.name.clone();
+    let value = x.value;
+    if matches!(x.field.kind(), "hidden" | "checkbox") {
+        return view! { <Field id name kind label value optional=true /> }.into_any();
     }
-    field
-        .invalid(move || touched.get() && !check.check(&instance).0)
-        .hint(move || {
-            if !touched.get() {
-                return String::new();
-            }
-            match hint_x.check(&hint_instance) {
-                (true, _) => String::new(),
-                (false, h) => h.unwrap_or_else(|| required.clone()),
-            }
-        })
-        .view()
+    let required = ctx.t("requiredField");
+    let instance = ctx.opts.instance.clone();
+    // One run of the page's validator per change gives both the invalid state and the hint.
+    let verdict = Memo::new(move |_| x.check(&instance));
+    let invalid = Signal::derive(move || touched.get() && !verdict.get().0);
+    let hint = Signal::derive(move || match (touched.get(), verdict.get()) {
+        (false, _) | (true, (true, _)) => String::new(),
+        (true, (false, h)) => h.unwrap_or_else(|| required.clone()),
+    });
+    view! { <Field id name kind label value invalid hint /> }.into_any()
 }

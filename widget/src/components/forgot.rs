@@ -1,52 +1,50 @@
 //! The forgot-password screen: asks for the email and mails a reset link.
 
-use crate::obj;
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::Node;
+use leptos::prelude::*;
+use serde_json::json;
+use shared::wire::ChangePasswordRequest;
 
-use super::email_field::{email_field, email_ok};
-use super::form::{aside_link, heading, FormState, Shell, Status};
-use crate::api::post_json;
+use super::email_field::{email_ok, EmailField};
+use super::form::{AsideLink, FormShell, FormState, Heading, Status};
+use crate::api::post_only;
 use crate::context::{identifier_email, use_screen, use_widget, Screen};
+use crate::i18n::Form;
 
 /// Requests a reset link (`/dbconnections/change_password`); the answer is the same for every
 /// email, so the screen always says to check the inbox.
-pub fn forgot_password_form() -> Node {
+#[component]
+pub fn ForgotPasswordForm() -> impl IntoView {
     let ctx = use_widget();
     let screen = use_screen();
     let email = RwSignal::new(identifier_email());
-    let state = FormState::new();
     let submit_ctx = ctx.clone();
-    let on_submit = move || {
-        if !state.begin(email_ok(&email.get_untracked())) {
-            return;
-        }
+    let state = FormState::new(move || {
         let ctx = submit_ctx.clone();
-        ctx.emit("forgot_password submit", &obj! {});
-        let body = obj! {"client_id" => &ctx.client_id, "connection" => &ctx.connection.name, "email" => email.get_untracked()};
-        spawn_local(async move {
-            state.finish(
-                match post_json(&ctx.url("/dbconnections/change_password"), &body).await {
-                    Ok(_) => Status::Done(ctx.t("success.forgotPassword")),
-                    Err(f) => Status::Failed(ctx.i18n.forgot_error(&f.code())),
-                },
-            );
-        });
-    };
-    let t = |k: &str| ctx.t(k);
-    let mut body = heading(t("forgotPasswordTitle"), t("forgotPasswordInstructions")).to_vec();
-    body.push(email_field(&ctx.id("forgot-email"), email, state.touched));
-    let after = vec![aside_link(
-        t("backToLogin"),
-        Box::new(move || screen.set(Screen::Login)),
-    )];
-    let shell = Shell {
-        id: ctx.id("forgot-form"),
-        state,
-        submit: t("forgotPasswordSubmitLabel"),
-        busy_label: t("busy.forgotPassword"),
-    };
-    shell.view(Box::new(on_submit), body, after)
+        ctx.emit("forgot_password submit", &json!({}));
+        let body = ChangePasswordRequest {
+            client_id: Some(ctx.client_id.clone()),
+            connection: Some(ctx.connection.name.clone()),
+            email: Some(email.get_untracked()),
+        };
+        async move {
+            match post_only(&ctx.url("/dbconnections/change_password"), &body).await {
+                Ok(()) => Status::Done(ctx.t("success.forgotPassword")),
+                Err(f) => Status::Failed(ctx.i18n.error(Form::ForgotPassword, &f, false)),
+            }
+        }
+    });
+    let back =
+        view! { <AsideLink label=ctx.t("backToLogin") on_click=Callback::new(move |_| screen.set(Screen::Login)) /> };
+    let (title, hint, email_id) = (
+        ctx.t("forgotPasswordTitle"),
+        ctx.t("forgotPasswordInstructions"),
+        ctx.id("forgot-email"),
+    );
+    view! {
+        <FormShell id=ctx.id("forgot-form") state submit=ctx.t("forgotPasswordSubmitLabel") busy_label=ctx.t("busy.forgotPassword")
+            valid=Callback::new(move |_| email_ok(&email.get_untracked())) after=back.into_any()>
+            <Heading title hint />
+            <EmailField id=email_id value=email touched=state.touched />
+        </FormShell>
+    }
 }

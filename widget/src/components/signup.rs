@@ -1,48 +1,73 @@
 //! The sign-up screen: email, optional username, password with the live checklist, the page's
 //! additional fields and the terms checkbox.
 
-use reactive_graph::prelude::*;
-use reactive_graph::signal::RwSignal;
+use leptos::prelude::*;
+use serde_json::{json, Map, Value};
 use shared::password::FormatArg;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::Node;
+use shared::wire::{SignupRequest, SignupResponse};
 
-use super::email_field::{email_field, email_ok};
-use super::extra_field::{extra_input, ExtraValue};
-use super::form::{Field, FormState, Kind, Shell, Status};
-use super::new_password::new_password;
+use super::email_field::{email_ok, EmailField};
+use super::extra_field::{ExtraFieldInput, ExtraValue};
+use super::form::{Field, FormShell, FormState, Kind, Status};
+use super::new_password::NewPassword;
 use crate::api::post_json;
 use crate::context::{identifier_email, use_widget, Mode};
-use crate::flow::log_in;
-use crate::json::Json;
-use crate::obj;
+use crate::flow::{log_in, AuthorizationError};
+use crate::i18n::Form;
 
-/// Puts the additional fields into the `/dbconnections/signup` body: Auth0's root attributes where
-/// the page asked for `storage: "root"`, everything else into `user_metadata`.
-fn apply_extras(body: &mut Json, extras: &[ExtraValue]) {
-    let mut meta = Vec::new();
+/// Puts the additional fields into the sign-up request: Auth0's root attributes where the page
+/// asked for `storage: "root"`, everything else into `user_metadata`.
+fn apply_extras(body: &mut SignupRequest, extras: &[ExtraValue]) {
+    let mut meta = Map::new();
     for x in extras {
         let v = x.value.get_untracked();
         let root = x.field.storage.as_deref() == Some("root");
-        match x.field.name.as_str() {
-            name @ ("given_name" | "family_name" | "name" | "nickname" | "picture") if root => body.set(name, v),
-            _ => meta.push((x.field.name.clone(), Json::Str(v))),
-        }
+        let slot = match x.field.name.as_str() {
+            "given_name" if root => &mut body.given_name,
+            "family_name" if root => &mut body.family_name,
+            "name" if root => &mut body.name,
+            "nickname" if root => &mut body.nickname,
+            "picture" if root => &mut body.picture,
+            name => {
+                meta.insert(name.to_owned(), Value::String(v));
+                continue;
+            }
+        };
+        *slot = Some(v);
     }
     if !meta.is_empty() {
-        body.set("user_metadata", meta);
+        body.user_metadata = Some(meta);
     }
+}
+
+/// The terms checkbox that must be ticked to sign up.
+#[component]
+fn Terms(
+    /// Element id.
+    #[prop(into)]
+    id: String,
+    /// `"true"` once ticked.
+    accepted: RwSignal<String>,
+    /// Whether the form was submitted.
+    touched: RwSignal<bool>,
+) -> impl IntoView {
+    let ctx = use_widget();
+    let invalid = Signal::derive(move || touched.get() && accepted.get() != "true");
+    let message = ctx.t("mustAcceptTerms");
+    let hint = Signal::derive(move || if invalid.get() { message.clone() } else { String::new() });
+    view! { <Field id name="terms" kind=Kind::Checkbox label=ctx.t("signUpTerms") value=accepted invalid hint /> }
 }
 
 /// Sign-up on the widget's database connection. Validation runs while typing with the same
 /// `shared` code the edge enforces; the server's answer is announced through an `aria-live`
 /// region. With `loginAfterSignUp` (the default) the new user is logged in right away.
-pub fn signup_form() -> Node {
+#[component]
+pub fn SignupForm() -> impl IntoView {
     let ctx = use_widget();
     let policy = ctx.connection.policy();
     let rules = ctx.connection.username_rules();
     let requires_username = ctx.connection.requires_username;
-    let login_after = ctx.opts.login_after_sign_up || matches!(ctx.mode, Mode::Hosted { .. });
+    let login_after = ctx.opts.login_after_sign_up() || matches!(ctx.mode, Mode::Hosted { .. });
     let email = RwSignal::new(identifier_email());
     let username = RwSignal::new(ctx.opts.prefill.username.clone().unwrap_or_default());
     let password = RwSignal::new(String::new());
@@ -55,8 +80,6 @@ pub fn signup_form() -> Node {
         .filter(|f| f.valid_name())
         .map(|f| ExtraValue::new(f.clone()))
         .collect();
-    let state = FormState::new();
-    let touched = state.touched;
 
     let username_ok = move || {
         !requires_username
@@ -64,103 +87,86 @@ pub fn signup_form() -> Node {
                 .issues_normalized(&crate::text::lower(username.get().trim()))
                 .is_empty()
     };
-    let terms_ok = move || !must_accept || terms.get() == "true";
-    let password_ok = move || policy.check(&password.get());
     let instance = ctx.opts.instance.clone();
-    let extras_ok = {
-        let extras = extras.clone();
-        move || extras.iter().all(|x| x.check(&instance).0)
-    };
+    let check_extras = extras.clone();
+    let valid = Callback::new(move |_| {
+        email_ok(&email.get_untracked())
+            && username_ok()
+            && policy.check(&password.get_untracked())
+            && check_extras.iter().all(|x| x.check(&instance).0)
+            && (!must_accept || terms.get_untracked() == "true")
+    });
 
     let submit_ctx = ctx.clone();
     let submit_extras = extras.clone();
-    let on_submit = move || {
-        let valid = email_ok(&email.get_untracked()) && username_ok() && password_ok() && extras_ok() && terms_ok();
-        if !state.begin(valid) {
-            return;
-        }
+    let state = FormState::new(move || {
         let ctx = submit_ctx.clone();
         let typed_password = password.get_untracked();
-        let mut body = obj! {
-            "client_id" => &ctx.client_id,
-            "connection" => &ctx.connection.name,
-            "email" => email.get_untracked(),
-            "password" => &typed_password,
+        let mut body = SignupRequest {
+            client_id: Some(ctx.client_id.clone()),
+            connection: Some(ctx.connection.name.clone()),
+            email: Some(email.get_untracked()),
+            password: Some(typed_password.clone()),
+            username: requires_username.then(|| username.get_untracked()),
+            ..SignupRequest::default()
         };
-        if requires_username {
-            body.set("username", username.get_untracked());
-        }
         apply_extras(&mut body, &submit_extras);
-        ctx.emit("signup submit", &obj! {});
-        spawn_local(async move {
-            match post_json(&ctx.url("/dbconnections/signup"), &body).await {
-                Ok(v) => {
-                    ctx.emit("signup success", &v);
-                    let who = v.str("email").unwrap_or_default();
+        ctx.emit("signup submit", &json!({}));
+        async move {
+            match post_json::<_, SignupResponse>(&ctx.url("/dbconnections/signup"), &body, false).await {
+                Ok(created) => {
+                    ctx.emit("signup success", &created);
                     if login_after {
                         // The account exists either way: a failed login leaves the success message
                         // and tells the page through `authorization_error`.
-                        match log_in(ctx.clone(), who.clone(), typed_password).await {
-                            Ok(true) => return,
+                        match log_in(ctx.clone(), created.email.clone(), typed_password).await {
+                            Ok(true) => std::future::pending().await,
                             Ok(false) => {}
-                            Err(f) => ctx.emit("authorization_error", &crate::flow::authorization_error(&f)),
+                            Err(f) => ctx.emit("authorization_error", &AuthorizationError::from(&f)),
                         }
                     }
-                    state.finish(Status::Done(ctx.tf("success.signUp", &[FormatArg::Str(who)])));
+                    Status::Done(ctx.tf("success.signUp", &[FormatArg::Str(created.email)]))
                 }
                 Err(f) => {
                     ctx.emit(
                         "signup error",
-                        &obj! {"error" => f.code(), "description" => f.description()},
+                        &json!({"error": f.code_text(), "description": f.description()}),
                     );
-                    state.finish(Status::Failed(ctx.i18n.signup_error(&f.code(), f.name().as_deref())));
+                    Status::Failed(ctx.i18n.error(Form::SignUp, &f, false))
                 }
             }
-        });
-    };
-
-    let t = |k: &str| ctx.t(k);
-    let mut body = vec![email_field(&ctx.id("signup-email"), email, touched)];
-    if requires_username {
+        }
+    });
+    let touched = state.touched;
+    let username_field = requires_username.then(|| {
         let hint = ctx.tf(
             "usernameFormatErrorHint",
             &[FormatArg::Num(rules.min), FormatArg::Num(rules.max)],
         );
-        body.push(
-            Field::new(
-                ctx.id("signup-username"),
-                "username",
-                Kind::Text,
-                t("usernameLabel"),
-                username,
-            )
-            .autocomplete("username")
-            .invalid(move || touched.get() && !username_ok())
-            .hint(move || hint.clone())
-            .view(),
-        );
+        view! {
+            <Field id=ctx.id("signup-username") name="username" kind=Kind::Text label=ctx.t("usernameLabel")
+                value=username autocomplete="username"
+                invalid=Signal::derive(move || touched.get() && !username_ok())
+                hint=Signal::derive(move || hint.clone()) />
+        }
+    });
+    let extras = extras
+        .into_iter()
+        .map(|x| view! { <ExtraFieldInput x touched /> })
+        .collect_view();
+    let terms = must_accept.then(|| view! { <Terms id=ctx.id("signup-terms") accepted=terms touched /> });
+    let (email_id, password_id, password_label) = (
+        ctx.id("signup-email"),
+        ctx.id("signup-password"),
+        ctx.t("passwordLabel"),
+    );
+    view! {
+        <FormShell id=ctx.id("signup-form") state submit=ctx.t("signUpSubmitLabel") busy_label=ctx.t("busy.signUp") valid>
+            <EmailField id=email_id value=email touched />
+            {username_field}
+            <NewPassword id=password_id label=password_label policy password touched />
+            {extras}
+            {terms}
+        </FormShell>
     }
-    body.extend(new_password(
-        &ctx.id("signup-password"),
-        t("passwordLabel"),
-        policy,
-        password,
-        touched,
-    ));
-    body.extend(extras.into_iter().map(|x| extra_input(x, touched)));
-    if must_accept {
-        body.push(
-            Field::new(ctx.id("signup-terms"), "terms", Kind::Checkbox, t("signUpTerms"), terms)
-                .invalid(move || touched.get() && !terms_ok())
-                .error(t("mustAcceptTerms"))
-                .view(),
-        );
-    }
-    let shell = Shell {
-        id: ctx.id("signup-form"),
-        state,
-        submit: t("signUpSubmitLabel"),
-        busy_label: t("busy.signUp"),
-    };
-    shell.view(Box::new(on_submit), body, Vec::new())
 }

@@ -1,15 +1,16 @@
 //! Buttons for the client's social and enterprise connections. Plain links styled as buttons:
 //! reachable with Tab, operable with Enter, and the destination is visible before following it.
 
+use leptos::prelude::*;
+use serde_json::json;
 use shared::password::FormatArg;
-use web_sys::Node;
 
 use crate::context::use_widget;
-use crate::dom::el;
 use crate::flow::social_url;
 
 /// One button per social connection.
-pub fn social_buttons() -> Node {
+#[component]
+pub fn SocialButtons() -> impl IntoView {
     let ctx = use_widget();
     let buttons = ctx
         .social
@@ -17,20 +18,14 @@ pub fn social_buttons() -> Node {
         .map(|c| {
             let label = ctx.tf("socialLoginButton", &[FormatArg::Str(c.display_name())]);
             let (ctx, name) = (ctx.clone(), c.name.clone());
-            el("a")
-                .attr("class", "tg-social")
-                .attr("href", &social_url(&ctx, &c.name))
-                .attr("data-strategy", &c.strategy)
-                .attr("data-connection", &c.name)
-                .on("click", move |_| {
-                    ctx.emit(
-                        "federated login",
-                        &crate::obj! {"name" => &name, "strategy" => "social"},
-                    )
-                })
-                .text(&label)
-                .node()
+            view! {
+                <a class="tg-social" href=social_url(&ctx, &c.name) data-strategy=c.strategy.clone()
+                    data-connection=c.name.clone()
+                    on:click=move |_| ctx.emit("federated login", &json!({"name": name, "strategy": "social"}))>
+                    {label}
+                </a>
+            }
         })
-        .collect();
-    el("div").attr("class", "tg-socials").children(buttons).node()
+        .collect_view();
+    view! { <div class="tg-socials">{buttons}</div> }
 }
