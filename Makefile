@@ -20,7 +20,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(TOOLS)/bin/wasm-bindgen-t
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_USE_BROWSER := 1
 
-.PHONY: dev test bench tools tools-browser build build-widget build-worker build-legacy migrate seed \
+.PHONY: dev test bench preview tools tools-browser build build-widget build-floor build-worker build-legacy migrate seed \
         test-native test-wasm test-e2e lint fmt clean
 
 ## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
@@ -31,8 +31,9 @@ dev: tools build migrate seed
 ## test: every test layer (native + lint, wasm in Chromium, e2e in workerd + Chromium)
 test: tools-browser test-native test-wasm test-e2e
 
-## bench: print the figures (sizes, hashing time in workerd vs native)
-bench: tools build
+## bench: print the figures (sizes next to Lock and Leptos' floor, load time next to Lock, hashing
+##        time in workerd vs native, login and import speed, enumeration timing)
+bench: tools build build-floor
 	node scripts/bench.mjs
 
 tools:
@@ -53,8 +54,17 @@ WIDGET_BUILD_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 	-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none --cfg erase_components'
 
 build-widget:
-	$(WIDGET_BUILD_ENV) trunk build --release
+	$(WIDGET_BUILD_ENV) trunk build --release --dist $(CURDIR)/dist
 	node scripts/package-widget.mjs
+
+## preview: the widget alone on http://127.0.0.1:8080 with live rebuilds (`trunk serve`, a debug
+##          build outside dist/), the API proxied to `make dev` on port 8787
+preview:
+	trunk serve
+
+# Leptos' size floor for `make bench`: a bare CSR form (bench/leptos-floor) built like the widget.
+build-floor:
+	$(WIDGET_BUILD_ENV) trunk build --release --dist $(CURDIR)/target/leptos-floor bench/leptos-floor/index.html
 
 build-worker:
 	cd edge && worker-build --release

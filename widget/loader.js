@@ -26,13 +26,28 @@
   var wasm = null;
   function runtime() {
     if (!wasm) {
+      // The module's download starts with the glue's, not after it (one round trip less).
+      var module = fetch(BASE + '/' + WASM);
       wasm = import(BASE + '/' + GLUE).then(function (m) {
-        return m.default({ module_or_path: BASE + '/' + WASM }).then(function () {
+        return m.default({ module_or_path: module }).then(function () {
           return m;
         });
       });
     }
     return wasm;
+  }
+
+  // A hint that the widget will GET `url` (its client configuration) as soon as it runs: the
+  // browser downloads it while the module compiles, and the widget's own request (gloo-net, same
+  // mode and credentials) is answered from that download.
+  function preload(url) {
+    if (document.querySelector('link[rel=preload][href="' + url + '"]')) return;
+    var link = document.createElement('link');
+    link.rel = 'preload';
+    link.as = 'fetch';
+    link.crossOrigin = 'anonymous';
+    link.href = url;
+    document.head.appendChild(link);
   }
   // Hosts written as HTML (`data-tollgate-client-id`, the hosted pages) mount as soon as the
   // runtime starts; start it right away when the page has one.
@@ -189,13 +204,18 @@
     applyTheme(host, options.theme);
 
     function render() {
+      var clientId = options.clientID || options.clientId;
+      if (typeof clientId === 'string' && clientId) {
+        var edge = options.domain ? origin(options.domain) : new URL(BASE).origin;
+        preload(edge + '/client/' + encodeURIComponent(clientId) + '.json');
+      }
       mounted = Promise.all([runtime(), resolveSelectOptions(options)]).then(function (r) {
         var o = wireOptions(instance, r[1]);
         if (!inline) {
           o.modal = true;
           o.closable = options.closable !== false;
         }
-        r[0].mount_widget(host, JSON.stringify(o));
+        r[0].mount_widget(host, o);
         return r[0];
       });
       return mounted;

@@ -147,9 +147,10 @@ pub struct ErrorBody {
     /// Code of the legacy shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
-    /// Description of the legacy shape: text, or the rule tree of `PasswordStrengthError`.
+    /// Description of the legacy shape: its text (the rule tree of `PasswordStrengthError` reads
+    /// as no text; the `name` says which rule failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<Value>,
+    pub description: Option<DescriptionText>,
     /// Code of the OAuth shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorCode>,
@@ -168,9 +169,52 @@ impl ErrorBody {
     pub fn description_text(&self) -> String {
         match (&self.error_description, &self.description) {
             (Some(d), _) => d.clone(),
-            (None, Some(Value::String(d))) => d.clone(),
+            (None, Some(DescriptionText(d))) => d.clone(),
             _ => String::new(),
         }
+    }
+}
+
+/// A legacy-shape `description` as a client reads it: text, or empty text for any other shape
+/// (the rule tree), skipped without building it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct DescriptionText(pub String);
+
+impl<'de> Deserialize<'de> for DescriptionText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> serde::de::Visitor<'de> for Text {
+            type Value = DescriptionText;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a description")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<DescriptionText, E> {
+                Ok(DescriptionText(v.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DescriptionText, A::Error> {
+                serde::de::IgnoredAny.visit_map(map).map(|_| DescriptionText::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<DescriptionText, A::Error> {
+                serde::de::IgnoredAny.visit_seq(seq).map(|_| DescriptionText::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<DescriptionText, E> {
+                Ok(DescriptionText::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<DescriptionText, E> {
+                Ok(DescriptionText::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<DescriptionText, E> {
+                Ok(DescriptionText::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<DescriptionText, E> {
+                Ok(DescriptionText::default())
+            }
+            fn visit_unit<E>(self) -> Result<DescriptionText, E> {
+                Ok(DescriptionText::default())
+            }
+        }
+        d.deserialize_any(Text)
     }
 }
 
@@ -296,9 +340,9 @@ pub struct SignupResponse {
     /// Picture URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub picture: Option<String>,
-    /// Metadata as stored.
+    /// Metadata as stored: sign-up takes string properties only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_metadata: Option<Map<String, Value>>,
+    pub user_metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// `POST /oauth/token` body (JSON or form-encoded). Every field is optional so that a missing one

@@ -1,10 +1,13 @@
 //! Calls to the edge with `gloo-net`: JSON bodies written from, and answers read into, the shared
-//! wire types with serde.
+//! wire types with serde. The browser parses and writes the JSON text (`Response.json()`,
+//! `JSON.stringify`); serde maps JS values to and from the wire types (`serde-wasm-bindgen`), so
+//! the widget carries no JSON parser of its own.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::wire::{ErrorBody, ErrorCode};
+use wasm_bindgen::JsValue;
 use web_sys::RequestCredentials;
 
 /// A non-2xx answer or a network failure.
@@ -56,43 +59,81 @@ impl ApiFailure {
     }
 }
 
-async fn send(req: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {
+/// Sends `req`; a 2xx answer's JSON body as a JS value (none when it is not JSON), else the
+/// failure.
+async fn send(req: Result<Request, gloo_net::Error>) -> Result<Option<JsValue>, ApiFailure> {
     let res = req
         .map_err(|_| ApiFailure::Network)?
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
-    if res.ok() {
-        return Ok(res);
+    let (ok, status) = (res.ok(), res.status());
+    let body = body(res.into()).await;
+    if ok {
+        return Ok(body);
     }
-    let status = res.status();
-    let body = res.json::<ErrorBody>().await.unwrap_or_default();
+    let body = body.and_then(decode).unwrap_or_default();
     Err(ApiFailure::Server { status, body })
 }
 
-fn post(url: &str, cookies: bool) -> RequestBuilder {
-    let req = Request::post(url);
-    if cookies {
-        // Cross-origin authentication binds its ticket to the edge's cookie.
+/// The answer's body parsed by the browser (`Response.json()`); none when it is not JSON.
+async fn body(res: web_sys::Response) -> Option<JsValue> {
+    let parsing = res.json().ok()?;
+    wasm_bindgen_futures::JsFuture::from(parsing).await.ok()
+}
+
+/// `POST url` with `body` (a JS value) as JSON text, with the edge's cookies when `cookies`.
+fn post(
+    url: &str,
+    body: Result<JsValue, serde_wasm_bindgen::Error>,
+    cookies: bool,
+) -> Result<Request, gloo_net::Error> {
+    let text = body
+        .ok()
+        .and_then(|b| js_sys::JSON::stringify(&b).ok())
+        .ok_or_else(|| gloo_net::Error::GlooError("unserialisable body".into()))?;
+    let req = Request::post(url).header("content-type", "application/json");
+    // Cross-origin authentication binds its ticket to the edge's cookie.
+    let req = if cookies {
         req.credentials(RequestCredentials::Include)
     } else {
         req
-    }
+    };
+    req.body(JsValue::from(text))
+}
+
+/// `value` as a plain JS value (objects for structs and maps, as `JSON.parse` would give).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+}
+
+/// `value` as a plain JS value for the page (null if it cannot be written).
+pub fn js_value<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    to_js(value).unwrap_or(JsValue::NULL)
+}
+
+/// An answer's body (as `Response.json()` gives it) read as `T`.
+pub fn decode<T: DeserializeOwned>(value: JsValue) -> Option<T> {
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+/// A 2xx answer's body as `T`; a missing or differently shaped body is no usable answer.
+fn read<T: DeserializeOwned>(value: Option<JsValue>) -> Result<T, ApiFailure> {
+    value.and_then(decode).ok_or(ApiFailure::Network)
 }
 
 /// `POST url` with `body` as JSON (with the edge's cookies when `cookies`); the answer read as `T`.
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(url: &str, body: &B, cookies: bool) -> Result<T, ApiFailure> {
-    let res = send(post(url, cookies).json(body)).await?;
-    res.json::<T>().await.map_err(|_| ApiFailure::Network)
+    read(send(post(url, to_js(body), cookies)).await?)
 }
 
 /// `POST url` with `body` as JSON, for an answer that says nothing more than its status.
 pub async fn post_only<B: Serialize>(url: &str, body: &B) -> Result<(), ApiFailure> {
-    send(post(url, false).json(body)).await.map(|_| ())
+    // The body of a 2xx does not matter (`/dbconnections/change_password` answers with text).
+    send(post(url, to_js(body), false)).await.map(|_| ())
 }
 
 /// `GET url`; the answer read as `T`.
 pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
-    let res = send(Request::get(url).build()).await?;
-    res.json::<T>().await.map_err(|_| ApiFailure::Network)
+    read(send(Request::get(url).build()).await?)
 }

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use leptos::html::Form;
 use leptos::prelude::*;
-use serde::Serialize;
 use shared::password::FormatArg;
 use shared::wire::DbConnectionInfo;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 
 use crate::i18n::I18n;
 use crate::options::WidgetOptions;
@@ -128,7 +128,7 @@ impl WidgetCtx {
     }
 
     /// Dispatches event `name` to the page's `on(name, fn)` listeners.
-    pub fn emit<P: Serialize + ?Sized>(&self, name: &str, payload: &P) {
+    pub fn emit(&self, name: &str, payload: &JsValue) {
         crate::events::emit(&self.opts.instance, name, payload);
     }
 

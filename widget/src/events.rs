@@ -1,7 +1,6 @@
 //! Events for the page (`on(event, fn)` in the JS API): a `tollgate` CustomEvent dispatched on
 //! the widget's host element with `{name, payload}`; the loader routes it to listeners.
 
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CustomEvent, CustomEventInit};
 
@@ -10,19 +9,24 @@ pub fn query(selector: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.query_selector(selector).ok().flatten()
 }
 
-/// Dispatches event `name` with `payload` (serialized to a plain JS object) on the host of
-/// instance `instance`.
-pub fn emit<P: Serialize + ?Sized>(instance: &str, name: &str, payload: &P) {
+/// A plain JS object with text properties (small event payloads).
+pub fn object(entries: &[(&str, &str)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in entries {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
+    }
+    o.into()
+}
+
+/// Dispatches event `name` with `payload` (a plain JS object, see [`crate::api::to_js`] and
+/// [`object`]) on the host of instance `instance`.
+pub fn emit(instance: &str, name: &str, payload: &JsValue) {
     let Some(host) = query(&format!("[data-tollgate-instance=\"{instance}\"]")) else {
         return;
     };
-    let payload = serde_json::to_string(payload)
-        .ok()
-        .and_then(|text| js_sys::JSON::parse(&text).ok())
-        .unwrap_or(JsValue::NULL);
     let detail = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&detail, &"name".into(), &name.into());
-    let _ = js_sys::Reflect::set(&detail, &"payload".into(), &payload);
+    let _ = js_sys::Reflect::set(&detail, &"payload".into(), payload);
     let init = CustomEventInit::new();
     init.set_detail(&detail);
     init.set_bubbles(true);

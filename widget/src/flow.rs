@@ -40,7 +40,7 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
         ),
         ("redirect_uri".into(), redirect),
     ];
-    let extra_params = auth.params();
+    let extra_params = auth.params.0.clone();
     if !extra_params.iter().any(|(k, _)| k == "scope") {
         params.push(("scope".into(), "openid profile email".into()));
     }
@@ -158,7 +158,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 ..TokenRequest::default()
             };
             let tokens: TokenResponse = post_json(&ctx.url("/oauth/token"), &body, false).await?;
-            ctx.emit("authenticated", &AuthResult::from(tokens));
+            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
             Ok(false)
         }
     }

@@ -6,11 +6,11 @@
 //! checklist and the server's `invalid_password` errors always read the same. Error codes (the
 //! shared [`ErrorCode`] type) map to messages through one table, [`ERRORS`].
 
-use serde_json::{Map, Value};
 use shared::password::{format_message, FormatArg};
 use shared::wire::ErrorCode;
 
 use crate::api::ApiFailure;
+use crate::options::Dictionary;
 
 /// Languages with a pack (plus `en`).
 pub const LANGUAGES: [&str; 10] = ["en", "es", "fr", "de", "pt-br", "it", "ja", "zh", "ar", "ru"];
@@ -195,22 +195,6 @@ pub struct I18n {
     strings: Vec<(String, String)>,
 }
 
-/// Flattens a nested dictionary (`{"error": {"login": {…}}}`) into dotted keys.
-fn flatten(prefix: &str, v: &Map<String, Value>, out: &mut Vec<(String, String)>) {
-    for (k, val) in v {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match val {
-            Value::String(s) => out.push((key, s.clone())),
-            Value::Object(inner) => flatten(&key, inner, out),
-            _ => {}
-        }
-    }
-}
-
 /// Which form a message is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
@@ -290,11 +274,12 @@ impl I18n {
         }
     }
 
-    /// `lang` with its pack (flat or nested JSON) and the page's `languageDictionary` overrides.
-    pub fn new(lang: &str, pack: Option<&Map<String, Value>>, overrides: Option<&Map<String, Value>>) -> Self {
+    /// `lang` with its pack and the page's `languageDictionary` overrides (both flattened to
+    /// dotted keys when read, see [`Dictionary`]).
+    pub fn new(lang: &str, pack: Option<&Dictionary>, overrides: Option<&Dictionary>) -> Self {
         let mut strings = Vec::new();
         for dict in [pack, overrides].into_iter().flatten() {
-            flatten("", dict, &mut strings);
+            strings.extend(dict.0.iter().cloned());
         }
         Self {
             lang: lang.to_owned(),
@@ -357,14 +342,11 @@ impl I18n {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
     use shared::wire::ErrorBody;
 
-    fn map(v: Value) -> Map<String, Value> {
-        match v {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        }
+    fn map(v: Value) -> Dictionary {
+        serde_json::from_value(v).unwrap()
     }
 
     fn failure(body: Value) -> ApiFailure {
@@ -421,11 +403,11 @@ mod tests {
         assert_eq!(packs.len() + 1, LANGUAGES.len());
         for (lang, text) in packs {
             assert!(LANGUAGES.contains(&lang));
-            let pack: Map<String, Value> = serde_json::from_str(text).unwrap();
-            assert_eq!(pack.len(), EN.len(), "{lang}: same number of keys");
+            let pack: Dictionary = serde_json::from_str(text).unwrap();
+            assert_eq!(pack.0.len(), EN.len(), "{lang}: same number of keys");
             let i = I18n::new(lang, Some(&pack), None);
             for (key, english) in EN {
-                let own = pack.get(*key).and_then(Value::as_str);
+                let own = pack.get(key);
                 assert!(own.is_some_and(|t| !t.is_empty()), "{lang}: {key} missing");
                 assert_eq!(
                     placeholders(&i.t(key)),

@@ -11,7 +11,6 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use serde_json::{Map, Value};
 use shared::wire::ClientConfig;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsCast;
@@ -26,7 +25,7 @@ use crate::components::widget::{NotConfigured, Widget};
 use crate::context::{Mode, Screen, SocialConnection, WidgetCtx};
 use crate::events::query;
 use crate::i18n::{supported, I18n};
-use crate::options::WidgetOptions;
+use crate::options::{Dictionary, WidgetOptions};
 
 thread_local! {
     /// Mounted instances by id, with their view's unmount handle (dropping it unmounts).
@@ -52,8 +51,8 @@ pub fn choose_language(option: Option<&str>) -> &'static str {
 }
 
 /// Loads the strings for `lang` from `{asset_base}/i18n/{lang}.json`, with the page's overrides.
-pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Map<String, Value>>) -> I18n {
-    let pack: Option<Map<String, Value>> = if lang == "en" {
+pub async fn load_i18n(asset_base: &str, lang: &str, overrides: Option<&Dictionary>) -> I18n {
+    let pack: Option<Dictionary> = if lang == "en" {
         None
     } else {
         get_json(&format!("{asset_base}/i18n/{lang}.json")).await.ok()
@@ -112,11 +111,11 @@ fn open_state(instance: &str) -> ArcRwSignal<bool> {
     })
 }
 
-/// Mounts one widget into `host` with `options` (Lock's option names as JSON). Errors are shown
+/// Mounts one widget into `host` with `options` (the page's object, Lock's option names). Errors are shown
 /// in the host and sent as an `unrecoverable_error` event.
 #[wasm_bindgen]
-pub fn mount_widget(host: HtmlElement, options: String) {
-    let opts = match WidgetOptions::from_json(&options) {
+pub fn mount_widget(host: HtmlElement, options: wasm_bindgen::JsValue) {
+    let opts = match WidgetOptions::from_js(options) {
         Ok(o) => o,
         Err(e) => {
             host.set_text_content(Some(&format!("Tollgate: invalid options: {e}")));
@@ -199,7 +198,7 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             crate::events::emit(
                 &instance,
                 "unrecoverable_error",
-                &serde_json::json!({"error": "not_configured"}),
+                &crate::events::object(&[("error", "not_configured")]),
             );
         }
         let title = opts

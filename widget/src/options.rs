@@ -1,27 +1,160 @@
-//! Options of one widget instance, in Lock's names (camelCase JSON), from `LoginWidget.mount`,
-//! the `Auth0Lock` facade, or the host's `data-tollgate-*` attributes. Read with serde, leniently
-//! as Lock does: anything missing or of the wrong type takes its default.
+//! Options of one widget instance, in Lock's names (camelCase), from `LoginWidget.mount`, the
+//! `Auth0Lock` facade, or the host's `data-tollgate-*` attributes. Read with serde straight from
+//! the page's JS object (`serde-wasm-bindgen`, no JSON text in between), leniently as Lock does:
+//! anything missing or of the wrong type takes its default.
 
-use serde::de::{DeserializeOwned, Deserializer};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 /// A field that falls back to its default when the page gave a value of another type.
-fn lenient<'de, D: Deserializer<'de>, T: DeserializeOwned + Default>(d: D) -> Result<T, D::Error> {
-    Ok(serde_json::from_value(Value::deserialize(d)?).unwrap_or_default())
+fn lenient<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(T::deserialize(d).unwrap_or_default())
 }
 
-/// A string, or a number or boolean written as one (`prefill: 3`).
+/// Text as Lock reads it: a string, or a number or boolean written as one (`prefill: 3`).
+struct Loose;
+
+impl<'de> Visitor<'de> for Loose {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("text")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(number_text(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A fractional number as JavaScript writes it (`String(1.5)`).
+#[cfg(target_arch = "wasm32")]
+fn number_text(v: f64) -> String {
+    js_sys::Number::from(v)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn number_text(v: f64) -> String {
+    v.to_string()
+}
+
+/// A [`Loose`] text field; anything else (objects, lists) reads as absent.
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(as_text(&Value::deserialize(d)?))
+    Ok(d.deserialize_any(Loose).unwrap_or_default())
 }
 
-fn as_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+/// Name → text pairs of an object, flattened: nested objects give dotted keys (Lock's nested
+/// `languageDictionary`), values that are not [`Loose`] text are skipped. Used for language packs,
+/// `languageDictionary` and `auth.params`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dictionary(pub Vec<(String, String)>);
+
+/// One value of a [`Dictionary`]: text, or a nested object already flattened.
+enum Entry {
+    Text(String),
+    Nested(Vec<(String, String)>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Entry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("text or an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                DictVisitor.visit_map(map).map(|d| Entry::Nested(d.0))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Entry, A::Error> {
+                IgnoredAny.visit_seq(seq).map(|_| Entry::Other)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Entry, E> {
+                Ok(Entry::Text(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Entry, E> {
+                Ok(Entry::Text(v))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Entry, E> {
+                Loose.visit_bool(v).map(text_entry)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Entry, E> {
+                Loose.visit_i64(v).map(text_entry)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Entry, E> {
+                Loose.visit_u64(v).map(text_entry)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Entry, E> {
+                Loose.visit_f64(v).map(text_entry)
+            }
+            fn visit_unit<E>(self) -> Result<Entry, E> {
+                Ok(Entry::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn text_entry(t: Option<String>) -> Entry {
+    t.map_or(Entry::Other, Entry::Text)
+}
+
+struct DictVisitor;
+
+impl<'de> Visitor<'de> for DictVisitor {
+    type Value = Dictionary;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Dictionary, A::Error> {
+        let mut out = Vec::new();
+        while let Some((key, entry)) = map.next_entry::<String, Entry>()? {
+            match entry {
+                Entry::Text(t) => out.push((key, t)),
+                Entry::Nested(inner) => out.extend(inner.into_iter().map(|(k, v)| (format!("{key}.{k}"), v))),
+                Entry::Other => {}
+            }
+        }
+        Ok(Dictionary(out))
+    }
+}
+
+impl<'de> Deserialize<'de> for Dictionary {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(DictVisitor)
+    }
+}
+
+impl Dictionary {
+    /// The text for `key`, the last one given winning.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 }
 
@@ -116,9 +249,9 @@ pub struct AuthOptions {
     /// `token id_token` by default, `code` when a redirect URL is given (Lock's defaults).
     #[serde(deserialize_with = "text")]
     pub response_type: Option<String>,
-    /// Extra authorize parameters (`scope`, …).
+    /// Extra authorize parameters (`scope`, …), numbers and booleans written out as text.
     #[serde(deserialize_with = "lenient")]
-    pub params: Map<String, Value>,
+    pub params: Dictionary,
     /// API audience.
     #[serde(deserialize_with = "text")]
     pub audience: Option<String>,
@@ -132,16 +265,6 @@ pub struct AuthOptions {
     /// to the page (Lock uses a popup for this; an embedded form needs none).
     #[serde(deserialize_with = "lenient")]
     pub redirect: Option<bool>,
-}
-
-impl AuthOptions {
-    /// The extra authorize parameters as text (numbers and booleans written out).
-    pub fn params(&self) -> Vec<(String, String)> {
-        self.params
-            .iter()
-            .filter_map(|(k, v)| as_text(v).map(|t| (k.clone(), t)))
-            .collect()
-    }
 }
 
 /// `theme`: colors go to CSS custom properties (set by the loader); the logo is rendered here.
@@ -174,7 +297,7 @@ pub struct WidgetOptions {
     pub language: Option<String>,
     /// String overrides (flat or Lock's nested shape).
     #[serde(deserialize_with = "lenient")]
-    pub language_dictionary: Option<Map<String, Value>>,
+    pub language_dictionary: Option<Dictionary>,
     /// `login`, `signUp` or `forgotPassword`.
     #[serde(deserialize_with = "text")]
     pub initial_screen: Option<String>,
@@ -230,12 +353,12 @@ pub struct WidgetOptions {
 }
 
 impl WidgetOptions {
-    /// Options from JSON text (the loader's).
-    pub fn from_json(text: &str) -> Result<Self, String> {
-        match serde_json::from_str::<Value>(text) {
-            Ok(v @ Value::Object(_)) => serde_json::from_value(v).map_err(|e| e.to_string()),
-            _ => Err("options must be a JSON object".into()),
+    /// Options from the page's object (the loader's).
+    pub fn from_js(options: wasm_bindgen::JsValue) -> Result<Self, String> {
+        if !options.is_object() || js_sys::Array::is_array(&options) {
+            return Err("options must be an object".into());
         }
+        serde_wasm_bindgen::from_value(options).map_err(|e| e.to_string())
     }
 
     /// Whether sign-up is offered by the page.
@@ -277,22 +400,20 @@ mod tests {
 
     #[test]
     fn lock_style_options() {
-        let o = WidgetOptions::from_json(
-            &serde_json::json!(
+        let o: WidgetOptions = serde_json::from_value(serde_json::json!(
             {"clientID":"c","language":"ar","allowSignUp":false,"prefill":{"email":"a@b.co"},
              "additionalSignUpFields":[{"name":"plan","type":"select","options":[{"value":"f","label":"Free"}],"storage":"root",
                                         "prefill": 3}],
              "flashMessage":{"type":"info","text":"Hi"},"auth":{"redirectUrl":"https://app/cb","responseType":"code",
                                                               "params":{"scope":"openid email","max_age":0}},
-             "mustAcceptTerms": "yes please", "allowedConnections": 7})
-            .to_string(),
-        )
+             "mustAcceptTerms": "yes please", "allowedConnections": 7,
+             "languageDictionary": {"title": "T", "error": {"login": {"lock.network": "Offline"}}, "n": 1.5, "x": [1]}}))
         .unwrap();
         assert_eq!(o.client_id, "c");
         assert_eq!(o.additional_sign_up_fields[0].prefill.as_deref(), Some("3"));
         assert_eq!(o.additional_sign_up_fields[0].options[0].label.as_deref(), Some("Free"));
         assert_eq!(o.flash_message.as_ref().map(|f| f.kind.as_str()), Some("info"));
-        let mut params = o.auth.params();
+        let mut params = o.auth.params.0.clone();
         params.sort();
         assert_eq!(
             params,
@@ -314,6 +435,9 @@ mod tests {
             ..ExtraField::default()
         };
         assert!(!bad.valid_name());
-        assert!(WidgetOptions::from_json("[1]").is_err());
+        let dictionary = o.language_dictionary.unwrap_or_default();
+        assert_eq!(dictionary.get("error.login.lock.network"), Some("Offline"));
+        assert_eq!(dictionary.get("n"), Some("1.5"));
+        assert_eq!(dictionary.get("x"), None, "a list is not text");
     }
 }

@@ -93,7 +93,9 @@ fn mount_widget(host: &HtmlElement, conn: DbConnectionInfo, initial: Screen) {
 }
 
 fn options(json: serde_json::Value) -> std::sync::Arc<WidgetOptions> {
-    std::sync::Arc::new(WidgetOptions::from_json(&json.to_string()).unwrap())
+    // As the loader hands them over: a plain JS object.
+    let object = js_sys::JSON::parse(&json.to_string()).unwrap();
+    std::sync::Arc::new(WidgetOptions::from_js(object).unwrap())
 }
 
 fn active_id() -> Option<String> {
@@ -558,22 +560,79 @@ fn the_browser_lower_cases_like_rust() {
 #[wasm_bindgen_test]
 fn the_edges_answers_read_into_the_shared_types() {
     use shared::wire::{ClientConfig, ErrorBody, ErrorCode};
-    let cfg: ClientConfig = serde_json::from_str(
+    use widget::api::decode;
+    // As `send` reads them: the browser parses the JSON, serde reads the JS values.
+    let parsed = |text: &str| js_sys::JSON::parse(text).unwrap();
+    let cfg: ClientConfig = decode(parsed(
         r#"{"id":"c","tenant":"t","subscription":"free","strategies":[{"name":"auth0","connections":[
             {"name":"DB","passwordPolicy":"excellent","password_complexity_options":{"min_length":12},"showSignup":false,
              "requires_username":true,"validation":{"username":{"min":3,"max":20}}}]},
             {"name":"google-oauth2","connections":[{"name":"google-oauth2"}]}]}"#,
-    )
+    ))
     .unwrap();
     let db = cfg.database(None).unwrap();
     assert_eq!(db.policy().min_length(), 12);
     assert!(!db.show_signup && db.show_forgot && db.requires_username);
-    let legacy: ErrorBody = serde_json::from_str(
+    let legacy: ErrorBody = decode(parsed(
         r#"{"name":"BadRequestError","code":"invalid_signup","description":"Invalid sign up","statusCode":400}"#,
-    )
+    ))
     .unwrap();
     assert_eq!(legacy.code(), Some(ErrorCode::InvalidSignup));
-    let oauth: ErrorBody = serde_json::from_str(r#"{"error":"brand_new_code","error_description":"?"}"#).unwrap();
+    assert_eq!(legacy.description_text(), "Invalid sign up");
+    let oauth: ErrorBody = decode(parsed(r#"{"error":"brand_new_code","error_description":"?"}"#)).unwrap();
     assert_eq!(oauth.code(), Some(ErrorCode::Other));
     assert_eq!(oauth.description_text(), "?");
+    // A password error's description is the rule tree: no text, the name says which rule.
+    let weak: ErrorBody = decode(parsed(
+        r#"{"name":"PasswordStrengthError","code":"invalid_password","message":"Password is too weak",
+            "description":{"rules":[{"code":"lengthAtLeast","format":[8],"verified":false}],"verified":false}}"#,
+    ))
+    .unwrap();
+    assert_eq!(weak.code(), Some(ErrorCode::InvalidPassword));
+    assert_eq!(
+        (weak.name.as_deref(), weak.description_text().as_str()),
+        (Some("PasswordStrengthError"), "")
+    );
+    let signed_up: shared::wire::SignupResponse = decode(parsed(
+        r#"{"_id":"u1","email":"a@b.co","email_verified":false,"user_metadata":{"plan":"pro"}}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        signed_up
+            .user_metadata
+            .unwrap_or_default()
+            .get("plan")
+            .map(String::as_str),
+        Some("pro")
+    );
+    assert!(
+        decode::<ClientConfig>(parsed(r#"{"id": 5}"#)).is_none(),
+        "a wrong shape is no answer"
+    );
+}
+
+#[wasm_bindgen_test]
+fn options_are_read_from_the_pages_object_leniently() {
+    let object = js_sys::JSON::parse(
+        r#"{"clientID":"c","allowSignUp":"no","mustAcceptTerms":true,"prefill":{"email":"a@b.co","username":7},
+            "languageDictionary":{"title":"Hi","error":{"login":{"lock.network":"Offline"}},"n":1.5},
+            "auth":{"params":{"max_age":0,"scope":"openid"}},"additionalSignUpFields":"nope"}"#,
+    )
+    .unwrap();
+    let o = WidgetOptions::from_js(object).unwrap();
+    assert_eq!(o.client_id, "c");
+    assert!(o.allow_sign_up(), "a wrong type takes the default");
+    assert!(o.must_accept_terms);
+    assert_eq!(o.prefill.username.as_deref(), Some("7"));
+    assert!(o.additional_sign_up_fields.is_empty());
+    let dictionary = o.language_dictionary.unwrap_or_default();
+    assert_eq!(dictionary.get("error.login.lock.network"), Some("Offline"));
+    assert_eq!(
+        dictionary.get("n"),
+        Some("1.5"),
+        "numbers written as JavaScript writes them"
+    );
+    assert_eq!(o.auth.params.get("max_age"), Some("0"));
+    assert!(WidgetOptions::from_js(js_sys::Array::new().into()).is_err());
+    assert!(WidgetOptions::from_js(wasm_bindgen::JsValue::from_str("{}")).is_err());
 }

@@ -271,7 +271,13 @@ async fn finish_signup(core: &Core<'_>, user: &User, client_id: Option<&str>) ->
         name: user.name.clone(),
         nickname: user.nickname.clone(),
         picture: user.picture.clone(),
-        user_metadata: (!user.user_metadata.is_empty()).then(|| user.user_metadata.clone()),
+        // Sign-up metadata holds strings only (checked above).
+        user_metadata: (!user.user_metadata.is_empty()).then(|| {
+            user.user_metadata
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        }),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The forgot-password screen: asks for the email and mails a reset link.
 
+use crate::events::object;
 use leptos::prelude::*;
-use serde_json::json;
 use shared::wire::ChangePasswordRequest;
 
 use super::email_field::{email_ok, EmailField};
@@ -20,7 +20,7 @@ pub fn ForgotPasswordForm() -> impl IntoView {
     let submit_ctx = ctx.clone();
     let state = FormState::new(move || {
         let ctx = submit_ctx.clone();
-        ctx.emit("forgot_password submit", &json!({}));
+        ctx.emit("forgot_password submit", &object(&[]));
         let body = ChangePasswordRequest {
             client_id: Some(ctx.client_id.clone()),
             connection: Some(ctx.connection.name.clone()),

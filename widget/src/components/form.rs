@@ -3,6 +3,9 @@
 //! button ([`AsideLink`]). Submits are Leptos [`Action`]s: the action's pending state is the
 //! form's busy state, and its value is what the status region announces.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::html::Form;
 use leptos::prelude::*;
 
@@ -36,8 +39,15 @@ impl FormState {
     /// returns to the first invalid field.
     pub fn new<F>(send: impl Fn() -> F + 'static) -> Self
     where
-        F: std::future::Future<Output = Status> + 'static,
+        F: Future<Output = Status> + 'static,
     {
+        Self::with(Box::new(move || Box::pin(send())))
+    }
+
+    /// [`FormState::new`] for a boxed submit: one action type for every form (the widget is
+    /// size-bound; each distinct future type would be another copy of the action's code).
+    #[inline(never)]
+    fn with(send: Box<dyn Fn() -> Pin<Box<dyn Future<Output = Status>>>>) -> Self {
         let form = NodeRef::new();
         let action = Action::new_local(move |_: &()| {
             let sent = send();

@@ -1,7 +1,8 @@
 //! The login screen: email (or username) and password.
 
+use crate::api::js_value;
+use crate::events::object;
 use leptos::prelude::*;
-use serde_json::json;
 
 use super::form::{AsideLink, Field, FormShell, FormState, Kind, Status};
 use crate::context::{use_identifier, use_screen, use_widget, Screen};
@@ -24,14 +25,14 @@ pub fn LoginForm() -> impl IntoView {
     let state = FormState::new(move || {
         let (u, p) = (identifier.get_untracked(), password.get_untracked());
         let ctx = submit_ctx.clone();
-        ctx.emit("signin submit", &json!({}));
+        ctx.emit("signin submit", &object(&[]));
         async move {
             match log_in(ctx.clone(), u, p).await {
                 // The browser is leaving: stay pending, so nothing is submitted twice.
                 Ok(true) => std::future::pending().await,
                 Ok(false) => Status::Done(ctx.t("success.logIn")),
                 Err(f) => {
-                    ctx.emit("authorization_error", &AuthorizationError::from(&f));
+                    ctx.emit("authorization_error", &js_value(&AuthorizationError::from(&f)));
                     Status::Failed(ctx.i18n.error(Form::Login, &f, by_username))
                 }
             }

@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
+use crate::events::object;
 use leptos::prelude::*;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::I18n;
 
 /// Asks the loader to close the dialog of `instance` (it restores focus and tells the page `hide`).
 fn request_close(instance: &str) {
-    crate::events::emit(instance, "__close", &json!({}));
+    crate::events::emit(instance, "__close", &object(&[]));
 }
 
 /// The dialog around a widget; `open` says whether it shows.

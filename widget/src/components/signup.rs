@@ -2,7 +2,7 @@
 //! additional fields and the terms checkbox.
 
 use leptos::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use shared::password::FormatArg;
 use shared::wire::{SignupRequest, SignupResponse};
 
@@ -10,8 +10,9 @@ use super::email_field::{email_ok, EmailField};
 use super::extra_field::{ExtraFieldInput, ExtraValue};
 use super::form::{Field, FormShell, FormState, Kind, Status};
 use super::new_password::NewPassword;
-use crate::api::post_json;
+use crate::api::{js_value, post_json};
 use crate::context::{identifier_email, use_widget, Mode};
+use crate::events::object;
 use crate::flow::{log_in, AuthorizationError};
 use crate::i18n::Form;
 
@@ -111,18 +112,18 @@ pub fn SignupForm() -> impl IntoView {
             ..SignupRequest::default()
         };
         apply_extras(&mut body, &submit_extras);
-        ctx.emit("signup submit", &json!({}));
+        ctx.emit("signup submit", &object(&[]));
         async move {
             match post_json::<_, SignupResponse>(&ctx.url("/dbconnections/signup"), &body, false).await {
                 Ok(created) => {
-                    ctx.emit("signup success", &created);
+                    ctx.emit("signup success", &js_value(&created));
                     if login_after {
                         // The account exists either way: a failed login leaves the success message
                         // and tells the page through `authorization_error`.
                         match log_in(ctx.clone(), created.email.clone(), typed_password).await {
                             Ok(true) => std::future::pending().await,
                             Ok(false) => {}
-                            Err(f) => ctx.emit("authorization_error", &AuthorizationError::from(&f)),
+                            Err(f) => ctx.emit("authorization_error", &js_value(&AuthorizationError::from(&f))),
                         }
                     }
                     Status::Done(ctx.tf("success.signUp", &[FormatArg::Str(created.email)]))
@@ -130,7 +131,7 @@ pub fn SignupForm() -> impl IntoView {
                 Err(f) => {
                     ctx.emit(
                         "signup error",
-                        &json!({"error": f.code_text(), "description": f.description()}),
+                        &object(&[("error", f.code_text()), ("description", &f.description())]),
                     );
                     Status::Failed(ctx.i18n.error(Form::SignUp, &f, false))
                 }

@@ -1,8 +1,8 @@
 //! Buttons for the client's social and enterprise connections. Plain links styled as buttons:
 //! reachable with Tab, operable with Enter, and the destination is visible before following it.
 
+use crate::events::object;
 use leptos::prelude::*;
-use serde_json::json;
 use shared::password::FormatArg;
 
 use crate::context::use_widget;
@@ -21,7 +21,7 @@ pub fn SocialButtons() -> impl IntoView {
             view! {
                 <a class="tg-social" href=social_url(&ctx, &c.name) data-strategy=c.strategy.clone()
                     data-connection=c.name.clone()
-                    on:click=move |_| ctx.emit("federated login", &json!({"name": name, "strategy": "social"}))>
+                    on:click=move |_| ctx.emit("federated login", &object(&[("name", &name), ("strategy", "social")]))>
                     {label}
                 </a>
             }

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::events::object;
 use leptos::prelude::*;
-use serde_json::json;
 use wasm_bindgen::JsCast;
 
 use super::forgot::ForgotPasswordForm;
@@ -133,7 +133,7 @@ pub fn Widget(
         ctx.prefill(!ctx.connection.requires_username),
     )));
     let emit_ctx = ctx.clone();
-    Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &json!({})));
+    Effect::new(move |_| emit_ctx.emit(&format!("{} ready", screen.get().event_prefix()), &object(&[])));
     let Theme { logo, title } = opts.theme.clone();
     let title = title.or_else(|| Some(ctx.t("title")).filter(|t| t != "title"));
     let header = (logo.is_some() || title.is_some()).then(|| view! { <Header logo title /> });
