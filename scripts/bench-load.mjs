@@ -70,11 +70,21 @@ export async function benchLoad({ site, origin, clientId, lockBundle, runs = 7, 
       const cdp = await context.newCDPSession(p);
       await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
       await p.addInitScript(WATCH);
-      await p.goto(`${site.origin}/${name}.html`);
-      await p.waitForFunction(() => window.__emailVisibleAt !== undefined, null, { timeout: 60_000 });
-      const at = await p.evaluate(() => window.__emailVisibleAt);
-      await context.close();
-      return at;
+      const log = [];
+      p.on('console', (m) => log.push(`console: ${m.text()}`));
+      p.on('pageerror', (e) => log.push(`error: ${e.message}`));
+      p.on('requestfailed', (r) => log.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+      p.on('response', (r) => r.status() >= 400 && log.push(`${r.status()}: ${r.url()}`));
+      try {
+        await p.goto(`${site.origin}/${name}.html`);
+        await p.waitForFunction(() => window.__emailVisibleAt !== undefined, null, { timeout: 30_000 });
+        return await p.evaluate(() => window.__emailVisibleAt);
+      } catch (e) {
+        const html = await p.content().catch(() => '');
+        throw new Error(`${name}: no email field within 30 s: ${e.message}\n${log.join('\n')}\n${html.slice(0, 2000)}`);
+      } finally {
+        await context.close();
+      }
     };
     await once('widget'); // warm the Worker's isolate and the OS file cache
     await once('lock');
