@@ -18,7 +18,8 @@ use crate::api::{App, Config, Request, Response};
 use crate::core::db::{Database, Stmt};
 use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
-use crate::core::jobs::{ChunkMessage, JobQueue};
+use crate::core::jobs::chunks::Delivery;
+use crate::core::jobs::{ChunkMessage, FileStore, JobQueue, Jobs};
 use crate::core::legacy::{sign, LegacyUser, Signed};
 use crate::core::mail::{DevOutbox, NoMailer};
 use crate::core::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse, Secrets};
@@ -271,6 +272,30 @@ impl JobQueue for InlineQueue {
     }
 }
 
+/// Job files in memory (R2 in the Worker).
+#[derive(Default)]
+pub struct MemoryFiles(pub RefCell<std::collections::BTreeMap<String, Vec<u8>>>);
+
+#[async_trait(?Send)]
+impl FileStore for MemoryFiles {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> CoreResult<()> {
+        self.0.borrow_mut().insert(key.to_owned(), bytes);
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> CoreResult<Option<Vec<u8>>> {
+        Ok(self.0.borrow().get(key).cloned())
+    }
+
+    async fn delete(&self, keys: &[String]) -> CoreResult<()> {
+        let mut files = self.0.borrow_mut();
+        for k in keys {
+            files.remove(k);
+        }
+        Ok(())
+    }
+}
+
 /// Secrets of test environments: the legacy HMAC key.
 pub struct TestSecrets;
 
@@ -303,6 +328,8 @@ pub struct TestEnv {
     pub legacy: FakeLegacy,
     /// Job chunks waiting to run.
     pub queue: InlineQueue,
+    /// Job files (R2 in the Worker).
+    pub files: MemoryFiles,
 }
 
 impl TestEnv {
@@ -320,6 +347,7 @@ impl TestEnv {
             settings: Settings::new(ISSUER),
             legacy: FakeLegacy::default(),
             queue: InlineQueue::default(),
+            files: MemoryFiles::default(),
         };
         env.seed(options).await;
         env
@@ -455,9 +483,23 @@ impl TestEnv {
                 secrets: &TestSecrets,
             },
             config: &self.config,
-            jobs: &self.queue,
+            jobs: self.jobs(),
         };
-        app.handle(req).await
+        let mut res = app.handle(req).await;
+        // What the Worker streams from R2 (an export download).
+        for key in std::mem::take(&mut res.objects) {
+            res.body
+                .extend(self.files.0.borrow().get(&key).cloned().unwrap_or_default());
+        }
+        res
+    }
+
+    /// The job seams of this environment.
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs {
+            queue: &self.queue,
+            files: &self.files,
+        }
     }
 
     /// The newest link mailed to `to` by the development outbox.
@@ -468,12 +510,40 @@ impl TestEnv {
         r.json_body()[0]["link"].as_str().map(str::to_owned)
     }
 
-    /// Runs every queued job chunk (each twice: delivery is at-least-once, processing idempotent).
-    pub async fn run_jobs(&self) {
-        let msgs: Vec<ChunkMessage> = self.queue.0.borrow_mut().drain(..).collect();
-        let core = self.core();
-        for m in msgs.iter().chain(msgs.iter()) {
-            crate::core::jobs::process_chunk(&core, m).await.expect("chunk");
+    /// Runs queued job chunks until none is left, as Cloudflare Queues would: each delivery is
+    /// followed by a duplicate (delivery is at least once), and a message asked to come back after
+    /// a delay is delivered again once the clock has moved that far. Returns the deliveries made.
+    pub async fn run_jobs(&self) -> usize {
+        let mut waiting: Vec<(i64, ChunkMessage)> = Vec::new();
+        let mut deliveries = 0;
+        loop {
+            let now = self.clock.now_ms();
+            waiting.extend(self.queue.0.borrow_mut().drain(..).map(|m| (now, m)));
+            let Some(next) = waiting.iter().map(|(at, _)| *at).min() else {
+                return deliveries;
+            };
+            assert!(deliveries < 100_000, "job deliveries never end");
+            if next > now {
+                self.clock.advance_ms(next - now);
+            }
+            let now = self.clock.now_ms();
+            let (due, later): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(at, _)| *at <= now);
+            waiting = later;
+            for (_, m) in due {
+                let core = self.core();
+                let first = crate::core::jobs::process_chunk(&core, self.jobs(), &m).await;
+                let again = crate::core::jobs::process_chunk(&core, self.jobs(), &m).await;
+                deliveries += 2;
+                // The message lives on if either delivery asked for it (the duplicate was the
+                // same message).
+                let retry = [first, again].into_iter().find_map(|d| match d {
+                    Delivery::RetryIn(s) => Some(s),
+                    Delivery::Ack => None,
+                });
+                if let Some(seconds) = retry {
+                    waiting.push((now + i64::from(seconds) * 1000, m));
+                }
+            }
         }
     }
 

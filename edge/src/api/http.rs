@@ -34,6 +34,39 @@ pub struct Request {
     /// Client IP as the platform reports it (`CF-Connecting-IP` where Cloudflare sets it; `None`
     /// elsewhere, and every such client shares one per-IP counter).
     pub ip: Option<String>,
+    /// The body as it arrives, when the adapter streams it (import uploads in the Worker) instead
+    /// of reading it into `body`.
+    pub stream: BodyStream,
+}
+
+/// Pieces of a request body as they arrive, or why reading stopped. `Send` because the multipart
+/// parser asks for it (the Worker's single-threaded stream is wrapped by its adapter).
+pub type BodyChunks = futures_util::stream::BoxStream<'static, Result<Vec<u8>, String>>;
+
+/// A streamed request body; taken once by the handler that reads it.
+#[derive(Clone, Default)]
+pub struct BodyStream(std::rc::Rc<std::cell::RefCell<Option<BodyChunks>>>);
+
+impl BodyStream {
+    /// A body read from `chunks`.
+    pub fn new(chunks: BodyChunks) -> Self {
+        Self(std::rc::Rc::new(std::cell::RefCell::new(Some(chunks))))
+    }
+
+    /// The stream, if the adapter set one and nobody took it yet.
+    pub fn take(&self) -> Option<BodyChunks> {
+        self.0.borrow_mut().take()
+    }
+}
+
+impl std::fmt::Debug for BodyStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.borrow().is_some() {
+            "BodyStream(..)"
+        } else {
+            "BodyStream(none)"
+        })
+    }
 }
 
 impl Request {
@@ -96,6 +129,9 @@ pub struct Response {
     pub body: Vec<u8>,
     /// An internal error behind a 5xx, for the adapter to log; never sent.
     pub internal_error: Option<String>,
+    /// Stored job files (keys in the `FileStore`) the adapter sends after `body`, in order,
+    /// streaming them (an export download).
+    pub objects: Vec<String>,
 }
 
 impl Response {
@@ -106,6 +142,7 @@ impl Response {
             headers: vec![("content-type".into(), content_type.into())],
             body,
             internal_error: None,
+            objects: Vec::new(),
         }
     }
 

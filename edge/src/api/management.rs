@@ -8,7 +8,9 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::errors::WebError;
-use super::http::{Request, Response};
+use futures_util::StreamExt;
+
+use super::http::{Request, Response, MAX_IMPORT_BYTES};
 use super::{parse_json, query_param, App};
 use crate::core::error::CoreError;
 use crate::core::jobs::{self, ExportRequest, ImportOptions};
@@ -311,40 +313,84 @@ impl App<'_> {
     }
 
     /// `POST /api/v2/jobs/users-imports` (multipart: users, connection_id, upsert, external_id,
-    /// send_completion_email).
+    /// send_completion_email). The users file is split into stored chunks as it arrives (the
+    /// Worker streams the body), so no copy of the whole file is ever held; up to
+    /// [`MAX_IMPORT_BYTES`] per request.
     async fn m_import(&self, req: &Request) -> Result<Response, WebError> {
-        if req.body.len() > super::http::MAX_IMPORT_BYTES {
-            return Err(WebError::PayloadTooLarge);
-        }
         let content_type = req.header("content-type").unwrap_or_default();
         let boundary =
             multer::parse_boundary(content_type).map_err(|_| WebError::UnsupportedMediaType("multipart/form-data"))?;
-        let body = bytes::Bytes::copy_from_slice(&req.body);
-        let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
-        let mut form = multer::Multipart::new(stream, boundary);
-        let mut file = None;
-        let mut opts = ImportOptions::default();
-        let bad = |e: multer::Error| WebError::InvalidBody(format!("Invalid multipart body: {e}"));
-        while let Some(field) = form.next_field().await.map_err(bad)? {
-            match field.name().unwrap_or_default().to_owned().as_str() {
-                "users" => file = Some(field.bytes().await.map_err(bad)?),
-                "connection_id" => opts.connection_id = field.text().await.map_err(bad)?,
-                "upsert" => opts.upsert = field.text().await.map_err(bad)? == "true",
-                "external_id" => opts.external_id = Some(field.text().await.map_err(bad)?).filter(|s| !s.is_empty()),
-                "send_completion_email" => opts.send_completion_email = field.text().await.map_err(bad)? == "true",
-                _ => {}
+        let chunks = req
+            .stream
+            .take()
+            .unwrap_or_else(|| futures_util::stream::once(std::future::ready(Ok(req.body.clone()))).boxed());
+        let too_large = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = too_large.clone();
+        let mut read = 0usize;
+        let limited = chunks.map(move |piece| {
+            let piece = piece.map_err(UploadError)?;
+            read += piece.len();
+            if read > MAX_IMPORT_BYTES {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                return Err(UploadError(format!("the body is larger than {MAX_IMPORT_BYTES} bytes")));
             }
+            Ok(bytes::Bytes::from(piece))
+        });
+        let mut form = multer::Multipart::new(limited, boundary);
+        let mut upload: Option<jobs::Upload> = None;
+        let mut opts = ImportOptions::default();
+        let read_form = async {
+            let bad = |e: multer::Error| CoreError::InvalidRequest(format!("Invalid multipart body: {e}"));
+            while let Some(mut field) = form.next_field().await.map_err(bad)? {
+                match field.name().unwrap_or_default().to_owned().as_str() {
+                    "users" if upload.is_some() => {
+                        return Err(CoreError::InvalidRequest("Only one users file per job".into()));
+                    }
+                    "users" => {
+                        if !opts.connection_id.is_empty() {
+                            // Known before the file: refuse a wrong connection before storing anything.
+                            jobs::import::import_connection(&self.core, &opts.connection_id).await?;
+                        }
+                        let up = upload.insert(jobs::Upload::start(&self.core, self.jobs)?);
+                        while let Some(piece) = field.chunk().await.map_err(bad)? {
+                            up.push(&piece).await?;
+                        }
+                    }
+                    "connection_id" => opts.connection_id = field.text().await.map_err(bad)?,
+                    "upsert" => opts.upsert = field.text().await.map_err(bad)? == "true",
+                    "external_id" => {
+                        opts.external_id = Some(field.text().await.map_err(bad)?).filter(|s| !s.is_empty())
+                    }
+                    "send_completion_email" => opts.send_completion_email = field.text().await.map_err(bad)? == "true",
+                    _ => {}
+                }
+            }
+            if opts.connection_id.is_empty() {
+                return Err(CoreError::InvalidRequest("Missing connection_id".into()));
+            }
+            Ok(())
         }
-        let file = file.ok_or_else(|| CoreError::InvalidRequest("Missing users file".into()))?;
-        if opts.connection_id.is_empty() {
-            return Err(CoreError::InvalidRequest("Missing connection_id".into()).into());
-        }
-        Ok(created(&jobs::create_import(&self.core, self.jobs, &file, opts).await?))
+        .await;
+        let upload = match (read_form, upload) {
+            (Ok(()), Some(up)) => up,
+            (Ok(()), None) => return Err(CoreError::InvalidRequest("Missing users file".into()).into()),
+            (Err(e), up) => {
+                if let Some(up) = up {
+                    up.abort().await;
+                }
+                return Err(if too_large.load(std::sync::atomic::Ordering::Relaxed) {
+                    WebError::PayloadTooLarge
+                } else {
+                    e.into()
+                });
+            }
+        };
+        Ok(created(&upload.finish(opts).await?))
     }
 
     async fn m_export(&self, req: &Request) -> Result<Response, WebError> {
         let body: ExportRequest = parse_json(req)?;
-        Ok(created(&jobs::create_export(&self.core, self.jobs, body).await?))
+        Ok(created(&jobs::create_export(&self.core, self.jobs.queue, body).await?))
     }
 
     async fn m_job(&self, id: &str) -> Result<Response, WebError> {
@@ -379,9 +425,23 @@ impl App<'_> {
     }
 
     async fn m_download(&self, id: &str) -> Result<Response, WebError> {
-        let (file, name) = jobs::export_file(&self.core, id).await?;
-        Ok(Response::new(200, "application/gzip", file)
+        let (parts, name) = jobs::export::export_parts(&self.core, id).await?;
+        let mut res = Response::new(200, "application/gzip", Vec::new());
+        res.objects = parts;
+        Ok(res
             .with_header("content-disposition", &format!("attachment; filename=\"{name}\""))
             .with_header("cache-control", "no-store"))
     }
 }
+
+/// Why an upload's body stopped (read error, or over the size limit).
+#[derive(Debug)]
+struct UploadError(String);
+
+impl std::fmt::Display for UploadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UploadError {}

@@ -16,7 +16,7 @@ use shared::wire::{ClientConfig, DbConnectionInfo, SignupRequest, Strategy};
 
 use crate::core::{signup, tenant, Core};
 use errors::WebError;
-pub use http::{body_limit, Request, Response, MAX_BODY_BYTES};
+pub use http::{body_limit, BodyStream, Request, Response, MAX_BODY_BYTES};
 
 /// Deployment settings the Worker reads from its environment.
 #[derive(Debug, Clone, Default)]
@@ -35,8 +35,8 @@ pub struct App<'a> {
     pub core: Core<'a>,
     /// Settings.
     pub config: &'a Config,
-    /// Where job chunks go (Cloudflare Queues in the Worker).
-    pub jobs: &'a dyn crate::core::jobs::JobQueue,
+    /// Where job chunks and files go (Cloudflare Queues and R2 in the Worker).
+    pub jobs: crate::core::jobs::Jobs<'a>,
 }
 
 /// The first value of a query parameter, percent-decoded.

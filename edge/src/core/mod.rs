@@ -64,6 +64,9 @@ pub struct Settings {
     /// Development only: outbound calls may use plain http and loopback or private addresses
     /// (`DEV_ALLOW_PRIVATE_URLS=1` with a loopback issuer; see `outbound`).
     pub allow_private_urls: bool,
+    /// Tests only: job chunks fail on purpose when asked (`JOB_FAULTS=1` with a loopback issuer;
+    /// see `jobs::injected_fault`).
+    pub job_faults: bool,
 }
 
 impl Settings {
@@ -73,6 +76,7 @@ impl Settings {
             issuer: issuer.to_owned(),
             rate_limit_scale: 1.0,
             allow_private_urls: false,
+            job_faults: false,
         }
     }
 

@@ -189,6 +189,10 @@ mod const_sql {
     pub const BY_ID: &str = select_users!("user_id = ?1");
     pub const PAGE: &str = select_users!("(?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2) ORDER BY created_at, user_id LIMIT ?3 OFFSET ?4");
     pub const BY_EMAIL_ANY: &str = select_users!("email = ?1 ORDER BY created_at");
+    pub const KEYSET: &str = select_users!(
+        "(?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 AND (?3 IS NULL OR user_id >= ?3) \
+         AND (?4 IS NULL OR user_id < ?4) ORDER BY user_id LIMIT ?5"
+    );
 }
 
 /// A page of users, optionally of one connection and/or with one email.
@@ -209,6 +213,46 @@ pub async fn page(
         )
         .await?,
     )
+}
+
+/// Users created at or before `snapshot` (optionally of one connection) with ids in
+/// `[start, end)`, by id, at most `limit`: a page that users created or deleted later never shift.
+pub async fn keyset_page(
+    db: &dyn Database,
+    connection_id: Option<&str>,
+    snapshot: i64,
+    start: Option<&str>,
+    end: Option<&str>,
+    limit: i64,
+) -> Result<Vec<User>, DbError> {
+    super::db::decode(
+        db.query(
+            Stmt::new(const_sql::KEYSET)
+                .bind(connection_id)
+                .bind(snapshot)
+                .bind(start)
+                .bind(end)
+                .bind(limit),
+        )
+        .await?,
+    )
+}
+
+/// How many users were created at or before `snapshot` (optionally of one connection).
+pub async fn count_snapshot(db: &dyn Database, connection_id: Option<&str>, snapshot: i64) -> Result<i64, DbError> {
+    #[derive(Deserialize)]
+    struct N {
+        #[serde(deserialize_with = "columns::int")]
+        n: i64,
+    }
+    let n: Option<N> = query_one(
+        db,
+        Stmt::new("SELECT COUNT(*) AS n FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2")
+            .bind(connection_id)
+            .bind(snapshot),
+    )
+    .await?;
+    Ok(n.map_or(0, |n| n.n))
 }
 
 /// Every user with this (normalised) email, across connections.

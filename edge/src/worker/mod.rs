@@ -9,14 +9,18 @@ mod fetch;
 mod jobs;
 
 use futures_util::StreamExt;
-use worker::{console_error, event, Context, Env, Headers, MessageBatch, MessageExt, Request, Response, Result};
+use worker::{
+    console_error, event, Bucket, Context, Env, Headers, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request,
+    Response, Result,
+};
 
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
 use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
-use crate::core::jobs::{process_chunk, ChunkMessage};
+use crate::core::jobs::chunks::Delivery;
+use crate::core::jobs::{process_chunk, ChunkMessage, Jobs};
 use crate::core::mail::{loopback_origin, DevOutbox, HttpMailer, Mail, Mailer, NoMailer};
 use crate::core::outbound::Secrets;
 use crate::core::secrets::parse_kek;
@@ -80,9 +84,18 @@ async fn to_api(mut req: Request, trust_ip: bool) -> Result<api::Request> {
     } else {
         None
     };
+    let upload = req.method() == worker::Method::Post && url.path() == IMPORT_PATH;
     let body = match req.method() {
         worker::Method::Get | worker::Method::Head | worker::Method::Options => Vec::new(),
+        // An import upload is read as it arrives (split into R2 objects on the way), never whole.
+        _ if upload => Vec::new(),
         _ => read_body(&mut req, body_limit(url.path())).await?,
+    };
+    let stream = if upload {
+        let chunks = req.stream()?.map(|piece| piece.map_err(|e| e.to_string()));
+        api::BodyStream::new(jobs::LocalStream(Box::pin(chunks)).boxed())
+    } else {
+        api::BodyStream::default()
     };
     Ok(api::Request {
         method: req.method().to_string().to_ascii_uppercase(),
@@ -91,10 +104,14 @@ async fn to_api(mut req: Request, trust_ip: bool) -> Result<api::Request> {
         headers,
         body,
         ip,
+        stream,
     })
 }
 
-fn from_api(res: api::Response) -> Result<Response> {
+/// The path of import uploads, whose bodies are streamed.
+const IMPORT_PATH: &str = "/api/v2/jobs/users-imports";
+
+fn from_api(res: api::Response, files: Option<Bucket>) -> Result<Response> {
     if let Some(e) = &res.internal_error {
         console_error!("internal error: {e}");
     }
@@ -102,9 +119,16 @@ fn from_api(res: api::Response) -> Result<Response> {
     for (k, v) in &res.headers {
         headers.append(k, v)?;
     }
-    Ok(Response::from_bytes(res.body)?
-        .with_status(res.status)
-        .with_headers(headers))
+    let response = match (res.objects.is_empty(), files) {
+        (true, _) => Response::from_bytes(res.body)?,
+        // Stored objects (an export's parts) are streamed from R2, one at a time.
+        (false, Some(bucket)) => {
+            let head = futures_util::stream::once(std::future::ready(Ok::<_, worker::Error>(res.body)));
+            Response::from_stream(head.chain(jobs::objects_stream(bucket, res.objects)))?
+        }
+        (false, None) => return Response::error("the JOB_FILES bucket binding is missing", 500),
+    };
+    Ok(response.with_status(res.status).with_headers(headers))
 }
 
 /// A secret (`wrangler secret put`, `.dev.vars`) or, failing that, a plain variable.
@@ -147,6 +171,8 @@ fn settings(env: &Env) -> Settings {
     if wants_private && !settings.allow_private_urls {
         console_error!("DEV_ALLOW_PRIVATE_URLS is ignored: the issuer {issuer} is not a loopback origin");
     }
+    // Test-only job faults, like the private URLs: never with a public issuer.
+    settings.job_faults = loopback_origin(&issuer) && env.var("JOB_FAULTS").is_ok_and(|v| v.to_string() == "1");
     if let Some(scale) = env
         .var("RATE_LIMIT_SCALE")
         .ok()
@@ -280,33 +306,46 @@ impl Runtime {
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let rt = Runtime::new(env, ctx)?;
     let queue = rt.env.queue("JOBS").ok();
-    let jobs = jobs::QueueJobs(queue.as_ref());
+    let bucket = rt.env.bucket("JOB_FILES").ok();
+    let (queue_jobs, files) = (jobs::QueueJobs(queue.as_ref()), jobs::R2Files(bucket.clone()));
     let req = to_api(req, trust_client_ip(&rt.env)).await?;
     let res = rt
         .with_core(async |core| {
             let app = App {
                 core,
                 config: &rt.config,
-                jobs: &jobs,
+                jobs: Jobs {
+                    queue: &queue_jobs,
+                    files: &files,
+                },
             };
             app.handle(req).await
         })
         .await;
-    from_api(res)
+    from_api(res, bucket)
 }
 
-/// Job chunks from Cloudflare Queues: each processed (idempotently), acked, or retried on error.
+/// Job chunks from Cloudflare Queues: each delivery is acknowledged or retried after the delay
+/// the chunk's state machine asks for (`core::jobs::chunks`); errors are recorded there.
 #[event(queue)]
 async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Result<()> {
     let rt = Runtime::new(env, ctx)?;
     let messages = batch.messages()?;
+    let queue = rt.env.queue("JOBS").ok();
+    let (queue_jobs, files) = (
+        jobs::QueueJobs(queue.as_ref()),
+        jobs::R2Files(rt.env.bucket("JOB_FILES").ok()),
+    );
+    let jobs = Jobs {
+        queue: &queue_jobs,
+        files: &files,
+    };
     rt.with_core(async |core| {
         for m in &messages {
-            match process_chunk(&core, m.body()).await {
-                Ok(()) => m.ack(),
-                Err(e) => {
-                    console_error!("job {} chunk {}: {e}", m.body().job_id, m.body().chunk);
-                    m.retry();
+            match process_chunk(&core, jobs, m.body()).await {
+                Delivery::Ack => m.ack(),
+                Delivery::RetryIn(seconds) => {
+                    m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(seconds).build())
                 }
             }
         }
