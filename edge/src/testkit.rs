@@ -585,6 +585,11 @@ impl TestEnv {
     /// `POST /api/v2/jobs/users-imports` with `file` (a JSON array) and the form `fields`, as a
     /// client with every Management API scope.
     pub async fn post_import(&self, file: &Value, fields: &[(&str, &str)]) -> Response {
+        self.post_import_text(&file.to_string(), fields).await
+    }
+
+    /// `POST /api/v2/jobs/users-imports` with the users file as given (any text).
+    pub async fn post_import_text(&self, file: &str, fields: &[(&str, &str)]) -> Response {
         let b = "----tollgate-boundary";
         let mut body = String::new();
         for (k, v) in fields {

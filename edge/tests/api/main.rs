@@ -5,6 +5,7 @@
 
 mod authorize;
 mod hash_vectors;
+mod jobs;
 mod lifecycle;
 mod management;
 mod migration;

@@ -171,8 +171,7 @@ impl Splitter {
                     }
                     (Mode::Unknown, b'{') => {
                         self.mode = Mode::Lines;
-                        self.start(b);
-                        Ok(())
+                        self.start(b)
                     }
                     (Mode::Unknown, _) => Err("The users file must be a JSON array of users (or NDJSON)".into()),
                     (Mode::Array, b']') if !self.after_comma => {
@@ -180,10 +179,7 @@ impl Splitter {
                         Ok(())
                     }
                     (Mode::Array, b']' | b',') => Err(format!("Unexpected '{}' in the users array", b as char)),
-                    _ => {
-                        self.start(b);
-                        Ok(())
-                    }
+                    _ => self.start(b),
                 }
             }
             Pos::After => match (self.mode, b) {
@@ -201,10 +197,7 @@ impl Splitter {
                     "Expected ',' or ']' after user {} of the users array",
                     self.next_index - 1
                 )),
-                _ => {
-                    self.start(b);
-                    Ok(())
-                }
+                _ => self.start(b),
             },
             Pos::Done if b.is_ascii_whitespace() => Ok(()),
             Pos::Done => Err("Unexpected data after the users array".into()),
@@ -221,7 +214,14 @@ impl Splitter {
         false
     }
 
-    fn start(&mut self, b: u8) {
+    fn start(&mut self, b: u8) -> Result<(), String> {
+        if matches!(b, b']' | b'}' | b',' | b':') {
+            return Err(format!(
+                "Unexpected '{}' after user {}",
+                b as char,
+                self.next_index.saturating_sub(1)
+            ));
+        }
         self.pos = Pos::In;
         self.after_comma = false;
         self.value.clear();
@@ -231,6 +231,7 @@ impl Splitter {
         self.scalar = !matches!(b, b'{' | b'[');
         self.depth = u32::from(!self.scalar);
         self.append(b);
+        Ok(())
     }
 
     fn append(&mut self, b: u8) {
