@@ -341,8 +341,11 @@ async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Res
         files: &files,
     };
     rt.with_core(async |core| {
-        for m in &messages {
-            match process_chunk(&core, jobs, m.body()).await {
+        // The batch's chunks run together: one waits on D1 or R2 while another computes.
+        let outcomes =
+            futures_util::future::join_all(messages.iter().map(|m| process_chunk(&core, jobs, m.body()))).await;
+        for (m, outcome) in messages.iter().zip(outcomes) {
+            match outcome {
                 Delivery::Ack => m.ack(),
                 Delivery::RetryIn(seconds) => {
                     m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(seconds).build())

@@ -164,20 +164,42 @@ struct Valid {
     id: String,
 }
 
-/// One row as the multi-row statements read it (short keys keep the parameter small).
-fn row_json(v: &Valid, upsert: bool) -> Value {
+/// One row as the upsert reads it (short keys keep the parameter small).
+fn row_json(v: &Valid) -> Value {
     let u = &v.u;
     let meta = |m: &Option<Map<String, Value>>| m.as_ref().map(|m| Value::Object(m.clone()).to_string());
     json!({
         "i": v.id, "e": u.email,
-        // Inserts default email_verified to false; upserts keep the stored value unless given.
-        "v": u.email_verified.map(i64::from).or(if upsert { None } else { Some(0) }),
+        // Upserts keep the stored value unless given.
+        "v": u.email_verified.map(i64::from),
         "u": u.username, "p": u.password_hash, "g": u.given_name, "f": u.family_name, "n": u.name,
         "k": u.nickname, "c": u.picture, "t": u.phone_number, "um": meta(&u.user_metadata),
         "am": meta(&u.app_metadata), "b": i64::from(u.blocked),
         // Only a custom_password_hash replaces a stored (non-argon2id) hash on upsert.
         "x": u.password_hash.clone().filter(|_| u.custom_hash),
     })
+}
+
+/// One row for the insert: an array (read by position: cheaper for SQLite than keys).
+fn row_array(v: &Valid) -> Value {
+    let u = &v.u;
+    let meta = |m: &Option<Map<String, Value>>| m.as_ref().map(|m| Value::Object(m.clone()).to_string());
+    json!([
+        v.id,
+        u.email,
+        i64::from(u.email_verified.unwrap_or(false)),
+        u.username,
+        u.password_hash,
+        u.given_name,
+        u.family_name,
+        u.name,
+        u.nickname,
+        u.picture,
+        u.phone_number,
+        meta(&u.user_metadata),
+        meta(&u.app_metadata),
+        i64::from(u.blocked)
+    ])
 }
 
 /// Groups items into JSON array parameters of at most [`PARAM_MAX_BYTES`].
@@ -228,6 +250,10 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
     let now = core.clock.now_ms();
     let mut errors: Vec<(usize, Value, Vec<RowError>)> = Vec::new();
     let mut valid: Vec<Valid> = Vec::new();
+    // Ids for the rows without one, from one draw of randomness (12 bytes each, as `new_id`).
+    let mut randomness = vec![0u8; 12 * rows.len()];
+    core.rng.fill(&mut randomness).map_err(CoreError::Internal)?;
+    let mut fresh_ids = randomness.chunks(12).map(hex::encode);
     for row in rows {
         if row.oversize {
             let why = format!("The user is larger than {} KiB", ROW_MAX_BYTES / 1024);
@@ -251,7 +277,7 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
             Ok(u) => {
                 let id = match &u.user_id {
                     Some(id) => id.clone(),
-                    None => core.new_id()?,
+                    None => fresh_ids.next().unwrap_or_default(),
                 };
                 valid.push(Valid {
                     index: row.index,
@@ -268,7 +294,7 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
     let mut landed = vec![false; valid.len()];
     let mut updated = 0i64;
     if upsert && !valid.is_empty() {
-        let stmts: Vec<Stmt> = json_groups(valid.iter().map(|v| row_json(v, true)))
+        let stmts: Vec<Stmt> = json_groups(valid.iter().map(row_json))
             .into_iter()
             .map(|group| {
                 Stmt::new(
@@ -310,38 +336,49 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
         }
     }
     let pending: Vec<usize> = (0..valid.len()).filter(|i| !landed[*i]).collect();
-    let mut inserted_emails = std::collections::HashSet::new();
-    if !pending.is_empty() {
-        let stmts: Vec<Stmt> = json_groups(pending.iter().map(|i| row_json(&valid[*i], false)))
-            .into_iter()
-            .map(|group| {
+    let mut changed = 0u64;
+    for group in json_groups(pending.iter().map(|i| row_array(&valid[*i]))) {
+        changed += core
+            .db
+            .execute(
                 Stmt::new(
                     "INSERT OR IGNORE INTO users (user_id, connection_id, email, email_verified, username, password_hash, \
                      given_name, family_name, name, nickname, picture, phone_number, user_metadata, app_metadata, blocked, \
                      created_at, updated_at, import_job) \
-                     SELECT json_extract(value, '$.i'), ?2, json_extract(value, '$.e'), json_extract(value, '$.v'), \
-                       json_extract(value, '$.u'), json_extract(value, '$.p'), json_extract(value, '$.g'), \
-                       json_extract(value, '$.f'), json_extract(value, '$.n'), json_extract(value, '$.k'), \
-                       json_extract(value, '$.c'), json_extract(value, '$.t'), \
-                       COALESCE(json_extract(value, '$.um'), '{}'), COALESCE(json_extract(value, '$.am'), '{}'), \
-                       json_extract(value, '$.b'), ?3, ?3, ?4 FROM json_each(?1) WHERE 1 \
-                     RETURNING email",
+                     SELECT value ->> 0, ?2, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, \
+                       value ->> 7, value ->> 8, value ->> 9, value ->> 10, COALESCE(value ->> 11, '{}'), \
+                       COALESCE(value ->> 12, '{}'), value ->> 13, ?3, ?3, ?4 FROM json_each(?1) WHERE 1",
                 )
                 .bind(group)
                 .bind(&conn.id)
                 .bind(now)
-                .bind(job_id)
-            })
-            .collect();
-        inserted_emails = core
-            .db
-            .batch(stmts)
-            .await?
-            .into_iter()
-            .flat_map(|rows| decode::<Email>(rows).unwrap_or_default())
-            .map(|e| e.email)
-            .collect();
+                .bind(job_id),
+            )
+            .await?;
     }
+    // Usually every row lands. Otherwise the rows that carry this job's id landed (now, or in an
+    // earlier attempt of this chunk: they count as inserted, not as conflicts), the rest were refused.
+    let inserted_emails: std::collections::HashSet<String> = if changed as usize == pending.len() {
+        pending.iter().map(|i| valid[*i].u.email.clone()).collect()
+    } else {
+        let emails: Vec<Value> = pending.iter().map(|i| json!(valid[*i].u.email)).collect();
+        decode::<Email>(
+            core.db
+                .query(
+                    Stmt::new(
+                        "SELECT email FROM users WHERE connection_id = ?1 AND import_job = ?2 \
+                         AND email IN (SELECT value FROM json_each(?3))",
+                    )
+                    .bind(&conn.id)
+                    .bind(job_id)
+                    .bind(Value::Array(emails).to_string()),
+                )
+                .await?,
+        )?
+        .into_iter()
+        .map(|e| e.email)
+        .collect()
+    };
     let mut inserted = 0i64;
     let mut refused = Vec::new();
     for i in pending {
