@@ -10,8 +10,8 @@
 //    migrated on an import-mode connection, legacy hand-over, sign-up, change_password)
 //  - throughput (autocannon) of /.well-known/jwks.json and /userinfo next to a trivial route
 //  - first login of a legacy user (lazy migration) next to a local login and the bare legacy round-trip
-//  - 100,000 users imported into local D1 (Management API job through Queues) next to a plain
-//    bulk insert of the same rows into SQLite
+//  - bulk jobs in local D1 + R2 + Queues: one 250k-user file, 1M users in four files, an export of
+//    the 1M, next to a plain bulk insert of 1M rows into SQLite; workerd's memory during a ~95 MB upload
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { build as esbuildBuild } from 'esbuild';
@@ -20,7 +20,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { legacyCall } from '../tests/e2e/legacy-client.mjs';
-import { benchImport } from './bench-import.mjs';
+import { benchExport, benchImport } from './bench-import.mjs';
 import { benchLoad, startSite } from './bench-load.mjs';
 import { root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
 
@@ -254,14 +254,51 @@ try {
   await load('GET /.well-known/jwks.json', '/.well-known/jwks.json');
   await load('GET /userinfo', '/userinfo', { authorization: `Bearer ${token}` });
 
-  console.log('\n== Bulk import: 100,000 users ==');
+  console.log('\n== Bulk jobs in local D1 + R2 + Queues (workerd), next to a plain SQLite insert ==');
+  const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} users/s`.padStart(14);
+  const newConnection = async (name) => {
+    const r = await fetch(`${worker.origin}/api/v2/connections`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `${name}-${Date.now()}`, strategy: 'auth0' }) });
+    return (await r.json()).id;
+  };
   const bulk = JSON.parse(
-    execFileSync('cargo', ['run', '-q', '--release', '-p', 'edge', '--example', 'sqlite_bulk', '--', '100000'], { cwd: root }).toString(),
+    execFileSync('cargo', ['run', '-q', '--release', '-p', 'edge', '--example', 'sqlite_bulk', '--', '1000000'], { cwd: root }).toString(),
   );
-  const imp = await benchImport(worker.origin, worker.m2mSecret, 100_000);
-  const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} users/s`;
-  console.log(`  import job in local D1 (workerd + Queues)  ${(imp.totalMs / 1000).toFixed(1)} s  ${rate(imp.n, imp.totalMs)}  (upload ${(imp.uploadedMs / 1000).toFixed(1)} s; ${imp.status}, ${JSON.stringify(imp.summary)})`);
-  console.log(`  plain bulk insert into SQLite (native)     ${(bulk.ms / 1000).toFixed(2)} s  ${rate(bulk.users, bulk.ms)}`);
+  const one = await benchImport(worker.origin, worker.m2mSecret, 250_000, { connectionId: await newConnection('bench-250k') });
+  console.log(`  import, one file of 250,000 users    ${(one.totalMs / 1000).toFixed(1).padStart(5)} s ${rate(one.n, one.totalMs)}  (upload ${(one.uploadedMs / 1000).toFixed(1)} s; ${one.status}; goal >= 20,000 users/s)`);
+  const big = await benchImport(worker.origin, worker.m2mSecret, 1_000_000, { files: 4, connectionId: await newConnection('bench-1m') });
+  console.log(`  import, 1,000,000 users (4 files)    ${(big.totalMs / 1000).toFixed(1).padStart(5)} s ${rate(big.n, big.totalMs)}  (uploads ${(big.uploadedMs / 1000).toFixed(1)} s; ${big.status}, ${JSON.stringify(big.summary)}; goal <= 60 s)`);
+  const exp = await benchExport(worker.origin, worker.m2mSecret, big.connectionId);
+  console.log(`  export of those 1,000,000 (NDJSON)   ${(exp.exportedMs / 1000).toFixed(1).padStart(5)} s ${rate(exp.lines, exp.exportedMs)}  (${exp.lines.toLocaleString('en')} lines downloaded; goal <= 30 s)`);
+  console.log(`  plain bulk insert into SQLite        ${(bulk.ms / 1000).toFixed(1).padStart(5)} s ${rate(bulk.users, bulk.ms)}  (native, one transaction, same rows)`);
+  // The Worker's memory while a ~95 MB file streams in: workerd's resident set, sampled.
+  const workerd = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.includes('(workerd)') && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === worker.pid;
+    } catch { return false; }
+  });
+  const rssMb = () => workerd().reduce((sum, pid) => {
+    try { return sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024; } catch { return sum; }
+  }, 0);
+  const pad = 'x'.repeat(300);
+  const rows = [];
+  let size = 2;
+  for (let i = 0; size < 95e6; i++) {
+    const row = JSON.stringify({ email: `mem-${Date.now()}-${i}@example.com`, user_metadata: { pad } });
+    rows.push(row);
+    size += row.length + 1;
+  }
+  const file = `[${rows.join(',')}]`;
+  const before = rssMb();
+  let peak = before;
+  const sampler = setInterval(() => { peak = Math.max(peak, rssMb()); }, 50);
+  const form = new FormData();
+  form.append('connection_id', await newConnection('bench-mem'));
+  form.append('users', new Blob([file], { type: 'application/json' }), 'users.json');
+  const up = await fetch(`${worker.origin}/api/v2/jobs/users-imports`, { method: 'POST', headers: auth, body: form });
+  clearInterval(sampler);
+  console.log(`  a ${(file.length / 1e6).toFixed(0)} MB upload (${rows.length.toLocaleString('en')} users): HTTP ${up.status}; workerd resident ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB during (+${(peak - before).toFixed(0)} MB)`);
 } finally {
   await worker.stop();
   await legacy.stop();

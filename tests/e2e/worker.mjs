@@ -107,7 +107,7 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
     await stop();
     throw new Error(`${e.message}\n--- wrangler output ---\n${output.slice(-4000)}`);
   }
-  return { origin, m2mSecret, webSecret, log: () => output, stop };
+  return { origin, m2mSecret, webSecret, pid: child.pid, log: () => output, stop };
 }
 
 /**
