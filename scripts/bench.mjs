@@ -293,10 +293,10 @@ try {
   const before = rssMb();
   let peak = before;
   const sampler = setInterval(() => { peak = Math.max(peak, rssMb()); }, 50);
-  const form = new FormData();
-  form.append('connection_id', await newConnection('bench-mem'));
-  form.append('users', new Blob([file], { type: 'application/json' }), 'users.json');
-  const up = await fetch(`${worker.origin}/api/v2/jobs/users-imports`, { method: 'POST', headers: auth, body: form });
+  const upload = new FormData();
+  upload.append('connection_id', await newConnection('bench-mem'));
+  upload.append('users', new Blob([file], { type: 'application/json' }), 'users.json');
+  const up = await fetch(`${worker.origin}/api/v2/jobs/users-imports`, { method: 'POST', headers: auth, body: upload });
   clearInterval(sampler);
   console.log(`  a ${(file.length / 1e6).toFixed(0)} MB upload (${rows.length.toLocaleString('en')} users): HTTP ${up.status}; workerd resident ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB during (+${(peak - before).toFixed(0)} MB)`);
 } finally {
