@@ -484,6 +484,7 @@ impl TestEnv {
             },
             config: &self.config,
             jobs: self.jobs(),
+            signers: &crate::core::tokens::PemSigners,
         };
         let mut res = app.handle(req).await;
         // What the Worker streams from R2 (an export download).

@@ -167,7 +167,7 @@ impl App<'_> {
             binding: &binding,
             binding_sent: set_binding.is_none(),
         };
-        let result = authorize::authorize(&self.core, &signer, &query_pairs(req), browser).await?;
+        let result = authorize::authorize(&self.core, &*signer, &query_pairs(req), browser).await?;
         let mut res = with_cookie(self.render(&result.outcome)?, set_binding);
         if let Some(token) = result.new_session {
             res = res.with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000));
@@ -204,7 +204,7 @@ impl App<'_> {
     pub(super) async fn resume(&self, req: &Request) -> Result<Response, WebError> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let signer = self.signer().await?;
-        let outcome = authorize::resume(&self.core, &signer, &tx, req.cookie(SESSION_COOKIE)).await?;
+        let outcome = authorize::resume(&self.core, &*signer, &tx, req.cookie(SESSION_COOKIE)).await?;
         self.render(&outcome)
     }
 

@@ -37,6 +37,8 @@ pub struct App<'a> {
     pub config: &'a Config,
     /// Where job chunks and files go (Cloudflare Queues and R2 in the Worker).
     pub jobs: crate::core::jobs::Jobs<'a>,
+    /// RS256 signers (WebCrypto in the Worker, RustCrypto natively).
+    pub signers: &'a dyn crate::core::tokens::SignerFactory,
 }
 
 /// The first value of a query parameter, percent-decoded.
@@ -117,6 +119,9 @@ impl App<'_> {
                 self.bench_argon2(req).await.unwrap_or_else(WebError::into_api_response)
             }
             ("GET", "/__bench/hashes") if self.config.bench_routes => self.bench_hashes(req),
+            ("GET", "/__bench/sign") if self.config.bench_routes => {
+                self.bench_sign().await.unwrap_or_else(WebError::into_api_response)
+            }
             ("GET", p) if p.starts_with("/client/") => {
                 self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
             }
@@ -146,6 +151,38 @@ impl App<'_> {
             ms.push(self.core.clock.now_ms() - start);
         }
         Ok(Response::json(200, &serde_json::json!({ "ms": ms })))
+    }
+
+    /// Times RS256 signatures of a token's claims with the platform's signer (WebCrypto in the
+    /// Worker) and with the `rsa` crate (`{platform_ms, rsa_crate_ms}`, per signature, over 20).
+    async fn bench_sign(&self) -> Result<Response, WebError> {
+        let kek = self
+            .config
+            .kek
+            .as_ref()
+            .ok_or_else(|| crate::core::error::CoreError::Internal("no KEY_ENCRYPTION_KEY".into()))?;
+        let key = crate::core::keys::current_signing_key(self.core.db, kek).await?;
+        let claims = serde_json::json!({"iss": self.core.settings.issuer, "sub": "bench@clients", "aud": "bench",
+                                        "iat": 0, "exp": 1, "scope": "read:users", "gty": "client-credentials"});
+        let platform = self.signers.signer(&key).await?;
+        let rsa_crate = crate::core::tokens::PemSigner::new(&key)?;
+        platform.sign(&claims).await?; // warm-up: the first call imports the key
+        let per = |start: i64, n: i64| (self.core.clock.now_ms() - start) as f64 / n as f64;
+        let n = 20;
+        let start = self.core.clock.now_ms();
+        for _ in 0..n {
+            platform.sign(&claims).await?;
+        }
+        let platform_ms = per(start, n);
+        let start = self.core.clock.now_ms();
+        for _ in 0..n {
+            crate::core::tokens::Signer::sign(&rsa_crate, &claims).await?;
+        }
+        let rsa_crate_ms = per(start, n);
+        Ok(Response::json(
+            200,
+            &serde_json::json!({"platform_ms": platform_ms, "rsa_crate_ms": rsa_crate_ms}),
+        ))
     }
 
     /// Times one verification of each foreign hash class at the caps, as the Worker runs them

@@ -11,7 +11,7 @@ use super::App;
 use crate::core::attack::{self, Bucket};
 use crate::core::error::CoreError;
 use crate::core::oauth::{self, Origin, TokenRequest, PASSWORD_REALM};
-use crate::core::tokens::PemSigner;
+use crate::core::tokens::Signer;
 use crate::core::{codes, keys};
 
 /// Parses a token request body: JSON (auth0-js) or form-encoded (spa-js, node-auth0).
@@ -58,14 +58,14 @@ impl App<'_> {
         req.ip.as_deref().unwrap_or("unknown")
     }
 
-    pub(super) async fn signer(&self) -> Result<PemSigner, WebError> {
+    pub(super) async fn signer(&self) -> Result<std::rc::Rc<dyn Signer>, WebError> {
         let kek = self
             .config
             .kek
             .as_ref()
             .ok_or_else(|| CoreError::Internal("KEY_ENCRYPTION_KEY is not configured".into()))?;
         let key = keys::current_signing_key(self.core.db, kek).await?;
-        Ok(PemSigner::new(&key)?)
+        Ok(self.signers.signer(&key).await?)
     }
 
     /// `POST /oauth/token`.
@@ -99,13 +99,13 @@ impl App<'_> {
         let signer = self.signer().await?;
         let tokens = match grant.as_str() {
             "password" | PASSWORD_REALM => {
-                oauth::password_grant(&self.core, &signer, &client, &body, Origin { ip: user_ip }).await?
+                oauth::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?
             }
             "client_credentials" => {
-                oauth::client_credentials_grant(&self.core, &signer, &client, authenticated, &body).await?
+                oauth::client_credentials_grant(&self.core, &*signer, &client, authenticated, &body).await?
             }
-            "authorization_code" => codes::authorization_code_grant(&self.core, &signer, &client, &body).await?,
-            "refresh_token" => codes::refresh_token_grant(&self.core, &signer, &client, &body).await?,
+            "authorization_code" => codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?,
+            "refresh_token" => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
             "" => return Err(CoreError::InvalidRequest("Missing required parameter: grant_type".into()).into()),
             other => return Err(CoreError::UnsupportedGrantType(other.to_owned()).into()),
         };

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod attack;
 pub mod authorize;
+pub mod cache;
 pub mod codes;
 pub mod db;
 pub mod error;

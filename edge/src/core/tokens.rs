@@ -20,11 +20,45 @@ use super::error::{CoreError, CoreResult};
 use super::keys::{SigningKey, VerifyingKey};
 use super::users::User;
 
-/// Signs JWT claims. A seam so the Worker can use a faster implementation (WebCrypto) later.
+/// Signs JWT claims: jsonwebtoken's RustCrypto RSA natively ([`PemSigner`]), WebCrypto in the
+/// Worker (`worker::webcrypto`).
 #[async_trait(?Send)]
 pub trait Signer {
     /// Signs `claims` as an RS256 JWT with this signer's `kid`.
     async fn sign(&self, claims: &Value) -> CoreResult<String>;
+}
+
+/// Makes the signer of a signing key (the platform's fastest RS256).
+#[async_trait(?Send)]
+pub trait SignerFactory {
+    /// A signer for `key`.
+    async fn signer(&self, key: &SigningKey) -> CoreResult<std::rc::Rc<dyn Signer>>;
+}
+
+/// [`PemSigner`]s.
+pub struct PemSigners;
+
+#[async_trait(?Send)]
+impl SignerFactory for PemSigners {
+    async fn signer(&self, key: &SigningKey) -> CoreResult<std::rc::Rc<dyn Signer>> {
+        Ok(std::rc::Rc::new(PemSigner::new(key)?))
+    }
+}
+
+/// The JWS signing input of an RS256 JWT for `kid` (base64url header `.` base64url claims): what
+/// a signer without jsonwebtoken's synchronous crypto signs.
+pub fn signing_input(kid: &str, claims: &Value) -> CoreResult<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_owned());
+    header.typ = Some("JWT".into());
+    let json = |r: serde_json::Result<Vec<u8>>| r.map_err(|e| CoreError::Internal(format!("jwt: {e}")));
+    Ok(format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(json(serde_json::to_vec(&header))?),
+        URL_SAFE_NO_PAD.encode(json(serde_json::to_vec(claims))?)
+    ))
 }
 
 /// RS256 with jsonwebtoken's `rust_crypto` backend.

@@ -249,7 +249,9 @@ pub async fn keyset_page(
     )
     .await?;
     let mut users: Vec<User> = match page {
-        Some(p) => serde_json::from_str(&p.page).map_err(|e| DbError::Other(format!("decoding a page of users: {e}")))?,
+        Some(p) => {
+            serde_json::from_str(&p.page).map_err(|e| DbError::Other(format!("decoding a page of users: {e}")))?
+        }
         None => Vec::new(),
     };
     users.sort_by(|a, b| a.user_id.cmp(&b.user_id));

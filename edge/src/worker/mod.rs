@@ -7,6 +7,7 @@
 mod d1;
 mod fetch;
 mod jobs;
+mod webcrypto;
 
 use futures_util::StreamExt;
 use worker::{
@@ -17,6 +18,7 @@ use worker::{
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
+use crate::core::cache::{CachedDb, ReadCache};
 use crate::core::error::CoreResult;
 use crate::core::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::jobs::chunks::Delivery;
@@ -106,6 +108,11 @@ async fn to_api(mut req: Request, trust_ip: bool) -> Result<api::Request> {
         ip,
         stream,
     })
+}
+
+thread_local! {
+    /// This isolate's cache of configuration reads (`core::cache`).
+    static CONFIG_READS: std::cell::OnceCell<&'static ReadCache> = const { std::cell::OnceCell::new() };
 }
 
 /// The path of import uploads, whose bodies are streamed.
@@ -287,9 +294,15 @@ impl Runtime {
             &NoMailer
         };
         let secrets = fetch::EnvSecrets(&self.env);
+        let db = CONFIG_READS.with(|cache| CachedDb {
+            inner: &self.db,
+            // The isolate's cache lives as long as the isolate (a leaked thread-local reference).
+            cache: cache.get_or_init(|| Box::leak(Box::default())),
+            clock: &WorkerClock,
+        });
         let core = Core {
             settings: &self.settings,
-            db: &self.db,
+            db: &db,
             clock: &WorkerClock,
             rng: &OsRng,
             hasher: hasher(&self.env),
@@ -318,6 +331,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                     queue: &queue_jobs,
                     files: &files,
                 },
+                signers: &webcrypto::WebCryptoSigners,
             };
             app.handle(req).await
         })
