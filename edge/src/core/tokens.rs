@@ -222,6 +222,41 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
     }
 
+    /// What the Worker's WebCrypto signer does — sign [`signing_input`] with RSASSA-PKCS1-v1_5 /
+    /// SHA-256 and append the signature — gives exactly jsonwebtoken's token (PKCS#1 v1.5 is
+    /// deterministic), which jsonwebtoken verifies.
+    #[tokio::test]
+    async fn a_signature_over_the_signing_input_is_jsonwebtokens_token() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine;
+        use rsa::pkcs8::DecodePrivateKey;
+        use sha2::{Digest, Sha256};
+        let (pem, n, e) = crate::testkit::test_rsa_key();
+        let key = SigningKey {
+            kid: "k1".into(),
+            private_pem: pem.as_bytes().to_vec(),
+        };
+        let claims =
+            serde_json::json!({"iss": "https://t/", "sub": "a@clients", "aud": "api", "exp": 4_000_000_000_i64});
+        let input = signing_input("k1", &claims).unwrap();
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(pem).unwrap();
+        let signature = private
+            .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(input.as_bytes()))
+            .unwrap();
+        let assembled = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
+        assert_eq!(assembled, PemSigner::new(&key).unwrap().sign(&claims).await.unwrap());
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&["api"]);
+        let decoded = jsonwebtoken::decode::<Value>(
+            &assembled,
+            &DecodingKey::from_rsa_components(n, e).unwrap(),
+            &validation,
+        )
+        .unwrap();
+        assert_eq!(decoded.header.kid.as_deref(), Some("k1"));
+        assert_eq!(decoded.claims["sub"], "a@clients");
+    }
+
     #[test]
     fn scopes_dedupe_in_order() {
         assert_eq!(
