@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+use rusqlite::limits::Limit;
 use rusqlite::types::{Value as SqlType, ValueRef};
 use rusqlite::{params_from_iter, Connection};
 use serde_json::{Number, Value};
@@ -75,6 +76,12 @@ impl Sqlite {
     fn wrap(conn: Connection) -> Result<Self, DbError> {
         // D1 enforces foreign keys; so do we.
         conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(err)?;
+        // D1's limits (developers.cloudflare.com/d1/platform/limits): a string, blob or row of at
+        // most 2,000,000 bytes, a statement of at most 100,000 bytes, at most 100 bound parameters.
+        // Code that would fail on D1 fails here too.
+        conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 2_000_000).map_err(err)?;
+        conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000).map_err(err)?;
+        conn.set_limit(Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100).map_err(err)?;
         Ok(Self { conn: Mutex::new(conn) })
     }
 

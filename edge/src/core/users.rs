@@ -171,6 +171,15 @@ pub async fn by_id(db: &dyn Database, user_id: &str) -> Result<Option<User>, DbE
     query_one(db, Stmt::new(const_sql::BY_ID).bind(user_id)).await
 }
 
+/// SQL for the bytes a user takes when read whole: its metadata plus a bound for every other field.
+/// Export pages and the reads inside them are cut by it.
+macro_rules! stored_size {
+    () => {
+        "(512 + COALESCE(LENGTH(CAST(user_metadata AS BLOB)), 0) + COALESCE(LENGTH(CAST(app_metadata AS BLOB)), 0))"
+    };
+}
+pub(crate) use stored_size;
+
 mod const_sql {
     // One column list for every user query; `concat!` keeps them `&'static str`.
     macro_rules! select_users {
@@ -199,8 +208,13 @@ mod const_sql {
         "'app_metadata', app_metadata, 'blocked', blocked, 'created_at', created_at, 'updated_at', updated_at, ",
         "'migrated_from', migrated_from, 'password_reset_required', password_reset_required, ",
         "'migrated_at', migrated_at, 'last_login', last_login, 'logins_count', logins_count)) AS page ",
-        "FROM (SELECT * FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
-        "AND (?3 IS NULL OR user_id >= ?3) AND (?4 IS NULL OR user_id < ?4) ORDER BY user_id LIMIT ?5)"
+        "FROM (SELECT *, SUM(",
+        stored_size!(),
+        ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ",
+        stored_size!(),
+        " AS size FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
+        "AND (?3 IS NULL OR user_id >= ?3) AND (?6 IS NULL OR user_id > ?6) AND (?4 IS NULL OR user_id < ?4) ",
+        "ORDER BY user_id LIMIT ?5) WHERE upto - size < ?7"
     );
 }
 
@@ -226,13 +240,21 @@ pub async fn page(
 
 /// Users created at or before `snapshot` (optionally of one connection) with ids in
 /// `[start, end)`, by id, at most `limit`: a page that users created or deleted later never shift.
+///
+/// Reads at most `limit` users from `start` (inclusive) or after `after` (exclusive) up to `end`
+/// (exclusive), and stops once the users read so far hold `budget` bytes of stored size (always
+/// at least one user), so that the page — one value in the database — stays far below D1's
+/// 2 MB limit on a string whatever the users' metadata.
+#[allow(clippy::too_many_arguments)]
 pub async fn keyset_page(
     db: &dyn Database,
     connection_id: Option<&str>,
     snapshot: i64,
     start: Option<&str>,
+    after: Option<&str>,
     end: Option<&str>,
     limit: i64,
+    budget: i64,
 ) -> Result<Vec<User>, DbError> {
     #[derive(Deserialize)]
     struct Page {
@@ -245,7 +267,9 @@ pub async fn keyset_page(
             .bind(snapshot)
             .bind(start)
             .bind(end)
-            .bind(limit),
+            .bind(limit)
+            .bind(after)
+            .bind(budget),
     )
     .await?;
     let mut users: Vec<User> = match page {

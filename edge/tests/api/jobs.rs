@@ -423,3 +423,50 @@ async fn an_export_is_a_snapshot_in_keyset_pages() {
     assert_eq!(sorted.len(), 4499, "no user twice");
     assert!(emails.iter().all(|e| e.starts_with("page-")), "no late user");
 }
+
+/// Users with large metadata: a page of 2000 of them would be one value over D1's 2 MB string
+/// limit (the native database has D1's limits), so pages are cut by bytes and read in slices.
+#[tokio::test]
+async fn an_export_of_large_users_is_cut_by_bytes() {
+    let env = TestEnv::new().await;
+    let meta = "\"q\"".repeat(1200); // 3.6 KB stored, more once escaped again
+    let file: Vec<Value> = (0..3000)
+        .map(|i| json!({"email": format!("big-{i:05}@example.com"), "user_metadata": {"notes": meta}}))
+        .collect();
+    upload(&env, &Value::Array(file).to_string(), false, "big").await;
+    env.run_jobs().await;
+    let token = env.management_token("read:users").await;
+    let created = env
+        .send(
+            Request::new("POST", "/api/v2/jobs/users-exports")
+                .with_header("authorization", &format!("Bearer {token}"))
+                .with_json(&json!({"connection_id": DB_CONNECTION_ID, "format": "json",
+                                   "fields": [{"name": "email"}, {"name": "user_metadata"}]})),
+        )
+        .await
+        .json_body();
+    env.run_jobs().await;
+    let done = status(&env, &created).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let pages = env
+        .core()
+        .db
+        .query(
+            Stmt::new("SELECT COUNT(*) AS n FROM job_chunks WHERE job_id = ?1").bind(created["id"].as_str().unwrap()),
+        )
+        .await
+        .unwrap();
+    assert!(pages[0]["n"].as_i64().unwrap() >= 2, "more than one page: {pages:?}");
+    let location = done["location"].as_str().unwrap();
+    let path = location.trim_start_matches(edge::testkit::ISSUER.trim_end_matches('/'));
+    let file = env.send(Request::new("GET", path)).await;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&file.body[..]), &mut text).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3000);
+    let mut emails: Vec<&str> = lines.iter().map(|l| l["email"].as_str().unwrap()).collect();
+    emails.sort();
+    emails.dedup();
+    assert_eq!(emails.len(), 3000, "every user once");
+    assert!(lines.iter().all(|l| l["user_metadata"]["notes"] == meta));
+}

@@ -15,8 +15,14 @@ use crate::core::error::{CoreError, CoreResult};
 use crate::core::management;
 use crate::core::Core;
 
-/// Users per export page.
+/// Users per export page, at most.
 pub const EXPORT_CHUNK: i64 = 2000;
+/// Stored bytes per export page, about (a page ends at the first user that crosses a multiple of
+/// it): what one invocation holds while it formats and gzips a page.
+pub const EXPORT_PAGE_BYTES: i64 = 8 << 20;
+/// Stored bytes per read inside a page: a read is one JSON value in D1, whose strings are capped at
+/// 2 MB; JSON escaping of the metadata can at worst double it.
+pub const EXPORT_READ_BYTES: i64 = 768 << 10;
 
 /// Export options (`POST /api/v2/jobs/users-exports`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -100,17 +106,24 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
         n: i64,
     }
     let limit = req.limit.map_or(i64::MAX, |l| l.max(0));
+    // A page starts every EXPORT_CHUNK users and wherever the running stored size crosses a
+    // multiple of EXPORT_PAGE_BYTES.
     let starts: Vec<Start> = decode(
         core.db
             .query(
-                Stmt::new(
-                    "SELECT user_id, n FROM (SELECT user_id, ROW_NUMBER() OVER (ORDER BY user_id) - 1 AS n FROM users \
-                     WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2) WHERE n % ?3 = 0 AND n < ?4 ORDER BY n",
-                )
+                Stmt::new(concat!(
+                    "SELECT user_id, n FROM (SELECT user_id, n, b, LAG(b) OVER (ORDER BY user_id) AS pb FROM ",
+                    "(SELECT user_id, ROW_NUMBER() OVER w - 1 AS n, (SUM(",
+                    crate::core::users::stored_size!(),
+                    ") OVER w) / ?5 AS b FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
+                    "WINDOW w AS (ORDER BY user_id ROWS UNBOUNDED PRECEDING))) ",
+                    "WHERE (n % ?3 = 0 OR b <> pb) AND n < ?4 ORDER BY n"
+                ))
                 .bind(req.connection_id.clone())
                 .bind(now)
                 .bind(EXPORT_CHUNK)
-                .bind(limit),
+                .bind(limit)
+                .bind(EXPORT_PAGE_BYTES),
             )
             .await?,
     )?;
@@ -127,7 +140,8 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
         .iter()
         .enumerate()
         .map(|(k, s)| {
-            json!({"c": k, "o": format!("exports/{id}/{k:06}.{ext}.gz"), "r": EXPORT_CHUNK.min(total - s.n),
+            let next = starts.get(k + 1).map_or(total, |n| n.n);
+            json!({"c": k, "o": format!("exports/{id}/{k:06}.{ext}.gz"), "r": next - s.n,
                    "s": if k == 0 { None } else { Some(&s.user_id) }, "e": starts.get(k + 1).map(|n| &n.user_id)})
         })
         .collect();
@@ -196,28 +210,14 @@ pub fn csv_cell(v: &Value) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
-fn gzip(data: &[u8]) -> CoreResult<Vec<u8>> {
-    // Fast compression: an export is CPU-bound in the Worker, and level 1 costs a few percent of size.
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(data).map_err(|e| CoreError::Internal(e.to_string()))?;
-    enc.finish().map_err(|e| CoreError::Internal(e.to_string()))
-}
-
-/// Processes one claimed export page: its users, formatted, gzipped, stored.
+/// Processes one claimed export page: its users, read in byte-bounded slices, formatted and
+/// gzipped as they come, stored as one object.
 pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Claim) -> CoreResult<()> {
     let j = job(core, job_id).await?;
     let options = j.options();
     let fields: Vec<ExportField> = serde_json::from_value(options["fields"].clone()).unwrap_or_default();
     let csv = options["format"] == "csv";
-    let users = crate::core::users::keyset_page(
-        core.db,
-        j.connection_id.as_deref(),
-        j.created_at,
-        claim.start_key.as_deref(),
-        claim.end_key.as_deref(),
-        claim.rows,
-    )
-    .await?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     let mut out = String::new();
     if csv && claim.chunk == 0 {
         let header: Vec<String> = fields
@@ -233,38 +233,66 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
         .map(|f| Value::String(f.export_as.clone().unwrap_or_else(|| f.name.clone())).to_string())
         .collect();
     let mut names = std::collections::HashMap::new();
-    for u in &users {
-        if !names.contains_key(&u.connection_id) {
-            let name = management::connection(core, &u.connection_id)
-                .await
-                .map(|c| c.name)
-                .unwrap_or_default();
-            names.insert(u.connection_id.clone(), name);
-        }
-        let full = management::user_json(u, names.get(&u.connection_id).map(String::as_str).unwrap_or_default());
-        if csv {
-            let cells: Vec<String> = fields.iter().map(|f| csv_cell(field(&full, &f.name))).collect();
-            out.push_str(&cells.join(","));
-        } else {
-            // One JSON object per line, written from references into the user (no copies).
-            out.push('{');
-            for (n, (name, f)) in keys.iter().zip(&fields).enumerate() {
-                if n > 0 {
-                    out.push(',');
-                }
-                out.push_str(name);
-                out.push(':');
-                out.push_str(&field(&full, &f.name).to_string());
+    let mut after: Option<String> = None;
+    let mut left = claim.rows;
+    while left > 0 {
+        let users = crate::core::users::keyset_page(
+            core.db,
+            j.connection_id.as_deref(),
+            j.created_at,
+            if after.is_none() {
+                claim.start_key.as_deref()
+            } else {
+                None
+            },
+            after.as_deref(),
+            claim.end_key.as_deref(),
+            left,
+            EXPORT_READ_BYTES,
+        )
+        .await?;
+        let Some(last) = users.last() else { break };
+        after = Some(last.user_id.clone());
+        left -= users.len() as i64;
+        for u in &users {
+            if !names.contains_key(&u.connection_id) {
+                let name = management::connection(core, &u.connection_id)
+                    .await
+                    .map(|c| c.name)
+                    .unwrap_or_default();
+                names.insert(u.connection_id.clone(), name);
             }
-            out.push('}');
+            let full = management::user_json(u, names.get(&u.connection_id).map(String::as_str).unwrap_or_default());
+            if csv {
+                let cells: Vec<String> = fields.iter().map(|f| csv_cell(field(&full, &f.name))).collect();
+                out.push_str(&cells.join(","));
+            } else {
+                // One JSON object per line, written from references into the user (no copies).
+                out.push('{');
+                for (n, (name, f)) in keys.iter().zip(&fields).enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(name);
+                    out.push(':');
+                    out.push_str(&field(&full, &f.name).to_string());
+                }
+                out.push('}');
+            }
+            out.push('\n');
         }
-        out.push('\n');
+        gz.write_all(out.as_bytes())
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        out.clear();
     }
+    gz.write_all(out.as_bytes())
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+    let gzipped = gz.finish().map_err(|e| CoreError::Internal(e.to_string()))?;
     let key = claim
         .object
         .as_deref()
         .ok_or_else(|| CoreError::Internal("the page names no object".into()))?;
-    jobs.files.put(key, gzip(out.as_bytes())?).await?;
+    jobs.files.put(key, gzipped).await?;
     core.db
         .batch(chunks::finish(
             job_id,
