@@ -49,7 +49,7 @@ const m2mSecretHash = createHash('sha256').update(m2mSecret).digest('hex');
 const webSecret = values['web-secret'] ?? process.env.DEMO_WEB_SECRET ?? randomBytes(24).toString('base64url');
 const webSecretHash = createHash('sha256').update(webSecret).digest('hex');
 const managementApi = `${origin}/api/v2/`;
-const managementScopes = ['create:users', 'read:users', 'update:users', 'delete:users', 'read:connections', 'create:connections', 'update:connections'];
+const managementScopes = ['create:users', 'read:users', 'update:users', 'delete:users', 'read:connections', 'create:connections', 'update:connections', 'delete:connections', 'read:clients', 'create:clients', 'update:clients', 'delete:clients', 'update:client_keys', 'read:client_grants', 'create:client_grants', 'update:client_grants', 'delete:client_grants', 'read:resource_servers', 'create:resource_servers', 'update:resource_servers', 'read:stats', 'create:user_tickets'];
 /** Connections over the legacy store: lazy migration, hash hand-over, own-store; and one whose
  * legacy is unreachable (port 9 refuses connections), for the fault tests. */
 function legacySql(url) {
@@ -99,7 +99,7 @@ INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, g
 INSERT INTO resource_servers (identifier, name, scopes, token_lifetime, created_at)
   VALUES (${q(managementApi)}, 'Tollgate Management API', ${json(managementScopes)}, 86400, ${now})
   ON CONFLICT(identifier) DO UPDATE SET scopes = excluded.scopes;
-INSERT INTO client_grants (client_id, audience, scope) VALUES ('demo-m2m', ${q(managementApi)}, ${json(managementScopes)})
+INSERT INTO client_grants (id, client_id, audience, scope) VALUES ('cgr_demom2m', 'demo-m2m', ${q(managementApi)}, ${json(managementScopes)})
   ON CONFLICT(client_id, audience) DO UPDATE SET scope = excluded.scope;
 `;
 

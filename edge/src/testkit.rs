@@ -56,8 +56,11 @@ pub const M2M_CLIENT: &str = "test-m2m";
 /// Its secret.
 pub const M2M_SECRET: &str = "test-m2m-secret";
 /// Every scope the Management API defines (and the test M2M client's grant holds).
-pub const MANAGEMENT_SCOPES: &str =
-    "create:users read:users update:users delete:users read:connections create:connections update:connections";
+pub const MANAGEMENT_SCOPES: &str = "create:users read:users update:users delete:users read:connections \
+     create:connections update:connections delete:connections read:clients create:clients update:clients \
+     delete:clients update:client_keys read:client_grants create:client_grants update:client_grants \
+     delete:client_grants read:resource_servers create:resource_servers update:resource_servers read:stats \
+     create:user_tickets";
 
 /// The issuer of test tokens.
 pub const ISSUER: &str = "https://tollgate.test/";
@@ -408,7 +411,7 @@ impl TestEnv {
             Stmt::new("INSERT INTO resource_servers (identifier, name, scopes, created_at) VALUES (?1, 'Management API', ?2, 0)")
                 .bind(&api)
                 .bind(&scopes),
-            Stmt::new("INSERT INTO client_grants (client_id, audience, scope) VALUES (?1, ?2, ?3)")
+            Stmt::new("INSERT INTO client_grants (id, client_id, audience, scope) VALUES ('cgr_testm2m', ?1, ?2, ?3)")
                 .bind(M2M_CLIENT)
                 .bind(&api)
                 .bind(&scopes),

@@ -15,7 +15,7 @@ use super::{parse_json, query_param, App};
 use crate::core::error::CoreError;
 use crate::core::jobs::{self, ExportRequest, ImportOptions};
 use crate::core::secrets::ct_eq;
-use crate::core::{access, management};
+use crate::core::{access, applications, management};
 
 /// How long an export download link works.
 pub const DOWNLOAD_TTL_S: i64 = 60;
@@ -58,7 +58,23 @@ enum Op {
     UnblockUser,
     ListConnections,
     CreateConnection,
+    GetConnection,
     UpdateConnection,
+    DeleteConnection,
+    ListClients,
+    CreateClient,
+    GetClient,
+    UpdateClient,
+    DeleteClient,
+    RotateSecret,
+    ListGrants,
+    CreateGrant,
+    UpdateGrant,
+    DeleteGrant,
+    ListResourceServers,
+    CreateResourceServer,
+    GetResourceServer,
+    UpdateResourceServer,
     Import,
     Export,
     Job,
@@ -117,10 +133,91 @@ pub const ROUTES: &[Route] = &[
         Op::CreateConnection,
     ),
     route(
+        "GET",
+        "connections/{id}",
+        Access::Scopes(&["read:connections"]),
+        Op::GetConnection,
+    ),
+    route(
         "PATCH",
         "connections/{id}",
         Access::Scopes(&["update:connections"]),
         Op::UpdateConnection,
+    ),
+    route(
+        "DELETE",
+        "connections/{id}",
+        Access::Scopes(&["delete:connections"]),
+        Op::DeleteConnection,
+    ),
+    route("GET", "clients", Access::Scopes(&["read:clients"]), Op::ListClients),
+    route("POST", "clients", Access::Scopes(&["create:clients"]), Op::CreateClient),
+    route("GET", "clients/{id}", Access::Scopes(&["read:clients"]), Op::GetClient),
+    route(
+        "PATCH",
+        "clients/{id}",
+        Access::Scopes(&["update:clients"]),
+        Op::UpdateClient,
+    ),
+    route(
+        "DELETE",
+        "clients/{id}",
+        Access::Scopes(&["delete:clients"]),
+        Op::DeleteClient,
+    ),
+    route(
+        "POST",
+        "clients/{id}/rotate-secret",
+        Access::Scopes(&["update:client_keys"]),
+        Op::RotateSecret,
+    ),
+    route(
+        "GET",
+        "client-grants",
+        Access::Scopes(&["read:client_grants"]),
+        Op::ListGrants,
+    ),
+    route(
+        "POST",
+        "client-grants",
+        Access::Scopes(&["create:client_grants"]),
+        Op::CreateGrant,
+    ),
+    route(
+        "PATCH",
+        "client-grants/{id}",
+        Access::Scopes(&["update:client_grants"]),
+        Op::UpdateGrant,
+    ),
+    route(
+        "DELETE",
+        "client-grants/{id}",
+        Access::Scopes(&["delete:client_grants"]),
+        Op::DeleteGrant,
+    ),
+    route(
+        "GET",
+        "resource-servers",
+        Access::Scopes(&["read:resource_servers"]),
+        Op::ListResourceServers,
+    ),
+    route(
+        "POST",
+        "resource-servers",
+        Access::Scopes(&["create:resource_servers"]),
+        Op::CreateResourceServer,
+    ),
+    route(
+        "GET",
+        "resource-servers/{id}",
+        Access::Scopes(&["read:resource_servers"]),
+        Op::GetResourceServer,
+    ),
+    route(
+        "PATCH",
+        "resource-servers/{id}",
+        Access::Scopes(&["update:resource_servers"]),
+        Op::UpdateResourceServer,
     ),
     route("POST", "jobs/users-imports", CREATE_USERS, Op::Import),
     route("POST", "jobs/users-exports", READ_USERS, Op::Export),
@@ -229,7 +326,57 @@ impl App<'_> {
             Op::UnblockUser => self.m_unblock(req, Some(id)).await,
             Op::ListConnections => self.m_connections(req).await,
             Op::CreateConnection => self.m_create_connection(req).await,
+            Op::GetConnection => Ok(Response::json(200, &management::get_connection(&self.core, id).await?)),
             Op::UpdateConnection => self.m_update_connection(req, id).await,
+            Op::DeleteConnection => {
+                management::delete_connection(&self.core, id).await?;
+                Ok(no_content())
+            }
+            Op::ListClients => Ok(Response::json(200, &applications::list_clients(&self.core).await?)),
+            Op::CreateClient => Ok(created(
+                &applications::create_client(&self.core, &parse_json(req)?).await?,
+            )),
+            Op::GetClient => Ok(Response::json(200, &applications::get_client(&self.core, id).await?)),
+            Op::UpdateClient => Ok(Response::json(
+                200,
+                &applications::update_client(&self.core, id, &parse_json(req)?).await?,
+            )),
+            Op::DeleteClient => {
+                applications::delete_client(&self.core, id).await?;
+                Ok(no_content())
+            }
+            Op::RotateSecret => Ok(Response::json(200, &applications::rotate_secret(&self.core, id).await?)),
+            Op::ListGrants => {
+                let (client, audience) = (query_param(req, "client_id"), query_param(req, "audience"));
+                let list = applications::list_grants(&self.core, client.as_deref(), audience.as_deref()).await?;
+                Ok(Response::json(200, &list))
+            }
+            Op::CreateGrant => Ok(created(
+                &applications::create_grant(&self.core, &parse_json(req)?).await?,
+            )),
+            Op::UpdateGrant => Ok(Response::json(
+                200,
+                &applications::update_grant(&self.core, id, &parse_json(req)?).await?,
+            )),
+            Op::DeleteGrant => {
+                applications::delete_grant(&self.core, id).await?;
+                Ok(no_content())
+            }
+            Op::ListResourceServers => Ok(Response::json(
+                200,
+                &applications::list_resource_servers(&self.core).await?,
+            )),
+            Op::CreateResourceServer => Ok(created(
+                &applications::write_resource_server(&self.core, None, &parse_json(req)?).await?,
+            )),
+            Op::GetResourceServer => Ok(Response::json(
+                200,
+                &applications::get_resource_server(&self.core, id).await?,
+            )),
+            Op::UpdateResourceServer => Ok(Response::json(
+                200,
+                &applications::write_resource_server(&self.core, Some(id), &parse_json(req)?).await?,
+            )),
             Op::Import => self.m_import(req).await,
             Op::Export => self.m_export(req).await,
             Op::Job => self.m_job(id).await,

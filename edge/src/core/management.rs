@@ -641,6 +641,25 @@ pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreR
     connection_json(core, &conn.name).await
 }
 
+/// `DELETE /api/v2/connections/{id}`: the connection and its users (as Auth0 does).
+pub async fn delete_connection(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    connection_by_id(core, id).await?;
+    core.db
+        .batch(vec![
+            super::db::Stmt::new("DELETE FROM users WHERE connection_id = ?1").bind(id),
+            super::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id),
+            super::db::Stmt::new("DELETE FROM connections WHERE id = ?1").bind(id),
+        ])
+        .await?;
+    Ok(())
+}
+
+/// `GET /api/v2/connections/{id}`.
+pub async fn get_connection(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+    let conn = connection_by_id(core, id).await?;
+    connection_json(core, &conn.name).await
+}
+
 /// A connection by id (jobs).
 pub async fn connection(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
     connection_by_id(core, id).await
