@@ -14,6 +14,7 @@ use super::migration;
 use super::outbound;
 use super::tenant::{self, Connection};
 use super::tokens::iso8601;
+use super::user_search;
 use super::users::{self, NewUser, User};
 use super::Core;
 
@@ -137,34 +138,55 @@ pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<V
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
+    if let Some(engine) = get("search_engine") {
+        if engine != "v3" {
+            return Err(CoreError::InvalidRequest("Only search_engine=v3 is supported".into()));
+        }
+    }
     let page: i64 = get("page").and_then(|p| p.parse().ok()).unwrap_or(0).max(0);
     let per_page: i64 = get("per_page").and_then(|p| p.parse().ok()).unwrap_or(50).clamp(0, 100);
-    let conn = match get("connection") {
-        Some(name) => Some(
-            tenant::connection_by_name(core.db, name)
-                .await?
-                .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?,
-        ),
-        None => None,
+    // As Auth0: a search pages through its first 1000 results, which bounds every request's work.
+    if (page + 1) * per_page > 1000 {
+        return Err(CoreError::InvalidRequest(
+            "You can only page through the first 1000 records. Narrow the search with q.".into(),
+        ));
+    }
+    let search = match get("q") {
+        Some(q) => user_search::parse(q)?,
+        None => user_search::Search::default(),
     };
-    let email = match get("q") {
-        Some(query) => {
-            let e = query
-                .strip_prefix("email:")
-                .map(|e| e.trim_matches('"'))
-                .ok_or_else(|| CoreError::InvalidRequest("Only q=email:\"...\" is supported".into()))?;
-            Some(shared::email::normalize(e))
+    let sort = match get("sort") {
+        Some(s) => user_search::parse_sort(s)?,
+        None => users::Sort::default(),
+    };
+    let mut filter = search.filter;
+    // Ids are searched as the API shows them (`auth0|…`), and stored without the prefix.
+    let stored = |id: String| users::id_from_sub(&id).map_or(id.clone(), str::to_owned);
+    filter.user_id = filter.user_id.map(stored);
+    filter.any = filter.any.map(stored);
+    filter.user_id_prefix = filter
+        .user_id_prefix
+        .map(|p| p.strip_prefix("auth0|").map_or(p.clone(), str::to_owned));
+    for name in [get("connection"), search.connection.as_deref()].into_iter().flatten() {
+        let conn = tenant::connection_by_name(core.db, name)
+            .await?
+            .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown connection: {name}")))?;
+        if filter.connection_id.as_ref().is_some_and(|c| *c != conn.id) {
+            return Ok(if get("include_totals") == Some("true") {
+                json!({"users": [], "start": page * per_page, "limit": per_page, "length": 0, "total": 0})
+            } else {
+                json!([])
+            });
         }
-        None => None,
-    };
-    let conn_id = conn.as_ref().map(|c| c.id.as_str());
-    let rows = users::page(core.db, conn_id, email.as_deref(), per_page, page * per_page).await?;
+        filter.connection_id = Some(conn.id);
+    }
+    let rows = users::search(core.db, &filter, &sort, per_page, page * per_page).await?;
     let mut out = Vec::with_capacity(rows.len());
     for u in &rows {
         out.push(user_json(u, &connection_of(core, u).await?.name));
     }
     if get("include_totals") == Some("true") {
-        let total = users::count(core.db, conn_id, email.as_deref()).await?;
+        let total = users::count(core.db, &filter).await?;
         return Ok(
             json!({"users": out, "start": page * per_page, "limit": per_page, "length": out.len(), "total": total}),
         );

@@ -26,6 +26,7 @@ pub mod secrets;
 pub mod signup;
 pub mod tenant;
 pub mod tokens;
+pub mod user_search;
 pub mod users;
 
 use db::Database;

@@ -183,20 +183,53 @@ pub(crate) use stored_size;
 mod const_sql {
     // One column list for every user query; `concat!` keeps them `&'static str`.
     macro_rules! select_users {
-        ($where:literal) => {
+        ($($where:expr),+) => {
             concat!(
                 "SELECT user_id, connection_id, email, email_verified, username, password_hash, ",
                 "given_name, family_name, name, nickname, picture, phone_number, user_metadata, app_metadata, ",
                 "blocked, created_at, updated_at, migrated_from, password_reset_required, migrated_at, last_login, ",
                 "logins_count FROM users WHERE ",
-                $where
+                $($where),+
             )
         };
     }
     pub const BY_EMAIL: &str = select_users!("connection_id = ?1 AND email = ?2");
     pub const BY_USERNAME: &str = select_users!("connection_id = ?1 AND username = ?2");
     pub const BY_ID: &str = select_users!("user_id = ?1");
-    pub const PAGE: &str = select_users!("(?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2) ORDER BY created_at, user_id LIMIT ?3 OFFSET ?4");
+    // The search filter (`Filter`'s fields are ?1..?12); prefixes are ranges, which use the
+    // indexes on normalised values.
+    macro_rules! search_where {
+        () => {
+            concat!(
+                "(?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2) ",
+                "AND (?3 IS NULL OR (email >= ?3 AND email < ?3 || char(1114111))) ",
+                "AND (?4 IS NULL OR name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR name LIKE ?5 ESCAPE '\\') ",
+                "AND (?6 IS NULL OR user_id = ?6) AND (?7 IS NULL OR (user_id >= ?7 AND user_id < ?7 || char(1114111))) ",
+                "AND (?8 IS NULL OR username = ?8) ",
+                "AND (?9 IS NULL OR (username >= ?9 AND username < ?9 || char(1114111))) ",
+                "AND (?10 IS NULL OR blocked = ?10) AND (?11 IS NULL OR email_verified = ?11) ",
+                "AND (?12 IS NULL OR email = ?12 OR username = ?12 OR user_id = ?12 OR name = ?12 COLLATE NOCASE)"
+            )
+        };
+    }
+    macro_rules! sort_key {
+        () => {
+            concat!(
+                "CASE ?13 WHEN 'email' THEN email WHEN 'name' THEN name WHEN 'username' THEN username ",
+                "WHEN 'user_id' THEN user_id WHEN 'updated_at' THEN updated_at WHEN 'last_login' THEN last_login ",
+                "WHEN 'logins_count' THEN logins_count ELSE created_at END"
+            )
+        };
+    }
+    pub const SEARCH: &str = select_users!(
+        search_where!(),
+        " ORDER BY CASE WHEN ?14 = 1 THEN ",
+        sort_key!(),
+        " END ASC, CASE WHEN ?14 = -1 THEN ",
+        sort_key!(),
+        " END DESC, created_at, user_id LIMIT ?15 OFFSET ?16"
+    );
+    pub const SEARCH_COUNT: &str = concat!("SELECT COUNT(*) AS n FROM users WHERE ", search_where!());
     pub const BY_EMAIL_ANY: &str = select_users!("email = ?1 ORDER BY created_at");
     /// A keyset page as one JSON array in one row: thousands of users cross from the database
     /// to the Worker as one string instead of one value per column per user.
@@ -218,24 +251,116 @@ mod const_sql {
     );
 }
 
-/// A page of users, optionally of one connection and/or with one email.
-pub async fn page(
-    db: &dyn Database,
-    connection_id: Option<&str>,
-    email: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> Result<Vec<User>, DbError> {
+/// What a user search asks for; every field present must match (`None`: any).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Of this connection.
+    pub connection_id: Option<String>,
+    /// This normalised email.
+    pub email: Option<String>,
+    /// A normalised email starting so.
+    pub email_prefix: Option<String>,
+    /// This name (any case).
+    pub name: Option<String>,
+    /// A name starting so (any case).
+    pub name_prefix: Option<String>,
+    /// This id.
+    pub user_id: Option<String>,
+    /// An id starting so.
+    pub user_id_prefix: Option<String>,
+    /// This normalised username.
+    pub username: Option<String>,
+    /// A normalised username starting so.
+    pub username_prefix: Option<String>,
+    /// Blocked or not.
+    pub blocked: Option<bool>,
+    /// Verified email or not.
+    pub email_verified: Option<bool>,
+    /// A bare term: the email, username, id or name.
+    pub any: Option<String>,
+}
+
+/// How a search is ordered: a column of [`SORTABLE`], ascending or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    /// The column.
+    pub field: &'static str,
+    /// Ascending.
+    pub ascending: bool,
+}
+
+/// The columns a search may be sorted by.
+pub const SORTABLE: [&str; 8] = [
+    "email",
+    "name",
+    "username",
+    "user_id",
+    "created_at",
+    "updated_at",
+    "last_login",
+    "logins_count",
+];
+
+impl Default for Sort {
+    fn default() -> Self {
+        Self {
+            field: "created_at",
+            ascending: true,
+        }
+    }
+}
+
+fn like_prefix(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() + 1);
+    for c in p.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+fn filter_stmt(sql: &'static str, f: &Filter) -> Stmt {
+    Stmt::new(sql)
+        .bind(f.connection_id.as_deref())
+        .bind(f.email.as_deref())
+        .bind(f.email_prefix.as_deref())
+        .bind(f.name.as_deref())
+        .bind(f.name_prefix.as_deref().map(like_prefix))
+        .bind(f.user_id.as_deref())
+        .bind(f.user_id_prefix.as_deref())
+        .bind(f.username.as_deref())
+        .bind(f.username_prefix.as_deref())
+        .bind(f.blocked)
+        .bind(f.email_verified)
+        .bind(f.any.as_deref())
+}
+
+/// A page of the users a filter matches, in `sort` order (then by creation).
+pub async fn search(db: &dyn Database, f: &Filter, sort: &Sort, limit: i64, offset: i64) -> Result<Vec<User>, DbError> {
     super::db::decode(
         db.query(
-            Stmt::new(const_sql::PAGE)
-                .bind(connection_id)
-                .bind(email)
+            filter_stmt(const_sql::SEARCH, f)
+                .bind(sort.field)
+                .bind(if sort.ascending { 1i64 } else { -1 })
                 .bind(limit)
                 .bind(offset),
         )
         .await?,
     )
+}
+
+/// How many users a filter matches.
+pub async fn count(db: &dyn Database, f: &Filter) -> Result<i64, DbError> {
+    #[derive(Deserialize)]
+    struct N {
+        #[serde(deserialize_with = "columns::int")]
+        n: i64,
+    }
+    let n: Option<N> = query_one(db, filter_stmt(const_sql::SEARCH_COUNT, f)).await?;
+    Ok(n.map_or(0, |n| n.n))
 }
 
 /// Users created at or before `snapshot` (optionally of one connection) with ids in
@@ -302,23 +427,4 @@ pub async fn count_snapshot(db: &dyn Database, connection_id: Option<&str>, snap
 /// Every user with this (normalised) email, across connections.
 pub async fn by_email_any(db: &dyn Database, email: &str) -> Result<Vec<User>, DbError> {
     super::db::decode(db.query(Stmt::new(const_sql::BY_EMAIL_ANY).bind(email)).await?)
-}
-
-/// How many users a filter matches.
-pub async fn count(db: &dyn Database, connection_id: Option<&str>, email: Option<&str>) -> Result<i64, DbError> {
-    #[derive(Deserialize)]
-    struct N {
-        #[serde(deserialize_with = "columns::int")]
-        n: i64,
-    }
-    let n: Option<N> = query_one(
-        db,
-        Stmt::new(
-            "SELECT COUNT(*) AS n FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2)",
-        )
-        .bind(connection_id)
-        .bind(email),
-    )
-    .await?;
-    Ok(n.map_or(0, |n| n.n))
 }
