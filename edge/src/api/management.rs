@@ -15,7 +15,7 @@ use super::{parse_json, query_param, App};
 use crate::core::error::CoreError;
 use crate::core::jobs::{self, ExportRequest, ImportOptions};
 use crate::core::secrets::ct_eq;
-use crate::core::{access, applications, management};
+use crate::core::{access, applications, management, stats};
 
 /// How long an export download link works.
 pub const DOWNLOAD_TTL_S: i64 = 60;
@@ -75,6 +75,12 @@ enum Op {
     CreateResourceServer,
     GetResourceServer,
     UpdateResourceServer,
+    PasswordChangeTicket,
+    EmailVerificationTicket,
+    VerificationEmail,
+    DailyStats,
+    ActiveUsers,
+    Provisioning,
     Import,
     Export,
     Job,
@@ -108,6 +114,7 @@ const READ_USERS: Access = Access::Scopes(&["read:users"]);
 const CREATE_USERS: Access = Access::Scopes(&["create:users"]);
 const UPDATE_USERS: Access = Access::Scopes(&["update:users"]);
 const DELETE_USERS: Access = Access::Scopes(&["delete:users"]);
+const READ_STATS: Access = Access::Scopes(&["read:stats"]);
 const JOBS: Access = Access::Scopes(&["create:users", "read:users"]);
 
 /// The Management API's authorization in one table: every route and what its caller needs.
@@ -219,6 +226,22 @@ pub const ROUTES: &[Route] = &[
         Access::Scopes(&["update:resource_servers"]),
         Op::UpdateResourceServer,
     ),
+    route(
+        "POST",
+        "tickets/password-change",
+        Access::Scopes(&["create:user_tickets"]),
+        Op::PasswordChangeTicket,
+    ),
+    route(
+        "POST",
+        "tickets/email-verification",
+        Access::Scopes(&["create:user_tickets"]),
+        Op::EmailVerificationTicket,
+    ),
+    route("POST", "jobs/verification-email", UPDATE_USERS, Op::VerificationEmail),
+    route("GET", "stats/daily", READ_STATS, Op::DailyStats),
+    route("GET", "stats/active-users", READ_STATS, Op::ActiveUsers),
+    route("GET", "stats/provisioning", READ_STATS, Op::Provisioning),
     route("POST", "jobs/users-imports", CREATE_USERS, Op::Import),
     route("POST", "jobs/users-exports", READ_USERS, Op::Export),
     route("GET", "jobs/{id}", JOBS, Op::Job),
@@ -377,6 +400,30 @@ impl App<'_> {
                 200,
                 &applications::write_resource_server(&self.core, Some(id), &parse_json(req)?).await?,
             )),
+            Op::PasswordChangeTicket => Ok(created(
+                &management::password_change_ticket(&self.core, &parse_json(req)?).await?,
+            )),
+            Op::EmailVerificationTicket => Ok(created(
+                &management::email_verification_ticket(&self.core, &parse_json(req)?).await?,
+            )),
+            Op::VerificationEmail => Ok(created(
+                &management::verification_email_job(&self.core, &parse_json(req)?).await?,
+            )),
+            Op::DailyStats => {
+                let (from, to) = (query_param(req, "from"), query_param(req, "to"));
+                Ok(Response::json(
+                    200,
+                    &stats::daily(&self.core, from.as_deref(), to.as_deref()).await?,
+                ))
+            }
+            Op::ActiveUsers => Ok(Response::json(200, &stats::active_users(&self.core).await?)),
+            Op::Provisioning => {
+                let (from, to) = (query_param(req, "from"), query_param(req, "to"));
+                Ok(Response::json(
+                    200,
+                    &stats::provisioning(&self.core, from.as_deref(), to.as_deref()).await?,
+                ))
+            }
             Op::Import => self.m_import(req).await,
             Op::Export => self.m_export(req).await,
             Op::Job => self.m_job(id).await,

@@ -779,17 +779,19 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
                 .batch(vec![
                     users::insert_stmt(&new),
                     identity_stmt(conn, p, &user_id, &raw, now),
+                    super::stats::signup_stmt(now),
                 ])
                 .await?;
             user_id
         }
     };
     core.db
-        .execute(
+        .batch(vec![
             Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
                 .bind(now)
                 .bind(&user_id),
-        )
+            super::stats::login_stmt(now),
+        ])
         .await?;
     users::by_id(core.db, &user_id)
         .await?

@@ -69,12 +69,23 @@ pub async fn issue_ticket(
     kind: TicketKind,
     client_id: Option<&str>,
 ) -> CoreResult<String> {
-    let secret = core.random_token()?;
-    let now = core.clock.now_ms();
     let ttl = match kind {
         TicketKind::ResetPassword => RESET_TTL_MS,
         TicketKind::VerifyEmail => VERIFY_TTL_MS,
     };
+    issue_ticket_for(core, user_id, kind, client_id, ttl).await
+}
+
+/// [`issue_ticket`] with its lifetime.
+async fn issue_ticket_for(
+    core: &Core<'_>,
+    user_id: &str,
+    kind: TicketKind,
+    client_id: Option<&str>,
+    ttl: i64,
+) -> CoreResult<String> {
+    let secret = core.random_token()?;
+    let now = core.clock.now_ms();
     core.db
         .batch(vec![
             Stmt::new("DELETE FROM tickets WHERE user_id = ?1 AND kind = ?2")
@@ -139,6 +150,29 @@ async fn consume_ticket(core: &Core<'_>, secret: &str, kind: TicketKind) -> Core
 /// Link to a page of this server.
 fn link(core: &Core<'_>, path: &str, ticket: &str) -> String {
     format!("{}{path}?ticket={ticket}", core.settings.issuer)
+}
+
+/// Longest lifetime of a ticket made through the Management API (`ttl_sec`), as Auth0: 30 days.
+pub const MAX_TICKET_TTL_S: i64 = 30 * 24 * 3600;
+
+/// `POST /api/v2/tickets/password-change` and `tickets/email-verification`: a link for an
+/// existing user, handed to the operator instead of mailed. `ttl_s` 0 or absent: the default.
+pub async fn ticket_url(core: &Core<'_>, user: &User, kind: TicketKind, ttl_s: Option<i64>) -> CoreResult<String> {
+    let ttl = match ttl_s.filter(|t| *t != 0) {
+        None => None,
+        Some(t) if (1..=MAX_TICKET_TTL_S).contains(&t) => Some(t * 1000),
+        Some(_) => {
+            return Err(CoreError::InvalidRequest(format!(
+                "ttl_sec must be between 0 and {MAX_TICKET_TTL_S}"
+            )))
+        }
+    };
+    let (path, default) = match kind {
+        TicketKind::ResetPassword => ("lo/reset", RESET_TTL_MS),
+        TicketKind::VerifyEmail => ("lo/verify", VERIFY_TTL_MS),
+    };
+    let ticket = issue_ticket_for(core, &user.user_id, kind, None, ttl.unwrap_or(default)).await?;
+    Ok(link(core, path, &ticket))
 }
 
 /// Sends the verification mail after a sign-up.

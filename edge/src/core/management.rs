@@ -129,8 +129,8 @@ pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
     Ok(v)
 }
 
-/// `GET /api/v2/users`: pages of 0..=100 (default 50), optionally filtered by `connection` or by
-/// `q=email:"…"` (the one Lucene form supported).
+/// `GET /api/v2/users`: pages of 0..=100 (default 50) within the first 1000 results, filtered by
+/// `connection` and/or `q` (see `user_search`), ordered by `sort`.
 pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<Value> {
     let get = |k: &str| {
         q.iter()
@@ -192,6 +192,84 @@ pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<V
         );
     }
     Ok(Value::Array(out))
+}
+
+/// The user a ticket or verification job is for: `user_id`, or `email` + `connection_id`.
+async fn ticket_user(core: &Core<'_>, body: &Value) -> CoreResult<users::User> {
+    let user = match (
+        body.get("user_id").and_then(Value::as_str),
+        body.get("email").and_then(Value::as_str),
+        body.get("connection_id").and_then(Value::as_str),
+    ) {
+        (Some(id), _, _) => users::by_id(core.db, local_id(id)?).await?,
+        (None, Some(email), Some(cid)) => {
+            users::by_email(
+                core.db,
+                &connection_by_id(core, cid).await?.id,
+                &shared::email::normalize(email),
+            )
+            .await?
+        }
+        _ => {
+            return Err(CoreError::InvalidRequest(
+                "Payload validation error: user_id, or email and connection_id, are required".into(),
+            ))
+        }
+    };
+    user.ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))
+}
+
+fn ttl_sec(body: &Value) -> CoreResult<Option<i64>> {
+    match body.get("ttl_sec") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| CoreError::InvalidRequest("ttl_sec must be an integer".into())),
+    }
+}
+
+/// `POST /api/v2/tickets/password-change`: `{ticket}`, a reset link for a database user.
+pub async fn password_change_ticket(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let user = ticket_user(core, body).await?;
+    if user.user_id.contains('|') {
+        return Err(CoreError::InvalidRequest(
+            "The user has no password here: it signs in with another provider".into(),
+        ));
+    }
+    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::ResetPassword, ttl_sec(body)?).await?;
+    Ok(json!({ "ticket": url }))
+}
+
+/// `POST /api/v2/tickets/email-verification`: `{ticket}`, a verification link.
+pub async fn email_verification_ticket(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let user = ticket_user(core, body).await?;
+    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::VerifyEmail, ttl_sec(body)?).await?;
+    Ok(json!({ "ticket": url }))
+}
+
+/// `POST /api/v2/jobs/verification-email`: mails the user a verification link now; the job is
+/// recorded (so `GET /jobs/{id}` answers) and is complete when this returns.
+pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let user = ticket_user(core, body).await?;
+    let client_id = body.get("client_id").and_then(Value::as_str);
+    lifecycle::send_verification(core, &user, client_id).await?;
+    let id = format!("job_{}", core.new_id()?);
+    let now = core.clock.now_ms();
+    core.db
+        .execute(
+            super::db::Stmt::new(
+                "INSERT INTO mail_jobs (id, type, user_id, connection_id, created_at) \
+                 VALUES (?1, 'verification_email', ?2, ?3, ?4)",
+            )
+            .bind(&id)
+            .bind(&user.user_id)
+            .bind(&user.connection_id)
+            .bind(now),
+        )
+        .await?;
+    Ok(json!({"type": "verification_email", "status": "completed", "id": id,
+              "created_at": super::tokens::iso8601(now)}))
 }
 
 /// `GET /api/v2/users-by-email?email=`.

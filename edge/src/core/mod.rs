@@ -24,6 +24,7 @@ pub mod outbound;
 pub mod provider_http;
 pub mod secrets;
 pub mod signup;
+pub mod stats;
 pub mod tenant;
 pub mod tokens;
 pub mod user_search;

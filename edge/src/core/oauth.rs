@@ -186,11 +186,12 @@ pub async fn check_credentials(
                 return Err(CoreError::UserBlocked);
             }
             core.db
-                .execute(
+                .batch(vec![
                     Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
                         .bind(now)
                         .bind(&u.user_id),
-                )
+                    super::stats::login_stmt(now),
+                ])
                 .await?;
             Ok(u)
         }

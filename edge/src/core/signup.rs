@@ -243,8 +243,12 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
         now: core.clock.now_ms(),
         ..NewUser::default()
     };
-    match users::insert(core.db, &user).await {
-        Ok(()) => {}
+    match core
+        .db
+        .batch(vec![users::insert_stmt(&user), super::stats::signup_stmt(user.now)])
+        .await
+    {
+        Ok(_) => {}
         Err(DbError::Conflict(msg)) => return Err(exists_error(core, &msg).await?),
         Err(e) => return Err(e.into()),
     }

@@ -10,6 +10,7 @@ mod jobs;
 mod lifecycle;
 mod management;
 mod migration;
+mod operator;
 mod search;
 mod signup;
 mod tokens;

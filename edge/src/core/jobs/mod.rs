@@ -106,7 +106,9 @@ async fn job(core: &Core<'_>, id: &str) -> CoreResult<JobRow> {
         core.db,
         Stmt::new(
             "SELECT id, type, status, connection_id, external_id, options, total, chunks, chunks_done, inserted, updated, \
-             failed, status_details, created_at, started_at FROM jobs WHERE id = ?1",
+             failed, status_details, created_at, started_at FROM jobs WHERE id = ?1 UNION ALL \
+             SELECT id, type, 'completed', connection_id, NULL, '{}', 1, 0, 0, 0, 0, 0, NULL, created_at, created_at \
+             FROM mail_jobs WHERE id = ?1",
         )
         .bind(id),
     )
@@ -157,7 +159,7 @@ pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str
         v["upsert"] = options["upsert"].clone();
         v["send_completion_email"] = options["send_completion_email"].clone();
         v["summary"] = json!({"failed": j.failed, "updated": j.updated, "inserted": j.inserted, "total": j.total});
-    } else {
+    } else if j.kind == "users_export" {
         for k in ["format", "fields", "limit"] {
             if !options[k].is_null() {
                 v[k] = options[k].clone();
