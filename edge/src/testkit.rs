@@ -438,6 +438,43 @@ impl TestEnv {
         .await;
     }
 
+    /// Adds a tenant administrator (a user of the admins' connection with `role`) and points the
+    /// console's URLs at `{ISSUER}admin/`, as the seed does; returns the stored user id.
+    pub async fn add_member(&self, email: &str, password: &str, role: &str) -> String {
+        use crate::core::admins::{ADMIN_CONNECTION_ID, CONSOLE_CLIENT_ID};
+        let hash = self.core().hasher.hash(password, &[7u8; 16]).await.expect("hash");
+        let id = format!(
+            "adm{}",
+            crate::core::secrets::sha256_hex(email.as_bytes())
+                .get(..16)
+                .unwrap_or_default()
+        );
+        let now = self.clock.now_ms();
+        let db: &dyn Database = &self.db;
+        db.batch(vec![
+            Stmt::new("UPDATE clients SET callbacks = ?1, web_origins = ?2 WHERE client_id = ?3")
+                .bind(json!([format!("{ISSUER}admin/")]).to_string())
+                .bind(json!([ISSUER.trim_end_matches('/')]).to_string())
+                .bind(CONSOLE_CLIENT_ID),
+            Stmt::new(
+                "INSERT INTO users (user_id, connection_id, email, email_verified, password_hash, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)",
+            )
+            .bind(&id)
+            .bind(ADMIN_CONNECTION_ID)
+            .bind(email)
+            .bind(hash)
+            .bind(now),
+            Stmt::new("INSERT INTO tenant_members (user_id, role, created_at) VALUES (?1, ?2, ?3)")
+                .bind(&id)
+                .bind(role)
+                .bind(now),
+        ])
+        .await
+        .expect("member");
+        id
+    }
+
     /// Runs a statement (test setup).
     pub async fn exec(&self, stmt: Stmt) {
         let db: &dyn Database = &self.db;

@@ -114,3 +114,94 @@ test('auth0@7 ManagementClient: users CRUD, listUsersByEmail, jobs.usersImports.
   assert.equal(errors.length, 2);
   assert.equal(await login(ok, 'Imported-9'), 200);
 });
+
+test('auth0@4 ManagementClient: applications, grants, APIs, connections, search, tickets, stats; scopes and bad input', async () => {
+  const m = new ManagementClient4({ domain, clientId: 'demo-m2m', clientSecret: worker.m2mSecret });
+  // Applications: created with a secret shown once, updated, rotated, deleted.
+  const { data: spa } = await m.clients.create({
+    name: 'SDK SPA', app_type: 'spa', callbacks: ['https://sdk.example.com/cb'], web_origins: ['https://sdk.example.com'],
+  });
+  assert.equal(spa.token_endpoint_auth_method, 'none');
+  const { data: spa2 } = await m.clients.update({ client_id: spa.client_id }, {
+    callbacks: ['https://sdk.example.com/cb', 'https://sdk.example.com/cb2'], allowed_logout_urls: ['https://sdk.example.com/'],
+    cross_origin_auth: true, jwt_configuration: { lifetime_in_seconds: 600 },
+  });
+  assert.deepEqual(spa2.callbacks, ['https://sdk.example.com/cb', 'https://sdk.example.com/cb2']);
+  assert.equal((await m.clients.get({ client_id: spa.client_id })).data.cross_origin_auth, true);
+  assert.ok((await m.clients.getAll()).data.some((c) => c.client_id === spa.client_id));
+  await assert.rejects(m.clients.update({ client_id: spa.client_id }, { callbacks: ['https://*.example.com/cb'] }),
+    (e) => e.statusCode === 400 && /wildcard|callbacks/i.test(e.message));
+  await m.clients.delete({ client_id: spa.client_id });
+  await assert.rejects(m.clients.get({ client_id: spa.client_id }), (e) => e.statusCode === 404);
+
+  // An API with scopes, a machine client granted one of them, a rotation that ends the old secret.
+  const audience = `https://api-${Date.now()}.example.com/`;
+  const { data: api } = await m.resourceServers.create({ name: 'SDK API', identifier: audience, scopes: [{ value: 'read:things', description: 'Read' }] });
+  await m.resourceServers.update({ id: api.id }, { scopes: [{ value: 'read:things', description: 'Read' }, { value: 'write:things', description: 'Write' }] });
+  assert.equal((await m.resourceServers.get({ id: api.id })).data.scopes.length, 2);
+  assert.ok((await m.resourceServers.getAll()).data.some((r) => r.identifier === audience));
+  const { data: bot } = await m.clients.create({ name: 'SDK bot', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+  assert.ok(bot.client_secret);
+  const { data: grant } = await m.clientGrants.create({ client_id: bot.client_id, audience, scope: ['read:things'] });
+  await assert.rejects(m.clientGrants.create({ client_id: bot.client_id, audience: `${audience}x`, scope: [] }), (e) => e.statusCode === 400 || e.statusCode === 404);
+  const token = async (secret) => fetch(`${worker.origin}/oauth/token`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credentials', client_id: bot.client_id, client_secret: secret, audience }),
+  });
+  const first = await (await token(bot.client_secret)).json();
+  assert.equal(first.scope, 'read:things');
+  await m.clientGrants.update({ id: grant.id }, { scope: ['read:things', 'write:things'] });
+  assert.equal((await (await token(bot.client_secret)).json()).scope, 'read:things write:things');
+  assert.ok((await m.clientGrants.getAll({ client_id: bot.client_id })).data.some((g) => g.id === grant.id));
+  const { data: rotated } = await m.clients.rotateClientSecret({ client_id: bot.client_id });
+  assert.equal((await token(bot.client_secret)).status, 401, 'the old secret is dead');
+  assert.equal((await token(rotated.client_secret)).status, 200);
+  await m.clientGrants.delete({ id: grant.id });
+  assert.equal((await token(rotated.client_secret)).status, 403, 'no grant, no token');
+
+  // A machine client with read:users only: it reads, it cannot write (403, Auth0's shape).
+  const { data: reader } = await m.clients.create({ name: 'SDK reader', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+  await m.clientGrants.create({ client_id: reader.client_id, audience: `${worker.origin}/api/v2/`, scope: ['read:users'] });
+  const r = new ManagementClient4({ domain, clientId: reader.client_id, clientSecret: reader.client_secret });
+  await r.users.getAll({ per_page: 1 });
+  await assert.rejects(r.users.create({ connection: CONNECTION, email: uniqueEmail('nope'), password: 'Managed-Pass-1' }),
+    (e) => e.statusCode === 403 && /scope/i.test(e.message));
+
+  // Search, sort, paging with totals.
+  const tag = `srch${Date.now()}`;
+  const made = [];
+  for (const [i, name] of ['Zed Alpha', 'Amy Beta', 'Max Gamma'].entries()) {
+    made.push((await m.users.create({ connection: CONNECTION, email: `${tag}-${i}@example.com`, name, password: 'Managed-Pass-1' })).data);
+  }
+  const { data: page } = await m.users.getAll({ q: `email:${tag}*`, search_engine: 'v3', sort: 'name:1', include_totals: true, per_page: 2 });
+  assert.equal(page.total, 3);
+  assert.deepEqual(page.users.map((u) => u.name), ['Amy Beta', 'Max Gamma']);
+  const { data: exact } = await m.users.getAll({ q: `name:"zed alpha" AND email:"${tag}-0@example.com"`, search_engine: 'v3' });
+  assert.deepEqual(exact.map((u) => u.user_id), [made[0].user_id]);
+  await assert.rejects(m.users.getAll({ q: 'email:a OR email:b', search_engine: 'v3' }), (e) => e.statusCode === 400);
+
+  // Tickets and a verification mail.
+  const { data: reset } = await m.tickets.changePassword({ user_id: made[0].user_id, ttl_sec: 600 });
+  assert.match(reset.ticket, /\/lo\/reset\?ticket=/);
+  const { data: verify } = await m.tickets.verifyEmail({ user_id: made[1].user_id });
+  assert.match(verify.ticket, /\/lo\/verify\?ticket=/);
+  const { data: job } = await m.jobs.verifyEmail({ user_id: made[2].user_id });
+  assert.equal(job.type, 'verification_email');
+  assert.equal((await m.jobs.get({ id: job.id })).data.status, 'completed');
+
+  // Stats.
+  const { data: daily } = await m.stats.getDaily({});
+  assert.equal(daily.length, 30);
+  assert.ok(daily.at(-1).signups >= 0 && 'logins' in daily.at(-1));
+  const { data: active } = await m.stats.getActiveUsersCount();
+  assert.equal(typeof active, 'number');
+
+  // Connections: one read, options validated, deleted with its users.
+  const { data: conn } = await m.connections.create({ name: `sdk-${Date.now()}`, strategy: 'auth0', options: { passwordPolicy: 'fair' } });
+  assert.equal((await m.connections.get({ id: conn.id })).data.name, conn.name);
+  await assert.rejects(m.connections.update({ id: conn.id }, { options: { passwordPolicy: 'impossible' } }), (e) => e.statusCode === 400);
+  await m.connections.update({ id: conn.id }, { options: { passwordPolicy: 'good', password_complexity_options: { min_length: 12 } } });
+  assert.equal((await m.connections.get({ id: conn.id })).data.options.password_complexity_options.min_length, 12);
+  await m.connections.delete({ id: conn.id });
+  await assert.rejects(m.connections.get({ id: conn.id }), (e) => e.statusCode === 404);
+});

@@ -1,4 +1,5 @@
 // /oauth/token, /userinfo, JWKS and discovery against workerd: exact bodies, brute force, jose.
+import { managementScopes } from '../../scripts/management-scopes.mjs';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as jose from 'jose';
@@ -89,7 +90,7 @@ test('client_credentials for the Management API, with client_secret_post and _ba
   assert.equal(post1.status, 200, JSON.stringify(post1.body));
   const { payload } = await jose.jwtVerify(post1.body.access_token, JWKS, { issuer: `${BASE}/`, audience });
   assert.equal(payload.sub, 'demo-m2m@clients');
-  assert.equal(payload.scope, 'create:users read:users update:users delete:users read:connections create:connections update:connections');
+  assert.equal(payload.scope, managementScopes.join(' '));
   const basic = Buffer.from(`demo-m2m:${secret}`).toString('base64');
   const post2 = await post('/oauth/token', `grant_type=client_credentials&audience=${encodeURIComponent(audience)}`,
     { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` });

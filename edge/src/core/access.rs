@@ -17,8 +17,9 @@
 //!
 //! User flows (password, password-realm, code, implicit, refresh, embedded login) never receive
 //! the Management API audience: [`refuse_management_audience`] answers Auth0's `access_denied`
-//! instead of a silently reduced token. Tenant administrators (the operator console) will get a
-//! variant of their own in [`Principal`], with its own explicit path; there is none today.
+//! instead of a silently reduced token. The one exception is explicit: tenant administrators
+//! signed in to the console (`admins`) — a console token (`azp` = the console, no `gty`) is
+//! accepted for a user who is still a member, with the scopes their role holds today.
 
 use serde_json::Value;
 
@@ -40,13 +41,24 @@ pub enum Principal {
         /// Scopes of the token that its grant still holds.
         scopes: Vec<String>,
     },
+    /// A tenant administrator signed in to the console (`admins`).
+    Member {
+        /// The stored user id.
+        user_id: String,
+        /// Their role today.
+        role: super::admins::Role,
+        /// Scopes of the token that the role still holds.
+        scopes: Vec<String>,
+    },
 }
 
 impl Principal {
     /// Whether the caller holds at least one of `scopes`.
     pub fn has_any(&self, scopes: &[&str]) -> bool {
         match self {
-            Principal::Client { scopes: held, .. } => scopes.iter().any(|s| held.iter().any(|h| h == s)),
+            Principal::Client { scopes: held, .. } | Principal::Member { scopes: held, .. } => {
+                scopes.iter().any(|s| held.iter().any(|h| h == s))
+            }
         }
     }
 
@@ -83,6 +95,23 @@ pub fn refuse_management_audience(core: &Core<'_>, audience: Option<&str>) -> Co
     }
 }
 
+/// A console token: its user must still be a member; its scopes are cut to the role's today.
+async fn member(core: &Core<'_>, sub: &str, scope: &str) -> CoreResult<Principal> {
+    let user_id = super::users::id_from_sub(sub).ok_or_else(|| unauthorized("not a user of the console"))?;
+    let role = super::admins::role_of(core, user_id)
+        .await?
+        .ok_or_else(|| unauthorized("not a member of the tenant"))?;
+    let allowed = role.scopes();
+    Ok(Principal::Member {
+        user_id: user_id.to_owned(),
+        role,
+        scopes: split_scope(scope)
+            .into_iter()
+            .filter(|s| allowed.contains(&s.as_str()))
+            .collect(),
+    })
+}
+
 fn unauthorized(why: &str) -> CoreError {
     CoreError::Unauthorized(format!("Invalid token: {why}"))
 }
@@ -101,6 +130,9 @@ pub async fn authenticate(core: &Core<'_>, bearer: Option<&str>) -> CoreResult<P
     )
     .map_err(|e| unauthorized(&e.to_string()))?;
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or_default();
+    if text("azp") == super::admins::CONSOLE_CLIENT_ID && text("gty").is_empty() {
+        return member(core, text("sub"), text("scope")).await;
+    }
     if text("gty") != CLIENT_CREDENTIALS_GTY {
         return Err(unauthorized("not a client credentials token"));
     }

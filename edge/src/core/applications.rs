@@ -109,6 +109,7 @@ pub fn client_json(c: &Client) -> Value {
 async fn client_or_404(core: &Core<'_>, id: &str) -> CoreResult<Client> {
     super::tenant::client(core.db, id)
         .await?
+        .filter(|c| c.client_id != super::admins::CONSOLE_CLIENT_ID)
         .ok_or_else(|| CoreError::NotFound("The client does not exist".into()))
 }
 
@@ -271,7 +272,7 @@ pub async fn list_clients(core: &Core<'_>) -> CoreResult<Value> {
             .query(Stmt::new(
                 "SELECT client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, \
                  allowed_logout_urls, grant_types, cross_origin_auth, id_token_lifetime, access_token_lifetime, \
-                 refresh_token_lifetime FROM clients ORDER BY name, client_id",
+                 refresh_token_lifetime FROM clients WHERE client_id <> 'tollgate-console' ORDER BY name, client_id",
             ))
             .await?,
     )?;

@@ -335,8 +335,16 @@ pub async fn validate(
             "nonce is required for id_token responses",
         )));
     }
-    if let Err(CoreError::AccessDenied(d)) = super::access::refuse_management_audience(core, req.audience.as_deref()) {
-        return Ok(Err(error_delivery(&req, "access_denied", &d)));
+    // The console (a public client: code + PKCE, checked above) is the one user-facing path to
+    // the Management API; whether the user who signs in is a member is decided at the code
+    // exchange (`codes`).
+    let console_code = req.client_id == super::admins::CONSOLE_CLIENT_ID && req.response_type == ResponseType::Code;
+    if !console_code {
+        if let Err(CoreError::AccessDenied(d)) =
+            super::access::refuse_management_audience(core, req.audience.as_deref())
+        {
+            return Ok(Err(error_delivery(&req, "access_denied", &d)));
+        }
     }
     let api = match req.audience.as_deref() {
         Some(a) => match super::oauth::find_resource_server(core, a).await? {

@@ -100,13 +100,24 @@ async fn tokens_for(core: &Core<'_>, signer: &dyn Signer, issue: Issue<'_>) -> C
     if user.blocked {
         return Err(CoreError::UserBlocked);
     }
-    // A code or refresh token never carries the Management API (`/authorize` refuses it), but the
-    // rule is checked where tokens are minted too.
+    // A code or refresh token carries the Management API only for the console and a member of the
+    // tenant (with the scopes of their role today); `/authorize` refuses it to every other client,
+    // and the rule is checked here, where tokens are minted, too.
+    let mut scopes = scopes;
+    let member_scopes;
     let api = match grant.audience.as_deref() {
-        Some(a) => {
-            super::access::refuse_management_audience(core, Some(a))?;
+        Some(a) if a == super::access::management_audience(core) => {
+            let role = if client.client_id == super::admins::CONSOLE_CLIENT_ID {
+                super::admins::role_of(core, &user.user_id).await?
+            } else {
+                None
+            };
+            let role = role.ok_or_else(|| super::access::not_authorized(a))?;
+            member_scopes = super::admins::token_scopes(role, scopes);
+            scopes = &member_scopes;
             find_resource_server(core, a).await?
         }
+        Some(a) => find_resource_server(core, a).await?,
         None => None,
     };
     let mut tokens = issue_user_tokens(

@@ -740,7 +740,13 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
         k.user_id
     } else {
         let candidates = match &p.email {
-            Some(e) if conn.options.link_by_email && p.email_verified => users::by_email_any(core.db, e).await?,
+            // Administrator accounts are never a link target: a provider's say-so about an
+            // address must not open the console.
+            Some(e) if conn.options.link_by_email && p.email_verified => users::by_email_any(core.db, e)
+                .await?
+                .into_iter()
+                .filter(|u| !super::admins::is_admin_account(u))
+                .collect(),
             _ => Vec::new(),
         };
         if let Some(target) = link_target(p, &candidates, conn.options.link_by_email) {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use shared::username::UsernameRules;
 
+use super::admins;
 use super::attack;
 use super::error::{CoreError, CoreResult};
 use super::legacy::Legacy;
@@ -96,6 +97,9 @@ pub async fn connection_of(core: &Core<'_>, u: &User) -> CoreResult<Connection> 
 }
 
 async fn connection_by_id(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
+    if id == admins::ADMIN_CONNECTION_ID {
+        return Err(CoreError::NotFound("The connection does not exist.".into()));
+    }
     #[derive(Deserialize)]
     struct Name {
         name: String,
@@ -120,9 +124,7 @@ pub fn local_id(id: &str) -> CoreResult<&str> {
 
 /// `GET /api/v2/users/{id}`.
 pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
-    let u = users::by_id(core.db, local_id(id)?)
-        .await?
-        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+    let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
     let conn = connection_of(core, &u).await?;
     let mut v = user_json(&u, &conn.name);
     v["identities"] = super::federated::identities_json(core, &u, &conn.name).await?;
@@ -170,6 +172,7 @@ pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<V
     for name in [get("connection"), search.connection.as_deref()].into_iter().flatten() {
         let conn = tenant::connection_by_name(core.db, name)
             .await?
+            .filter(|c| c.id != admins::ADMIN_CONNECTION_ID)
             .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown connection: {name}")))?;
         if filter.connection_id.as_ref().is_some_and(|c| *c != conn.id) {
             return Ok(if get("include_totals") == Some("true") {
@@ -216,7 +219,7 @@ async fn ticket_user(core: &Core<'_>, body: &Value) -> CoreResult<users::User> {
             ))
         }
     };
-    user.ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))
+    admins::managed(user)
 }
 
 fn ttl_sec(body: &Value) -> CoreResult<Option<i64>> {
@@ -276,6 +279,9 @@ pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult
 pub async fn users_by_email(core: &Core<'_>, email: &str) -> CoreResult<Value> {
     let mut out = Vec::new();
     for u in users::by_email_any(core.db, &shared::email::normalize(email)).await? {
+        if admins::is_admin_account(&u) {
+            continue;
+        }
         out.push(user_json(&u, &connection_of(core, &u).await?.name));
     }
     Ok(Value::Array(out))
@@ -319,6 +325,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         opt_str(body, "connection")?.ok_or_else(|| CoreError::InvalidRequest("Missing connection".into()))?;
     let conn = tenant::database_by_name(core.db, &conn_name)
         .await?
+        .filter(|c| c.id != admins::ADMIN_CONNECTION_ID)
         .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?;
     let email = shared::email::normalize(
         &opt_str(body, "email")?.ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?,
@@ -410,9 +417,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
 /// `PATCH /api/v2/users/{id}`: root attributes replace, `user_metadata` and `app_metadata` merge
 /// one level deep (a `null` value removes a key), a `password` goes through the policy and history.
 pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
-    let u = users::by_id(core.db, local_id(id)?)
-        .await?
-        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+    let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
     let conn = connection_of(core, &u).await?;
     if !body.is_object() {
         return Err(CoreError::InvalidRequest("Body must be an object".into()));
@@ -507,6 +512,7 @@ pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
     let Some(u) = users::by_id(core.db, local_id(id)?).await? else {
         return Ok(());
     };
+    let u = admins::managed(Some(u))?;
     let conn = connection_of(core, &u).await?;
     migration::delete_user(core, &conn, &u.user_id).await
 }
@@ -522,9 +528,7 @@ pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult
 
 /// `DELETE /api/v2/user-blocks/{id}`: lifts the brute-force blocks of one user's identifiers.
 pub async fn unblock_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
-    let u = users::by_id(core.db, local_id(id)?)
-        .await?
-        .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+    let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
     let mut identifiers = vec![u.email.as_str()];
     identifiers.extend(u.username.as_deref());
     attack::unblock(core.db, &u.connection_id, &identifiers).await
@@ -542,7 +546,7 @@ pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&
     let rows: Vec<Row> = super::db::decode(
         core.db
             .query(
-                super::db::Stmt::new("SELECT id, name, strategy, options FROM connections WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR strategy = ?2) ORDER BY name")
+                super::db::Stmt::new("SELECT id, name, strategy, options FROM connections WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR strategy = ?2) AND id <> 'con_tenant_admins' ORDER BY name")
                     .bind(name)
                     .bind(strategy),
             )

@@ -2,6 +2,7 @@
 //! through the [`Core`] seams, so the same code runs in the Worker and in native tests.
 
 pub mod access;
+pub mod admins;
 pub mod applications;
 pub mod attack;
 pub mod authorize;

@@ -154,7 +154,8 @@ pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>)
                 Stmt::new(concat!(
                     "SELECT created_at / 86400000 AS day, ",
                     kind!(),
-                    " AS kind, COUNT(*) AS n FROM users WHERE created_at >= ?1 AND created_at < ?2 ",
+                    " AS kind, COUNT(*) AS n FROM users WHERE connection_id <> 'con_tenant_admins' AND created_at >= ?1 ",
+                    "AND created_at < ?2 ",
                     "GROUP BY day, kind ORDER BY day"
                 ))
                 .bind(from * DAY_MS)
@@ -167,7 +168,7 @@ pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>)
             .query(Stmt::new(concat!(
                 "SELECT 0 AS day, ",
                 kind!(),
-                " AS kind, COUNT(*) AS n FROM users GROUP BY kind"
+                " AS kind, COUNT(*) AS n FROM users WHERE connection_id <> 'con_tenant_admins' GROUP BY kind"
             )))
             .await?,
     )?;

@@ -201,7 +201,7 @@ mod const_sql {
     macro_rules! search_where {
         () => {
             concat!(
-                "(?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2) ",
+                "connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND (?2 IS NULL OR email = ?2) ",
                 "AND (?3 IS NULL OR (email >= ?3 AND email < ?3 || char(1114111))) ",
                 "AND (?4 IS NULL OR name = ?4 COLLATE NOCASE) AND (?5 IS NULL OR name LIKE ?5 ESCAPE '\\') ",
                 "AND (?6 IS NULL OR user_id = ?6) AND (?7 IS NULL OR (user_id >= ?7 AND user_id < ?7 || char(1114111))) ",
@@ -245,7 +245,7 @@ mod const_sql {
         stored_size!(),
         ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ",
         stored_size!(),
-        " AS size FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
+        " AS size FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
         "AND (?3 IS NULL OR user_id >= ?3) AND (?6 IS NULL OR user_id > ?6) AND (?4 IS NULL OR user_id < ?4) ",
         "ORDER BY user_id LIMIT ?5) WHERE upto - size < ?7"
     );
@@ -416,7 +416,7 @@ pub async fn count_snapshot(db: &dyn Database, connection_id: Option<&str>, snap
     }
     let n: Option<N> = query_one(
         db,
-        Stmt::new("SELECT COUNT(*) AS n FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2")
+        Stmt::new("SELECT COUNT(*) AS n FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2")
             .bind(connection_id)
             .bind(snapshot),
     )

@@ -3,6 +3,7 @@
 // Test code: helpers fail the test loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admins;
 mod applications;
 mod authorize;
 mod hash_vectors;

@@ -115,7 +115,7 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
                     "SELECT user_id, n FROM (SELECT user_id, n, b, LAG(b) OVER (ORDER BY user_id) AS pb FROM ",
                     "(SELECT user_id, ROW_NUMBER() OVER w - 1 AS n, (SUM(",
                     crate::core::users::stored_size!(),
-                    ") OVER w) / ?5 AS b FROM users WHERE (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
+                    ") OVER w) / ?5 AS b FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
                     "WINDOW w AS (ORDER BY user_id ROWS UNBOUNDED PRECEDING))) ",
                     "WHERE (n % ?3 = 0 OR b <> pb) AND n < ?4 ORDER BY n"
                 ))
