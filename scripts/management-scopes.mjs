@@ -6,5 +6,5 @@ export const managementScopes = [
   'read:clients', 'create:clients', 'update:clients', 'delete:clients', 'update:client_keys',
   'read:client_grants', 'create:client_grants', 'update:client_grants', 'delete:client_grants',
   'read:resource_servers', 'create:resource_servers', 'update:resource_servers',
-  'read:stats', 'create:user_tickets',
+  'read:stats', 'create:user_tickets', 'read:anomaly_blocks', 'delete:anomaly_blocks',
 ];

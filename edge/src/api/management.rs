@@ -75,6 +75,10 @@ enum Op {
     CreateResourceServer,
     GetResourceServer,
     UpdateResourceServer,
+    Blocks,
+    IpBlocked,
+    UnblockIp,
+    LegacyTest,
     PasswordChangeTicket,
     EmailVerificationTicket,
     VerificationEmail,
@@ -225,6 +229,25 @@ pub const ROUTES: &[Route] = &[
         "resource-servers/{id}",
         Access::Scopes(&["update:resource_servers"]),
         Op::UpdateResourceServer,
+    ),
+    route("GET", "attack-protection/blocks", READ_USERS, Op::Blocks),
+    route(
+        "GET",
+        "anomaly/blocks/ips/{id}",
+        Access::Scopes(&["read:anomaly_blocks"]),
+        Op::IpBlocked,
+    ),
+    route(
+        "DELETE",
+        "anomaly/blocks/ips/{id}",
+        Access::Scopes(&["delete:anomaly_blocks"]),
+        Op::UnblockIp,
+    ),
+    route(
+        "POST",
+        "connections/{id}/legacy-test",
+        Access::Scopes(&["update:connections"]),
+        Op::LegacyTest,
     ),
     route(
         "POST",
@@ -399,6 +422,25 @@ impl App<'_> {
             Op::UpdateResourceServer => Ok(Response::json(
                 200,
                 &applications::write_resource_server(&self.core, Some(id), &parse_json(req)?).await?,
+            )),
+            Op::Blocks => {
+                let list = crate::core::attack::blocks(self.core.db, self.core.clock.now_ms()).await?;
+                Ok(Response::json(200, &serde_json::json!({ "blocks": list })))
+            }
+            Op::IpBlocked => {
+                if crate::core::attack::ip_blocked(self.core.db, id, self.core.clock.now_ms()).await? {
+                    Ok(no_content())
+                } else {
+                    Err(CoreError::NotFound("The IP is not blocked.".into()).into())
+                }
+            }
+            Op::UnblockIp => {
+                crate::core::attack::unblock_ip(self.core.db, id).await?;
+                Ok(no_content())
+            }
+            Op::LegacyTest => Ok(Response::json(
+                200,
+                &management::legacy_test(&self.core, id, &parse_json(req)?).await?,
             )),
             Op::PasswordChangeTicket => Ok(created(
                 &management::password_change_ticket(&self.core, &parse_json(req)?).await?,

@@ -31,7 +31,7 @@ pub const ADMIN_CONNECTION: &str = "tollgate-admins";
 pub const CONSOLE_CLIENT_ID: &str = "tollgate-console";
 
 /// Every Management API scope.
-pub const ALL_SCOPES: [&str; 22] = [
+pub const ALL_SCOPES: [&str; 24] = [
     "read:users",
     "create:users",
     "update:users",
@@ -54,6 +54,8 @@ pub const ALL_SCOPES: [&str; 22] = [
     "update:resource_servers",
     "read:stats",
     "create:user_tickets",
+    "read:anomaly_blocks",
+    "delete:anomaly_blocks",
 ];
 
 /// What a member may do.

@@ -180,6 +180,64 @@ pub async fn unblock(db: &dyn Database, connection_id: &str, identifiers: &[&str
     Ok(())
 }
 
+/// One blocked identifier or IP, for the operator (`GET /api/v2/attack-protection/blocks`).
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+pub struct Block {
+    /// `identifier` (brute force on an account) or `ip` (suspicious IP).
+    pub kind: String,
+    /// The connection (identifiers only).
+    pub connection_id: Option<String>,
+    /// The identifier or the IP.
+    pub value: String,
+    /// The IP the failures came from (identifiers: `*` when counted for every IP).
+    pub ip: Option<String>,
+    /// Failures counted.
+    #[serde(deserialize_with = "columns::int")]
+    pub count: i64,
+    /// Last failure, epoch ms.
+    #[serde(deserialize_with = "columns::int")]
+    pub last_at: i64,
+}
+
+/// Most blocks listed at once.
+pub const MAX_LISTED_BLOCKS: i64 = 500;
+
+/// The identifiers blocked by brute-force protection and the IPs throttled for failed logins, now.
+pub async fn blocks(db: &dyn Database, now: i64) -> CoreResult<Vec<Block>> {
+    let ip = Bucket::LOGIN_FAILURES_PER_IP;
+    Ok(super::db::decode(
+        db.query(
+            Stmt::new(
+                "SELECT 'identifier' AS kind, connection_id, identifier AS value, ip, count, last_at FROM login_failures \
+                 WHERE count >= ?1 AND last_at > ?2 \
+                 UNION ALL SELECT 'ip', NULL, substr(key, 12), NULL, CAST(?3 - MIN(?3, tokens + (?4 - updated_at) * ?5) AS INTEGER), \
+                 updated_at FROM rate_buckets WHERE key LIKE 'login-fail:%' AND MIN(?3, tokens + (?4 - updated_at) * ?5) < 1 \
+                 ORDER BY last_at DESC LIMIT ?6",
+            )
+            .bind(i64::from(DEFAULT_MAX_ATTEMPTS))
+            .bind(now - BLOCK_MS)
+            .bind(ip.capacity)
+            .bind(now)
+            .bind(ip.rate_per_ms())
+            .bind(MAX_LISTED_BLOCKS),
+        )
+        .await?,
+    )?)
+}
+
+/// Lifts the failed-login throttle of an IP (`DELETE /api/v2/anomaly/blocks/ips/{ip}`).
+pub async fn unblock_ip(db: &dyn Database, ip: &str) -> CoreResult<()> {
+    db.execute(Stmt::new("DELETE FROM rate_buckets WHERE key = ?1").bind(format!("login-fail:{ip}")))
+        .await?;
+    Ok(())
+}
+
+/// Whether an IP is throttled for failed logins (`GET /api/v2/anomaly/blocks/ips/{ip}`).
+pub async fn ip_blocked(db: &dyn Database, ip: &str, now: i64) -> CoreResult<bool> {
+    let q = peek(db, &format!("login-fail:{ip}"), Bucket::LOGIN_FAILURES_PER_IP, 1.0, now).await?;
+    Ok(!q.granted)
+}
+
 /// A token bucket's shape.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Bucket {

@@ -9,7 +9,7 @@ use shared::username::UsernameRules;
 use super::admins;
 use super::attack;
 use super::error::{CoreError, CoreResult};
-use super::legacy::Legacy;
+use super::legacy::{Legacy, Verdict};
 use super::lifecycle;
 use super::migration;
 use super::outbound;
@@ -762,6 +762,30 @@ pub async fn delete_connection(core: &Core<'_>, id: &str) -> CoreResult<()> {
 pub async fn get_connection(core: &Core<'_>, id: &str) -> CoreResult<Value> {
     let conn = connection_by_id(core, id).await?;
     connection_json(core, &conn.name).await
+}
+
+/// `POST /api/v2/connections/{id}/legacy-test` `{identifier}` (ours, the console's "Test
+/// connection"): asks the connection's legacy store for one user and says what it answered —
+/// `found` (with the profile's email), `not_found`, or the error — without changing anything.
+pub async fn legacy_test(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let conn = connection_by_id(core, id).await?;
+    let identifier = body
+        .get("identifier")
+        .and_then(Value::as_str)
+        .filter(|i| !i.trim().is_empty())
+        .ok_or_else(|| CoreError::InvalidRequest("identifier is required".into()))?;
+    let legacy = Legacy::of(core, &conn)?
+        .ok_or_else(|| CoreError::InvalidRequest("The connection has no legacy store configured".into()))?;
+    let started = core.clock.now_ms();
+    let answer = legacy.get_user(identifier).await;
+    let ms = core.clock.now_ms() - started;
+    Ok(match answer {
+        Ok(Verdict::Found(u)) => json!({"verdict": "found", "email": u.email, "ms": ms}),
+        Ok(Verdict::NotFound) => json!({"verdict": "not_found", "ms": ms}),
+        // Never echo a profile beyond its email (it may carry a password hash).
+        Ok(_) => json!({"verdict": "unexpected", "detail": "an answer that get_user does not give", "ms": ms}),
+        Err(e) => json!({"verdict": "error", "detail": e.to_string(), "ms": ms}),
+    })
 }
 
 /// A connection by id (jobs).

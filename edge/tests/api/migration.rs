@@ -325,3 +325,33 @@ async fn own_store_mode_forwards_everything() {
         "gone from legacy too"
     );
 }
+
+#[tokio::test]
+async fn the_consoles_connection_test_asks_the_legacy_store_and_changes_nothing() {
+    let env = env(json!({"import_mode": true})).await;
+    env.legacy.add("L-9", "probe@example.com", "Legacy-pass1", None);
+    let token = env.management_token(edge::testkit::MANAGEMENT_SCOPES).await;
+    let test = |identifier: &'static str| {
+        Request::new("POST", "/api/v2/connections/con_test00000000001/legacy-test")
+            .with_header("authorization", &format!("Bearer {token}"))
+            .with_json(&json!({ "identifier": identifier }))
+    };
+    let found = env.send(test("Probe@Example.com")).await.json_body();
+    assert_eq!(
+        (found["verdict"].as_str(), found["email"].as_str()),
+        (Some("found"), Some("probe@example.com"))
+    );
+    assert_eq!(
+        env.send(test("nobody@example.com")).await.json_body()["verdict"],
+        "not_found"
+    );
+    let users = env
+        .core()
+        .db
+        .query(Stmt::new("SELECT COUNT(*) AS n FROM users"))
+        .await
+        .unwrap();
+    assert_eq!(users[0]["n"], 0, "nothing migrated by a test");
+    let bad = env.send(test("")).await;
+    assert_eq!(bad.status, 400);
+}

@@ -160,3 +160,51 @@ async fn daily_stats_count_logins_and_signups() {
         2
     );
 }
+
+#[tokio::test]
+async fn blocked_identifiers_and_ips_are_listed_and_lifted() {
+    let env = TestEnv::new().await;
+    signup(&env, "target@example.com").await;
+    for _ in 0..10 {
+        assert_eq!(login(&env, "target@example.com", "wrong").await, 403);
+    }
+    assert_eq!(login(&env, "target@example.com", PW).await, 429, "blocked");
+    let blocks = call(&env, "GET", "attack-protection/blocks", None).await.json_body();
+    let list = blocks["blocks"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|b| b["kind"] == "identifier" && b["value"] == "target@example.com"),
+        "{blocks}"
+    );
+    // The IP of those failures is not throttled yet (100 per day); drain it.
+    env.exec(edge::core::db::Stmt::new(
+        "UPDATE rate_buckets SET tokens = 0 WHERE key = 'login-fail:9.9.9.7'",
+    ))
+    .await;
+    let blocks = call(&env, "GET", "attack-protection/blocks", None).await.json_body();
+    assert!(
+        blocks["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["kind"] == "ip" && b["value"] == "9.9.9.7"),
+        "{blocks}"
+    );
+    assert_eq!(call(&env, "GET", "anomaly/blocks/ips/9.9.9.7", None).await.status, 204);
+    assert_eq!(
+        call(&env, "DELETE", "anomaly/blocks/ips/9.9.9.7", None).await.status,
+        204
+    );
+    assert_eq!(call(&env, "GET", "anomaly/blocks/ips/9.9.9.7", None).await.status, 404);
+    let users = call(&env, "GET", "users?q=email:target@example.com", None)
+        .await
+        .json_body();
+    let id = users[0]["user_id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(&env, "DELETE", &format!("user-blocks/{id}"), None).await.status,
+        204
+    );
+    assert_eq!(login(&env, "target@example.com", PW).await, 200);
+    let blocks = call(&env, "GET", "attack-protection/blocks", None).await.json_body();
+    assert_eq!(blocks["blocks"], json!([]));
+}
