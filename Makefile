@@ -20,7 +20,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(TOOLS)/bin/wasm-bindgen-t
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_USE_BROWSER := 1
 
-.PHONY: dev test bench preview tools tools-browser build build-widget build-floor build-worker build-legacy migrate seed \
+.PHONY: dev test bench preview tools tools-browser build build-widget build-console build-floor build-worker build-legacy migrate seed \
         test-native test-wasm test-e2e lint fmt clean
 
 ## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
@@ -42,7 +42,7 @@ tools:
 tools-browser:
 	scripts/install-tools.sh --browser
 
-build: build-widget build-worker build-legacy
+build: build-widget build-console build-worker build-legacy
 
 # The widget is size-bound: its release build recompiles the standard library for size, with panics
 # that abort without formatting and no Debug or panic-location text (`-Zbuild-std`, allowed on the
@@ -56,6 +56,12 @@ WIDGET_BUILD_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
 build-widget:
 	$(WIDGET_BUILD_ENV) trunk build --release --dist $(CURDIR)/dist
 	node scripts/package-widget.mjs
+
+# The operator console (console/, Leptos CSR) at /admin: after the widget, whose trunk build
+# empties dist/. Its own target dir; an ordinary std (it is not size-bound).
+build-console:
+	CARGO_TARGET_DIR=$(CURDIR)/target/console trunk build console/index.html --release --dist $(CURDIR)/dist/admin --public-url /admin/
+	node scripts/package-console.mjs
 
 ## preview: the widget alone on http://127.0.0.1:8080 with live rebuilds (`trunk serve`, a debug
 ##          build outside dist/), the API proxied to `make dev` on port 8787

@@ -387,6 +387,35 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
 }
 
+/// Every scope of the Management API (`{issuer}api/v2/`): what the edge grants by role and the
+/// console asks for.
+pub const MANAGEMENT_SCOPES: [&str; 24] = [
+    "read:users",
+    "create:users",
+    "update:users",
+    "delete:users",
+    "read:connections",
+    "create:connections",
+    "update:connections",
+    "delete:connections",
+    "read:clients",
+    "create:clients",
+    "update:clients",
+    "delete:clients",
+    "update:client_keys",
+    "read:client_grants",
+    "create:client_grants",
+    "update:client_grants",
+    "delete:client_grants",
+    "read:resource_servers",
+    "create:resource_servers",
+    "update:resource_servers",
+    "read:stats",
+    "create:user_tickets",
+    "read:anomaly_blocks",
+    "delete:anomaly_blocks",
+];
+
 /// The password-realm grant type.
 pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 

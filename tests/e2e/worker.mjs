@@ -7,7 +7,11 @@ import net from 'node:net';
 import path from 'node:path';
 
 export const root = path.resolve(import.meta.dirname, '../..');
-export const env = { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+// The console's owner (seeded from ADMIN_EMAIL / ADMIN_PASSWORD): fixed for the e2e run.
+export const env = {
+  ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? 'owner@tollgate.test', ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? 'Console-Owner-Pass-1',
+};
 
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -30,33 +30,8 @@ pub const ADMIN_CONNECTION: &str = "tollgate-admins";
 /// The console's client (public, code + PKCE).
 pub const CONSOLE_CLIENT_ID: &str = "tollgate-console";
 
-/// Every Management API scope.
-pub const ALL_SCOPES: [&str; 24] = [
-    "read:users",
-    "create:users",
-    "update:users",
-    "delete:users",
-    "read:connections",
-    "create:connections",
-    "update:connections",
-    "delete:connections",
-    "read:clients",
-    "create:clients",
-    "update:clients",
-    "delete:clients",
-    "update:client_keys",
-    "read:client_grants",
-    "create:client_grants",
-    "update:client_grants",
-    "delete:client_grants",
-    "read:resource_servers",
-    "create:resource_servers",
-    "update:resource_servers",
-    "read:stats",
-    "create:user_tickets",
-    "read:anomaly_blocks",
-    "delete:anomaly_blocks",
-];
+/// Every Management API scope (one list, in `shared`, for the edge and the console).
+pub use shared::wire::MANAGEMENT_SCOPES as ALL_SCOPES;
 
 /// What a member may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,214 @@
+//! Users: search (`q` in the v3 syntax, or plain text), results with paging, one user's profile
+//! and identities, block/unblock, delete (confirmed), reset and verification mail, brute-force
+//! blocks lifted.
+
+use leptos::prelude::*;
+use serde_json::{json, Value};
+
+use super::{when, Flash};
+use crate::api::{self, enc, s};
+
+const PER_PAGE: i64 = 20;
+
+/// What the search box means: a query as typed when it names a field, else an email (exact, or
+/// its start) or a name's start.
+fn query_of(text: &str) -> String {
+    let t = text.trim();
+    if t.is_empty() || t.contains(':') {
+        t.to_owned()
+    } else if t.contains('@') {
+        format!("email:\"{t}\"")
+    } else if t.chars().count() >= 3 {
+        format!("name:\"{t}\"*")
+    } else {
+        t.to_owned()
+    }
+}
+
+/// The Users page.
+#[component]
+pub fn Users() -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let query = RwSignal::new(String::new());
+    let page = RwSignal::new(0i64);
+    let selected = RwSignal::new(None::<String>);
+    let message = RwSignal::new(Ok(String::new()));
+    let changed = RwSignal::new(0u32);
+    let results = LocalResource::new(move || {
+        let (q, p, _) = (query.get(), page.get(), changed.get());
+        async move {
+            let mut path = format!("users?search_engine=v3&include_totals=true&per_page={PER_PAGE}&page={p}");
+            if !q.is_empty() {
+                path.push_str(&format!("&q={}", enc(&q)));
+            }
+            api::get(&path).await
+        }
+    });
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        page.set(0);
+        selected.set(None);
+        query.set(query_of(&text.get_untracked()));
+    };
+    view! {
+        <form class="search" role="search" on:submit=search>
+            <label for="user-search">"Search users"</label>
+            <input id="user-search" type="search" placeholder="email, name, or email:ada* name:\"Ada L\"*"
+                prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) />
+            <button type="submit" class="primary">"Search"</button>
+        </form>
+        <Flash message />
+        <Suspense fallback=|| view! { <p>"Searching…"</p> }>
+            {move || results.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Ok(v) => {
+                    let total = v["total"].as_i64().unwrap_or(0);
+                    let users = v["users"].as_array().cloned().unwrap_or_default();
+                    let p = page.get_untracked();
+                    let last = (p + 1) * PER_PAGE >= total;
+                    view! {
+                        <p class="count" role="status">{format!("{total} users")}</p>
+                        <table class="list">
+                            <caption class="sr">"Users found"</caption>
+                            <thead><tr><th scope="col">"Email"</th><th scope="col">"Name"</th><th scope="col">"Connection"</th>
+                                <th scope="col">"Logins"</th><th scope="col">"Last login"</th><th scope="col">"Status"</th></tr></thead>
+                            <tbody>
+                                {users.into_iter().map(|u| {
+                                    let id = s(&u, "user_id").to_owned();
+                                    let conn = u["identities"][0]["connection"].as_str().unwrap_or_default().to_owned();
+                                    view! {
+                                        <tr>
+                                            <td><button type="button" class="link" on:click=move |_| selected.set(Some(id.clone()))>
+                                                {s(&u, "email").to_owned()}</button></td>
+                                            <td>{s(&u, "name").to_owned()}</td>
+                                            <td>{conn}</td>
+                                            <td>{u["logins_count"].as_i64().unwrap_or(0)}</td>
+                                            <td>{when(&u["last_login"])}</td>
+                                            <td>{if u["blocked"] == json!(true) { "Blocked" } else { "Active" }}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <nav class="pager" aria-label="Result pages">
+                            <button type="button" disabled=p == 0 on:click=move |_| page.update(|p| *p -= 1)>"Previous page"</button>
+                            <span>{format!("Page {} of {}", p + 1, ((total + PER_PAGE - 1) / PER_PAGE).max(1))}</span>
+                            <button type="button" disabled=last on:click=move |_| page.update(|p| *p += 1)>"Next page"</button>
+                        </nav>
+                    }.into_any()
+                }
+            })}
+        </Suspense>
+        {move || selected.get().map(|id| view! { <UserDetail id message changed /> })}
+    }
+}
+
+/// What an operator does to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Block(bool),
+    LiftBlocks,
+    ResetLink,
+    Verify,
+    Delete,
+}
+
+async fn perform(id: String, act: Act) -> Result<String, String> {
+    let path = format!("users/{}", enc(&id));
+    let r = match act {
+        Act::Block(block) => api::patch(&path, &json!({ "blocked": block })).await.map(|_| {
+            if block {
+                "The user is blocked."
+            } else {
+                "The user is unblocked."
+            }
+            .to_owned()
+        }),
+        Act::LiftBlocks => api::delete(&format!("user-blocks/{}", enc(&id)))
+            .await
+            .map(|_| "Brute-force blocks on this user's identifiers are lifted.".to_owned()),
+        Act::ResetLink => api::post("tickets/password-change", &json!({ "user_id": id }))
+            .await
+            .map(|t| format!("Password reset link (send it to the user): {}", s(&t, "ticket"))),
+        Act::Verify => api::post("jobs/verification-email", &json!({ "user_id": id }))
+            .await
+            .map(|_| "A verification email is on its way.".to_owned()),
+        Act::Delete => api::delete(&path).await.map(|_| "The user is deleted.".to_owned()),
+    };
+    r.map_err(|e| e.to_string())
+}
+
+/// One user: profile, identities and what an operator may do with them.
+#[component]
+fn UserDetail(
+    /// The user id (`auth0|…`).
+    id: String,
+    /// Where results are reported.
+    message: RwSignal<Result<String, String>>,
+    /// Bumped after a change (the list refreshes).
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let path = format!("users/{}", enc(&id));
+    let user = LocalResource::new(move || {
+        let path = path.clone();
+        async move { api::get(&path).await }
+    });
+    let confirm_delete = RwSignal::new(false);
+    let run = move |id: String, act: Act| {
+        leptos::task::spawn_local(async move {
+            message.set(perform(id, act).await);
+            user.refetch();
+            changed.update(|v| *v += 1);
+        });
+    };
+    view! {
+        <section class="detail" aria-labelledby="user-detail-title">
+            <Suspense fallback=|| view! { <p>"Loading the user…"</p> }>
+                {move || user.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(u) => {
+                        let blocked = u["blocked"] == json!(true);
+                        let id = s(&u, "user_id").to_owned();
+                        let identities: Vec<Value> = u["identities"].as_array().cloned().unwrap_or_default();
+                        let button = move |label: &'static str, act: Act, class: &'static str| {
+                            let id = id.clone();
+                            view! { <button type="button" class=class on:click=move |_| run(id.clone(), act)>{label}</button> }
+                        };
+                        view! {
+                            <h2 id="user-detail-title">{s(&u, "email").to_owned()}</h2>
+                            <dl class="profile">
+                                <dt>"User id"</dt><dd><code>{s(&u, "user_id").to_owned()}</code></dd>
+                                <dt>"Name"</dt><dd>{s(&u, "name").to_owned()}</dd>
+                                <dt>"Email verified"</dt><dd>{if u["email_verified"] == json!(true) { "Yes" } else { "No" }}</dd>
+                                <dt>"Created"</dt><dd>{when(&u["created_at"])}</dd>
+                                <dt>"Last login"</dt><dd>{when(&u["last_login"])}</dd>
+                                <dt>"Logins"</dt><dd>{u["logins_count"].as_i64().unwrap_or(0)}</dd>
+                                <dt>"Status"</dt><dd>{if blocked { "Blocked" } else { "Active" }}</dd>
+                            </dl>
+                            <h3>"Identities"</h3>
+                            <ul class="identities">
+                                {identities.into_iter().map(|i| view! {
+                                    <li>{format!("{} · {} · {}", s(&i, "connection"), s(&i, "provider"), i["user_id"].as_str().unwrap_or_default())}</li>
+                                }).collect_view()}
+                            </ul>
+                            <div class="actions">
+                                {button(if blocked { "Unblock" } else { "Block" }, Act::Block(!blocked), "")}
+                                {button("Lift brute-force blocks", Act::LiftBlocks, "")}
+                                {button("Create a password reset link", Act::ResetLink, "")}
+                                {button("Send verification email", Act::Verify, "")}
+                                <Show when=move || confirm_delete.get()
+                                    fallback=move || view! { <button type="button" class="danger" on:click=move |_| confirm_delete.set(true)>"Delete user…"</button> }>
+                                    <span class="confirm" role="group" aria-label="Confirm deletion">
+                                        "Delete this user for good? "
+                                        {button("Yes, delete", Act::Delete, "danger")}
+                                        <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                                    </span>
+                                </Show>
+                            </div>
+                        }.into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
