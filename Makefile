@@ -93,7 +93,7 @@ seed:
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p edge -p widget --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p edge -p widget -p console --target wasm32-unknown-unknown -- -D warnings
 
 test-native: lint
 	cargo test --workspace --exclude widget
