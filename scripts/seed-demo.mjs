@@ -8,10 +8,10 @@
 // public SPA client `demo-spa` whose callbacks and web origins are the Worker's own origin, and an
 // RS256 signing key (sealed with KEY_ENCRYPTION_KEY) when there is no current one.
 import { createHash, randomBytes } from 'node:crypto';
-import { hash as argon2id } from '@node-rs/argon2';
 import { parseArgs } from 'node:util';
 import { d1Execute, initSql, keyEncryptionKey } from './keys.mjs';
 import { managementScopes } from './management-scopes.mjs';
+import { ownerSql } from './owner.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -53,10 +53,7 @@ const webSecretHash = createHash('sha256').update(webSecret).digest('hex');
 const managementApi = `${origin}/api/v2/`;
 // The tenant's first owner (console at /admin): ADMIN_EMAIL / ADMIN_PASSWORD, else generated and
 // printed. Re-seeding sets the password again (the printed one always works).
-const adminEmail = (process.env.ADMIN_EMAIL || 'owner@tollgate.test').trim().toLowerCase();
-const adminPassword = process.env.ADMIN_PASSWORD || `Tg-${randomBytes(12).toString('base64url')}`;
-const adminHash = await argon2id(adminPassword, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-const adminId = createHash('sha256').update(`tollgate owner ${adminEmail}`).digest('hex').slice(0, 24);
+const owner = await ownerSql(origin);
 /** Connections over the legacy store: lazy migration, hash hand-over, own-store; and one whose
  * legacy is unreachable (port 9 refuses connections), for the fault tests. */
 function legacySql(url) {
@@ -108,13 +105,7 @@ INSERT INTO resource_servers (identifier, name, scopes, token_lifetime, created_
   ON CONFLICT(identifier) DO UPDATE SET scopes = excluded.scopes;
 INSERT INTO client_grants (id, client_id, audience, scope) VALUES ('cgr_demom2m', 'demo-m2m', ${q(managementApi)}, ${json(managementScopes)})
   ON CONFLICT(client_id, audience) DO UPDATE SET scope = excluded.scope;
-UPDATE clients SET callbacks = ${json([`${origin}/admin/`])}, web_origins = ${json([origin])},
-  allowed_logout_urls = ${json([`${origin}/admin/`])} WHERE client_id = 'tollgate-console';
-INSERT INTO users (user_id, connection_id, email, email_verified, password_hash, name, created_at, updated_at)
-  VALUES (${q(adminId)}, 'con_tenant_admins', ${q(adminEmail)}, 1, ${q(adminHash)}, 'Tenant owner', ${now}, ${now})
-  ON CONFLICT(user_id) DO UPDATE SET password_hash = excluded.password_hash, blocked = 0;
-INSERT INTO tenant_members (user_id, role, created_at) VALUES (${q(adminId)}, 'owner', ${now})
-  ON CONFLICT(user_id) DO UPDATE SET role = 'owner';
+${owner.sql}
 `;
 
 const kek = values.kek ?? keyEncryptionKey({ create: true });
@@ -123,5 +114,5 @@ if (!values.quiet) {
   console.log(`seeded demo tenant for ${origin}`);
   console.log(`  demo-web client secret: ${webSecret}   (set DEMO_WEB_SECRET to choose it)`);
   console.log(`  demo-m2m client secret: ${m2mSecret}   (set DEMO_M2M_SECRET to choose it)`);
-  console.log(`  console: ${origin}/admin/   owner ${adminEmail} / ${adminPassword}   (set ADMIN_EMAIL, ADMIN_PASSWORD to choose them)`);
+  console.log(`  console: ${origin}/admin/   owner ${owner.email} / ${owner.password}   (set ADMIN_EMAIL, ADMIN_PASSWORD to choose them)`);
 }

@@ -18,6 +18,8 @@ pub const MIGRATIONS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrat
 /// A SQLite database behind a mutex (statements run one at a time, as on D1).
 pub struct Sqlite {
     conn: Mutex<Connection>,
+    /// Calls made (each is one round trip on D1): tests count a request's round trips.
+    calls: std::sync::atomic::AtomicUsize,
 }
 
 fn err(e: rusqlite::Error) -> DbError {
@@ -82,7 +84,10 @@ impl Sqlite {
         conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, 2_000_000).map_err(err)?;
         conn.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, 100_000).map_err(err)?;
         conn.set_limit(Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100).map_err(err)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            calls: std::sync::atomic::AtomicUsize::new(0),
+        })
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, Connection>, DbError> {
@@ -123,6 +128,15 @@ impl Sqlite {
         Ok(n)
     }
 
+    /// Calls made so far (`query`, `execute` and `batch` each count one: one round trip on D1).
+    pub fn calls(&self) -> usize {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Runs a script of SQL statements (seeds, benchmarks).
     pub fn execute_script(&self, sql: &str) -> Result<(), DbError> {
         self.lock()?.execute_batch(sql).map_err(err)
@@ -132,10 +146,12 @@ impl Sqlite {
 #[async_trait(?Send)]
 impl Database for Sqlite {
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        self.count();
         run(&*self.lock()?, &stmt)
     }
 
     async fn execute(&self, stmt: Stmt) -> Result<u64, DbError> {
+        self.count();
         let conn = self.lock()?;
         let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
         let n = prepared
@@ -145,6 +161,7 @@ impl Database for Sqlite {
     }
 
     async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        self.count();
         let mut conn = self.lock()?;
         let tx = conn.transaction().map_err(err)?;
         let mut out = Vec::with_capacity(stmts.len());

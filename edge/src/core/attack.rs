@@ -134,12 +134,14 @@ pub async fn reserve_attempt(
 /// Frees an attempt's slot and records its outcome: a right password clears the failures, a
 /// wrong one counts (restarting the count when the last failure is older than the block).
 /// `None` (the check could not be made, e.g. a legacy store was down) only frees the slot.
+/// `then` runs in the same batch (one round trip): what the login does after its verdict.
 pub async fn finish_attempt(
     db: &dyn Database,
     key: AttemptKey<'_>,
     attempt_id: &str,
     verified: Option<bool>,
     now: i64,
+    then: Vec<Stmt>,
 ) -> CoreResult<()> {
     let free = Stmt::new("DELETE FROM login_in_flight WHERE attempt_id = ?1").bind(attempt_id);
     let record = match verified {
@@ -163,7 +165,7 @@ pub async fn finish_attempt(
         ),
         None => None,
     };
-    db.batch([free].into_iter().chain(record).collect()).await?;
+    db.batch([free].into_iter().chain(record).chain(then).collect()).await?;
     Ok(())
 }
 
@@ -320,12 +322,17 @@ fn quota(bucket: Bucket, tokens: f64, granted: bool, now: i64) -> Quota {
 
 /// Takes `cost` tokens from the bucket `key` if it has them (atomic refill + take).
 pub async fn take(db: &dyn Database, key: &str, bucket: Bucket, cost: f64, now: i64) -> CoreResult<Quota> {
+    let row: Option<BucketRow> = query_one(db, take_stmt(key, bucket, cost, now)).await?;
+    let (tokens, granted) = row.map_or((bucket.capacity, true), |r| (r.tokens, r.granted));
+    Ok(quota(bucket, tokens, granted, now))
+}
+
+/// The statement of [`take`], for a batch whose caller does not need the quota.
+pub fn take_stmt(key: &str, bucket: Bucket, cost: f64, now: i64) -> Stmt {
     // `refilled` is written out in each place: SQLite evaluates every SET expression against the
     // old row, so `tokens` and `granted` see the same refilled value.
-    let row: Option<BucketRow> = query_one(
-        db,
-        Stmt::new(
-            "INSERT INTO rate_buckets (key, tokens, updated_at, granted) VALUES (?1, ?2 - ?4, ?3, 1) \
+    Stmt::new(
+        "INSERT INTO rate_buckets (key, tokens, updated_at, granted) VALUES (?1, ?2 - ?4, ?3, 1) \
              ON CONFLICT(key) DO UPDATE SET \
                tokens = CASE WHEN MIN(?2, tokens + (?3 - updated_at) * ?5) >= ?4 \
                              THEN MIN(?2, tokens + (?3 - updated_at) * ?5) - ?4 \
@@ -333,16 +340,12 @@ pub async fn take(db: &dyn Database, key: &str, bucket: Bucket, cost: f64, now: 
                granted = (MIN(?2, tokens + (?3 - updated_at) * ?5) >= ?4), \
                updated_at = ?3 \
              RETURNING tokens, granted",
-        )
-        .bind(key)
-        .bind(bucket.capacity)
-        .bind(now)
-        .bind(cost)
-        .bind(bucket.rate_per_ms()),
     )
-    .await?;
-    let (tokens, granted) = row.map_or((bucket.capacity, true), |r| (r.tokens, r.granted));
-    Ok(quota(bucket, tokens, granted, now))
+    .bind(key)
+    .bind(bucket.capacity)
+    .bind(now)
+    .bind(cost)
+    .bind(bucket.rate_per_ms())
 }
 
 /// Whether the bucket `key` has at least `cost` tokens, without taking any.

@@ -172,33 +172,40 @@ pub async fn check_credentials(
             }
         }
     }
-    if let Some(id) = &attempt {
-        let verified = match &checked {
-            Ok(c) => Some(c.verified && c.user.is_some()),
-            Err(_) => None,
-        };
-        attack::finish_attempt(core.db, key, id, verified, core.clock.now_ms()).await?;
+    // What follows the verdict, in one batch with the attempt's own bookkeeping: a login counted
+    // (last login, logins, daily stats) or a failure counted against the IP.
+    let then: Vec<Stmt> = match &checked {
+        Ok(c) if c.verified && c.user.as_ref().is_some_and(|u| !u.blocked) => {
+            let user_id = c.user.as_ref().map(|u| u.user_id.as_str()).unwrap_or_default();
+            vec![
+                Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
+                    .bind(now)
+                    .bind(user_id),
+                super::stats::login_stmt(now),
+            ]
+        }
+        Ok(c) if c.verified && c.user.is_some() => Vec::new(),
+        Ok(_) => vec![attack::take_stmt(&ip_key, Bucket::LOGIN_FAILURES_PER_IP, 1.0, now)],
+        Err(_) => Vec::new(),
+    };
+    match &attempt {
+        Some(id) => {
+            let verified = match &checked {
+                Ok(c) => Some(c.verified && c.user.is_some()),
+                Err(_) => None,
+            };
+            attack::finish_attempt(core.db, key, id, verified, core.clock.now_ms(), then).await?;
+        }
+        None if !then.is_empty() => {
+            core.db.batch(then).await?;
+        }
+        None => {}
     }
     let checked = checked?;
     match (checked.user, checked.verified) {
-        (Some(u), true) => {
-            if u.blocked {
-                return Err(CoreError::UserBlocked);
-            }
-            core.db
-                .batch(vec![
-                    Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
-                        .bind(now)
-                        .bind(&u.user_id),
-                    super::stats::login_stmt(now),
-                ])
-                .await?;
-            Ok(u)
-        }
-        _ => {
-            attack::take(core.db, &ip_key, Bucket::LOGIN_FAILURES_PER_IP, 1.0, now).await?;
-            Err(CoreError::WrongCredentials)
-        }
+        (Some(u), true) if u.blocked => Err(CoreError::UserBlocked),
+        (Some(u), true) => Ok(u),
+        _ => Err(CoreError::WrongCredentials),
     }
 }
 

@@ -420,3 +420,36 @@ async fn jwks_publishes_next_current_previous_not_revoked() {
     assert_eq!(d["issuer"], ISSUER);
     assert_eq!(d["jwks_uri"], format!("{ISSUER}.well-known/jwks.json"));
 }
+
+/// A password-realm login's round trips to the database: the verdict's bookkeeping (attempt slot,
+/// failures, last login, logins, daily stats) is one batch, and a failure's IP count goes with it.
+/// Natively there are 9: the endpoint's rate limit, 4 configuration reads (client, signing keys,
+/// connection, client-connection — served from the isolate cache in the Worker, so 5 there), the
+/// IP's failure bucket, the attempt slot, the user, and the one batch after the verdict.
+#[tokio::test]
+async fn a_login_makes_few_round_trips() {
+    let env = edge::testkit::TestEnv::new().await;
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            serde_json::json!({"client_id": edge::testkit::SPA_CLIENT, "connection": edge::testkit::DB_CONNECTION,
+                "email": "trips@example.com", "password": "Analytical1!"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let login = |password: &str| {
+        let mut req = edge::api::Request::new("POST", "/oauth/token").with_json(&serde_json::json!({
+            "grant_type": "http://auth0.com/oauth/grant-type/password-realm", "client_id": edge::testkit::SPA_CLIENT,
+            "username": "trips@example.com", "password": password, "realm": edge::testkit::DB_CONNECTION}));
+        req.ip = Some("9.9.9.6".into());
+        req
+    };
+    assert_eq!(env.send(login("Analytical1!")).await.status, 200);
+    let before = env.db.calls();
+    assert_eq!(env.send(login("Analytical1!")).await.status, 200);
+    let ok = env.db.calls() - before;
+    let before = env.db.calls();
+    assert_eq!(env.send(login("wrong")).await.status, 403);
+    let failed = env.db.calls() - before;
+    assert_eq!((ok, failed), (9, 9), "round trips of a login that succeeds, that fails");
+}

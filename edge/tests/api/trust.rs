@@ -793,12 +793,14 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
     assert_eq!(reserve("late".into()).await, Reservation::Busy);
     // They were right passwords: each frees its slot and clears the failures.
     for i in 0..10 {
-        finish_attempt(db, key, &format!("a{i}"), Some(true), now)
+        finish_attempt(db, key, &format!("a{i}"), Some(true), now, Vec::new())
             .await
             .unwrap();
     }
     assert_eq!(reserve("late".into()).await, Reservation::Granted("late".into()));
-    finish_attempt(db, key, "late", Some(true), now).await.unwrap();
+    finish_attempt(db, key, "late", Some(true), now, Vec::new())
+        .await
+        .unwrap();
 
     // Ten wrong guesses, concurrent or not, verify ten passwords; then the account is blocked.
     for i in 0..10 {
@@ -806,7 +808,7 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
     }
     assert_eq!(reserve("w10".into()).await, Reservation::Busy, "only 10 verify at once");
     for i in 0..10 {
-        finish_attempt(db, key, &format!("w{i}"), Some(false), now)
+        finish_attempt(db, key, &format!("w{i}"), Some(false), now, Vec::new())
             .await
             .unwrap();
     }
@@ -818,7 +820,7 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
         reserve_attempt(db, other, 10, "x", now).await.unwrap(),
         Reservation::Granted(_)
     ));
-    finish_attempt(db, other, "x", None, now).await.unwrap();
+    finish_attempt(db, other, "x", None, now, Vec::new()).await.unwrap();
     for i in 0..10 {
         let id = format!("y{i}");
         assert!(matches!(
