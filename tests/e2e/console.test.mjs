@@ -71,6 +71,10 @@ test('the owner runs the tenant from the console: users, a password policy, an i
   await page.getByRole('button', { name: email }).click();
   await page.getByRole('heading', { level: 2, name: email }).waitFor();
   assert.match(await page.locator('.detail').textContent(), new RegExp(CONNECTION));
+  await page.getByRole('button', { name: 'Send password reset email' }).click();
+  await page.getByText(/A password reset email is on its way/).waitFor();
+  const outbox = await (await fetch(`${BASE}/dev/outbox.json?to=${encodeURIComponent(email)}`)).json();
+  assert.match(outbox[0].link, /\/lo\/reset\?ticket=/, 'the user got the reset mail');
   await axe(page, 'users', found);
 
   // Connections: a password policy changed here is what the next sign-up enforces.

@@ -127,9 +127,9 @@ async fn perform(id: String, act: Act) -> Result<String, String> {
         Act::LiftBlocks => api::delete(&format!("user-blocks/{}", enc(&id)))
             .await
             .map(|_| "Brute-force blocks on this user's identifiers are lifted.".to_owned()),
-        Act::ResetLink => api::post("tickets/password-change", &json!({ "user_id": id }))
+        Act::ResetLink => api::post("tickets/password-change", &json!({ "user_id": id, "send_email": true }))
             .await
-            .map(|t| format!("Password reset link (send it to the user): {}", s(&t, "ticket"))),
+            .map(|t| format!("A password reset email is on its way (the link: {}).", s(&t, "ticket"))),
         Act::Verify => api::post("jobs/verification-email", &json!({ "user_id": id }))
             .await
             .map(|_| "A verification email is on its way.".to_owned()),
@@ -194,7 +194,7 @@ fn UserDetail(
                             <div class="actions">
                                 {button(if blocked { "Unblock" } else { "Block" }, Act::Block(!blocked), "")}
                                 {button("Lift brute-force blocks", Act::LiftBlocks, "")}
-                                {button("Create a password reset link", Act::ResetLink, "")}
+                                {button("Send password reset email", Act::ResetLink, "")}
                                 {button("Send verification email", Act::Verify, "")}
                                 <Show when=move || confirm_delete.get()
                                     fallback=move || view! { <button type="button" class="danger" on:click=move |_| confirm_delete.set(true)>"Delete user…"</button> }>

@@ -252,21 +252,25 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
     let user_id = user.as_ref().map_or("", |u| u.user_id.as_str());
     let ticket = issue_ticket(core, user_id, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
     if let Some(user) = user {
-        let url = link(core, "lo/reset", &ticket);
         core.mailer
-            .send(&Mail {
-                to: user.email.clone(),
-                subject: "Reset your password".into(),
-                text: format!(
-                    "Someone asked to reset the password of your account. To choose a new one, open:\n\n{url}\n\n\
-                     The link works once and expires in 5 days. If it was not you, ignore this message."
-                ),
-                link: Some(url),
-                kind: "reset_password",
-            })
+            .send(&reset_mail(&user, link(core, "lo/reset", &ticket)))
             .await?;
     }
     Ok(RESET_SENT)
+}
+
+/// The mail with a password reset link.
+pub fn reset_mail(user: &User, url: String) -> Mail {
+    Mail {
+        to: user.email.clone(),
+        subject: "Reset your password".into(),
+        text: format!(
+            "Someone asked to reset the password of your account. To choose a new one, open:\n\n{url}\n\n\
+             The link works once and expires. If it was not you, ignore this message."
+        ),
+        link: Some(url),
+        kind: "reset_password",
+    }
 }
 
 /// What the reset page needs to render: whose password, and under which policy.

@@ -208,3 +208,26 @@ async fn blocked_identifiers_and_ips_are_listed_and_lifted() {
     let blocks = call(&env, "GET", "attack-protection/blocks", None).await.json_body();
     assert_eq!(blocks["blocks"], json!([]));
 }
+
+#[tokio::test]
+async fn a_reset_ticket_can_be_mailed_to_the_user() {
+    let env = TestEnv::new().await;
+    let id = signup(&env, "mailme@example.com").await;
+    let before = env.last_link("mailme@example.com").await;
+    let r = call(
+        &env,
+        "POST",
+        "tickets/password-change",
+        Some(json!({"user_id": id, "send_email": true})),
+    )
+    .await;
+    assert_eq!(r.status, 201);
+    let ticket = r.json_body()["ticket"].as_str().unwrap().to_owned();
+    let mailed = env.last_link("mailme@example.com").await;
+    assert_ne!(mailed, before);
+    assert_eq!(
+        mailed.as_deref(),
+        Some(ticket.as_str()),
+        "the mailed link is the ticket"
+    );
+}
