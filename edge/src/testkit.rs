@@ -571,7 +571,15 @@ impl TestEnv {
             let (due, later): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(at, _)| *at <= now);
             waiting = later;
             for (_, m) in due {
-                let core = self.core();
+                // The queue consumer mails as the Worker's does (the development outbox).
+                let outbox = DevOutbox {
+                    db: &self.db,
+                    now_ms: self.clock.now_ms(),
+                };
+                let core = Core {
+                    mailer: &outbox,
+                    ..self.core()
+                };
                 let first = crate::core::jobs::process_chunk(&core, self.jobs(), &m).await;
                 let again = crate::core::jobs::process_chunk(&core, self.jobs(), &m).await;
                 deliveries += 2;

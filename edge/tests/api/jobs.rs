@@ -470,3 +470,42 @@ async fn an_export_of_large_users_is_cut_by_bytes() {
     assert_eq!(emails.len(), 3000, "every user once");
     assert!(lines.iter().all(|l| l["user_metadata"]["notes"] == meta));
 }
+
+/// `send_completion_email`: once the import ends, the tenant's owners and admins get one mail
+/// (not viewers, not end users), however often the chunks are delivered.
+#[tokio::test]
+async fn an_ended_import_mails_the_administrators_once() {
+    let env = TestEnv::new().await;
+    env.add_member("owner@example.com", "Console-owner-pass-1", "owner")
+        .await;
+    env.add_member("viewer@example.com", "Console-viewer-pass-1", "viewer")
+        .await;
+    let file: Vec<Value> = (0..2500)
+        .map(|i| json!({"email": format!("mailed-{i}@example.com")}))
+        .collect();
+    let fields = [
+        ("connection_id", DB_CONNECTION_ID),
+        ("upsert", "false"),
+        ("send_completion_email", "true"),
+    ];
+    let created = env.post_import(&Value::Array(file), &fields).await.json_body();
+    let quiet = upload(&env, "[{\"email\": \"quiet@example.com\"}]", false, "quiet").await;
+    env.run_jobs().await;
+    env.run_jobs().await;
+    assert_eq!(status(&env, &created).await["status"], "completed");
+    assert_eq!(status(&env, &quiet).await["status"], "completed");
+    let mails = env
+        .core()
+        .db
+        .query(Stmt::new(
+            "SELECT to_addr, subject, body_text FROM dev_outbox WHERE kind = 'import_completed'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0]["to_addr"], "owner@example.com");
+    assert!(
+        mails[0]["body_text"].as_str().unwrap().contains("2500 inserted"),
+        "{mails:?}"
+    );
+}

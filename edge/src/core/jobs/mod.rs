@@ -214,6 +214,81 @@ pub async fn job_errors(core: &Core<'_>, id: &str) -> CoreResult<Value> {
 /// Processes one delivered chunk of any job type and says what its message should do next
 /// (see [`chunks`]). Errors never escape: they are recorded on the chunk and retried.
 pub async fn process_chunk(core: &Core<'_>, jobs: Jobs<'_>, msg: &ChunkMessage) -> Delivery {
+    let delivery = deliver(core, jobs, msg).await;
+    if let Err(e) = notify_ended(core, &msg.job_id).await {
+        core.log(&format!("job {}: completion mail not sent: {e}", msg.job_id));
+    }
+    delivery
+}
+
+/// An import asked `send_completion_email` and has ended (completed or failed): mails the tenant's
+/// owners and admins once — the one delivery whose conditional update marks the job mailed.
+async fn notify_ended(core: &Core<'_>, job_id: &str) -> CoreResult<()> {
+    #[derive(Deserialize)]
+    struct Ended {
+        status: String,
+        #[serde(deserialize_with = "columns::int")]
+        inserted: i64,
+        #[serde(deserialize_with = "columns::int")]
+        updated: i64,
+        #[serde(deserialize_with = "columns::int")]
+        failed: i64,
+        #[serde(deserialize_with = "columns::int")]
+        total: i64,
+        status_details: Option<String>,
+    }
+    let ended: Option<Ended> = query_one(
+        core.db,
+        Stmt::new(
+            "UPDATE jobs SET completion_mailed = 1 WHERE id = ?1 AND type = 'users_import' \
+             AND status IN ('completed', 'failed') AND completion_mailed = 0 \
+             AND json_extract(options, '$.send_completion_email') = 1 \
+             RETURNING status, inserted, updated, failed, total, status_details",
+        )
+        .bind(job_id),
+    )
+    .await?;
+    let Some(e) = ended else { return Ok(()) };
+    #[derive(Deserialize)]
+    struct To {
+        email: String,
+    }
+    let admins: Vec<To> = decode(
+        core.db
+            .query(
+                Stmt::new(
+                    "SELECT u.email FROM tenant_members m JOIN users u ON u.user_id = m.user_id \
+                     WHERE m.role IN ('owner', 'admin') AND u.connection_id = ?1 AND u.blocked = 0",
+                )
+                .bind(crate::core::admins::ADMIN_CONNECTION_ID),
+            )
+            .await?,
+    )?;
+    let text = format!(
+        "The user import {job_id} has {}: {} inserted, {} updated, {} failed of {}.{}\n\nDetails: {}admin/#/import-export",
+        e.status,
+        e.inserted,
+        e.updated,
+        e.failed,
+        e.total,
+        e.status_details.map(|d| format!("\n{d}")).unwrap_or_default(),
+        core.settings.issuer
+    );
+    for to in admins {
+        core.mailer
+            .send(&crate::core::mail::Mail {
+                to: to.email,
+                subject: format!("User import {}", e.status),
+                text: text.clone(),
+                link: None,
+                kind: "import_completed",
+            })
+            .await?;
+    }
+    Ok(())
+}
+
+async fn deliver(core: &Core<'_>, jobs: Jobs<'_>, msg: &ChunkMessage) -> Delivery {
     match run_chunk(core, jobs, msg).await {
         Ok(d) => d,
         Err((claim, e)) => {
