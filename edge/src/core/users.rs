@@ -249,6 +249,104 @@ mod const_sql {
         "AND (?3 IS NULL OR user_id >= ?3) AND (?6 IS NULL OR user_id > ?6) AND (?4 IS NULL OR user_id < ?4) ",
         "ORDER BY user_id LIMIT ?5) WHERE upto - size < ?7"
     );
+    // A user's creation or login time as Auth0 writes it (`2017-03-30T15:13:40.474Z`), exactly:
+    // integer seconds and milliseconds, no floating point.
+    macro_rules! iso {
+        ($col:literal) => {
+            concat!(
+                "(strftime('%Y-%m-%dT%H:%M:%S', ",
+                $col,
+                " / 1000, 'unixepoch') || '.' || substr('00' || (",
+                $col,
+                " % 1000), -3) || 'Z')"
+            )
+        };
+    }
+    /// Export lines formatted by SQLite: for each user of the keyset page (as [`KEYSET`]), one
+    /// JSON object of the fields `?8` names (`[{n: field, k: key}]`, [`LINE_FIELDS`] only), the
+    /// page's lines joined by newlines.
+    pub const KEYSET_LINES: &str =
+        concat!(
+        "SELECT group_concat(line, char(10)) AS page, COUNT(*) AS n, MAX(user_id) AS last FROM (",
+        "SELECT u.user_id, (SELECT json_group_object(json_extract(f.value, '$.k'), ",
+        "CASE json_extract(f.value, '$.n') ",
+        "WHEN 'user_id' THEN CASE WHEN instr(u.user_id, '|') > 0 THEN u.user_id ELSE 'auth0|' || u.user_id END ",
+        "WHEN 'email' THEN u.email ",
+        "WHEN 'email_verified' THEN json(CASE WHEN u.email_verified THEN 'true' ELSE 'false' END) ",
+        "WHEN 'blocked' THEN json(CASE WHEN u.blocked THEN 'true' ELSE 'false' END) ",
+        "WHEN 'username' THEN u.username WHEN 'given_name' THEN u.given_name WHEN 'family_name' THEN u.family_name ",
+        "WHEN 'name' THEN u.name WHEN 'nickname' THEN u.nickname WHEN 'picture' THEN u.picture ",
+        "WHEN 'phone_number' THEN u.phone_number ",
+        "WHEN 'created_at' THEN ", iso!("u.created_at"), " WHEN 'updated_at' THEN ", iso!("u.updated_at"),
+        " WHEN 'last_login' THEN CASE WHEN u.last_login IS NULL THEN NULL ELSE ", iso!("u.last_login"), " END ",
+        "WHEN 'logins_count' THEN u.logins_count ",
+        "WHEN 'user_metadata' THEN json(u.user_metadata) WHEN 'app_metadata' THEN json(u.app_metadata) END) ",
+        "FROM json_each(?8) f) AS line FROM (SELECT *, SUM(", stored_size!(),
+        ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ", stored_size!(),
+        " AS size FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) ",
+        "AND created_at <= ?2 AND (?3 IS NULL OR user_id >= ?3) AND (?6 IS NULL OR user_id > ?6) ",
+        "AND (?4 IS NULL OR user_id < ?4) ORDER BY user_id LIMIT ?5) u WHERE upto - size < ?7 ORDER BY u.user_id)"
+    );
+}
+
+/// The fields SQLite formats for exports ([`keyset_lines`]); any other field (identities, nested
+/// paths) is formatted from the user in Rust.
+pub const LINE_FIELDS: [&str; 17] = [
+    "user_id",
+    "email",
+    "email_verified",
+    "blocked",
+    "username",
+    "given_name",
+    "family_name",
+    "name",
+    "nickname",
+    "picture",
+    "phone_number",
+    "created_at",
+    "updated_at",
+    "last_login",
+    "logins_count",
+    "user_metadata",
+    "app_metadata",
+];
+
+/// A keyset page (as [`keyset_page`]) as export lines formatted by SQLite: `spec` is
+/// `[{n: field, k: key}]` of [`LINE_FIELDS`]. Returns the lines joined by
+/// newlines, how many users they are, and the last user id.
+#[allow(clippy::too_many_arguments)]
+pub async fn keyset_lines(
+    db: &dyn Database,
+    connection_id: Option<&str>,
+    snapshot: i64,
+    start: Option<&str>,
+    after: Option<&str>,
+    end: Option<&str>,
+    limit: i64,
+    budget: i64,
+    spec: &str,
+) -> Result<(String, i64, Option<String>), DbError> {
+    #[derive(Deserialize)]
+    struct Lines {
+        page: Option<String>,
+        #[serde(deserialize_with = "columns::int")]
+        n: i64,
+        last: Option<String>,
+    }
+    let page: Option<Lines> = query_one(
+        db,
+        Stmt::new(const_sql::KEYSET_LINES)
+            .bind(connection_id)
+            .bind(snapshot)
+            .bind(start)
+            .bind(end)
+            .bind(limit)
+            .bind(after)
+            .bind(budget)
+            .bind(spec),
+    )
+    .await?;
+    Ok(page.map_or((String::new(), 0, None), |p| (p.page.unwrap_or_default(), p.n, p.last)))
 }
 
 /// What a user search asks for; every field present must match (`None`: any).

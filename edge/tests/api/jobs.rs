@@ -509,3 +509,72 @@ async fn an_ended_import_mails_the_administrators_once() {
         "{mails:?}"
     );
 }
+
+async fn export_lines(env: &TestEnv, fields: &[&str]) -> (Vec<Value>, String) {
+    let token = env.management_token("read:users").await;
+    let fields: Vec<Value> = fields.iter().map(|f| json!({ "name": f })).collect();
+    let created = env
+        .send(
+            Request::new("POST", "/api/v2/jobs/users-exports")
+                .with_header("authorization", &format!("Bearer {token}"))
+                .with_json(&json!({"connection_id": DB_CONNECTION_ID, "format": "json", "fields": fields})),
+        )
+        .await
+        .json_body();
+    env.run_jobs().await;
+    let done = status(&env, &created).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let path = done["location"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(edge::testkit::ISSUER.trim_end_matches('/'))
+        .to_owned();
+    let file = env.send(Request::new("GET", &path)).await;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::MultiGzDecoder::new(&file.body[..]), &mut text).unwrap();
+    let mut lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    lines.sort_by_key(|l| l["email"].as_str().unwrap_or_default().to_owned());
+    (lines, text)
+}
+
+/// The fields SQLite formats (the default set among them) come out exactly as the user formatted
+/// in Rust: same keys in the same order, same values, whatever the user holds.
+#[tokio::test]
+async fn exports_formatted_by_sqlite_equal_the_users_formatted_in_rust() {
+    let env = TestEnv::new().await;
+    let file = json!([
+        {"email": "plain@example.com"},
+        {"email": "full@example.com", "name": "Ada \"Countess\" Lovelace", "given_name": "Ada", "family_name": "Byron",
+         "nickname": "ada", "picture": "https://example.com/a.png", "email_verified": true,
+         "user_metadata": {"note": "é ✓ \u{1F600} \\ \n", "n": 1.5, "deep": {"a": [1, null, true]}},
+         "app_metadata": {"plan": "pro"}},
+    ]);
+    upload(&env, &file.to_string(), false, "parity").await;
+    env.run_jobs().await;
+    env.exec(Stmt::new(
+        "UPDATE users SET last_login = 1767225600123, logins_count = 7, blocked = 1 WHERE email = 'full@example.com'",
+    ))
+    .await;
+    env.exec(Stmt::new(
+        "INSERT INTO users (user_id, connection_id, email, created_at, updated_at) \
+         VALUES ('google-oauth2|42', 'con_test00000000001', 'social@example.com', 1767225500001, 1767225500999)",
+    ))
+    .await;
+    let fields = edge::core::users::LINE_FIELDS;
+    let (by_sql, text) = export_lines(&env, &fields).await;
+    let mut forced: Vec<&str> = fields.to_vec();
+    forced.push("identities[0].connection");
+    let (by_rust, _) = export_lines(&env, &forced).await;
+    assert_eq!(by_sql.len(), 3);
+    for (a, b) in by_sql.iter().zip(&by_rust) {
+        let mut b = b.clone();
+        b.as_object_mut().unwrap().remove("identities[0].connection");
+        assert_eq!(a, &b);
+    }
+    for line in text.lines() {
+        let at: Vec<usize> = fields.iter().map(|f| line.find(&format!("\"{f}\":")).unwrap()).collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "keys in the requested order: {line}");
+    }
+    assert_eq!(by_sql[2]["user_id"], "google-oauth2|42");
+    assert_eq!(by_sql[0]["last_login"], "2026-01-01T00:00:00.123Z");
+}

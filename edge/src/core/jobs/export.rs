@@ -235,7 +235,46 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
     let mut names = std::collections::HashMap::new();
     let mut after: Option<String> = None;
     let mut left = claim.rows;
-    while left > 0 {
+    // Fields SQLite can format (the default set among them): the lines come from the database
+    // ready to write, no user is decoded in the Worker.
+    let sql_spec = (!csv
+        && fields
+            .iter()
+            .all(|f| crate::core::users::LINE_FIELDS.contains(&f.name.as_str())))
+    .then(|| {
+        Value::Array(
+            fields
+                .iter()
+                .map(|f| json!({"n": f.name, "k": f.export_as.clone().unwrap_or_else(|| f.name.clone())}))
+                .collect(),
+        )
+        .to_string()
+    });
+    while let (true, Some(spec)) = (left > 0, sql_spec.as_deref()) {
+        let (lines, n, last) = crate::core::users::keyset_lines(
+            core.db,
+            j.connection_id.as_deref(),
+            j.created_at,
+            if after.is_none() {
+                claim.start_key.as_deref()
+            } else {
+                None
+            },
+            after.as_deref(),
+            claim.end_key.as_deref(),
+            left,
+            EXPORT_READ_BYTES,
+            spec,
+        )
+        .await?;
+        let Some(last) = last.filter(|_| n > 0) else { break };
+        after = Some(last);
+        left -= n;
+        gz.write_all(lines.as_bytes())
+            .map_err(|e| CoreError::Internal(e.to_string()))?;
+        gz.write_all(b"\n").map_err(|e| CoreError::Internal(e.to_string()))?;
+    }
+    while sql_spec.is_none() && left > 0 {
         let users = crate::core::users::keyset_page(
             core.db,
             j.connection_id.as_deref(),
