@@ -29,7 +29,10 @@ fn err(e: rusqlite::Error) -> DbError {
 fn to_sql(v: &SqlValue) -> SqlType {
     match v {
         SqlValue::Null => SqlType::Null,
-        SqlValue::Int(i) => SqlType::Integer(*i),
+        // D1 receives every number as a JavaScript number and binds it as REAL (the Worker's
+        // adapter sends `f64`): so do we, so that integer arithmetic on bound values behaves
+        // here as it does there (`?1 / ?2` is a float division in both).
+        SqlValue::Int(i) => SqlType::Real(*i as f64),
         SqlValue::Real(f) => SqlType::Real(*f),
         SqlValue::Text(s) => SqlType::Text(s.clone()),
     }

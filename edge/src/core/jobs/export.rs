@@ -107,15 +107,15 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
     }
     let limit = req.limit.map_or(i64::MAX, |l| l.max(0));
     // A page starts every EXPORT_CHUNK users and wherever the running stored size crosses a
-    // multiple of EXPORT_PAGE_BYTES.
+    // multiple of EXPORT_PAGE_BYTES (an integer division written as one: D1 binds numbers as REAL).
     let starts: Vec<Start> = decode(
         core.db
             .query(
                 Stmt::new(concat!(
                     "SELECT user_id, n FROM (SELECT user_id, n, b, LAG(b) OVER (ORDER BY user_id) AS pb FROM ",
-                    "(SELECT user_id, ROW_NUMBER() OVER w - 1 AS n, (SUM(",
+                    "(SELECT user_id, ROW_NUMBER() OVER w - 1 AS n, CAST((SUM(",
                     crate::core::users::stored_size!(),
-                    ") OVER w) / ?5 AS b FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
+                    ") OVER w) / ?5 AS INTEGER) AS b FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
                     "WINDOW w AS (ORDER BY user_id ROWS UNBOUNDED PRECEDING))) ",
                     "WHERE (n % ?3 = 0 OR b <> pb) AND n < ?4 ORDER BY n"
                 ))
