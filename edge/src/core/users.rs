@@ -246,7 +246,9 @@ mod const_sql {
         ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ",
         stored_size!(),
         " AS size FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
-        "AND (?3 IS NULL OR user_id >= ?3) AND (?6 IS NULL OR user_id > ?6) AND (?4 IS NULL OR user_id < ?4) ",
+        // Bounds the primary key's index can seek to (a `?3 IS NULL OR …` form scans from the
+        // first user, page after page).
+        "AND user_id >= COALESCE(?3, '') AND user_id > COALESCE(?6, '') AND user_id < COALESCE(?4, char(1114111)) ",
         "ORDER BY user_id LIMIT ?5) WHERE upto - size < ?7"
     );
     // A user's creation or login time as Auth0 writes it (`2017-03-30T15:13:40.474Z`), exactly:
@@ -284,10 +286,15 @@ mod const_sql {
         "FROM json_each(?8) f) AS line FROM (SELECT *, SUM(", stored_size!(),
         ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ", stored_size!(),
         " AS size FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) ",
-        "AND created_at <= ?2 AND (?3 IS NULL OR user_id >= ?3) AND (?6 IS NULL OR user_id > ?6) ",
-        "AND (?4 IS NULL OR user_id < ?4) ORDER BY user_id LIMIT ?5) u WHERE upto - size < ?7 ORDER BY u.user_id)"
+        "AND created_at <= ?2 AND user_id >= COALESCE(?3, '') AND user_id > COALESCE(?6, '') ",
+        "AND user_id < COALESCE(?4, char(1114111)) ORDER BY user_id LIMIT ?5) u WHERE upto - size < ?7 ORDER BY u.user_id)"
     );
 }
+
+/// The SQL of [`keyset_page`] (for query-plan tests).
+pub const KEYSET_SQL: &str = const_sql::KEYSET;
+/// The SQL of [`keyset_lines`] (for query-plan tests).
+pub const KEYSET_LINES_SQL: &str = const_sql::KEYSET_LINES;
 
 /// The fields SQLite formats for exports ([`keyset_lines`]); any other field (identities, nested
 /// paths) is formatted from the user in Rust.

@@ -420,7 +420,9 @@ async fn an_export_is_a_snapshot_in_keyset_pages() {
     let pages = env
         .core()
         .db
-        .query(Stmt::new("SELECT COUNT(*) AS n FROM job_chunks WHERE job_id = ?1").bind(created["id"].as_str().unwrap()))
+        .query(
+            Stmt::new("SELECT COUNT(*) AS n FROM job_chunks WHERE job_id = ?1").bind(created["id"].as_str().unwrap()),
+        )
         .await
         .unwrap();
     assert_eq!(pages[0]["n"], 3, "pages of 2,000 users");
@@ -582,9 +584,42 @@ async fn exports_formatted_by_sqlite_equal_the_users_formatted_in_rust() {
         assert_eq!(a, &b);
     }
     for line in text.lines() {
-        let at: Vec<usize> = fields.iter().map(|f| line.find(&format!("\"{f}\":")).unwrap()).collect();
-        assert!(at.windows(2).all(|w| w[0] < w[1]), "keys in the requested order: {line}");
+        let at: Vec<usize> = fields
+            .iter()
+            .map(|f| line.find(&format!("\"{f}\":")).unwrap())
+            .collect();
+        assert!(
+            at.windows(2).all(|w| w[0] < w[1]),
+            "keys in the requested order: {line}"
+        );
     }
     assert_eq!(by_sql[2]["user_id"], "google-oauth2|42");
     assert_eq!(by_sql[0]["last_login"], "2026-01-01T00:00:00.123Z");
+}
+
+/// An export page seeks to its first user through the primary key's index: page k does not scan
+/// the k pages before it.
+#[tokio::test]
+async fn export_pages_seek_instead_of_scanning() {
+    let env = TestEnv::new().await;
+    for (sql, lines) in [
+        (edge::core::users::KEYSET_SQL, false),
+        (edge::core::users::KEYSET_LINES_SQL, true),
+    ] {
+        let mut stmt = Stmt::new(Box::leak(format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str()))
+            .bind("con_test00000000001")
+            .bind(1_i64)
+            .bind("a")
+            .bind("z")
+            .bind(10_i64)
+            .bind(Option::<String>::None)
+            .bind(1_000_000_i64);
+        if lines {
+            stmt = stmt.bind("[]");
+        }
+        let plan = env.core().db.query(stmt).await;
+        let plan = format!("{plan:?}");
+        assert!(plan.contains("SEARCH users USING INDEX"), "{plan}");
+        assert!(!plan.contains("SCAN users"), "{plan}");
+    }
 }
