@@ -59,6 +59,13 @@ impl FileStore for R2Files {
         Ok(())
     }
 
+    async fn put_gzipped(&self, key: &str, raw: Vec<u8>) -> CoreResult<()> {
+        let gz = gzip(&raw)
+            .await
+            .map_err(|e| CoreError::Internal(format!("CompressionStream: {e:?}")))?;
+        self.put(key, gz).await
+    }
+
     async fn get(&self, key: &str) -> CoreResult<Option<Vec<u8>>> {
         match self.bucket()?.get(key).execute().await.map_err(r2)? {
             Some(object) => Ok(Some(
@@ -115,4 +122,28 @@ impl<S: Stream> Stream for LocalStream<S> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         self.0.as_mut().poll_next(cx)
     }
+}
+
+// `CompressionStream` (web-sys has it only behind its unstable-API flag).
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, wasm_bindgen::JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &CompressionStream) -> web_sys::ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &CompressionStream) -> web_sys::WritableStream;
+}
+
+/// Gzips with the platform's `CompressionStream` (workerd's native zlib), not wasm.
+async fn gzip(raw: &[u8]) -> Result<Vec<u8>, wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(raw));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts)?;
+    let gzip = CompressionStream::new("gzip")?;
+    let pair = web_sys::ReadableWritablePair::new(&gzip.readable(), &gzip.writable());
+    let compressed = blob.stream().pipe_through(&pair);
+    let response = web_sys::Response::new_with_opt_readable_stream(Some(&compressed))?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(response.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

@@ -43,6 +43,15 @@ pub trait JobQueue {
 pub trait FileStore {
     /// Stores `bytes` under `key`.
     async fn put(&self, key: &str, bytes: Vec<u8>) -> CoreResult<()>;
+    /// Stores `raw` gzipped under `key` (one gzip member). The Worker compresses with the
+    /// platform's `CompressionStream` (native code); this default uses flate2.
+    async fn put_gzipped(&self, key: &str, raw: Vec<u8>) -> CoreResult<()> {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&raw).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let gz = enc.finish().map_err(|e| CoreError::Internal(e.to_string()))?;
+        self.put(key, gz).await
+    }
     /// The object under `key`, if any.
     async fn get(&self, key: &str) -> CoreResult<Option<Vec<u8>>>;
     /// Removes these objects (missing ones are fine).
