@@ -264,30 +264,71 @@ mod const_sql {
             )
         };
     }
-    /// Export lines formatted by SQLite: for each user of the keyset page (as [`KEYSET`]), one
-    /// JSON object of the fields `?8` names (`[{n: field, k: key}]`, [`LINE_FIELDS`] only), the
-    /// page's lines joined by newlines.
+    // Export lines formatted by SQLite: for each user of the keyset page (as [`KEYSET`]), one
+    // JSON object (`$line`), the page's lines joined by newlines.
+    macro_rules! keyset_lines {
+        ($($line:expr),+) => {
+            concat!(
+                "SELECT group_concat(line, char(10)) AS page, COUNT(*) AS n, MAX(user_id) AS last FROM (",
+                "SELECT u.user_id, ", $($line),+, " AS line FROM (SELECT *, SUM(", stored_size!(),
+                ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ", stored_size!(),
+                " AS size FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) ",
+                "AND created_at <= ?2 AND user_id >= COALESCE(?3, '') AND user_id > COALESCE(?6, '') ",
+                "AND user_id < COALESCE(?4, char(1114111)) ORDER BY user_id LIMIT ?5) u WHERE upto - size < ?7 ",
+                "ORDER BY u.user_id)"
+            )
+        };
+    }
+    macro_rules! sub {
+        () => {
+            "CASE WHEN instr(u.user_id, '|') > 0 THEN u.user_id ELSE 'auth0|' || u.user_id END"
+        };
+    }
+    macro_rules! boolean {
+        ($col:literal) => {
+            concat!("json(CASE WHEN ", $col, " THEN 'true' ELSE 'false' END)")
+        };
+    }
+    macro_rules! last_login {
+        () => {
+            concat!(
+                "CASE WHEN u.last_login IS NULL THEN NULL ELSE ",
+                iso!("u.last_login"),
+                " END"
+            )
+        };
+    }
+    /// Lines of the fields `?8` names (`[{n: field, k: key}]`, [`LINE_FIELDS`] only).
     pub const KEYSET_LINES: &str =
-        concat!(
-        "SELECT group_concat(line, char(10)) AS page, COUNT(*) AS n, MAX(user_id) AS last FROM (",
-        "SELECT u.user_id, (SELECT json_group_object(json_extract(f.value, '$.k'), ",
-        "CASE json_extract(f.value, '$.n') ",
-        "WHEN 'user_id' THEN CASE WHEN instr(u.user_id, '|') > 0 THEN u.user_id ELSE 'auth0|' || u.user_id END ",
-        "WHEN 'email' THEN u.email ",
-        "WHEN 'email_verified' THEN json(CASE WHEN u.email_verified THEN 'true' ELSE 'false' END) ",
-        "WHEN 'blocked' THEN json(CASE WHEN u.blocked THEN 'true' ELSE 'false' END) ",
-        "WHEN 'username' THEN u.username WHEN 'given_name' THEN u.given_name WHEN 'family_name' THEN u.family_name ",
+        keyset_lines!(
+        "(SELECT json_group_object(json_extract(f.value, '$.k'), CASE json_extract(f.value, '$.n') ",
+        "WHEN 'user_id' THEN ", sub!(), " WHEN 'email' THEN u.email ",
+        "WHEN 'email_verified' THEN ", boolean!("u.email_verified"), " WHEN 'blocked' THEN ", boolean!("u.blocked"),
+        " WHEN 'username' THEN u.username WHEN 'given_name' THEN u.given_name WHEN 'family_name' THEN u.family_name ",
         "WHEN 'name' THEN u.name WHEN 'nickname' THEN u.nickname WHEN 'picture' THEN u.picture ",
         "WHEN 'phone_number' THEN u.phone_number ",
         "WHEN 'created_at' THEN ", iso!("u.created_at"), " WHEN 'updated_at' THEN ", iso!("u.updated_at"),
-        " WHEN 'last_login' THEN CASE WHEN u.last_login IS NULL THEN NULL ELSE ", iso!("u.last_login"), " END ",
-        "WHEN 'logins_count' THEN u.logins_count ",
+        " WHEN 'last_login' THEN ", last_login!(), " WHEN 'logins_count' THEN u.logins_count ",
         "WHEN 'user_metadata' THEN json(u.user_metadata) WHEN 'app_metadata' THEN json(u.app_metadata) END) ",
-        "FROM json_each(?8) f) AS line FROM (SELECT *, SUM(", stored_size!(),
-        ") OVER (ORDER BY user_id ROWS UNBOUNDED PRECEDING) AS upto, ", stored_size!(),
-        " AS size FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) ",
-        "AND created_at <= ?2 AND user_id >= COALESCE(?3, '') AND user_id > COALESCE(?6, '') ",
-        "AND user_id < COALESCE(?4, char(1114111)) ORDER BY user_id LIMIT ?5) u WHERE upto - size < ?7 ORDER BY u.user_id)"
+        "FROM json_each(?8) f)"
+    );
+    /// Lines of the default export fields (`jobs::export::DEFAULT_FIELDS`, in their order): one
+    /// `json_object` per user, without walking a field list.
+    pub const KEYSET_DEFAULT_LINES: &str = keyset_lines!(
+        "json_object('user_id', ",
+        sub!(),
+        ", 'email', u.email, 'email_verified', ",
+        boolean!("u.email_verified"),
+        ", 'username', u.username, 'name', u.name, 'given_name', u.given_name, 'family_name', u.family_name, ",
+        "'nickname', u.nickname, 'picture', u.picture, 'created_at', ",
+        iso!("u.created_at"),
+        ", 'updated_at', ",
+        iso!("u.updated_at"),
+        ", 'last_login', ",
+        last_login!(),
+        ", 'logins_count', u.logins_count, 'blocked', ",
+        boolean!("u.blocked"),
+        ")"
     );
 }
 
@@ -295,6 +336,8 @@ mod const_sql {
 pub const KEYSET_SQL: &str = const_sql::KEYSET;
 /// The SQL of [`keyset_lines`] (for query-plan tests).
 pub const KEYSET_LINES_SQL: &str = const_sql::KEYSET_LINES;
+/// The SQL of [`keyset_lines`] for the default fields (for query-plan tests).
+pub const KEYSET_DEFAULT_LINES_SQL: &str = const_sql::KEYSET_DEFAULT_LINES;
 
 /// The fields SQLite formats for exports ([`keyset_lines`]); any other field (identities, nested
 /// paths) is formatted from the user in Rust.
@@ -319,7 +362,7 @@ pub const LINE_FIELDS: [&str; 17] = [
 ];
 
 /// A keyset page (as [`keyset_page`]) as export lines formatted by SQLite: `spec` is
-/// `[{n: field, k: key}]` of [`LINE_FIELDS`]. Returns the lines joined by
+/// `[{n: field, k: key}]` of [`LINE_FIELDS`], or `None` for the default export fields. Returns the lines joined by
 /// newlines, how many users they are, and the last user id.
 #[allow(clippy::too_many_arguments)]
 pub async fn keyset_lines(
@@ -331,7 +374,7 @@ pub async fn keyset_lines(
     end: Option<&str>,
     limit: i64,
     budget: i64,
-    spec: &str,
+    spec: Option<&str>,
 ) -> Result<(String, i64, Option<String>), DbError> {
     #[derive(Deserialize)]
     struct Lines {
@@ -340,19 +383,23 @@ pub async fn keyset_lines(
         n: i64,
         last: Option<String>,
     }
-    let page: Option<Lines> = query_one(
-        db,
-        Stmt::new(const_sql::KEYSET_LINES)
-            .bind(connection_id)
-            .bind(snapshot)
-            .bind(start)
-            .bind(end)
-            .bind(limit)
-            .bind(after)
-            .bind(budget)
-            .bind(spec),
-    )
-    .await?;
+    let sql = if spec.is_some() {
+        const_sql::KEYSET_LINES
+    } else {
+        const_sql::KEYSET_DEFAULT_LINES
+    };
+    let mut stmt = Stmt::new(sql)
+        .bind(connection_id)
+        .bind(snapshot)
+        .bind(start)
+        .bind(end)
+        .bind(limit)
+        .bind(after)
+        .bind(budget);
+    if let Some(spec) = spec {
+        stmt = stmt.bind(spec);
+    }
+    let page: Option<Lines> = query_one(db, stmt).await?;
     Ok(page.map_or((String::new(), 0, None), |p| (p.page.unwrap_or_default(), p.n, p.last)))
 }
 

@@ -593,6 +593,40 @@ async fn exports_formatted_by_sqlite_equal_the_users_formatted_in_rust() {
             "keys in the requested order: {line}"
         );
     }
+    // The default field set has a query of its own: the same lines again.
+    let defaults = [
+        "user_id",
+        "email",
+        "email_verified",
+        "username",
+        "name",
+        "given_name",
+        "family_name",
+        "nickname",
+        "picture",
+        "created_at",
+        "updated_at",
+        "last_login",
+        "logins_count",
+        "blocked",
+    ];
+    let (by_default_sql, text) = export_lines(&env, &defaults).await;
+    let mut forced = defaults.to_vec();
+    forced.push("identities[0].connection");
+    let (by_rust, _) = export_lines(&env, &forced).await;
+    assert_eq!(by_default_sql.len(), 3);
+    for (a, b) in by_default_sql.iter().zip(&by_rust) {
+        let mut b = b.clone();
+        b.as_object_mut().unwrap().remove("identities[0].connection");
+        assert_eq!(a, &b);
+    }
+    for line in text.lines() {
+        let at: Vec<usize> = defaults
+            .iter()
+            .map(|f| line.find(&format!("\"{f}\":")).unwrap())
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "keys in the default order: {line}");
+    }
     assert_eq!(by_sql[2]["user_id"], "google-oauth2|42");
     assert_eq!(by_sql[0]["last_login"], "2026-01-01T00:00:00.123Z");
 }
@@ -605,6 +639,7 @@ async fn export_pages_seek_instead_of_scanning() {
     for (sql, lines) in [
         (edge::core::users::KEYSET_SQL, false),
         (edge::core::users::KEYSET_LINES_SQL, true),
+        (edge::core::users::KEYSET_DEFAULT_LINES_SQL, false),
     ] {
         let mut stmt = Stmt::new(Box::leak(format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str()))
             .bind("con_test00000000001")

@@ -253,6 +253,11 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
         )
         .to_string()
     });
+    let default_fields = fields.len() == DEFAULT_FIELDS.len()
+        && fields
+            .iter()
+            .zip(DEFAULT_FIELDS)
+            .all(|(f, d)| f.name == d && f.export_as.is_none());
     while let (true, Some(spec)) = (left > 0, sql_spec.as_deref()) {
         let (lines, n, last) = crate::core::users::keyset_lines(
             core.db,
@@ -267,7 +272,7 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
             claim.end_key.as_deref(),
             left,
             EXPORT_LINES_READ_BYTES,
-            spec,
+            (!default_fields).then_some(spec),
         )
         .await?;
         let Some(last) = last.filter(|_| n > 0) else { break };
