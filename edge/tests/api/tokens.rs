@@ -453,3 +453,23 @@ async fn a_login_makes_few_round_trips() {
     let failed = env.db.calls() - before;
     assert_eq!((ok, failed), (9, 9), "round trips of a login that succeeds, that fails");
 }
+
+/// A client-credentials token's round trips: 5 natively — the endpoint's rate limit and four
+/// configuration reads (client, grant, API, signing key), which the Worker serves from the isolate
+/// cache, so the rate limit is its one round trip; nothing the request wrote is read back.
+#[tokio::test]
+async fn a_client_credentials_token_makes_few_round_trips() {
+    let env = edge::testkit::TestEnv::new().await;
+    let token = |n: u8| {
+        let mut req = edge::api::Request::new("POST", "/oauth/token").with_json(&serde_json::json!({
+            "grant_type": "client_credentials", "client_id": edge::testkit::M2M_CLIENT,
+            "client_secret": edge::testkit::M2M_SECRET, "audience": format!("{}api/v2/", edge::testkit::ISSUER)}));
+        req.ip = Some(format!("9.9.8.{n}"));
+        req
+    };
+    assert_eq!(env.send(token(1)).await.status, 200);
+    let before = env.db.calls();
+    assert_eq!(env.send(token(2)).await.status, 200);
+    let trips = env.db.calls() - before;
+    assert_eq!(trips, 5, "round trips of a client-credentials token");
+}
