@@ -50,9 +50,9 @@ fn iso_day(day: i64) -> String {
     super::tokens::iso8601(day * DAY_MS)
 }
 
-/// `GET /api/v2/stats/daily?from=YYYYMMDD&to=YYYYMMDD`: one entry per day of the range (the
-/// last 30 days by default), days without activity included with zeros.
-pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Value> {
+/// The days `from..=to` (`YYYYMMDD`; the last 30 days by default), checked: in order, at most
+/// [`MAX_DAYS`].
+fn range(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<(i64, i64)> {
     let today = core.clock.now_ms().div_euclid(DAY_MS);
     let to = to.map(parse_day).transpose()?.unwrap_or(today);
     let from = from.map(parse_day).transpose()?.unwrap_or(to - 29);
@@ -64,6 +64,13 @@ pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> Cor
             "The range may span at most {MAX_DAYS} days"
         )));
     }
+    Ok((from, to))
+}
+
+/// `GET /api/v2/stats/daily?from=YYYYMMDD&to=YYYYMMDD`: one entry per day of the range (the
+/// last 30 days by default), days without activity included with zeros.
+pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Value> {
+    let (from, to) = range(core, from, to)?;
     #[derive(Deserialize)]
     struct Day {
         #[serde(deserialize_with = "columns::int")]
@@ -132,14 +139,7 @@ macro_rules! kind {
 /// legacy store), `imported` (bulk jobs), `social` (federated); users created through the Management API count
 /// as signed up — and the total of each kind.
 pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Value> {
-    let today = core.clock.now_ms().div_euclid(DAY_MS);
-    let to = to.map(parse_day).transpose()?.unwrap_or(today);
-    let from = from.map(parse_day).transpose()?.unwrap_or(to - 29);
-    if from > to || to - from >= MAX_DAYS {
-        return Err(CoreError::InvalidRequest(format!(
-            "from must not be after to, and the range may span at most {MAX_DAYS} days"
-        )));
-    }
+    let (from, to) = range(core, from, to)?;
     #[derive(Deserialize)]
     struct Row {
         #[serde(deserialize_with = "columns::int")]

@@ -10,8 +10,8 @@ use super::chunks::{self, Claim, Counts};
 use super::{job, JobQueue, Jobs};
 use crate::core::db::{columns, decode, Stmt};
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::management;
 use crate::core::Core;
+use crate::core::{management, users};
 
 /// Users per export page, at most.
 pub const EXPORT_CHUNK: i64 = 2000;
@@ -51,6 +51,39 @@ pub struct ExportField {
     /// Column / key name in the output.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_as: Option<String>,
+}
+
+impl ExportField {
+    /// The key or column name in the output.
+    pub fn key(&self) -> &str {
+        self.export_as.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// How a page's lines are made.
+enum Formatting {
+    /// By SQLite: the default fields (`None`) or a list of [`users::LINE_FIELDS`] (`[{n, k}]`).
+    Sql(Option<String>),
+    /// From each user, in Rust (CSV, identities, nested paths).
+    Rust,
+}
+
+impl Formatting {
+    fn of(fields: &[ExportField], csv: bool) -> Self {
+        let is_default = fields.len() == DEFAULT_FIELDS.len()
+            && fields
+                .iter()
+                .zip(DEFAULT_FIELDS)
+                .all(|(f, d)| f.name == d && f.export_as.is_none());
+        if csv || !fields.iter().all(|f| users::LINE_FIELDS.contains(&f.name.as_str())) {
+            Self::Rust
+        } else if is_default {
+            Self::Sql(None)
+        } else {
+            let spec: Vec<Value> = fields.iter().map(|f| json!({"n": f.name, "k": f.key()})).collect();
+            Self::Sql(Some(Value::Array(spec).to_string()))
+        }
+    }
 }
 
 /// Exported when no `fields` are given.
@@ -116,7 +149,7 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
                 Stmt::new(concat!(
                     "SELECT user_id, n FROM (SELECT user_id, n, b, LAG(b) OVER (ORDER BY user_id) AS pb FROM ",
                     "(SELECT user_id, ROW_NUMBER() OVER w - 1 AS n, CAST((SUM(",
-                    crate::core::users::stored_size!(),
+                    users::stored_size!(),
                     ") OVER w) / ?5 AS INTEGER) AS b FROM users WHERE connection_id <> 'con_tenant_admins' AND (?1 IS NULL OR connection_id = ?1) AND created_at <= ?2 ",
                     "WINDOW w AS (ORDER BY user_id ROWS UNBOUNDED PRECEDING))) ",
                     "WHERE (n % ?3 = 0 OR b <> pb) AND n < ?4 ORDER BY n"
@@ -129,7 +162,7 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
             )
             .await?,
     )?;
-    let total = crate::core::users::count_snapshot(core.db, req.connection_id.as_deref(), now)
+    let total = users::count_snapshot(core.db, req.connection_id.as_deref(), now)
         .await?
         .min(limit);
     let chunks = starts.len();
@@ -212,95 +245,71 @@ pub fn csv_cell(v: &Value) -> String {
     format!("\"{}\"", guarded.replace('"', "\"\""))
 }
 
-/// Processes one claimed export page: its users, read in byte-bounded slices, formatted and
-/// gzipped as they come, stored as one object.
+/// Processes one claimed export page: its users, read in byte-bounded slices and formatted (by
+/// SQLite when it can, see [`Formatting`]), gzipped whole and stored as one object.
 pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Claim) -> CoreResult<()> {
     let j = job(core, job_id).await?;
     let options = j.options();
     let fields: Vec<ExportField> = serde_json::from_value(options["fields"].clone()).unwrap_or_default();
     let csv = options["format"] == "csv";
+    let formatting = Formatting::of(&fields, csv);
     // The page's text, gzipped once whole (by the platform in the Worker): at most ~8 MB.
-    let mut page: Vec<u8> = Vec::new();
-    let mut out = String::new();
+    let mut page = String::new();
     if csv && claim.chunk == 0 {
-        let header: Vec<String> = fields
-            .iter()
-            .map(|f| csv_cell(&json!(f.export_as.clone().unwrap_or_else(|| f.name.clone()))))
-            .collect();
-        out.push_str(&header.join(","));
-        out.push('\n');
+        let header: Vec<String> = fields.iter().map(|f| csv_cell(&json!(f.key()))).collect();
+        page.push_str(&header.join(","));
+        page.push('\n');
     }
     // The line keys, JSON-escaped once.
     let keys: Vec<String> = fields
         .iter()
-        .map(|f| Value::String(f.export_as.clone().unwrap_or_else(|| f.name.clone())).to_string())
+        .map(|f| Value::String(f.key().to_owned()).to_string())
         .collect();
     let mut names = std::collections::HashMap::new();
     let mut after: Option<String> = None;
     let mut left = claim.rows;
-    // Fields SQLite can format (the default set among them): the lines come from the database
-    // ready to write, no user is decoded in the Worker.
-    let sql_spec = (!csv
-        && fields
-            .iter()
-            .all(|f| crate::core::users::LINE_FIELDS.contains(&f.name.as_str())))
-    .then(|| {
-        Value::Array(
-            fields
-                .iter()
-                .map(|f| json!({"n": f.name, "k": f.export_as.clone().unwrap_or_else(|| f.name.clone())}))
-                .collect(),
-        )
-        .to_string()
-    });
-    let default_fields = fields.len() == DEFAULT_FIELDS.len()
-        && fields
-            .iter()
-            .zip(DEFAULT_FIELDS)
-            .all(|(f, d)| f.name == d && f.export_as.is_none());
-    while let (true, Some(spec)) = (left > 0, sql_spec.as_deref()) {
-        let (lines, n, last) = crate::core::users::keyset_lines(
+    while left > 0 {
+        let start = if after.is_none() {
+            claim.start_key.as_deref()
+        } else {
+            None
+        };
+        let (conn, end) = (j.connection_id.as_deref(), claim.end_key.as_deref());
+        if let Formatting::Sql(spec) = &formatting {
+            let (lines, n, last) = users::keyset_lines(
+                core.db,
+                conn,
+                j.created_at,
+                start,
+                after.as_deref(),
+                end,
+                left,
+                EXPORT_LINES_READ_BYTES,
+                spec.as_deref(),
+            )
+            .await?;
+            let Some(last) = last.filter(|_| n > 0) else { break };
+            after = Some(last);
+            left -= n;
+            page.push_str(&lines);
+            page.push('\n');
+            continue;
+        }
+        let page_users = users::keyset_page(
             core.db,
-            j.connection_id.as_deref(),
+            conn,
             j.created_at,
-            if after.is_none() {
-                claim.start_key.as_deref()
-            } else {
-                None
-            },
+            start,
             after.as_deref(),
-            claim.end_key.as_deref(),
-            left,
-            EXPORT_LINES_READ_BYTES,
-            (!default_fields).then_some(spec),
-        )
-        .await?;
-        let Some(last) = last.filter(|_| n > 0) else { break };
-        after = Some(last);
-        left -= n;
-        page.extend_from_slice(lines.as_bytes());
-        page.push(b'\n');
-    }
-    while sql_spec.is_none() && left > 0 {
-        let users = crate::core::users::keyset_page(
-            core.db,
-            j.connection_id.as_deref(),
-            j.created_at,
-            if after.is_none() {
-                claim.start_key.as_deref()
-            } else {
-                None
-            },
-            after.as_deref(),
-            claim.end_key.as_deref(),
+            end,
             left,
             EXPORT_READ_BYTES,
         )
         .await?;
-        let Some(last) = users.last() else { break };
+        let Some(last) = page_users.last() else { break };
         after = Some(last.user_id.clone());
-        left -= users.len() as i64;
-        for u in &users {
+        left -= page_users.len() as i64;
+        for u in &page_users {
             if !names.contains_key(&u.connection_id) {
                 let name = management::connection(core, &u.connection_id)
                     .await
@@ -311,31 +320,28 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
             let full = management::user_json(u, names.get(&u.connection_id).map(String::as_str).unwrap_or_default());
             if csv {
                 let cells: Vec<String> = fields.iter().map(|f| csv_cell(field(&full, &f.name))).collect();
-                out.push_str(&cells.join(","));
+                page.push_str(&cells.join(","));
             } else {
                 // One JSON object per line, written from references into the user (no copies).
-                out.push('{');
+                page.push('{');
                 for (n, (name, f)) in keys.iter().zip(&fields).enumerate() {
                     if n > 0 {
-                        out.push(',');
+                        page.push(',');
                     }
-                    out.push_str(name);
-                    out.push(':');
-                    out.push_str(&field(&full, &f.name).to_string());
+                    page.push_str(name);
+                    page.push(':');
+                    page.push_str(&field(&full, &f.name).to_string());
                 }
-                out.push('}');
+                page.push('}');
             }
-            out.push('\n');
+            page.push('\n');
         }
-        page.extend_from_slice(out.as_bytes());
-        out.clear();
     }
-    page.extend_from_slice(out.as_bytes());
     let key = claim
         .object
         .as_deref()
         .ok_or_else(|| CoreError::Internal("the page names no object".into()))?;
-    jobs.files.put_gzipped(key, page).await?;
+    jobs.files.put_gzipped(key, page.into_bytes()).await?;
     core.db
         .batch(chunks::finish(
             job_id,
