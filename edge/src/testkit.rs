@@ -615,6 +615,22 @@ impl TestEnv {
             .access_token
     }
 
+    /// `method /api/v2/{path}` with `token` as the bearer and `body` as JSON.
+    pub async fn api(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> Response {
+        let mut req =
+            Request::new(method, &format!("/api/v2/{path}")).with_header("authorization", &format!("Bearer {token}"));
+        if let Some(b) = body {
+            req = req.with_json(&b);
+        }
+        self.send(req).await
+    }
+
+    /// [`api`](Self::api) with a token of the test M2M client holding `scope`.
+    pub async fn management_call(&self, scope: &str, method: &str, path: &str, body: Option<Value>) -> Response {
+        let token = self.management_token(scope).await;
+        self.api(&token, method, path, body).await
+    }
+
     /// The test signing key's signer.
     pub fn signer(&self) -> crate::core::tokens::PemSigner {
         crate::core::tokens::PemSigner::new(&crate::core::keys::SigningKey {

@@ -80,12 +80,7 @@ async fn console_login(env: &TestEnv, client: &str, redirect: &str, email: &str,
 }
 
 async fn api(env: &TestEnv, token: &str, method: &str, path: &str, body: Option<Value>) -> Response {
-    let mut req =
-        Request::new(method, &format!("/api/v2/{path}")).with_header("authorization", &format!("Bearer {token}"));
-    if let Some(b) = body {
-        req = req.with_json(&b);
-    }
-    env.send(req).await
+    env.api(token, method, path, body).await
 }
 
 #[tokio::test]

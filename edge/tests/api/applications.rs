@@ -7,13 +7,7 @@ use edge::testkit::{TestEnv, ISSUER, MANAGEMENT_SCOPES};
 use serde_json::{json, Value};
 
 async fn call(env: &TestEnv, method: &str, path: &str, body: Option<Value>) -> Response {
-    let token = env.management_token(MANAGEMENT_SCOPES).await;
-    let mut req =
-        Request::new(method, &format!("/api/v2/{path}")).with_header("authorization", &format!("Bearer {token}"));
-    if let Some(b) = body {
-        req = req.with_json(&b);
-    }
-    env.send(req).await
+    env.management_call(MANAGEMENT_SCOPES, method, path, body).await
 }
 
 async fn client_credentials(env: &TestEnv, id: &str, secret: &str, audience: &str) -> Response {

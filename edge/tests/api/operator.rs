@@ -8,13 +8,7 @@ use serde_json::{json, Value};
 const PW: &str = "Analytical1!";
 
 async fn call(env: &TestEnv, method: &str, path: &str, body: Option<Value>) -> Response {
-    let token = env.management_token(MANAGEMENT_SCOPES).await;
-    let mut req =
-        Request::new(method, &format!("/api/v2/{path}")).with_header("authorization", &format!("Bearer {token}"));
-    if let Some(b) = body {
-        req = req.with_json(&b);
-    }
-    env.send(req).await
+    env.management_call(MANAGEMENT_SCOPES, method, path, body).await
 }
 
 async fn signup(env: &TestEnv, email: &str) -> String {
