@@ -77,8 +77,12 @@ build-floor:
 WORKER_BUILD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/worker \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128'
 
+# worker-build keeps wasm's name section (it runs `wasm-opt --debuginfo`): ~350 KB of the Worker,
+# ~100 KB gzip, that only names functions in stack traces. Stripped afterwards (`strip = true` would
+# also drop the target-features section wasm-bindgen reads); panics still print message and location.
 build-worker:
 	cd edge && $(WORKER_BUILD_ENV) worker-build --release
+	$(WASM_OPT_BIN) --strip-debug --strip-producers edge/build/index_bg.wasm -o edge/build/index_bg.wasm
 
 build-legacy:
 	cargo build --release -p legacy-service -p tollgate-cli

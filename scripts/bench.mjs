@@ -24,7 +24,8 @@ import zlib from 'node:zlib';
 import { legacyCall } from '../tests/e2e/legacy-client.mjs';
 import { benchExport, benchImport } from './bench-import.mjs';
 import { benchLoad, startSite } from './bench-load.mjs';
-import { root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
+import { connectProfiler } from './bench-profile.mjs';
+import { freePort, root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
 const sizes = (buf) => ({
@@ -101,7 +102,9 @@ await new Promise((r) => mailApi.listen(0, '127.0.0.1', r));
 // Per-endpoint rate limits are raised so throughput measures the work, not the 429s.
 const legacy = await startLegacy();
 const site = await startSite();
+const inspectorPort = await freePort();
 const worker = await startWorker({
+  inspectorPort,
   extraOrigins: [site.origin],
   vars: { BENCH_ROUTES: '1', RATE_LIMIT_SCALE: '1000000', DEV_OUTBOX: '0',
     MAIL_API_URL: `http://127.0.0.1:${mailApi.address().port}/send`, MAIL_API_KEY: 'bench', MAIL_FROM: 'bench@example.com' },
@@ -257,14 +260,16 @@ try {
   await pair('change_password, known vs unknown', () => postJson('/dbconnections/change_password', { connection: CONNECTION, email }),
     () => postJson('/dbconnections/change_password', { connection: CONNECTION, email: nobody() }));
 
-  console.log('\n== Throughput (autocannon, 10 connections, 5 s each; CPU ms per request are not measurable under wrangler dev) ==');
+  console.log('\n== Throughput (autocannon, 10 connections, 5 s each) ==');
   const token = (await (await postJson('/oauth/token', loginBody(email, password))).json()).access_token;
   const load = async (label, p, opts = {}) => {
     const res = await autocannon({ url: (opts.origin ?? worker.origin) + p, connections: 10, duration: 5, ...opts.request });
+    cpuRuns.push({ label, p, opts });
     const bad = res.non2xx + res.errors + res.timeouts;
     console.log(`  ${label.padEnd(34)} ${String(Math.round(res.requests.average)).padStart(6)} req/s   p50 ${ms(res.latency.p50)}   p99 ${ms(res.latency.p99)}${bad ? `   (${bad} not 2xx)` : ''}`);
     return res;
   };
+  const cpuRuns = [];
   const json = (body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const ceiling = await load('GET /healthz (trivial: the ceiling)', '/healthz');
   const jwksLoad = await load('GET /.well-known/jwks.json', '/.well-known/jwks.json');
@@ -293,6 +298,16 @@ try {
   console.log(`  token / trivial route: ${ratio(cc, ceiling)}x (goal >= 0.5)   JWKS / trivial: ${ratio(jwksLoad, ceiling)}x (goal >= 0.8)   ours / oidc-provider: ${ratio(cc, opLoad)}x`);
   console.log(`  login p50 / sign-up p50: ${(loginLoad.latency.p50 / signupLoad.latency.p50).toFixed(2)}x (goal <= 1.3; both do one argon2id)`);
   console.log(`  Worker wasm: ${(wasm.gzip / 1024).toFixed(0)} KB gzip (goal <= 1024 KB)`);
+
+  console.log('\n== CPU inside the Worker per request (V8 sampling profiler over the inspector, 2 s of load each;');
+  console.log('   upper bounds: the profiler\'s cost is included) and the functions with the most self time, ms/request ==');
+  const profiler = await connectProfiler(inspectorPort);
+  for (const { label, p, opts } of cpuRuns.filter((r) => !r.opts.origin)) {
+    const { msPerRequest, top } = await profiler.measure(async () =>
+      (await autocannon({ url: worker.origin + p, connections: 10, duration: 2, ...opts.request })).requests.total);
+    console.log(`  ${label.padEnd(34)} ${msPerRequest.toFixed(2).padStart(6)} ms   ${top.join(' · ')}`);
+  }
+  profiler.close();
 
   console.log('\n== Bulk jobs in local D1 + R2 + Queues (workerd), next to a plain SQLite insert ==');
   const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} users/s`.padStart(14);

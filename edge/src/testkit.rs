@@ -69,8 +69,10 @@ pub const KEK: [u8; 32] = [7u8; 32];
 /// The kid of the test signing key.
 pub const KID: &str = "test-key-1";
 
-/// A 2048-bit RSA key made once per test binary: (PKCS#8 PEM, n, e).
+/// A 2048-bit RSA key made once per test binary: (PKCS#8 PEM, n, e). Installs our JWT crypto
+/// provider first, as every token a test makes or checks starts from this key.
 pub fn test_rsa_key() -> &'static (String, String, String) {
+    crate::core::jwt_crypto::install();
     static KEY: OnceLock<(String, String, String)> = OnceLock::new();
     KEY.get_or_init(|| {
         let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("rsa keygen");

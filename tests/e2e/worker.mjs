@@ -68,7 +68,7 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * `https` serves over TLS with wrangler's self-signed certificate (clients must not verify it).
  * Returns {origin, log(), stop()}; stop() kills the whole process group.
  */
-export async function startWorker({ vars = {}, state, https = false, extraOrigins = [], legacy }) {
+export async function startWorker({ vars = {}, state, https = false, extraOrigins = [], legacy, inspectorPort }) {
   for (const need of ['dist/index.html', 'edge/build/index.js']) {
     if (!existsSync(path.join(root, need))) throw new Error(`missing ${need}: run \`make build\` first`);
   }
@@ -92,7 +92,8 @@ export async function startWorker({ vars = {}, state, https = false, extraOrigin
   const child = spawn(
     'npx',
     ['wrangler', 'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-     '--show-interactive-dev-session=false', '--local-protocol', https ? 'https' : 'http', ...varArgs],
+     '--show-interactive-dev-session=false', '--local-protocol', https ? 'https' : 'http', ...varArgs,
+     ...(inspectorPort ? ['--inspector-port', String(inspectorPort)] : [])],
     { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   started.add(child);

@@ -161,11 +161,11 @@ impl App<'_> {
             .kek
             .as_ref()
             .ok_or_else(|| crate::core::error::CoreError::Internal("no KEY_ENCRYPTION_KEY".into()))?;
-        let key = crate::core::keys::current_signing_key(self.core.db, kek).await?;
+        let key = crate::core::keys::current_signing_key(self.core.db).await?;
         let claims = serde_json::json!({"iss": self.core.settings.issuer, "sub": "bench@clients", "aud": "bench",
                                         "iat": 0, "exp": 1, "scope": "read:users", "gty": "client-credentials"});
-        let platform = self.signers.signer(&key).await?;
-        let rsa_crate = crate::core::tokens::PemSigner::new(&key)?;
+        let platform = self.signers.signer(&key, kek).await?;
+        let rsa_crate = crate::core::tokens::PemSigner::new(&key.open(kek)?)?;
         platform.sign(&claims).await?; // warm-up: the first call imports the key
         let per = |start: i64, n: i64| (self.core.clock.now_ms() - start) as f64 / n as f64;
         let n = 20;

@@ -64,8 +64,8 @@ impl App<'_> {
             .kek
             .as_ref()
             .ok_or_else(|| CoreError::Internal("KEY_ENCRYPTION_KEY is not configured".into()))?;
-        let key = keys::current_signing_key(self.core.db, kek).await?;
-        Ok(self.signers.signer(&key).await?)
+        let key = keys::current_signing_key(self.core.db).await?;
+        Ok(self.signers.signer(&key, kek).await?)
     }
 
     /// `POST /oauth/token`.

@@ -672,6 +672,7 @@ pub fn verify_id_token(
     nonce: &str,
     now_s: i64,
 ) -> Result<Map<String, Value>, String> {
+    super::jwt_crypto::install();
     let header = jsonwebtoken::decode_header(token).map_err(|e| e.to_string())?;
     if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256 | Algorithm::PS256) {
         return Err(format!("unsupported algorithm {:?}", header.alg));

@@ -75,16 +75,35 @@ pub async fn verifying_keys(db: &dyn Database) -> CoreResult<Vec<VerifyingKey>> 
         .collect()
 }
 
-/// The `current` key, decrypted with the key-encryption key.
-pub async fn current_signing_key(db: &dyn Database, kek: &[u8; 32]) -> CoreResult<SigningKey> {
+/// A signing key as stored: its private key sealed with the key-encryption key. A signer made
+/// once per isolate (`SignerFactory`) never opens it again.
+#[derive(Debug, Clone)]
+pub struct SealedSigningKey {
+    /// Key id (the JWT `kid`).
+    pub kid: String,
+    private_key_enc: String,
+}
+
+impl SealedSigningKey {
+    /// Decrypts the private key (AES-256-GCM).
+    pub fn open(&self, kek: &[u8; 32]) -> CoreResult<SigningKey> {
+        Ok(SigningKey {
+            kid: self.kid.clone(),
+            private_pem: decrypt(kek, &self.private_key_enc)?,
+        })
+    }
+}
+
+/// The `current` key, still sealed.
+pub async fn current_signing_key(db: &dyn Database) -> CoreResult<SealedSigningKey> {
     let row = published_rows(db)
         .await?
         .into_iter()
         .find(|r| r.status == "current")
         .ok_or_else(|| CoreError::Internal("no current signing key: run `make dev` or scripts/keys.mjs".into()))?;
-    Ok(SigningKey {
-        private_pem: decrypt(kek, &row.private_key_enc)?,
+    Ok(SealedSigningKey {
         kid: row.kid,
+        private_key_enc: row.private_key_enc,
     })
 }
 

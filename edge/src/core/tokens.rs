@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::error::{CoreError, CoreResult};
-use super::keys::{SigningKey, VerifyingKey};
+use super::keys::{SealedSigningKey, SigningKey, VerifyingKey};
 use super::users::User;
 
 /// Signs JWT claims: jsonwebtoken's RustCrypto RSA natively ([`PemSigner`]), WebCrypto in the
@@ -31,8 +31,9 @@ pub trait Signer {
 /// Makes the signer of a signing key (the platform's fastest RS256).
 #[async_trait(?Send)]
 pub trait SignerFactory {
-    /// A signer for `key`.
-    async fn signer(&self, key: &SigningKey) -> CoreResult<std::rc::Rc<dyn Signer>>;
+    /// A signer for `key`; a factory that keeps signers opens `key` (with `kek`) only for a `kid`
+    /// it has not seen.
+    async fn signer(&self, key: &SealedSigningKey, kek: &[u8; 32]) -> CoreResult<std::rc::Rc<dyn Signer>>;
 }
 
 /// [`PemSigner`]s.
@@ -40,8 +41,8 @@ pub struct PemSigners;
 
 #[async_trait(?Send)]
 impl SignerFactory for PemSigners {
-    async fn signer(&self, key: &SigningKey) -> CoreResult<std::rc::Rc<dyn Signer>> {
-        Ok(std::rc::Rc::new(PemSigner::new(key)?))
+    async fn signer(&self, key: &SealedSigningKey, kek: &[u8; 32]) -> CoreResult<std::rc::Rc<dyn Signer>> {
+        Ok(std::rc::Rc::new(PemSigner::new(&key.open(kek)?)?))
     }
 }
 
@@ -84,6 +85,7 @@ impl Signer for PemSigner {
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
         header.typ = Some("JWT".into());
+        super::jwt_crypto::install();
         jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| CoreError::Internal(format!("jwt: {e}")))
     }
 }
@@ -104,6 +106,7 @@ pub enum TokenError {
 
 /// The published key a token names: RS256 only, by `kid`.
 fn decoding_key(token: &str, keys: &[VerifyingKey]) -> Result<DecodingKey, TokenError> {
+    super::jwt_crypto::install();
     let header = jsonwebtoken::decode_header(token).map_err(|e| TokenError::Invalid(e.to_string()))?;
     if header.alg != Algorithm::RS256 {
         return Err(TokenError::Invalid("algorithm must be RS256".into()));

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::keys::SigningKey;
+use crate::core::keys::{SealedSigningKey, SigningKey};
 use crate::core::tokens::{signing_input, Signer, SignerFactory};
 
 const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
@@ -88,7 +88,7 @@ pub struct WebCryptoSigners;
 
 #[async_trait(?Send)]
 impl SignerFactory for WebCryptoSigners {
-    async fn signer(&self, key: &SigningKey) -> CoreResult<Rc<dyn Signer>> {
+    async fn signer(&self, key: &SealedSigningKey, kek: &[u8; 32]) -> CoreResult<Rc<dyn Signer>> {
         if let Some(found) = IMPORTED.with(|k| {
             k.borrow()
                 .iter()
@@ -97,7 +97,7 @@ impl SignerFactory for WebCryptoSigners {
         }) {
             return Ok(found);
         }
-        let signer = Rc::new(WebCryptoSigner::import(key).await?);
+        let signer = Rc::new(WebCryptoSigner::import(&key.open(kek)?).await?);
         IMPORTED.with(|k| {
             let mut k = k.borrow_mut();
             // Keys rotate rarely; keep the last few.
