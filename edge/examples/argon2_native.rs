@@ -4,7 +4,7 @@
 //! `cargo run -q --release -p edge --example argon2_native -- [N]`
 use std::time::Instant;
 
-use edge::core::hashing::Argon2idHasher;
+use edge::core::credentials::hashing::Argon2idHasher;
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10);

@@ -5,8 +5,8 @@
 //! `cargo run -q --release -p edge --example hash_costs`
 use std::time::Instant;
 
-use edge::core::hashing::Argon2idHasher;
-use edge::core::legacy_hash::{bench_samples, LegacyHash};
+use edge::core::credentials::hashing::Argon2idHasher;
+use edge::core::credentials::legacy_hash::{bench_samples, LegacyHash};
 
 fn best_of_three(f: impl Fn()) -> f64 {
     (0..3)

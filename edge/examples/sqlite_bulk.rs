@@ -4,14 +4,14 @@
 //! `cargo run -q --release -p edge --example sqlite_bulk -- [N]`
 use std::time::Instant;
 
-use edge::core::db::SqlValue;
+use edge::core::platform::db::SqlValue;
 use edge::sqlite::Sqlite;
 
 const HASH: &str = "$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K";
 
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let run = || -> Result<f64, edge::core::db::DbError> {
+    let run = || -> Result<f64, edge::core::platform::db::DbError> {
         let db = Sqlite::in_memory()?;
         db.execute_script(
             "INSERT INTO tenant (id, name) VALUES (1, 'bench'); \

@@ -10,7 +10,7 @@ use rusqlite::types::{Value as SqlType, ValueRef};
 use rusqlite::{params_from_iter, Connection};
 use serde_json::{Number, Value};
 
-use crate::core::db::{Database, DbError, Row, SqlValue, Stmt};
+use crate::core::platform::db::{Database, DbError, Row, SqlValue, Stmt};
 
 /// The repository's D1 migrations folder.
 pub const MIGRATIONS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");

@@ -15,15 +15,15 @@ use rsa::traits::PublicKeyParts;
 use serde_json::{json, Value};
 
 use crate::api::{App, Config, Request, Response};
-use crate::core::db::{Database, Stmt};
+use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
-use crate::core::hashing::{Argon2Config, Argon2idHasher};
-use crate::core::jobs::chunks::Delivery;
-use crate::core::jobs::{ChunkMessage, FileStore, JobQueue, Jobs};
-use crate::core::legacy::{sign, LegacyUser, Signed};
-use crate::core::mail::{DevOutbox, NoMailer};
-use crate::core::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse, Secrets};
-use crate::core::secrets::{b64url, encrypt};
+use crate::core::management::jobs::chunks::Delivery;
+use crate::core::management::jobs::{ChunkMessage, FileStore, JobQueue, Jobs};
+use crate::core::migration::legacy::{sign, LegacyUser, Signed};
+use crate::core::platform::db::{Database, Stmt};
+use crate::core::platform::mail::{DevOutbox, NoMailer};
+use crate::core::platform::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse, Secrets};
+use crate::core::platform::secrets::{b64url, encrypt};
 use crate::core::{Clock, Core, OsRng, Settings, StderrLogger};
 use crate::sqlite::Sqlite;
 
@@ -72,7 +72,7 @@ pub const KID: &str = "test-key-1";
 /// A 2048-bit RSA key made once per test binary: (PKCS#8 PEM, n, e). Installs our JWT crypto
 /// provider first, as every token a test makes or checks starts from this key.
 pub fn test_rsa_key() -> &'static (String, String, String) {
-    crate::core::jwt_crypto::install();
+    crate::core::platform::jwt_crypto::install();
     static KEY: OnceLock<(String, String, String)> = OnceLock::new();
     KEY.get_or_init(|| {
         let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("rsa keygen");
@@ -254,7 +254,7 @@ impl HttpClient for FakeLegacy {
         let parsed: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
         let mut answer = self.answer(&action, &parsed);
         if self.fault.get() == Fault::Huge {
-            answer["padding"] = json!("x".repeat(2 * crate::core::outbound::MAX_RESPONSE_BYTES));
+            answer["padding"] = json!("x".repeat(2 * crate::core::platform::outbound::MAX_RESPONSE_BYTES));
         }
         respond(200, answer.to_string().into_bytes())
     }
@@ -403,7 +403,7 @@ impl TestEnv {
                  VALUES (?1, 'Test M2M', 'non_interactive', 0, ?2, '[\"client_credentials\"]', 0)",
             )
             .bind(M2M_CLIENT)
-            .bind(crate::core::secrets::sha256_hex(M2M_SECRET.as_bytes())),
+            .bind(crate::core::platform::secrets::sha256_hex(M2M_SECRET.as_bytes())),
         )
         .await
         .expect("m2m client");
@@ -443,11 +443,11 @@ impl TestEnv {
     /// Adds a tenant administrator (a user of the admins' connection with `role`) and points the
     /// console's URLs at `{ISSUER}admin/`, as the seed does; returns the stored user id.
     pub async fn add_member(&self, email: &str, password: &str, role: &str) -> String {
-        use crate::core::admins::{ADMIN_CONNECTION_ID, CONSOLE_CLIENT_ID};
+        use crate::core::directory::admins::{ADMIN_CONNECTION_ID, CONSOLE_CLIENT_ID};
         let hash = self.core().hasher.hash(password, &[7u8; 16]).await.expect("hash");
         let id = format!(
             "adm{}",
-            crate::core::secrets::sha256_hex(email.as_bytes())
+            crate::core::platform::secrets::sha256_hex(email.as_bytes())
                 .get(..16)
                 .unwrap_or_default()
         );
@@ -526,7 +526,7 @@ impl TestEnv {
             },
             config: &self.config,
             jobs: self.jobs(),
-            signers: &crate::core::tokens::PemSigners,
+            signers: &crate::core::oauth::tokens::PemSigners,
         };
         let mut res = app.handle(req).await;
         // What the Worker streams from R2 (an export download).
@@ -582,8 +582,8 @@ impl TestEnv {
                     mailer: &outbox,
                     ..self.core()
                 };
-                let first = crate::core::jobs::process_chunk(&core, self.jobs(), &m).await;
-                let again = crate::core::jobs::process_chunk(&core, self.jobs(), &m).await;
+                let first = crate::core::management::jobs::process_chunk(&core, self.jobs(), &m).await;
+                let again = crate::core::management::jobs::process_chunk(&core, self.jobs(), &m).await;
                 deliveries += 2;
                 // The message lives on if either delivery asked for it (the duplicate was the
                 // same message).
@@ -602,16 +602,16 @@ impl TestEnv {
     /// `client_credentials` grant itself (without the endpoint's rate limit).
     pub async fn management_token(&self, scope: &str) -> String {
         let core = self.core();
-        let client = crate::core::tenant::client(core.db, M2M_CLIENT)
+        let client = crate::core::directory::tenant::client(core.db, M2M_CLIENT)
             .await
             .expect("db")
             .expect("m2m client");
-        let req = crate::core::oauth::TokenRequest {
+        let req = crate::core::oauth::grants::TokenRequest {
             audience: Some(format!("{ISSUER}api/v2/")),
             scope: Some(scope.to_owned()),
             ..Default::default()
         };
-        crate::core::oauth::client_credentials_grant(&core, &self.signer(), &client, true, &req)
+        crate::core::oauth::grants::client_credentials_grant(&core, &self.signer(), &client, true, &req)
             .await
             .expect("client credentials")
             .access_token
@@ -634,8 +634,8 @@ impl TestEnv {
     }
 
     /// The test signing key's signer.
-    pub fn signer(&self) -> crate::core::tokens::PemSigner {
-        crate::core::tokens::PemSigner::new(&crate::core::keys::SigningKey {
+    pub fn signer(&self) -> crate::core::oauth::tokens::PemSigner {
+        crate::core::oauth::tokens::PemSigner::new(&crate::core::oauth::keys::SigningKey {
             kid: KID.into(),
             private_pem: test_rsa_key().0.as_bytes().to_vec(),
         })
@@ -644,7 +644,7 @@ impl TestEnv {
 
     /// Any claims, signed with the tenant's current key (tests that forge what a flow must not issue).
     pub async fn sign(&self, claims: &Value) -> String {
-        crate::core::tokens::Signer::sign(&self.signer(), claims)
+        crate::core::oauth::tokens::Signer::sign(&self.signer(), claims)
             .await
             .expect("token")
     }

@@ -9,14 +9,14 @@ use shared::wire::{CoAuthenticateRequest, CoAuthenticateResponse, Redirect, Univ
 use super::errors::WebError;
 use super::http::{Request, Response};
 use super::{pages, parse_json, App};
-use crate::core::authorize::{
+use crate::core::directory::tenant;
+use crate::core::error::CoreError;
+use crate::core::federation::federated;
+use crate::core::oauth::authorize::{
     self, Delivery, LogoutTarget, Outcome, ResponseMode, BROWSER_COOKIE, BROWSER_COOKIE_TTL_S, SESSION_COOKIE,
     SESSION_TTL_MS,
 };
-use crate::core::error::CoreError;
-use crate::core::federated;
-use crate::core::oauth::{self, Origin};
-use crate::core::tenant;
+use crate::core::oauth::grants::{self, Origin};
 
 fn query_pairs(req: &Request) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query.as_bytes()).into_owned().collect()
@@ -246,7 +246,7 @@ impl App<'_> {
         if !tenant::connection_enabled(self.core.db, &client.client_id, &conn.id).await? {
             return Err(CoreError::InvalidRequest(format!("Unknown realm {realm}.")).into());
         }
-        let user = match oauth::check_credentials(
+        let user = match grants::check_credentials(
             &self.core,
             &conn,
             &username,

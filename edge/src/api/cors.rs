@@ -13,8 +13,8 @@ use serde::Deserialize;
 
 use super::http::{Request, Response};
 use super::App;
-use crate::core::db::Stmt;
-use crate::core::tenant;
+use crate::core::directory::tenant;
+use crate::core::platform::db::Stmt;
 
 const ALLOW_HEADERS: &str = "Content-Type, Authorization, Auth0-Client, Auth0-Forwarded-For";
 const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";

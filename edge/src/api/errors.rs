@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use shared::wire::{codes, ApiError, OAuthError};
 
 use super::http::Response;
-use crate::core::attack::Quota;
 use crate::core::error::CoreError;
+use crate::core::protection::attack::Quota;
 
 /// Errors of the HTTP layer itself (before the core is called) plus core errors.
 #[derive(Debug)]

@@ -8,9 +8,9 @@ use super::errors::WebError;
 use super::http::{Request, Response};
 use super::pages::{self, OutboxRow};
 use super::{parse_json, query_param, App};
-use crate::core::db::{decode, Stmt};
+use crate::core::accounts::lifecycle;
 use crate::core::error::CoreError;
-use crate::core::lifecycle;
+use crate::core::platform::db::{decode, Stmt};
 
 #[derive(Deserialize)]
 struct OutboxEntry {
@@ -71,7 +71,7 @@ impl App<'_> {
         let password = body
             .password
             .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
-        let session = req.cookie(crate::core::authorize::SESSION_COOKIE);
+        let session = req.cookie(crate::core::oauth::authorize::SESSION_COOKIE);
         let user = lifecycle::reset_password(&self.core, &ticket, &password, session).await?;
         Ok(Response::json(
             200,

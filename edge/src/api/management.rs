@@ -12,10 +12,11 @@ use futures_util::StreamExt;
 
 use super::http::{Request, Response, MAX_IMPORT_BYTES};
 use super::{parse_json, query_param, App};
+use crate::core::directory::stats;
 use crate::core::error::CoreError;
-use crate::core::jobs::{self, ExportRequest, ImportOptions};
-use crate::core::secrets::ct_eq;
-use crate::core::{access, applications, management, stats};
+use crate::core::management::jobs::{self, ExportRequest, ImportOptions};
+use crate::core::management::{self, access, applications};
+use crate::core::platform::secrets::ct_eq;
 
 /// How long an export download link works.
 pub const DOWNLOAD_TTL_S: i64 = 60;
@@ -372,10 +373,13 @@ impl App<'_> {
             Op::UnblockUser => self.m_unblock(req, Some(id)).await,
             Op::ListConnections => self.m_connections(req).await,
             Op::CreateConnection => self.m_create_connection(req).await,
-            Op::GetConnection => Ok(Response::json(200, &management::get_connection(&self.core, id).await?)),
+            Op::GetConnection => Ok(Response::json(
+                200,
+                &management::users::get_connection(&self.core, id).await?,
+            )),
             Op::UpdateConnection => self.m_update_connection(req, id).await,
             Op::DeleteConnection => {
-                management::delete_connection(&self.core, id).await?;
+                management::users::delete_connection(&self.core, id).await?;
                 Ok(no_content())
             }
             Op::ListClients => Ok(Response::json(200, &applications::list_clients(&self.core).await?)),
@@ -424,32 +428,32 @@ impl App<'_> {
                 &applications::write_resource_server(&self.core, Some(id), &parse_json(req)?).await?,
             )),
             Op::Blocks => {
-                let list = crate::core::attack::blocks(self.core.db, self.core.clock.now_ms()).await?;
+                let list = crate::core::protection::attack::blocks(self.core.db, self.core.clock.now_ms()).await?;
                 Ok(Response::json(200, &serde_json::json!({ "blocks": list })))
             }
             Op::IpBlocked => {
-                if crate::core::attack::ip_blocked(self.core.db, id, self.core.clock.now_ms()).await? {
+                if crate::core::protection::attack::ip_blocked(self.core.db, id, self.core.clock.now_ms()).await? {
                     Ok(no_content())
                 } else {
                     Err(CoreError::NotFound("The IP is not blocked.".into()).into())
                 }
             }
             Op::UnblockIp => {
-                crate::core::attack::unblock_ip(self.core.db, id).await?;
+                crate::core::protection::attack::unblock_ip(self.core.db, id).await?;
                 Ok(no_content())
             }
             Op::LegacyTest => Ok(Response::json(
                 200,
-                &management::legacy_test(&self.core, id, &parse_json(req)?).await?,
+                &management::users::legacy_test(&self.core, id, &parse_json(req)?).await?,
             )),
             Op::PasswordChangeTicket => Ok(created(
-                &management::password_change_ticket(&self.core, &parse_json(req)?).await?,
+                &management::users::password_change_ticket(&self.core, &parse_json(req)?).await?,
             )),
             Op::EmailVerificationTicket => Ok(created(
-                &management::email_verification_ticket(&self.core, &parse_json(req)?).await?,
+                &management::users::email_verification_ticket(&self.core, &parse_json(req)?).await?,
             )),
             Op::VerificationEmail => Ok(created(
-                &management::verification_email_job(&self.core, &parse_json(req)?).await?,
+                &management::users::verification_email_job(&self.core, &parse_json(req)?).await?,
             )),
             Op::DailyStats => {
                 let (from, to) = (query_param(req, "from"), query_param(req, "to"));
@@ -476,28 +480,31 @@ impl App<'_> {
 
     async fn m_list_users(&self, req: &Request) -> Result<Response, WebError> {
         let q: Vec<(String, String)> = url::form_urlencoded::parse(req.query.as_bytes()).into_owned().collect();
-        Ok(Response::json(200, &management::list_users(&self.core, &q).await?))
+        Ok(Response::json(
+            200,
+            &management::users::list_users(&self.core, &q).await?,
+        ))
     }
 
     async fn m_create_user(&self, req: &Request) -> Result<Response, WebError> {
         let body: Value = parse_json(req)?;
-        Ok(created(&management::create_user(&self.core, &body).await?))
+        Ok(created(&management::users::create_user(&self.core, &body).await?))
     }
 
     async fn m_get_user(&self, id: &str) -> Result<Response, WebError> {
-        Ok(Response::json(200, &management::get_user(&self.core, id).await?))
+        Ok(Response::json(200, &management::users::get_user(&self.core, id).await?))
     }
 
     async fn m_update_user(&self, req: &Request, id: &str) -> Result<Response, WebError> {
         let body: Value = parse_json(req)?;
         Ok(Response::json(
             200,
-            &management::update_user(&self.core, id, &body).await?,
+            &management::users::update_user(&self.core, id, &body).await?,
         ))
     }
 
     async fn m_delete_user(&self, id: &str) -> Result<Response, WebError> {
-        management::delete_user(&self.core, id).await?;
+        management::users::delete_user(&self.core, id).await?;
         Ok(no_content())
     }
 
@@ -505,17 +512,17 @@ impl App<'_> {
         let email = query_param(req, "email").ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?;
         Ok(Response::json(
             200,
-            &management::users_by_email(&self.core, &email).await?,
+            &management::users::users_by_email(&self.core, &email).await?,
         ))
     }
 
     async fn m_unblock(&self, req: &Request, id: Option<&str>) -> Result<Response, WebError> {
         match id {
-            Some(id) => management::unblock_user(&self.core, id).await?,
+            Some(id) => management::users::unblock_user(&self.core, id).await?,
             None => {
                 let identifier = query_param(req, "identifier")
                     .ok_or_else(|| CoreError::InvalidRequest("Missing identifier".into()))?;
-                management::unblock_identifier(&self.core, &identifier).await?;
+                management::users::unblock_identifier(&self.core, &identifier).await?;
             }
         }
         Ok(no_content())
@@ -523,20 +530,20 @@ impl App<'_> {
 
     async fn m_create_connection(&self, req: &Request) -> Result<Response, WebError> {
         let body: Value = parse_json(req)?;
-        Ok(created(&management::create_connection(&self.core, &body).await?))
+        Ok(created(&management::users::create_connection(&self.core, &body).await?))
     }
 
     async fn m_update_connection(&self, req: &Request, id: &str) -> Result<Response, WebError> {
         let body: Value = parse_json(req)?;
         Ok(Response::json(
             200,
-            &management::update_connection(&self.core, id, &body).await?,
+            &management::users::update_connection(&self.core, id, &body).await?,
         ))
     }
 
     async fn m_connections(&self, req: &Request) -> Result<Response, WebError> {
         let (name, strategy) = (query_param(req, "name"), query_param(req, "strategy"));
-        let list = management::connections(&self.core, name.as_deref(), strategy.as_deref()).await?;
+        let list = management::users::connections(&self.core, name.as_deref(), strategy.as_deref()).await?;
         // Checkpoint pagination (`take`, `from`) or `include_totals` answer with an object, as Auth0.
         let paged = ["take", "from"].iter().any(|k| query_param(req, k).is_some())
             || query_param(req, "include_totals").as_deref() == Some("true");

@@ -14,7 +14,7 @@ pub mod pages;
 use serde::de::DeserializeOwned;
 use shared::wire::{ClientConfig, DbConnectionInfo, SignupRequest, Strategy};
 
-use crate::core::{signup, tenant, Core};
+use crate::core::{accounts::signup, directory::tenant, Core};
 use errors::WebError;
 pub use http::{body_limit, BodyStream, Request, Response, MAX_BODY_BYTES};
 
@@ -36,9 +36,9 @@ pub struct App<'a> {
     /// Settings.
     pub config: &'a Config,
     /// Where job chunks and files go (Cloudflare Queues and R2 in the Worker).
-    pub jobs: crate::core::jobs::Jobs<'a>,
+    pub jobs: crate::core::management::jobs::Jobs<'a>,
     /// RS256 signers (WebCrypto in the Worker, RustCrypto natively).
-    pub signers: &'a dyn crate::core::tokens::SignerFactory,
+    pub signers: &'a dyn crate::core::oauth::tokens::SignerFactory,
 }
 
 /// The first value of a query parameter, percent-decoded.
@@ -161,11 +161,11 @@ impl App<'_> {
             .kek
             .as_ref()
             .ok_or_else(|| crate::core::error::CoreError::Internal("no KEY_ENCRYPTION_KEY".into()))?;
-        let key = crate::core::keys::current_signing_key(self.core.db).await?;
+        let key = crate::core::oauth::keys::current_signing_key(self.core.db).await?;
         let claims = serde_json::json!({"iss": self.core.settings.issuer, "sub": "bench@clients", "aud": "bench",
                                         "iat": 0, "exp": 1, "scope": "read:users", "gty": "client-credentials"});
         let platform = self.signers.signer(&key, kek).await?;
-        let rsa_crate = crate::core::tokens::PemSigner::new(&key.open(kek)?)?;
+        let rsa_crate = crate::core::oauth::tokens::PemSigner::new(&key.open(kek)?)?;
         platform.sign(&claims).await?; // warm-up: the first call imports the key
         let per = |start: i64, n: i64| (self.core.clock.now_ms() - start) as f64 / n as f64;
         let n = 20;
@@ -176,7 +176,7 @@ impl App<'_> {
         let platform_ms = per(start, n);
         let start = self.core.clock.now_ms();
         for _ in 0..n {
-            crate::core::tokens::Signer::sign(&rsa_crate, &claims).await?;
+            crate::core::oauth::tokens::Signer::sign(&rsa_crate, &claims).await?;
         }
         let rsa_crate_ms = per(start, n);
         Ok(Response::json(
@@ -190,9 +190,11 @@ impl App<'_> {
     fn bench_hashes(&self, req: &Request) -> Response {
         let only: Option<usize> = query_param(req, "only").and_then(|n| n.parse().ok());
         let mut out = Vec::new();
-        let samples = crate::core::legacy_hash::bench_samples().into_iter().enumerate();
+        let samples = crate::core::credentials::legacy_hash::bench_samples()
+            .into_iter()
+            .enumerate();
         for (_, (label, stored)) in samples.filter(|(i, _)| only.is_none_or(|o| o == *i)) {
-            let Ok(hash) = crate::core::legacy_hash::LegacyHash::from_stored(&stored) else {
+            let Ok(hash) = crate::core::credentials::legacy_hash::LegacyHash::from_stored(&stored) else {
                 continue;
             };
             let mut best = f64::MAX;
@@ -253,7 +255,7 @@ fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
     }];
     for c in connections
         .iter()
-        .filter(|c| crate::core::federated::is_federated(&c.strategy))
+        .filter(|c| crate::core::federation::federated::is_federated(&c.strategy))
     {
         let info = DbConnectionInfo {
             name: c.name.clone(),

@@ -8,11 +8,11 @@ use serde_json::json;
 use super::errors::{rate_limit_headers, WebError};
 use super::http::{Request, Response, MAX_BODY_BYTES};
 use super::App;
-use crate::core::attack::{self, Bucket};
 use crate::core::error::CoreError;
-use crate::core::oauth::{self, Origin, TokenRequest, PASSWORD_REALM};
-use crate::core::tokens::Signer;
-use crate::core::{codes, keys};
+use crate::core::oauth::grants::{self, Origin, TokenRequest, PASSWORD_REALM};
+use crate::core::oauth::tokens::Signer;
+use crate::core::protection::attack::{self, Bucket};
+use crate::core::{oauth::codes, oauth::keys};
 
 /// Parses a token request body: JSON (auth0-js) or form-encoded (spa-js, node-auth0).
 fn parse_token_request(req: &Request) -> Result<TokenRequest, WebError> {
@@ -89,7 +89,7 @@ impl App<'_> {
             body.client_secret.get_or_insert(secret);
         }
         let (client, authenticated) =
-            oauth::authenticate_client(&self.core, body.client_id.as_deref(), body.client_secret.as_deref()).await?;
+            grants::authenticate_client(&self.core, body.client_id.as_deref(), body.client_secret.as_deref()).await?;
         // The end user's IP, as forwarded by a trusted (authenticated) server-side client.
         let user_ip = match req.header("auth0-forwarded-for") {
             Some(fwd) if authenticated => fwd.split(',').next().unwrap_or(ip).trim(),
@@ -99,10 +99,10 @@ impl App<'_> {
         let signer = self.signer().await?;
         let tokens = match grant.as_str() {
             "password" | PASSWORD_REALM => {
-                oauth::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?
+                grants::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?
             }
             "client_credentials" => {
-                oauth::client_credentials_grant(&self.core, &*signer, &client, authenticated, &body).await?
+                grants::client_credentials_grant(&self.core, &*signer, &client, authenticated, &body).await?
             }
             "authorization_code" => codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?,
             "refresh_token" => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
@@ -119,7 +119,7 @@ impl App<'_> {
     /// `GET|POST /userinfo`.
     pub(super) async fn userinfo(&self, req: &Request) -> Result<Response, WebError> {
         let token = bearer(req).ok_or_else(|| CoreError::InvalidToken("Missing bearer token".into()))?;
-        let claims = oauth::userinfo(&self.core, token).await?;
+        let claims = grants::userinfo(&self.core, token).await?;
         let sub = claims.get("sub").and_then(|v| v.as_str()).unwrap_or_default();
         let quota = attack::take(
             self.core.db,

@@ -6,7 +6,7 @@
 use html_escape::{encode_double_quoted_attribute, encode_text};
 
 use super::http::Response;
-use crate::core::authorize::AuthorizeRequest;
+use crate::core::oauth::authorize::AuthorizeRequest;
 
 /// The CSP of our pages.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \

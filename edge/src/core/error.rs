@@ -3,7 +3,7 @@
 
 use shared::Explanation;
 
-use super::db::DbError;
+use super::platform::db::DbError;
 
 /// Everything a core operation can refuse or fail with.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +60,7 @@ pub enum CoreError {
     TooManyAttempts(String),
     /// A rate limit was hit (`too_many_requests`).
     #[error("too many requests")]
-    TooManyRequests(super::attack::Quota),
+    TooManyRequests(super::protection::attack::Quota),
     /// Client authentication failed (`invalid_client`).
     #[error("invalid client: {0}")]
     InvalidClient(String),

@@ -1,42 +1,22 @@
 //! The domain core: plain Rust, no `worker` types. Storage, time, randomness and hashing come in
 //! through the [`Core`] seams, so the same code runs in the Worker and in native tests.
 
-pub mod access;
-pub mod admins;
-pub mod applications;
-pub mod attack;
-pub mod authorize;
-pub mod cache;
-pub mod codes;
-pub mod db;
+pub mod accounts;
+pub mod credentials;
+pub mod directory;
 pub mod error;
-pub mod federated;
-pub mod hashing;
-pub mod jobs;
-pub mod jwt_crypto;
-pub mod keys;
-pub mod legacy;
-pub mod legacy_hash;
-pub mod lifecycle;
-pub mod mail;
+pub mod federation;
 pub mod management;
 pub mod migration;
 pub mod oauth;
-pub mod outbound;
-pub mod provider_http;
-pub mod secrets;
-pub mod signup;
-pub mod stats;
-pub mod tenant;
-pub mod tokens;
-pub mod user_search;
-pub mod users;
+pub mod platform;
+pub mod protection;
 
-use db::Database;
+use credentials::hashing::PasswordHasher;
 use error::{CoreError, CoreResult};
-use hashing::PasswordHasher;
-use mail::Mailer;
-use outbound::{HttpClient, Secrets};
+use platform::db::Database;
+use platform::mail::Mailer;
+use platform::outbound::{HttpClient, Secrets};
 
 /// Wall-clock time, passed in so expiry and lockout windows are testable.
 pub trait Clock {
@@ -92,7 +72,7 @@ impl Settings {
     }
 
     /// A per-endpoint bucket with the configured scale.
-    pub fn limit(&self, bucket: attack::Bucket) -> attack::Bucket {
+    pub fn limit(&self, bucket: protection::attack::Bucket) -> protection::attack::Bucket {
         bucket.scaled(self.rate_limit_scale)
     }
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
-use crate::core::db::{Database, DbError, Row, SqlValue, Stmt};
+use crate::core::platform::db::{Database, DbError, Row, SqlValue, Stmt};
 
 /// The Worker's D1 database.
 pub struct D1(pub D1Database);

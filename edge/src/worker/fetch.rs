@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use wasm_bindgen::JsValue;
 use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::core::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse, Secrets};
+use crate::core::platform::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse, Secrets};
 
 /// Outbound HTTP from the Worker.
 pub struct FetchClient;

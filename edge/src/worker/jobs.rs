@@ -9,7 +9,7 @@ use futures_util::{Stream, StreamExt};
 use worker::{BatchMessageBuilder, Bucket, Queue};
 
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::jobs::{ChunkMessage, FileStore, JobQueue};
+use crate::core::management::jobs::{ChunkMessage, FileStore, JobQueue};
 
 /// Sends chunk messages in batches of 100 (the Queues limit per call).
 pub struct QueueJobs<'a>(pub Option<&'a Queue>);

@@ -18,14 +18,14 @@ use worker::{
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
-use crate::core::cache::{CachedDb, ReadCache};
+use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
-use crate::core::hashing::{Argon2Config, Argon2idHasher};
-use crate::core::jobs::chunks::Delivery;
-use crate::core::jobs::{process_chunk, ChunkMessage, Jobs};
-use crate::core::mail::{loopback_origin, DevOutbox, HttpMailer, Mail, Mailer, NoMailer};
-use crate::core::outbound::Secrets;
-use crate::core::secrets::parse_kek;
+use crate::core::management::jobs::chunks::Delivery;
+use crate::core::management::jobs::{process_chunk, ChunkMessage, Jobs};
+use crate::core::platform::cache::{CachedDb, ReadCache};
+use crate::core::platform::mail::{loopback_origin, DevOutbox, HttpMailer, Mail, Mailer, NoMailer};
+use crate::core::platform::outbound::Secrets;
+use crate::core::platform::secrets::parse_kek;
 use crate::core::{Clock, Core, Logger, OsRng, Settings};
 
 struct ConsoleLogger;

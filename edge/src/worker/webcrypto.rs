@@ -14,8 +14,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
 
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::keys::{SealedSigningKey, SigningKey};
-use crate::core::tokens::{signing_input, Signer, SignerFactory};
+use crate::core::oauth::keys::{SealedSigningKey, SigningKey};
+use crate::core::oauth::tokens::{signing_input, Signer, SignerFactory};
 
 const ALGORITHM: &str = "RSASSA-PKCS1-v1_5";
 

@@ -3,8 +3,8 @@
 //! invisible to the Management API; no ordinary user reaches a Management API scope.
 
 use edge::api::{Request, Response};
-use edge::core::admins::{ADMIN_CONNECTION_ID, ALL_SCOPES, CONSOLE_CLIENT_ID};
-use edge::core::db::Stmt;
+use edge::core::directory::admins::{ADMIN_CONNECTION_ID, ALL_SCOPES, CONSOLE_CLIENT_ID};
+use edge::core::platform::db::Stmt;
 use edge::testkit::{TestEnv, DB_CONNECTION, ISSUER, MANAGEMENT_SCOPES, SPA_CLIENT};
 use serde_json::{json, Value};
 

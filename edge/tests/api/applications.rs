@@ -355,7 +355,7 @@ async fn deleting_a_connection_deletes_its_users_and_their_sessions() {
     let orphans = env
         .core()
         .db
-        .query(edge::core::db::Stmt::new(
+        .query(edge::core::platform::db::Stmt::new(
             "SELECT (SELECT COUNT(*) FROM refresh_tokens WHERE user_id NOT IN (SELECT user_id FROM users)) AS n",
         ))
         .await

@@ -1,5 +1,5 @@
 use edge::api::{Request, Response};
-use edge::core::db::Stmt;
+use edge::core::platform::db::Stmt;
 use edge::testkit::{TestEnv, DB_CONNECTION, SPA_CLIENT};
 use serde_json::{json, Value};
 

@@ -1,7 +1,7 @@
 //! Every legacy hash format against vectors made by independent implementations
 //! (tests/vectors/make_hash_vectors.py: Python hashlib/hmac, bcrypt, argon2-cffi, passlib,
 //! pycryptodome), each with the right and a wrong password.
-use edge::core::legacy_hash::LegacyHash;
+use edge::core::credentials::legacy_hash::LegacyHash;
 use serde_json::Value;
 
 #[test]

@@ -5,9 +5,9 @@ use std::cell::Cell;
 
 use async_trait::async_trait;
 use edge::api::Request;
-use edge::core::db::{Database, DbError, Row, Stmt};
-use edge::core::jobs::chunks::{self, Claimed, Delivery, LEASE_MS, MAX_ATTEMPTS};
-use edge::core::jobs::{self, ChunkMessage};
+use edge::core::management::jobs::chunks::{self, Claimed, Delivery, LEASE_MS, MAX_ATTEMPTS};
+use edge::core::management::jobs::{self, ChunkMessage};
+use edge::core::platform::db::{Database, DbError, Row, Stmt};
 use edge::core::Core;
 use edge::testkit::{TestEnv, DB_CONNECTION_ID};
 use serde_json::{json, Value};
@@ -572,7 +572,7 @@ async fn exports_formatted_by_sqlite_equal_the_users_formatted_in_rust() {
          VALUES ('google-oauth2|42', 'con_test00000000001', 'social@example.com', 1767225500001, 1767225500999)",
     ))
     .await;
-    let fields = edge::core::users::LINE_FIELDS;
+    let fields = edge::core::directory::users::LINE_FIELDS;
     let (by_sql, text) = export_lines(&env, &fields).await;
     let mut forced: Vec<&str> = fields.to_vec();
     forced.push("identities[0].connection");
@@ -637,9 +637,9 @@ async fn exports_formatted_by_sqlite_equal_the_users_formatted_in_rust() {
 async fn export_pages_seek_instead_of_scanning() {
     let env = TestEnv::new().await;
     for (sql, lines) in [
-        (edge::core::users::KEYSET_SQL, false),
-        (edge::core::users::KEYSET_LINES_SQL, true),
-        (edge::core::users::KEYSET_DEFAULT_LINES_SQL, false),
+        (edge::core::directory::users::KEYSET_SQL, false),
+        (edge::core::directory::users::KEYSET_LINES_SQL, true),
+        (edge::core::directory::users::KEYSET_DEFAULT_LINES_SQL, false),
     ] {
         let mut stmt = Stmt::new(Box::leak(format!("EXPLAIN QUERY PLAN {sql}").into_boxed_str()))
             .bind("con_test00000000001")

@@ -1,7 +1,7 @@
 use std::io::Read;
 
 use edge::api::{Request, Response};
-use edge::core::db::Stmt;
+use edge::core::platform::db::Stmt;
 use edge::testkit::{TestEnv, DB_CONNECTION, DB_CONNECTION_ID, ISSUER, SPA_CLIENT};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

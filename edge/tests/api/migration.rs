@@ -1,9 +1,9 @@
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
 use edge::api::Request;
-use edge::core::db::Stmt;
-use edge::core::migration;
-use edge::core::tenant;
+use edge::core::directory::tenant;
+use edge::core::migration::lazy;
+use edge::core::platform::db::Stmt;
 use edge::testkit::{Fault, TestEnv, DB_CONNECTION, SPA_CLIENT};
 use serde_json::{json, Value};
 
@@ -249,12 +249,14 @@ async fn two_first_logins_make_exactly_one_user() {
         .await
         .unwrap()
         .unwrap();
-    let legacy = edge::core::legacy::Legacy::of(&core, &conn).unwrap().unwrap();
+    let legacy = edge::core::migration::legacy::Legacy::of(&core, &conn)
+        .unwrap()
+        .unwrap();
     // Both requests get the legacy verdict before either stores the user.
-    let a = migration::import_login(&core, &conn, &legacy, "race@example.com", "Legacy-pass5")
+    let a = lazy::import_login(&core, &conn, &legacy, "race@example.com", "Legacy-pass5")
         .await
         .unwrap();
-    let b = migration::import_login(&core, &conn, &legacy, "race@example.com", "Legacy-pass5")
+    let b = lazy::import_login(&core, &conn, &legacy, "race@example.com", "Legacy-pass5")
         .await
         .unwrap();
     assert_eq!(a.0.unwrap().user_id, b.0.unwrap().user_id);
@@ -317,7 +319,7 @@ async fn own_store_mode_forwards_everything() {
         .await
         .unwrap()
         .unwrap();
-    migration::delete_user(&core, &conn, "L-6").await.unwrap();
+    lazy::delete_user(&core, &conn, "L-6").await.unwrap();
     assert_eq!(env.legacy.count("delete"), 1);
     assert_eq!(
         login(&env, "own@example.com", "Legacy-pass6").await.status,

@@ -171,7 +171,7 @@ async fn blocked_identifiers_and_ips_are_listed_and_lifted() {
         "{blocks}"
     );
     // The IP of those failures is not throttled yet (100 per day); drain it.
-    env.exec(edge::core::db::Stmt::new(
+    env.exec(edge::core::platform::db::Stmt::new(
         "UPDATE rate_buckets SET tokens = 0 WHERE key = 'login-fail:9.9.9.7'",
     ))
     .await;

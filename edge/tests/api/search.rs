@@ -46,9 +46,9 @@ async fn people() -> TestEnv {
         assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
         let id = r.json_body()["user_id"].as_str().unwrap().to_owned();
         env.exec(
-            edge::core::db::Stmt::new("UPDATE users SET logins_count = ?1 WHERE user_id = ?2")
+            edge::core::platform::db::Stmt::new("UPDATE users SET logins_count = ?1 WHERE user_id = ?2")
                 .bind(logins as i64)
-                .bind(edge::core::users::id_from_sub(&id).unwrap()),
+                .bind(edge::core::directory::users::id_from_sub(&id).unwrap()),
         )
         .await;
         env.clock.advance_ms(1000);

@@ -1,8 +1,8 @@
 use edge::api::Request;
-use edge::core::db::Stmt;
-use edge::core::keys::{RsaPublic, VerifyingKey};
-use edge::core::secrets::sha256_hex;
-use edge::core::tokens::{verify, TokenError};
+use edge::core::oauth::keys::{RsaPublic, VerifyingKey};
+use edge::core::oauth::tokens::{verify, TokenError};
+use edge::core::platform::db::Stmt;
+use edge::core::platform::secrets::sha256_hex;
 use edge::testkit::{test_rsa_key, TestEnv, DB_CONNECTION, ISSUER, KID, SPA_CLIENT};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};

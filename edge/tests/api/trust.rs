@@ -2,8 +2,8 @@
 
 use edge::api::management::{Access, ROUTES};
 use edge::api::{Request, Response};
-use edge::core::db::Stmt;
-use edge::core::secrets::sha256_hex;
+use edge::core::platform::db::Stmt;
+use edge::core::platform::secrets::sha256_hex;
 use edge::testkit::{TestEnv, DB_CONNECTION, ISSUER, M2M_CLIENT, MANAGEMENT_SCOPES, SPA_CLIENT};
 use serde_json::json;
 
@@ -776,7 +776,7 @@ async fn ada_id_at(env: &TestEnv, email: &str) -> String {
 
 #[tokio::test]
 async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() {
-    use edge::core::attack::{finish_attempt, reserve_attempt, AttemptKey, Reservation};
+    use edge::core::protection::attack::{finish_attempt, reserve_attempt, AttemptKey, Reservation};
     let env = TestEnv::new().await;
     let db = env.core().db;
     let now = env.clock.0.get();
@@ -830,7 +830,7 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
     }
 
     // A reservation whose Worker died stops counting after a minute.
-    let later = now + edge::core::attack::IN_FLIGHT_STALE_MS + 1;
+    let later = now + edge::core::protection::attack::IN_FLIGHT_STALE_MS + 1;
     assert!(matches!(
         reserve_attempt(db, other, 10, "z", later).await.unwrap(),
         Reservation::Granted(_)
@@ -841,7 +841,7 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
 
 #[tokio::test]
 async fn two_providers_of_one_strategy_with_the_same_subject_are_two_users() {
-    use edge::core::federated::{find_or_create, FederatedConnection, FederatedOptions, Profile};
+    use edge::core::federation::federated::{find_or_create, FederatedConnection, FederatedOptions, Profile};
     let env = TestEnv::new().await;
     for id in ["con_a", "con_b"] {
         env.exec(
@@ -1024,7 +1024,7 @@ async fn credentialed_cors_only_for_the_origins_of_the_client_the_request_is_for
 
 // ---- Bounded work per request, and no account oracle in timing ----
 
-use edge::core::legacy_hash::LegacyHash;
+use edge::core::credentials::legacy_hash::LegacyHash;
 
 /// Imports `rows` into the test connection; returns the finished job and its per-row errors.
 async fn import_rows(env: &TestEnv, rows: serde_json::Value) -> (serde_json::Value, serde_json::Value) {
@@ -1096,10 +1096,13 @@ async fn hashes_costlier_than_four_argon2id_verifications_are_refused_at_import(
 }
 
 /// A hasher that counts its argon2id operations (hashes, verifications and dummies alike).
-struct Counting<'a>(&'a dyn edge::core::hashing::PasswordHasher, std::cell::Cell<u32>);
+struct Counting<'a>(
+    &'a dyn edge::core::credentials::hashing::PasswordHasher,
+    std::cell::Cell<u32>,
+);
 
 #[async_trait::async_trait(?Send)]
-impl edge::core::hashing::PasswordHasher for Counting<'_> {
+impl edge::core::credentials::hashing::PasswordHasher for Counting<'_> {
     async fn hash(&self, password: &str, salt: &[u8]) -> edge::core::error::CoreResult<String> {
         self.1.set(self.1.get() + 1);
         self.0.hash(password, salt).await
@@ -1130,7 +1133,7 @@ async fn every_failed_login_spends_one_argon2id_and_the_connections_foreign_work
     .await;
     assert_eq!(job["summary"]["inserted"], 2, "{errors}");
     // The import remembered the heaviest class: a bcrypt hash of the same cost nobody matches.
-    let conn = edge::core::tenant::connection_by_name(env.core().db, DB_CONNECTION)
+    let conn = edge::core::directory::tenant::connection_by_name(env.core().db, DB_CONNECTION)
         .await
         .unwrap()
         .unwrap();
@@ -1143,7 +1146,7 @@ async fn every_failed_login_spends_one_argon2id_and_the_connections_foreign_work
         hasher: &counting,
         ..env.core()
     };
-    let origin = edge::core::oauth::Origin { ip: "8.8.8.8" };
+    let origin = edge::core::oauth::grants::Origin { ip: "8.8.8.8" };
     for (who, password) in [
         ("ada@example.com", "wrong-password"),
         ("bc@example.com", "wrong-password"),
@@ -1151,7 +1154,7 @@ async fn every_failed_login_spends_one_argon2id_and_the_connections_foreign_work
         ("nobody@example.com", "wrong-password"),
     ] {
         counting.1.set(0);
-        let r = edge::core::oauth::check_credentials(&core, &conn, who, password, origin).await;
+        let r = edge::core::oauth::grants::check_credentials(&core, &conn, who, password, origin).await;
         assert!(
             matches!(r, Err(edge::core::error::CoreError::WrongCredentials)),
             "{who}"
@@ -1166,11 +1169,11 @@ async fn every_failed_login_spends_one_argon2id_and_the_connections_foreign_work
 
 async fn check_ok(
     core: &edge::core::Core<'_>,
-    conn: &edge::core::tenant::Connection,
+    conn: &edge::core::directory::tenant::Connection,
     who: &str,
     pw: &str,
-    origin: edge::core::oauth::Origin<'_>,
+    origin: edge::core::oauth::grants::Origin<'_>,
 ) {
-    let r = edge::core::oauth::check_credentials(core, conn, who, pw, origin).await;
+    let r = edge::core::oauth::grants::check_credentials(core, conn, who, pw, origin).await;
     assert!(r.is_ok(), "{who}: {:?}", r.err());
 }

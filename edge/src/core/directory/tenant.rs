@@ -1,0 +1,342 @@
+//! Tenant configuration: the tenant's flags, applications (clients) and database connections.
+//!
+//! All of it lives in the database so the Management API can change it at run time; `make dev`
+//! seeds a demo tenant. Connection options use Auth0's Management API names so they can be read
+//! and written in Auth0's shape.
+
+use serde::{Deserialize, Serialize};
+use shared::password::{PasswordPolicy, PolicyLevel};
+use shared::username::UsernameRules;
+use shared::wire::{ComplexityOptions, DbConnectionInfo, Validation};
+
+use crate::core::error::CoreResult;
+use crate::core::platform::db::{columns, query_one, Database, Stmt};
+
+/// Tenant-wide switches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantFlags {
+    /// Return `user_exists` instead of the generic `invalid_signup` for an existing user.
+    #[serde(default)]
+    pub enable_public_signup_user_exists_error: bool,
+    /// Connection used by the plain `password` grant (Auth0's "default directory").
+    #[serde(default)]
+    pub default_directory: Option<String>,
+}
+
+/// The tenant row.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Tenant {
+    /// Tenant name (Lock shows it nowhere but expects it in the client config).
+    pub name: String,
+    /// Switches.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub flags: TenantFlags,
+}
+
+/// `password_history` option.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordHistory {
+    /// Whether reuse is refused.
+    #[serde(default)]
+    pub enable: bool,
+    /// How many previous passwords are remembered (at most 24).
+    #[serde(default = "default_history_size")]
+    pub size: u32,
+}
+
+fn default_history_size() -> u32 {
+    5
+}
+
+/// `password_dictionary` option.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordDictionary {
+    /// Whether the dictionary check runs.
+    #[serde(default)]
+    pub enable: bool,
+    /// Extra entries (up to 200).
+    #[serde(default)]
+    pub dictionary: Vec<String>,
+}
+
+/// A `{enable}` switch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Toggle {
+    /// Whether the feature is on.
+    #[serde(default)]
+    pub enable: bool,
+}
+
+/// A database connection's options, in Auth0's Management API shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionOptions {
+    /// Strength level; Auth0 allows `null`, meaning `none`.
+    #[serde(rename = "passwordPolicy", default, deserialize_with = "level_or_null")]
+    pub password_policy: PolicyLevel,
+    /// Minimum-length override.
+    #[serde(default)]
+    pub password_complexity_options: ComplexityOptions,
+    /// Reuse protection.
+    #[serde(default)]
+    pub password_history: PasswordHistory,
+    /// Dictionary check.
+    #[serde(default)]
+    pub password_dictionary: PasswordDictionary,
+    /// Personal-information check.
+    #[serde(default)]
+    pub password_no_personal_info: Toggle,
+    /// Whether sign-up needs a username (login then accepts either).
+    #[serde(default)]
+    pub requires_username: bool,
+    /// Username bounds.
+    #[serde(default)]
+    pub validation: Validation,
+    /// Refuse public sign-ups.
+    #[serde(default)]
+    pub disable_signup: bool,
+    /// Brute-force protection (on by default).
+    #[serde(default = "yes")]
+    pub brute_force_protection: bool,
+    /// With a legacy backend: `true` migrates users lazily (import mode), `false` forwards every
+    /// action to it (own-store mode).
+    #[serde(default)]
+    pub import_mode: bool,
+    /// The legacy backend, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<crate::core::migration::legacy::LegacyOptions>,
+}
+
+impl Default for ConnectionOptions {
+    fn default() -> Self {
+        Self {
+            password_policy: PolicyLevel::None,
+            password_complexity_options: ComplexityOptions::default(),
+            password_history: PasswordHistory::default(),
+            password_dictionary: PasswordDictionary::default(),
+            password_no_personal_info: Toggle::default(),
+            requires_username: false,
+            validation: Validation::default(),
+            disable_signup: false,
+            brute_force_protection: true,
+            import_mode: false,
+            legacy: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn level_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PolicyLevel, D::Error> {
+    Ok(Option::<PolicyLevel>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A database connection.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Connection {
+    /// `con_...` id.
+    pub id: String,
+    /// Unique name (`Username-Password-Authentication`).
+    pub name: String,
+    /// Strategy (`auth0`).
+    pub strategy: String,
+    /// Options.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub options: ConnectionOptions,
+    /// A no-match hash of the heaviest foreign hash class on this connection (see
+    /// [`record_foreign_hash`]).
+    #[serde(default)]
+    pub foreign_hash_dummy: Option<String>,
+    /// Its work, argon2 KiB·passes.
+    #[serde(default, deserialize_with = "columns::int")]
+    pub foreign_hash_work: i64,
+}
+
+/// Below this work (argon2 KiB·passes, ~5% of OWASP's argon2id) a foreign hash class is not worth
+/// equalising: plain digests, HMACs, cheap PBKDF2.
+pub const FOREIGN_WORK_WORTH_EQUALISING: f64 = 2_000.0;
+
+/// Remembers `hash`'s class on `conn` when it is heavier than any seen there (a bulk import, a
+/// hash hand-over): failed logins on the connection then spend its work too, so timing does not
+/// tell users with imported hashes from unknown identifiers. `random` makes the dummy's salt and
+/// digest. One conditional statement, so concurrent chunks keep the heaviest.
+pub async fn record_foreign_hash(
+    db: &dyn Database,
+    conn: &Connection,
+    hash: &crate::core::credentials::legacy_hash::LegacyHash,
+    random: [u8; 48],
+) -> CoreResult<()> {
+    let work = hash.work();
+    if work < FOREIGN_WORK_WORTH_EQUALISING || work <= conn.foreign_hash_work as f64 {
+        return Ok(());
+    }
+    let Some(dummy) = hash.dummy(random) else {
+        return Ok(());
+    };
+    db.execute(
+        Stmt::new(
+            "UPDATE connections SET foreign_hash_dummy = ?1, foreign_hash_work = ?2 WHERE id = ?3 AND foreign_hash_work < ?2",
+        )
+        .bind(dummy)
+        .bind(work as i64)
+        .bind(&conn.id),
+    )
+    .await?;
+    Ok(())
+}
+
+impl Connection {
+    /// The strength policy.
+    pub fn policy(&self) -> PasswordPolicy {
+        PasswordPolicy::new(
+            self.options.password_policy,
+            self.options.password_complexity_options.min_length,
+        )
+    }
+
+    /// The username rules.
+    pub fn username_rules(&self) -> UsernameRules {
+        self.options
+            .validation
+            .username
+            .map(|u| UsernameRules::new(u.min, u.max))
+            .unwrap_or_default()
+    }
+
+    /// The connection as Lock and the widget read it.
+    pub fn info(&self) -> DbConnectionInfo {
+        DbConnectionInfo {
+            name: self.name.clone(),
+            password_policy: self.options.password_policy,
+            password_complexity_options: self.options.password_complexity_options,
+            show_signup: !self.options.disable_signup,
+            show_forgot: true,
+            requires_username: self.options.requires_username,
+            validation: Validation {
+                username: Some(self.username_rules()),
+            },
+        }
+    }
+}
+
+/// An application.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Client {
+    /// Client id.
+    pub client_id: String,
+    /// Display name.
+    pub name: String,
+    /// `spa`, `native`, `regular_web` or `non_interactive`.
+    pub app_type: String,
+    /// Public clients cannot authenticate (no secret).
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub is_public: bool,
+    /// argon2id hash of the secret (confidential clients).
+    pub client_secret_hash: Option<String>,
+    /// Allowed callback URLs (exact match).
+    #[serde(deserialize_with = "columns::json_text")]
+    pub callbacks: Vec<String>,
+    /// Allowed web origins (CORS, web_message).
+    #[serde(deserialize_with = "columns::json_text")]
+    pub web_origins: Vec<String>,
+    /// Allowed logout URLs.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub allowed_logout_urls: Vec<String>,
+    /// Allowed grant types.
+    #[serde(deserialize_with = "columns::json_text")]
+    pub grant_types: Vec<String>,
+    /// Whether `/co/authenticate` is allowed.
+    #[serde(deserialize_with = "columns::int_bool")]
+    pub cross_origin_auth: bool,
+    /// ID token lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub id_token_lifetime: i64,
+    /// Access token lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub access_token_lifetime: i64,
+    /// Refresh token (idle) lifetime in seconds.
+    #[serde(deserialize_with = "columns::int")]
+    pub refresh_token_lifetime: i64,
+}
+
+/// Reads the tenant row.
+pub async fn tenant(db: &dyn Database) -> CoreResult<Tenant> {
+    Ok(query_one(db, Stmt::new("SELECT name, flags FROM tenant WHERE id = 1"))
+        .await?
+        .unwrap_or(Tenant {
+            name: "tollgate".into(),
+            flags: TenantFlags::default(),
+        }))
+}
+
+/// Finds a client by id.
+pub async fn client(db: &dyn Database, client_id: &str) -> CoreResult<Option<Client>> {
+    let sql = "SELECT client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, \
+               allowed_logout_urls, grant_types, cross_origin_auth, id_token_lifetime, \
+               access_token_lifetime, refresh_token_lifetime FROM clients WHERE client_id = ?1";
+    Ok(query_one(db, Stmt::new(sql).bind(client_id)).await?)
+}
+
+/// Finds a connection by name.
+pub async fn connection_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {
+    Ok(query_one(
+        db,
+        Stmt::new(
+            "SELECT id, name, strategy, options, foreign_hash_dummy, foreign_hash_work FROM connections WHERE name = ?1",
+        )
+        .bind(name),
+    )
+    .await?)
+}
+
+/// The *database* connection called `name` (strategy `auth0`): what every password flow works
+/// with. Federated connections (social, OIDC) have no passwords and are not found here.
+pub async fn database_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {
+    Ok(connection_by_name(db, name).await?.filter(|c| c.strategy == "auth0"))
+}
+
+/// Whether `connection_id` is enabled for `client_id`.
+pub async fn connection_enabled(db: &dyn Database, client_id: &str, connection_id: &str) -> CoreResult<bool> {
+    let rows = db
+        .query(
+            Stmt::new("SELECT 1 AS ok FROM client_connections WHERE client_id = ?1 AND connection_id = ?2")
+                .bind(client_id)
+                .bind(connection_id),
+        )
+        .await?;
+    Ok(!rows.is_empty())
+}
+
+/// The scopes client `client_id` was granted for the API `audience` (`client_grants`), if any.
+pub async fn client_grant(db: &dyn Database, client_id: &str, audience: &str) -> CoreResult<Option<Vec<String>>> {
+    #[derive(Deserialize)]
+    struct Grant {
+        #[serde(deserialize_with = "columns::json_text")]
+        scope: Vec<String>,
+    }
+    let grant: Option<Grant> = query_one(
+        db,
+        Stmt::new("SELECT scope FROM client_grants WHERE client_id = ?1 AND audience = ?2")
+            .bind(client_id)
+            .bind(audience),
+    )
+    .await?;
+    Ok(grant.map(|g| g.scope))
+}
+
+/// The connections enabled for a client: the tenant's default directory first, then by name.
+pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResult<Vec<Connection>> {
+    let rows = db
+        .query(
+            Stmt::new(
+                "SELECT c.id, c.name, c.strategy, c.options, c.foreign_hash_dummy, c.foreign_hash_work FROM connections c \
+                 JOIN client_connections cc ON cc.connection_id = c.id \
+                 WHERE cc.client_id = ?1 \
+                 ORDER BY c.name = (SELECT json_extract(flags, '$.default_directory') FROM tenant WHERE id = 1) DESC, c.name",
+            )
+            .bind(client_id),
+        )
+        .await?;
+    Ok(crate::core::platform::db::decode(rows)?)
+}

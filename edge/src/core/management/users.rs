@@ -1,0 +1,810 @@
+//! The Management API's core: access tokens for `{issuer}api/v2/` with scopes, and the user
+//! operations a migration needs (list, read, create, update, delete, by email, unblock) plus the
+//! connection list. Users are returned in Auth0's Management API shape.
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use shared::username::UsernameRules;
+
+use crate::core::accounts::lifecycle;
+use crate::core::directory::admins;
+use crate::core::directory::tenant::{self, Connection};
+use crate::core::directory::user_search;
+use crate::core::directory::users::{self, NewUser, User};
+use crate::core::error::{CoreError, CoreResult};
+use crate::core::migration::lazy;
+use crate::core::migration::legacy::{Legacy, Verdict};
+use crate::core::oauth::tokens::iso8601;
+use crate::core::platform::outbound;
+use crate::core::protection::attack;
+use crate::core::Core;
+
+/// Keys `app_metadata` may not contain (Auth0's list).
+pub const RESERVED_APP_METADATA: [&str; 18] = [
+    "__tenant",
+    "_id",
+    "blocked",
+    "clientID",
+    "created_at",
+    "email_verified",
+    "email",
+    "globalClientID",
+    "global_client_id",
+    "identities",
+    "lastIP",
+    "lastLogin",
+    "loginsCount",
+    "metadata",
+    "multifactor_last_modified",
+    "multifactor",
+    "updated_at",
+    "user_id",
+];
+
+/// A user's own identity: `auth0` for database users, the strategy for federated ones.
+fn primary_identity(u: &User, connection: &str) -> Value {
+    match u.user_id.split_once('|') {
+        Some((provider, id)) => {
+            json!({"connection": connection, "user_id": id, "provider": provider, "isSocial": provider != "oidc" && provider != "oauth2"})
+        }
+        None => json!({"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}),
+    }
+}
+
+/// A user in the Management API's shape.
+pub fn user_json(u: &User, connection: &str) -> Value {
+    let mut v = json!({
+        "user_id": users::sub(&u.user_id),
+        "email": u.email,
+        "email_verified": u.email_verified,
+        "user_metadata": u.user_metadata,
+        "app_metadata": u.app_metadata,
+        "blocked": u.blocked,
+        "created_at": iso8601(u.created_at),
+        "updated_at": iso8601(u.updated_at),
+        "logins_count": u.logins_count,
+        "identities": [primary_identity(u, connection)],
+    });
+    let o = v.as_object_mut();
+    if let Some(o) = o {
+        for (k, val) in [
+            ("username", &u.username),
+            ("given_name", &u.given_name),
+            ("family_name", &u.family_name),
+            ("name", &u.name),
+            ("nickname", &u.nickname),
+            ("picture", &u.picture),
+            ("phone_number", &u.phone_number),
+        ] {
+            if let Some(val) = val {
+                o.insert(k.into(), json!(val));
+            }
+        }
+        if let Some(t) = u.last_login {
+            o.insert("last_login".into(), json!(iso8601(t)));
+        }
+        if let Some(from) = &u.migrated_from {
+            o.insert("migrated_from".into(), json!(from));
+            o.insert("migrated_at".into(), json!(u.migrated_at.map(iso8601)));
+        }
+    }
+    v
+}
+
+/// The connection a user belongs to.
+pub async fn connection_of(core: &Core<'_>, u: &User) -> CoreResult<Connection> {
+    connection_by_id(core, &u.connection_id).await
+}
+
+async fn connection_by_id(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
+    if id == admins::ADMIN_CONNECTION_ID {
+        return Err(CoreError::NotFound("The connection does not exist.".into()));
+    }
+    #[derive(Deserialize)]
+    struct Name {
+        name: String,
+    }
+    let row: Option<Name> = crate::core::platform::db::query_one(
+        core.db,
+        crate::core::platform::db::Stmt::new("SELECT name FROM connections WHERE id = ?1").bind(id),
+    )
+    .await?;
+    let name = row
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))?
+        .name;
+    tenant::connection_by_name(core.db, &name)
+        .await?
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
+}
+
+/// The stored id behind a Management API user id (`auth0|…`, `google-oauth2|…`).
+pub fn local_id(id: &str) -> CoreResult<&str> {
+    users::id_from_sub(id).ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))
+}
+
+/// `GET /api/v2/users/{id}`.
+pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+    let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
+    let conn = connection_of(core, &u).await?;
+    let mut v = user_json(&u, &conn.name);
+    v["identities"] = crate::core::federation::federated::identities_json(core, &u, &conn.name).await?;
+    Ok(v)
+}
+
+/// `GET /api/v2/users`: pages of 0..=100 (default 50) within the first 1000 results, filtered by
+/// `connection` and/or `q` (see `user_search`), ordered by `sort`.
+pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<Value> {
+    let get = |k: &str| {
+        q.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(engine) = get("search_engine") {
+        if engine != "v3" {
+            return Err(CoreError::InvalidRequest("Only search_engine=v3 is supported".into()));
+        }
+    }
+    let page: i64 = get("page").and_then(|p| p.parse().ok()).unwrap_or(0).max(0);
+    let per_page: i64 = get("per_page").and_then(|p| p.parse().ok()).unwrap_or(50).clamp(0, 100);
+    // As Auth0: a search pages through its first 1000 results, which bounds every request's work.
+    if (page + 1) * per_page > 1000 {
+        return Err(CoreError::InvalidRequest(
+            "You can only page through the first 1000 records. Narrow the search with q.".into(),
+        ));
+    }
+    let search = match get("q") {
+        Some(q) => user_search::parse(q)?,
+        None => user_search::Search::default(),
+    };
+    let sort = match get("sort") {
+        Some(s) => user_search::parse_sort(s)?,
+        None => users::Sort::default(),
+    };
+    let mut filter = search.filter;
+    // Ids are searched as the API shows them (`auth0|…`), and stored without the prefix.
+    let stored = |id: String| users::id_from_sub(&id).map_or(id.clone(), str::to_owned);
+    filter.user_id = filter.user_id.map(stored);
+    filter.any = filter.any.map(stored);
+    filter.user_id_prefix = filter
+        .user_id_prefix
+        .map(|p| p.strip_prefix("auth0|").map_or(p.clone(), str::to_owned));
+    for name in [get("connection"), search.connection.as_deref()].into_iter().flatten() {
+        let conn = tenant::connection_by_name(core.db, name)
+            .await?
+            .filter(|c| c.id != admins::ADMIN_CONNECTION_ID)
+            .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown connection: {name}")))?;
+        if filter.connection_id.as_ref().is_some_and(|c| *c != conn.id) {
+            return Ok(if get("include_totals") == Some("true") {
+                json!({"users": [], "start": page * per_page, "limit": per_page, "length": 0, "total": 0})
+            } else {
+                json!([])
+            });
+        }
+        filter.connection_id = Some(conn.id);
+    }
+    let rows = users::search(core.db, &filter, &sort, per_page, page * per_page).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for u in &rows {
+        out.push(user_json(u, &connection_of(core, u).await?.name));
+    }
+    if get("include_totals") == Some("true") {
+        let total = users::count(core.db, &filter).await?;
+        return Ok(
+            json!({"users": out, "start": page * per_page, "limit": per_page, "length": out.len(), "total": total}),
+        );
+    }
+    Ok(Value::Array(out))
+}
+
+/// The user a ticket or verification job is for: `user_id`, or `email` + `connection_id`.
+async fn ticket_user(core: &Core<'_>, body: &Value) -> CoreResult<users::User> {
+    let user = match (
+        body.get("user_id").and_then(Value::as_str),
+        body.get("email").and_then(Value::as_str),
+        body.get("connection_id").and_then(Value::as_str),
+    ) {
+        (Some(id), _, _) => users::by_id(core.db, local_id(id)?).await?,
+        (None, Some(email), Some(cid)) => {
+            users::by_email(
+                core.db,
+                &connection_by_id(core, cid).await?.id,
+                &shared::email::normalize(email),
+            )
+            .await?
+        }
+        _ => {
+            return Err(CoreError::InvalidRequest(
+                "Payload validation error: user_id, or email and connection_id, are required".into(),
+            ))
+        }
+    };
+    admins::managed(user)
+}
+
+fn ttl_sec(body: &Value) -> CoreResult<Option<i64>> {
+    match body.get("ttl_sec") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| CoreError::InvalidRequest("ttl_sec must be an integer".into())),
+    }
+}
+
+/// `POST /api/v2/tickets/password-change`: `{ticket}`, a reset link for a database user; with
+/// `send_email: true` (ours) it is mailed to the user as well.
+pub async fn password_change_ticket(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let user = ticket_user(core, body).await?;
+    if user.user_id.contains('|') {
+        return Err(CoreError::InvalidRequest(
+            "The user has no password here: it signs in with another provider".into(),
+        ));
+    }
+    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::ResetPassword, ttl_sec(body)?).await?;
+    // Ours, for the console's "Send password reset email": the link also goes to the user.
+    if body.get("send_email").and_then(Value::as_bool) == Some(true) {
+        core.mailer.send(&lifecycle::reset_mail(&user, url.clone())).await?;
+    }
+    Ok(json!({ "ticket": url }))
+}
+
+/// `POST /api/v2/tickets/email-verification`: `{ticket}`, a verification link.
+pub async fn email_verification_ticket(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let user = ticket_user(core, body).await?;
+    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::VerifyEmail, ttl_sec(body)?).await?;
+    Ok(json!({ "ticket": url }))
+}
+
+/// `POST /api/v2/jobs/verification-email`: mails the user a verification link now; the job is
+/// recorded (so `GET /jobs/{id}` answers) and is complete when this returns.
+pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let user = ticket_user(core, body).await?;
+    let client_id = body.get("client_id").and_then(Value::as_str);
+    lifecycle::send_verification(core, &user, client_id).await?;
+    let id = format!("job_{}", core.new_id()?);
+    let now = core.clock.now_ms();
+    core.db
+        .execute(
+            crate::core::platform::db::Stmt::new(
+                "INSERT INTO mail_jobs (id, type, user_id, connection_id, created_at) \
+                 VALUES (?1, 'verification_email', ?2, ?3, ?4)",
+            )
+            .bind(&id)
+            .bind(&user.user_id)
+            .bind(&user.connection_id)
+            .bind(now),
+        )
+        .await?;
+    Ok(json!({"type": "verification_email", "status": "completed", "id": id,
+              "created_at": crate::core::oauth::tokens::iso8601(now)}))
+}
+
+/// `GET /api/v2/users-by-email?email=`.
+pub async fn users_by_email(core: &Core<'_>, email: &str) -> CoreResult<Value> {
+    let mut out = Vec::new();
+    for u in users::by_email_any(core.db, &shared::email::normalize(email)).await? {
+        if admins::is_admin_account(&u) {
+            continue;
+        }
+        out.push(user_json(&u, &connection_of(core, &u).await?.name));
+    }
+    Ok(Value::Array(out))
+}
+
+/// Validates `app_metadata` (an object without reserved keys).
+pub fn check_app_metadata(meta: &Map<String, Value>) -> CoreResult<()> {
+    match meta.keys().find(|k| RESERVED_APP_METADATA.contains(&k.as_str())) {
+        Some(k) => Err(CoreError::InvalidRequest(format!("app_metadata may not contain {k}"))),
+        None => Ok(()),
+    }
+}
+
+fn obj(v: &Value, field: &str) -> CoreResult<Map<String, Value>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        _ => Err(CoreError::InvalidRequest(format!("{field} must be an object"))),
+    }
+}
+
+fn opt_str(v: &Value, field: &str) -> CoreResult<Option<String>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        _ => Err(CoreError::InvalidRequest(format!("{field} must be a string"))),
+    }
+}
+
+fn opt_bool(v: &Value, field: &str) -> CoreResult<Option<bool>> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        _ => Err(CoreError::InvalidRequest(format!("{field} must be a boolean"))),
+    }
+}
+
+/// `POST /api/v2/users`: an administrator creates a user (policy enforced, no throttling).
+pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let conn_name =
+        opt_str(body, "connection")?.ok_or_else(|| CoreError::InvalidRequest("Missing connection".into()))?;
+    let conn = tenant::database_by_name(core.db, &conn_name)
+        .await?
+        .filter(|c| c.id != admins::ADMIN_CONNECTION_ID)
+        .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?;
+    let email = shared::email::normalize(
+        &opt_str(body, "email")?.ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?,
+    );
+    if !shared::email::is_valid(&email) {
+        return Err(CoreError::InvalidRequest("Invalid email".into()));
+    }
+    let password = opt_str(body, "password")?;
+    let username = match opt_str(body, "username")? {
+        Some(u) if !conn.username_rules().is_valid(&u) => {
+            return Err(CoreError::InvalidRequest("Invalid username".into()))
+        }
+        Some(u) => Some(UsernameRules::normalize(&u)),
+        None if conn.options.requires_username => return Err(CoreError::InvalidRequest("Missing username".into())),
+        None => None,
+    };
+    let app_metadata = obj(body, "app_metadata")?;
+    check_app_metadata(&app_metadata)?;
+    let user_metadata = obj(body, "user_metadata")?;
+    let mut new = NewUser {
+        user_id: match opt_str(body, "user_id")? {
+            Some(id) if id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c)) => {
+                id.trim_start_matches("auth0|").to_owned()
+            }
+            Some(_) => return Err(CoreError::InvalidRequest("Invalid user_id".into())),
+            None => core.new_id()?,
+        },
+        connection_id: conn.id.clone(),
+        email: email.clone(),
+        email_verified: opt_bool(body, "email_verified")?.unwrap_or(false),
+        username,
+        given_name: opt_str(body, "given_name")?,
+        family_name: opt_str(body, "family_name")?,
+        name: opt_str(body, "name")?,
+        nickname: opt_str(body, "nickname")?,
+        picture: opt_str(body, "picture")?,
+        phone_number: opt_str(body, "phone_number")?,
+        user_metadata,
+        app_metadata,
+        now: core.clock.now_ms(),
+        ..NewUser::default()
+    };
+    if let Some(pw) = &password {
+        let meta: Vec<&str> = ["name", "first", "last"]
+            .iter()
+            .filter_map(|k| new.user_metadata.get(*k).and_then(Value::as_str))
+            .collect();
+        let info = shared::personal_info::PersonalInfo {
+            email: Some(&email),
+            username: new.username.as_deref(),
+            name: new.name.as_deref(),
+            nickname: new.nickname.as_deref(),
+            metadata: meta,
+        };
+        crate::core::accounts::signup::check_password(&conn, pw, &info)?;
+    }
+    if let Some(legacy) = Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+        let pw = password
+            .as_deref()
+            .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
+        let created = lazy::own_store_signup(
+            core,
+            &conn,
+            &legacy,
+            lazy::NewLegacyUser {
+                email: &email,
+                username: new.username.as_deref(),
+                password: pw,
+                profile: Map::new(),
+                user_metadata: &new.user_metadata,
+            },
+        )
+        .await?
+        .ok_or_else(|| CoreError::Conflict("The user already exists.".into()))?;
+        return Ok(user_json(&created, &conn.name));
+    }
+    if let Some(pw) = &password {
+        let salt = core.random_bytes::<16>()?;
+        new.password_hash = Some(core.hasher.hash(pw, &salt).await?);
+    }
+    match users::insert(core.db, &new).await {
+        Ok(()) => {}
+        Err(crate::core::platform::db::DbError::Conflict(_)) => {
+            return Err(CoreError::Conflict("The user already exists.".into()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    get_user(core, &users::sub(&new.user_id)).await
+}
+
+/// `PATCH /api/v2/users/{id}`: root attributes replace, `user_metadata` and `app_metadata` merge
+/// one level deep (a `null` value removes a key), a `password` goes through the policy and history.
+pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
+    let conn = connection_of(core, &u).await?;
+    if !body.is_object() {
+        return Err(CoreError::InvalidRequest("Body must be an object".into()));
+    }
+    let merge = |current: &Map<String, Value>, field: &str| -> CoreResult<Option<Map<String, Value>>> {
+        match body.get(field) {
+            None => Ok(None),
+            Some(Value::Object(patch)) => {
+                let mut m = current.clone();
+                for (k, v) in patch {
+                    if v.is_null() {
+                        m.remove(k);
+                    } else {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+                Ok(Some(m))
+            }
+            Some(Value::Null) => Ok(Some(Map::new())),
+            _ => Err(CoreError::InvalidRequest(format!("{field} must be an object"))),
+        }
+    };
+    let user_metadata = merge(&u.user_metadata, "user_metadata")?;
+    let app_metadata = merge(&u.app_metadata, "app_metadata")?;
+    if let Some(m) = &app_metadata {
+        check_app_metadata(m)?;
+    }
+    let email = match opt_str(body, "email")? {
+        Some(e) => {
+            let e = shared::email::normalize(&e);
+            if !shared::email::is_valid(&e) {
+                return Err(CoreError::InvalidRequest("Invalid email".into()));
+            }
+            Some(e)
+        }
+        None => None,
+    };
+    // When the email changes without an explicit verification state, it is not verified (Auth0).
+    let email_verified = opt_bool(body, "email_verified")?.or(email.as_ref().filter(|e| **e != u.email).map(|_| false));
+    let now = core.clock.now_ms();
+    let stmt = crate::core::platform::db::Stmt::new(
+        "UPDATE users SET email = COALESCE(?1, email), email_verified = COALESCE(?2, email_verified), \
+         given_name = COALESCE(?3, given_name), family_name = COALESCE(?4, family_name), name = COALESCE(?5, name), \
+         nickname = COALESCE(?6, nickname), picture = COALESCE(?7, picture), blocked = COALESCE(?8, blocked), \
+         user_metadata = COALESCE(?9, user_metadata), app_metadata = COALESCE(?10, app_metadata), updated_at = ?11 \
+         WHERE user_id = ?12",
+    )
+    .bind(email)
+    .bind(email_verified)
+    .bind(opt_str(body, "given_name")?)
+    .bind(opt_str(body, "family_name")?)
+    .bind(opt_str(body, "name")?)
+    .bind(opt_str(body, "nickname")?)
+    .bind(opt_str(body, "picture")?)
+    .bind(opt_bool(body, "blocked")?)
+    .bind(user_metadata.map(|m| Value::Object(m).to_string()))
+    .bind(app_metadata.map(|m| Value::Object(m).to_string()))
+    .bind(now)
+    .bind(&u.user_id);
+    // Blocking a user signs them out everywhere: sessions, refresh tokens, pending codes.
+    let mut stmts = vec![stmt];
+    if opt_bool(body, "blocked")? == Some(true) {
+        stmts.extend(lifecycle::revocations(&u.user_id, now, None));
+    }
+    match core.db.batch(stmts).await {
+        Ok(_) => {}
+        Err(crate::core::platform::db::DbError::Conflict(_)) => {
+            return Err(CoreError::Conflict("The specified new email already exists".into()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(pw) = opt_str(body, "password")? {
+        let fresh = users::by_id(core.db, &u.user_id)
+            .await?
+            .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
+        match Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+            Some(legacy) => {
+                lazy::own_store_change_password(&legacy, &fresh.email, &pw).await?;
+                core.db.batch(lifecycle::revocations(&u.user_id, now, None)).await?;
+            }
+            None => {
+                lifecycle::check_new_password(core, &conn, &fresh, &pw).await?;
+                lifecycle::set_password(core, &conn, &fresh, &pw, None).await?;
+            }
+        }
+    }
+    get_user(core, id).await
+}
+
+/// `DELETE /api/v2/users/{id}` (own-store connections delete in legacy first).
+pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    let Some(u) = users::by_id(core.db, local_id(id)?).await? else {
+        return Ok(());
+    };
+    let u = admins::managed(Some(u))?;
+    let conn = connection_of(core, &u).await?;
+    lazy::delete_user(core, &conn, &u.user_id).await
+}
+
+/// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.
+pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult<()> {
+    let identifier = crate::core::migration::legacy::normalize_identifier(identifier);
+    core.db
+        .execute(
+            crate::core::platform::db::Stmt::new("DELETE FROM login_failures WHERE identifier = ?1").bind(&identifier),
+        )
+        .await?;
+    Ok(())
+}
+
+/// `DELETE /api/v2/user-blocks/{id}`: lifts the brute-force blocks of one user's identifiers.
+pub async fn unblock_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
+    let mut identifiers = vec![u.email.as_str()];
+    identifiers.extend(u.username.as_deref());
+    attack::unblock(core.db, &u.connection_id, &identifiers).await
+}
+
+/// `GET /api/v2/connections?name=&strategy=`.
+pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&str>) -> CoreResult<Value> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        name: String,
+        strategy: String,
+        options: String,
+    }
+    let rows: Vec<Row> = crate::core::platform::db::decode(
+        core.db
+            .query(
+                crate::core::platform::db::Stmt::new("SELECT id, name, strategy, options FROM connections WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR strategy = ?2) AND id <> 'con_tenant_admins' ORDER BY name")
+                    .bind(name)
+                    .bind(strategy),
+            )
+            .await?,
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        #[derive(Deserialize)]
+        struct C {
+            client_id: String,
+        }
+        let clients: Vec<C> = crate::core::platform::db::decode(
+            core.db
+                .query(
+                    crate::core::platform::db::Stmt::new(
+                        "SELECT client_id FROM client_connections WHERE connection_id = ?1",
+                    )
+                    .bind(&r.id),
+                )
+                .await?,
+        )?;
+        let options: Value = serde_json::from_str(&r.options).unwrap_or(json!({}));
+        out.push(json!({
+            "id": r.id, "name": r.name, "strategy": r.strategy, "options": options,
+            "enabled_clients": clients.into_iter().map(|c| c.client_id).collect::<Vec<_>>(),
+            "is_domain_connection": false, "realms": [r.name],
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+/// Every URL and secret name a connection's options carry must pass the outbound policy: https
+/// to a public host (unless in development), and only `CONNECTION_SECRET_*` secrets.
+fn check_connection_options(core: &Core<'_>, strategy: &str, options: &Map<String, Value>) -> CoreResult<()> {
+    if options.contains_key("client_secret") {
+        return Err(CoreError::InvalidRequest(
+            "options.client_secret is not stored: put the secret in a Worker secret and name it in options.client_secret_env".into(),
+        ));
+    }
+    let invalid = |field: &str, why: String| CoreError::InvalidRequest(format!("options.{field}: {why}"));
+    let url = |field: &str, value: Option<&str>| -> CoreResult<()> {
+        match value {
+            Some(u) => outbound::check_url(u, core.settings.allow_private_urls)
+                .map(|_| ())
+                .map_err(|why| invalid(field, why)),
+            None => Ok(()),
+        }
+    };
+    if crate::core::federation::federated::is_federated(strategy) {
+        let parsed: crate::core::federation::federated::FederatedOptions =
+            serde_json::from_value(Value::Object(options.clone()))
+                .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+        let secret = parsed.client_secret_env.as_deref().filter(|s| !s.is_empty());
+        let Some(secret) = secret.filter(|_| !parsed.client_id.is_empty()) else {
+            return Err(CoreError::InvalidRequest(
+                "options.client_id and options.client_secret_env are required".into(),
+            ));
+        };
+        outbound::check_secret_name(secret).map_err(|why| invalid("client_secret_env", why))?;
+        for (field, value) in [
+            ("issuer", &parsed.issuer),
+            ("discovery_url", &parsed.discovery_url),
+            ("authorization_endpoint", &parsed.authorization_endpoint),
+            ("token_endpoint", &parsed.token_endpoint),
+            ("jwks_uri", &parsed.jwks_uri),
+            ("profile_url", &parsed.profile_url),
+        ] {
+            url(field, value.as_deref())?;
+        }
+        let missing = match strategy {
+            "oidc" => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
+            "oauth2" => {
+                parsed.authorization_endpoint.is_none()
+                    || parsed.token_endpoint.is_none()
+                    || parsed.profile_url.is_none()
+            }
+            _ => false,
+        };
+        if missing {
+            return Err(CoreError::InvalidRequest(format!(
+                "Strategy {strategy} needs {}",
+                if strategy == "oidc" {
+                    "options.issuer or options.discovery_url"
+                } else {
+                    "options.authorization_endpoint, token_endpoint and profile_url"
+                }
+            )));
+        }
+    } else {
+        let parsed =
+            serde_json::from_value::<crate::core::directory::tenant::ConnectionOptions>(Value::Object(options.clone()))
+                .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+        if let Some(legacy) = &parsed.legacy {
+            url("legacy.url", Some(&legacy.url))?;
+            outbound::check_secret_name(&legacy.secret).map_err(|why| invalid("legacy.secret", why))?;
+        }
+    }
+    Ok(())
+}
+
+fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
+    match body.get("enabled_clients") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|c| {
+                c.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into()))
+            })
+            .collect::<CoreResult<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
+    }
+}
+
+fn client_links(id: &str, clients: &[String]) -> Vec<crate::core::platform::db::Stmt> {
+    let mut stmts =
+        vec![crate::core::platform::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id)];
+    stmts.extend(clients.iter().map(|c| {
+        crate::core::platform::db::Stmt::new(
+            "INSERT OR IGNORE INTO client_connections (client_id, connection_id) SELECT client_id, ?2 FROM clients WHERE client_id = ?1",
+        )
+        .bind(c)
+        .bind(id)
+    }));
+    stmts
+}
+
+async fn connection_json(core: &Core<'_>, name: &str) -> CoreResult<Value> {
+    connections(core, Some(name), None)
+        .await?
+        .as_array()
+        .and_then(|a| a.first().cloned())
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
+}
+
+/// `POST /api/v2/connections`: `{name, strategy, options, enabled_clients}`. Federated strategies
+/// (`google-oauth2`, `facebook`, `oidc`, `oauth2`) need `options.client_id` and
+/// `options.client_secret_env` (the Worker secret's name — secrets are never stored in D1).
+pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(CoreError::InvalidRequest(
+            "name must be 1-128 letters, digits or '-'".into(),
+        ));
+    }
+    let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
+    if strategy != "auth0" && !crate::core::federation::federated::is_federated(strategy) {
+        return Err(CoreError::InvalidRequest(format!(
+            "strategy must be auth0 or one of {}",
+            crate::core::federation::federated::STRATEGIES.join(", ")
+        )));
+    }
+    let options = match body.get("options") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(o)) => o.clone(),
+        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    };
+    check_connection_options(core, strategy, &options)?;
+    let clients = enabled_clients(body)?.unwrap_or_default();
+    let id = format!("con_{}", &core.random_token()?[..16]);
+    let mut stmts = vec![crate::core::platform::db::Stmt::new(
+        "INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(strategy)
+    .bind(Value::Object(options).to_string())
+    .bind(core.clock.now_ms())];
+    stmts.extend(client_links(&id, &clients).into_iter().skip(1));
+    core.db.batch(stmts).await.map_err(|e| match e {
+        crate::core::platform::db::DbError::Conflict(_) => {
+            CoreError::Conflict("A connection with the same name already exists".into())
+        }
+        e => e.into(),
+    })?;
+    connection_json(core, name).await
+}
+
+/// `PATCH /api/v2/connections/{id}`: replaces `options` and/or `enabled_clients`.
+pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let conn = connection_by_id(core, id).await?;
+    let mut stmts = Vec::new();
+    match body.get("options") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            check_connection_options(core, &conn.strategy, o)?;
+            stmts.push(
+                crate::core::platform::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
+                    .bind(Value::Object(o.clone()).to_string())
+                    .bind(id),
+            );
+        }
+        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    }
+    if let Some(clients) = enabled_clients(body)? {
+        stmts.extend(client_links(id, &clients));
+    }
+    if !stmts.is_empty() {
+        core.db.batch(stmts).await?;
+    }
+    connection_json(core, &conn.name).await
+}
+
+/// `DELETE /api/v2/connections/{id}`: the connection and its users (as Auth0 does).
+pub async fn delete_connection(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    connection_by_id(core, id).await?;
+    core.db
+        .batch(vec![
+            crate::core::platform::db::Stmt::new("DELETE FROM users WHERE connection_id = ?1").bind(id),
+            crate::core::platform::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id),
+            crate::core::platform::db::Stmt::new("DELETE FROM connections WHERE id = ?1").bind(id),
+        ])
+        .await?;
+    Ok(())
+}
+
+/// `GET /api/v2/connections/{id}`.
+pub async fn get_connection(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+    let conn = connection_by_id(core, id).await?;
+    connection_json(core, &conn.name).await
+}
+
+/// `POST /api/v2/connections/{id}/legacy-test` `{identifier}` (ours, the console's "Test
+/// connection"): asks the connection's legacy store for one user and says what it answered —
+/// `found` (with the profile's email), `not_found`, or the error — without changing anything.
+pub async fn legacy_test(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let conn = connection_by_id(core, id).await?;
+    let identifier = body
+        .get("identifier")
+        .and_then(Value::as_str)
+        .filter(|i| !i.trim().is_empty())
+        .ok_or_else(|| CoreError::InvalidRequest("identifier is required".into()))?;
+    let legacy = Legacy::of(core, &conn)?
+        .ok_or_else(|| CoreError::InvalidRequest("The connection has no legacy store configured".into()))?;
+    let started = core.clock.now_ms();
+    let answer = legacy.get_user(identifier).await;
+    let ms = core.clock.now_ms() - started;
+    Ok(match answer {
+        Ok(Verdict::Found(u)) => json!({"verdict": "found", "email": u.email, "ms": ms}),
+        Ok(Verdict::NotFound) => json!({"verdict": "not_found", "ms": ms}),
+        // Never echo a profile beyond its email (it may carry a password hash).
+        Ok(_) => json!({"verdict": "unexpected", "detail": "an answer that get_user does not give", "ms": ms}),
+        Err(e) => json!({"verdict": "error", "detail": e.to_string(), "ms": ms}),
+    })
+}
+
+/// A connection by id (jobs).
+pub async fn connection(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
+    connection_by_id(core, id).await
+}

@@ -1,0 +1,985 @@
+//! `/authorize`: Universal Login, sessions, authorization codes and implicit responses.
+//!
+//! ```text
+//! GET /authorize ──validate──▶ client + redirect_uri exact match? ──no──▶ error page (never redirect)
+//!      │ yes (later errors go back to redirect_uri with `state`)
+//!      ├─ login_ticket (embedded login) ─▶ consume ticket (only in the browser it was issued to:
+//!      │                                     `tg_browser` cookie) ─▶ new session ─▶ complete
+//!      ├─ valid session, no prompt=login, max_age ok ─▶ complete
+//!      ├─ prompt=none ─▶ error login_required
+//!      └─ else ─▶ transaction stored ─▶ hosted page (the widget)
+//!                      POST /u/login {tx, username, password} ─▶ new session (cookie)
+//!                      GET /authorize/resume?tx= ─▶ complete (only with a login newer than the tx)
+//! complete: code ─▶ single-use code (2 min) bound to client, redirect_uri, PKCE challenge
+//!           token / id_token ─▶ tokens in the fragment
+//! delivered by response_mode: query | fragment | form_post | web_message
+//! ```
+//! Sessions are a random cookie value whose SHA-256 is stored; they last 30 days at most and 3 days
+//! idle. Public clients must use PKCE with `S256` for the code flow (`plain` is refused for them).
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::core::directory::tenant::{self, Client};
+use crate::core::directory::users::{self, User};
+use crate::core::error::{CoreError, CoreResult};
+use crate::core::oauth::grants::{issue_user_tokens, UserGrant};
+use crate::core::oauth::tokens::Signer;
+use crate::core::platform::db::{columns, query_one, Stmt};
+use crate::core::platform::secrets::{b64url, sha256_hex};
+use crate::core::Core;
+
+/// Session lifetime (absolute).
+pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
+/// Session lifetime without use.
+pub const SESSION_IDLE_MS: i64 = 3 * 24 * 3600 * 1000;
+/// How long a login transaction waits on the hosted page.
+pub const TX_TTL_MS: i64 = 60 * 60 * 1000;
+/// Authorization code lifetime.
+pub const CODE_TTL_MS: i64 = 2 * 60 * 1000;
+/// Embedded-login ticket lifetime.
+pub const LOGIN_TICKET_TTL_MS: i64 = 5 * 60 * 1000;
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "tg_session";
+/// The browser-binding cookie's name: a random value per browser that embedded-login tickets and
+/// provider round trips are tied to.
+pub const BROWSER_COOKIE: &str = "tg_browser";
+/// How long the browser-binding cookie lives (longer than any ticket or round trip it binds).
+pub const BROWSER_COOKIE_TTL_S: i64 = 24 * 3600;
+
+/// What `/authorize` returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseType {
+    /// Authorization code.
+    Code,
+    /// Access token in the fragment.
+    Token,
+    /// ID token in the fragment.
+    IdToken,
+    /// Both.
+    IdTokenToken,
+}
+
+impl ResponseType {
+    fn parse(s: &str) -> Option<Self> {
+        let mut parts: Vec<&str> = s.split_whitespace().collect();
+        parts.sort_unstable();
+        match parts.as_slice() {
+            ["code"] => Some(Self::Code),
+            ["token"] => Some(Self::Token),
+            ["id_token"] => Some(Self::IdToken),
+            ["id_token", "token"] => Some(Self::IdTokenToken),
+            _ => None,
+        }
+    }
+}
+
+/// How the response travels back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseMode {
+    /// `?code=..&state=..`
+    Query,
+    /// `#access_token=..`
+    Fragment,
+    /// An auto-submitted POST form.
+    FormPost,
+    /// `postMessage({type: "authorization_response", response})` to the redirect URI's origin.
+    WebMessage,
+}
+
+impl ResponseMode {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "query" => Some(Self::Query),
+            "fragment" => Some(Self::Fragment),
+            "form_post" => Some(Self::FormPost),
+            "web_message" => Some(Self::WebMessage),
+            _ => None,
+        }
+    }
+}
+
+/// A validated authorization request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuthorizeRequest {
+    /// Client id.
+    pub client_id: String,
+    /// Exactly one of the client's callbacks.
+    pub redirect_uri: String,
+    /// What to return.
+    pub response_type: ResponseType,
+    /// How to return it.
+    pub response_mode: ResponseMode,
+    /// Echoed back.
+    pub state: Option<String>,
+    /// Echoed in the ID token.
+    pub nonce: Option<String>,
+    /// Granted scopes (requested ∩ supported).
+    pub scope: Vec<String>,
+    /// API identifier.
+    pub audience: Option<String>,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// `S256` or `plain`.
+    pub code_challenge_method: Option<String>,
+    /// `none` or `login` (others are treated as absent).
+    pub prompt: Option<String>,
+    /// Maximum authentication age in seconds.
+    pub max_age: Option<i64>,
+    /// Connection to use.
+    pub connection: Option<String>,
+    /// Preferred languages for the page.
+    pub ui_locales: Option<String>,
+    /// `signup` opens the sign-up screen.
+    pub screen_hint: Option<String>,
+    /// Prefilled identifier.
+    pub login_hint: Option<String>,
+}
+
+/// An authorization response ready to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The validated redirect URI.
+    pub redirect_uri: String,
+    /// How.
+    pub mode: ResponseMode,
+    /// The response parameters (code/tokens or error, and state).
+    pub params: Vec<(String, String)>,
+}
+
+/// What the browser gets from `/authorize`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Send a response to the client's redirect URI.
+    Deliver(Delivery),
+    /// Show the hosted login page for a stored transaction.
+    LoginPage {
+        /// Transaction id.
+        tx: String,
+        /// The request (for the page's options).
+        request: Box<AuthorizeRequest>,
+    },
+    /// Send the browser to an identity provider (a federated connection).
+    Redirect(String),
+    /// Show an error page: the redirect URI cannot be trusted.
+    ErrorPage {
+        /// Error code.
+        error: String,
+        /// Description.
+        description: String,
+    },
+}
+
+/// The outcome plus a session cookie value to set, when a session was created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorizeResult {
+    /// What to send.
+    pub outcome: Outcome,
+    /// New session cookie value.
+    pub new_session: Option<String>,
+}
+
+/// An error page (the redirect URI cannot be trusted, or is unknown).
+pub(crate) fn page_error(error: &str, description: &str) -> Outcome {
+    Outcome::ErrorPage {
+        error: error.into(),
+        description: description.into(),
+    }
+}
+
+/// An error for the application, delivered to its redirect URI.
+pub(crate) fn error_delivery(req: &AuthorizeRequest, error: &str, description: &str) -> Outcome {
+    let mut params = vec![
+        ("error".to_owned(), error.to_owned()),
+        ("error_description".to_owned(), description.to_owned()),
+    ];
+    if let Some(s) = &req.state {
+        params.push(("state".into(), s.clone()));
+    }
+    Outcome::Deliver(Delivery {
+        redirect_uri: req.redirect_uri.clone(),
+        mode: req.response_mode,
+        params,
+    })
+}
+
+fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    q.iter()
+        .find(|(key, _)| key == k)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// Validates an authorization request. `Err` carries the outcome to show instead.
+pub async fn validate(
+    core: &Core<'_>,
+    q: &[(String, String)],
+) -> CoreResult<Result<(Client, AuthorizeRequest), Outcome>> {
+    let Some(client_id) = param(q, "client_id") else {
+        return Ok(Err(page_error(
+            "invalid_request",
+            "Missing required parameter: client_id",
+        )));
+    };
+    let Some(client) = tenant::client(core.db, client_id).await? else {
+        return Ok(Err(page_error("invalid_client", "Unknown client")));
+    };
+    let Some(redirect_uri) = param(q, "redirect_uri") else {
+        return Ok(Err(page_error(
+            "invalid_request",
+            "Missing required parameter: redirect_uri",
+        )));
+    };
+    if !client.callbacks.iter().any(|c| c == redirect_uri) {
+        return Ok(Err(page_error(
+            "invalid_request",
+            "The redirect_uri is not in the application's Allowed Callback URLs",
+        )));
+    }
+    let response_type = param(q, "response_type").and_then(ResponseType::parse);
+    let mode_param = param(q, "response_mode");
+    let mut req = AuthorizeRequest {
+        client_id: client.client_id.clone(),
+        redirect_uri: redirect_uri.to_owned(),
+        response_type: response_type.unwrap_or(ResponseType::Code),
+        response_mode: mode_param.and_then(ResponseMode::parse).unwrap_or(ResponseMode::Query),
+        state: param(q, "state").map(str::to_owned),
+        nonce: param(q, "nonce").map(str::to_owned),
+        scope: Vec::new(),
+        audience: param(q, "audience").map(str::to_owned),
+        code_challenge: param(q, "code_challenge").map(str::to_owned),
+        code_challenge_method: param(q, "code_challenge_method").map(str::to_owned),
+        prompt: param(q, "prompt").map(str::to_owned),
+        max_age: param(q, "max_age")
+            .and_then(|m| m.parse().ok())
+            .filter(|m: &i64| *m >= 0),
+        connection: param(q, "connection").map(str::to_owned),
+        ui_locales: param(q, "ui_locales").map(str::to_owned),
+        screen_hint: param(q, "screen_hint").map(str::to_owned),
+        login_hint: param(q, "login_hint").map(str::to_owned),
+    };
+    if mode_param.is_none() && req.response_type != ResponseType::Code {
+        req.response_mode = ResponseMode::Fragment;
+    }
+    // From here on the redirect URI is trusted: errors go back to it.
+    if response_type.is_none() {
+        return Ok(Err(error_delivery(
+            &req,
+            "unsupported_response_type",
+            "Unsupported response type",
+        )));
+    }
+    if mode_param.is_some_and(|m| ResponseMode::parse(m).is_none()) {
+        return Ok(Err(error_delivery(
+            &req,
+            "invalid_request",
+            "Unsupported response_mode",
+        )));
+    }
+    // Tokens never travel in a query string (logs, Referer, history): the error itself goes back
+    // in the fragment.
+    if req.response_type != ResponseType::Code && req.response_mode == ResponseMode::Query {
+        req.response_mode = ResponseMode::Fragment;
+        return Ok(Err(error_delivery(
+            &req,
+            "invalid_request",
+            "response_mode=query is not allowed with token or id_token responses",
+        )));
+    }
+    let grant = match req.response_type {
+        ResponseType::Code => "authorization_code",
+        _ => "implicit",
+    };
+    if !client.grant_types.iter().any(|g| g == grant) {
+        return Ok(Err(error_delivery(
+            &req,
+            "unauthorized_client",
+            &format!("Grant type '{grant}' not allowed for the client."),
+        )));
+    }
+    if req.response_type == ResponseType::Code {
+        match (
+            req.code_challenge.as_deref(),
+            req.code_challenge_method.as_deref().unwrap_or("plain"),
+        ) {
+            (None, _) if client.is_public => {
+                return Ok(Err(error_delivery(
+                    &req,
+                    "invalid_request",
+                    "Public clients must use PKCE (code_challenge)",
+                )))
+            }
+            (Some(_), "plain") if client.is_public => {
+                return Ok(Err(error_delivery(
+                    &req,
+                    "invalid_request",
+                    "code_challenge_method plain is not allowed for public clients",
+                )))
+            }
+            (Some(c), m) if !matches!(m, "S256" | "plain") || c.len() < 43 || c.len() > 128 => {
+                return Ok(Err(error_delivery(
+                    &req,
+                    "invalid_request",
+                    "Invalid code_challenge or code_challenge_method",
+                )))
+            }
+            _ => {}
+        }
+    } else if matches!(req.response_type, ResponseType::IdToken | ResponseType::IdTokenToken) && req.nonce.is_none() {
+        return Ok(Err(error_delivery(
+            &req,
+            "invalid_request",
+            "nonce is required for id_token responses",
+        )));
+    }
+    // The console (a public client: code + PKCE, checked above) is the one user-facing path to
+    // the Management API; whether the user who signs in is a member is decided at the code
+    // exchange (`codes`).
+    let console_code =
+        req.client_id == crate::core::directory::admins::CONSOLE_CLIENT_ID && req.response_type == ResponseType::Code;
+    if !console_code {
+        if let Err(CoreError::AccessDenied(d)) =
+            crate::core::management::access::refuse_management_audience(core, req.audience.as_deref())
+        {
+            return Ok(Err(error_delivery(&req, "access_denied", &d)));
+        }
+    }
+    let api = match req.audience.as_deref() {
+        Some(a) => match crate::core::oauth::grants::find_resource_server(core, a).await? {
+            Some(api) => Some(api),
+            None => {
+                return Ok(Err(error_delivery(
+                    &req,
+                    "access_denied",
+                    &format!("Service not found: {a}"),
+                )))
+            }
+        },
+        None => None,
+    };
+    req.scope =
+        crate::core::oauth::grants::granted_scopes(Some(param(q, "scope").unwrap_or("openid")), api.as_ref(), true)
+            .into_iter()
+            .filter(|s| s != "offline_access" || client.grant_types.iter().any(|g| g == "refresh_token"))
+            .collect();
+    Ok(Ok((client, req)))
+}
+
+/// A live browser session.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Session {
+    /// SHA-256 of the cookie value.
+    pub id_hash: String,
+    /// The user.
+    pub user_id: String,
+    /// Epoch seconds of the authentication.
+    #[serde(deserialize_with = "columns::int")]
+    pub auth_time: i64,
+}
+
+/// Creates a session for `user_id`; returns the cookie value.
+pub async fn create_session(core: &Core<'_>, user_id: &str, auth_time_s: i64) -> CoreResult<String> {
+    let token = core.random_token()?;
+    let now = core.clock.now_ms();
+    core.db
+        .execute(
+            Stmt::new(
+                "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+            )
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(user_id)
+            .bind(auth_time_s)
+            .bind(now)
+            .bind(now + SESSION_TTL_MS),
+        )
+        .await?;
+    Ok(token)
+}
+
+/// The session a cookie value names, if it is live; refreshes its idle timer.
+pub async fn session(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<Session>> {
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let now = core.clock.now_ms();
+    let hash = sha256_hex(token.as_bytes());
+    Ok(query_one(
+        core.db,
+        Stmt::new(
+            "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2 AND revoked_at IS NULL AND expires_at > ?1 \
+             AND last_seen > ?3 RETURNING id_hash, user_id, auth_time",
+        )
+        .bind(now)
+        .bind(hash)
+        .bind(now - SESSION_IDLE_MS),
+    )
+    .await?)
+}
+
+/// Revokes every live session of `user_id` but the one whose cookie hashes to `keep` (the browser
+/// that made the change, if any): credentials changed, or the user was blocked.
+pub fn revoke_sessions_stmt(user_id: &str, now: i64, keep: Option<&str>) -> Stmt {
+    Stmt::new("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND id_hash IS NOT ?3")
+        .bind(now)
+        .bind(user_id)
+        .bind(keep)
+}
+
+/// The user a live session cookie belongs to, without touching its idle timer.
+pub async fn session_user(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        user_id: String,
+    }
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let row: Option<Row> = query_one(
+        core.db,
+        Stmt::new("SELECT user_id FROM sessions WHERE id_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2")
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(core.clock.now_ms()),
+    )
+    .await?;
+    Ok(row.map(|r| r.user_id))
+}
+
+/// Ends a session (logout).
+pub async fn end_session(core: &Core<'_>, token: Option<&str>) -> CoreResult<()> {
+    if let Some(t) = token {
+        core.db
+            .execute(
+                Stmt::new("UPDATE sessions SET revoked_at = ?1 WHERE id_hash = ?2")
+                    .bind(core.clock.now_ms())
+                    .bind(sha256_hex(t.as_bytes())),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// What an authorization code or refresh token grants.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredGrant {
+    /// Scopes.
+    pub scope: Vec<String>,
+    /// API identifier.
+    pub audience: Option<String>,
+    /// ID token nonce.
+    pub nonce: Option<String>,
+    /// Authentication time (epoch seconds).
+    pub auth_time: i64,
+    /// PKCE challenge.
+    pub code_challenge: Option<String>,
+    /// PKCE method.
+    pub code_challenge_method: Option<String>,
+}
+
+/// Completes an authorization for a logged-in user: a code, or tokens in the fragment.
+pub async fn complete(
+    core: &Core<'_>,
+    signer: &dyn Signer,
+    client: &Client,
+    req: &AuthorizeRequest,
+    session: &Session,
+) -> CoreResult<Outcome> {
+    let Some(user) = users::by_id(core.db, &session.user_id).await? else {
+        return Ok(error_delivery(req, "login_required", "Login required"));
+    };
+    if user.blocked {
+        return Ok(error_delivery(req, "unauthorized", "user is blocked"));
+    }
+    let mut params: Vec<(String, String)> = Vec::new();
+    match req.response_type {
+        ResponseType::Code => {
+            let code = core.random_token()?;
+            let grant = StoredGrant {
+                scope: req.scope.clone(),
+                audience: req.audience.clone(),
+                nonce: req.nonce.clone(),
+                auth_time: session.auth_time,
+                code_challenge: req.code_challenge.clone(),
+                code_challenge_method: req.code_challenge_method.clone(),
+            };
+            core.db
+                .execute(
+                    Stmt::new(
+                        "INSERT INTO auth_codes (code_hash, client_id, user_id, redirect_uri, grant, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )
+                    .bind(sha256_hex(code.as_bytes()))
+                    .bind(&client.client_id)
+                    .bind(&user.user_id)
+                    .bind(&req.redirect_uri)
+                    .bind(json!(grant).to_string())
+                    .bind(core.clock.now_ms() + CODE_TTL_MS),
+                )
+                .await?;
+            params.push(("code".into(), code));
+        }
+        rt => {
+            let api = crate::core::oauth::grants::user_api(core, req.audience.as_deref()).await?;
+            let tokens = issue_user_tokens(
+                core,
+                signer,
+                &UserGrant {
+                    client,
+                    user: &user,
+                    scopes: &req.scope,
+                    api: api.as_ref(),
+                    gty: None,
+                    nonce: req.nonce.as_deref(),
+                    auth_time: Some(session.auth_time),
+                },
+            )
+            .await?;
+            if matches!(rt, ResponseType::Token | ResponseType::IdTokenToken) {
+                params.push(("access_token".into(), tokens.access_token));
+                params.push(("token_type".into(), "Bearer".into()));
+                params.push(("expires_in".into(), tokens.expires_in.to_string()));
+                if let Some(s) = tokens.scope {
+                    params.push(("scope".into(), s));
+                }
+            }
+            if matches!(rt, ResponseType::IdToken | ResponseType::IdTokenToken) {
+                if let Some(id) = tokens.id_token {
+                    params.push(("id_token".into(), id));
+                }
+            }
+        }
+    }
+    if let Some(s) = &req.state {
+        params.push(("state".into(), s.clone()));
+    }
+    Ok(Outcome::Deliver(Delivery {
+        redirect_uri: req.redirect_uri.clone(),
+        mode: req.response_mode,
+        params,
+    }))
+}
+
+fn session_fits(req: &AuthorizeRequest, s: &Session, now_s: i64) -> bool {
+    req.prompt.as_deref() != Some("login") && req.max_age.is_none_or(|max| now_s - s.auth_time <= max)
+}
+
+/// Consumes an embedded-login ticket of `client_id`, only in the browser it was issued to.
+async fn consume_login_ticket(
+    core: &Core<'_>,
+    client_id: &str,
+    ticket: &str,
+    browser: Option<&str>,
+) -> CoreResult<Option<(String, i64)>> {
+    let Some(browser) = browser else {
+        return Ok(None);
+    };
+    #[derive(Deserialize)]
+    struct Row {
+        user_id: String,
+        #[serde(deserialize_with = "columns::int")]
+        auth_time: i64,
+    }
+    let now = core.clock.now_ms();
+    let row: Option<Row> = query_one(
+        core.db,
+        Stmt::new(
+            "UPDATE login_tickets SET used_at = ?1 WHERE ticket_hash = ?2 AND client_id = ?3 AND used_at IS NULL \
+             AND expires_at > ?1 AND browser_hash = ?4 RETURNING user_id, auth_time",
+        )
+        .bind(now)
+        .bind(sha256_hex(ticket.as_bytes()))
+        .bind(client_id)
+        .bind(sha256_hex(browser.as_bytes())),
+    )
+    .await?;
+    Ok(row.map(|r| (r.user_id, r.auth_time)))
+}
+
+/// The cookies of the browser making a request: its session, and its binding value (a random
+/// value per browser, `tg_browser`, that tickets and provider round trips are tied to).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Browser<'a> {
+    /// The session cookie, if any.
+    pub session: Option<&'a str>,
+    /// The binding cookie: the one it sent, or the one set with this answer.
+    pub binding: &'a str,
+    /// Whether `binding` came with the request (a browser that did not send it cannot finish a
+    /// login bound to it).
+    pub binding_sent: bool,
+}
+
+impl<'a> Browser<'a> {
+    /// The binding value the browser proved it holds.
+    fn sent_binding(&self) -> Option<&'a str> {
+        Some(self.binding).filter(|b| self.binding_sent && !b.is_empty())
+    }
+}
+
+/// `GET /authorize`.
+pub async fn authorize(
+    core: &Core<'_>,
+    signer: &dyn Signer,
+    q: &[(String, String)],
+    browser: Browser<'_>,
+) -> CoreResult<AuthorizeResult> {
+    let cookie = browser.session;
+    let (client, req) = match validate(core, q).await? {
+        Ok(v) => v,
+        Err(outcome) => {
+            return Ok(AuthorizeResult {
+                outcome,
+                new_session: None,
+            })
+        }
+    };
+    let now_s = core.clock.now_ms() / 1000;
+    if let Some(ticket) = param(q, "login_ticket") {
+        let consumed = consume_login_ticket(core, &client.client_id, ticket, browser.sent_binding()).await?;
+        let Some((user_id, auth_time)) = consumed else {
+            return Ok(AuthorizeResult {
+                outcome: error_delivery(&req, "access_denied", "Invalid or expired login_ticket"),
+                new_session: None,
+            });
+        };
+        let token = create_session(core, &user_id, auth_time).await?;
+        let session = Session {
+            id_hash: sha256_hex(token.as_bytes()),
+            user_id,
+            auth_time,
+        };
+        let outcome = complete(core, signer, &client, &req, &session).await?;
+        return Ok(AuthorizeResult {
+            outcome,
+            new_session: Some(token),
+        });
+    }
+    if let Some(s) = session(core, cookie).await? {
+        if session_fits(&req, &s, now_s) {
+            return Ok(AuthorizeResult {
+                outcome: complete(core, signer, &client, &req, &s).await?,
+                new_session: None,
+            });
+        }
+    }
+    if req.prompt.as_deref() == Some("none") {
+        return Ok(AuthorizeResult {
+            outcome: error_delivery(&req, "login_required", "Login required"),
+            new_session: None,
+        });
+    }
+    let tx = core.random_token()?;
+    let now = core.clock.now_ms();
+    core.db
+        .execute(
+            Stmt::new(
+                "INSERT INTO authorize_tx (id, client_id, request, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(&tx)
+            .bind(&client.client_id)
+            .bind(json!(req).to_string())
+            .bind(now)
+            .bind(now + TX_TTL_MS),
+        )
+        .await?;
+    // `connection=` naming a federated connection of the client skips the login page.
+    let federated = match req.connection.as_deref() {
+        Some(name) => crate::core::federation::federated::connection(core, &client.client_id, name).await?,
+        None => None,
+    };
+    let outcome = match federated {
+        Some(conn) => to_provider(core, &conn, &tx, &req, browser.binding).await?,
+        None => Outcome::LoginPage {
+            tx,
+            request: Box::new(req),
+        },
+    };
+    Ok(AuthorizeResult {
+        outcome,
+        new_session: None,
+    })
+}
+
+async fn to_provider(
+    core: &Core<'_>,
+    conn: &crate::core::federation::federated::FederatedConnection,
+    tx: &str,
+    req: &AuthorizeRequest,
+    binding: &str,
+) -> CoreResult<Outcome> {
+    match crate::core::federation::federated::start(core, conn, tx, binding).await {
+        Ok(url) => Ok(Outcome::Redirect(url)),
+        Err(crate::core::federation::federated::Failure::Provider(d)) => Ok(error_delivery(
+            req,
+            "temporarily_unavailable",
+            &format!("The identity provider is unavailable: {d}"),
+        )),
+        Err(crate::core::federation::federated::Failure::Core(e)) => Err(e),
+    }
+}
+
+/// `GET /u/social?tx=&connection=`: the hosted page's social buttons continue transaction `tx`
+/// at the provider of `connection`, bound to the browser's `binding` cookie.
+pub async fn social(core: &Core<'_>, tx: &str, connection: &str, binding: &str) -> CoreResult<Outcome> {
+    let Transaction {
+        client, request: req, ..
+    } = match transaction(core, tx).await {
+        Ok(v) => v,
+        Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
+        Err(e) => return Err(e),
+    };
+    match crate::core::federation::federated::connection(core, &client.client_id, connection).await? {
+        Some(conn) => to_provider(core, &conn, tx, &req, binding).await,
+        None => Ok(error_delivery(
+            &req,
+            "invalid_request",
+            &format!("The connection {connection} is not enabled for this application"),
+        )),
+    }
+}
+
+/// A stored login transaction.
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    /// The application.
+    pub client: Client,
+    /// The validated request.
+    pub request: AuthorizeRequest,
+    /// When `/authorize` stored it (ms).
+    pub created_at: i64,
+}
+
+/// A stored transaction.
+pub async fn transaction(core: &Core<'_>, tx: &str) -> CoreResult<Transaction> {
+    #[derive(Deserialize)]
+    struct Row {
+        request: String,
+        #[serde(deserialize_with = "columns::int")]
+        created_at: i64,
+    }
+    let row: Option<Row> = query_one(
+        core.db,
+        Stmt::new("SELECT request, created_at FROM authorize_tx WHERE id = ?1 AND expires_at > ?2")
+            .bind(tx)
+            .bind(core.clock.now_ms()),
+    )
+    .await?;
+    let expired = || CoreError::InvalidRequest("The login transaction expired. Please start again.".into());
+    let row = row.ok_or_else(expired)?;
+    let request: AuthorizeRequest = serde_json::from_str(&row.request).map_err(|_| expired())?;
+    let client = tenant::client(core.db, &request.client_id)
+        .await?
+        .ok_or(CoreError::UnknownClient)?;
+    Ok(Transaction {
+        client,
+        request,
+        created_at: row.created_at,
+    })
+}
+
+/// `POST /u/login`: checks credentials for a transaction and opens a session. Returns the cookie
+/// value and the URL that finishes the authorization.
+pub async fn login(
+    core: &Core<'_>,
+    tx: &str,
+    username: &str,
+    password: &str,
+    realm: Option<&str>,
+    ip: &str,
+) -> CoreResult<(String, String)> {
+    let Transaction {
+        client, request: req, ..
+    } = transaction(core, tx).await?;
+    let name = match realm.or(req.connection.as_deref()) {
+        Some(n) => n.to_owned(),
+        None => tenant::client_connections(core.db, &client.client_id)
+            .await?
+            .into_iter()
+            .find(|c| c.strategy == "auth0")
+            .map(|c| c.name)
+            .ok_or_else(|| {
+                CoreError::InvalidRequest("No database connection is enabled for this application.".into())
+            })?,
+    };
+    let conn = crate::core::accounts::signup::resolve_connection(core, Some(&client.client_id), &name).await?;
+    let user = crate::core::oauth::grants::check_credentials(
+        core,
+        &conn,
+        username,
+        password,
+        crate::core::oauth::grants::Origin { ip },
+    )
+    .await?;
+    let token = create_session(core, &user.user_id, core.clock.now_ms() / 1000).await?;
+    Ok((token, format!("{}authorize/resume?tx={tx}", core.settings.issuer)))
+}
+
+/// `GET /authorize/resume?tx=`: finishes a transaction with a session that logged in *after* the
+/// transaction began — an older session cannot satisfy `prompt=login` or `max_age` (it would have
+/// finished at `/authorize` otherwise).
+pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Option<&str>) -> CoreResult<Outcome> {
+    let t = match transaction(core, tx).await {
+        Ok(v) => v,
+        Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
+        Err(e) => return Err(e),
+    };
+    let session = session(core, cookie).await?;
+    let Some(s) = session.filter(|s| s.auth_time >= t.created_at / 1000) else {
+        return Ok(error_delivery(&t.request, "login_required", "Login required"));
+    };
+    core.db
+        .execute(Stmt::new("DELETE FROM authorize_tx WHERE id = ?1").bind(tx))
+        .await?;
+    complete(core, signer, &t.client, &t.request, &s).await
+}
+
+/// Creates an embedded-login ticket for a verified user (`/co/authenticate`), redeemable only by
+/// the browser holding the binding cookie value `binding`.
+pub async fn issue_login_ticket(core: &Core<'_>, client_id: &str, user: &User, binding: &str) -> CoreResult<String> {
+    let ticket = core.random_token()?;
+    let now = core.clock.now_ms();
+    core.db
+        .execute(
+            Stmt::new(
+                "INSERT INTO login_tickets (ticket_hash, client_id, user_id, auth_time, expires_at, browser_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .bind(sha256_hex(ticket.as_bytes()))
+            .bind(client_id)
+            .bind(&user.user_id)
+            .bind(now / 1000)
+            .bind(now + LOGIN_TICKET_TTL_MS)
+            .bind(sha256_hex(binding.as_bytes())),
+        )
+        .await?;
+    Ok(ticket)
+}
+
+/// Where a logout sends the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogoutTarget {
+    /// Redirect there.
+    Redirect(String),
+    /// Show the "logged out" page.
+    Page,
+    /// Refuse with this message (an unlisted return URL: no open redirect).
+    Refused(String),
+}
+
+/// `GET /v2/logout`: `returnTo` must be one of the client's allowed logout URLs (exact match);
+/// without `returnTo`, the client's first allowed URL, if any.
+pub async fn logout_target(
+    core: &Core<'_>,
+    client_id: Option<&str>,
+    return_to: Option<&str>,
+) -> CoreResult<LogoutTarget> {
+    let client = match client_id {
+        Some(id) => tenant::client(core.db, id).await?,
+        None => None,
+    };
+    Ok(match (client, return_to) {
+        (Some(c), Some(url)) if c.allowed_logout_urls.iter().any(|u| u == url) => {
+            LogoutTarget::Redirect(url.to_owned())
+        }
+        (Some(_), Some(url)) => LogoutTarget::Refused(format!(
+            "The returnTo URL {url} is not in the application's Allowed Logout URLs"
+        )),
+        (Some(c), None) => c
+            .allowed_logout_urls
+            .first()
+            .cloned()
+            .map_or(LogoutTarget::Page, LogoutTarget::Redirect),
+        (None, Some(_)) if client_id.is_some() => LogoutTarget::Refused("Unknown client".into()),
+        (None, Some(url)) => LogoutTarget::Refused(format!(
+            "returnTo {url} needs a client_id whose Allowed Logout URLs contain it"
+        )),
+        (None, None) => LogoutTarget::Page,
+    })
+}
+
+/// `/oidc/logout`: the client comes from `client_id` or the `aud` of a valid `id_token_hint`
+/// (which may have expired); `post_logout_redirect_uri` must be an allowed logout URL; `state` is
+/// appended to it.
+pub async fn oidc_logout_target(
+    core: &Core<'_>,
+    id_token_hint: Option<&str>,
+    client_id: Option<&str>,
+    post_logout_redirect_uri: Option<&str>,
+    state: Option<&str>,
+) -> CoreResult<LogoutTarget> {
+    let hinted = match id_token_hint {
+        Some(t) => {
+            let keys = crate::core::oauth::keys::verifying_keys(core.db).await?;
+            match crate::core::oauth::tokens::verify_hint(t, &keys, &core.settings.issuer) {
+                Ok(claims) => claims.get("aud").and_then(|a| a.as_str()).map(str::to_owned),
+                Err(_) => return Ok(LogoutTarget::Refused("Invalid id_token_hint".into())),
+            }
+        }
+        None => None,
+    };
+    if let (Some(h), Some(c)) = (hinted.as_deref(), client_id) {
+        if h != c {
+            return Ok(LogoutTarget::Refused(
+                "client_id does not match the id_token_hint".into(),
+            ));
+        }
+    }
+    let client = hinted.as_deref().or(client_id);
+    Ok(match (post_logout_redirect_uri, client) {
+        (Some(_), None) => LogoutTarget::Refused("post_logout_redirect_uri needs an id_token_hint or client_id".into()),
+        (Some(url), Some(c)) => match logout_target(core, Some(c), Some(url)).await? {
+            LogoutTarget::Redirect(u) => {
+                let mut u = url::Url::parse(&u).map_err(|e| CoreError::Internal(e.to_string()))?;
+                if let Some(s) = state {
+                    u.query_pairs_mut().append_pair("state", s);
+                }
+                LogoutTarget::Redirect(u.to_string())
+            }
+            other => other,
+        },
+        (None, _) => LogoutTarget::Page,
+    })
+}
+
+/// Whether `verifier` matches the PKCE `challenge` under `method`.
+pub fn pkce_ok(challenge: &str, method: Option<&str>, verifier: &str) -> bool {
+    let well_formed = (43..=128).contains(&verifier.len())
+        && verifier
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c));
+    if !well_formed {
+        return false;
+    }
+    let computed = match method.unwrap_or("plain") {
+        "S256" => b64url(&Sha256::digest(verifier.as_bytes())),
+        "plain" => verifier.to_owned(),
+        _ => return false,
+    };
+    crate::core::platform::secrets::ct_eq(computed.as_bytes(), challenge.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pkce_s256_matches_rfc7636_example() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+        assert!(pkce_ok(challenge, Some("S256"), verifier));
+        assert!(!pkce_ok(
+            challenge,
+            Some("S256"),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX"
+        ));
+        assert!(!pkce_ok(challenge, Some("plain"), verifier));
+        assert!(!pkce_ok("short", Some("plain"), "short"), "verifier too short");
+    }
+
+    #[test]
+    fn response_types() {
+        assert_eq!(ResponseType::parse("token id_token"), Some(ResponseType::IdTokenToken));
+        assert_eq!(ResponseType::parse("code"), Some(ResponseType::Code));
+        assert_eq!(ResponseType::parse("code id_token"), None);
+    }
+}

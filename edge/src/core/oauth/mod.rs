@@ -1,0 +1,8 @@
+//! The authorization server: `/authorize` with its sessions, transactions and answer delivery;
+//! the token endpoint's grants; signing keys, token minting and verification.
+
+pub mod authorize;
+pub mod codes;
+pub mod grants;
+pub mod keys;
+pub mod tokens;
