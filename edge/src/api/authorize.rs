@@ -142,7 +142,7 @@ impl App<'_> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let connection = super::query_param(req, "connection").unwrap_or_default();
         let (binding, set_binding) = self.binding(req)?;
-        let outcome = authorize::social(&self.core, &tx, &connection, &binding).await?;
+        let outcome = federated::social(&self.core, &tx, &connection, &binding).await?;
         Ok(with_cookie(self.render(&outcome)?, set_binding))
     }
 
@@ -167,7 +167,12 @@ impl App<'_> {
             binding: &binding,
             binding_sent: set_binding.is_none(),
         };
-        let result = authorize::authorize(&self.core, &*signer, &query_pairs(req), browser).await?;
+        let mut result = authorize::authorize(&self.core, &*signer, &query_pairs(req), browser).await?;
+        if let Outcome::LoginPage { tx, request } = &result.outcome {
+            if let Some(outcome) = federated::direct(&self.core, tx, request, &binding).await? {
+                result.outcome = outcome;
+            }
+        }
         let mut res = with_cookie(self.render(&result.outcome)?, set_binding);
         if let Some(token) = result.new_session {
             res = res.with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000));

@@ -7,7 +7,7 @@ use shared::wire::{codes, ApiError, OAuthError};
 
 use super::http::Response;
 use crate::core::error::CoreError;
-use crate::core::protection::attack::Quota;
+use crate::core::error::Quota;
 
 /// Errors of the HTTP layer itself (before the core is called) plus core errors.
 #[derive(Debug)]

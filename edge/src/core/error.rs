@@ -60,7 +60,7 @@ pub enum CoreError {
     TooManyAttempts(String),
     /// A rate limit was hit (`too_many_requests`).
     #[error("too many requests")]
-    TooManyRequests(super::protection::attack::Quota),
+    TooManyRequests(Quota),
     /// Client authentication failed (`invalid_client`).
     #[error("invalid client: {0}")]
     InvalidClient(String),
@@ -110,3 +110,16 @@ pub enum CoreError {
 
 /// Result alias of the core.
 pub type CoreResult<T> = Result<T, CoreError>;
+
+/// The outcome of a bucket operation, with what the rate-limit headers need.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quota {
+    /// Whether the request may proceed.
+    pub granted: bool,
+    /// Bucket capacity (`X-RateLimit-Limit`).
+    pub limit: u32,
+    /// Whole tokens left (`X-RateLimit-Remaining`).
+    pub remaining: u32,
+    /// When the bucket is full again, epoch seconds (`X-RateLimit-Reset`).
+    pub reset_epoch_s: i64,
+}

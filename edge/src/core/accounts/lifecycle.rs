@@ -22,7 +22,6 @@
 use serde::Deserialize;
 use shared::personal_info::PersonalInfo;
 
-use crate::core::accounts::signup::{check_password, resolve_connection};
 use crate::core::directory::tenant::{self, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
@@ -240,7 +239,7 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
     if !quota.granted {
         return Err(CoreError::TooManyRequests(quota));
     }
-    let conn = resolve_connection(core, req.client_id.as_deref(), conn_name).await?;
+    let conn = tenant::resolve_connection(core.db, req.client_id.as_deref(), conn_name).await?;
     let mut user = users::by_email(core.db, &conn.id, &email).await?;
     if user.is_none() {
         if let Some(legacy) = Legacy::of(core, &conn)? {
@@ -351,7 +350,7 @@ fn personal_info<'u>(user: &'u User, meta: &[&'u str]) -> PersonalInfo<'u> {
 /// Runs every check a new password must pass for `user` on `conn`.
 pub async fn check_new_password(core: &Core<'_>, conn: &Connection, user: &User, password: &str) -> CoreResult<()> {
     let meta = personal_meta(user);
-    check_password(conn, password, &personal_info(user, &meta))?;
+    conn.check_password(password, &personal_info(user, &meta))?;
     check_history(core, conn, user, password).await
 }
 
@@ -427,7 +426,7 @@ pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, sessi
     if own_store.is_some() {
         // Legacy keeps the hashes: policy checks only, no local history.
         let meta = personal_meta(&user);
-        check_password(&conn, password, &personal_info(&user, &meta))?;
+        conn.check_password(password, &personal_info(&user, &meta))?;
     } else {
         check_new_password(core, &conn, &user, password).await?;
     }

@@ -8,13 +8,12 @@
 
 use serde_json::{Map, Value};
 use shared::email;
-use shared::password::MAX_PASSWORD_BYTES;
 use shared::personal_info::PersonalInfo;
 use shared::username::UsernameRules;
 use shared::wire::{SignupRequest, SignupResponse};
 
 use crate::core::accounts::lifecycle;
-use crate::core::directory::tenant::{self, Connection};
+use crate::core::directory::tenant;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::lazy::{self, NewLegacyUser};
@@ -93,51 +92,11 @@ fn check_profile(req: &SignupRequest) -> CoreResult<()> {
     Ok(())
 }
 
-/// The password checks every flow that sets a password runs (sign-up, reset, change).
-pub fn check_password(conn: &Connection, password: &str, info: &PersonalInfo<'_>) -> CoreResult<()> {
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(CoreError::PasswordTooLong);
-    }
-    let policy = conn.policy();
-    let explanation = policy.missing(password);
-    if !explanation.verified {
-        return Err(CoreError::PasswordStrength {
-            explanation,
-            policy: policy.describe(),
-        });
-    }
-    let dict = &conn.options.password_dictionary;
-    if dict.enable && shared::dictionary::is_common(password, &dict.dictionary) {
-        return Err(CoreError::PasswordDictionary);
-    }
-    if conn.options.password_no_personal_info.enable && info.found_in(password) {
-        return Err(CoreError::PasswordNoUserInfo);
-    }
-    Ok(())
-}
-
 fn metadata_strings(meta: &Map<String, Value>) -> Vec<&str> {
     ["name", "first", "last"]
         .iter()
         .filter_map(|k| meta.get(*k).and_then(Value::as_str))
         .collect()
-}
-
-/// Looks up the connection named in a request and checks it is enabled for the client (when a
-/// client id is given; Auth0 falls back to the tenant's global client otherwise).
-pub async fn resolve_connection(core: &Core<'_>, client_id: Option<&str>, name: &str) -> CoreResult<Connection> {
-    let conn = tenant::database_by_name(core.db, name)
-        .await?
-        .ok_or_else(|| CoreError::ConnectionNotFound(name.to_owned()))?;
-    if let Some(client_id) = client_id {
-        if tenant::client(core.db, client_id).await?.is_none() {
-            return Err(CoreError::UnknownClient);
-        }
-        if !tenant::connection_enabled(core.db, client_id, &conn.id).await? {
-            return Err(CoreError::ConnectionNotFound(name.to_owned()));
-        }
-    }
-    Ok(conn)
 }
 
 /// Creates a user on a database connection. `ip` is counted for suspicious-IP throttling (50
@@ -147,7 +106,7 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
     let raw_email = required(&req.email, "email")?;
     let password = req.password.as_deref().ok_or_else(|| invalid("Missing password"))?;
 
-    let conn = resolve_connection(core, req.client_id.as_deref(), conn_name).await?;
+    let conn = tenant::resolve_connection(core.db, req.client_id.as_deref(), conn_name).await?;
     if conn.options.disable_signup {
         return Err(CoreError::SignupDisabled);
     }
@@ -180,7 +139,7 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
         nickname: req.nickname.as_deref(),
         metadata: metadata_strings(&meta),
     };
-    check_password(&conn, password, &info)?;
+    conn.check_password(password, &info)?;
 
     let quota = attack::take(
         core.db,

@@ -47,7 +47,7 @@ pub fn parse_day(v: &str) -> CoreResult<i64> {
 }
 
 fn iso_day(day: i64) -> String {
-    crate::core::oauth::tokens::iso8601(day * DAY_MS)
+    crate::core::platform::dates::iso8601(day * DAY_MS)
 }
 
 /// The days `from..=to` (`YYYYMMDD`; the last 30 days by default), checked: in order, at most
@@ -100,8 +100,8 @@ pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> Cor
     for day in from..=to {
         let entry = match rows.next_if(|r| r.day == day) {
             Some(r) => json!({"date": iso_day(day), "logins": r.logins, "signups": r.signups, "leaked_passwords": 0,
-                              "created_at": crate::core::oauth::tokens::iso8601(r.created_at),
-                              "updated_at": crate::core::oauth::tokens::iso8601(r.updated_at)}),
+                              "created_at": crate::core::platform::dates::iso8601(r.created_at),
+                              "updated_at": crate::core::platform::dates::iso8601(r.updated_at)}),
             None => json!({"date": iso_day(day), "logins": 0, "signups": 0, "leaked_passwords": 0,
                            "created_at": Value::Null, "updated_at": Value::Null}),
         };

@@ -9,7 +9,10 @@ use shared::password::{PasswordPolicy, PolicyLevel};
 use shared::username::UsernameRules;
 use shared::wire::{ComplexityOptions, DbConnectionInfo, Validation};
 
-use crate::core::error::CoreResult;
+use shared::password::MAX_PASSWORD_BYTES;
+use shared::personal_info::PersonalInfo;
+
+use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{columns, query_one, Database, Stmt};
 
 /// Tenant-wide switches.
@@ -103,7 +106,7 @@ pub struct ConnectionOptions {
     pub import_mode: bool,
     /// The legacy backend, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legacy: Option<crate::core::migration::legacy::LegacyOptions>,
+    pub legacy: Option<LegacyOptions>,
 }
 
 impl Default for ConnectionOptions {
@@ -130,6 +133,35 @@ fn yes() -> bool {
 
 fn level_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PolicyLevel, D::Error> {
     Ok(Option::<PolicyLevel>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A connection's legacy backend (connection option `legacy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyOptions {
+    /// Base URL of the legacy service (`https://legacy.example.com/auth`).
+    pub url: String,
+    /// Name of the Worker secret holding the HMAC key (`CONNECTION_SECRET_*`).
+    #[serde(default = "default_secret_name")]
+    pub secret: String,
+    /// Ask `get_user` for the stored hash and verify it at the edge instead of sending the password.
+    #[serde(default)]
+    pub hash_handover: bool,
+    /// Per-call timeout.
+    #[serde(default = "default_timeout")]
+    pub timeout_ms: u64,
+    /// Total time for one call including retries.
+    #[serde(default = "default_budget")]
+    pub budget_ms: u64,
+}
+
+fn default_secret_name() -> String {
+    "CONNECTION_SECRET_LEGACY".into()
+}
+fn default_timeout() -> u64 {
+    5_000
+}
+fn default_budget() -> u64 {
+    8_000
 }
 
 /// A database connection.
@@ -187,6 +219,29 @@ pub async fn record_foreign_hash(
 }
 
 impl Connection {
+    /// The password checks every flow that sets a password runs (sign-up, reset, change).
+    pub fn check_password(&self, password: &str, info: &PersonalInfo<'_>) -> CoreResult<()> {
+        if password.len() > MAX_PASSWORD_BYTES {
+            return Err(CoreError::PasswordTooLong);
+        }
+        let policy = self.policy();
+        let explanation = policy.missing(password);
+        if !explanation.verified {
+            return Err(CoreError::PasswordStrength {
+                explanation,
+                policy: policy.describe(),
+            });
+        }
+        let dict = &self.options.password_dictionary;
+        if dict.enable && shared::dictionary::is_common(password, &dict.dictionary) {
+            return Err(CoreError::PasswordDictionary);
+        }
+        if self.options.password_no_personal_info.enable && info.found_in(password) {
+            return Err(CoreError::PasswordNoUserInfo);
+        }
+        Ok(())
+    }
+
     /// The strength policy.
     pub fn policy(&self) -> PasswordPolicy {
         PasswordPolicy::new(
@@ -339,4 +394,21 @@ pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResul
         )
         .await?;
     Ok(crate::core::platform::db::decode(rows)?)
+}
+
+/// Looks up the connection named in a request and checks it is enabled for the client (when a
+/// client id is given; Auth0 falls back to the tenant's global client otherwise).
+pub async fn resolve_connection(db: &dyn Database, client_id: Option<&str>, name: &str) -> CoreResult<Connection> {
+    let conn = database_by_name(db, name)
+        .await?
+        .ok_or_else(|| CoreError::ConnectionNotFound(name.to_owned()))?;
+    if let Some(client_id) = client_id {
+        if client(db, client_id).await?.is_none() {
+            return Err(CoreError::UnknownClient);
+        }
+        if !connection_enabled(db, client_id, &conn.id).await? {
+            return Err(CoreError::ConnectionNotFound(name.to_owned()));
+        }
+    }
+    Ok(conn)
 }

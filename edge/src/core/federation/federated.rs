@@ -436,6 +436,61 @@ pub async fn start(core: &Core<'_>, conn: &FederatedConnection, tx: &str, bindin
     Ok(url.into())
 }
 
+/// `/authorize` with `connection=` naming a federated connection of the client: transaction `tx`
+/// goes straight to the provider instead of the login page.
+pub async fn direct(
+    core: &Core<'_>,
+    tx: &str,
+    req: &authorize::AuthorizeRequest,
+    binding: &str,
+) -> CoreResult<Option<Outcome>> {
+    let Some(name) = req.connection.as_deref() else {
+        return Ok(None);
+    };
+    match connection(core, &req.client_id, name).await? {
+        Some(conn) => Ok(Some(to_provider(core, &conn, tx, req, binding).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn to_provider(
+    core: &Core<'_>,
+    conn: &crate::core::federation::federated::FederatedConnection,
+    tx: &str,
+    req: &authorize::AuthorizeRequest,
+    binding: &str,
+) -> CoreResult<Outcome> {
+    match crate::core::federation::federated::start(core, conn, tx, binding).await {
+        Ok(url) => Ok(Outcome::Redirect(url)),
+        Err(crate::core::federation::federated::Failure::Provider(d)) => Ok(authorize::error_delivery(
+            req,
+            "temporarily_unavailable",
+            &format!("The identity provider is unavailable: {d}"),
+        )),
+        Err(crate::core::federation::federated::Failure::Core(e)) => Err(e),
+    }
+}
+
+/// `GET /u/social?tx=&connection=`: the hosted page's social buttons continue transaction `tx`
+/// at the provider of `connection`, bound to the browser's `binding` cookie.
+pub async fn social(core: &Core<'_>, tx: &str, connection: &str, binding: &str) -> CoreResult<Outcome> {
+    let authorize::Transaction {
+        client, request: req, ..
+    } = match authorize::transaction(core, tx).await {
+        Ok(v) => v,
+        Err(CoreError::InvalidRequest(msg)) => return Ok(authorize::page_error("invalid_request", &msg)),
+        Err(e) => return Err(e),
+    };
+    match crate::core::federation::federated::connection(core, &client.client_id, connection).await? {
+        Some(conn) => to_provider(core, &conn, tx, &req, binding).await,
+        None => Ok(authorize::error_delivery(
+            &req,
+            "invalid_request",
+            &format!("The connection {connection} is not enabled for this application"),
+        )),
+    }
+}
+
 /// What the callback leads to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Callback {

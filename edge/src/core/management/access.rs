@@ -16,7 +16,7 @@
 //! grant, or narrowing a grant, takes effect on tokens already issued.
 //!
 //! User flows (password, password-realm, code, implicit, refresh, embedded login) never receive
-//! the Management API audience: [`refuse_management_audience`] answers Auth0's `access_denied`
+//! the Management API audience: `oauth::audiences::refuse_management_audience` answers Auth0's `access_denied`
 //! instead of a silently reduced token. The one exception is explicit: tenant administrators
 //! signed in to the console (`admins`) — a console token (`azp` = the console, no `gty`) is
 //! accepted for a user who is still a member, with the scopes their role holds today.
@@ -25,11 +25,9 @@ use serde_json::Value;
 
 use crate::core::directory::tenant;
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::oauth::audiences::{management_audience, CLIENT_CREDENTIALS_GTY};
 use crate::core::oauth::tokens::{split_scope, verify};
 use crate::core::Core;
-
-/// The `gty` claim of machine-to-machine tokens.
-pub const CLIENT_CREDENTIALS_GTY: &str = "client-credentials";
 
 /// A caller of the Management API that proved who it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,26 +70,6 @@ impl Principal {
                 scopes.join(",")
             )))
         }
-    }
-}
-
-/// The Management API audience of this tenant.
-pub fn management_audience(core: &Core<'_>) -> String {
-    format!("{}api/v2/", core.settings.issuer)
-}
-
-/// Auth0's refusal of an API a client may not reach.
-pub fn not_authorized(audience: &str) -> CoreError {
-    CoreError::AccessDenied(format!(
-        "Client is not authorized to access \"{audience}\". You need to create a \"client-grant\" associated to this API."
-    ))
-}
-
-/// User flows may ask for any registered API except the Management API.
-pub fn refuse_management_audience(core: &Core<'_>, audience: Option<&str>) -> CoreResult<()> {
-    match audience {
-        Some(a) if a == management_audience(core) => Err(not_authorized(a)),
-        _ => Ok(()),
     }
 }
 

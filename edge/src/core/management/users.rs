@@ -14,7 +14,7 @@ use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::lazy;
 use crate::core::migration::legacy::{Legacy, Verdict};
-use crate::core::oauth::tokens::iso8601;
+use crate::core::platform::dates::iso8601;
 use crate::core::platform::outbound;
 use crate::core::protection::attack;
 use crate::core::Core;
@@ -277,7 +277,7 @@ pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult
         )
         .await?;
     Ok(json!({"type": "verification_email", "status": "completed", "id": id,
-              "created_at": crate::core::oauth::tokens::iso8601(now)}))
+              "created_at": crate::core::platform::dates::iso8601(now)}))
 }
 
 /// `GET /api/v2/users-by-email?email=`.
@@ -385,7 +385,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
             nickname: new.nickname.as_deref(),
             metadata: meta,
         };
-        crate::core::accounts::signup::check_password(&conn, pw, &info)?;
+        conn.check_password(pw, &info)?;
     }
     if let Some(legacy) = Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
         let pw = password

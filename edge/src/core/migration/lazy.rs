@@ -26,7 +26,6 @@
 use serde_json::{json, Map, Value};
 use shared::personal_info::PersonalInfo;
 
-use crate::core::accounts::signup::check_password;
 use crate::core::credentials::legacy_hash::LegacyHash;
 use crate::core::directory::tenant::Connection;
 use crate::core::directory::users::{self, NewUser, User};
@@ -169,7 +168,7 @@ pub async fn import_login(
         core.hasher.verify_dummy(password).await?;
         return Ok((None, foreign_spent));
     };
-    let reset_required = check_password(conn, password, &personal_info(&lu)).is_err();
+    let reset_required = conn.check_password(password, &personal_info(&lu)).is_err();
     let salt = core.random_bytes::<16>()?;
     let hash = core.hasher.hash(password, &salt).await?;
     let user = store(core, conn, &lu, Some(hash), reset_required).await?;

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
 
-use crate::core::directory::tenant::Connection;
+use crate::core::directory::tenant::{Connection, LegacyOptions};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{columns, query_one, Stmt};
 use crate::core::platform::outbound::{OutboundError, OutboundRequest, MAX_RESPONSE_BYTES};
@@ -36,35 +36,6 @@ use crate::core::Core;
 pub const BREAKER_THRESHOLD: i64 = 5;
 /// How long an open breaker fails fast.
 pub const BREAKER_OPEN_MS: i64 = 30_000;
-
-/// A connection's legacy backend (connection option `legacy`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LegacyOptions {
-    /// Base URL of the legacy service (`https://legacy.example.com/auth`).
-    pub url: String,
-    /// Name of the Worker secret holding the HMAC key (`CONNECTION_SECRET_*`).
-    #[serde(default = "default_secret_name")]
-    pub secret: String,
-    /// Ask `get_user` for the stored hash and verify it at the edge instead of sending the password.
-    #[serde(default)]
-    pub hash_handover: bool,
-    /// Per-call timeout.
-    #[serde(default = "default_timeout")]
-    pub timeout_ms: u64,
-    /// Total time for one call including retries.
-    #[serde(default = "default_budget")]
-    pub budget_ms: u64,
-}
-
-fn default_secret_name() -> String {
-    "CONNECTION_SECRET_LEGACY".into()
-}
-fn default_timeout() -> u64 {
-    5_000
-}
-fn default_budget() -> u64 {
-    8_000
-}
 
 /// A user as the legacy system describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -342,7 +342,7 @@ pub async fn validate(
         req.client_id == crate::core::directory::admins::CONSOLE_CLIENT_ID && req.response_type == ResponseType::Code;
     if !console_code {
         if let Err(CoreError::AccessDenied(d)) =
-            crate::core::management::access::refuse_management_audience(core, req.audience.as_deref())
+            crate::core::oauth::audiences::refuse_management_audience(core, req.audience.as_deref())
         {
             return Ok(Err(error_delivery(&req, "access_denied", &d)));
         }
@@ -682,60 +682,14 @@ pub async fn authorize(
             .bind(now + TX_TTL_MS),
         )
         .await?;
-    // `connection=` naming a federated connection of the client skips the login page.
-    let federated = match req.connection.as_deref() {
-        Some(name) => crate::core::federation::federated::connection(core, &client.client_id, name).await?,
-        None => None,
-    };
-    let outcome = match federated {
-        Some(conn) => to_provider(core, &conn, &tx, &req, browser.binding).await?,
-        None => Outcome::LoginPage {
+    // `connection=` naming a federated connection skips this page (`federation::federated::direct`).
+    Ok(AuthorizeResult {
+        outcome: Outcome::LoginPage {
             tx,
             request: Box::new(req),
         },
-    };
-    Ok(AuthorizeResult {
-        outcome,
         new_session: None,
     })
-}
-
-async fn to_provider(
-    core: &Core<'_>,
-    conn: &crate::core::federation::federated::FederatedConnection,
-    tx: &str,
-    req: &AuthorizeRequest,
-    binding: &str,
-) -> CoreResult<Outcome> {
-    match crate::core::federation::federated::start(core, conn, tx, binding).await {
-        Ok(url) => Ok(Outcome::Redirect(url)),
-        Err(crate::core::federation::federated::Failure::Provider(d)) => Ok(error_delivery(
-            req,
-            "temporarily_unavailable",
-            &format!("The identity provider is unavailable: {d}"),
-        )),
-        Err(crate::core::federation::federated::Failure::Core(e)) => Err(e),
-    }
-}
-
-/// `GET /u/social?tx=&connection=`: the hosted page's social buttons continue transaction `tx`
-/// at the provider of `connection`, bound to the browser's `binding` cookie.
-pub async fn social(core: &Core<'_>, tx: &str, connection: &str, binding: &str) -> CoreResult<Outcome> {
-    let Transaction {
-        client, request: req, ..
-    } = match transaction(core, tx).await {
-        Ok(v) => v,
-        Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
-        Err(e) => return Err(e),
-    };
-    match crate::core::federation::federated::connection(core, &client.client_id, connection).await? {
-        Some(conn) => to_provider(core, &conn, tx, &req, binding).await,
-        None => Ok(error_delivery(
-            &req,
-            "invalid_request",
-            &format!("The connection {connection} is not enabled for this application"),
-        )),
-    }
 }
 
 /// A stored login transaction.
@@ -801,7 +755,7 @@ pub async fn login(
                 CoreError::InvalidRequest("No database connection is enabled for this application.".into())
             })?,
     };
-    let conn = crate::core::accounts::signup::resolve_connection(core, Some(&client.client_id), &name).await?;
+    let conn = crate::core::directory::tenant::resolve_connection(core.db, Some(&client.client_id), &name).await?;
     let user = crate::core::oauth::grants::check_credentials(
         core,
         &conn,

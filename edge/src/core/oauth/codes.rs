@@ -106,13 +106,13 @@ async fn tokens_for(core: &Core<'_>, signer: &dyn Signer, issue: Issue<'_>) -> C
     let mut scopes = scopes;
     let member_scopes;
     let api = match grant.audience.as_deref() {
-        Some(a) if a == crate::core::management::access::management_audience(core) => {
+        Some(a) if a == crate::core::oauth::audiences::management_audience(core) => {
             let role = if client.client_id == crate::core::directory::admins::CONSOLE_CLIENT_ID {
                 crate::core::directory::admins::role_of(core, &user.user_id).await?
             } else {
                 None
             };
-            let role = role.ok_or_else(|| crate::core::management::access::not_authorized(a))?;
+            let role = role.ok_or_else(|| crate::core::oauth::audiences::not_authorized(a))?;
             member_scopes = crate::core::directory::admins::token_scopes(role, scopes);
             scopes = &member_scopes;
             find_resource_server(core, a).await?

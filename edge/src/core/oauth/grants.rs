@@ -69,7 +69,7 @@ async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<Resour
 pub async fn user_api(core: &Core<'_>, audience: Option<&str>) -> CoreResult<Option<ResourceServer>> {
     match audience.filter(|a| !a.is_empty()) {
         Some(a) => {
-            crate::core::management::access::refuse_management_audience(core, Some(a))?;
+            crate::core::oauth::audiences::refuse_management_audience(core, Some(a))?;
             Ok(Some(resource_server(core, a).await?))
         }
         None => Ok(None),
@@ -532,7 +532,7 @@ pub async fn client_credentials_grant(
     let api = resource_server(core, audience).await?;
     let granted = tenant::client_grant(core.db, &client.client_id, audience)
         .await?
-        .ok_or_else(|| crate::core::management::access::not_authorized(audience))?;
+        .ok_or_else(|| crate::core::oauth::audiences::not_authorized(audience))?;
     let scopes: Vec<String> = match req.scope.as_deref() {
         Some(s) if !s.trim().is_empty() => split_scope(s).into_iter().filter(|s| granted.contains(s)).collect(),
         _ => granted,
@@ -543,7 +543,7 @@ pub async fn client_credentials_grant(
     let claims = json!({
         "iss": iss, "sub": format!("{}@clients", client.client_id), "aud": api.identifier,
         "azp": client.client_id, "iat": now_s, "exp": now_s + api.token_lifetime,
-        "scope": scope, "gty": crate::core::management::access::CLIENT_CREDENTIALS_GTY,
+        "scope": scope, "gty": crate::core::oauth::audiences::CLIENT_CREDENTIALS_GTY,
     });
     Ok(TokenResponse {
         access_token: signer.sign(&claims).await?,

@@ -1,6 +1,7 @@
 //! The authorization server: `/authorize` with its sessions, transactions and answer delivery;
 //! the token endpoint's grants; signing keys, token minting and verification.
 
+pub mod audiences;
 pub mod authorize;
 pub mod codes;
 pub mod grants;

@@ -14,11 +14,11 @@ use async_trait::async_trait;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 use serde_json::{Map, Value};
-use time::OffsetDateTime;
 
 use crate::core::directory::users::User;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::oauth::keys::{SealedSigningKey, SigningKey, VerifyingKey};
+use crate::core::platform::dates::iso8601;
 
 /// Signs JWT claims: jsonwebtoken's RustCrypto RSA natively ([`PemSigner`]), WebCrypto in the
 /// Worker (`worker::webcrypto`).
@@ -159,16 +159,6 @@ pub fn verify_hint(token: &str, keys: &[VerifyingKey], issuer: &str) -> Result<M
         .map_err(|e| TokenError::Invalid(e.to_string()))
 }
 
-/// Formats epoch milliseconds as Auth0 does: `2017-03-30T15:13:40.474Z`.
-pub fn iso8601(ms: i64) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_default()
-}
-
 /// Scopes as a set-like list, in request order, without duplicates.
 pub fn split_scope(scope: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -221,12 +211,6 @@ pub use shared::wire::TokenResponse;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_dates_like_auth0() {
-        assert_eq!(iso8601(1_490_886_820_474), "2017-03-30T15:13:40.474Z");
-        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
-    }
 
     /// What the Worker's WebCrypto signer does — sign [`signing_input`] with RSASSA-PKCS1-v1_5 /
     /// SHA-256 and append the signature — gives exactly jsonwebtoken's token (PKCS#1 v1.5 is

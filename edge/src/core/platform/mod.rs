@@ -3,6 +3,7 @@
 //! provider. Nothing here knows about users, clients or flows.
 
 pub mod cache;
+pub mod dates;
 pub mod db;
 pub mod jwt_crypto;
 pub mod mail;

@@ -43,7 +43,7 @@
 
 use serde::Deserialize;
 
-use crate::core::error::CoreResult;
+use crate::core::error::{CoreResult, Quota};
 use crate::core::platform::db::{columns, query_one, Database, Stmt};
 
 /// Default failed attempts before a block.
@@ -288,19 +288,6 @@ impl Bucket {
     fn rate_per_ms(&self) -> f64 {
         self.capacity / self.period_ms
     }
-}
-
-/// The outcome of a bucket operation, with what the rate-limit headers need.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Quota {
-    /// Whether the request may proceed.
-    pub granted: bool,
-    /// Bucket capacity (`X-RateLimit-Limit`).
-    pub limit: u32,
-    /// Whole tokens left (`X-RateLimit-Remaining`).
-    pub remaining: u32,
-    /// When the bucket is full again, epoch seconds (`X-RateLimit-Reset`).
-    pub reset_epoch_s: i64,
 }
 
 #[derive(Deserialize)]

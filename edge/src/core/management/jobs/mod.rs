@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::management;
-use crate::core::oauth::tokens::iso8601;
+use crate::core::platform::dates::iso8601;
 use crate::core::platform::db::{columns, decode, query_one, Stmt};
 use crate::core::Core;
 use chunks::{Claimed, Delivery};
