@@ -11,7 +11,7 @@ use super::http::{Request, Response};
 use super::{pages, parse_json, App};
 use crate::core::directory::tenant;
 use crate::core::error::CoreError;
-use crate::core::federation::federated;
+use crate::core::federation::round_trip;
 use crate::core::oauth::authorize::{
     self, Delivery, LogoutTarget, Outcome, ResponseMode, BROWSER_COOKIE, BROWSER_COOKIE_TTL_S, SESSION_COOKIE,
     SESSION_TTL_MS,
@@ -142,7 +142,7 @@ impl App<'_> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let connection = super::query_param(req, "connection").unwrap_or_default();
         let (binding, set_binding) = self.binding(req)?;
-        let outcome = federated::social(&self.core, &tx, &connection, &binding).await?;
+        let outcome = round_trip::social(&self.core, &tx, &connection, &binding).await?;
         Ok(with_cookie(self.render(&outcome)?, set_binding))
     }
 
@@ -150,11 +150,11 @@ impl App<'_> {
     /// `/authorize/resume`; otherwise the application gets an Auth0-shaped error.
     pub(super) async fn federated_callback(&self, req: &Request) -> Result<Response, WebError> {
         let binding = req.cookie(BROWSER_COOKIE);
-        match federated::callback(&self.core, &query_pairs(req), self.client_ip(req), binding).await? {
-            federated::Callback::Session { token, resume_url } => Ok(
+        match round_trip::callback(&self.core, &query_pairs(req), self.client_ip(req), binding).await? {
+            round_trip::Callback::Session { token, resume_url } => Ok(
                 redirect(&resume_url).with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
             ),
-            federated::Callback::Outcome(o) => self.render(&o),
+            round_trip::Callback::Outcome(o) => self.render(&o),
         }
     }
 
@@ -169,7 +169,7 @@ impl App<'_> {
         };
         let mut result = authorize::authorize(&self.core, &*signer, &query_pairs(req), browser).await?;
         if let Outcome::LoginPage { tx, request } = &result.outcome {
-            if let Some(outcome) = federated::direct(&self.core, tx, request, &binding).await? {
+            if let Some(outcome) = round_trip::direct(&self.core, tx, request, &binding).await? {
                 result.outcome = outcome;
             }
         }

@@ -255,7 +255,7 @@ fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
     }];
     for c in connections
         .iter()
-        .filter(|c| crate::core::federation::federated::is_federated(&c.strategy))
+        .filter(|c| crate::core::federation::connections::is_federated(&c.strategy))
     {
         let info = DbConnectionInfo {
             name: c.name.clone(),

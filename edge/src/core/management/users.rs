@@ -127,7 +127,7 @@ pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
     let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
     let conn = connection_of(core, &u).await?;
     let mut v = user_json(&u, &conn.name);
-    v["identities"] = crate::core::federation::federated::identities_json(core, &u, &conn.name).await?;
+    v["identities"] = crate::core::federation::linking::identities_json(core, &u, &conn.name).await?;
     Ok(v)
 }
 
@@ -604,8 +604,8 @@ fn check_connection_options(core: &Core<'_>, strategy: &str, options: &Map<Strin
             None => Ok(()),
         }
     };
-    if crate::core::federation::federated::is_federated(strategy) {
-        let parsed: crate::core::federation::federated::FederatedOptions =
+    if crate::core::federation::connections::is_federated(strategy) {
+        let parsed: crate::core::federation::connections::FederatedOptions =
             serde_json::from_value(Value::Object(options.clone()))
                 .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
         let secret = parsed.client_secret_env.as_deref().filter(|s| !s.is_empty());
@@ -704,10 +704,10 @@ pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Valu
         ));
     }
     let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
-    if strategy != "auth0" && !crate::core::federation::federated::is_federated(strategy) {
+    if strategy != "auth0" && !crate::core::federation::connections::is_federated(strategy) {
         return Err(CoreError::InvalidRequest(format!(
             "strategy must be auth0 or one of {}",
-            crate::core::federation::federated::STRATEGIES.join(", ")
+            crate::core::federation::connections::STRATEGIES.join(", ")
         )));
     }
     let options = match body.get("options") {

@@ -682,7 +682,7 @@ pub async fn authorize(
             .bind(now + TX_TTL_MS),
         )
         .await?;
-    // `connection=` naming a federated connection skips this page (`federation::federated::direct`).
+    // `connection=` naming a federated connection skips this page (`federation::round_trip::direct`).
     Ok(AuthorizeResult {
         outcome: Outcome::LoginPage {
             tx,
