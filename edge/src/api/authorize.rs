@@ -12,11 +12,11 @@ use super::{pages, parse_json, App};
 use crate::core::directory::tenant;
 use crate::core::error::CoreError;
 use crate::core::federation::round_trip;
-use crate::core::oauth::authorize::{
-    self, Delivery, LogoutTarget, Outcome, ResponseMode, BROWSER_COOKIE, BROWSER_COOKIE_TTL_S, SESSION_COOKIE,
-    SESSION_TTL_MS,
-};
+use crate::core::oauth::authorize;
+use crate::core::oauth::delivery::{Delivery, Outcome, ResponseMode};
 use crate::core::oauth::grants::{self, Origin};
+use crate::core::oauth::logout::LogoutTarget;
+use crate::core::oauth::sessions::{BROWSER_COOKIE, BROWSER_COOKIE_TTL_S, SESSION_COOKIE, SESSION_TTL_MS};
 
 fn query_pairs(req: &Request) -> Vec<(String, String)> {
     url::form_urlencoded::parse(req.query.as_bytes()).into_owned().collect()
@@ -162,7 +162,7 @@ impl App<'_> {
     pub(super) async fn authorize(&self, req: &Request) -> Result<Response, WebError> {
         let signer = self.signer().await?;
         let (binding, set_binding) = self.binding(req)?;
-        let browser = authorize::Browser {
+        let browser = crate::core::oauth::sessions::Browser {
             session: req.cookie(SESSION_COOKIE),
             binding: &binding,
             binding_sent: set_binding.is_none(),
@@ -271,7 +271,8 @@ impl App<'_> {
         // The ticket is redeemable only by this browser: `/authorize?login_ticket=` checks the
         // binding cookie this answer sets (or the one the browser sent).
         let (binding, set_binding) = self.binding(req)?;
-        let ticket = authorize::issue_login_ticket(&self.core, &client.client_id, &user, &binding).await?;
+        let ticket =
+            crate::core::oauth::sessions::issue_login_ticket(&self.core, &client.client_id, &user, &binding).await?;
         let answer = CoAuthenticateResponse {
             login_ticket: ticket,
             co_verifier: self.core.random_token()?,
@@ -301,9 +302,9 @@ impl App<'_> {
                 .map(|(_, v)| v.as_str())
                 .filter(|v| !v.is_empty())
         };
-        let target = authorize::logout_target(&self.core, get("client_id"), get("returnTo")).await?;
+        let target = crate::core::oauth::logout::logout_target(&self.core, get("client_id"), get("returnTo")).await?;
         if !matches!(target, LogoutTarget::Refused(_)) {
-            authorize::end_session(&self.core, req.cookie(SESSION_COOKIE)).await?;
+            crate::core::oauth::sessions::end_session(&self.core, req.cookie(SESSION_COOKIE)).await?;
         }
         Ok(self.logout_response(target))
     }
@@ -320,7 +321,7 @@ impl App<'_> {
                 .map(|(_, v)| v.as_str())
                 .filter(|v| !v.is_empty())
         };
-        let target = authorize::oidc_logout_target(
+        let target = crate::core::oauth::logout::oidc_logout_target(
             &self.core,
             get("id_token_hint"),
             get("client_id"),
@@ -329,7 +330,7 @@ impl App<'_> {
         )
         .await?;
         if !matches!(target, LogoutTarget::Refused(_)) {
-            authorize::end_session(&self.core, req.cookie(SESSION_COOKIE)).await?;
+            crate::core::oauth::sessions::end_session(&self.core, req.cookie(SESSION_COOKIE)).await?;
         }
         Ok(self.logout_response(target))
     }

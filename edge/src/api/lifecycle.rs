@@ -71,7 +71,7 @@ impl App<'_> {
         let password = body
             .password
             .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
-        let session = req.cookie(crate::core::oauth::authorize::SESSION_COOKIE);
+        let session = req.cookie(crate::core::oauth::sessions::SESSION_COOKIE);
         let user = lifecycle::reset_password(&self.core, &ticket, &password, session).await?;
         Ok(Response::json(
             200,

@@ -359,7 +359,7 @@ pub async fn check_new_password(core: &Core<'_>, conn: &Connection, user: &User,
 /// unredeemed codes and embedded-login tickets.
 pub fn revocations(user_id: &str, now: i64, keep_session: Option<&str>) -> Vec<Stmt> {
     let keep = keep_session.map(|c| sha256_hex(c.as_bytes()));
-    let mut stmts = vec![crate::core::oauth::authorize::revoke_sessions_stmt(
+    let mut stmts = vec![crate::core::oauth::sessions::revoke_sessions_stmt(
         user_id,
         now,
         keep.as_deref(),
@@ -435,7 +435,7 @@ pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, sessi
         return Err(CoreError::InvalidTicket);
     }
     // Only a session of this very user is kept.
-    let keep = match crate::core::oauth::authorize::session_user(core, session).await? {
+    let keep = match crate::core::oauth::sessions::session_user(core, session).await? {
         Some(owner) if owner == user.user_id => session,
         _ => None,
     };

@@ -30,7 +30,8 @@ use super::linking::find_or_create;
 use super::profile::{profile_from_claims, profile_from_mapping, Profile};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::federation::provider_http::{self, fetch_json, get, PROVIDER_TIMEOUT_MS};
-use crate::core::oauth::authorize::{self, Outcome};
+use crate::core::oauth::authorize;
+use crate::core::oauth::delivery::Outcome;
 use crate::core::platform::db::{query_one, Stmt};
 use crate::core::platform::outbound::OutboundRequest;
 use crate::core::platform::secrets::{b64url, sha256_hex};
@@ -99,7 +100,7 @@ pub(super) async fn to_provider(
 ) -> CoreResult<Outcome> {
     match start(core, conn, tx, binding).await {
         Ok(url) => Ok(Outcome::Redirect(url)),
-        Err(Failure::Provider(d)) => Ok(authorize::error_delivery(
+        Err(Failure::Provider(d)) => Ok(crate::core::oauth::delivery::error_delivery(
             req,
             "temporarily_unavailable",
             &format!("The identity provider is unavailable: {d}"),
@@ -115,12 +116,14 @@ pub async fn social(core: &Core<'_>, tx: &str, connection: &str, binding: &str) 
         client, request: req, ..
     } = match authorize::transaction(core, tx).await {
         Ok(v) => v,
-        Err(CoreError::InvalidRequest(msg)) => return Ok(authorize::page_error("invalid_request", &msg)),
+        Err(CoreError::InvalidRequest(msg)) => {
+            return Ok(crate::core::oauth::delivery::page_error("invalid_request", &msg))
+        }
         Err(e) => return Err(e),
     };
     match super::connections::connection(core, &client.client_id, connection).await? {
         Some(conn) => to_provider(core, &conn, tx, &req, binding).await,
-        None => Ok(authorize::error_delivery(
+        None => Ok(crate::core::oauth::delivery::error_delivery(
             &req,
             "invalid_request",
             &format!("The connection {connection} is not enabled for this application"),
@@ -176,7 +179,12 @@ pub async fn callback(
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
     };
-    let page = |d: &str| Ok(Callback::Outcome(authorize::page_error("invalid_request", d)));
+    let page = |d: &str| {
+        Ok(Callback::Outcome(crate::core::oauth::delivery::page_error(
+            "invalid_request",
+            d,
+        )))
+    };
     let Some(state) = param("state") else {
         return page("Missing state");
     };
@@ -208,8 +216,13 @@ pub async fn callback(
         Err(CoreError::InvalidRequest(msg)) => return page(&msg),
         Err(e) => return Err(e),
     };
-    let deny =
-        |error: &str, description: &str| Ok(Callback::Outcome(authorize::error_delivery(&req, error, description)));
+    let deny = |error: &str, description: &str| {
+        Ok(Callback::Outcome(crate::core::oauth::delivery::error_delivery(
+            &req,
+            error,
+            description,
+        )))
+    };
     if let Some(err) = param("error") {
         let description = param("error_description").unwrap_or("The provider did not authorize the request");
         return deny(app_error(err), description);
@@ -239,7 +252,7 @@ pub async fn callback(
     if user.blocked {
         return deny("unauthorized", "user is blocked");
     }
-    let token = authorize::create_session(core, &user.user_id, core.clock.now_ms() / 1000).await?;
+    let token = crate::core::oauth::sessions::create_session(core, &user.user_id, core.clock.now_ms() / 1000).await?;
     Ok(Callback::Session {
         token,
         resume_url: format!("{}authorize/resume?tx={}", core.settings.issuer, row.tx),

@@ -19,89 +19,24 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::core::directory::tenant::{self, Client};
-use crate::core::directory::users::{self, User};
+use crate::core::directory::users::{self};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::oauth::delivery::{
+    error_delivery, page_error, AuthorizeResult, Delivery, Outcome, ResponseMode, ResponseType,
+};
 use crate::core::oauth::grants::{issue_user_tokens, UserGrant};
+use crate::core::oauth::sessions::{consume_login_ticket, create_session, session, Browser, Session};
 use crate::core::oauth::tokens::Signer;
 use crate::core::platform::db::{columns, query_one, Stmt};
-use crate::core::platform::secrets::{b64url, sha256_hex};
+use crate::core::platform::secrets::sha256_hex;
 use crate::core::Core;
 
-/// Session lifetime (absolute).
-pub const SESSION_TTL_MS: i64 = 30 * 24 * 3600 * 1000;
-/// Session lifetime without use.
-pub const SESSION_IDLE_MS: i64 = 3 * 24 * 3600 * 1000;
 /// How long a login transaction waits on the hosted page.
 pub const TX_TTL_MS: i64 = 60 * 60 * 1000;
 /// Authorization code lifetime.
 pub const CODE_TTL_MS: i64 = 2 * 60 * 1000;
-/// Embedded-login ticket lifetime.
-pub const LOGIN_TICKET_TTL_MS: i64 = 5 * 60 * 1000;
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "tg_session";
-/// The browser-binding cookie's name: a random value per browser that embedded-login tickets and
-/// provider round trips are tied to.
-pub const BROWSER_COOKIE: &str = "tg_browser";
-/// How long the browser-binding cookie lives (longer than any ticket or round trip it binds).
-pub const BROWSER_COOKIE_TTL_S: i64 = 24 * 3600;
-
-/// What `/authorize` returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseType {
-    /// Authorization code.
-    Code,
-    /// Access token in the fragment.
-    Token,
-    /// ID token in the fragment.
-    IdToken,
-    /// Both.
-    IdTokenToken,
-}
-
-impl ResponseType {
-    fn parse(s: &str) -> Option<Self> {
-        let mut parts: Vec<&str> = s.split_whitespace().collect();
-        parts.sort_unstable();
-        match parts.as_slice() {
-            ["code"] => Some(Self::Code),
-            ["token"] => Some(Self::Token),
-            ["id_token"] => Some(Self::IdToken),
-            ["id_token", "token"] => Some(Self::IdTokenToken),
-            _ => None,
-        }
-    }
-}
-
-/// How the response travels back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResponseMode {
-    /// `?code=..&state=..`
-    Query,
-    /// `#access_token=..`
-    Fragment,
-    /// An auto-submitted POST form.
-    FormPost,
-    /// `postMessage({type: "authorization_response", response})` to the redirect URI's origin.
-    WebMessage,
-}
-
-impl ResponseMode {
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "query" => Some(Self::Query),
-            "fragment" => Some(Self::Fragment),
-            "form_post" => Some(Self::FormPost),
-            "web_message" => Some(Self::WebMessage),
-            _ => None,
-        }
-    }
-}
-
 /// A validated authorization request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthorizeRequest {
@@ -137,73 +72,6 @@ pub struct AuthorizeRequest {
     pub screen_hint: Option<String>,
     /// Prefilled identifier.
     pub login_hint: Option<String>,
-}
-
-/// An authorization response ready to deliver.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delivery {
-    /// The validated redirect URI.
-    pub redirect_uri: String,
-    /// How.
-    pub mode: ResponseMode,
-    /// The response parameters (code/tokens or error, and state).
-    pub params: Vec<(String, String)>,
-}
-
-/// What the browser gets from `/authorize`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// Send a response to the client's redirect URI.
-    Deliver(Delivery),
-    /// Show the hosted login page for a stored transaction.
-    LoginPage {
-        /// Transaction id.
-        tx: String,
-        /// The request (for the page's options).
-        request: Box<AuthorizeRequest>,
-    },
-    /// Send the browser to an identity provider (a federated connection).
-    Redirect(String),
-    /// Show an error page: the redirect URI cannot be trusted.
-    ErrorPage {
-        /// Error code.
-        error: String,
-        /// Description.
-        description: String,
-    },
-}
-
-/// The outcome plus a session cookie value to set, when a session was created.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuthorizeResult {
-    /// What to send.
-    pub outcome: Outcome,
-    /// New session cookie value.
-    pub new_session: Option<String>,
-}
-
-/// An error page (the redirect URI cannot be trusted, or is unknown).
-pub(crate) fn page_error(error: &str, description: &str) -> Outcome {
-    Outcome::ErrorPage {
-        error: error.into(),
-        description: description.into(),
-    }
-}
-
-/// An error for the application, delivered to its redirect URI.
-pub(crate) fn error_delivery(req: &AuthorizeRequest, error: &str, description: &str) -> Outcome {
-    let mut params = vec![
-        ("error".to_owned(), error.to_owned()),
-        ("error_description".to_owned(), description.to_owned()),
-    ];
-    if let Some(s) = &req.state {
-        params.push(("state".into(), s.clone()));
-    }
-    Outcome::Deliver(Delivery {
-        redirect_uri: req.redirect_uri.clone(),
-        mode: req.response_mode,
-        params,
-    })
 }
 
 fn param<'a>(q: &'a [(String, String)], k: &str) -> Option<&'a str> {
@@ -368,99 +236,6 @@ pub async fn validate(
     Ok(Ok((client, req)))
 }
 
-/// A live browser session.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Session {
-    /// SHA-256 of the cookie value.
-    pub id_hash: String,
-    /// The user.
-    pub user_id: String,
-    /// Epoch seconds of the authentication.
-    #[serde(deserialize_with = "columns::int")]
-    pub auth_time: i64,
-}
-
-/// Creates a session for `user_id`; returns the cookie value.
-pub async fn create_session(core: &Core<'_>, user_id: &str, auth_time_s: i64) -> CoreResult<String> {
-    let token = core.random_token()?;
-    let now = core.clock.now_ms();
-    core.db
-        .execute(
-            Stmt::new(
-                "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
-            )
-            .bind(sha256_hex(token.as_bytes()))
-            .bind(user_id)
-            .bind(auth_time_s)
-            .bind(now)
-            .bind(now + SESSION_TTL_MS),
-        )
-        .await?;
-    Ok(token)
-}
-
-/// The session a cookie value names, if it is live; refreshes its idle timer.
-pub async fn session(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<Session>> {
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let now = core.clock.now_ms();
-    let hash = sha256_hex(token.as_bytes());
-    Ok(query_one(
-        core.db,
-        Stmt::new(
-            "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2 AND revoked_at IS NULL AND expires_at > ?1 \
-             AND last_seen > ?3 RETURNING id_hash, user_id, auth_time",
-        )
-        .bind(now)
-        .bind(hash)
-        .bind(now - SESSION_IDLE_MS),
-    )
-    .await?)
-}
-
-/// Revokes every live session of `user_id` but the one whose cookie hashes to `keep` (the browser
-/// that made the change, if any): credentials changed, or the user was blocked.
-pub fn revoke_sessions_stmt(user_id: &str, now: i64, keep: Option<&str>) -> Stmt {
-    Stmt::new("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND id_hash IS NOT ?3")
-        .bind(now)
-        .bind(user_id)
-        .bind(keep)
-}
-
-/// The user a live session cookie belongs to, without touching its idle timer.
-pub async fn session_user(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<String>> {
-    #[derive(Deserialize)]
-    struct Row {
-        user_id: String,
-    }
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let row: Option<Row> = query_one(
-        core.db,
-        Stmt::new("SELECT user_id FROM sessions WHERE id_hash = ?1 AND revoked_at IS NULL AND expires_at > ?2")
-            .bind(sha256_hex(token.as_bytes()))
-            .bind(core.clock.now_ms()),
-    )
-    .await?;
-    Ok(row.map(|r| r.user_id))
-}
-
-/// Ends a session (logout).
-pub async fn end_session(core: &Core<'_>, token: Option<&str>) -> CoreResult<()> {
-    if let Some(t) = token {
-        core.db
-            .execute(
-                Stmt::new("UPDATE sessions SET revoked_at = ?1 WHERE id_hash = ?2")
-                    .bind(core.clock.now_ms())
-                    .bind(sha256_hex(t.as_bytes())),
-            )
-            .await?;
-    }
-    Ok(())
-}
-
 /// What an authorization code or refresh token grants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredGrant {
@@ -562,58 +337,6 @@ pub async fn complete(
 
 fn session_fits(req: &AuthorizeRequest, s: &Session, now_s: i64) -> bool {
     req.prompt.as_deref() != Some("login") && req.max_age.is_none_or(|max| now_s - s.auth_time <= max)
-}
-
-/// Consumes an embedded-login ticket of `client_id`, only in the browser it was issued to.
-async fn consume_login_ticket(
-    core: &Core<'_>,
-    client_id: &str,
-    ticket: &str,
-    browser: Option<&str>,
-) -> CoreResult<Option<(String, i64)>> {
-    let Some(browser) = browser else {
-        return Ok(None);
-    };
-    #[derive(Deserialize)]
-    struct Row {
-        user_id: String,
-        #[serde(deserialize_with = "columns::int")]
-        auth_time: i64,
-    }
-    let now = core.clock.now_ms();
-    let row: Option<Row> = query_one(
-        core.db,
-        Stmt::new(
-            "UPDATE login_tickets SET used_at = ?1 WHERE ticket_hash = ?2 AND client_id = ?3 AND used_at IS NULL \
-             AND expires_at > ?1 AND browser_hash = ?4 RETURNING user_id, auth_time",
-        )
-        .bind(now)
-        .bind(sha256_hex(ticket.as_bytes()))
-        .bind(client_id)
-        .bind(sha256_hex(browser.as_bytes())),
-    )
-    .await?;
-    Ok(row.map(|r| (r.user_id, r.auth_time)))
-}
-
-/// The cookies of the browser making a request: its session, and its binding value (a random
-/// value per browser, `tg_browser`, that tickets and provider round trips are tied to).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Browser<'a> {
-    /// The session cookie, if any.
-    pub session: Option<&'a str>,
-    /// The binding cookie: the one it sent, or the one set with this answer.
-    pub binding: &'a str,
-    /// Whether `binding` came with the request (a browser that did not send it cannot finish a
-    /// login bound to it).
-    pub binding_sent: bool,
-}
-
-impl<'a> Browser<'a> {
-    /// The binding value the browser proved it holds.
-    fn sent_binding(&self) -> Option<&'a str> {
-        Some(self.binding).filter(|b| self.binding_sent && !b.is_empty())
-    }
 }
 
 /// `GET /authorize`.
@@ -787,134 +510,10 @@ pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Opti
     complete(core, signer, &t.client, &t.request, &s).await
 }
 
-/// Creates an embedded-login ticket for a verified user (`/co/authenticate`), redeemable only by
-/// the browser holding the binding cookie value `binding`.
-pub async fn issue_login_ticket(core: &Core<'_>, client_id: &str, user: &User, binding: &str) -> CoreResult<String> {
-    let ticket = core.random_token()?;
-    let now = core.clock.now_ms();
-    core.db
-        .execute(
-            Stmt::new(
-                "INSERT INTO login_tickets (ticket_hash, client_id, user_id, auth_time, expires_at, browser_hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .bind(sha256_hex(ticket.as_bytes()))
-            .bind(client_id)
-            .bind(&user.user_id)
-            .bind(now / 1000)
-            .bind(now + LOGIN_TICKET_TTL_MS)
-            .bind(sha256_hex(binding.as_bytes())),
-        )
-        .await?;
-    Ok(ticket)
-}
-
-/// Where a logout sends the browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LogoutTarget {
-    /// Redirect there.
-    Redirect(String),
-    /// Show the "logged out" page.
-    Page,
-    /// Refuse with this message (an unlisted return URL: no open redirect).
-    Refused(String),
-}
-
-/// `GET /v2/logout`: `returnTo` must be one of the client's allowed logout URLs (exact match);
-/// without `returnTo`, the client's first allowed URL, if any.
-pub async fn logout_target(
-    core: &Core<'_>,
-    client_id: Option<&str>,
-    return_to: Option<&str>,
-) -> CoreResult<LogoutTarget> {
-    let client = match client_id {
-        Some(id) => tenant::client(core.db, id).await?,
-        None => None,
-    };
-    Ok(match (client, return_to) {
-        (Some(c), Some(url)) if c.allowed_logout_urls.iter().any(|u| u == url) => {
-            LogoutTarget::Redirect(url.to_owned())
-        }
-        (Some(_), Some(url)) => LogoutTarget::Refused(format!(
-            "The returnTo URL {url} is not in the application's Allowed Logout URLs"
-        )),
-        (Some(c), None) => c
-            .allowed_logout_urls
-            .first()
-            .cloned()
-            .map_or(LogoutTarget::Page, LogoutTarget::Redirect),
-        (None, Some(_)) if client_id.is_some() => LogoutTarget::Refused("Unknown client".into()),
-        (None, Some(url)) => LogoutTarget::Refused(format!(
-            "returnTo {url} needs a client_id whose Allowed Logout URLs contain it"
-        )),
-        (None, None) => LogoutTarget::Page,
-    })
-}
-
-/// `/oidc/logout`: the client comes from `client_id` or the `aud` of a valid `id_token_hint`
-/// (which may have expired); `post_logout_redirect_uri` must be an allowed logout URL; `state` is
-/// appended to it.
-pub async fn oidc_logout_target(
-    core: &Core<'_>,
-    id_token_hint: Option<&str>,
-    client_id: Option<&str>,
-    post_logout_redirect_uri: Option<&str>,
-    state: Option<&str>,
-) -> CoreResult<LogoutTarget> {
-    let hinted = match id_token_hint {
-        Some(t) => {
-            let keys = crate::core::oauth::keys::verifying_keys(core.db).await?;
-            match crate::core::oauth::tokens::verify_hint(t, &keys, &core.settings.issuer) {
-                Ok(claims) => claims.get("aud").and_then(|a| a.as_str()).map(str::to_owned),
-                Err(_) => return Ok(LogoutTarget::Refused("Invalid id_token_hint".into())),
-            }
-        }
-        None => None,
-    };
-    if let (Some(h), Some(c)) = (hinted.as_deref(), client_id) {
-        if h != c {
-            return Ok(LogoutTarget::Refused(
-                "client_id does not match the id_token_hint".into(),
-            ));
-        }
-    }
-    let client = hinted.as_deref().or(client_id);
-    Ok(match (post_logout_redirect_uri, client) {
-        (Some(_), None) => LogoutTarget::Refused("post_logout_redirect_uri needs an id_token_hint or client_id".into()),
-        (Some(url), Some(c)) => match logout_target(core, Some(c), Some(url)).await? {
-            LogoutTarget::Redirect(u) => {
-                let mut u = url::Url::parse(&u).map_err(|e| CoreError::Internal(e.to_string()))?;
-                if let Some(s) = state {
-                    u.query_pairs_mut().append_pair("state", s);
-                }
-                LogoutTarget::Redirect(u.to_string())
-            }
-            other => other,
-        },
-        (None, _) => LogoutTarget::Page,
-    })
-}
-
-/// Whether `verifier` matches the PKCE `challenge` under `method`.
-pub fn pkce_ok(challenge: &str, method: Option<&str>, verifier: &str) -> bool {
-    let well_formed = (43..=128).contains(&verifier.len())
-        && verifier
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c));
-    if !well_formed {
-        return false;
-    }
-    let computed = match method.unwrap_or("plain") {
-        "S256" => b64url(&Sha256::digest(verifier.as_bytes())),
-        "plain" => verifier.to_owned(),
-        _ => return false,
-    };
-    crate::core::platform::secrets::ct_eq(computed.as_bytes(), challenge.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::core::oauth::delivery::ResponseType;
+    use crate::core::oauth::pkce::pkce_ok;
 
     #[test]
     fn pkce_s256_matches_rfc7636_example() {

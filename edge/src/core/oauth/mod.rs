@@ -4,6 +4,10 @@
 pub mod audiences;
 pub mod authorize;
 pub mod codes;
+pub mod delivery;
 pub mod grants;
 pub mod keys;
+pub mod logout;
+pub mod pkce;
+pub mod sessions;
 pub mod tokens;
