@@ -375,11 +375,11 @@ impl App<'_> {
             Op::CreateConnection => self.m_create_connection(req).await,
             Op::GetConnection => Ok(Response::json(
                 200,
-                &management::users::get_connection(&self.core, id).await?,
+                &management::connections::get_connection(&self.core, id).await?,
             )),
             Op::UpdateConnection => self.m_update_connection(req, id).await,
             Op::DeleteConnection => {
-                management::users::delete_connection(&self.core, id).await?;
+                management::connections::delete_connection(&self.core, id).await?;
                 Ok(no_content())
             }
             Op::ListClients => Ok(Response::json(200, &applications::list_clients(&self.core).await?)),
@@ -444,7 +444,7 @@ impl App<'_> {
             }
             Op::LegacyTest => Ok(Response::json(
                 200,
-                &management::users::legacy_test(&self.core, id, &parse_json(req)?).await?,
+                &management::connections::legacy_test(&self.core, id, &parse_json(req)?).await?,
             )),
             Op::PasswordChangeTicket => Ok(created(
                 &management::users::password_change_ticket(&self.core, &parse_json(req)?).await?,
@@ -530,20 +530,22 @@ impl App<'_> {
 
     async fn m_create_connection(&self, req: &Request) -> Result<Response, WebError> {
         let body: Value = parse_json(req)?;
-        Ok(created(&management::users::create_connection(&self.core, &body).await?))
+        Ok(created(
+            &management::connections::create_connection(&self.core, &body).await?,
+        ))
     }
 
     async fn m_update_connection(&self, req: &Request, id: &str) -> Result<Response, WebError> {
         let body: Value = parse_json(req)?;
         Ok(Response::json(
             200,
-            &management::users::update_connection(&self.core, id, &body).await?,
+            &management::connections::update_connection(&self.core, id, &body).await?,
         ))
     }
 
     async fn m_connections(&self, req: &Request) -> Result<Response, WebError> {
         let (name, strategy) = (query_param(req, "name"), query_param(req, "strategy"));
-        let list = management::users::connections(&self.core, name.as_deref(), strategy.as_deref()).await?;
+        let list = management::connections::connections(&self.core, name.as_deref(), strategy.as_deref()).await?;
         // Checkpoint pagination (`take`, `from`) or `include_totals` answer with an object, as Auth0.
         let paged = ["take", "from"].iter().any(|k| query_param(req, k).is_some())
             || query_param(req, "include_totals").as_deref() == Some("true");

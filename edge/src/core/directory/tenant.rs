@@ -345,6 +345,18 @@ pub async fn connection_by_name(db: &dyn Database, name: &str) -> CoreResult<Opt
     .await?)
 }
 
+/// The connection with id `id`.
+pub async fn connection_by_id(db: &dyn Database, id: &str) -> CoreResult<Option<Connection>> {
+    Ok(query_one(
+        db,
+        Stmt::new(
+            "SELECT id, name, strategy, options, foreign_hash_dummy, foreign_hash_work FROM connections WHERE id = ?1",
+        )
+        .bind(id),
+    )
+    .await?)
+}
+
 /// The *database* connection called `name` (strategy `auth0`): what every password flow works
 /// with. Federated connections (social, OIDC) have no passwords and are not found here.
 pub async fn database_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {

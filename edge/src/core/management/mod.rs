@@ -3,5 +3,6 @@
 
 pub mod access;
 pub mod applications;
+pub mod connections;
 pub mod jobs;
 pub mod users;

@@ -128,7 +128,7 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
         }
     }
     if let Some(cid) = &req.connection_id {
-        management::users::connection(core, cid)
+        management::connections::connection(core, cid)
             .await
             .map_err(|_| CoreError::InvalidRequest("Unknown connection_id".into()))?;
     }
@@ -312,7 +312,7 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
         left -= page_users.len() as i64;
         for u in &page_users {
             if !names.contains_key(&u.connection_id) {
-                let name = management::users::connection(core, &u.connection_id)
+                let name = management::connections::connection(core, &u.connection_id)
                     .await
                     .map(|c| c.name)
                     .unwrap_or_default();

@@ -35,9 +35,11 @@ pub struct ImportOptions {
 
 /// The database connection users may be imported into.
 pub async fn import_connection(core: &Core<'_>, connection_id: &str) -> CoreResult<Connection> {
-    let conn = management::users::connection(core, connection_id).await.map_err(|_| {
-        CoreError::InvalidRequest(format!("CONNECTION_NOT_FOUND: connection {connection_id} not found"))
-    })?;
+    let conn = management::connections::connection(core, connection_id)
+        .await
+        .map_err(|_| {
+            CoreError::InvalidRequest(format!("CONNECTION_NOT_FOUND: connection {connection_id} not found"))
+        })?;
     if conn.strategy != "auth0" {
         return Err(CoreError::InvalidRequest(format!(
             "CONNECTION_NOT_DATABASE: users can only be imported into database connections; {} uses the {} strategy",
@@ -245,7 +247,7 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
     let rows: Vec<StoredRow> =
         serde_json::from_slice(&text).map_err(|e| CoreError::Internal(format!("the chunk's rows: {e}")))?;
     let upsert = j.options()["upsert"].as_bool().unwrap_or(false);
-    let conn = management::users::connection(core, j.connection_id.as_deref().unwrap_or_default()).await?;
+    let conn = management::connections::connection(core, j.connection_id.as_deref().unwrap_or_default()).await?;
     let budget = core.hasher.verification_budget();
     let now = core.clock.now_ms();
     let mut errors: Vec<(usize, Value, Vec<RowError>)> = Vec::new();

@@ -151,7 +151,7 @@ pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str
         v["external_id"] = json!(e);
     }
     if let Some(cid) = &j.connection_id {
-        if let Ok(c) = management::users::connection(core, cid).await {
+        if let Ok(c) = management::connections::connection(core, cid).await {
             v["connection"] = json!(c.name);
         }
     }

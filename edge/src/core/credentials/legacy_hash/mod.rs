@@ -22,13 +22,16 @@
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::{Argon2, Params};
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Digest;
 
 use crate::core::platform::secrets::ct_eq;
+
+mod parse;
+use parse::{argon2_params, decode, parse_argon2, parse_bcrypt, parse_ldap, parse_pbkdf2, pbkdf2_blocks, str_field};
 
 /// Highest bcrypt cost verified.
 pub const MAX_BCRYPT_COST: u32 = 14;
@@ -361,144 +364,6 @@ pub fn bench_samples() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn argon2_params(phc: &str) -> Option<Params> {
-    PasswordHash::new(phc).ok().and_then(|p| Params::try_from(&p).ok())
-}
-
-/// PBKDF2 output blocks for a key of `len` bytes (each block costs all the iterations).
-fn pbkdf2_blocks(alg: Alg, len: usize) -> f64 {
-    len.div_ceil(alg.output_len().max(1)) as f64
-}
-
-/// PHC "B64" (standard alphabet, no padding); passlib's `.` for `+` is accepted too.
-fn phc_b64(s: &str) -> Result<Vec<u8>, HashError> {
-    let s = s.replace('.', "+");
-    STANDARD_NO_PAD
-        .decode(s.trim_end_matches('='))
-        .map_err(|_| HashError::Malformed("base64"))
-}
-
-/// Decodes `value` in an Auth0 `encoding`: hex (either case), base64 (standard or URL-safe,
-/// padding optional), utf8.
-fn decode(value: &str, encoding: &str) -> Result<Vec<u8>, HashError> {
-    match encoding {
-        "hex" => hex::decode(value.to_ascii_lowercase()).map_err(|_| HashError::Malformed("hex")),
-        "base64" => STANDARD
-            .decode(value)
-            .or_else(|_| STANDARD_NO_PAD.decode(value))
-            .or_else(|_| URL_SAFE.decode(value))
-            .or_else(|_| URL_SAFE_NO_PAD.decode(value))
-            .map_err(|_| HashError::Malformed("base64")),
-        "utf8" => Ok(value.as_bytes().to_vec()),
-        _ => Err(HashError::Malformed("encoding")),
-    }
-}
-
-fn parse_bcrypt(s: &str, salt: Option<Salt>, encoding: PasswordEncoding) -> Result<LegacyHash, HashError> {
-    if !(s.starts_with("$2a$") || s.starts_with("$2b$") || s.starts_with("$2y$")) {
-        return Err(HashError::Malformed("bcrypt prefix must be $2a$, $2b$ or $2y$"));
-    }
-    let cost: u32 = s
-        .get(4..6)
-        .and_then(|c| c.parse().ok())
-        .ok_or(HashError::Malformed("bcrypt cost"))?;
-    if s.len() != 60 {
-        return Err(HashError::Malformed("bcrypt length"));
-    }
-    if cost > MAX_BCRYPT_COST {
-        return Err(HashError::TooExpensive("bcrypt cost".into()));
-    }
-    Ok(LegacyHash::Bcrypt {
-        hash: s.to_owned(),
-        salt,
-        encoding,
-    })
-}
-
-fn parse_pbkdf2(s: &str) -> Result<LegacyHash, HashError> {
-    // $pbkdf2-<digest>$i=<iter>,l=<keylen>$<salt>$<hash>
-    let parts: Vec<&str> = s.split('$').collect();
-    let [_, alg, params, salt, hash] = parts.as_slice() else {
-        return Err(HashError::Malformed("pbkdf2 fields"));
-    };
-    let alg = Alg::parse(alg.trim_start_matches("pbkdf2-")).ok_or(HashError::Unsupported)?;
-    let mut iterations = 100_000u32;
-    let mut keylen = 64usize;
-    for kv in params.split(',').filter(|kv| !kv.is_empty()) {
-        match kv.split_once('=') {
-            Some(("i", v)) => iterations = v.parse().map_err(|_| HashError::Malformed("pbkdf2 i"))?,
-            Some(("l", v)) => keylen = v.parse().map_err(|_| HashError::Malformed("pbkdf2 l"))?,
-            _ => return Err(HashError::Malformed("pbkdf2 parameters")),
-        }
-    }
-    if iterations == 0 || iterations > MAX_PBKDF2_ITERATIONS {
-        return Err(HashError::TooExpensive("pbkdf2 iterations".into()));
-    }
-    let hash = phc_b64(hash)?;
-    if keylen == 0 || keylen > 128 || hash.len() != keylen {
-        return Err(HashError::Malformed("pbkdf2 key length"));
-    }
-    Ok(LegacyHash::Pbkdf2 {
-        alg,
-        iterations,
-        salt: phc_b64(salt)?,
-        hash,
-    })
-}
-
-fn parse_argon2(s: &str) -> Result<LegacyHash, HashError> {
-    let parsed = PasswordHash::new(s).map_err(|_| HashError::Malformed("argon2 PHC"))?;
-    let params = Params::try_from(&parsed).map_err(|_| HashError::Malformed("argon2 parameters"))?;
-    if params.m_cost() > MAX_ARGON2_M_KIB || params.t_cost() > 10 || params.p_cost() > 4 {
-        return Err(HashError::TooExpensive("argon2 parameters".into()));
-    }
-    Ok(LegacyHash::Argon2(s.to_owned()))
-}
-
-fn parse_ldap(s: &str) -> Result<LegacyHash, HashError> {
-    let (scheme, rest) = s
-        .strip_prefix('{')
-        .and_then(|r| r.split_once('}'))
-        .ok_or(HashError::Malformed("ldap scheme"))?;
-    let scheme = scheme.to_ascii_uppercase();
-    if scheme == "CRYPT" {
-        return Err(HashError::Unsupported);
-    }
-    // Salted schemes are the plain names with an `S` in front: SSHA, SSHA256, SMD5, …
-    let salted = scheme.starts_with("SSHA") || scheme.starts_with("SMD5");
-    let name = if salted { &scheme[1..] } else { scheme.as_str() };
-    let alg = match name {
-        "MD5" => Alg::Md5,
-        "SHA" => Alg::Sha1,
-        "SHA256" => Alg::Sha256,
-        "SHA384" => Alg::Sha384,
-        "SHA512" => Alg::Sha512,
-        _ => return Err(HashError::Unsupported),
-    };
-    let raw = STANDARD
-        .decode(rest.trim())
-        .or_else(|_| STANDARD_NO_PAD.decode(rest.trim()))
-        .map_err(|_| HashError::Malformed("ldap base64"))?;
-    let len = alg.digest(b"").len();
-    if raw.len() < len || (!salted && raw.len() != len) {
-        return Err(HashError::Malformed("ldap digest length"));
-    }
-    let (hash, salt) = raw.split_at(len);
-    Ok(LegacyHash::Digest {
-        alg,
-        hash: hash.to_vec(),
-        salt: salted.then(|| Salt {
-            bytes: salt.to_vec(),
-            prefix: false,
-        }),
-        encoding: PasswordEncoding::Utf8,
-    })
-}
-
-fn str_field<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
-    path.iter().try_fold(v, |v, k| v.get(*k)).and_then(Value::as_str)
-}
-
 impl LegacyHash {
     /// Recognises and checks a hash string (bcrypt, PBKDF2 PHC, argon2 PHC, LDAP).
     pub fn parse(s: &str) -> Result<Self, HashError> {
@@ -803,111 +668,4 @@ impl LegacyHash {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn bcrypt_from_auth0_docs() {
-        let h = LegacyHash::parse("$2b$10$nFguVi9LsCAcvTZFKQlRKeLVydo8ETv483lkNsSFI/Wl1Rz1Ypo1K").unwrap();
-        assert!(h.verify("hello"));
-        assert!(!h.verify("hellO"));
-    }
-
-    #[test]
-    fn pbkdf2_round_trip_and_caps() {
-        let salt = b"NaCl-salt";
-        let mut out = [0u8; 32];
-        Alg::Sha256.pbkdf2(b"pw", salt, 1000, &mut out);
-        let phc = format!(
-            "$pbkdf2-sha256$i=1000,l=32${}${}",
-            STANDARD_NO_PAD.encode(salt),
-            STANDARD_NO_PAD.encode(out)
-        );
-        let h = LegacyHash::parse(&phc).unwrap();
-        assert!(h.verify("pw"));
-        assert!(!h.verify("pW"));
-        let heavy = phc.replace("i=1000", "i=9000000");
-        assert_eq!(
-            LegacyHash::parse(&heavy),
-            Err(HashError::TooExpensive("pbkdf2 iterations".into()))
-        );
-        let rsa = phc.replace("pbkdf2-sha256", "pbkdf2-RSA-SHA256");
-        assert!(LegacyHash::parse(&rsa).unwrap().verify("pw"), "OpenSSL digest aliases");
-    }
-
-    #[test]
-    fn caps_refuse_before_hashing() {
-        let costly = format!("$2b$31${}", "a".repeat(53));
-        assert_eq!(
-            LegacyHash::parse(&costly),
-            Err(HashError::TooExpensive("bcrypt cost".into()))
-        );
-        assert_eq!(LegacyHash::parse("md5:abc"), Err(HashError::Unsupported));
-        let scrypt = json!({"algorithm": "scrypt", "hash": {"value": "00".repeat(32)}, "salt": {"value": "s"}, "keylen": 32, "cost": 1 << 20});
-        assert_eq!(
-            LegacyHash::from_custom(&scrypt),
-            Err(HashError::TooExpensive("scrypt parameters".into()))
-        );
-    }
-
-    #[test]
-    fn salted_digest_positions_and_encodings() {
-        let pw = "hunter2";
-        let prefix = hex::encode(Alg::Sha256.digest(b"abc123hunter2"));
-        let h = LegacyHash::from_custom(
-            &json!({"algorithm": "sha256", "hash": {"value": prefix.to_uppercase(), "encoding": "hex"},
-            "salt": {"value": "abc123"}}),
-        )
-        .unwrap();
-        assert!(h.verify(pw), "prefix is the default; hex in either case");
-        let suffix = STANDARD.encode(Alg::Md5.digest(b"hunter2abc123"));
-        let h = LegacyHash::from_custom(
-            &json!({"algorithm": "md5", "hash": {"value": suffix, "encoding": "base64"},
-            "salt": {"value": "abc123", "position": "suffix"}}),
-        )
-        .unwrap();
-        assert!(h.verify(pw));
-        assert!(!h.verify("hunter3"));
-    }
-
-    #[test]
-    fn ldap_unsalted_sha256() {
-        let value = format!("{{SHA256}}{}", STANDARD.encode(Alg::Sha256.digest(b"secret")));
-        assert!(LegacyHash::parse(&value).unwrap().verify("secret"));
-    }
-
-    #[test]
-    fn ldap_salted_sha() {
-        let digest = Alg::Sha1.digest(b"secretSALT");
-        let value = format!("{{SSHA}}{}", STANDARD.encode([digest.as_slice(), b"SALT"].concat()));
-        let h = LegacyHash::parse(&value).unwrap();
-        assert!(h.verify("secret"));
-        assert!(!h.verify("Secret"));
-        assert_eq!(LegacyHash::parse("{CRYPT}abc"), Err(HashError::Unsupported));
-    }
-
-    #[test]
-    fn utf16_and_latin1_password_encodings() {
-        let utf16: Vec<u8> = "pässword".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let h = LegacyHash::from_custom(
-            &json!({"algorithm": "sha1", "hash": {"value": hex::encode(Alg::Sha1.digest(&utf16))},
-            "password": {"encoding": "utf16le"}}),
-        )
-        .unwrap();
-        assert!(h.verify("pässword"));
-        let latin1 = [b'p', 0xe4, b's', b's'];
-        let h = LegacyHash::from_custom(
-            &json!({"algorithm": "md5", "hash": {"value": hex::encode(Alg::Md5.digest(&latin1))},
-            "password": {"encoding": "latin1"}}),
-        )
-        .unwrap();
-        assert!(h.verify("päss"));
-    }
-
-    #[test]
-    fn refuses_salts_where_auth0_does() {
-        let argon = json!({"algorithm": "argon2", "hash": {"value": "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"}, "salt": {"value": "x"}});
-        assert!(matches!(LegacyHash::from_custom(&argon), Err(HashError::Malformed(_))));
-    }
-}
+mod tests;

@@ -1,0 +1,285 @@
+//! The Management API's connections: list, create, update (options checked per strategy), delete
+//! (with their users and sessions), and the legacy store's connection test.
+
+use crate::core::directory::admins;
+use crate::core::directory::tenant::{self, Connection};
+use crate::core::error::{CoreError, CoreResult};
+use crate::core::migration::legacy::{Legacy, Verdict};
+use crate::core::platform::outbound;
+use crate::core::Core;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+/// `GET /api/v2/connections?name=&strategy=`.
+pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&str>) -> CoreResult<Value> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        name: String,
+        strategy: String,
+        options: String,
+    }
+    let rows: Vec<Row> = crate::core::platform::db::decode(
+        core.db
+            .query(
+                crate::core::platform::db::Stmt::new("SELECT id, name, strategy, options FROM connections WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR strategy = ?2) AND id <> 'con_tenant_admins' ORDER BY name")
+                    .bind(name)
+                    .bind(strategy),
+            )
+            .await?,
+    )?;
+    let mut out = Vec::new();
+    for r in rows {
+        #[derive(Deserialize)]
+        struct C {
+            client_id: String,
+        }
+        let clients: Vec<C> = crate::core::platform::db::decode(
+            core.db
+                .query(
+                    crate::core::platform::db::Stmt::new(
+                        "SELECT client_id FROM client_connections WHERE connection_id = ?1",
+                    )
+                    .bind(&r.id),
+                )
+                .await?,
+        )?;
+        let options: Value = serde_json::from_str(&r.options).unwrap_or(json!({}));
+        out.push(json!({
+            "id": r.id, "name": r.name, "strategy": r.strategy, "options": options,
+            "enabled_clients": clients.into_iter().map(|c| c.client_id).collect::<Vec<_>>(),
+            "is_domain_connection": false, "realms": [r.name],
+        }));
+    }
+    Ok(Value::Array(out))
+}
+
+/// Every URL and secret name a connection's options carry must pass the outbound policy: https
+/// to a public host (unless in development), and only `CONNECTION_SECRET_*` secrets.
+pub(super) fn check_connection_options(
+    core: &Core<'_>,
+    strategy: &str,
+    options: &Map<String, Value>,
+) -> CoreResult<()> {
+    if options.contains_key("client_secret") {
+        return Err(CoreError::InvalidRequest(
+            "options.client_secret is not stored: put the secret in a Worker secret and name it in options.client_secret_env".into(),
+        ));
+    }
+    let invalid = |field: &str, why: String| CoreError::InvalidRequest(format!("options.{field}: {why}"));
+    let url = |field: &str, value: Option<&str>| -> CoreResult<()> {
+        match value {
+            Some(u) => outbound::check_url(u, core.settings.allow_private_urls)
+                .map(|_| ())
+                .map_err(|why| invalid(field, why)),
+            None => Ok(()),
+        }
+    };
+    if crate::core::federation::connections::is_federated(strategy) {
+        let parsed: crate::core::federation::connections::FederatedOptions =
+            serde_json::from_value(Value::Object(options.clone()))
+                .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+        let secret = parsed.client_secret_env.as_deref().filter(|s| !s.is_empty());
+        let Some(secret) = secret.filter(|_| !parsed.client_id.is_empty()) else {
+            return Err(CoreError::InvalidRequest(
+                "options.client_id and options.client_secret_env are required".into(),
+            ));
+        };
+        outbound::check_secret_name(secret).map_err(|why| invalid("client_secret_env", why))?;
+        for (field, value) in [
+            ("issuer", &parsed.issuer),
+            ("discovery_url", &parsed.discovery_url),
+            ("authorization_endpoint", &parsed.authorization_endpoint),
+            ("token_endpoint", &parsed.token_endpoint),
+            ("jwks_uri", &parsed.jwks_uri),
+            ("profile_url", &parsed.profile_url),
+        ] {
+            url(field, value.as_deref())?;
+        }
+        let missing = match strategy {
+            "oidc" => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
+            "oauth2" => {
+                parsed.authorization_endpoint.is_none()
+                    || parsed.token_endpoint.is_none()
+                    || parsed.profile_url.is_none()
+            }
+            _ => false,
+        };
+        if missing {
+            return Err(CoreError::InvalidRequest(format!(
+                "Strategy {strategy} needs {}",
+                if strategy == "oidc" {
+                    "options.issuer or options.discovery_url"
+                } else {
+                    "options.authorization_endpoint, token_endpoint and profile_url"
+                }
+            )));
+        }
+    } else {
+        let parsed =
+            serde_json::from_value::<crate::core::directory::tenant::ConnectionOptions>(Value::Object(options.clone()))
+                .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
+        if let Some(legacy) = &parsed.legacy {
+            url("legacy.url", Some(&legacy.url))?;
+            outbound::check_secret_name(&legacy.secret).map_err(|why| invalid("legacy.secret", why))?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
+    match body.get("enabled_clients") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|c| {
+                c.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into()))
+            })
+            .collect::<CoreResult<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
+    }
+}
+
+pub(super) fn client_links(id: &str, clients: &[String]) -> Vec<crate::core::platform::db::Stmt> {
+    let mut stmts =
+        vec![crate::core::platform::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id)];
+    stmts.extend(clients.iter().map(|c| {
+        crate::core::platform::db::Stmt::new(
+            "INSERT OR IGNORE INTO client_connections (client_id, connection_id) SELECT client_id, ?2 FROM clients WHERE client_id = ?1",
+        )
+        .bind(c)
+        .bind(id)
+    }));
+    stmts
+}
+
+pub(super) async fn connection_json(core: &Core<'_>, name: &str) -> CoreResult<Value> {
+    connections(core, Some(name), None)
+        .await?
+        .as_array()
+        .and_then(|a| a.first().cloned())
+        .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
+}
+
+/// `POST /api/v2/connections`: `{name, strategy, options, enabled_clients}`. Federated strategies
+/// (`google-oauth2`, `facebook`, `oidc`, `oauth2`) need `options.client_id` and
+/// `options.client_secret_env` (the Worker secret's name — secrets are never stored in D1).
+pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(CoreError::InvalidRequest(
+            "name must be 1-128 letters, digits or '-'".into(),
+        ));
+    }
+    let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
+    if strategy != "auth0" && !crate::core::federation::connections::is_federated(strategy) {
+        return Err(CoreError::InvalidRequest(format!(
+            "strategy must be auth0 or one of {}",
+            crate::core::federation::connections::STRATEGIES.join(", ")
+        )));
+    }
+    let options = match body.get("options") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(o)) => o.clone(),
+        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    };
+    check_connection_options(core, strategy, &options)?;
+    let clients = enabled_clients(body)?.unwrap_or_default();
+    let id = format!("con_{}", &core.random_token()?[..16]);
+    let mut stmts = vec![crate::core::platform::db::Stmt::new(
+        "INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(strategy)
+    .bind(Value::Object(options).to_string())
+    .bind(core.clock.now_ms())];
+    stmts.extend(client_links(&id, &clients).into_iter().skip(1));
+    core.db.batch(stmts).await.map_err(|e| match e {
+        crate::core::platform::db::DbError::Conflict(_) => {
+            CoreError::Conflict("A connection with the same name already exists".into())
+        }
+        e => e.into(),
+    })?;
+    connection_json(core, name).await
+}
+
+/// `PATCH /api/v2/connections/{id}`: replaces `options` and/or `enabled_clients`.
+pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let conn = connection(core, id).await?;
+    let mut stmts = Vec::new();
+    match body.get("options") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(o)) => {
+            check_connection_options(core, &conn.strategy, o)?;
+            stmts.push(
+                crate::core::platform::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
+                    .bind(Value::Object(o.clone()).to_string())
+                    .bind(id),
+            );
+        }
+        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    }
+    if let Some(clients) = enabled_clients(body)? {
+        stmts.extend(client_links(id, &clients));
+    }
+    if !stmts.is_empty() {
+        core.db.batch(stmts).await?;
+    }
+    connection_json(core, &conn.name).await
+}
+
+/// `DELETE /api/v2/connections/{id}`: the connection and its users (as Auth0 does).
+pub async fn delete_connection(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    connection(core, id).await?;
+    core.db
+        .batch(vec![
+            crate::core::platform::db::Stmt::new("DELETE FROM users WHERE connection_id = ?1").bind(id),
+            crate::core::platform::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id),
+            crate::core::platform::db::Stmt::new("DELETE FROM connections WHERE id = ?1").bind(id),
+        ])
+        .await?;
+    Ok(())
+}
+
+/// `GET /api/v2/connections/{id}`.
+pub async fn get_connection(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+    let conn = connection(core, id).await?;
+    connection_json(core, &conn.name).await
+}
+
+/// `POST /api/v2/connections/{id}/legacy-test` `{identifier}` (ours, the console's "Test
+/// connection"): asks the connection's legacy store for one user and says what it answered —
+/// `found` (with the profile's email), `not_found`, or the error — without changing anything.
+pub async fn legacy_test(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+    let conn = connection(core, id).await?;
+    let identifier = body
+        .get("identifier")
+        .and_then(Value::as_str)
+        .filter(|i| !i.trim().is_empty())
+        .ok_or_else(|| CoreError::InvalidRequest("identifier is required".into()))?;
+    let legacy = Legacy::of(core, &conn)?
+        .ok_or_else(|| CoreError::InvalidRequest("The connection has no legacy store configured".into()))?;
+    let started = core.clock.now_ms();
+    let answer = legacy.get_user(identifier).await;
+    let ms = core.clock.now_ms() - started;
+    Ok(match answer {
+        Ok(Verdict::Found(u)) => json!({"verdict": "found", "email": u.email, "ms": ms}),
+        Ok(Verdict::NotFound) => json!({"verdict": "not_found", "ms": ms}),
+        // Never echo a profile beyond its email (it may carry a password hash).
+        Ok(_) => json!({"verdict": "unexpected", "detail": "an answer that get_user does not give", "ms": ms}),
+        Err(e) => json!({"verdict": "error", "detail": e.to_string(), "ms": ms}),
+    })
+}
+
+/// A connection of the Management API by id (never the administrators' own).
+pub async fn connection(core: &Core<'_>, id: &str) -> CoreResult<Connection> {
+    let missing = || CoreError::NotFound("The connection does not exist.".into());
+    if id == admins::ADMIN_CONNECTION_ID {
+        return Err(missing());
+    }
+    tenant::connection_by_id(core.db, id).await?.ok_or_else(missing)
+}
