@@ -5,9 +5,7 @@ use argon2::password_hash::PasswordHash;
 use argon2::Params;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
-use hmac::Mac;
 use serde_json::Value;
-use sha2::Digest;
 
 use super::*;
 
