@@ -454,3 +454,42 @@ async fn export_ndjson_and_csv_through_a_signed_link() {
         );
     }
 }
+
+/// An argon2id hash made with other parameters than ours (ours before `ARGON2` changed) is
+/// replaced by one with ours at the next login that proves the password; a wrong password
+/// changes nothing.
+#[tokio::test]
+async fn argon2id_hashes_with_other_parameters_are_rehashed_at_login() {
+    use edge::core::credentials::hashing::{Argon2Config, Argon2idHasher};
+    let env = TestEnv::new().await;
+    let old = Argon2idHasher::new(Argon2Config { m_kib: 128, t: 2, p: 1 })
+        .hash_sync("Pass-word-1", &[3u8; 16])
+        .unwrap();
+    let file = json!([{"email": "argon@example.com", "email_verified": true, "user_id": "argon-1"}]);
+    assert_eq!(import(&env, &file, false).await["summary"]["inserted"], 1);
+    env.core()
+        .db
+        .execute(Stmt::new("UPDATE users SET password_hash = ?1 WHERE user_id = 'argon-1'").bind(&old))
+        .await
+        .unwrap();
+    let stored = || async {
+        env.core()
+            .db
+            .query(Stmt::new("SELECT password_hash FROM users WHERE user_id = 'argon-1'"))
+            .await
+            .unwrap()[0]["password_hash"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(login(&env, "argon@example.com", "Wrong-pass-1").await, 403);
+    assert_eq!(stored().await, old, "a wrong password changes nothing");
+    assert_eq!(login(&env, "argon@example.com", "Pass-word-1").await, 200);
+    let now = stored().await;
+    assert!(now.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{now}");
+    assert_eq!(
+        login(&env, "argon@example.com", "Pass-word-1").await,
+        200,
+        "the new hash works"
+    );
+}

@@ -23,6 +23,11 @@ pub trait PasswordHasher {
     async fn verify_dummy(&self, password: &str) -> CoreResult<()>;
     /// The work of one of our own verifications, in argon2 KiB·passes (memory × iterations).
     fn work(&self) -> f64;
+    /// Whether a hash of ours was made with other parameters than this hasher's, so a login that
+    /// proves the password should re-hash it.
+    fn needs_upgrade(&self, _phc: &str) -> bool {
+        false
+    }
     /// The most work one verification of an imported or handed-over hash may cost: 4× our own,
     /// and never less than 4× OWASP's minimum argon2id setting (m=19456, t=2).
     fn verification_budget(&self) -> f64 {
@@ -125,20 +130,6 @@ impl Argon2idHasher {
         }
         Ok(Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
     }
-
-    /// Whether a stored hash uses other parameters than ours (and should be re-hashed on login).
-    pub fn needs_upgrade(&self, phc: &str) -> bool {
-        let Ok(parsed) = PasswordHash::new(phc) else {
-            return true;
-        };
-        let Ok(params) = Params::try_from(&parsed) else {
-            return true;
-        };
-        parsed.algorithm.as_str() != "argon2id"
-            || params.m_cost() != self.config.m_kib
-            || params.t_cost() != self.config.t
-            || params.p_cost() != self.config.p
-    }
 }
 
 #[async_trait(?Send)]
@@ -153,6 +144,20 @@ impl PasswordHasher for Argon2idHasher {
 
     fn work(&self) -> f64 {
         f64::from(self.config.m_kib) * f64::from(self.config.t)
+    }
+
+    /// Whether a stored hash uses other parameters than ours (and should be re-hashed on login).
+    fn needs_upgrade(&self, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            return true;
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return true;
+        };
+        parsed.algorithm.as_str() != "argon2id"
+            || params.m_cost() != self.config.m_kib
+            || params.t_cost() != self.config.t
+            || params.p_cost() != self.config.p
     }
 
     async fn verify_dummy(&self, password: &str) -> CoreResult<()> {

@@ -3,3 +3,4 @@
 
 pub mod hashing;
 pub mod legacy_hash;
+pub mod stored;

@@ -15,6 +15,7 @@ use shared::email;
 use shared::username::UsernameRules;
 
 use crate::core::credentials::legacy_hash::LegacyHash;
+use crate::core::credentials::stored::StoredPassword;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
@@ -326,35 +327,27 @@ async fn equalise_failure(core: &Core<'_>, conn: &Connection, password: &str) ->
 /// replaced it meanwhile); one that does not match is followed by an argon2id dummy, so every
 /// outcome spends the same argon2id work. Returns (verified, the foreign-hash work spent).
 async fn verify_stored(core: &Core<'_>, user: &User, stored: &str, password: &str) -> CoreResult<(bool, f64)> {
-    if stored.starts_with("$argon2id$") {
-        return Ok((core.hasher.verify(password, stored).await?, 0.0));
+    let parsed = StoredPassword::parse(stored, core.hasher.verification_budget());
+    if let StoredPassword::Unusable(why) = &parsed {
+        core.log(&format!("user {} has an unusable password hash: {why}", user.user_id));
     }
-    let hash =
-        LegacyHash::from_stored(stored).and_then(|h| h.check_work(core.hasher.verification_budget()).map(|()| h));
-    let hash = match hash {
-        Ok(h) => h,
-        Err(e) => {
-            core.log(&format!("user {} has an unusable password hash: {e}", user.user_id));
-            core.hasher.verify_dummy(password).await?;
-            return Ok((false, 0.0));
-        }
-    };
-    if !hash.verify(password) {
-        core.hasher.verify_dummy(password).await?;
-        return Ok((false, hash.work()));
-    }
-    let salt = core.random_bytes::<16>()?;
-    let upgraded = core.hasher.hash(password, &salt).await?;
-    core.db
-        .execute(
-            Stmt::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE user_id = ?3 AND password_hash = ?4")
+    let verified = parsed.verify(core.hasher, password).await?;
+    if verified.matches && parsed.needs_upgrade(core.hasher) {
+        let salt = core.random_bytes::<16>()?;
+        let upgraded = core.hasher.hash(password, &salt).await?;
+        core.db
+            .execute(
+                Stmt::new(
+                    "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE user_id = ?3 AND password_hash = ?4",
+                )
                 .bind(upgraded)
                 .bind(core.clock.now_ms())
                 .bind(&user.user_id)
                 .bind(stored),
-        )
-        .await?;
-    Ok((true, hash.work()))
+            )
+            .await?;
+    }
+    Ok((verified.matches, verified.foreign_work))
 }
 
 /// The connection a password grant logs into: `realm`, or the tenant's default directory.
