@@ -10,6 +10,7 @@ mod lifecycle;
 pub mod management;
 mod oauth;
 pub mod pages;
+pub mod routes;
 
 use serde::de::DeserializeOwned;
 use shared::wire::{ClientConfig, DbConnectionInfo, SignupRequest, Strategy};
@@ -74,59 +75,7 @@ impl App<'_> {
         if let Some(res) = self.management(req).await {
             return res;
         }
-        let path = req.path.as_str();
-        match (req.method.as_str(), path) {
-            ("POST", "/dbconnections/signup") => self.signup(req).await.unwrap_or_else(WebError::into_api_response),
-            (_, "/dbconnections/signup") => WebError::MethodNotAllowed.into_api_response(),
-            ("POST", "/dbconnections/change_password") => self
-                .change_password(req)
-                .await
-                .unwrap_or_else(WebError::into_api_response),
-            (_, "/dbconnections/change_password") => WebError::MethodNotAllowed.into_api_response(),
-            ("GET", "/lo/reset") => self.reset_page(req),
-            ("GET", "/lo/reset/info") => self.reset_info(req).await.unwrap_or_else(WebError::into_api_response),
-            ("POST", "/lo/reset") => self.reset(req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/lo/verify") => self.verify(req).await,
-            ("GET", "/dev/outbox") => self
-                .outbox(req, false)
-                .await
-                .unwrap_or_else(WebError::into_api_response),
-            ("GET", "/dev/outbox.json") => self.outbox(req, true).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/authorize") => self.authorize(req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/authorize/resume") => self.resume(req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/u/social") => self.social(req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET", "/login/callback") => self
-                .federated_callback(req)
-                .await
-                .unwrap_or_else(WebError::into_api_response),
-            ("POST", "/u/login") => self
-                .universal_login(req)
-                .await
-                .unwrap_or_else(WebError::into_oauth_response),
-            ("POST", "/co/authenticate") => self
-                .co_authenticate(req)
-                .await
-                .unwrap_or_else(WebError::into_oauth_response),
-            ("GET", "/v2/logout") => self.logout(req).await.unwrap_or_else(WebError::into_api_response),
-            ("GET" | "POST", "/oidc/logout") => self.oidc_logout(req).await.unwrap_or_else(WebError::into_api_response),
-            ("POST", "/oauth/token") => self.token(req).await.unwrap_or_else(WebError::into_oauth_response),
-            (_, "/oauth/token") => WebError::MethodNotAllowed.into_oauth_response(),
-            ("GET" | "POST", "/userinfo") => self.userinfo(req).await.unwrap_or_else(WebError::into_oauth_response),
-            ("GET", "/.well-known/jwks.json") => self.jwks().await.unwrap_or_else(WebError::into_oauth_response),
-            ("GET", "/.well-known/openid-configuration") => self.discovery(),
-            ("GET", "/healthz") => Response::json(200, &serde_json::json!({"ok": true})),
-            ("GET", "/__bench/argon2") if self.config.bench_routes => {
-                self.bench_argon2(req).await.unwrap_or_else(WebError::into_api_response)
-            }
-            ("GET", "/__bench/hashes") if self.config.bench_routes => self.bench_hashes(req),
-            ("GET", "/__bench/sign") if self.config.bench_routes => {
-                self.bench_sign().await.unwrap_or_else(WebError::into_api_response)
-            }
-            ("GET", p) if p.starts_with("/client/") => {
-                self.client_config(p).await.unwrap_or_else(WebError::into_api_response)
-            }
-            _ => WebError::NotFound.into_api_response(),
-        }
+        self.route_table(req).await
     }
 
     async fn signup(&self, req: &Request) -> Result<Response, WebError> {

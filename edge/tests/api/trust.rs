@@ -171,6 +171,29 @@ async fn unknown_methods_on_known_management_paths_are_405_with_allow() {
     assert_eq!(bearer(&env, "GET", "/api/v2/nothing-here", None).await.status, 404);
 }
 
+#[tokio::test]
+async fn unknown_methods_on_every_other_known_path_are_405_with_allow_in_the_routes_shape() {
+    let env = TestEnv::new().await;
+    for (method, path, allow) in [
+        ("PUT", "/authorize", "GET"),
+        ("DELETE", "/userinfo", "GET, POST"),
+        ("POST", "/.well-known/jwks.json", "GET"),
+        ("PATCH", "/lo/reset", "GET, POST"),
+        ("POST", "/v2/logout", "GET"),
+        ("GET", "/oauth/token", "POST"),
+    ] {
+        let r = env.send(Request::new(method, path)).await;
+        assert_eq!(r.status, 405, "{method} {path}");
+        assert_eq!(r.header("allow"), Some(allow), "{method} {path}");
+    }
+    // The token endpoint's group answers in OAuth 2.0's shape, the others in Auth0's.
+    let r = env.send(Request::new("GET", "/oauth/token")).await;
+    assert!(r.json_body()["error"].is_string() && r.json_body().get("statusCode").is_none());
+    let r = env.send(Request::new("PUT", "/authorize")).await;
+    assert_eq!(r.json_body()["statusCode"], 405);
+    assert_eq!(env.send(Request::new("GET", "/nothing-here")).await.status, 404);
+}
+
 fn assert_not_authorized(r: &Response) {
     assert_eq!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
     let j = r.json_body();
