@@ -26,7 +26,7 @@ use crate::core::directory::tenant::{self, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::lazy;
-use crate::core::migration::legacy::Legacy;
+use crate::core::migration::UserSource;
 use crate::core::platform::db::{query_one, Stmt};
 use crate::core::platform::mail::Mail;
 use crate::core::platform::secrets::sha256_hex;
@@ -194,7 +194,7 @@ pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
     let user_id = consume_ticket(core, ticket, TicketKind::VerifyEmail).await?;
     if let Some(user) = users::by_id(core.db, &user_id).await? {
         let conn = connection_of(core, &user).await?;
-        if let Some(legacy) = Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+        if let UserSource::OwnStore(legacy) = UserSource::of(core, &conn)? {
             legacy.verify(&user.email).await?;
         }
     }
@@ -242,9 +242,7 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
     let conn = tenant::resolve_connection(core.db, req.client_id.as_deref(), conn_name).await?;
     let mut user = users::by_email(core.db, &conn.id, &email).await?;
     if user.is_none() {
-        if let Some(legacy) = Legacy::of(core, &conn)? {
-            user = lazy::migrate_for_reset(core, &conn, &legacy, &email).await?;
-        }
+        user = lazy::migrate_for_reset(core, &conn, &UserSource::of(core, &conn)?, &email).await?;
     }
     // The same statements for a known and an unknown email (nothing is stored for the latter);
     // the mail itself goes out after the response in the Worker.
@@ -419,8 +417,8 @@ pub async fn set_password(
 /// the browser making the change: it stays signed in, every other session is revoked.
 pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, session: Option<&str>) -> CoreResult<User> {
     let (user, conn) = reset_info(core, ticket).await?;
-    let own_store = match Legacy::of(core, &conn)? {
-        Some(legacy) if !conn.options.import_mode => Some(legacy),
+    let own_store = match UserSource::of(core, &conn)? {
+        UserSource::OwnStore(legacy) => Some(legacy),
         _ => None,
     };
     if own_store.is_some() {

@@ -17,7 +17,7 @@ use crate::core::directory::tenant;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::lazy::{self, NewLegacyUser};
-use crate::core::migration::legacy::Legacy;
+use crate::core::migration::UserSource;
 use crate::core::platform::db::DbError;
 use crate::core::protection::attack;
 use crate::core::Core;
@@ -152,14 +152,16 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
     if !quota.granted {
         return Err(CoreError::TooManyRequests(quota));
     }
-    if let Some(legacy) = Legacy::of(core, &conn)? {
-        let ids: Vec<&str> = std::iter::once(email.as_str()).chain(username.as_deref()).collect();
-        if conn.options.import_mode {
+    match UserSource::of(core, &conn)? {
+        UserSource::Local => {}
+        UserSource::Import(legacy) => {
             // Nobody may claim an identifier that still lives in the legacy store.
+            let ids: Vec<&str> = std::iter::once(email.as_str()).chain(username.as_deref()).collect();
             if lazy::taken_in_legacy(&legacy, &ids).await? {
                 return Err(exists_error(core, "email").await?);
             }
-        } else {
+        }
+        UserSource::OwnStore(legacy) => {
             let profile: Map<String, Value> = [
                 ("given_name", &req.given_name),
                 ("family_name", &req.family_name),

@@ -218,7 +218,27 @@ pub async fn record_foreign_hash(
     Ok(())
 }
 
+/// Where a connection's users live, as its options say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceMode {
+    /// Only in our store.
+    Local,
+    /// A legacy store hands users over at their first login (`import_mode: true`); then they are ours.
+    Import,
+    /// The legacy store stays the source of truth (`import_mode: false`).
+    OwnStore,
+}
+
 impl Connection {
+    /// Where this connection's users live.
+    pub fn source_mode(&self) -> SourceMode {
+        match (&self.options.legacy, self.options.import_mode) {
+            (None, _) => SourceMode::Local,
+            (Some(_), true) => SourceMode::Import,
+            (Some(_), false) => SourceMode::OwnStore,
+        }
+    }
+
     /// The password checks every flow that sets a password runs (sign-up, reset, change).
     pub fn check_password(&self, password: &str, info: &PersonalInfo<'_>) -> CoreResult<()> {
         if password.len() > MAX_PASSWORD_BYTES {

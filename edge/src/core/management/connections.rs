@@ -4,7 +4,8 @@
 use crate::core::directory::admins;
 use crate::core::directory::tenant::{self, Connection};
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::migration::legacy::{Legacy, Verdict};
+use crate::core::migration::legacy::Verdict;
+use crate::core::migration::UserSource;
 use crate::core::platform::outbound;
 use crate::core::Core;
 use serde::Deserialize;
@@ -261,7 +262,9 @@ pub async fn legacy_test(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
         .and_then(Value::as_str)
         .filter(|i| !i.trim().is_empty())
         .ok_or_else(|| CoreError::InvalidRequest("identifier is required".into()))?;
-    let legacy = Legacy::of(core, &conn)?
+    let source = UserSource::of(core, &conn)?;
+    let legacy = source
+        .legacy()
         .ok_or_else(|| CoreError::InvalidRequest("The connection has no legacy store configured".into()))?;
     let started = core.clock.now_ms();
     let answer = legacy.get_user(identifier).await;

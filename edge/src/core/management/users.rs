@@ -12,7 +12,7 @@ use crate::core::directory::user_search;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::lazy;
-use crate::core::migration::legacy::Legacy;
+use crate::core::migration::UserSource;
 use crate::core::platform::dates::iso8601;
 use crate::core::protection::attack;
 use crate::core::Core;
@@ -364,7 +364,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         };
         conn.check_password(pw, &info)?;
     }
-    if let Some(legacy) = Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
+    if let UserSource::OwnStore(legacy) = UserSource::of(core, &conn)? {
         let pw = password
             .as_deref()
             .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
@@ -477,12 +477,12 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
         let fresh = users::by_id(core.db, &u.user_id)
             .await?
             .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;
-        match Legacy::of(core, &conn)?.filter(|_| !conn.options.import_mode) {
-            Some(legacy) => {
+        match UserSource::of(core, &conn)? {
+            UserSource::OwnStore(legacy) => {
                 lazy::own_store_change_password(&legacy, &fresh.email, &pw).await?;
                 core.db.batch(lifecycle::revocations(&u.user_id, now, None)).await?;
             }
-            None => {
+            UserSource::Local | UserSource::Import(_) => {
                 lifecycle::check_new_password(core, &conn, &fresh, &pw).await?;
                 lifecycle::set_password(core, &conn, &fresh, &pw, None).await?;
             }

@@ -31,6 +31,7 @@ use crate::core::directory::tenant::Connection;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::legacy::{Legacy, LegacyUser, Verdict};
+use crate::core::migration::UserSource;
 use crate::core::platform::db::{DbError, Stmt};
 use crate::core::Core;
 
@@ -275,11 +276,16 @@ pub async fn own_store_signup(
 pub async fn migrate_for_reset(
     core: &Core<'_>,
     conn: &Connection,
-    legacy: &Legacy<'_, '_>,
+    source: &UserSource<'_, '_>,
     email: &str,
 ) -> CoreResult<Option<User>> {
+    let Some(legacy) = source.legacy() else {
+        return Ok(None);
+    };
     match legacy.get_user(email).await? {
-        Verdict::Found(lu) if conn.options.import_mode => Ok(Some(store(core, conn, &lu, None, false).await?)),
+        Verdict::Found(lu) if matches!(source, UserSource::Import(_)) => {
+            Ok(Some(store(core, conn, &lu, None, false).await?))
+        }
         Verdict::Found(lu) => Ok(Some(upsert_profile(core, conn, &lu).await?)),
         Verdict::NotFound => Ok(None),
         other => Err(unexpected(&other)),
@@ -297,12 +303,10 @@ pub async fn own_store_change_password(legacy: &Legacy<'_, '_>, email: &str, pas
 
 /// Deletes a user; in own-store mode legacy first (it is the source of truth).
 pub async fn delete_user(core: &Core<'_>, conn: &Connection, user_id: &str) -> CoreResult<()> {
-    if let Some(legacy) = Legacy::of(core, conn)? {
-        if !conn.options.import_mode {
-            match legacy.delete(user_id).await? {
-                Verdict::Done(_) | Verdict::NotFound => {}
-                other => return Err(unexpected(&other)),
-            }
+    if let UserSource::OwnStore(legacy) = UserSource::of(core, conn)? {
+        match legacy.delete(user_id).await? {
+            Verdict::Done(_) | Verdict::NotFound => {}
+            other => return Err(unexpected(&other)),
         }
     }
     core.db

@@ -16,11 +16,12 @@ use shared::username::UsernameRules;
 
 use crate::core::credentials::legacy_hash::LegacyHash;
 use crate::core::credentials::stored::StoredPassword;
+use crate::core::directory::tenant::SourceMode;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::lazy;
-use crate::core::migration::legacy::Legacy;
+use crate::core::migration::UserSource;
 use crate::core::oauth::tokens::{profile_claims, split_scope, Signer, TokenResponse};
 use crate::core::platform::db::{columns, query_one, Stmt};
 use crate::core::platform::secrets::{ct_eq, sha256_hex};
@@ -167,7 +168,7 @@ pub async fn check_credentials(
         }
         // A migrated user of an import-mode connection is checked locally; an unknown identifier
         // costs a round trip to the legacy store: wait as long.
-        if !c.verified && !c.asked_legacy && conn.options.import_mode && conn.options.legacy.is_some() {
+        if !c.verified && !c.asked_legacy && conn.source_mode() == SourceMode::Import {
             if let Some(ms) = crate::core::migration::legacy::typical_login_ms(&conn.id) {
                 core.http.pause(ms).await;
             }
@@ -254,13 +255,17 @@ async fn verify_password(
     too_long: bool,
 ) -> CoreResult<Checked> {
     let local = find_by_identifier(core, conn, identifier).await?;
-    let legacy = if too_long { None } else { Legacy::of(core, conn)? };
-    if let Some(legacy) = &legacy {
-        let not_migrated = match &local {
-            None => true,
-            Some(u) => u.password_hash.is_none() && u.migrated_from.as_deref() == Some(lazy::origin(conn).as_str()),
-        };
-        if !conn.options.import_mode {
+    let source = if too_long {
+        UserSource::Local
+    } else {
+        UserSource::of(core, conn)?
+    };
+    let not_migrated = match &local {
+        None => true,
+        Some(u) => u.password_hash.is_none() && u.migrated_from.as_deref() == Some(lazy::origin(conn).as_str()),
+    };
+    match &source {
+        UserSource::OwnStore(legacy) => {
             // Legacy is the source of truth and spends the work; nothing to equalise here.
             let user = lazy::own_store_login(core, conn, legacy, identifier, password).await?;
             let verified = user.is_some();
@@ -271,7 +276,7 @@ async fn verify_password(
                 asked_legacy: true,
             });
         }
-        if not_migrated {
+        UserSource::Import(legacy) if not_migrated => {
             let (user, foreign_spent) = lazy::import_login(core, conn, legacy, identifier, password).await?;
             let verified = user.is_some();
             return Ok(Checked {
@@ -281,6 +286,7 @@ async fn verify_password(
                 asked_legacy: true,
             });
         }
+        _ => {}
     }
     let (verified, foreign_spent) = match (&local, too_long) {
         (Some(u), false) => match u.password_hash.as_deref() {
