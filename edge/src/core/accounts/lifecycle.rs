@@ -199,11 +199,7 @@ pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
         }
     }
     core.db
-        .execute(
-            Stmt::new("UPDATE users SET email_verified = 1, updated_at = ?1 WHERE user_id = ?2")
-                .bind(core.clock.now_ms())
-                .bind(&user_id),
-        )
+        .execute(users::mark_email_verified(&user_id, core.clock.now_ms()))
         .await?;
     users::by_id(core.db, &user_id).await?.ok_or(CoreError::InvalidTicket)
 }
@@ -379,13 +375,7 @@ pub async fn set_password(
     let salt = core.random_bytes::<16>()?;
     let hash = core.hasher.hash(password, &salt).await?;
     let now = core.clock.now_ms();
-    let mut stmts = vec![Stmt::new(
-        "UPDATE users SET password_hash = ?1, last_password_reset = ?2, updated_at = ?2, email_verified = 1, \
-         password_reset_required = 0 WHERE user_id = ?3",
-    )
-    .bind(hash)
-    .bind(now)
-    .bind(&user.user_id)];
+    let mut stmts = vec![users::set_password(&user.user_id, &hash, now)];
     if let Some(old) = &user.password_hash {
         stmts.push(
             Stmt::new("INSERT INTO password_history (user_id, password_hash, created_at) VALUES (?1, ?2, ?3)")
@@ -441,8 +431,7 @@ pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, sessi
         Some(legacy) => {
             lazy::own_store_change_password(&legacy, &user.email, password).await?;
             let mut stmts = revocations(&user.user_id, core.clock.now_ms(), keep);
-            stmts
-                .push(Stmt::new("UPDATE users SET password_reset_required = 0 WHERE user_id = ?1").bind(&user.user_id));
+            stmts.push(users::clear_reset_required(&user.user_id));
             core.db.batch(stmts).await?;
             let mut identifiers = vec![user.email.as_str()];
             identifiers.extend(user.username.as_deref());

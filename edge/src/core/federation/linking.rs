@@ -50,18 +50,17 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
                     .bind(now)
                     .bind(&conn.id)
                     .bind(&p.provider_user_id),
-                Stmt::new(
-                    "UPDATE users SET name = COALESCE(?1, name), given_name = COALESCE(?2, given_name), \
-                     family_name = COALESCE(?3, family_name), picture = COALESCE(?4, picture), updated_at = ?5 \
-                     WHERE user_id = ?6 AND connection_id = ?7",
-                )
-                .bind(p.name.clone())
-                .bind(p.given_name.clone())
-                .bind(p.family_name.clone())
-                .bind(p.picture.clone())
-                .bind(now)
-                .bind(&k.user_id)
-                .bind(&conn.id),
+                users::refresh_from_provider(
+                    &k.user_id,
+                    &conn.id,
+                    users::ProviderNames {
+                        name: p.name.clone(),
+                        given_name: p.given_name.clone(),
+                        family_name: p.family_name.clone(),
+                        picture: p.picture.clone(),
+                    },
+                    now,
+                ),
             ])
             .await?;
         k.user_id
@@ -120,9 +119,7 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
     };
     core.db
         .batch(vec![
-            Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
-                .bind(now)
-                .bind(&user_id),
+            users::record_login(&user_id, now),
             crate::core::directory::stats::login_stmt(now),
         ])
         .await?;

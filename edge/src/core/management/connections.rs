@@ -238,7 +238,7 @@ pub async fn delete_connection(core: &Core<'_>, id: &str) -> CoreResult<()> {
     connection(core, id).await?;
     core.db
         .batch(vec![
-            crate::core::platform::db::Stmt::new("DELETE FROM users WHERE connection_id = ?1").bind(id),
+            crate::core::directory::users::delete_all_in_connection(id),
             crate::core::platform::db::Stmt::new("DELETE FROM client_connections WHERE connection_id = ?1").bind(id),
             crate::core::platform::db::Stmt::new("DELETE FROM connections WHERE id = ?1").bind(id),
         ])

@@ -442,25 +442,19 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
     // When the email changes without an explicit verification state, it is not verified (Auth0).
     let email_verified = opt_bool(body, "email_verified")?.or(email.as_ref().filter(|e| **e != u.email).map(|_| false));
     let now = core.clock.now_ms();
-    let stmt = crate::core::platform::db::Stmt::new(
-        "UPDATE users SET email = COALESCE(?1, email), email_verified = COALESCE(?2, email_verified), \
-         given_name = COALESCE(?3, given_name), family_name = COALESCE(?4, family_name), name = COALESCE(?5, name), \
-         nickname = COALESCE(?6, nickname), picture = COALESCE(?7, picture), blocked = COALESCE(?8, blocked), \
-         user_metadata = COALESCE(?9, user_metadata), app_metadata = COALESCE(?10, app_metadata), updated_at = ?11 \
-         WHERE user_id = ?12",
-    )
-    .bind(email)
-    .bind(email_verified)
-    .bind(opt_str(body, "given_name")?)
-    .bind(opt_str(body, "family_name")?)
-    .bind(opt_str(body, "name")?)
-    .bind(opt_str(body, "nickname")?)
-    .bind(opt_str(body, "picture")?)
-    .bind(opt_bool(body, "blocked")?)
-    .bind(user_metadata.map(|m| Value::Object(m).to_string()))
-    .bind(app_metadata.map(|m| Value::Object(m).to_string()))
-    .bind(now)
-    .bind(&u.user_id);
+    let patch = users::Patch {
+        email,
+        email_verified,
+        given_name: opt_str(body, "given_name")?,
+        family_name: opt_str(body, "family_name")?,
+        name: opt_str(body, "name")?,
+        nickname: opt_str(body, "nickname")?,
+        picture: opt_str(body, "picture")?,
+        blocked: opt_bool(body, "blocked")?,
+        user_metadata,
+        app_metadata,
+    };
+    let stmt = users::patch(&u.user_id, patch, now);
     // Blocking a user signs them out everywhere: sessions, refresh tokens, pending codes.
     let mut stmts = vec![stmt];
     if opt_bool(body, "blocked")? == Some(true) {

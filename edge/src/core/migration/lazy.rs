@@ -100,17 +100,10 @@ async fn store(
     reset_required: bool,
 ) -> CoreResult<User> {
     let new = new_user(core, conn, lu, hash, reset_required);
-    let fill_password = new.password_hash.as_ref().map(|h| {
-        Stmt::new(
-            "UPDATE users SET password_hash = ?1, password_reset_required = ?2, updated_at = ?3 \
-             WHERE user_id = ?4 AND connection_id = ?5 AND password_hash IS NULL",
-        )
-        .bind(h)
-        .bind(reset_required)
-        .bind(new.now)
-        .bind(&new.user_id)
-        .bind(&conn.id)
-    });
+    let fill_password = new
+        .password_hash
+        .as_ref()
+        .map(|h| users::fill_missing_password(&new.user_id, &conn.id, h, reset_required, new.now));
     insert_or(core, conn, &new, fill_password).await
 }
 
@@ -194,24 +187,7 @@ pub async fn own_store_login(
 /// Own-store mode: the local profile (no password) of a legacy user, created or refreshed.
 async fn upsert_profile(core: &Core<'_>, conn: &Connection, lu: &LegacyUser) -> CoreResult<User> {
     let new = new_user(core, conn, lu, None, false);
-    let refresh = Stmt::new(
-        "UPDATE users SET email = ?1, email_verified = ?2, username = ?3, name = ?4, given_name = ?5, \
-         family_name = ?6, nickname = ?7, picture = ?8, user_metadata = ?9, app_metadata = ?10, updated_at = ?11 \
-         WHERE user_id = ?12 AND connection_id = ?13",
-    )
-    .bind(&new.email)
-    .bind(new.email_verified)
-    .bind(new.username.clone())
-    .bind(new.name.clone())
-    .bind(new.given_name.clone())
-    .bind(new.family_name.clone())
-    .bind(new.nickname.clone())
-    .bind(new.picture.clone())
-    .bind(Value::Object(new.user_metadata.clone()).to_string())
-    .bind(Value::Object(new.app_metadata.clone()).to_string())
-    .bind(new.now)
-    .bind(&new.user_id)
-    .bind(&conn.id);
+    let refresh = users::refresh_from_legacy(&new);
     insert_or(core, conn, &new, Some(refresh)).await
 }
 
@@ -309,12 +285,6 @@ pub async fn delete_user(core: &Core<'_>, conn: &Connection, user_id: &str) -> C
             other => return Err(unexpected(&other)),
         }
     }
-    core.db
-        .execute(
-            Stmt::new("DELETE FROM users WHERE user_id = ?1 AND connection_id = ?2")
-                .bind(user_id)
-                .bind(&conn.id),
-        )
-        .await?;
+    core.db.execute(users::delete_in_connection(user_id, &conn.id)).await?;
     Ok(())
 }

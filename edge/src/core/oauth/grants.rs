@@ -180,9 +180,7 @@ pub async fn check_credentials(
         Ok(c) if c.verified && c.user.as_ref().is_some_and(|u| !u.blocked) => {
             let user_id = c.user.as_ref().map(|u| u.user_id.as_str()).unwrap_or_default();
             vec![
-                Stmt::new("UPDATE users SET last_login = ?1, logins_count = logins_count + 1 WHERE user_id = ?2")
-                    .bind(now)
-                    .bind(user_id),
+                users::record_login(user_id, now),
                 crate::core::directory::stats::login_stmt(now),
             ]
         }
@@ -342,15 +340,12 @@ async fn verify_stored(core: &Core<'_>, user: &User, stored: &str, password: &st
         let salt = core.random_bytes::<16>()?;
         let upgraded = core.hasher.hash(password, &salt).await?;
         core.db
-            .execute(
-                Stmt::new(
-                    "UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE user_id = ?3 AND password_hash = ?4",
-                )
-                .bind(upgraded)
-                .bind(core.clock.now_ms())
-                .bind(&user.user_id)
-                .bind(stored),
-            )
+            .execute(users::replace_hash(
+                &user.user_id,
+                &upgraded,
+                stored,
+                core.clock.now_ms(),
+            ))
             .await?;
     }
     Ok((verified.matches, verified.foreign_work))
