@@ -133,3 +133,65 @@ impl Core<'_> {
         Ok(hex::encode(self.random_bytes::<12>()?))
     }
 }
+
+#[cfg(test)]
+mod layout_tests {
+    use std::path::{Path, PathBuf};
+
+    /// The domain folders from the bottom up: each may import only the ones before it.
+    const LAYERS: [&str; 9] = [
+        "platform",
+        "protection",
+        "credentials",
+        "directory",
+        "migration",
+        "oauth",
+        "accounts",
+        "federation",
+        "management",
+    ];
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn domain_folders_import_only_lower_ones_and_no_file_is_over_700_lines() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut wrong = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            let lines = text.lines().count();
+            if lines > 700 {
+                wrong.push(format!("{} has {lines} lines", file.display()));
+            }
+            let Ok(rel) = file.strip_prefix(src.join("core")) else {
+                continue;
+            };
+            let Some(layer) = rel
+                .iter()
+                .next()
+                .and_then(|c| c.to_str())
+                .and_then(|c| LAYERS.iter().position(|l| *l == c))
+            else {
+                continue;
+            };
+            let code = text.split("#[cfg(test)]\nmod tests").next().unwrap_or_default();
+            for used in &LAYERS[layer + 1..] {
+                if code.contains(&format!("crate::core::{used}")) {
+                    wrong.push(format!("{} ({}) imports {used}", rel.display(), LAYERS[layer]));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+}
