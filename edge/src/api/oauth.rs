@@ -8,6 +8,7 @@ use serde_json::json;
 use super::errors::{rate_limit_headers, WebError};
 use super::http::{Request, Response, MAX_BODY_BYTES};
 use super::App;
+use crate::core::directory::tenant::GrantType;
 use crate::core::error::CoreError;
 use crate::core::oauth::grants::{self, Origin, TokenRequest, PASSWORD_REALM};
 use crate::core::oauth::tokens::Signer;
@@ -95,19 +96,23 @@ impl App<'_> {
             Some(fwd) if authenticated => fwd.split(',').next().unwrap_or(ip).trim(),
             _ => ip,
         };
-        let grant = body.grant_type.clone().unwrap_or_default();
+        let grant = match body.grant_type.as_deref().unwrap_or_default() {
+            "" => return Err(CoreError::InvalidRequest("Missing required parameter: grant_type".into()).into()),
+            name => GrantType::parse(name).ok_or_else(|| CoreError::UnsupportedGrantType(name.to_owned()))?,
+        };
         let signer = self.signer().await?;
-        let tokens = match grant.as_str() {
-            "password" | PASSWORD_REALM => {
+        let tokens = match grant {
+            GrantType::Password | GrantType::PasswordRealm => {
                 grants::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?
             }
-            "client_credentials" => {
+            GrantType::ClientCredentials => {
                 grants::client_credentials_grant(&self.core, &*signer, &client, authenticated, &body).await?
             }
-            "authorization_code" => codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?,
-            "refresh_token" => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
-            "" => return Err(CoreError::InvalidRequest("Missing required parameter: grant_type".into()).into()),
-            other => return Err(CoreError::UnsupportedGrantType(other.to_owned()).into()),
+            GrantType::AuthorizationCode => {
+                codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?
+            }
+            GrantType::RefreshToken => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
+            GrantType::Implicit => return Err(CoreError::UnsupportedGrantType("implicit".into()).into()),
         };
         let mut r = Response::json(200, &tokens)
             .with_header("cache-control", "no-store")

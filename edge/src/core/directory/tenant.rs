@@ -218,6 +218,52 @@ pub async fn record_foreign_hash(
     Ok(())
 }
 
+/// The OAuth 2.0 grants a client may hold (its `grant_types`, stored as Auth0's strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantType {
+    /// `authorization_code`.
+    AuthorizationCode,
+    /// `implicit`.
+    Implicit,
+    /// `refresh_token`.
+    RefreshToken,
+    /// `client_credentials`.
+    ClientCredentials,
+    /// `password`.
+    Password,
+    /// `http://auth0.com/oauth/grant-type/password-realm`.
+    PasswordRealm,
+}
+
+impl GrantType {
+    /// Every grant type, in Auth0's order.
+    pub const ALL: [GrantType; 6] = [
+        Self::AuthorizationCode,
+        Self::Implicit,
+        Self::RefreshToken,
+        Self::ClientCredentials,
+        Self::Password,
+        Self::PasswordRealm,
+    ];
+
+    /// Auth0's name of the grant.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::Implicit => "implicit",
+            Self::RefreshToken => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
+            Self::Password => "password",
+            Self::PasswordRealm => shared::wire::PASSWORD_REALM,
+        }
+    }
+
+    /// The grant called `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == name)
+    }
+}
+
 /// Where a connection's users live, as its options say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceMode {
@@ -333,6 +379,25 @@ pub struct Client {
     /// Refresh token (idle) lifetime in seconds.
     #[serde(deserialize_with = "columns::int")]
     pub refresh_token_lifetime: i64,
+}
+
+impl Client {
+    /// Whether the client may use `grant`.
+    pub fn allows(&self, grant: GrantType) -> bool {
+        self.grant_types.iter().any(|g| g == grant.as_str())
+    }
+
+    /// Refuses a grant the client does not hold (`unauthorized_client`).
+    pub fn require_grant(&self, grant: GrantType) -> CoreResult<()> {
+        if self.allows(grant) {
+            Ok(())
+        } else {
+            Err(CoreError::UnauthorizedClient(format!(
+                "Grant type '{}' not allowed for the client.",
+                grant.as_str()
+            )))
+        }
+    }
 }
 
 /// Reads the tenant row.

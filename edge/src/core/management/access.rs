@@ -24,6 +24,7 @@
 use serde_json::Value;
 
 use crate::core::directory::tenant;
+use crate::core::directory::tenant::GrantType;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::oauth::audiences::{management_audience, CLIENT_CREDENTIALS_GTY};
 use crate::core::oauth::tokens::{split_scope, verify};
@@ -121,7 +122,7 @@ pub async fn authenticate(core: &Core<'_>, bearer: Option<&str>) -> CoreResult<P
     }
     let client = tenant::client(core.db, client_id)
         .await?
-        .filter(|c| !c.is_public && c.grant_types.iter().any(|g| g == "client_credentials"))
+        .filter(|c| !c.is_public && c.allows(GrantType::ClientCredentials))
         .ok_or_else(|| unauthorized("the client no longer exists or may not use client credentials"))?;
     let granted = tenant::client_grant(core.db, &client.client_id, &audience)
         .await?

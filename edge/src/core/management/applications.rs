@@ -10,20 +10,11 @@
 use serde_json::{json, Map, Value};
 
 use crate::core::directory::tenant::Client;
+use crate::core::directory::tenant::GrantType;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{decode, query_one, Stmt};
 use crate::core::platform::secrets::sha256_hex;
 use crate::core::Core;
-
-/// Grant types a client may hold.
-pub const GRANT_TYPES: [&str; 6] = [
-    "authorization_code",
-    "implicit",
-    "refresh_token",
-    "client_credentials",
-    "password",
-    "http://auth0.com/oauth/grant-type/password-realm",
-];
 
 /// Application types.
 pub const APP_TYPES: [&str; 4] = ["spa", "native", "regular_web", "non_interactive"];
@@ -200,12 +191,12 @@ fn merged(current: Option<&Client>, body: &Map<String, Value>) -> CoreResult<Cli
         c.allowed_logout_urls = urls;
     }
     if let Some(grants) = strings(body, "grant_types")? {
-        if let Some(g) = grants.iter().find(|g| !GRANT_TYPES.contains(&g.as_str())) {
+        if let Some(g) = grants.iter().find(|g| GrantType::parse(g).is_none()) {
             return Err(bad(format!("grant_types: {g} is not supported")));
         }
         c.grant_types = grants;
     }
-    if c.is_public && c.grant_types.iter().any(|g| g == "client_credentials") {
+    if c.is_public && c.allows(GrantType::ClientCredentials) {
         return Err(bad(
             "client_credentials needs a confidential client (token_endpoint_auth_method client_secret_post)",
         ));
@@ -570,7 +561,7 @@ pub async fn create_grant(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
     let client = crate::core::directory::tenant::client(core.db, client_id)
         .await?
         .ok_or_else(|| bad(format!("client {client_id} does not exist")))?;
-    if client.is_public || !client.grant_types.iter().any(|g| g == "client_credentials") {
+    if client.is_public || !client.allows(GrantType::ClientCredentials) {
         return Err(bad(
             "Only a confidential client with the client_credentials grant type can hold a client grant",
         ));

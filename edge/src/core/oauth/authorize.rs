@@ -20,6 +20,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::core::directory::tenant::GrantType;
 use crate::core::directory::tenant::{self, Client};
 use crate::core::directory::users::{self};
 use crate::core::error::{CoreError, CoreResult};
@@ -231,7 +232,7 @@ pub async fn validate(
     req.scope =
         crate::core::oauth::grants::granted_scopes(Some(param(q, "scope").unwrap_or("openid")), api.as_ref(), true)
             .into_iter()
-            .filter(|s| s != "offline_access" || client.grant_types.iter().any(|g| g == "refresh_token"))
+            .filter(|s| s != "offline_access" || client.allows(GrantType::RefreshToken))
             .collect();
     Ok(Ok((client, req)))
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::core::directory::tenant::Client;
+use crate::core::directory::tenant::GrantType;
 use crate::core::directory::users;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::oauth::authorize::StoredGrant;
@@ -24,16 +25,6 @@ use crate::core::platform::secrets::sha256_hex;
 use crate::core::Core;
 
 const INVALID_REFRESH: &str = "Unknown or invalid refresh token.";
-
-fn require_grant(client: &Client, grant: &str) -> CoreResult<()> {
-    if client.grant_types.iter().any(|g| g == grant) {
-        Ok(())
-    } else {
-        Err(CoreError::UnauthorizedClient(format!(
-            "Grant type '{grant}' not allowed for the client."
-        )))
-    }
-}
 
 /// Revokes what a user could still turn into tokens: refresh tokens, unredeemed codes and
 /// embedded-login tickets (credentials changed, or the user was blocked).
@@ -160,7 +151,7 @@ pub async fn authorization_code_grant(
     client: &Client,
     req: &TokenRequest,
 ) -> CoreResult<TokenResponse> {
-    require_grant(client, "authorization_code")?;
+    client.require_grant(GrantType::AuthorizationCode)?;
     let code = req
         .code
         .as_deref()
@@ -222,7 +213,7 @@ pub async fn refresh_token_grant(
     client: &Client,
     req: &TokenRequest,
 ) -> CoreResult<TokenResponse> {
-    require_grant(client, "refresh_token")?;
+    client.require_grant(GrantType::RefreshToken)?;
     let token = req
         .refresh_token
         .as_deref()

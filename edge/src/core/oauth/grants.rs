@@ -16,6 +16,7 @@ use shared::username::UsernameRules;
 
 use crate::core::credentials::legacy_hash::LegacyHash;
 use crate::core::credentials::stored::StoredPassword;
+use crate::core::directory::tenant::GrantType;
 use crate::core::directory::tenant::SourceMode;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, User};
@@ -103,16 +104,6 @@ pub async fn authenticate_client(
         return Err(CoreError::InvalidClient("Unauthorized".into()));
     }
     Ok((client, true))
-}
-
-fn require_grant(client: &Client, grant: &str) -> CoreResult<()> {
-    if client.grant_types.iter().any(|g| g == grant) {
-        Ok(())
-    } else {
-        Err(CoreError::UnauthorizedClient(format!(
-            "Grant type '{grant}' not allowed for the client."
-        )))
-    }
 }
 
 /// Where a login attempt comes from, for attack protection.
@@ -468,8 +459,12 @@ pub async fn password_grant(
     req: &TokenRequest,
     origin: Origin<'_>,
 ) -> CoreResult<TokenResponse> {
-    let grant = req.grant_type.as_deref().unwrap_or_default();
-    require_grant(client, grant)?;
+    let grant = req
+        .grant_type
+        .as_deref()
+        .and_then(GrantType::parse)
+        .unwrap_or(GrantType::Password);
+    client.require_grant(grant)?;
     let username = req
         .username
         .as_deref()
@@ -479,7 +474,7 @@ pub async fn password_grant(
         .password
         .as_deref()
         .ok_or_else(|| CoreError::InvalidRequest("Missing required parameter: password".into()))?;
-    let realm = if grant == PASSWORD_REALM {
+    let realm = if grant == GrantType::PasswordRealm {
         Some(
             req.realm
                 .as_deref()
@@ -517,7 +512,7 @@ pub async fn client_credentials_grant(
             "Grant type 'client_credentials' not allowed for the client.".into(),
         ));
     }
-    require_grant(client, "client_credentials")?;
+    client.require_grant(GrantType::ClientCredentials)?;
     let audience = req.audience.as_deref().filter(|a| !a.is_empty()).ok_or_else(|| {
         CoreError::AccessDenied(
             "No audience parameter was provided, and no default audience has been configured".into(),
