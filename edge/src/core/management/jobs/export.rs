@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::chunks::{self, Claim, Counts};
-use super::{job, JobQueue, Jobs};
+use super::{job, JobKind, JobQueue, JobStatus, Jobs};
 use crate::core::directory::users;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::management;
@@ -185,7 +185,7 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
         "INSERT INTO jobs (id, type, status, connection_id, options, total, chunks, created_at) VALUES (?1, 'users_export', ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .bind(&id)
-    .bind(if chunks == 0 { "completed" } else { "pending" })
+    .bind(if chunks == 0 { JobStatus::Completed } else { JobStatus::Pending }.as_str())
     .bind(req.connection_id.clone())
     .bind(options.to_string())
     .bind(total)
@@ -359,7 +359,7 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
 /// A completed export's parts (object keys, in order) and its file name.
 pub async fn export_parts(core: &Core<'_>, job_id: &str) -> CoreResult<(Vec<String>, String)> {
     let j = job(core, job_id).await?;
-    if j.status != "completed" || j.kind != "users_export" {
+    if j.status != JobStatus::Completed || j.kind != JobKind::UsersExport {
         return Err(CoreError::NotFound("The export is not ready.".into()));
     }
     #[derive(Deserialize)]

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::chunks::{self, Claim, Counts};
 use super::split::{Splitter, StoredRow, ROW_MAX_BYTES};
 use super::validate::{err, redact, validate_row, ImportUser, RowError};
-use super::{job, Jobs};
+use super::{job, JobStatus, Jobs};
 use crate::core::credentials::legacy_hash::LegacyHash;
 use crate::core::directory::tenant::Connection;
 use crate::core::error::{CoreError, CoreResult};
@@ -125,11 +125,14 @@ impl<'a> Upload<'a> {
              VALUES (?1, 'users_import', ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         )
         .bind(&self.id)
-        .bind(if self.objects.is_empty() {
-            "completed"
-        } else {
-            "pending"
-        })
+        .bind(
+            if self.objects.is_empty() {
+                JobStatus::Completed
+            } else {
+                JobStatus::Pending
+            }
+            .as_str(),
+        )
         .bind(&conn.id)
         .bind(opts.external_id.clone())
         .bind(options.to_string())

@@ -76,12 +76,58 @@ pub struct ChunkMessage {
     pub chunk: u32,
 }
 
+/// Where a job is (the `jobs.status` column):
+/// ```text
+/// pending ──first chunk claimed──▶ processing ──last chunk done──▶ completed
+///    └──────────────┴──────── a chunk fails for good ──────────▶ failed
+/// ```
+/// A job without chunks (an empty file or export) is `completed` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    /// Waiting for its first chunk.
+    Pending,
+    /// Chunks are running.
+    Processing,
+    /// Every chunk is done.
+    Completed,
+    /// A chunk failed for good.
+    Failed,
+}
+
+impl JobStatus {
+    /// The column's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Processing => "processing",
+            Self::Completed => "completed",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Whether the job has ended.
+    pub fn ended(self) -> bool {
+        matches!(self, Self::Completed | Self::Failed)
+    }
+}
+
+/// What a job does (the `jobs.type` column, Auth0's job types).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// `users_import`.
+    UsersImport,
+    /// `users_export`.
+    UsersExport,
+}
+
 #[derive(Debug, Deserialize)]
 struct JobRow {
     id: String,
     #[serde(rename = "type")]
-    kind: String,
-    status: String,
+    kind: JobKind,
+    status: JobStatus,
     connection_id: Option<String>,
     external_id: Option<String>,
     options: String,
@@ -127,10 +173,7 @@ async fn job(core: &Core<'_>, id: &str) -> CoreResult<JobRow> {
 
 /// Whether the job still takes work (pending or processing).
 async fn job_open(core: &Core<'_>, id: &str) -> CoreResult<bool> {
-    Ok(job(core, id)
-        .await
-        .map(|j| matches!(j.status.as_str(), "pending" | "processing"))
-        .unwrap_or(false))
+    Ok(job(core, id).await.map(|j| !j.status.ended()).unwrap_or(false))
 }
 
 /// `GET /api/v2/jobs/{id}` in Auth0's shape; `download` makes a completed export's signed link.
@@ -155,7 +198,7 @@ pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str
             v["connection"] = json!(c.name);
         }
     }
-    if let (Some(started), true) = (j.started_at, j.chunks_done > 0 && j.status == "processing") {
+    if let (Some(started), true) = (j.started_at, j.chunks_done > 0 && j.status == JobStatus::Processing) {
         let per_chunk = (now - started) as f64 / j.chunks_done as f64;
         v["time_left_seconds"] = json!(((j.chunks - j.chunks_done) as f64 * per_chunk / 1000.0).ceil() as i64);
     } else {
@@ -164,17 +207,17 @@ pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str
     if let Some(d) = &j.status_details {
         v["status_details"] = json!(d);
     }
-    if j.kind == "users_import" {
+    if j.kind == JobKind::UsersImport {
         v["upsert"] = options["upsert"].clone();
         v["send_completion_email"] = options["send_completion_email"].clone();
         v["summary"] = json!({"failed": j.failed, "updated": j.updated, "inserted": j.inserted, "total": j.total});
-    } else if j.kind == "users_export" {
+    } else if j.kind == JobKind::UsersExport {
         for k in ["format", "fields", "limit"] {
             if !options[k].is_null() {
                 v[k] = options[k].clone();
             }
         }
-        if j.status == "completed" {
+        if j.status == JobStatus::Completed {
             if let Some(make) = download {
                 v["location"] = json!(make(&j.id));
             }
@@ -187,7 +230,7 @@ pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str
 /// position in the file; for a failed job, the job with what failed.
 pub async fn job_errors(core: &Core<'_>, id: &str) -> CoreResult<Value> {
     let j = job(core, id).await?;
-    if j.status == "failed" {
+    if j.status == JobStatus::Failed {
         return Ok(
             json!({"status": j.status, "type": j.kind, "created_at": iso8601(j.created_at), "id": j.id,
             "connection_id": j.connection_id, "status_details": j.status_details}),
@@ -326,7 +369,7 @@ async fn run_chunk(core: &Core<'_>, jobs: Jobs<'_>, msg: &ChunkMessage) -> Resul
         Claimed::Busy(seconds) => return Ok(Delivery::RetryIn(seconds)),
         Claimed::Finished => return Ok(Delivery::Ack),
     };
-    let result = if j.kind == "users_import" {
+    let result = if j.kind == JobKind::UsersImport {
         import::process(core, jobs, &msg.job_id, &claim).await
     } else {
         export::process(core, jobs, &msg.job_id, &claim).await
