@@ -120,6 +120,8 @@ pub enum JobKind {
     UsersImport,
     /// `users_export`.
     UsersExport,
+    /// `verification_email` (done when created; kept in `mail_jobs`).
+    VerificationEmail,
 }
 
 #[derive(Debug, Deserialize)]
