@@ -246,7 +246,7 @@ impl App<'_> {
         };
         let conn = tenant::database_by_name(self.core.db, &realm)
             .await?
-            .filter(|c| c.strategy == "auth0")
+            .filter(|c| c.strategy == crate::core::directory::tenant::Strategy::Auth0)
             .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {realm}.")))?;
         if !tenant::connection_enabled(self.core.db, &client.client_id, &conn.id).await? {
             return Err(CoreError::InvalidRequest(format!("Unknown realm {realm}.")).into());

@@ -198,22 +198,19 @@ fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
         name: "auth0".into(),
         connections: connections
             .iter()
-            .filter(|c| c.strategy == "auth0")
+            .filter(|c| c.strategy == tenant::Strategy::Auth0)
             .map(|c| c.info())
             .collect(),
     }];
-    for c in connections
-        .iter()
-        .filter(|c| crate::core::federation::connections::is_federated(&c.strategy))
-    {
+    for c in connections.iter().filter(|c| c.strategy.is_federated()) {
         let info = DbConnectionInfo {
             name: c.name.clone(),
             ..DbConnectionInfo::named()
         };
-        match out.iter_mut().find(|s| s.name == c.strategy) {
+        match out.iter_mut().find(|s| s.name == c.strategy.as_str()) {
             Some(s) => s.connections.push(info),
             None => out.push(Strategy {
-                name: c.strategy.clone(),
+                name: c.strategy.as_str().into(),
                 connections: vec![info],
             }),
         }

@@ -881,7 +881,7 @@ async fn two_providers_of_one_strategy_with_the_same_subject_are_two_users() {
     let conn = |id: &str| FederatedConnection {
         id: id.into(),
         name: id.replace("con_", "corp-"),
-        strategy: "oidc".into(),
+        strategy: edge::core::directory::tenant::Strategy::Oidc,
         options: FederatedOptions::default(),
     };
     let profile = Profile {

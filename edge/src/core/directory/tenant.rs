@@ -172,7 +172,7 @@ pub struct Connection {
     /// Unique name (`Username-Password-Authentication`).
     pub name: String,
     /// Strategy (`auth0`).
-    pub strategy: String,
+    pub strategy: Strategy,
     /// Options.
     #[serde(deserialize_with = "columns::json_text")]
     pub options: ConnectionOptions,
@@ -216,6 +216,65 @@ pub async fn record_foreign_hash(
     )
     .await?;
     Ok(())
+}
+
+/// A connection's strategy (the `connections.strategy` column, Auth0's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Strategy {
+    /// `auth0`: a database connection (passwords).
+    #[serde(rename = "auth0")]
+    Auth0,
+    /// `google-oauth2`.
+    #[serde(rename = "google-oauth2")]
+    GoogleOauth2,
+    /// `facebook`.
+    #[serde(rename = "facebook")]
+    Facebook,
+    /// `oidc`: any OpenID Connect provider.
+    #[serde(rename = "oidc")]
+    Oidc,
+    /// `oauth2`: any OAuth 2.0 provider with a profile URL.
+    #[serde(rename = "oauth2")]
+    Oauth2,
+}
+
+impl Strategy {
+    /// The federated strategies.
+    pub const FEDERATED: [Strategy; 4] = [Self::GoogleOauth2, Self::Facebook, Self::Oidc, Self::Oauth2];
+
+    /// Auth0's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auth0 => "auth0",
+            Self::GoogleOauth2 => "google-oauth2",
+            Self::Facebook => "facebook",
+            Self::Oidc => "oidc",
+            Self::Oauth2 => "oauth2",
+        }
+    }
+
+    /// The strategy called `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        std::iter::once(Self::Auth0)
+            .chain(Self::FEDERATED)
+            .find(|s| s.as_str() == name)
+    }
+
+    /// Logins at an identity provider (no passwords here).
+    pub fn is_federated(self) -> bool {
+        self != Self::Auth0
+    }
+
+    /// A built-in social provider (Google, Facebook), whose users may keep the short id form.
+    pub fn is_social(self) -> bool {
+        matches!(self, Self::GoogleOauth2 | Self::Facebook)
+    }
+}
+
+impl std::fmt::Display for Strategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The OAuth 2.0 grants a client may hold (its `grant_types`, stored as Auth0's strings).
@@ -445,7 +504,9 @@ pub async fn connection_by_id(db: &dyn Database, id: &str) -> CoreResult<Option<
 /// The *database* connection called `name` (strategy `auth0`): what every password flow works
 /// with. Federated connections (social, OIDC) have no passwords and are not found here.
 pub async fn database_by_name(db: &dyn Database, name: &str) -> CoreResult<Option<Connection>> {
-    Ok(connection_by_name(db, name).await?.filter(|c| c.strategy == "auth0"))
+    Ok(connection_by_name(db, name)
+        .await?
+        .filter(|c| c.strategy == Strategy::Auth0))
 }
 
 /// Whether `connection_id` is enabled for `client_id`.

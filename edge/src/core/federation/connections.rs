@@ -3,18 +3,11 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use crate::core::directory::tenant::Strategy;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::federation::provider_http::{self};
 use crate::core::platform::db::{query_one, Stmt};
 use crate::core::Core;
-
-/// The federated strategies.
-pub const STRATEGIES: [&str; 4] = ["google-oauth2", "facebook", "oidc", "oauth2"];
-
-/// Whether `strategy` is a federated one.
-pub fn is_federated(strategy: &str) -> bool {
-    STRATEGIES.contains(&strategy)
-}
 
 /// `scope` as a string or a list.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -86,7 +79,7 @@ pub struct FederatedConnection {
     /// Name (the `connection` parameter).
     pub name: String,
     /// Strategy.
-    pub strategy: String,
+    pub strategy: Strategy,
     /// Options.
     pub options: FederatedOptions,
 }
@@ -94,8 +87,8 @@ pub struct FederatedConnection {
 impl FederatedConnection {
     /// OIDC or OAuth 2.0.
     pub fn kind(&self) -> Kind {
-        match self.strategy.as_str() {
-            "google-oauth2" | "oidc" => Kind::Oidc,
+        match self.strategy {
+            Strategy::GoogleOauth2 | Strategy::Oidc => Kind::Oidc,
             _ => Kind::OAuth2,
         }
     }
@@ -104,9 +97,9 @@ impl FederatedConnection {
         match &self.options.scope {
             Some(Scope::Text(s)) => s.clone(),
             Some(Scope::List(l)) => l.join(" "),
-            None => match self.strategy.as_str() {
-                "facebook" => "email public_profile".into(),
-                "oauth2" => String::new(),
+            None => match self.strategy {
+                Strategy::Facebook => "email public_profile".into(),
+                Strategy::Oauth2 => String::new(),
                 _ => "openid profile email".into(),
             },
         }
@@ -116,12 +109,12 @@ impl FederatedConnection {
         self.options
             .issuer
             .clone()
-            .or_else(|| (self.strategy == "google-oauth2").then(|| "https://accounts.google.com".to_owned()))
+            .or_else(|| (self.strategy == Strategy::GoogleOauth2).then(|| "https://accounts.google.com".to_owned()))
     }
 
     /// Facebook's endpoints and profile mapping, unless overridden.
     pub(super) fn defaults(&self) -> (Option<&'static str>, Option<&'static str>, Option<&'static str>) {
-        if self.strategy == "facebook" {
+        if self.strategy == Strategy::Facebook {
             (
                 Some("https://www.facebook.com/v19.0/dialog/oauth"),
                 Some("https://graph.facebook.com/v19.0/oauth/access_token"),
@@ -134,8 +127,8 @@ impl FederatedConnection {
 
     /// The attribute mapping of an OAuth 2.0 provider (Facebook's by default).
     pub(super) fn mapping(&self) -> Map<String, Value> {
-        let mut m: Map<String, Value> = match self.strategy.as_str() {
-            "facebook" => json!({
+        let mut m: Map<String, Value> = match self.strategy {
+            Strategy::Facebook => json!({
                 "user_id": "id", "email": "email", "name": "name", "given_name": "first_name",
                 "family_name": "last_name", "picture": "picture.data.url",
                 // Facebook only returns confirmed addresses.
@@ -186,11 +179,11 @@ pub(super) async fn connection_where(core: &Core<'_>, stmt: Stmt) -> CoreResult<
     struct Row {
         id: String,
         name: String,
-        strategy: String,
+        strategy: Strategy,
         options: String,
     }
     let row: Option<Row> = query_one(core.db, stmt).await?;
-    let Some(row) = row.filter(|r| is_federated(&r.strategy)) else {
+    let Some(row) = row.filter(|r| r.strategy.is_federated()) else {
         return Ok(None);
     };
     let options = serde_json::from_str(&row.options)

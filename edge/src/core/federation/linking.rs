@@ -134,8 +134,7 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
 /// `google-oauth2`, `facebook`) keeps Auth0's short form `{strategy}|{id}` — only for ids without a
 /// `|`, so a short id never equals a long one (connection names cannot contain `|`).
 pub fn federated_user_id(conn: &FederatedConnection, provider_user_id: &str) -> String {
-    let social = matches!(conn.strategy.as_str(), "google-oauth2" | "facebook");
-    if social && conn.name == conn.strategy && !provider_user_id.contains('|') {
+    if conn.strategy.is_social() && conn.name == conn.strategy.as_str() && !provider_user_id.contains('|') {
         format!("{}|{provider_user_id}", conn.strategy)
     } else {
         format!("{}|{}|{provider_user_id}", conn.strategy, conn.name)

@@ -73,7 +73,7 @@ mod tests {
         FederatedConnection {
             id: "con_fb".into(),
             name: "facebook".into(),
-            strategy: "facebook".into(),
+            strategy: crate::core::directory::tenant::Strategy::Facebook,
             options: FederatedOptions {
                 client_id: "fb".into(),
                 ..FederatedOptions::default()
@@ -96,7 +96,7 @@ mod tests {
         assert_eq!((p.email, p.email_verified), (None, false));
         // A generic provider with its own mapping; the page's mapping wins over the defaults.
         let mut generic = facebook();
-        generic.strategy = "oauth2".into();
+        generic.strategy = crate::core::directory::tenant::Strategy::Oauth2;
         generic.options.attribute_map =
             json!({"user_id": "account.uid", "email": "account.mail", "email_verified": "account.confirmed"})
                 .as_object()

@@ -2,6 +2,7 @@
 //! (with their users and sessions), and the legacy store's connection test.
 
 use crate::core::directory::admins;
+use crate::core::directory::tenant::Strategy;
 use crate::core::directory::tenant::{self, Connection};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::migration::legacy::Verdict;
@@ -59,7 +60,7 @@ pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&
 /// to a public host (unless in development), and only `CONNECTION_SECRET_*` secrets.
 pub(super) fn check_connection_options(
     core: &Core<'_>,
-    strategy: &str,
+    strategy: Strategy,
     options: &Map<String, Value>,
 ) -> CoreResult<()> {
     if options.contains_key("client_secret") {
@@ -76,7 +77,7 @@ pub(super) fn check_connection_options(
             None => Ok(()),
         }
     };
-    if crate::core::federation::connections::is_federated(strategy) {
+    if strategy.is_federated() {
         let parsed: crate::core::federation::connections::FederatedOptions =
             serde_json::from_value(Value::Object(options.clone()))
                 .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
@@ -98,8 +99,8 @@ pub(super) fn check_connection_options(
             url(field, value.as_deref())?;
         }
         let missing = match strategy {
-            "oidc" => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
-            "oauth2" => {
+            Strategy::Oidc => parsed.issuer.is_none() && parsed.discovery_url.is_none(),
+            Strategy::Oauth2 => {
                 parsed.authorization_endpoint.is_none()
                     || parsed.token_endpoint.is_none()
                     || parsed.profile_url.is_none()
@@ -109,7 +110,7 @@ pub(super) fn check_connection_options(
         if missing {
             return Err(CoreError::InvalidRequest(format!(
                 "Strategy {strategy} needs {}",
-                if strategy == "oidc" {
+                if strategy == Strategy::Oidc {
                     "options.issuer or options.discovery_url"
                 } else {
                     "options.authorization_endpoint, token_endpoint and profile_url"
@@ -176,12 +177,12 @@ pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Valu
         ));
     }
     let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
-    if strategy != "auth0" && !crate::core::federation::connections::is_federated(strategy) {
+    let Some(strategy) = Strategy::parse(strategy) else {
         return Err(CoreError::InvalidRequest(format!(
             "strategy must be auth0 or one of {}",
-            crate::core::federation::connections::STRATEGIES.join(", ")
+            Strategy::FEDERATED.map(Strategy::as_str).join(", ")
         )));
-    }
+    };
     let options = match body.get("options") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(o)) => o.clone(),
@@ -195,7 +196,7 @@ pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Valu
     )
     .bind(&id)
     .bind(name)
-    .bind(strategy)
+    .bind(strategy.as_str())
     .bind(Value::Object(options).to_string())
     .bind(core.clock.now_ms())];
     stmts.extend(client_links(&id, &clients).into_iter().skip(1));
@@ -215,7 +216,7 @@ pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreR
     match body.get("options") {
         None | Some(Value::Null) => {}
         Some(Value::Object(o)) => {
-            check_connection_options(core, &conn.strategy, o)?;
+            check_connection_options(core, conn.strategy, o)?;
             stmts.push(
                 crate::core::platform::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
                     .bind(Value::Object(o.clone()).to_string())

@@ -473,7 +473,7 @@ pub async fn login(
         None => tenant::client_connections(core.db, &client.client_id)
             .await?
             .into_iter()
-            .find(|c| c.strategy == "auth0")
+            .find(|c| c.strategy == crate::core::directory::tenant::Strategy::Auth0)
             .map(|c| c.name)
             .ok_or_else(|| {
                 CoreError::InvalidRequest("No database connection is enabled for this application.".into())
