@@ -72,6 +72,53 @@ pub fn is_valid(email: &str) -> bool {
         .is_some_and(|tld| tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic))
 }
 
+/// An address normalised once, on construction ([`normalize`]): what the edge stores, looks up
+/// and compares, so no lookup can miss a user over case or a domain's spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Email(String);
+
+impl Email {
+    /// Normalises `raw`.
+    pub fn new(raw: &str) -> Self {
+        Self(normalize(raw))
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is a syntactically valid address.
+    pub fn is_valid(&self) -> bool {
+        is_valid(&self.0)
+    }
+
+    /// The normalised address, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Email {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Email {
+    /// Normalises, as [`Email::new`].
+    fn from(raw: &str) -> Self {
+        Self::new(raw)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

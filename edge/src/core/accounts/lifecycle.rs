@@ -213,7 +213,7 @@ pub const RESET_SENT: &str = "We've just sent you an email to reset your passwor
 /// `POST /dbconnections/change_password`: mails a reset link to an existing user; answers the same
 /// for unknown emails.
 pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str) -> CoreResult<&'static str> {
-    let email = shared::email::normalize(
+    let email = users::Email::new(
         req.email
             .as_deref()
             .filter(|e| !e.trim().is_empty())

@@ -98,7 +98,7 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
             let new = NewUser {
                 user_id: user_id.clone(),
                 connection_id: conn.id.clone(),
-                email: p.email.clone().unwrap_or_default(),
+                email: p.email.clone().unwrap_or_default().into_string(),
                 email_verified: p.email_verified,
                 name: p.name.clone(),
                 given_name: p.given_name.clone(),

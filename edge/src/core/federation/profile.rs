@@ -1,6 +1,7 @@
 //! A provider's profile, normalized: from OIDC claims or through an OAuth 2.0 attribute mapping.
 
 use serde_json::{Map, Value};
+use shared::email::Email;
 
 /// A provider profile, normalized.
 #[derive(Debug, Clone, PartialEq)]
@@ -8,7 +9,7 @@ pub struct Profile {
     /// The provider's user id.
     pub provider_user_id: String,
     /// Normalized email, if shared.
-    pub email: Option<String>,
+    pub email: Option<Email>,
     /// Whether the provider vouches for the email.
     pub email_verified: bool,
     /// Full name.
@@ -62,7 +63,7 @@ pub fn profile_from_claims(claims: &Map<String, Value>) -> Result<Profile, Strin
     }
     Ok(Profile {
         provider_user_id,
-        email: text(v.get("email")).map(|e| shared::email::normalize(&e)),
+        email: text(v.get("email")).map(|e| Email::new(&e)),
         email_verified: truthy(v.get("email_verified")),
         name: text(v.get("name")),
         given_name: text(v.get("given_name")),
@@ -85,7 +86,7 @@ pub fn profile_from_mapping(profile: &Value, mapping: &Map<String, Value>) -> Re
         Some(Value::String(path)) => truthy(lookup(profile, path)),
         _ => false,
     };
-    let email = get("email").map(|e| shared::email::normalize(&e));
+    let email = get("email").map(|e| Email::new(&e));
     Ok(Profile {
         provider_user_id,
         email_verified: email_verified && email.is_some(),

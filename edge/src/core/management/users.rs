@@ -186,7 +186,7 @@ async fn ticket_user(core: &Core<'_>, body: &Value) -> CoreResult<users::User> {
             users::by_email(
                 core.db,
                 &crate::core::management::connections::connection(core, cid).await?.id,
-                &shared::email::normalize(email),
+                &users::Email::new(email),
             )
             .await?
         }
@@ -260,7 +260,7 @@ pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult
 /// `GET /api/v2/users-by-email?email=`.
 pub async fn users_by_email(core: &Core<'_>, email: &str) -> CoreResult<Value> {
     let mut out = Vec::new();
-    for u in users::by_email_any(core.db, &shared::email::normalize(email)).await? {
+    for u in users::by_email_any(core.db, &users::Email::new(email)).await? {
         if admins::is_admin_account(&u) {
             continue;
         }
@@ -497,10 +497,11 @@ pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
 
 /// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.
 pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult<()> {
-    let identifier = crate::core::migration::legacy::normalize_identifier(identifier);
+    let identifier = users::Identifier::new(identifier);
     core.db
         .execute(
-            crate::core::platform::db::Stmt::new("DELETE FROM login_failures WHERE identifier = ?1").bind(&identifier),
+            crate::core::platform::db::Stmt::new("DELETE FROM login_failures WHERE identifier = ?1")
+                .bind(identifier.as_str()),
         )
         .await?;
     Ok(())

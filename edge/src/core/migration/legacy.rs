@@ -27,6 +27,7 @@ use serde_json::{json, Map, Value};
 use sha2::Sha256;
 
 use crate::core::directory::tenant::{Connection, LegacyOptions};
+use crate::core::directory::users::Identifier;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{columns, query_one, Stmt};
 use crate::core::platform::outbound::{OutboundError, OutboundRequest, MAX_RESPONSE_BYTES};
@@ -132,17 +133,6 @@ fn verdict(v: &Value) -> Result<Verdict, CoreError> {
         Some("verified" | "changed" | "deleted") => Ok(Verdict::Done(None)),
         Some(other) => Err(CoreError::LegacyProtocol(format!("unknown verdict {other:?}"))),
         None => Err(CoreError::LegacyProtocol("answer without a verdict".into())),
-    }
-}
-
-/// Identifiers travel normalised, as this store keeps them: emails as [`shared::email::normalize`]
-/// does (lower-cased, domain mapped by UTS-46), usernames trimmed and lower-cased. Brute-force
-/// counters use the same form, so another spelling of one address is the same identifier.
-pub fn normalize_identifier(identifier: &str) -> String {
-    if identifier.contains('@') {
-        shared::email::normalize(identifier)
-    } else {
-        identifier.trim().to_lowercase()
     }
 }
 
@@ -366,7 +356,7 @@ impl<'c, 'a> Legacy<'c, 'a> {
         let verdict = self
             .call(
                 "login",
-                json!({"identifier": normalize_identifier(identifier), "password": password}),
+                json!({"identifier": Identifier::new(identifier).as_str(), "password": password}),
             )
             .await?;
         record_login_ms(&self.connection_id, self.core.clock.now_ms() - start);
@@ -375,7 +365,7 @@ impl<'c, 'a> Legacy<'c, 'a> {
 
     /// `get_user`: does this identifier exist there (with its hash, under hash hand-over)?
     pub async fn get_user(&self, identifier: &str) -> CoreResult<Verdict> {
-        let body = json!({"identifier": normalize_identifier(identifier), "include_hash": self.opts.hash_handover});
+        let body = json!({"identifier": Identifier::new(identifier).as_str(), "include_hash": self.opts.hash_handover});
         self.call("get_user", body).await
     }
 

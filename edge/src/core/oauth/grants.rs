@@ -11,7 +11,6 @@
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use shared::email;
 use shared::username::UsernameRules;
 
 use crate::core::credentials::legacy_hash::LegacyHash;
@@ -119,7 +118,7 @@ pub async fn find_by_identifier(core: &Core<'_>, conn: &Connection, identifier: 
     if conn.options.requires_username && !identifier.contains('@') {
         Ok(users::by_username(core.db, &conn.id, &UsernameRules::normalize(identifier)).await?)
     } else {
-        Ok(users::by_email(core.db, &conn.id, &email::normalize(identifier)).await?)
+        Ok(users::by_email(core.db, &conn.id, &users::Email::new(identifier)).await?)
     }
 }
 
@@ -142,10 +141,10 @@ pub async fn check_credentials(
             "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.".into(),
         ));
     }
-    let normalized = crate::core::migration::legacy::normalize_identifier(identifier);
+    let normalized = users::Identifier::new(identifier);
     let key = AttemptKey {
         connection_id: &conn.id,
-        identifier: &normalized,
+        identifier: normalized.as_str(),
         ip: origin.ip,
     };
     let protect = conn.options.brute_force_protection;

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+pub use shared::email::Email;
 
 use crate::core::platform::db::{columns, query_one, Database, DbError, Stmt};
 
@@ -87,6 +88,36 @@ pub fn id_from_sub(sub: &str) -> Option<&str> {
     }
 }
 
+/// What a person types to log in, normalised once: an email (see [`Email`]) or a username
+/// (trimmed, lower-cased). Brute-force counters and the legacy store use the same form, so another
+/// spelling of one address is the same identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identifier {
+    /// Anything with an `@`.
+    Email(Email),
+    /// Anything else.
+    Username(String),
+}
+
+impl Identifier {
+    /// Normalises `raw`.
+    pub fn new(raw: &str) -> Self {
+        if raw.contains('@') {
+            Self::Email(Email::new(raw))
+        } else {
+            Self::Username(shared::username::UsernameRules::normalize(raw))
+        }
+    }
+
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email(e) => e.as_str(),
+            Self::Username(u) => u,
+        }
+    }
+}
+
 /// What a new user is created with.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewUser {
@@ -132,8 +163,12 @@ pub async fn insert(db: &dyn Database, u: &NewUser) -> Result<(), DbError> {
 }
 
 /// Finds a user of a connection by normalised email.
-pub async fn by_email(db: &dyn Database, connection_id: &str, email: &str) -> Result<Option<User>, DbError> {
-    query_one(db, Stmt::new(const_sql::BY_EMAIL).bind(connection_id).bind(email)).await
+pub async fn by_email(db: &dyn Database, connection_id: &str, email: &Email) -> Result<Option<User>, DbError> {
+    query_one(
+        db,
+        Stmt::new(const_sql::BY_EMAIL).bind(connection_id).bind(email.as_str()),
+    )
+    .await
 }
 
 /// Finds a user of a connection by normalised username.
@@ -552,6 +587,25 @@ pub async fn count_snapshot(db: &dyn Database, connection_id: Option<&str>, snap
 }
 
 /// Every user with this (normalised) email, across connections.
-pub async fn by_email_any(db: &dyn Database, email: &str) -> Result<Vec<User>, DbError> {
-    crate::core::platform::db::decode(db.query(Stmt::new(const_sql::BY_EMAIL_ANY).bind(email)).await?)
+pub async fn by_email_any(db: &dyn Database, email: &Email) -> Result<Vec<User>, DbError> {
+    crate::core::platform::db::decode(
+        db.query(Stmt::new(const_sql::BY_EMAIL_ANY).bind(email.as_str()))
+            .await?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_normalised_once_on_construction() {
+        assert_eq!(
+            Identifier::new("  Ada@EXAMPLE.com "),
+            Identifier::Email(Email::new("ada@example.com"))
+        );
+        assert_eq!(Identifier::new(" Ada.L ").as_str(), "ada.l");
+        assert_eq!(Email::new("ADA@ＥＸＡＭＰＬＥ.com").as_str(), "ada@example.com");
+        assert_eq!(Email::from(" X@Y.org"), Email::new("x@y.org"));
+    }
 }
