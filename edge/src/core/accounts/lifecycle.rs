@@ -335,8 +335,8 @@ fn personal_info<'u>(user: &'u User, meta: &[&'u str]) -> PersonalInfo<'u> {
     PersonalInfo {
         email: Some(&user.email),
         username: user.username.as_deref(),
-        name: user.name.as_deref(),
-        nickname: user.nickname.as_deref(),
+        name: user.profile.name.as_deref(),
+        nickname: user.profile.nickname.as_deref(),
         metadata: meta.to_vec(),
     }
 }

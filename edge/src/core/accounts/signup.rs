@@ -194,12 +194,14 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
         email_verified: false,
         username: username.clone(),
         password_hash: Some(hash),
-        given_name: req.given_name.clone(),
-        family_name: req.family_name.clone(),
-        name: req.name.clone(),
-        nickname: req.nickname.clone(),
-        picture: req.picture.clone(),
-        phone_number: req.phone_number.clone(),
+        profile: crate::core::directory::users::Profile {
+            given_name: req.given_name.clone(),
+            family_name: req.family_name.clone(),
+            name: req.name.clone(),
+            nickname: req.nickname.clone(),
+            picture: req.picture.clone(),
+            phone_number: req.phone_number.clone(),
+        },
         user_metadata: meta,
         now: core.clock.now_ms(),
         ..NewUser::default()
@@ -234,11 +236,11 @@ async fn finish_signup(core: &Core<'_>, user: &User, client_id: Option<&str>) ->
         email: user.email.clone(),
         email_verified: user.email_verified,
         username: user.username.clone(),
-        given_name: user.given_name.clone(),
-        family_name: user.family_name.clone(),
-        name: user.name.clone(),
-        nickname: user.nickname.clone(),
-        picture: user.picture.clone(),
+        given_name: user.profile.given_name.clone(),
+        family_name: user.profile.family_name.clone(),
+        name: user.profile.name.clone(),
+        nickname: user.profile.nickname.clone(),
+        picture: user.profile.picture.clone(),
         // Sign-up metadata holds strings only (checked above).
         user_metadata: (!user.user_metadata.is_empty()).then(|| {
             user.user_metadata

@@ -100,10 +100,13 @@ pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Pro
                 connection_id: conn.id.clone(),
                 email: p.email.clone().unwrap_or_default().into_string(),
                 email_verified: p.email_verified,
-                name: p.name.clone(),
-                given_name: p.given_name.clone(),
-                family_name: p.family_name.clone(),
-                picture: p.picture.clone(),
+                profile: crate::core::directory::users::Profile {
+                    name: p.name.clone(),
+                    given_name: p.given_name.clone(),
+                    family_name: p.family_name.clone(),
+                    picture: p.picture.clone(),
+                    ..Default::default()
+                },
                 now,
                 ..NewUser::default()
             };

@@ -67,12 +67,12 @@ pub fn user_json(u: &User, connection: &str) -> Value {
     if let Some(o) = o {
         for (k, val) in [
             ("username", &u.username),
-            ("given_name", &u.given_name),
-            ("family_name", &u.family_name),
-            ("name", &u.name),
-            ("nickname", &u.nickname),
-            ("picture", &u.picture),
-            ("phone_number", &u.phone_number),
+            ("given_name", &u.profile.given_name),
+            ("family_name", &u.profile.family_name),
+            ("name", &u.profile.name),
+            ("nickname", &u.profile.nickname),
+            ("picture", &u.profile.picture),
+            ("phone_number", &u.profile.phone_number),
         ] {
             if let Some(val) = val {
                 o.insert(k.into(), json!(val));
@@ -339,12 +339,14 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         email: email.clone(),
         email_verified: opt_bool(body, "email_verified")?.unwrap_or(false),
         username,
-        given_name: opt_str(body, "given_name")?,
-        family_name: opt_str(body, "family_name")?,
-        name: opt_str(body, "name")?,
-        nickname: opt_str(body, "nickname")?,
-        picture: opt_str(body, "picture")?,
-        phone_number: opt_str(body, "phone_number")?,
+        profile: crate::core::directory::users::Profile {
+            given_name: opt_str(body, "given_name")?,
+            family_name: opt_str(body, "family_name")?,
+            name: opt_str(body, "name")?,
+            nickname: opt_str(body, "nickname")?,
+            picture: opt_str(body, "picture")?,
+            phone_number: opt_str(body, "phone_number")?,
+        },
         user_metadata,
         app_metadata,
         now: core.clock.now_ms(),
@@ -358,8 +360,8 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         let info = shared::personal_info::PersonalInfo {
             email: Some(&email),
             username: new.username.as_deref(),
-            name: new.name.as_deref(),
-            nickname: new.nickname.as_deref(),
+            name: new.profile.name.as_deref(),
+            nickname: new.profile.nickname.as_deref(),
             metadata: meta,
         };
         conn.check_password(pw, &info)?;

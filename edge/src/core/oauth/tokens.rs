@@ -180,13 +180,16 @@ pub fn profile_claims(user: &User, scopes: &[String]) -> Map<String, Value> {
     let has = |s: &str| scopes.iter().any(|x| x == s);
     if has("profile") {
         let local = user.email.split('@').next().unwrap_or_default().to_owned();
-        let name = user.name.clone().unwrap_or_else(|| user.email.clone());
+        let name = user.profile.name.clone().unwrap_or_else(|| user.email.clone());
         c.insert("name".into(), Value::String(name));
-        c.insert("nickname".into(), Value::String(user.nickname.clone().unwrap_or(local)));
+        c.insert(
+            "nickname".into(),
+            Value::String(user.profile.nickname.clone().unwrap_or(local)),
+        );
         for (k, v) in [
-            ("given_name", &user.given_name),
-            ("family_name", &user.family_name),
-            ("picture", &user.picture),
+            ("given_name", &user.profile.given_name),
+            ("family_name", &user.profile.family_name),
+            ("picture", &user.profile.picture),
         ] {
             if let Some(v) = v {
                 c.insert(k.into(), Value::String(v.clone()));

@@ -9,6 +9,24 @@ use crate::core::platform::db::{columns, query_one, Database, DbError, Stmt};
 mod writes;
 pub use writes::*;
 
+/// A user's root profile attributes (Auth0's `given_name` … `phone_number`): one type for the
+/// stored user, a new user, an imported row and the legacy store's answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct Profile {
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// Full name.
+    pub name: Option<String>,
+    /// Nickname.
+    pub nickname: Option<String>,
+    /// Picture URL.
+    pub picture: Option<String>,
+    /// Phone number.
+    pub phone_number: Option<String>,
+}
+
 /// A stored user. `user_id` has no `auth0|` prefix.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct User {
@@ -25,18 +43,9 @@ pub struct User {
     pub username: Option<String>,
     /// PHC string; `None` for users who must reset (e.g. imported without a hash).
     pub password_hash: Option<String>,
-    /// Given name.
-    pub given_name: Option<String>,
-    /// Family name.
-    pub family_name: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-    /// Nickname.
-    pub nickname: Option<String>,
-    /// Picture URL.
-    pub picture: Option<String>,
-    /// Phone number.
-    pub phone_number: Option<String>,
+    /// Root profile attributes.
+    #[serde(flatten)]
+    pub profile: Profile,
     /// User-editable metadata.
     #[serde(deserialize_with = "columns::json_text")]
     pub user_metadata: Map<String, Value>,
@@ -133,18 +142,8 @@ pub struct NewUser {
     pub username: Option<String>,
     /// PHC string.
     pub password_hash: Option<String>,
-    /// Given name.
-    pub given_name: Option<String>,
-    /// Family name.
-    pub family_name: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-    /// Nickname.
-    pub nickname: Option<String>,
-    /// Picture URL.
-    pub picture: Option<String>,
-    /// Phone number.
-    pub phone_number: Option<String>,
+    /// Root profile attributes.
+    pub profile: Profile,
     /// User metadata.
     pub user_metadata: Map<String, Value>,
     /// App metadata.

@@ -70,18 +70,8 @@ pub struct ImportUser {
     pub email_verified: Option<bool>,
     /// Normalised username.
     pub username: Option<String>,
-    /// Root attributes.
-    pub given_name: Option<String>,
-    /// Family name.
-    pub family_name: Option<String>,
-    /// Full name.
-    pub name: Option<String>,
-    /// Nickname.
-    pub nickname: Option<String>,
-    /// Picture.
-    pub picture: Option<String>,
-    /// Phone.
-    pub phone_number: Option<String>,
+    /// Root profile attributes.
+    pub profile: crate::core::directory::users::Profile,
     /// Blocked.
     pub blocked: bool,
     /// Metadata (None = not supplied).
@@ -318,12 +308,14 @@ pub fn validate_row(v: &Value, conn: &Connection, budget: f64) -> Result<ImportU
             email,
             email_verified,
             username,
-            given_name,
-            family_name,
-            name,
-            nickname,
-            picture,
-            phone_number,
+            profile: crate::core::directory::users::Profile {
+                given_name,
+                family_name,
+                name,
+                nickname,
+                picture,
+                phone_number,
+            },
             blocked,
             user_metadata,
             app_metadata,
