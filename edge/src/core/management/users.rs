@@ -293,6 +293,18 @@ fn opt_str(v: &Value, field: &str) -> CoreResult<Option<String>> {
     }
 }
 
+/// The root profile attributes of a request body (absent ones `None`).
+fn profile_of(body: &Value) -> CoreResult<users::Profile> {
+    Ok(users::Profile {
+        given_name: opt_str(body, "given_name")?,
+        family_name: opt_str(body, "family_name")?,
+        name: opt_str(body, "name")?,
+        nickname: opt_str(body, "nickname")?,
+        picture: opt_str(body, "picture")?,
+        phone_number: opt_str(body, "phone_number")?,
+    })
+}
+
 fn opt_bool(v: &Value, field: &str) -> CoreResult<Option<bool>> {
     match v.get(field) {
         None | Some(Value::Null) => Ok(None),
@@ -339,14 +351,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         email: email.clone(),
         email_verified: opt_bool(body, "email_verified")?.unwrap_or(false),
         username,
-        profile: crate::core::directory::users::Profile {
-            given_name: opt_str(body, "given_name")?,
-            family_name: opt_str(body, "family_name")?,
-            name: opt_str(body, "name")?,
-            nickname: opt_str(body, "nickname")?,
-            picture: opt_str(body, "picture")?,
-            phone_number: opt_str(body, "phone_number")?,
-        },
+        profile: profile_of(body)?,
         user_metadata,
         app_metadata,
         now: core.clock.now_ms(),
@@ -447,11 +452,7 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
     let patch = users::Patch {
         email,
         email_verified,
-        given_name: opt_str(body, "given_name")?,
-        family_name: opt_str(body, "family_name")?,
-        name: opt_str(body, "name")?,
-        nickname: opt_str(body, "nickname")?,
-        picture: opt_str(body, "picture")?,
+        profile: profile_of(body)?,
         blocked: opt_bool(body, "blocked")?,
         user_metadata,
         app_metadata,

@@ -278,26 +278,13 @@ pub async fn process_chunk(core: &Core<'_>, jobs: Jobs<'_>, msg: &ChunkMessage) 
 /// An import asked `send_completion_email` and has ended (completed or failed): mails the tenant's
 /// owners and admins once — the one delivery whose conditional update marks the job mailed.
 async fn notify_ended(core: &Core<'_>, job_id: &str) -> CoreResult<()> {
-    #[derive(Deserialize)]
-    struct Ended {
-        status: String,
-        #[serde(deserialize_with = "columns::int")]
-        inserted: i64,
-        #[serde(deserialize_with = "columns::int")]
-        updated: i64,
-        #[serde(deserialize_with = "columns::int")]
-        failed: i64,
-        #[serde(deserialize_with = "columns::int")]
-        total: i64,
-        status_details: Option<String>,
-    }
-    let ended: Option<Ended> = query_one(
+    let ended: Option<JobRow> = query_one(
         core.db,
         Stmt::new(
             "UPDATE jobs SET completion_mailed = 1 WHERE id = ?1 AND type = 'users_import' \
              AND status IN ('completed', 'failed') AND completion_mailed = 0 \
              AND json_extract(options, '$.send_completion_email') = 1 \
-             RETURNING status, inserted, updated, failed, total, status_details",
+             RETURNING *",
         )
         .bind(job_id),
     )
@@ -320,7 +307,7 @@ async fn notify_ended(core: &Core<'_>, job_id: &str) -> CoreResult<()> {
     )?;
     let text = format!(
         "The user import {job_id} has {}: {} inserted, {} updated, {} failed of {}.{}\n\nDetails: {}admin/#/import-export",
-        e.status,
+        e.status.as_str(),
         e.inserted,
         e.updated,
         e.failed,
@@ -332,7 +319,7 @@ async fn notify_ended(core: &Core<'_>, job_id: &str) -> CoreResult<()> {
         core.mailer
             .send(&crate::core::platform::mail::Mail {
                 to: to.email,
-                subject: format!("User import {}", e.status),
+                subject: format!("User import {}", e.status.as_str()),
                 text: text.clone(),
                 link: None,
                 kind: "import_completed",
