@@ -500,14 +500,7 @@ pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
 
 /// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.
 pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult<()> {
-    let identifier = users::Identifier::new(identifier);
-    core.db
-        .execute(
-            crate::core::platform::db::Stmt::new("DELETE FROM login_failures WHERE identifier = ?1")
-                .bind(identifier.as_str()),
-        )
-        .await?;
-    Ok(())
+    attack::unblock_everywhere(core.db, users::Identifier::new(identifier).as_str()).await
 }
 
 /// `DELETE /api/v2/user-blocks/{id}`: lifts the brute-force blocks of one user's identifiers.

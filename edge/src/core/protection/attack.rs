@@ -182,6 +182,13 @@ pub async fn unblock(db: &dyn Database, connection_id: &str, identifiers: &[&str
     Ok(())
 }
 
+/// Lifts the blocks on a (normalised) identifier in every connection.
+pub async fn unblock_everywhere(db: &dyn Database, identifier: &str) -> CoreResult<()> {
+    db.execute(Stmt::new("DELETE FROM login_failures WHERE identifier = ?1").bind(identifier))
+        .await?;
+    Ok(())
+}
+
 /// One blocked identifier or IP, for the operator (`GET /api/v2/attack-protection/blocks`).
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Block {
