@@ -866,7 +866,7 @@ async fn attempts_in_flight_make_others_wait_and_only_recorded_failures_block() 
 async fn two_providers_of_one_strategy_with_the_same_subject_are_two_users() {
     use edge::core::federation::connections::{FederatedConnection, FederatedOptions};
     use edge::core::federation::linking::find_or_create;
-    use edge::core::federation::profile::Profile;
+    use edge::core::federation::profile::ProviderProfile as Profile;
     let env = TestEnv::new().await;
     for id in ["con_a", "con_b"] {
         env.exec(

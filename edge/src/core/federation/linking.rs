@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::connections::FederatedConnection;
-use super::profile::Profile;
+use super::profile::ProviderProfile;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{decode, query_one, Stmt};
@@ -15,7 +15,7 @@ use crate::core::Core;
 /// The existing user a new provider account links to, if any: only with linking enabled, only
 /// when the provider vouches for the email, and only to exactly one account whose own email is
 /// verified too (an unverified local account could have been registered by anyone).
-pub fn link_target<'a>(profile: &Profile, candidates: &'a [User], enabled: bool) -> Option<&'a User> {
+pub fn link_target<'a>(profile: &ProviderProfile, candidates: &'a [User], enabled: bool) -> Option<&'a User> {
     let email = profile.email.as_deref().filter(|_| enabled && profile.email_verified)?;
     let mut verified = candidates
         .iter()
@@ -27,7 +27,12 @@ pub fn link_target<'a>(profile: &Profile, candidates: &'a [User], enabled: bool)
 }
 
 /// The user behind a provider account: known identity, linked account, or a new user.
-pub async fn find_or_create(core: &Core<'_>, conn: &FederatedConnection, p: &Profile, ip: &str) -> CoreResult<User> {
+pub async fn find_or_create(
+    core: &Core<'_>,
+    conn: &FederatedConnection,
+    p: &ProviderProfile,
+    ip: &str,
+) -> CoreResult<User> {
     #[derive(Deserialize)]
     struct IdRow {
         user_id: String,
@@ -144,7 +149,13 @@ pub fn federated_user_id(conn: &FederatedConnection, provider_user_id: &str) -> 
     }
 }
 
-pub(super) fn identity_stmt(conn: &FederatedConnection, p: &Profile, user_id: &str, raw: &str, now: i64) -> Stmt {
+pub(super) fn identity_stmt(
+    conn: &FederatedConnection,
+    p: &ProviderProfile,
+    user_id: &str,
+    raw: &str,
+    now: i64,
+) -> Stmt {
     Stmt::new(
         "INSERT INTO identities (connection_id, provider_user_id, user_id, profile_data, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -159,7 +170,7 @@ pub(super) fn identity_stmt(conn: &FederatedConnection, p: &Profile, user_id: &s
 pub(super) async fn insert_identity(
     core: &Core<'_>,
     conn: &FederatedConnection,
-    p: &Profile,
+    p: &ProviderProfile,
     user_id: &str,
     raw: &str,
 ) -> CoreResult<()> {

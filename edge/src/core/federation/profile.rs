@@ -3,9 +3,10 @@
 use serde_json::{Map, Value};
 use shared::email::Email;
 
-/// A provider profile, normalized.
+/// What an identity provider says about its user, normalized (its root attributes become the
+/// user's [`crate::core::directory::users::Profile`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Profile {
+pub struct ProviderProfile {
     /// The provider's user id.
     pub provider_user_id: String,
     /// Normalized email, if shared.
@@ -41,7 +42,7 @@ pub(super) fn truthy(v: Option<&Value>) -> bool {
 }
 
 /// Maps an OIDC ID token's claims to a profile.
-pub fn profile_from_claims(claims: &Map<String, Value>) -> Result<Profile, String> {
+pub fn profile_from_claims(claims: &Map<String, Value>) -> Result<ProviderProfile, String> {
     let v = Value::Object(claims.clone());
     let provider_user_id = text(v.get("sub")).ok_or("the ID token has no sub")?;
     let mut raw = claims.clone();
@@ -61,7 +62,7 @@ pub fn profile_from_claims(claims: &Map<String, Value>) -> Result<Profile, Strin
     ] {
         raw.remove(k);
     }
-    Ok(Profile {
+    Ok(ProviderProfile {
         provider_user_id,
         email: text(v.get("email")).map(|e| Email::new(&e)),
         email_verified: truthy(v.get("email_verified")),
@@ -75,7 +76,7 @@ pub fn profile_from_claims(claims: &Map<String, Value>) -> Result<Profile, Strin
 
 /// Maps an OAuth 2.0 profile with `mapping` (attribute → dotted path, or `true`/`false` for
 /// `email_verified`).
-pub fn profile_from_mapping(profile: &Value, mapping: &Map<String, Value>) -> Result<Profile, String> {
+pub fn profile_from_mapping(profile: &Value, mapping: &Map<String, Value>) -> Result<ProviderProfile, String> {
     let get = |attr: &str| match mapping.get(attr) {
         Some(Value::String(path)) => text(lookup(profile, path)),
         _ => None,
@@ -87,7 +88,7 @@ pub fn profile_from_mapping(profile: &Value, mapping: &Map<String, Value>) -> Re
         _ => false,
     };
     let email = get("email").map(|e| Email::new(&e));
-    Ok(Profile {
+    Ok(ProviderProfile {
         provider_user_id,
         email_verified: email_verified && email.is_some(),
         email,

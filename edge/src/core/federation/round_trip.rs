@@ -27,7 +27,7 @@ use super::connections::{
     callback_url, connection, connection_by_id, endpoints, misconfigured, Failure, FederatedConnection, Kind,
 };
 use super::linking::find_or_create;
-use super::profile::{profile_from_claims, profile_from_mapping, Profile};
+use super::profile::{profile_from_claims, profile_from_mapping, ProviderProfile};
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::federation::provider_http::{self, fetch_json, get, PROVIDER_TIMEOUT_MS};
 use crate::core::oauth::authorize;
@@ -264,7 +264,7 @@ pub(super) async fn exchange(
     conn: &FederatedConnection,
     code: &str,
     row: &StateRow,
-) -> Result<Profile, Failure> {
+) -> Result<ProviderProfile, Failure> {
     let e = endpoints(core, conn).await?;
     let secret_name = conn
         .options

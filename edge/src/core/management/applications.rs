@@ -339,7 +339,7 @@ pub async fn delete_client(core: &Core<'_>, id: &str) -> CoreResult<()> {
         .batch(vec![
             Stmt::new("DELETE FROM client_grants WHERE client_id = ?1").bind(id),
             Stmt::new("DELETE FROM client_connections WHERE client_id = ?1").bind(id),
-            Stmt::new("DELETE FROM refresh_tokens WHERE client_id = ?1").bind(id),
+            crate::core::oauth::codes::revoke_client_stmt(id),
             Stmt::new("DELETE FROM clients WHERE client_id = ?1").bind(id),
         ])
         .await?;

@@ -26,6 +26,11 @@ use crate::core::Core;
 
 const INVALID_REFRESH: &str = "Unknown or invalid refresh token.";
 
+/// Revokes every refresh token of a client (the client is being deleted).
+pub fn revoke_client_stmt(client_id: &str) -> Stmt {
+    Stmt::new("DELETE FROM refresh_tokens WHERE client_id = ?1").bind(client_id)
+}
+
 /// Revokes what a user could still turn into tokens: refresh tokens, unredeemed codes and
 /// embedded-login tickets (credentials changed, or the user was blocked).
 pub fn revoke_grants_stmts(user_id: &str, now: i64) -> Vec<Stmt> {
