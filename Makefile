@@ -34,6 +34,7 @@ test: tools-browser test-native test-wasm test-e2e
 ## bench: print the figures (sizes next to Lock and Leptos' floor, load time next to Lock, hashing
 ##        time in workerd vs native, login and import speed, enumeration timing)
 bench: tools build build-floor
+	cargo build -q --release -p edge --examples
 	node scripts/bench.mjs
 
 tools:

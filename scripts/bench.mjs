@@ -312,9 +312,11 @@ try {
   console.log('\n== Bulk jobs in local D1 + R2 + Queues (workerd), next to a plain SQLite insert ==');
   const rate = (n, ms) => `${Math.round(n / (ms / 1000)).toLocaleString('en')} users/s`.padStart(14);
   const newConnection = async (name) => {
-    // A fresh connection: a native build run just before may have outlived the kept-alive one.
-    const r = await fetch(`${worker.origin}/api/v2/connections`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', connection: 'close' },
+    const create = () => fetch(`${worker.origin}/api/v2/connections`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ name: `${name}-${Date.now()}`, strategy: 'auth0' }) });
+    // The pool may hand out a kept-alive socket the Worker closed meanwhile (after a large upload):
+    // one retry takes a fresh one.
+    const r = await create().catch(create);
     return (await r.json()).id;
   };
   // The Worker's memory while a ~95 MB file streams in: workerd's resident set, sampled.
