@@ -5,10 +5,13 @@
 import WebSocket from 'ws';
 
 export async function connectProfiler(inspectorPort) {
-  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json();
+  const targets = await (await fetch(`http://127.0.0.1:${inspectorPort}/json`, { signal: AbortSignal.timeout(10_000) })).json();
   // wrangler's inspector proxy only accepts DevTools-like origins.
   const ws = new WebSocket(targets[0].webSocketDebuggerUrl, { headers: { origin: 'http://localhost' } });
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  await new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error('inspector: no websocket within 10 s')), 10_000).unref();
+    ws.once('open', resolve).once('error', reject);
+  });
   let seq = 0;
   const pending = new Map();
   ws.on('message', (data) => {
