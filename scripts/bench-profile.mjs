@@ -40,12 +40,12 @@ export async function connectProfiler(inspectorPort) {
       let busy = 0;
       profile.samples.forEach((id, i) => {
         const frame = nodes.get(id);
-        const name = frame.functionName || (process.env.PROF_LINES ? `(${frame.url.split('/').pop()}:${frame.lineNumber}:${frame.columnNumber})` : '(anonymous)');
+        const name = frame.functionName || '(anonymous)';
         if (name === '(idle)') return;
         busy += profile.timeDeltas[i];
         self.set(name, (self.get(name) ?? 0) + profile.timeDeltas[i]);
       });
-      const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROF_TOP ?? 4))
+      const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 4)
         .map(([name, us]) => `${name.slice(0, 40)} ${(us / 1000 / requests).toFixed(2)}`);
       return { msPerRequest: busy / 1000 / requests, top };
     },

@@ -37,8 +37,9 @@ impl StoredPassword {
         }
     }
 
-    /// Verifies `password`. Every outcome spends at least one argon2id verification, so a
-    /// cheap imported hash or an unusable one takes the time of ours.
+    /// Verifies `password`. A mismatch always spends one argon2id verification (a dummy after a
+    /// cheap imported or an unusable hash), so it takes the time of ours; a matching imported hash
+    /// is re-hashed by the caller (`needs_upgrade`), which costs as much.
     pub async fn verify(&self, hasher: &dyn PasswordHasher, password: &str) -> CoreResult<Verified> {
         match self {
             Self::Argon2id(phc) => Ok(Verified {

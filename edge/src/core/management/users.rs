@@ -452,7 +452,12 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
     let patch = users::Patch {
         email,
         email_verified,
-        profile: profile_of(body)?,
+        // `phone_number` is not read here: an update has never changed it.
+        given_name: opt_str(body, "given_name")?,
+        family_name: opt_str(body, "family_name")?,
+        name: opt_str(body, "name")?,
+        nickname: opt_str(body, "nickname")?,
+        picture: opt_str(body, "picture")?,
         blocked: opt_bool(body, "blocked")?,
         user_metadata,
         app_metadata,

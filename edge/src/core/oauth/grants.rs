@@ -248,7 +248,8 @@ async fn verify_password(
     } else {
         UserSource::of(core, conn)?
     };
-    let not_migrated = match &local {
+    // Import mode asks the legacy store only for users it has not handed over yet.
+    let not_migrated = || match &local {
         None => true,
         Some(u) => u.password_hash.is_none() && u.migrated_from.as_deref() == Some(lazy::origin(conn).as_str()),
     };
@@ -264,7 +265,7 @@ async fn verify_password(
                 asked_legacy: true,
             });
         }
-        UserSource::Import(legacy) if not_migrated => {
+        UserSource::Import(legacy) if not_migrated() => {
             let (user, foreign_spent) = lazy::import_login(core, conn, legacy, identifier, password).await?;
             let verified = user.is_some();
             return Ok(Checked {

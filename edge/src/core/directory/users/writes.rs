@@ -116,8 +116,16 @@ pub struct Patch {
     pub email: Option<String>,
     /// Email verified.
     pub email_verified: Option<bool>,
-    /// Root attributes to change (`phone_number` is not changed here, as before).
-    pub profile: super::Profile,
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// Full name.
+    pub name: Option<String>,
+    /// Nickname.
+    pub nickname: Option<String>,
+    /// Picture URL.
+    pub picture: Option<String>,
     /// Blocked by an administrator.
     pub blocked: Option<bool>,
     /// User metadata (replaces the stored object).
@@ -137,11 +145,11 @@ pub fn patch(user_id: &str, p: Patch, now: i64) -> Stmt {
     )
     .bind(p.email)
     .bind(p.email_verified)
-    .bind(p.profile.given_name)
-    .bind(p.profile.family_name)
-    .bind(p.profile.name)
-    .bind(p.profile.nickname)
-    .bind(p.profile.picture)
+    .bind(p.given_name)
+    .bind(p.family_name)
+    .bind(p.name)
+    .bind(p.nickname)
+    .bind(p.picture)
     .bind(p.blocked)
     .bind(p.user_metadata.map(|m| Value::Object(m).to_string()))
     .bind(p.app_metadata.map(|m| Value::Object(m).to_string()))
