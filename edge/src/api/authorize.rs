@@ -272,7 +272,8 @@ impl App<'_> {
         // binding cookie this answer sets (or the one the browser sent).
         let (binding, set_binding) = self.binding(req)?;
         let ticket =
-            crate::core::oauth::sessions::issue_login_ticket(&self.core, &client.client_id, &user, &binding).await?;
+            crate::core::oauth::sessions::issue_login_ticket(&self.core, &client.client_id, &user, &conn.id, &binding)
+                .await?;
         let answer = CoAuthenticateResponse {
             login_ticket: ticket,
             co_verifier: self.core.random_token()?,

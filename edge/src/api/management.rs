@@ -428,7 +428,12 @@ impl App<'_> {
                 &applications::write_resource_server(&self.core, Some(id), &parse_json(req)?).await?,
             )),
             Op::Blocks => {
-                let list = crate::core::protection::attack::blocks(self.core.db, self.core.clock.now_ms()).await?;
+                let list = crate::core::protection::attack::blocks(
+                    self.core.db,
+                    self.core.clock.now_ms(),
+                    crate::core::directory::admins::ADMIN_CONNECTION_ID,
+                )
+                .await?;
                 Ok(Response::json(200, &serde_json::json!({ "blocks": list })))
             }
             Op::IpBlocked => {

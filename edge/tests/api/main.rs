@@ -6,6 +6,7 @@
 mod admins;
 mod applications;
 mod authorize;
+mod console_trust;
 mod hash_vectors;
 mod jobs;
 mod lifecycle;

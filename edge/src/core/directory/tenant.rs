@@ -510,12 +510,23 @@ pub async fn database_by_name(db: &dyn Database, name: &str) -> CoreResult<Optio
 }
 
 /// Whether `connection_id` is enabled for `client_id`.
+///
+/// The console and the administrators' connection belong only to each other, whatever
+/// `client_connections` says (a row added by hand can neither lock administrators out nor let them
+/// into applications): every enabled-connection read adds `(client = console) = (connection =
+/// admins)`.
 pub async fn connection_enabled(db: &dyn Database, client_id: &str, connection_id: &str) -> CoreResult<bool> {
+    use crate::core::directory::admins::{ADMIN_CONNECTION_ID, CONSOLE_CLIENT_ID};
     let rows = db
         .query(
-            Stmt::new("SELECT 1 AS ok FROM client_connections WHERE client_id = ?1 AND connection_id = ?2")
-                .bind(client_id)
-                .bind(connection_id),
+            Stmt::new(
+                "SELECT 1 AS ok FROM client_connections WHERE client_id = ?1 AND connection_id = ?2 \
+                 AND ((client_id = ?3) = (connection_id = ?4))",
+            )
+            .bind(client_id)
+            .bind(connection_id)
+            .bind(CONSOLE_CLIENT_ID)
+            .bind(ADMIN_CONNECTION_ID),
         )
         .await?;
     Ok(!rows.is_empty())
@@ -538,17 +549,21 @@ pub async fn client_grant(db: &dyn Database, client_id: &str, audience: &str) ->
     Ok(grant.map(|g| g.scope))
 }
 
-/// The connections enabled for a client: the tenant's default directory first, then by name.
+/// The connections enabled for a client: the tenant's default directory first, then by name
+/// (the console and the administrators' connection only ever together: [`connection_enabled`]).
 pub async fn client_connections(db: &dyn Database, client_id: &str) -> CoreResult<Vec<Connection>> {
+    use crate::core::directory::admins::{ADMIN_CONNECTION_ID, CONSOLE_CLIENT_ID};
     let rows = db
         .query(
             Stmt::new(
                 "SELECT c.id, c.name, c.strategy, c.options, c.foreign_hash_dummy, c.foreign_hash_work FROM connections c \
                  JOIN client_connections cc ON cc.connection_id = c.id \
-                 WHERE cc.client_id = ?1 \
+                 WHERE cc.client_id = ?1 AND ((cc.client_id = ?2) = (cc.connection_id = ?3)) \
                  ORDER BY c.name = (SELECT json_extract(flags, '$.default_directory') FROM tenant WHERE id = 1) DESC, c.name",
             )
-            .bind(client_id),
+            .bind(client_id)
+            .bind(CONSOLE_CLIENT_ID)
+            .bind(ADMIN_CONNECTION_ID),
         )
         .await?;
     Ok(crate::core::platform::db::decode(rows)?)

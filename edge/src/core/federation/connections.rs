@@ -162,11 +162,19 @@ pub struct Endpoints {
     pub profile: Option<String>,
 }
 
-/// The federated connection called `name`, if it is one and enabled for `client_id`.
+/// The federated connection called `name`, if it is one and enabled for `client_id` (never for
+/// the console: `directory::tenant::connection_enabled`).
 pub async fn connection(core: &Core<'_>, client_id: &str, name: &str) -> CoreResult<Option<FederatedConnection>> {
+    use crate::core::directory::admins::{ADMIN_CONNECTION_ID, CONSOLE_CLIENT_ID};
     let sql = "SELECT c.id, c.name, c.strategy, c.options FROM connections c WHERE c.name = ?1 AND EXISTS \
-               (SELECT 1 FROM client_connections cc WHERE cc.connection_id = c.id AND cc.client_id = ?2)";
-    connection_where(core, Stmt::new(sql).bind(name).bind(client_id)).await
+               (SELECT 1 FROM client_connections cc WHERE cc.connection_id = c.id AND cc.client_id = ?2 \
+                AND ((cc.client_id = ?3) = (cc.connection_id = ?4)))";
+    let stmt = Stmt::new(sql)
+        .bind(name)
+        .bind(client_id)
+        .bind(CONSOLE_CLIENT_ID)
+        .bind(ADMIN_CONNECTION_ID);
+    connection_where(core, stmt).await
 }
 
 pub(super) async fn connection_by_id(core: &Core<'_>, id: &str) -> CoreResult<Option<FederatedConnection>> {

@@ -252,7 +252,8 @@ pub async fn callback(
     if user.blocked {
         return deny("unauthorized", "user is blocked");
     }
-    let token = crate::core::oauth::sessions::create_session(core, &user.user_id, core.clock.now_ms() / 1000).await?;
+    let token =
+        crate::core::oauth::sessions::create_session(core, &user.user_id, &conn.id, core.clock.now_ms() / 1000).await?;
     Ok(Callback::Session {
         token,
         resume_url: format!("{}authorize/resume?tx={}", core.settings.issuer, row.tx),

@@ -129,9 +129,12 @@ pub(super) fn check_connection_options(
     Ok(())
 }
 
+/// A body's `enabled_clients`. The console's client is never among them: it uses the
+/// administrators' connection and no other (a connection enabled for it would take over the
+/// console's login and lock every administrator out).
 pub(super) fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
-    match body.get("enabled_clients") {
-        None | Some(Value::Null) => Ok(None),
+    let clients = match body.get("enabled_clients") {
+        None | Some(Value::Null) => return Ok(None),
         Some(Value::Array(a)) => a
             .iter()
             .map(|c| {
@@ -139,10 +142,16 @@ pub(super) fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
                     .map(str::to_owned)
                     .ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into()))
             })
-            .collect::<CoreResult<Vec<_>>>()
-            .map(Some),
-        Some(_) => Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
+            .collect::<CoreResult<Vec<_>>>()?,
+        Some(_) => return Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
+    };
+    if clients.iter().any(|c| c == admins::CONSOLE_CLIENT_ID) {
+        return Err(CoreError::InvalidRequest(format!(
+            "enabled_clients: {} is the console's client; it uses only the administrators' connection",
+            admins::CONSOLE_CLIENT_ID
+        )));
     }
+    Ok(Some(clients))
 }
 
 pub(super) fn client_links(id: &str, clients: &[String]) -> Vec<crate::core::platform::db::Stmt> {

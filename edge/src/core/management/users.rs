@@ -505,7 +505,12 @@ pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
 
 /// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.
 pub async fn unblock_identifier(core: &Core<'_>, identifier: &str) -> CoreResult<()> {
-    attack::unblock_everywhere(core.db, users::Identifier::new(identifier).as_str()).await
+    attack::unblock_everywhere(
+        core.db,
+        users::Identifier::new(identifier).as_str(),
+        admins::ADMIN_CONNECTION_ID,
+    )
+    .await
 }
 
 /// `DELETE /api/v2/user-blocks/{id}`: lifts the brute-force blocks of one user's identifiers.

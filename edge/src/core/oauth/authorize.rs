@@ -28,7 +28,7 @@ use crate::core::oauth::delivery::{
     error_delivery, page_error, AuthorizeResult, Delivery, Outcome, ResponseMode, ResponseType,
 };
 use crate::core::oauth::grants::{issue_user_tokens, UserGrant};
-use crate::core::oauth::sessions::{consume_login_ticket, create_session, session, Browser, Session};
+use crate::core::oauth::sessions::{consume_login_ticket, create_session, serves, session, Browser, Session};
 use crate::core::oauth::tokens::Signer;
 use crate::core::platform::db::{columns, query_one, Stmt};
 use crate::core::platform::secrets::sha256_hex;
@@ -360,17 +360,18 @@ pub async fn authorize(
     let now_s = core.clock.now_ms() / 1000;
     if let Some(ticket) = param(q, "login_ticket") {
         let consumed = consume_login_ticket(core, &client.client_id, ticket, browser.sent_binding()).await?;
-        let Some((user_id, auth_time)) = consumed else {
+        let Some(t) = consumed else {
             return Ok(AuthorizeResult {
                 outcome: error_delivery(&req, "access_denied", "Invalid or expired login_ticket"),
                 new_session: None,
             });
         };
-        let token = create_session(core, &user_id, auth_time).await?;
+        let token = create_session(core, &t.user_id, &t.connection_id, t.auth_time).await?;
         let session = Session {
             id_hash: sha256_hex(token.as_bytes()),
-            user_id,
-            auth_time,
+            user_id: t.user_id,
+            connection_id: t.connection_id,
+            auth_time: t.auth_time,
         };
         let outcome = complete(core, signer, &client, &req, &session).await?;
         return Ok(AuthorizeResult {
@@ -379,7 +380,7 @@ pub async fn authorize(
         });
     }
     if let Some(s) = session(core, cookie).await? {
-        if session_fits(&req, &s, now_s) {
+        if session_fits(&req, &s, now_s) && serves(core, &s, &client.client_id).await? {
             return Ok(AuthorizeResult {
                 outcome: complete(core, signer, &client, &req, &s).await?,
                 new_session: None,
@@ -488,7 +489,7 @@ pub async fn login(
         crate::core::oauth::grants::Origin { ip },
     )
     .await?;
-    let token = create_session(core, &user.user_id, core.clock.now_ms() / 1000).await?;
+    let token = create_session(core, &user.user_id, &conn.id, core.clock.now_ms() / 1000).await?;
     Ok((token, format!("{}authorize/resume?tx={tx}", core.settings.issuer)))
 }
 
@@ -501,8 +502,14 @@ pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Opti
         Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
         Err(e) => return Err(e),
     };
-    let session = session(core, cookie).await?;
-    let Some(s) = session.filter(|s| s.auth_time >= t.created_at / 1000) else {
+    let session = session(core, cookie)
+        .await?
+        .filter(|s| s.auth_time >= t.created_at / 1000);
+    let fresh = match session {
+        Some(s) if serves(core, &s, &t.client.client_id).await? => Some(s),
+        _ => None,
+    };
+    let Some(s) = fresh else {
         return Ok(error_delivery(&t.request, "login_required", "Login required"));
     };
     core.db

@@ -35,28 +35,46 @@ pub struct Session {
     pub id_hash: String,
     /// The user.
     pub user_id: String,
+    /// The connection the user authenticated on: the session completes `/authorize` only for
+    /// clients that have it enabled.
+    pub connection_id: String,
     /// Epoch seconds of the authentication.
     #[serde(deserialize_with = "columns::int")]
     pub auth_time: i64,
 }
 
-/// Creates a session for `user_id`; returns the cookie value.
-pub async fn create_session(core: &Core<'_>, user_id: &str, auth_time_s: i64) -> CoreResult<String> {
+/// Creates a session for `user_id`, authenticated on `connection_id`; returns the cookie value.
+pub async fn create_session(
+    core: &Core<'_>,
+    user_id: &str,
+    connection_id: &str,
+    auth_time_s: i64,
+) -> CoreResult<String> {
     let token = core.random_token()?;
     let now = core.clock.now_ms();
     core.db
         .execute(
             Stmt::new(
-                "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+                "INSERT INTO sessions (id_hash, user_id, connection_id, auth_time, created_at, last_seen, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
             )
             .bind(sha256_hex(token.as_bytes()))
             .bind(user_id)
+            .bind(connection_id)
             .bind(auth_time_s)
             .bind(now)
             .bind(now + SESSION_TTL_MS),
         )
         .await?;
     Ok(token)
+}
+
+/// Whether session `s` may complete an authorization for `client_id`: only where the connection it
+/// was authenticated on is enabled for that client (Auth0's rule). The console and the
+/// administrators' connection belong only to each other (`directory::tenant::connection_enabled`),
+/// so administrator sessions never reach applications and application sessions never the console.
+pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str) -> CoreResult<bool> {
+    crate::core::directory::tenant::connection_enabled(core.db, client_id, &s.connection_id).await
 }
 
 /// The session a cookie value names, if it is live; refreshes its idle timer.
@@ -70,7 +88,7 @@ pub async fn session(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<
         core.db,
         Stmt::new(
             "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2 AND revoked_at IS NULL AND expires_at > ?1 \
-             AND last_seen > ?3 RETURNING id_hash, user_id, auth_time",
+             AND last_seen > ?3 RETURNING id_hash, user_id, connection_id, auth_time",
         )
         .bind(now)
         .bind(hash)
@@ -121,36 +139,38 @@ pub async fn end_session(core: &Core<'_>, token: Option<&str>) -> CoreResult<()>
     Ok(())
 }
 
+/// What a redeemed embedded-login ticket proves: who logged in, on which connection, when.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct RedeemedTicket {
+    pub user_id: String,
+    pub connection_id: String,
+    #[serde(deserialize_with = "columns::int")]
+    pub auth_time: i64,
+}
+
 /// Consumes an embedded-login ticket of `client_id`, only in the browser it was issued to.
 pub(super) async fn consume_login_ticket(
     core: &Core<'_>,
     client_id: &str,
     ticket: &str,
     browser: Option<&str>,
-) -> CoreResult<Option<(String, i64)>> {
+) -> CoreResult<Option<RedeemedTicket>> {
     let Some(browser) = browser else {
         return Ok(None);
     };
-    #[derive(Deserialize)]
-    struct Row {
-        user_id: String,
-        #[serde(deserialize_with = "columns::int")]
-        auth_time: i64,
-    }
     let now = core.clock.now_ms();
-    let row: Option<Row> = query_one(
+    Ok(query_one(
         core.db,
         Stmt::new(
             "UPDATE login_tickets SET used_at = ?1 WHERE ticket_hash = ?2 AND client_id = ?3 AND used_at IS NULL \
-             AND expires_at > ?1 AND browser_hash = ?4 RETURNING user_id, auth_time",
+             AND expires_at > ?1 AND browser_hash = ?4 RETURNING user_id, connection_id, auth_time",
         )
         .bind(now)
         .bind(sha256_hex(ticket.as_bytes()))
         .bind(client_id)
         .bind(sha256_hex(browser.as_bytes())),
     )
-    .await?;
-    Ok(row.map(|r| (r.user_id, r.auth_time)))
+    .await?)
 }
 
 /// The cookies of the browser making a request: its session, and its binding value (a random
@@ -173,23 +193,30 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// Creates an embedded-login ticket for a verified user (`/co/authenticate`), redeemable only by
-/// the browser holding the binding cookie value `binding`.
-pub async fn issue_login_ticket(core: &Core<'_>, client_id: &str, user: &User, binding: &str) -> CoreResult<String> {
+/// Creates an embedded-login ticket for a user verified on `connection_id` (`/co/authenticate`),
+/// redeemable only by the browser holding the binding cookie value `binding`.
+pub async fn issue_login_ticket(
+    core: &Core<'_>,
+    client_id: &str,
+    user: &User,
+    connection_id: &str,
+    binding: &str,
+) -> CoreResult<String> {
     let ticket = core.random_token()?;
     let now = core.clock.now_ms();
     core.db
         .execute(
             Stmt::new(
-                "INSERT INTO login_tickets (ticket_hash, client_id, user_id, auth_time, expires_at, browser_hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO login_tickets (ticket_hash, client_id, user_id, connection_id, auth_time, expires_at, browser_hash) \
+                 VALUES (?1, ?2, ?3, ?7, ?4, ?5, ?6)",
             )
             .bind(sha256_hex(ticket.as_bytes()))
             .bind(client_id)
             .bind(&user.user_id)
             .bind(now / 1000)
             .bind(now + LOGIN_TICKET_TTL_MS)
-            .bind(sha256_hex(binding.as_bytes())),
+            .bind(sha256_hex(binding.as_bytes()))
+            .bind(connection_id),
         )
         .await?;
     Ok(ticket)

@@ -182,10 +182,15 @@ pub async fn unblock(db: &dyn Database, connection_id: &str, identifiers: &[&str
     Ok(())
 }
 
-/// Lifts the blocks on a (normalised) identifier in every connection.
-pub async fn unblock_everywhere(db: &dyn Database, identifier: &str) -> CoreResult<()> {
-    db.execute(Stmt::new("DELETE FROM login_failures WHERE identifier = ?1").bind(identifier))
-        .await?;
+/// Lifts the blocks on a (normalised) identifier in every connection but `except_connection`
+/// (the administrators', whose blocks only an owner lifts).
+pub async fn unblock_everywhere(db: &dyn Database, identifier: &str, except_connection: &str) -> CoreResult<()> {
+    db.execute(
+        Stmt::new("DELETE FROM login_failures WHERE identifier = ?1 AND connection_id <> ?2")
+            .bind(identifier)
+            .bind(except_connection),
+    )
+    .await?;
     Ok(())
 }
 
@@ -211,14 +216,15 @@ pub struct Block {
 /// Most blocks listed at once.
 pub const MAX_LISTED_BLOCKS: i64 = 500;
 
-/// The identifiers blocked by brute-force protection and the IPs throttled for failed logins, now.
-pub async fn blocks(db: &dyn Database, now: i64) -> CoreResult<Vec<Block>> {
+/// The identifiers blocked by brute-force protection (outside `except_connection`: the
+/// administrators', shown only to owners) and the IPs throttled for failed logins, now.
+pub async fn blocks(db: &dyn Database, now: i64, except_connection: &str) -> CoreResult<Vec<Block>> {
     let ip = Bucket::LOGIN_FAILURES_PER_IP;
     Ok(crate::core::platform::db::decode(
         db.query(
             Stmt::new(
                 "SELECT 'identifier' AS kind, connection_id, identifier AS value, ip, count, last_at FROM login_failures \
-                 WHERE count >= ?1 AND last_at > ?2 \
+                 WHERE count >= ?1 AND last_at > ?2 AND connection_id <> ?7 \
                  UNION ALL SELECT 'ip', NULL, substr(key, 12), NULL, CAST(?3 - MIN(?3, tokens + (?4 - updated_at) * ?5) AS INTEGER), \
                  updated_at FROM rate_buckets WHERE key LIKE 'login-fail:%' AND MIN(?3, tokens + (?4 - updated_at) * ?5) < 1 \
                  ORDER BY last_at DESC LIMIT ?6",
@@ -228,7 +234,8 @@ pub async fn blocks(db: &dyn Database, now: i64) -> CoreResult<Vec<Block>> {
             .bind(ip.capacity)
             .bind(now)
             .bind(ip.rate_per_ms())
-            .bind(MAX_LISTED_BLOCKS),
+            .bind(MAX_LISTED_BLOCKS)
+            .bind(except_connection),
         )
         .await?,
     )?)
