@@ -86,13 +86,33 @@ pub async fn sign_in() {
     }
 }
 
-/// Forgets the token and shows the sign-in page.
+/// Forgets the token and ends the server session (`/v2/logout`, back to the console's sign-in
+/// page): the next person at this browser is asked for a password, not signed in by a cookie.
 pub fn sign_out() {
     if let Some(s) = storage() {
         let _ = s.remove_item(TOKEN_KEY);
     }
+    let query = format!(
+        "client_id={}&returnTo={}",
+        CLIENT_ID,
+        String::from(js_sys::encode_uri_component(&redirect_uri()))
+    );
     if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href(&redirect_uri());
+        let _ = w.location().set_href(&format!("{}/v2/logout?{query}", origin()));
+    }
+}
+
+/// What the sign-in page says for an `error` the hosted page sent back. A fixed text per code:
+/// the `error_description` of the URL is never shown, since anyone can put words in a link.
+pub fn refusal_text(error: &str) -> &'static str {
+    match error {
+        "access_denied" => "this account is not a member of this tenant, or it may not use the console.",
+        "login_required" => "the sign-in was not completed. Please sign in again.",
+        "unauthorized" => "this account is blocked.",
+        "invalid_request" | "unsupported_response_type" | "unauthorized_client" => {
+            "the sign-in request was not accepted. Please sign in again."
+        }
+        _ => "the sign-in did not complete. Please try again.",
     }
 }
 
@@ -122,7 +142,7 @@ pub async fn finish_sign_in() -> Result<bool, String> {
     let params = web_sys::UrlSearchParams::new_with_str(&search).map_err(|_| String::new())?;
     if let Some(error) = params.get("error") {
         clean_url();
-        return Err(params.get("error_description").unwrap_or(error));
+        return Err(refusal_text(&error).to_owned());
     }
     let (Some(code), Some(state)) = (params.get("code"), params.get("state")) else {
         return Ok(false);

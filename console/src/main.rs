@@ -94,7 +94,7 @@ fn SignIn(
             <p>"Operate this tenant: users, connections and their policies, applications, imports and exports, migration."</p>
             {refused.map(|why| view! {
                 <p class="error" role="alert">
-                    "No console for this account: " {why}
+                    "Not signed in: " {why}
                 </p>
             })}
             <button type="button" class="primary" on:click=|_| leptos::task::spawn_local(auth::sign_in())>

@@ -171,3 +171,46 @@ test('an ordinary user gets no console and no Management API', async () => {
   const r = await fetch(`${BASE}/api/v2/users`, { headers: { authorization: `Bearer ${own.body.access_token}` } });
   assert.equal(r.status, 401, 'a user token is not a Management API credential');
 });
+
+test('signing out ends the server session: the next person at this browser is asked for a password', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, OWNER, OWNER_PASSWORD);
+  await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+  // The owner's session also makes no ID token for an application (silent authentication).
+  const silent = new URL(`${BASE}/authorize`);
+  for (const [k, v] of Object.entries({ client_id: 'demo-spa', redirect_uri: `${BASE}/callback`, response_type: 'id_token',
+    response_mode: 'fragment', nonce: 'n0nce-1234', prompt: 'none', scope: 'openid' })) silent.searchParams.set(k, v);
+  const r = await context.request.get(silent.href, { maxRedirects: 0 });
+  assert.equal(r.status(), 302);
+  const back = new URL(r.headers().location);
+  assert.match(back.hash, /error=login_required/, back.href);
+  assert.doesNotMatch(back.hash, /id_token=/);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/admin/');
+  const cookies = (await context.cookies(BASE)).map((c) => c.name);
+  assert.ok(!cookies.includes('tg_session'), `the session cookie is gone: ${cookies}`);
+  // The next visitor clicks "Sign in": the hosted page asks for a password.
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/authorize');
+  await page.locator('#tg-login-password').waitFor({ timeout: 15_000 });
+  await screenshot(page, 'console-after-sign-out');
+  assert.equal(await page.getByRole('navigation', { name: 'Console' }).count(), 0);
+  await context.close();
+});
+
+test("the sign-in page never shows a link's own error text", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const bait = 'Your account is suspended. Call +1 555 0100 now';
+  await page.goto(`${BASE}/admin/?error=access_denied&error_description=${encodeURIComponent(bait)}`);
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.textContent();
+  assert.ok(!text.includes('555'), text);
+  assert.match(text, /not a member of this tenant/);
+  await screenshot(page, 'console-refused-fixed-text');
+  await context.close();
+});
