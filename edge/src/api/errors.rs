@@ -221,6 +221,15 @@ fn describe_core(c: &CoreError) -> Described {
             "invalid_ticket",
             "This link is invalid, was already used or has expired. Please request a new one.",
         ),
+        CoreError::Overloaded { retry_after_s } => Described {
+            headers: vec![("retry-after".into(), retry_after_s.to_string())],
+            ..d(
+                503,
+                "ServiceUnavailableError",
+                "temporarily_unavailable",
+                format!("The service is busy. Please try again in {retry_after_s} s."),
+            )
+        },
         CoreError::LegacyUnavailable(_) => Described {
             internal: Some(c.to_string()),
             ..d(

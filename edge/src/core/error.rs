@@ -58,6 +58,13 @@ pub enum CoreError {
     /// Brute-force block or suspicious-IP throttle (`too_many_attempts`).
     #[error("too many attempts: {0}")]
     TooManyAttempts(String),
+    /// Password work is at its per-isolate bound and the line in front of it is full: answered at
+    /// once with `503` and `Retry-After` instead of queueing without end (`credentials::admission`).
+    #[error("overloaded, retry after {retry_after_s} s")]
+    Overloaded {
+        /// Seconds to wait before retrying.
+        retry_after_s: u32,
+    },
     /// A rate limit was hit (`too_many_requests`).
     #[error("too many requests")]
     TooManyRequests(Quota),

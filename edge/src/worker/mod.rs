@@ -18,6 +18,7 @@ use worker::{
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
+use crate::core::credentials::admission::Admission;
 use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
 use crate::core::management::jobs::chunks::Delivery;
@@ -192,21 +193,29 @@ fn settings(env: &Env) -> Settings {
     settings
 }
 
-/// One hasher per isolate, so its dummy hash (for unknown users) is computed once. Parameters come
-/// from `ARGON2_PARAMS` (`m=19456,t=2,p=1`), else the defaults.
+/// One hasher per isolate, so its dummy hash (for unknown users) is computed once and its
+/// admission bound (`credentials::admission`) counts every request of the isolate. Parameters come
+/// from `ARGON2_PARAMS` (`m=19456,t=2,p=1`) and `PASSWORD_WORK` (`permits=2,queue=256`), else the
+/// defaults.
 fn hasher(env: &Env) -> &'static Argon2idHasher {
     static HASHER: OnceLock<Argon2idHasher> = OnceLock::new();
     HASHER.get_or_init(|| {
-        let config = match env.var("ARGON2_PARAMS").map(|v| Argon2Config::parse(&v.to_string())) {
-            Ok(Ok(c)) => c,
-            Ok(Err(e)) => {
-                console_error!("ARGON2_PARAMS ignored: {e}");
-                Argon2Config::default()
-            }
-            Err(_) => Argon2Config::default(),
-        };
-        Argon2idHasher::new(config)
+        let config = configured(env, "ARGON2_PARAMS", Argon2Config::parse);
+        let admission = configured(env, "PASSWORD_WORK", Admission::parse);
+        Argon2idHasher::with_admission(config, admission)
     })
+}
+
+/// A setting parsed from variable `name`; its default when unset or (logged) malformed.
+fn configured<T: Default>(env: &Env, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> T {
+    match env.var(name).map(|v| parse(&v.to_string())) {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => {
+            console_error!("{name} ignored: {e}");
+            T::default()
+        }
+        Err(_) => T::default(),
+    }
 }
 
 #[event(start)]

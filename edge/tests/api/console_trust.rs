@@ -49,7 +49,10 @@ async fn get(env: &TestEnv, path: &str, cookie: Option<&str>) -> Response {
 fn tx_of(page: Response) -> String {
     assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
     let html = String::from_utf8(page.body).unwrap();
-    assert!(html.contains("data-tollgate-authorize-tx=\""), "not the login page: {html}");
+    assert!(
+        html.contains("data-tollgate-authorize-tx=\""),
+        "not the login page: {html}"
+    );
     html.split("data-tollgate-authorize-tx=\"")
         .nth(1)
         .unwrap()

@@ -13,6 +13,7 @@ mod lifecycle;
 mod management;
 mod migration;
 mod operator;
+mod overload;
 mod search;
 mod signup;
 mod tokens;

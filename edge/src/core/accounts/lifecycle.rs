@@ -407,6 +407,7 @@ pub async fn set_password(
 /// the browser making the change: it stays signed in, every other session is revoked.
 pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, session: Option<&str>) -> CoreResult<User> {
     let (user, conn) = reset_info(core, ticket).await?;
+    let _permit = crate::core::credentials::hashing::admit(core).await?;
     let own_store = match UserSource::of(core, &conn)? {
         UserSource::OwnStore(legacy) => Some(legacy),
         _ => None,

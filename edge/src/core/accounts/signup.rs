@@ -141,6 +141,8 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
     };
     conn.check_password(password, &info)?;
 
+    // Admitted before the first write (the sign-up bucket): past the per-isolate bound, `503`.
+    let _permit = crate::core::credentials::hashing::admit(core).await?;
     let quota = attack::take(
         core.db,
         &format!("signup:{ip}"),

@@ -28,6 +28,10 @@ pub trait PasswordHasher {
     fn needs_upgrade(&self, _phc: &str) -> bool {
         false
     }
+    /// The gate in front of this hasher's work (one per isolate), if it has one.
+    fn admission(&self) -> Option<&crate::core::credentials::admission::Admission> {
+        None
+    }
     /// The most work one verification of an imported or handed-over hash may cost: 4× our own,
     /// and never less than 4× OWASP's minimum argon2id setting (m=19456, t=2).
     fn verification_budget(&self) -> f64 {
@@ -79,20 +83,37 @@ impl Default for Argon2Config {
     }
 }
 
+/// Admits a flow that will do password work: at once, after a short wait, or `Overloaded`
+/// (`credentials::admission`). Call it before the flow's first write.
+pub async fn admit<'c>(core: &'c crate::core::Core<'_>) -> CoreResult<crate::core::credentials::admission::Permit<'c>> {
+    match core.hasher.admission() {
+        Some(gate) => gate.enter(core.http, core.clock).await,
+        None => Ok(crate::core::credentials::admission::Permit::free()),
+    }
+}
+
 /// argon2id via the RustCrypto `argon2` crate.
 #[derive(Debug, Default)]
 pub struct Argon2idHasher {
     config: Argon2Config,
     /// A hash with this hasher's parameters, made on first use, that no password matches.
     dummy: std::sync::OnceLock<String>,
+    /// The bound on flows doing this hasher's work at once.
+    admission: crate::core::credentials::admission::Admission,
 }
 
 impl Argon2idHasher {
-    /// A hasher with the given parameters.
+    /// A hasher with the given parameters and the default admission bound.
     pub fn new(config: Argon2Config) -> Self {
+        Self::with_admission(config, Default::default())
+    }
+
+    /// A hasher with the given parameters behind `admission`.
+    pub fn with_admission(config: Argon2Config, admission: crate::core::credentials::admission::Admission) -> Self {
         Self {
             config,
             dummy: std::sync::OnceLock::new(),
+            admission,
         }
     }
 
@@ -144,6 +165,10 @@ impl PasswordHasher for Argon2idHasher {
 
     fn work(&self) -> f64 {
         f64::from(self.config.m_kib) * f64::from(self.config.t)
+    }
+
+    fn admission(&self) -> Option<&crate::core::credentials::admission::Admission> {
+        Some(&self.admission)
     }
 
     /// Whether a stored hash uses other parameters than ours (and should be re-hashed on login).

@@ -131,6 +131,8 @@ pub async fn check_credentials(
     password: &str,
     origin: Origin<'_>,
 ) -> CoreResult<User> {
+    // Admitted before anything is read or written: past the per-isolate bound, `503` at once.
+    let _permit = crate::core::credentials::hashing::admit(core).await?;
     let now = core.clock.now_ms();
     let ip_key = format!("login-fail:{}", origin.ip);
     if !attack::peek(core.db, &ip_key, Bucket::LOGIN_FAILURES_PER_IP, 1.0, now)
