@@ -6,6 +6,7 @@
 #[cfg(feature = "dictionary")]
 pub mod dictionary;
 pub mod email;
+pub mod management;
 pub mod password;
 pub mod personal_info;
 pub mod username;
