@@ -21,7 +21,7 @@ use crate::core::platform::secrets::ct_eq;
 /// How long an export download link works.
 pub const DOWNLOAD_TTL_S: i64 = 60;
 
-fn bearer(req: &Request) -> Option<&str> {
+pub(super) fn bearer(req: &Request) -> Option<&str> {
     let v = req.header("authorization")?;
     v.strip_prefix("Bearer ")
         .or_else(|| v.strip_prefix("bearer "))
@@ -275,7 +275,7 @@ pub const ROUTES: &[Route] = &[
 
 /// `rest` (the path under `/api/v2/`) against a pattern: the `{id}` segment (`""` for a pattern
 /// without one), or `None`.
-fn matches<'p>(pattern: &str, rest: &'p str) -> Option<&'p str> {
+pub(super) fn matches<'p>(pattern: &str, rest: &'p str) -> Option<&'p str> {
     let (mut pat, mut got) = (pattern.split('/'), rest.split('/'));
     let mut id = "";
     loop {
@@ -289,14 +289,14 @@ fn matches<'p>(pattern: &str, rest: &'p str) -> Option<&'p str> {
 }
 
 /// What the route table says about a request.
-enum Found<'r> {
+pub(crate) enum Found<'r> {
     Route(&'static Route, &'r str),
     /// The path exists with other methods (the `Allow` header's value).
     WrongMethod(String),
     Nothing,
 }
 
-fn find<'r>(method: &str, rest: &'r str) -> Found<'r> {
+pub(crate) fn find<'r>(method: &str, rest: &'r str) -> Found<'r> {
     let mut allow: Vec<&str> = Vec::new();
     for r in ROUTES {
         if let Some(id) = matches(r.path, rest) {
@@ -342,6 +342,9 @@ impl App<'_> {
     /// authenticated and authorized by the route's [`Access`] before anything else is read.
     pub(super) async fn management(&self, req: &Request) -> Option<Response> {
         let rest = req.path.strip_prefix("/api/v2/")?;
+        if let Some(res) = self.members(req, rest).await {
+            return Some(res);
+        }
         let result = match find(&req.method, rest) {
             Found::Route(route, id) => self.management_route(req, route, id).await,
             Found::WrongMethod(allow) => {

@@ -3,12 +3,13 @@
 //! tests exercise the same routes the Worker serves.
 
 mod authorize;
-mod cors;
+pub(crate) mod cors;
 pub mod errors;
 pub mod http;
 mod lifecycle;
 pub mod management;
-mod oauth;
+mod members;
+pub(crate) mod oauth;
 pub mod pages;
 pub mod routes;
 

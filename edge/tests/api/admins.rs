@@ -12,7 +12,7 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const PW: &str = "Console-owner-pass-1";
 
-fn callback() -> String {
+pub(crate) fn callback() -> String {
     format!("{ISSUER}admin/")
 }
 
@@ -21,7 +21,14 @@ fn authorize_url(client: &str, redirect: &str) -> String {
     q.append_pair("client_id", client)
         .append_pair("redirect_uri", redirect)
         .append_pair("response_type", "code")
-        .append_pair("scope", &format!("openid profile email {}", ALL_SCOPES.join(" ")))
+        .append_pair(
+            "scope",
+            &format!(
+                "openid profile email {} {}",
+                ALL_SCOPES.join(" "),
+                edge::core::directory::admins::OWNER_SCOPES.join(" ")
+            ),
+        )
         .append_pair("audience", &format!("{ISSUER}api/v2/"))
         .append_pair("state", "st4te")
         .append_pair("code_challenge", CHALLENGE)
@@ -30,7 +37,13 @@ fn authorize_url(client: &str, redirect: &str) -> String {
 }
 
 /// Signs in through the hosted page and exchanges the code: the token response.
-async fn console_login(env: &TestEnv, client: &str, redirect: &str, email: &str, password: &str) -> Response {
+pub(crate) async fn console_login(
+    env: &TestEnv,
+    client: &str,
+    redirect: &str,
+    email: &str,
+    password: &str,
+) -> Response {
     let page = env.send(Request::new("GET", &authorize_url(client, redirect))).await;
     assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
     let html = String::from_utf8(page.body).unwrap();

@@ -11,6 +11,7 @@ mod hash_vectors;
 mod jobs;
 mod lifecycle;
 mod management;
+mod members;
 mod migration;
 mod operator;
 mod overload;

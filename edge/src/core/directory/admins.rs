@@ -33,45 +33,21 @@ pub const CONSOLE_CLIENT_ID: &str = "tollgate-console";
 /// Every Management API scope (one list, in `shared`, for the edge and the console).
 pub use shared::wire::MANAGEMENT_SCOPES as ALL_SCOPES;
 
-/// What a member may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Everything (and, later, managing members).
-    Owner,
-    /// Everything the Management API offers.
-    Admin,
-    /// Reads only.
-    Viewer,
-}
+/// What a member may do (one type with the Management API's `members` resource).
+pub use shared::management::members::Role;
 
-impl Role {
-    /// The stored name.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "owner" => Some(Self::Owner),
-            "admin" => Some(Self::Admin),
-            "viewer" => Some(Self::Viewer),
-            _ => None,
-        }
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Admin => "admin",
-            Self::Viewer => "viewer",
-        }
-    }
-
-    /// The Management API scopes of the role.
-    pub fn scopes(self) -> Vec<&'static str> {
-        match self {
-            Self::Owner | Self::Admin => ALL_SCOPES.to_vec(),
-            Self::Viewer => ALL_SCOPES.iter().copied().filter(|s| s.starts_with("read:")).collect(),
-        }
+/// The Management API scopes of `role`: owners hold every scope and the owner-only ones
+/// (members), admins every tenant scope, viewers the `read:` ones.
+pub fn role_scopes(role: Role) -> Vec<&'static str> {
+    match role {
+        Role::Owner => ALL_SCOPES.iter().chain(OWNER_SCOPES.iter()).copied().collect(),
+        Role::Admin => ALL_SCOPES.to_vec(),
+        Role::Viewer => ALL_SCOPES.iter().copied().filter(|s| s.starts_with("read:")).collect(),
     }
 }
+
+/// The scopes only owners hold; no client grant can carry them (`management::access`).
+pub use shared::management::members::OWNER_SCOPES;
 
 /// The role of stored user `user_id`, if they are a member (users of other connections never are).
 pub async fn role_of(core: &Core<'_>, user_id: &str) -> CoreResult<Option<Role>> {
@@ -106,10 +82,39 @@ pub fn managed(u: Option<User>) -> CoreResult<User> {
 /// The scopes a console token for this member may carry: the requested ones the role holds,
 /// plus the OpenID ones.
 pub fn token_scopes(role: Role, requested: &[String]) -> Vec<String> {
-    let allowed = role.scopes();
+    let allowed = role_scopes(role);
     requested
         .iter()
         .filter(|s| matches!(s.as_str(), "openid" | "profile" | "email") || allowed.contains(&s.as_str()))
         .cloned()
         .collect()
+}
+
+/// Makes `user_id` (an administrators'-connection account) a member with `role`.
+pub fn add_member(user_id: &str, role: Role, now: i64) -> Stmt {
+    Stmt::new("INSERT INTO tenant_members (user_id, role, created_at) VALUES (?1, ?2, ?3)")
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(now)
+}
+
+/// Gives a member `role`, returning their id, unless that would leave the tenant without an
+/// owner (then it changes nothing and returns no row). One statement: two owners demoting each
+/// other cannot both succeed.
+pub fn change_role(user_id: &str, role: Role) -> Stmt {
+    Stmt::new(
+        "UPDATE tenant_members SET role = ?2 WHERE user_id = ?1 AND (?2 = 'owner' OR role <> 'owner' \
+         OR (SELECT COUNT(*) FROM tenant_members WHERE role = 'owner') > 1) RETURNING user_id",
+    )
+    .bind(user_id)
+    .bind(role.as_str())
+}
+
+/// Ends a membership, returning the id, unless it is the last owner's (then no row).
+pub fn remove_member(user_id: &str) -> Stmt {
+    Stmt::new(
+        "DELETE FROM tenant_members WHERE user_id = ?1 AND (role <> 'owner' \
+         OR (SELECT COUNT(*) FROM tenant_members WHERE role = 'owner') > 1) RETURNING user_id",
+    )
+    .bind(user_id)
 }

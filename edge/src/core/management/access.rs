@@ -61,6 +61,21 @@ impl Principal {
         }
     }
 
+    /// Refuses with 403 unless the caller is a member who is an owner today and holds one of
+    /// `scopes`: managing members is never a client's (a client grant may name any scope of the
+    /// Management API's resource server, so the role itself is the check).
+    pub fn require_owner(&self, scopes: &[&str]) -> CoreResult<()> {
+        match self {
+            Principal::Member {
+                role: crate::core::directory::admins::Role::Owner,
+                ..
+            } => self.require(scopes),
+            _ => Err(CoreError::InsufficientScope(
+                "Only an owner of the tenant, signed in to the console, manages its members".into(),
+            )),
+        }
+    }
+
     /// Refuses with 403 unless the caller holds one of `scopes`.
     pub fn require(&self, scopes: &[&str]) -> CoreResult<()> {
         if self.has_any(scopes) {
@@ -81,7 +96,7 @@ async fn member(core: &Core<'_>, sub: &str, scope: &str) -> CoreResult<Principal
     let role = crate::core::directory::admins::role_of(core, user_id)
         .await?
         .ok_or_else(|| unauthorized("not a member of the tenant"))?;
-    let allowed = role.scopes();
+    let allowed = crate::core::directory::admins::role_scopes(role);
     Ok(Principal::Member {
         user_id: user_id.to_owned(),
         role,

@@ -5,4 +5,5 @@ pub mod access;
 pub mod applications;
 pub mod connections;
 pub mod jobs;
+pub mod members;
 pub mod users;

@@ -229,11 +229,19 @@ pub async fn validate(
         },
         None => None,
     };
-    req.scope =
-        crate::core::oauth::grants::granted_scopes(Some(param(q, "scope").unwrap_or("openid")), api.as_ref(), true)
+    let requested = param(q, "scope").unwrap_or("openid");
+    req.scope = crate::core::oauth::grants::granted_scopes(Some(requested), api.as_ref(), true)
+        .into_iter()
+        .filter(|s| s != "offline_access" || client.allows(GrantType::RefreshToken))
+        .collect();
+    if console_code {
+        // The owner-only scopes (members) are no resource server's: the console may ask for them,
+        // and the code exchange keeps them only for an owner (`admins::token_scopes`).
+        let owner_only = crate::core::oauth::tokens::split_scope(requested)
             .into_iter()
-            .filter(|s| s != "offline_access" || client.allows(GrantType::RefreshToken))
-            .collect();
+            .filter(|s| crate::core::directory::admins::OWNER_SCOPES.contains(&s.as_str()));
+        req.scope.extend(owner_only);
+    }
     Ok(Ok((client, req)))
 }
 

@@ -182,6 +182,27 @@ pub async fn unblock(db: &dyn Database, connection_id: &str, identifiers: &[&str
     Ok(())
 }
 
+/// The identifiers of `connection_id` that brute-force protection blocks now (for every IP or
+/// from some IP): the administrators' list for owners.
+pub async fn blocked_identifiers(db: &dyn Database, connection_id: &str, now: i64) -> CoreResult<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        identifier: String,
+    }
+    let rows: Vec<Row> = crate::core::platform::db::decode(
+        db.query(
+            Stmt::new(
+                "SELECT DISTINCT identifier FROM login_failures WHERE connection_id = ?1 AND count >= ?2 AND last_at > ?3",
+            )
+            .bind(connection_id)
+            .bind(i64::from(DEFAULT_MAX_ATTEMPTS))
+            .bind(now - BLOCK_MS),
+        )
+        .await?,
+    )?;
+    Ok(rows.into_iter().map(|r| r.identifier).collect())
+}
+
 /// Lifts the blocks on a (normalised) identifier in every connection but `except_connection`
 /// (the administrators', whose blocks only an owner lifts).
 pub async fn unblock_everywhere(db: &dyn Database, identifier: &str, except_connection: &str) -> CoreResult<()> {

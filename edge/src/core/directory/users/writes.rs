@@ -164,6 +164,17 @@ pub fn delete_in_connection(user_id: &str, connection_id: &str) -> Stmt {
         .bind(connection_id)
 }
 
+/// Deletes an administrator's account once it is no longer a member (in the batch that removed
+/// the membership; nothing happens where the membership stayed).
+pub fn delete_former_member(user_id: &str, connection_id: &str) -> Stmt {
+    Stmt::new(
+        "DELETE FROM users WHERE user_id = ?1 AND connection_id = ?2 \
+         AND NOT EXISTS (SELECT 1 FROM tenant_members WHERE user_id = ?1)",
+    )
+    .bind(user_id)
+    .bind(connection_id)
+}
+
 /// Deletes every user of a connection (the connection is being deleted).
 pub fn delete_all_in_connection(connection_id: &str) -> Stmt {
     Stmt::new("DELETE FROM users WHERE connection_id = ?1").bind(connection_id)
