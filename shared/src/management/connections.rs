@@ -1,0 +1,310 @@
+//! Connections (`/api/v2/connections`): the connection with its options as Auth0 names them
+//! (option keys not typed here are kept as they are), the create and update bodies, the paged
+//! list, and Tollgate's legacy-store test (`POST /api/v2/connections/{id}/legacy-test`).
+
+use serde::{Deserialize, Serialize};
+
+use super::Metadata;
+use crate::password::PolicyLevel;
+use crate::wire::{ComplexityOptions, Validation};
+
+/// `password_history`: refuse the last `size` passwords.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordHistory {
+    /// Whether reuse is refused.
+    #[serde(default)]
+    pub enable: bool,
+    /// How many previous passwords count (at most 24; 5 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u32>,
+}
+
+/// `password_dictionary`: refuse common passwords and these words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordDictionary {
+    /// Whether the dictionary check runs.
+    #[serde(default)]
+    pub enable: bool,
+    /// Extra words (up to 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dictionary: Option<Vec<String>>,
+}
+
+/// An `{enable}` switch (`password_no_personal_info`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Toggle {
+    /// Whether the feature is on.
+    #[serde(default)]
+    pub enable: bool,
+}
+
+/// Tollgate: a database connection's legacy user store (`options.legacy`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyOptions {
+    /// Base URL of the legacy service.
+    pub url: String,
+    /// Name of the Worker secret with the HMAC key (`CONNECTION_SECRET_*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Ask for the stored hash and verify it at the edge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash_handover: Option<bool>,
+    /// Per-call timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    /// Time for one call including retries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget_ms: Option<u64>,
+}
+
+/// A connection's `options`. The database options Tollgate reads are typed; every other key
+/// (a federated connection's `client_id`, `issuer`, …, or options of Auth0's that Tollgate does
+/// not use) is kept in [`ConnectionOptions::extra`] and written back unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionOptions {
+    /// Password strength level.
+    #[serde(rename = "passwordPolicy", default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<PolicyLevel>,
+    /// Minimum-length override.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_complexity_options: Option<ComplexityOptions>,
+    /// Reuse protection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_history: Option<PasswordHistory>,
+    /// Dictionary check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_dictionary: Option<PasswordDictionary>,
+    /// Personal-information check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_no_personal_info: Option<Toggle>,
+    /// Sign-up needs a username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires_username: Option<bool>,
+    /// Username bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<Validation>,
+    /// Public sign-ups refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disable_signup: Option<bool>,
+    /// Brute-force protection (on unless `false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brute_force_protection: Option<bool>,
+    /// With a legacy store: migrate users at their first login (`true`) or keep them there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_mode: Option<bool>,
+    /// Auth0's custom-database switch.
+    #[serde(
+        rename = "enabledDatabaseCustomization",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enabled_database_customization: Option<bool>,
+    /// Tollgate: the legacy user store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<LegacyOptions>,
+    /// Every other option, kept.
+    #[serde(flatten)]
+    pub extra: Metadata,
+}
+
+/// A connection (`GET /api/v2/connections/{id}`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Connection {
+    /// `con_…`.
+    pub id: String,
+    /// Its unique name (the `realm` of logins).
+    pub name: String,
+    /// Name shown on login screens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `auth0` (database) or the provider's strategy.
+    pub strategy: String,
+    /// Its options.
+    #[serde(default)]
+    pub options: ConnectionOptions,
+    /// The applications it is enabled for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_clients: Option<Vec<String>>,
+    /// Whether it is a domain-level connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_domain_connection: Option<bool>,
+    /// Its realms (its name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<Vec<String>>,
+    /// Whether the login page shows a button for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_as_button: Option<bool>,
+    /// Free-form metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+impl Connection {
+    /// Whether it is a database connection.
+    pub fn is_database(&self) -> bool {
+        self.strategy == "auth0"
+    }
+}
+
+/// `GET /api/v2/connections` with paging (`take`/`from`) or `include_totals=true`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionsPage {
+    /// The connections.
+    pub connections: Vec<Connection>,
+    /// Index of the first one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<i64>,
+    /// The page size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Connections in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Checkpoint of the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// `POST /api/v2/connections`. Federated strategies need `options.client_id` and
+/// `options.client_secret_env` (the Worker secret's name; secrets are never stored).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnection {
+    /// 1–128 letters, digits or `-`.
+    pub name: String,
+    /// Name shown on login screens (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `auth0`, `google-oauth2`, `facebook`, `oidc` or `oauth2`.
+    pub strategy: String,
+    /// Its options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<ConnectionOptions>,
+    /// The applications to enable it for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_clients: Option<Vec<String>>,
+    /// Domain-level (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_domain_connection: Option<bool>,
+    /// Login button (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_as_button: Option<bool>,
+    /// Realms (Tollgate: always the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<Vec<String>>,
+    /// Free-form metadata (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+/// `PATCH /api/v2/connections/{id}`: replaces `options` and/or `enabled_clients`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnection {
+    /// Name shown on login screens (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The new options (all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<ConnectionOptions>,
+    /// The applications to enable it for (all of them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_clients: Option<Vec<String>>,
+    /// Domain-level (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_domain_connection: Option<bool>,
+    /// Login button (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_as_button: Option<bool>,
+    /// Realms (Tollgate: always the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<Vec<String>>,
+    /// Free-form metadata (not stored by Tollgate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+}
+
+/// Tollgate: `POST /api/v2/connections/{id}/legacy-test`, asks the legacy store for one user.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyTest {
+    /// An email or username.
+    pub identifier: String,
+}
+
+/// What the legacy store answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegacyVerdict {
+    /// It knows the user.
+    Found,
+    /// It does not.
+    NotFound,
+    /// An answer `get_user` does not give.
+    Unexpected,
+    /// No usable answer (the detail says why).
+    Error,
+}
+
+/// The answer of [`LegacyTest`] (never more of the profile than its email).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyTestResult {
+    /// What it answered.
+    pub verdict: LegacyVerdict,
+    /// The profile's email (`found`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Why (`unexpected`, `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// How long the store took.
+    pub ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::management::{vectors, Listing};
+    use serde_json::json;
+
+    const FILE: &str = include_str!("../../../tests/vectors/management/connections.json");
+
+    #[test]
+    fn connections_round_trip_and_keep_unknown_options() {
+        let db: Connection = vectors::round_trip(FILE, "database_connection");
+        assert!(db.is_database());
+        assert_eq!(db.options.password_policy, Some(PolicyLevel::Good));
+        assert!(
+            db.options.extra.contains_key("mfa"),
+            "options Tollgate does not read are kept"
+        );
+        let social: Connection = vectors::round_trip(FILE, "social_connection");
+        assert_eq!(social.options.extra["client_id"], "abc.apps.googleusercontent.com");
+        vectors::round_trip::<Connection>(FILE, "legacy_connection");
+        vectors::round_trip::<ConnectionsPage>(FILE, "connections_page");
+        vectors::round_trip::<CreateConnection>(FILE, "create_connection");
+        vectors::round_trip::<UpdateConnection>(FILE, "update_connection");
+        vectors::round_trip::<LegacyTestResult>(FILE, "legacy_test_found");
+        vectors::round_trip::<LegacyTestResult>(FILE, "legacy_test_error");
+        let list: Listing<Connection, ConnectionsPage> =
+            serde_json::from_value(vectors::sample(FILE, "connections_page")).unwrap();
+        assert!(matches!(list, Listing::Page(ref p) if p.connections.len() == 1));
+    }
+
+    #[test]
+    fn bad_bodies_are_refused_precisely() {
+        assert_eq!(
+            vectors::refusal::<UpdateConnection>(json!({"options": {"passwordPolicy": "impossible"}})),
+            "Payload validation error: 'No enum match for: \"impossible\" (expected one of none, low, fair, good, excellent)'."
+        );
+        assert_eq!(
+            vectors::refusal::<CreateConnection>(json!({"name": "x", "strategy": "auth0", "enabled": true})),
+            "Payload validation error: 'Additional properties not allowed: enabled'."
+        );
+        assert_eq!(
+            vectors::refusal::<LegacyTest>(json!({})),
+            "Payload validation error: 'Missing required property: identifier'."
+        );
+    }
+}
