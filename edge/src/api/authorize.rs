@@ -46,7 +46,7 @@ impl App<'_> {
         format!("{name}={value}; Path=/; HttpOnly; {site}; Max-Age={max_age_s}")
     }
 
-    fn session_cookie(&self, value: &str, max_age_s: i64) -> String {
+    pub(super) fn session_cookie(&self, value: &str, max_age_s: i64) -> String {
         self.cookie(SESSION_COOKIE, value, max_age_s)
     }
 
@@ -124,7 +124,7 @@ impl App<'_> {
         }
     }
 
-    fn render(&self, outcome: &Outcome) -> Result<Response, WebError> {
+    pub(super) fn render_outcome(&self, outcome: &Outcome) -> Result<Response, WebError> {
         match outcome {
             Outcome::Deliver(d) => self.deliver(d),
             Outcome::ErrorPage { error, description } => Ok(pages::message_page(
@@ -143,7 +143,7 @@ impl App<'_> {
         let connection = super::query_param(req, "connection").unwrap_or_default();
         let (binding, set_binding) = self.binding(req)?;
         let outcome = round_trip::social(&self.core, &tx, &connection, &binding).await?;
-        Ok(with_cookie(self.render(&outcome)?, set_binding))
+        Ok(with_cookie(self.render_outcome(&outcome)?, set_binding))
     }
 
     /// `GET /login/callback`: an identity provider's answer. Logged in → session cookie and on to
@@ -154,7 +154,7 @@ impl App<'_> {
             round_trip::Callback::Session { token, resume_url } => Ok(
                 redirect(&resume_url).with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
             ),
-            round_trip::Callback::Outcome(o) => self.render(&o),
+            round_trip::Callback::Outcome(o) => self.render_outcome(&o),
         }
     }
 
@@ -173,7 +173,7 @@ impl App<'_> {
                 result.outcome = outcome;
             }
         }
-        let mut res = with_cookie(self.render(&result.outcome)?, set_binding);
+        let mut res = with_cookie(self.render_outcome(&result.outcome)?, set_binding);
         if let Some(token) = result.new_session {
             res = res.with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000));
         }
@@ -210,13 +210,16 @@ impl App<'_> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let signer = self.signer().await?;
         let outcome = authorize::resume(&self.core, &*signer, &tx, req.cookie(SESSION_COOKIE)).await?;
-        self.render(&outcome)
+        self.render_outcome(&outcome)
     }
 
-    /// `POST /co/authenticate`: embedded (cross-origin) login for auth0-js and Lock.
+    /// `POST /co/authenticate`: embedded (cross-origin) login for auth0-js and Lock — a password
+    /// (`password-realm`) or a passwordless code (`passwordless/otp`, realm `email`).
     pub(super) async fn co_authenticate(&self, req: &Request) -> Result<Response, WebError> {
         let b: CoAuthenticateRequest = parse_json(req)?;
-        let (Some(client_id), Some(username), Some(password)) = (b.client_id, b.username, b.password) else {
+        let passwordless = b.credential_type.as_deref() == Some(shared::wire::PASSWORDLESS_OTP);
+        let secret = if passwordless { b.otp } else { b.password };
+        let (Some(client_id), Some(username), Some(secret)) = (b.client_id, b.username, secret) else {
             return Err(CoreError::InvalidRequest(
                 "Invalid request body. All and only of client_id, credential_type, username, otp, realm are required."
                     .into(),
@@ -234,46 +237,66 @@ impl App<'_> {
         if !client.cross_origin_auth {
             return Err(CoreError::InvalidClient("Cross origin login not allowed.".into()).into());
         }
-        let realm = match b.realm {
-            Some(r) => r,
-            None => tenant::tenant(self.core.db)
-                .await?
-                .flags
-                .default_directory
-                .ok_or_else(|| {
-                    CoreError::InvalidRequest("Authorization server not configured with default connection.".into())
-                })?,
+        let origin = Origin {
+            ip: self.client_ip(req),
         };
-        let conn = tenant::database_by_name(self.core.db, &realm)
-            .await?
-            .filter(|c| c.strategy == crate::core::directory::tenant::Strategy::Auth0)
-            .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {realm}.")))?;
-        if !tenant::connection_enabled(self.core.db, &client.client_id, &conn.id).await? {
-            return Err(CoreError::InvalidRequest(format!("Unknown realm {realm}.")).into());
-        }
-        let user = match grants::check_credentials(
-            &self.core,
-            &conn,
-            &username,
-            &password,
-            Origin {
-                ip: self.client_ip(req),
-            },
-        )
-        .await
-        {
-            Err(CoreError::WrongCredentials) => {
-                return Err(CoreError::AccessDenied("Wrong email or password.".into()).into())
+        let (user, connection_id) = if passwordless {
+            let realm = b.realm.unwrap_or_else(|| "email".into());
+            let conn = crate::core::passwordless::flows::connection(&self.core, &client.client_id, &realm)
+                .await
+                .map_err(|_| CoreError::InvalidRequest(format!("Unknown realm {realm}.")))?;
+            let verified = crate::core::passwordless::flows::verify(
+                &self.core,
+                &conn,
+                &client.client_id,
+                Some(&username),
+                shared::wire::PasswordlessSend::Code,
+                &secret,
+                origin,
+            )
+            .await;
+            match verified {
+                Err(CoreError::InvalidGrant(msg)) => return Err(CoreError::AccessDenied(msg).into()),
+                Err(CoreError::UserBlocked) => return Err(CoreError::AccessDenied("Blocked user".into()).into()),
+                other => (other?.user, conn.id),
             }
-            Err(CoreError::UserBlocked) => return Err(CoreError::AccessDenied("Blocked user".into()).into()),
-            other => other?,
+        } else {
+            let realm = match b.realm {
+                Some(r) => r,
+                None => tenant::tenant(self.core.db)
+                    .await?
+                    .flags
+                    .default_directory
+                    .ok_or_else(|| {
+                        CoreError::InvalidRequest("Authorization server not configured with default connection.".into())
+                    })?,
+            };
+            let conn = tenant::database_by_name(self.core.db, &realm)
+                .await?
+                .filter(|c| c.strategy == crate::core::directory::tenant::Strategy::Auth0)
+                .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown realm {realm}.")))?;
+            if !tenant::connection_enabled(self.core.db, &client.client_id, &conn.id).await? {
+                return Err(CoreError::InvalidRequest(format!("Unknown realm {realm}.")).into());
+            }
+            match grants::check_credentials(&self.core, &conn, &username, &secret, origin).await {
+                Err(CoreError::WrongCredentials) => {
+                    return Err(CoreError::AccessDenied("Wrong email or password.".into()).into())
+                }
+                Err(CoreError::UserBlocked) => return Err(CoreError::AccessDenied("Blocked user".into()).into()),
+                other => (other?, conn.id),
+            }
         };
         // The ticket is redeemable only by this browser: `/authorize?login_ticket=` checks the
         // binding cookie this answer sets (or the one the browser sent).
         let (binding, set_binding) = self.binding(req)?;
-        let ticket =
-            crate::core::oauth::sessions::issue_login_ticket(&self.core, &client.client_id, &user, &conn.id, &binding)
-                .await?;
+        let ticket = crate::core::oauth::sessions::issue_login_ticket(
+            &self.core,
+            &client.client_id,
+            &user,
+            &connection_id,
+            &binding,
+        )
+        .await?;
         let answer = CoAuthenticateResponse {
             login_ticket: ticket,
             co_verifier: self.core.random_token()?,

@@ -11,6 +11,7 @@ pub mod management;
 mod members;
 pub(crate) mod oauth;
 pub mod pages;
+mod passwordless;
 pub mod routes;
 
 use serde::de::DeserializeOwned;
@@ -200,7 +201,8 @@ impl App<'_> {
 }
 
 /// The client's connections grouped by strategy as Lock reads them: database connections with
-/// their policies, federated ones by name (the widget's social buttons).
+/// their policies, federated ones by name (the widget's social buttons), passwordless ones
+/// (`email`) by name.
 fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
     let mut out = vec![Strategy {
         name: "auth0".into(),
@@ -210,7 +212,8 @@ fn strategies(connections: &[tenant::Connection]) -> Vec<Strategy> {
             .map(|c| c.info())
             .collect(),
     }];
-    for c in connections.iter().filter(|c| c.strategy.is_federated()) {
+    // Federated and passwordless connections by name (Lock Passwordless reads `email`).
+    for c in connections.iter().filter(|c| c.strategy != tenant::Strategy::Auth0) {
         let info = DbConnectionInfo {
             name: c.name.clone(),
             ..DbConnectionInfo::named()

@@ -16,7 +16,7 @@ use crate::core::protection::attack::{self, Bucket};
 use crate::core::{oauth::codes, oauth::keys};
 
 /// Parses a token request body: JSON (auth0-js) or form-encoded (spa-js, node-auth0).
-fn parse_token_request(req: &Request) -> Result<TokenRequest, WebError> {
+pub(crate) fn parse_token_request(req: &Request) -> Result<TokenRequest, WebError> {
     if req.body.len() > MAX_BODY_BYTES {
         return Err(WebError::PayloadTooLarge);
     }
@@ -33,7 +33,7 @@ fn parse_token_request(req: &Request) -> Result<TokenRequest, WebError> {
 }
 
 /// `client_secret_basic`: `Authorization: Basic base64(urlencode(id) ":" urlencode(secret))`.
-fn basic_credentials(req: &Request) -> Option<(String, String)> {
+pub(crate) fn basic_credentials(req: &Request) -> Option<(String, String)> {
     let value = req.header("authorization")?;
     let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
     let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
@@ -47,7 +47,7 @@ fn basic_credentials(req: &Request) -> Option<(String, String)> {
     Some((un(id)?, un(secret)?))
 }
 
-fn bearer(req: &Request) -> Option<&str> {
+pub(crate) fn bearer(req: &Request) -> Option<&str> {
     let v = req.header("authorization")?;
     v.strip_prefix("Bearer ")
         .or_else(|| v.strip_prefix("bearer "))
@@ -112,6 +112,16 @@ impl App<'_> {
                 codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?
             }
             GrantType::RefreshToken => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
+            GrantType::PasswordlessOtp => {
+                crate::core::passwordless::flows::otp_grant(
+                    &self.core,
+                    &*signer,
+                    &client,
+                    &body,
+                    Origin { ip: user_ip },
+                )
+                .await?
+            }
             GrantType::Implicit => return Err(CoreError::UnsupportedGrantType("implicit".into()).into()),
         };
         let mut r = Response::json(200, &tokens)

@@ -57,6 +57,14 @@ pub enum Endpoint {
     UniversalLogin,
     /// Embedded login (`/co/authenticate`).
     CrossOriginAuthenticate,
+    /// `POST /passwordless/start`.
+    PasswordlessStart,
+    /// A magic link.
+    PasswordlessVerifyRedirect,
+    /// The hosted page asks for a code or link.
+    HostedPasswordlessStart,
+    /// The hosted page sends the code typed.
+    HostedPasswordlessVerify,
     /// `/v2/logout`.
     Logout,
     /// OIDC RP-initiated logout.
@@ -122,6 +130,15 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/login/callback", Api, E::FederatedCallback),
     route("POST", "/u/login", OAuth, E::UniversalLogin),
     route("POST", "/co/authenticate", OAuth, E::CrossOriginAuthenticate),
+    route("POST", "/passwordless/start", OAuth, E::PasswordlessStart),
+    route(
+        "GET",
+        "/passwordless/verify_redirect",
+        Api,
+        E::PasswordlessVerifyRedirect,
+    ),
+    route("POST", "/u/passwordless/start", OAuth, E::HostedPasswordlessStart),
+    route("POST", "/u/passwordless/verify", OAuth, E::HostedPasswordlessVerify),
     route("GET", "/v2/logout", Api, E::Logout),
     route("GET", "/oidc/logout", Api, E::OidcLogout),
     route("POST", "/oidc/logout", Api, E::OidcLogout),
@@ -202,6 +219,10 @@ impl App<'_> {
             E::FederatedCallback => self.federated_callback(req).await,
             E::UniversalLogin => self.universal_login(req).await,
             E::CrossOriginAuthenticate => self.co_authenticate(req).await,
+            E::PasswordlessStart => self.passwordless_start(req).await,
+            E::PasswordlessVerifyRedirect => self.passwordless_verify_redirect(req).await,
+            E::HostedPasswordlessStart => self.hosted_passwordless_start(req).await,
+            E::HostedPasswordlessVerify => self.hosted_passwordless_verify(req).await,
             E::Logout => self.logout(req).await,
             E::OidcLogout => self.oidc_logout(req).await,
             E::Token => self.token(req).await,

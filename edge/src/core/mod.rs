@@ -9,6 +9,7 @@ pub mod federation;
 pub mod management;
 pub mod migration;
 pub mod oauth;
+pub mod passwordless;
 pub mod platform;
 pub mod protection;
 
@@ -139,7 +140,7 @@ mod layout_tests {
     use std::path::{Path, PathBuf};
 
     /// The domain folders from the bottom up: each may import only the ones before it.
-    const LAYERS: [&str; 9] = [
+    const LAYERS: [&str; 10] = [
         "platform",
         "protection",
         "credentials",
@@ -147,6 +148,7 @@ mod layout_tests {
         "migration",
         "oauth",
         "accounts",
+        "passwordless",
         "federation",
         "management",
     ];

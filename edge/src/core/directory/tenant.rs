@@ -107,6 +107,71 @@ pub struct ConnectionOptions {
     /// The legacy backend, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: Option<LegacyOptions>,
+    /// Passwordless (`email`) connections: the one-time code's length and lifetime.
+    #[serde(default)]
+    pub totp: Totp,
+    /// Passwordless (`email`) connections: the mail's subject and text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailTemplate>,
+}
+
+/// A passwordless code's shape, as Auth0 names it (`options.totp`): `length` digits, valid
+/// `time_step` seconds. Defaults: 6 digits, 5 minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totp {
+    /// Digits in a code (4–10).
+    #[serde(default = "Totp::default_length")]
+    pub length: u32,
+    /// Seconds a code or link works (60–3600).
+    #[serde(default = "Totp::default_time_step")]
+    pub time_step: u32,
+}
+
+impl Totp {
+    fn default_length() -> u32 {
+        6
+    }
+
+    fn default_time_step() -> u32 {
+        300
+    }
+
+    /// Whether the values are within the bounds above.
+    pub fn check(&self) -> Result<(), String> {
+        if !(4..=10).contains(&self.length) {
+            return Err("totp.length must be 4-10 digits".into());
+        }
+        if !(60..=3600).contains(&self.time_step) {
+            return Err("totp.time_step must be 60-3600 seconds".into());
+        }
+        Ok(())
+    }
+}
+
+impl Default for Totp {
+    fn default() -> Self {
+        Self {
+            length: Self::default_length(),
+            time_step: Self::default_time_step(),
+        }
+    }
+}
+
+/// A passwordless mail (`options.email`): `{{code}}`, `{{link}}` and `{{application}}` are filled in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailTemplate {
+    /// Subject line.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// Plain-text body (Auth0's `body`).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Sender shown (the deployment's `MAIL_FROM` is used to send).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Template syntax (`liquid`); only the placeholders above are filled in.
+    #[serde(default)]
+    pub syntax: Option<String>,
 }
 
 impl Default for ConnectionOptions {
@@ -123,6 +188,8 @@ impl Default for ConnectionOptions {
             brute_force_protection: true,
             import_mode: false,
             legacy: None,
+            totp: Totp::default(),
+            email: None,
         }
     }
 }
@@ -236,6 +303,9 @@ pub enum Strategy {
     /// `oauth2`: any OAuth 2.0 provider with a profile URL.
     #[serde(rename = "oauth2")]
     Oauth2,
+    /// `email`: passwordless, by one-time codes and links sent by mail.
+    #[serde(rename = "email")]
+    Email,
 }
 
 impl Strategy {
@@ -250,19 +320,26 @@ impl Strategy {
             Self::Facebook => "facebook",
             Self::Oidc => "oidc",
             Self::Oauth2 => "oauth2",
+            Self::Email => "email",
         }
     }
 
     /// The strategy called `name`.
     pub fn parse(name: &str) -> Option<Self> {
-        std::iter::once(Self::Auth0)
+        [Self::Auth0, Self::Email]
+            .into_iter()
             .chain(Self::FEDERATED)
             .find(|s| s.as_str() == name)
     }
 
     /// Logins at an identity provider (no passwords here).
     pub fn is_federated(self) -> bool {
-        self != Self::Auth0
+        Self::FEDERATED.contains(&self)
+    }
+
+    /// Passwordless: codes and links by mail (no passwords here either).
+    pub fn is_passwordless(self) -> bool {
+        self == Self::Email
     }
 
     /// A built-in social provider (Google, Facebook), whose users may keep the short id form.
@@ -292,17 +369,20 @@ pub enum GrantType {
     Password,
     /// `http://auth0.com/oauth/grant-type/password-realm`.
     PasswordRealm,
+    /// `http://auth0.com/oauth/grant-type/passwordless/otp`.
+    PasswordlessOtp,
 }
 
 impl GrantType {
     /// Every grant type, in Auth0's order.
-    pub const ALL: [GrantType; 6] = [
+    pub const ALL: [GrantType; 7] = [
         Self::AuthorizationCode,
         Self::Implicit,
         Self::RefreshToken,
         Self::ClientCredentials,
         Self::Password,
         Self::PasswordRealm,
+        Self::PasswordlessOtp,
     ];
 
     /// Auth0's name of the grant.
@@ -314,6 +394,7 @@ impl GrantType {
             Self::ClientCredentials => "client_credentials",
             Self::Password => "password",
             Self::PasswordRealm => shared::wire::PASSWORD_REALM,
+            Self::PasswordlessOtp => shared::wire::PASSWORDLESS_OTP,
         }
     }
 

@@ -205,9 +205,10 @@ pub async fn check_credentials(
 const RESERVE_PAUSE_MS: u64 = 50;
 const RESERVE_TRIES: u32 = 200;
 
-/// A brute-force slot for one attempt: granted, or `too_many_attempts` when the account is
-/// blocked; waits while the slots are held by attempts still in flight.
-async fn reserve(core: &Core<'_>, key: AttemptKey<'_>) -> CoreResult<String> {
+/// A brute-force slot for one attempt on `key`: granted, or `too_many_attempts` when the account
+/// is blocked; waits while the slots are held by attempts still in flight. Report the outcome with
+/// `attack::finish_attempt`.
+pub async fn reserve(core: &Core<'_>, key: AttemptKey<'_>) -> CoreResult<String> {
     let id = core.random_token()?;
     for _ in 0..RESERVE_TRIES {
         match attack::reserve_attempt(core.db, key, attack::DEFAULT_MAX_ATTEMPTS, &id, core.clock.now_ms()).await? {

@@ -305,6 +305,17 @@ impl Bucket {
         capacity: 10.0,
         period_ms: 120_000.0,
     };
+    /// `/passwordless/start` per IP: 50 an hour (Auth0's limit).
+    pub const PASSWORDLESS_PER_IP: Bucket = Bucket {
+        capacity: 50.0,
+        period_ms: 3_600_000.0,
+    };
+    /// `/passwordless/start` per address: burst 5, then 1 every 3 minutes (each start voids the
+    /// previous code, so more would only flood the mailbox).
+    pub const PASSWORDLESS_PER_ADDRESS: Bucket = Bucket {
+        capacity: 5.0,
+        period_ms: 900_000.0,
+    };
     /// `/dbconnections/change_password` per IP and email: burst 10, then 1 per minute.
     pub const CHANGE_PASSWORD: Bucket = Bucket {
         capacity: 10.0,
