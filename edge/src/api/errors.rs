@@ -3,6 +3,7 @@
 //! `/dbconnections/*` and OAuth's `{error, error_description}` for `/oauth/token` and friends.
 
 use serde_json::{json, Value};
+use shared::management::errors::ManagementError;
 use shared::wire::{codes, ApiError, OAuthError};
 
 use super::http::Response;
@@ -121,7 +122,12 @@ impl WebError {
             Value::String(s) => s,
             _ => e.message.unwrap_or_default().to_owned(),
         };
-        let body = json!({"statusCode": e.status, "error": reason(e.status), "message": message, "errorCode": e.code});
+        let body = ManagementError {
+            status_code: e.status,
+            error: reason(e.status).into(),
+            message,
+            error_code: Some(e.code.into()),
+        };
         finish(Response::json(e.status, &body), e.headers, e.internal)
     }
 

@@ -4,7 +4,7 @@
 //! Every read is bounded: daily ranges are at most [`MAX_DAYS`] days.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use shared::management::stats::{DailyStats, Provisioning, ProvisioningCounts, ProvisioningDay};
 
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{columns, decode, query_one, Stmt};
@@ -69,7 +69,7 @@ fn range(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<(i
 
 /// `GET /api/v2/stats/daily?from=YYYYMMDD&to=YYYYMMDD`: one entry per day of the range (the
 /// last 30 days by default), days without activity included with zeros.
-pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Value> {
+pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Vec<DailyStats>> {
     let (from, to) = range(core, from, to)?;
     #[derive(Deserialize)]
     struct Day {
@@ -99,15 +99,22 @@ pub async fn daily(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> Cor
     let mut out = Vec::new();
     for day in from..=to {
         let entry = match rows.next_if(|r| r.day == day) {
-            Some(r) => json!({"date": iso_day(day), "logins": r.logins, "signups": r.signups, "leaked_passwords": 0,
-                              "created_at": crate::core::platform::dates::iso8601(r.created_at),
-                              "updated_at": crate::core::platform::dates::iso8601(r.updated_at)}),
-            None => json!({"date": iso_day(day), "logins": 0, "signups": 0, "leaked_passwords": 0,
-                           "created_at": Value::Null, "updated_at": Value::Null}),
+            Some(r) => DailyStats {
+                date: iso_day(day),
+                logins: r.logins,
+                signups: r.signups,
+                leaked_passwords: 0,
+                created_at: Some(crate::core::platform::dates::iso8601(r.created_at)),
+                updated_at: Some(crate::core::platform::dates::iso8601(r.updated_at)),
+            },
+            None => DailyStats {
+                date: iso_day(day),
+                ..DailyStats::default()
+            },
         };
         out.push(entry);
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
 /// `GET /api/v2/stats/active-users`: users who logged in within the last 30 days.
@@ -138,7 +145,7 @@ macro_rules! kind {
 /// created per day by how they came — `signed_up`, `migrated` (lazily, at a login against the
 /// legacy store), `imported` (bulk jobs), `social` (federated); users created through the Management API count
 /// as signed up — and the total of each kind.
-pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Value> {
+pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Provisioning> {
     let (from, to) = range(core, from, to)?;
     #[derive(Deserialize)]
     struct Row {
@@ -172,20 +179,27 @@ pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>)
             )))
             .await?,
     )?;
-    let kinds = ["signed_up", "migrated", "imported", "social"];
-    let mut days = Vec::new();
-    for day in from..=to {
-        let mut entry = json!({"date": iso_day(day)});
-        for k in kinds {
-            entry[k] = json!(rows.iter().find(|r| r.day == day && r.kind == k).map_or(0, |r| r.n));
-        }
-        days.push(entry);
-    }
-    let mut total = json!({});
-    for k in kinds {
-        total[k] = json!(totals.iter().find(|r| r.kind == k).map_or(0, |r| r.n));
-    }
-    Ok(json!({"days": days, "total": total}))
+    let count = |rows: &[Row], day: Option<i64>, kind: &str| {
+        rows.iter()
+            .find(|r| day.is_none_or(|d| r.day == d) && r.kind == kind)
+            .map_or(0, |r| r.n)
+    };
+    let days = (from..=to)
+        .map(|day| ProvisioningDay {
+            date: iso_day(day),
+            signed_up: count(&rows, Some(day), "signed_up"),
+            migrated: count(&rows, Some(day), "migrated"),
+            imported: count(&rows, Some(day), "imported"),
+            social: count(&rows, Some(day), "social"),
+        })
+        .collect();
+    let total = ProvisioningCounts {
+        signed_up: count(&totals, None, "signed_up"),
+        migrated: count(&totals, None, "migrated"),
+        imported: count(&totals, None, "imported"),
+        social: count(&totals, None, "social"),
+    };
+    Ok(Provisioning { days, total })
 }
 
 #[cfg(test)]

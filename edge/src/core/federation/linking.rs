@@ -2,7 +2,8 @@
 //! a new user; and the identities shown by the Management API.
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+use shared::management::users::Identity;
 
 use super::connections::FederatedConnection;
 use super::profile::ProviderProfile;
@@ -182,7 +183,7 @@ pub(super) async fn insert_identity(
 
 /// The Management API's `identities` of a user: its own, then the provider accounts linked to it,
 /// each with the raw provider profile.
-pub async fn identities_json(core: &Core<'_>, u: &User, connection: &str) -> CoreResult<Value> {
+pub async fn identities(core: &Core<'_>, u: &User, connection: &str) -> CoreResult<Vec<Identity>> {
     #[derive(Deserialize)]
     struct Row {
         provider_user_id: String,
@@ -203,14 +204,22 @@ pub async fn identities_json(core: &Core<'_>, u: &User, connection: &str) -> Cor
     )?;
     let mut out = Vec::new();
     if !u.user_id.contains('|') {
-        out.push(json!({"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}));
+        out.push(Identity {
+            connection: connection.to_owned(),
+            user_id: u.user_id.clone(),
+            provider: "auth0".into(),
+            is_social: Some(false),
+            profile_data: None,
+        });
     }
     for r in rows {
-        let profile: Value = serde_json::from_str(&r.profile_data).unwrap_or_else(|_| json!({}));
-        out.push(json!({
-            "connection": r.name, "user_id": r.provider_user_id, "provider": r.strategy,
-            "isSocial": r.strategy != "oidc", "profileData": profile,
-        }));
+        out.push(Identity {
+            connection: r.name,
+            user_id: r.provider_user_id,
+            is_social: Some(r.strategy != "oidc"),
+            provider: r.strategy,
+            profile_data: Some(serde_json::from_str(&r.profile_data).unwrap_or_default()),
+        });
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }

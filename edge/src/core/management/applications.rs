@@ -7,7 +7,14 @@
 //! wildcards (redirects match exactly). The Management API itself is a system API: its resource
 //! server cannot be changed or deleted here.
 
-use serde_json::{json, Map, Value};
+use shared::management::client_grants::{ClientGrant, CreateClientGrant, UpdateClientGrant};
+use shared::management::clients::{
+    self as wire, AppType, CreateClient, JwtConfiguration, RefreshTokenConfiguration, TokenEndpointAuthMethod,
+    UpdateClient,
+};
+use shared::management::resource_servers::{
+    CreateResourceServer, ResourceServer, ResourceServerScope, UpdateResourceServer,
+};
 
 use crate::core::directory::tenant::Client;
 use crate::core::directory::tenant::GrantType;
@@ -15,9 +22,6 @@ use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{decode, query_one, Stmt};
 use crate::core::platform::secrets::sha256_hex;
 use crate::core::Core;
-
-/// Application types.
-pub const APP_TYPES: [&str; 4] = ["spa", "native", "regular_web", "non_interactive"];
 
 fn bad(why: impl Into<String>) -> CoreError {
     CoreError::InvalidRequest(why.into())
@@ -54,47 +58,57 @@ fn check_origin(u: &str) -> CoreResult<()> {
     Ok(())
 }
 
-fn strings(body: &Map<String, Value>, key: &str) -> CoreResult<Option<Vec<String>>> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad(format!("{key} must be strings")))
-            })
-            .collect::<CoreResult<Vec<_>>>()
-            .map(Some),
-        Some(_) => Err(bad(format!("{key} must be an array"))),
-    }
-}
-
-fn lifetime(v: Option<&Value>, field: &str, max: i64) -> CoreResult<Option<i64>> {
+fn lifetime(v: Option<i64>, field: &str, max: i64) -> CoreResult<Option<i64>> {
     match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(n) => match n.as_i64() {
-            Some(s) if (1..=max).contains(&s) => Ok(Some(s)),
-            _ => Err(bad(format!(
-                "{field} must be a whole number of seconds from 1 to {max}"
-            ))),
-        },
+        None => Ok(None),
+        Some(s) if (1..=max).contains(&s) => Ok(Some(s)),
+        Some(_) => Err(bad(format!(
+            "{field} must be a whole number of seconds from 1 to {max}"
+        ))),
     }
 }
 
 /// A client in Auth0's shape (never its secret).
-pub fn client_json(c: &Client) -> Value {
-    json!({
-        "client_id": c.client_id, "name": c.name, "app_type": c.app_type,
-        "token_endpoint_auth_method": if c.is_public { "none" } else { "client_secret_post" },
-        "callbacks": c.callbacks, "web_origins": c.web_origins, "allowed_origins": c.web_origins,
-        "allowed_logout_urls": c.allowed_logout_urls, "grant_types": c.grant_types,
-        "cross_origin_authentication": c.cross_origin_auth, "cross_origin_auth": c.cross_origin_auth,
-        "jwt_configuration": {"alg": "RS256", "lifetime_in_seconds": c.id_token_lifetime},
-        "access_token_lifetime": c.access_token_lifetime,
-        "refresh_token": {"idle_token_lifetime": c.refresh_token_lifetime, "rotation_type": "rotating"},
-        "is_first_party": true, "oidc_conformant": true,
-    })
+pub fn client_view(c: &Client) -> wire::Client {
+    wire::Client {
+        client_id: c.client_id.clone(),
+        name: c.name.clone(),
+        app_type: AppType::parse(&c.app_type),
+        token_endpoint_auth_method: Some(if c.is_public {
+            TokenEndpointAuthMethod::None
+        } else {
+            TokenEndpointAuthMethod::ClientSecretPost
+        }),
+        callbacks: c.callbacks.clone(),
+        web_origins: c.web_origins.clone(),
+        allowed_origins: c.web_origins.clone(),
+        allowed_logout_urls: c.allowed_logout_urls.clone(),
+        grant_types: c.grant_types.clone(),
+        cross_origin_authentication: Some(c.cross_origin_auth),
+        cross_origin_auth: Some(c.cross_origin_auth),
+        jwt_configuration: Some(JwtConfiguration {
+            alg: Some("RS256".into()),
+            lifetime_in_seconds: Some(c.id_token_lifetime),
+            secret_encoded: None,
+        }),
+        access_token_lifetime: Some(c.access_token_lifetime),
+        refresh_token: Some(RefreshTokenConfiguration {
+            idle_token_lifetime: Some(c.refresh_token_lifetime),
+            rotation_type: Some("rotating".into()),
+            ..RefreshTokenConfiguration::default()
+        }),
+        is_first_party: Some(true),
+        oidc_conformant: Some(true),
+        ..wire::Client::default()
+    }
+}
+
+/// The answer that shows a secret this once.
+fn with_secret(c: &Client, secret: Option<String>) -> wire::Client {
+    wire::Client {
+        client_secret: secret,
+        ..client_view(c)
+    }
 }
 
 async fn client_or_404(core: &Core<'_>, id: &str) -> CoreResult<Client> {
@@ -105,11 +119,11 @@ async fn client_or_404(core: &Core<'_>, id: &str) -> CoreResult<Client> {
 }
 
 /// The client's fields after applying `body` to `current` (a new client when `None`), checked.
-fn merged(current: Option<&Client>, body: &Map<String, Value>) -> CoreResult<Client> {
+fn merged(current: Option<&Client>, body: UpdateClient) -> CoreResult<Client> {
     let mut c = current.cloned().unwrap_or_else(|| Client {
         client_id: String::new(),
         name: String::new(),
-        app_type: "regular_web".into(),
+        app_type: AppType::RegularWeb.as_str().into(),
         is_public: false,
         client_secret_hash: None,
         callbacks: Vec::new(),
@@ -121,76 +135,39 @@ fn merged(current: Option<&Client>, body: &Map<String, Value>) -> CoreResult<Cli
         access_token_lifetime: 86_400,
         refresh_token_lifetime: 2_592_000,
     });
-    for key in body.keys() {
-        let known = [
-            "name",
-            "app_type",
-            "token_endpoint_auth_method",
-            "callbacks",
-            "web_origins",
-            "allowed_origins",
-            "allowed_logout_urls",
-            "grant_types",
-            "cross_origin_authentication",
-            "cross_origin_auth",
-            "jwt_configuration",
-            "access_token_lifetime",
-            "refresh_token",
-            "description",
-            "logo_uri",
-            "is_first_party",
-            "oidc_conformant",
-        ];
-        if !known.contains(&key.as_str()) {
-            return Err(bad(format!("Additional properties not allowed: {key}")));
-        }
-    }
-    if let Some(name) = body.get("name") {
-        match name.as_str().map(str::trim) {
-            Some(n) if !n.is_empty() && n.chars().count() <= 100 => c.name = n.to_owned(),
+    if let Some(name) = &body.name {
+        match name.trim() {
+            n if !n.is_empty() && n.chars().count() <= 100 => c.name = n.to_owned(),
             _ => return Err(bad("name must be a non-empty string of at most 100 characters")),
         }
     }
     if c.name.is_empty() {
         return Err(bad("Missing required property: name"));
     }
-    if let Some(t) = body.get("app_type") {
-        match t.as_str() {
-            Some(t) if APP_TYPES.contains(&t) => c.app_type = t.to_owned(),
-            _ => return Err(bad(format!("app_type must be one of {}", APP_TYPES.join(", ")))),
-        }
+    if let Some(t) = body.app_type {
+        c.app_type = t.as_str().into();
     }
-    match body.get("token_endpoint_auth_method").map(Value::as_str) {
+    match body.token_endpoint_auth_method {
         None => {
             if current.is_none() {
-                c.is_public = matches!(c.app_type.as_str(), "spa" | "native");
+                c.is_public = AppType::parse(&c.app_type).is_some_and(AppType::is_public);
             }
         }
-        Some(Some("none")) => c.is_public = true,
-        Some(Some("client_secret_post" | "client_secret_basic")) => c.is_public = false,
-        Some(_) => {
-            return Err(bad(
-                "token_endpoint_auth_method must be none, client_secret_post or client_secret_basic",
-            ))
-        }
+        Some(m) => c.is_public = m == TokenEndpointAuthMethod::None,
     }
-    if let Some(urls) = strings(body, "callbacks")? {
+    if let Some(urls) = body.callbacks {
         urls.iter().try_for_each(|u| check_url("callbacks", u))?;
         c.callbacks = urls;
     }
-    let origins = match strings(body, "web_origins")? {
-        Some(o) => Some(o),
-        None => strings(body, "allowed_origins")?,
-    };
-    if let Some(origins) = origins {
+    if let Some(origins) = body.web_origins.or(body.allowed_origins) {
         origins.iter().try_for_each(|u| check_origin(u))?;
         c.web_origins = origins;
     }
-    if let Some(urls) = strings(body, "allowed_logout_urls")? {
+    if let Some(urls) = body.allowed_logout_urls {
         urls.iter().try_for_each(|u| check_url("allowed_logout_urls", u))?;
         c.allowed_logout_urls = urls;
     }
-    if let Some(grants) = strings(body, "grant_types")? {
+    if let Some(grants) = body.grant_types {
         if let Some(g) = grants.iter().find(|g| GrantType::parse(g).is_none()) {
             return Err(bad(format!("grant_types: {g} is not supported")));
         }
@@ -201,21 +178,20 @@ fn merged(current: Option<&Client>, body: &Map<String, Value>) -> CoreResult<Cli
             "client_credentials needs a confidential client (token_endpoint_auth_method client_secret_post)",
         ));
     }
-    for key in ["cross_origin_authentication", "cross_origin_auth"] {
-        match body.get(key) {
-            None | Some(Value::Null) => {}
-            Some(Value::Bool(b)) => c.cross_origin_auth = *b,
-            Some(_) => return Err(bad(format!("{key} must be a boolean"))),
-        }
+    for b in [body.cross_origin_authentication, body.cross_origin_auth]
+        .into_iter()
+        .flatten()
+    {
+        c.cross_origin_auth = b;
     }
-    let jwt = body.get("jwt_configuration").and_then(|j| j.get("lifetime_in_seconds"));
+    let jwt = body.jwt_configuration.and_then(|j| j.lifetime_in_seconds);
     if let Some(s) = lifetime(jwt, "jwt_configuration.lifetime_in_seconds", 2_592_000)? {
         c.id_token_lifetime = s;
     }
-    if let Some(s) = lifetime(body.get("access_token_lifetime"), "access_token_lifetime", 2_592_000)? {
+    if let Some(s) = lifetime(body.access_token_lifetime, "access_token_lifetime", 2_592_000)? {
         c.access_token_lifetime = s;
     }
-    let idle = body.get("refresh_token").and_then(|r| r.get("idle_token_lifetime"));
+    let idle = body.refresh_token.and_then(|r| r.idle_token_lifetime);
     if let Some(s) = lifetime(idle, "refresh_token.idle_token_lifetime", 31_557_600)? {
         c.refresh_token_lifetime = s;
     }
@@ -226,6 +202,11 @@ fn new_secret(core: &Core<'_>) -> CoreResult<String> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     Ok(URL_SAFE_NO_PAD.encode(core.random_bytes::<32>()?))
+}
+
+/// A list as the JSON text its column stores.
+fn json_text(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
 }
 
 fn write_stmt(c: &Client, now: i64) -> Stmt {
@@ -245,10 +226,10 @@ fn write_stmt(c: &Client, now: i64) -> Stmt {
     .bind(&c.app_type)
     .bind(c.is_public)
     .bind(c.client_secret_hash.clone())
-    .bind(json!(c.callbacks).to_string())
-    .bind(json!(c.web_origins).to_string())
-    .bind(json!(c.allowed_logout_urls).to_string())
-    .bind(json!(c.grant_types).to_string())
+    .bind(json_text(&c.callbacks))
+    .bind(json_text(&c.web_origins))
+    .bind(json_text(&c.allowed_logout_urls))
+    .bind(json_text(&c.grant_types))
     .bind(c.cross_origin_auth)
     .bind(c.id_token_lifetime)
     .bind(c.access_token_lifetime)
@@ -257,7 +238,7 @@ fn write_stmt(c: &Client, now: i64) -> Stmt {
 }
 
 /// `GET /api/v2/clients`.
-pub async fn list_clients(core: &Core<'_>) -> CoreResult<Value> {
+pub async fn list_clients(core: &Core<'_>) -> CoreResult<Vec<wire::Client>> {
     let clients: Vec<Client> = decode(
         core.db
             .query(Stmt::new(
@@ -267,33 +248,27 @@ pub async fn list_clients(core: &Core<'_>) -> CoreResult<Value> {
             ))
             .await?,
     )?;
-    Ok(Value::Array(clients.iter().map(client_json).collect()))
+    Ok(clients.iter().map(client_view).collect())
 }
 
 /// `GET /api/v2/clients/{id}`.
-pub async fn get_client(core: &Core<'_>, id: &str) -> CoreResult<Value> {
-    Ok(client_json(&client_or_404(core, id).await?))
+pub async fn get_client(core: &Core<'_>, id: &str) -> CoreResult<wire::Client> {
+    Ok(client_view(&client_or_404(core, id).await?))
 }
 
 /// `POST /api/v2/clients`: the client with its secret (confidential clients), shown this once.
-pub async fn create_client(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let body = body.as_object().ok_or_else(|| bad("The body must be an object"))?;
-    let mut c = merged(None, body)?;
+pub async fn create_client(core: &Core<'_>, body: CreateClient) -> CoreResult<wire::Client> {
+    let mut c = merged(None, body.into())?;
     c.client_id = hex::encode(core.random_bytes::<16>()?);
     let secret = if c.is_public { None } else { Some(new_secret(core)?) };
     c.client_secret_hash = secret.as_deref().map(|s| sha256_hex(s.as_bytes()));
     core.db.execute(write_stmt(&c, core.clock.now_ms())).await?;
-    let mut out = client_json(&c);
-    if let Some(s) = secret {
-        out["client_secret"] = json!(s);
-    }
-    Ok(out)
+    Ok(with_secret(&c, secret))
 }
 
 /// `PATCH /api/v2/clients/{id}`. Making a client confidential gives it a secret (returned once);
 /// making it public drops its secret.
-pub async fn update_client(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
-    let body = body.as_object().ok_or_else(|| bad("The body must be an object"))?;
+pub async fn update_client(core: &Core<'_>, id: &str, body: UpdateClient) -> CoreResult<wire::Client> {
     let current = client_or_404(core, id).await?;
     let mut c = merged(Some(&current), body)?;
     let mut secret = None;
@@ -305,15 +280,11 @@ pub async fn update_client(core: &Core<'_>, id: &str, body: &Value) -> CoreResul
         secret = Some(s);
     }
     core.db.execute(write_stmt(&c, core.clock.now_ms())).await?;
-    let mut out = client_json(&c);
-    if let Some(s) = secret {
-        out["client_secret"] = json!(s);
-    }
-    Ok(out)
+    Ok(with_secret(&c, secret))
 }
 
 /// `POST /api/v2/clients/{id}/rotate-secret`: a new secret (the old one stops working at once).
-pub async fn rotate_secret(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+pub async fn rotate_secret(core: &Core<'_>, id: &str) -> CoreResult<wire::Client> {
     let mut c = client_or_404(core, id).await?;
     if c.is_public {
         return Err(bad("A public client has no secret"));
@@ -327,9 +298,7 @@ pub async fn rotate_secret(core: &Core<'_>, id: &str) -> CoreResult<Value> {
                 .bind(id),
         )
         .await?;
-    let mut out = client_json(&c);
-    out["client_secret"] = json!(secret);
-    Ok(out)
+    Ok(with_secret(&c, Some(secret)))
 }
 
 /// `DELETE /api/v2/clients/{id}`: the client, its grants, connection links and refresh tokens.
@@ -363,13 +332,25 @@ struct ServerRow {
     allow_offline_access: bool,
 }
 
-fn server_json(core: &Core<'_>, s: &ServerRow) -> Value {
-    json!({
-        "id": s.identifier, "identifier": s.identifier, "name": s.name,
-        "scopes": s.scopes.iter().map(|v| json!({"value": v, "description": v})).collect::<Vec<_>>(),
-        "signing_alg": "RS256", "token_lifetime": s.token_lifetime, "allow_offline_access": s.allow_offline_access,
-        "is_system": s.identifier == management_api(core),
-    })
+fn server_view(core: &Core<'_>, s: &ServerRow) -> ResourceServer {
+    ResourceServer {
+        id: s.identifier.clone(),
+        identifier: s.identifier.clone(),
+        name: s.name.clone(),
+        scopes: s
+            .scopes
+            .iter()
+            .map(|v| ResourceServerScope {
+                value: v.clone(),
+                description: Some(v.clone()),
+            })
+            .collect(),
+        signing_alg: Some("RS256".into()),
+        token_lifetime: Some(s.token_lifetime),
+        allow_offline_access: Some(s.allow_offline_access),
+        is_system: Some(s.identifier == management_api(core)),
+        skip_consent_for_verifiable_first_party_clients: None,
+    }
 }
 
 async fn server(core: &Core<'_>, id: &str) -> CoreResult<ServerRow> {
@@ -385,7 +366,7 @@ async fn server(core: &Core<'_>, id: &str) -> CoreResult<ServerRow> {
 }
 
 /// `GET /api/v2/resource-servers`.
-pub async fn list_resource_servers(core: &Core<'_>) -> CoreResult<Value> {
+pub async fn list_resource_servers(core: &Core<'_>) -> CoreResult<Vec<ResourceServer>> {
     let rows: Vec<ServerRow> = decode(
         core.db
             .query(Stmt::new(
@@ -393,51 +374,62 @@ pub async fn list_resource_servers(core: &Core<'_>) -> CoreResult<Value> {
             ))
             .await?,
     )?;
-    Ok(Value::Array(rows.iter().map(|s| server_json(core, s)).collect()))
+    Ok(rows.iter().map(|s| server_view(core, s)).collect())
 }
 
 /// `GET /api/v2/resource-servers/{id}` (the id is the identifier, percent-encoded).
-pub async fn get_resource_server(core: &Core<'_>, id: &str) -> CoreResult<Value> {
-    Ok(server_json(core, &server(core, id).await?))
+pub async fn get_resource_server(core: &Core<'_>, id: &str) -> CoreResult<ResourceServer> {
+    Ok(server_view(core, &server(core, id).await?))
 }
 
-fn scope_values(body: &Map<String, Value>) -> CoreResult<Option<Vec<String>>> {
-    match body.get("scopes") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|s| {
-                let v = s.get("value").and_then(Value::as_str).or_else(|| s.as_str());
-                match v {
-                    Some(v) if !v.is_empty() && !v.contains(char::is_whitespace) && v.len() <= 280 => Ok(v.to_owned()),
-                    _ => Err(bad("scopes must be [{value, description}] with values without spaces")),
-                }
-            })
-            .collect::<CoreResult<Vec<_>>>()
-            .map(Some),
-        Some(_) => Err(bad("scopes must be an array")),
-    }
+fn scope_values(scopes: Option<Vec<ResourceServerScope>>) -> CoreResult<Option<Vec<String>>> {
+    let Some(scopes) = scopes else { return Ok(None) };
+    scopes
+        .into_iter()
+        .map(|s| {
+            let v = s.value;
+            if !v.is_empty() && !v.contains(char::is_whitespace) && v.len() <= 280 {
+                Ok(v)
+            } else {
+                Err(bad("scopes must be [{value, description}] with values without spaces"))
+            }
+        })
+        .collect::<CoreResult<Vec<_>>>()
+        .map(Some)
 }
 
-/// `POST /api/v2/resource-servers` (`{identifier, name, scopes, token_lifetime}`) and
+/// `POST /api/v2/resource-servers` (`{identifier, name, scopes, token_lifetime}`).
+pub async fn create_resource_server(core: &Core<'_>, body: CreateResourceServer) -> CoreResult<ResourceServer> {
+    let identifier = match body.identifier.trim() {
+        i if !i.is_empty() && i.len() <= 600 => i.to_owned(),
+        _ => return Err(bad("Missing required property: identifier")),
+    };
+    write_resource_server(core, None, identifier, body.into()).await
+}
+
 /// `PATCH /api/v2/resource-servers/{id}`.
-pub async fn write_resource_server(core: &Core<'_>, id: Option<&str>, body: &Value) -> CoreResult<Value> {
-    let body = body.as_object().ok_or_else(|| bad("The body must be an object"))?;
-    let current = match id {
-        Some(id) => Some(server(core, id).await?),
-        None => None,
-    };
-    let identifier = match (&current, body.get("identifier").and_then(Value::as_str)) {
-        (Some(c), _) => c.identifier.clone(),
-        (None, Some(i)) if !i.trim().is_empty() && i.len() <= 600 => i.trim().to_owned(),
-        (None, _) => return Err(bad("Missing required property: identifier")),
-    };
+pub async fn update_resource_server(
+    core: &Core<'_>,
+    id: &str,
+    body: UpdateResourceServer,
+) -> CoreResult<ResourceServer> {
+    let current = server(core, id).await?;
+    let identifier = current.identifier.clone();
+    write_resource_server(core, Some(current), identifier, body).await
+}
+
+async fn write_resource_server(
+    core: &Core<'_>,
+    current: Option<ServerRow>,
+    identifier: String,
+    body: UpdateResourceServer,
+) -> CoreResult<ResourceServer> {
     if identifier == management_api(core) {
         return Err(CoreError::AccessDenied(
             "The Management API is a system API and cannot be changed".into(),
         ));
     }
-    let name = match body.get("name").and_then(Value::as_str) {
+    let name = match body.name.as_deref() {
         Some(n) if !n.trim().is_empty() => n.trim().to_owned(),
         Some(_) => return Err(bad("name must be a non-empty string")),
         None => current
@@ -445,17 +437,15 @@ pub async fn write_resource_server(core: &Core<'_>, id: Option<&str>, body: &Val
             .map(|c| c.name.clone())
             .unwrap_or_else(|| identifier.clone()),
     };
-    let scopes = scope_values(body)?
+    let scopes = scope_values(body.scopes)?
         .or_else(|| current.as_ref().map(|c| c.scopes.clone()))
         .unwrap_or_default();
-    let token_lifetime = lifetime(body.get("token_lifetime"), "token_lifetime", 2_592_000)?
+    let token_lifetime = lifetime(body.token_lifetime, "token_lifetime", 2_592_000)?
         .or(current.as_ref().map(|c| c.token_lifetime))
         .unwrap_or(86_400);
-    let offline = match body.get("allow_offline_access") {
-        Some(Value::Bool(b)) => *b,
-        None | Some(Value::Null) => current.as_ref().is_some_and(|c| c.allow_offline_access),
-        Some(_) => return Err(bad("allow_offline_access must be a boolean")),
-    };
+    let offline = body
+        .allow_offline_access
+        .unwrap_or_else(|| current.as_ref().is_some_and(|c| c.allow_offline_access));
     if current.is_none() && server(core, &identifier).await.is_ok() {
         return Err(CoreError::Conflict(
             "A resource server with this identifier already exists".into(),
@@ -471,7 +461,7 @@ pub async fn write_resource_server(core: &Core<'_>, id: Option<&str>, body: &Val
             )
             .bind(&identifier)
             .bind(&name)
-            .bind(json!(scopes).to_string())
+            .bind(json_text(&scopes))
             .bind(token_lifetime)
             .bind(offline)
             .bind(core.clock.now_ms()),
@@ -484,7 +474,7 @@ pub async fn write_resource_server(core: &Core<'_>, id: Option<&str>, body: &Val
                 "UPDATE client_grants SET scope = (SELECT COALESCE(json_group_array(g.value), '[]') FROM json_each(client_grants.scope) g \
                  WHERE g.value IN (SELECT value FROM json_each(?1))) WHERE audience = ?2",
             )
-            .bind(json!(scopes).to_string())
+            .bind(json_text(&scopes))
             .bind(&identifier),
         )
         .await?;
@@ -500,12 +490,21 @@ struct GrantRow {
     scope: Vec<String>,
 }
 
-fn grant_json(g: &GrantRow) -> Value {
-    json!({"id": g.id, "client_id": g.client_id, "audience": g.audience, "scope": g.scope})
+fn grant_view(g: GrantRow) -> ClientGrant {
+    ClientGrant {
+        id: g.id,
+        client_id: g.client_id,
+        audience: g.audience,
+        scope: g.scope,
+    }
 }
 
 /// `GET /api/v2/client-grants?client_id=&audience=`.
-pub async fn list_grants(core: &Core<'_>, client_id: Option<&str>, audience: Option<&str>) -> CoreResult<Value> {
+pub async fn list_grants(
+    core: &Core<'_>,
+    client_id: Option<&str>,
+    audience: Option<&str>,
+) -> CoreResult<Vec<ClientGrant>> {
     let rows: Vec<GrantRow> = decode(
         core.db
             .query(
@@ -518,7 +517,7 @@ pub async fn list_grants(core: &Core<'_>, client_id: Option<&str>, audience: Opt
             )
             .await?,
     )?;
-    Ok(Value::Array(rows.iter().map(grant_json).collect()))
+    Ok(rows.into_iter().map(grant_view).collect())
 }
 
 async fn grant(core: &Core<'_>, id: &str) -> CoreResult<GrantRow> {
@@ -531,21 +530,10 @@ async fn grant(core: &Core<'_>, id: &str) -> CoreResult<GrantRow> {
 }
 
 /// The grant's scopes, each offered by the API.
-async fn checked_scopes(core: &Core<'_>, audience: &str, body: &Value) -> CoreResult<Vec<String>> {
+async fn checked_scopes(core: &Core<'_>, audience: &str, scopes: Vec<String>) -> CoreResult<Vec<String>> {
     let api = server(core, audience)
         .await
         .map_err(|_| bad(format!("audience {audience} is not a known API (resource server)")))?;
-    let scopes = match body.get("scope") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|s| {
-                s.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad("scope must be strings"))
-            })
-            .collect::<CoreResult<Vec<_>>>()?,
-        _ => return Err(bad("Missing required property: scope (an array)")),
-    };
     if let Some(s) = scopes.iter().find(|s| !api.scopes.contains(s)) {
         return Err(bad(format!("scope {s} is not offered by {audience}")));
     }
@@ -554,10 +542,13 @@ async fn checked_scopes(core: &Core<'_>, audience: &str, body: &Value) -> CoreRe
 
 /// `POST /api/v2/client-grants` (`{client_id, audience, scope}`): only confidential clients with
 /// the `client_credentials` grant may hold one.
-pub async fn create_grant(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let field = |k: &str| body.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let client_id = field("client_id").ok_or_else(|| bad("Missing required property: client_id"))?;
-    let audience = field("audience").ok_or_else(|| bad("Missing required property: audience"))?;
+pub async fn create_grant(core: &Core<'_>, body: CreateClientGrant) -> CoreResult<ClientGrant> {
+    let client_id = Some(body.client_id.as_str())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("Missing required property: client_id"))?;
+    let audience = Some(body.audience.as_str())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("Missing required property: audience"))?;
     let client = crate::core::directory::tenant::client(core.db, client_id)
         .await?
         .ok_or_else(|| bad(format!("client {client_id} does not exist")))?;
@@ -566,7 +557,7 @@ pub async fn create_grant(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
             "Only a confidential client with the client_credentials grant type can hold a client grant",
         ));
     }
-    let scopes = checked_scopes(core, audience, body).await?;
+    let scopes = checked_scopes(core, audience, body.scope.clone()).await?;
     if crate::core::directory::tenant::client_grant(core.db, client_id, audience)
         .await?
         .is_some()
@@ -582,24 +573,24 @@ pub async fn create_grant(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
                 .bind(&id)
                 .bind(client_id)
                 .bind(audience)
-                .bind(json!(scopes).to_string()),
+                .bind(json_text(&scopes)),
         )
         .await?;
-    Ok(grant_json(&grant(core, &id).await?))
+    Ok(grant_view(grant(core, &id).await?))
 }
 
 /// `PATCH /api/v2/client-grants/{id}` (`{scope}`): takes effect on tokens already issued.
-pub async fn update_grant(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+pub async fn update_grant(core: &Core<'_>, id: &str, body: UpdateClientGrant) -> CoreResult<ClientGrant> {
     let g = grant(core, id).await?;
-    let scopes = checked_scopes(core, &g.audience, body).await?;
+    let scopes = checked_scopes(core, &g.audience, body.scope).await?;
     core.db
         .execute(
             Stmt::new("UPDATE client_grants SET scope = ?1 WHERE id = ?2")
-                .bind(json!(scopes).to_string())
+                .bind(json_text(&scopes))
                 .bind(id),
         )
         .await?;
-    Ok(grant_json(&grant(core, id).await?))
+    Ok(grant_view(grant(core, id).await?))
 }
 
 /// `DELETE /api/v2/client-grants/{id}`: takes effect on tokens already issued.

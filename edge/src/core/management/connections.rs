@@ -10,10 +10,50 @@ use crate::core::migration::UserSource;
 use crate::core::platform::outbound;
 use crate::core::Core;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use shared::management::connections::{
+    self as wire, ConnectionOptions, ConnectionsPage, CreateConnection, LegacyTest, LegacyTestResult, LegacyVerdict,
+    UpdateConnection,
+};
+use shared::management::Listing;
 
-/// `GET /api/v2/connections?name=&strategy=`.
-pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&str>) -> CoreResult<Value> {
+/// Stored options in the wire shape: every key kept (a known key of an unexpected type, written
+/// around the API, stays among the untyped ones).
+fn options_view(stored: &str) -> ConnectionOptions {
+    serde_json::from_str(stored).unwrap_or_else(|_| ConnectionOptions {
+        extra: serde_json::from_str(stored).unwrap_or_default(),
+        ..ConnectionOptions::default()
+    })
+}
+
+/// `GET /api/v2/connections?name=&strategy=`: a plain array, or with `paged` (checkpoint
+/// paging or `include_totals`) Auth0's page object.
+pub async fn list(
+    core: &Core<'_>,
+    name: Option<&str>,
+    strategy: Option<&str>,
+    paged: bool,
+) -> CoreResult<Listing<wire::Connection, ConnectionsPage>> {
+    let list = connections(core, name, strategy).await?;
+    if !paged {
+        return Ok(Listing::Plain(list));
+    }
+    let n = list.len() as i64;
+    Ok(Listing::Page(ConnectionsPage {
+        connections: list,
+        start: Some(0),
+        limit: Some(n),
+        total: Some(n),
+        next: None,
+    }))
+}
+
+/// The connections named `name` and/or of `strategy` (all when both are absent), by name.
+pub async fn connections(
+    core: &Core<'_>,
+    name: Option<&str>,
+    strategy: Option<&str>,
+) -> CoreResult<Vec<wire::Connection>> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -46,14 +86,18 @@ pub async fn connections(core: &Core<'_>, name: Option<&str>, strategy: Option<&
                 )
                 .await?,
         )?;
-        let options: Value = serde_json::from_str(&r.options).unwrap_or(json!({}));
-        out.push(json!({
-            "id": r.id, "name": r.name, "strategy": r.strategy, "options": options,
-            "enabled_clients": clients.into_iter().map(|c| c.client_id).collect::<Vec<_>>(),
-            "is_domain_connection": false, "realms": [r.name],
-        }));
+        out.push(wire::Connection {
+            options: options_view(&r.options),
+            enabled_clients: Some(clients.into_iter().map(|c| c.client_id).collect()),
+            is_domain_connection: Some(false),
+            realms: Some(vec![r.name.clone()]),
+            id: r.id,
+            name: r.name,
+            strategy: r.strategy,
+            ..wire::Connection::default()
+        });
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
 /// Every URL and secret name a connection's options carry must pass the outbound policy: https
@@ -132,19 +176,8 @@ pub(super) fn check_connection_options(
 /// A body's `enabled_clients`. The console's client is never among them: it uses the
 /// administrators' connection and no other (a connection enabled for it would take over the
 /// console's login and lock every administrator out).
-pub(super) fn enabled_clients(body: &Value) -> CoreResult<Option<Vec<String>>> {
-    let clients = match body.get("enabled_clients") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|c| {
-                c.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| CoreError::InvalidRequest("enabled_clients must be strings".into()))
-            })
-            .collect::<CoreResult<Vec<_>>>()?,
-        Some(_) => return Err(CoreError::InvalidRequest("enabled_clients must be an array".into())),
-    };
+pub(super) fn enabled_clients(clients: Option<Vec<String>>) -> CoreResult<Option<Vec<String>>> {
+    let Some(clients) = clients else { return Ok(None) };
     if clients.iter().any(|c| c == admins::CONSOLE_CLIENT_ID) {
         return Err(CoreError::InvalidRequest(format!(
             "enabled_clients: {} is the console's client; it uses only the administrators' connection",
@@ -167,38 +200,42 @@ pub(super) fn client_links(id: &str, clients: &[String]) -> Vec<crate::core::pla
     stmts
 }
 
-pub(super) async fn connection_json(core: &Core<'_>, name: &str) -> CoreResult<Value> {
+pub(super) async fn connection_view(core: &Core<'_>, name: &str) -> CoreResult<wire::Connection> {
     connections(core, Some(name), None)
         .await?
-        .as_array()
-        .and_then(|a| a.first().cloned())
+        .into_iter()
+        .next()
         .ok_or_else(|| CoreError::NotFound("The connection does not exist.".into()))
+}
+
+/// Options as stored (every key), checked.
+fn stored_options(core: &Core<'_>, strategy: Strategy, options: &ConnectionOptions) -> CoreResult<String> {
+    let map = match serde_json::to_value(options) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
+    check_connection_options(core, strategy, &map)?;
+    Ok(Value::Object(map).to_string())
 }
 
 /// `POST /api/v2/connections`: `{name, strategy, options, enabled_clients}`. Federated strategies
 /// (`google-oauth2`, `facebook`, `oidc`, `oauth2`) need `options.client_id` and
 /// `options.client_secret_env` (the Worker secret's name — secrets are never stored in D1).
-pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+pub async fn create_connection(core: &Core<'_>, body: CreateConnection) -> CoreResult<wire::Connection> {
+    let name = body.name.as_str();
     if name.is_empty() || name.len() > 128 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
         return Err(CoreError::InvalidRequest(
             "name must be 1-128 letters, digits or '-'".into(),
         ));
     }
-    let strategy = body.get("strategy").and_then(Value::as_str).unwrap_or_default();
-    let Some(strategy) = Strategy::parse(strategy) else {
+    let Some(strategy) = Strategy::parse(&body.strategy) else {
         return Err(CoreError::InvalidRequest(format!(
             "strategy must be auth0 or one of {}",
             Strategy::FEDERATED.map(Strategy::as_str).join(", ")
         )));
     };
-    let options = match body.get("options") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(o)) => o.clone(),
-        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
-    };
-    check_connection_options(core, strategy, &options)?;
-    let clients = enabled_clients(body)?.unwrap_or_default();
+    let options = stored_options(core, strategy, &body.options.unwrap_or_default())?;
+    let clients = enabled_clients(body.enabled_clients)?.unwrap_or_default();
     let id = format!("con_{}", &core.random_token()?[..16]);
     let mut stmts = vec![crate::core::platform::db::Stmt::new(
         "INSERT INTO connections (id, name, strategy, options, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -206,7 +243,7 @@ pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Valu
     .bind(&id)
     .bind(name)
     .bind(strategy.as_str())
-    .bind(Value::Object(options).to_string())
+    .bind(options)
     .bind(core.clock.now_ms())];
     stmts.extend(client_links(&id, &clients).into_iter().skip(1));
     core.db.batch(stmts).await.map_err(|e| match e {
@@ -215,32 +252,27 @@ pub async fn create_connection(core: &Core<'_>, body: &Value) -> CoreResult<Valu
         }
         e => e.into(),
     })?;
-    connection_json(core, name).await
+    connection_view(core, name).await
 }
 
 /// `PATCH /api/v2/connections/{id}`: replaces `options` and/or `enabled_clients`.
-pub async fn update_connection(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+pub async fn update_connection(core: &Core<'_>, id: &str, body: UpdateConnection) -> CoreResult<wire::Connection> {
     let conn = connection(core, id).await?;
     let mut stmts = Vec::new();
-    match body.get("options") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(o)) => {
-            check_connection_options(core, conn.strategy, o)?;
-            stmts.push(
-                crate::core::platform::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
-                    .bind(Value::Object(o.clone()).to_string())
-                    .bind(id),
-            );
-        }
-        Some(_) => return Err(CoreError::InvalidRequest("options must be an object".into())),
+    if let Some(options) = &body.options {
+        stmts.push(
+            crate::core::platform::db::Stmt::new("UPDATE connections SET options = ?1 WHERE id = ?2")
+                .bind(stored_options(core, conn.strategy, options)?)
+                .bind(id),
+        );
     }
-    if let Some(clients) = enabled_clients(body)? {
+    if let Some(clients) = enabled_clients(body.enabled_clients)? {
         stmts.extend(client_links(id, &clients));
     }
     if !stmts.is_empty() {
         core.db.batch(stmts).await?;
     }
-    connection_json(core, &conn.name).await
+    connection_view(core, &conn.name).await
 }
 
 /// `DELETE /api/v2/connections/{id}`: the connection and its users (as Auth0 does).
@@ -257,19 +289,17 @@ pub async fn delete_connection(core: &Core<'_>, id: &str) -> CoreResult<()> {
 }
 
 /// `GET /api/v2/connections/{id}`.
-pub async fn get_connection(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+pub async fn get_connection(core: &Core<'_>, id: &str) -> CoreResult<wire::Connection> {
     let conn = connection(core, id).await?;
-    connection_json(core, &conn.name).await
+    connection_view(core, &conn.name).await
 }
 
 /// `POST /api/v2/connections/{id}/legacy-test` `{identifier}` (ours, the console's "Test
 /// connection"): asks the connection's legacy store for one user and says what it answered —
 /// `found` (with the profile's email), `not_found`, or the error — without changing anything.
-pub async fn legacy_test(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+pub async fn legacy_test(core: &Core<'_>, id: &str, body: LegacyTest) -> CoreResult<LegacyTestResult> {
     let conn = connection(core, id).await?;
-    let identifier = body
-        .get("identifier")
-        .and_then(Value::as_str)
+    let identifier = Some(body.identifier.as_str())
         .filter(|i| !i.trim().is_empty())
         .ok_or_else(|| CoreError::InvalidRequest("identifier is required".into()))?;
     let source = UserSource::of(core, &conn)?;
@@ -279,12 +309,22 @@ pub async fn legacy_test(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
     let started = core.clock.now_ms();
     let answer = legacy.get_user(identifier).await;
     let ms = core.clock.now_ms() - started;
+    let result = |verdict, email: Option<String>, detail: Option<String>| LegacyTestResult {
+        verdict,
+        email,
+        detail,
+        ms,
+    };
     Ok(match answer {
-        Ok(Verdict::Found(u)) => json!({"verdict": "found", "email": u.email, "ms": ms}),
-        Ok(Verdict::NotFound) => json!({"verdict": "not_found", "ms": ms}),
+        Ok(Verdict::Found(u)) => result(LegacyVerdict::Found, u.email, None),
+        Ok(Verdict::NotFound) => result(LegacyVerdict::NotFound, None, None),
         // Never echo a profile beyond its email (it may carry a password hash).
-        Ok(_) => json!({"verdict": "unexpected", "detail": "an answer that get_user does not give", "ms": ms}),
-        Err(e) => json!({"verdict": "error", "detail": e.to_string(), "ms": ms}),
+        Ok(_) => result(
+            LegacyVerdict::Unexpected,
+            None,
+            Some("an answer that get_user does not give".into()),
+        ),
+        Err(e) => result(LegacyVerdict::Error, None, Some(e.to_string())),
     })
 }
 

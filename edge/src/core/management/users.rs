@@ -1,8 +1,12 @@
-//! The Management API's core: access tokens for `{issuer}api/v2/` with scopes, and the user
-//! operations a migration needs (list, read, create, update, delete, by email, unblock) plus the
-//! connection list. Users are returned in Auth0's Management API shape.
+//! The Management API's users: list, read, create, update, delete, by email, unblock, and the
+//! tickets and verification mails an operator sends. Bodies arrive and users leave as the types of
+//! `shared::management` (Auth0's shapes).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use shared::management::jobs::{Job, JobKind, JobStatus, VerificationEmail};
+use shared::management::tickets::{EmailVerificationTicket, PasswordChangeTicket, Ticket};
+use shared::management::users::{self as wire, CreateUser, Identity, UpdateUser, UsersPage};
+use shared::management::{Listing, Metadata};
 use shared::username::UsernameRules;
 
 use crate::core::accounts::lifecycle;
@@ -40,53 +44,42 @@ pub const RESERVED_APP_METADATA: [&str; 18] = [
 ];
 
 /// A user's own identity: `auth0` for database users, the strategy for federated ones.
-fn primary_identity(u: &User, connection: &str) -> Value {
-    match u.user_id.split_once('|') {
-        Some((provider, id)) => {
-            json!({"connection": connection, "user_id": id, "provider": provider, "isSocial": provider != "oidc" && provider != "oauth2"})
-        }
-        None => json!({"connection": connection, "user_id": u.user_id, "provider": "auth0", "isSocial": false}),
+fn primary_identity(u: &User, connection: &str) -> Identity {
+    let (provider, id) = u.user_id.split_once('|').unwrap_or(("auth0", &u.user_id));
+    Identity {
+        connection: connection.to_owned(),
+        user_id: id.to_owned(),
+        provider: provider.to_owned(),
+        is_social: Some(!matches!(provider, "auth0" | "oidc" | "oauth2")),
+        profile_data: None,
     }
 }
 
-/// A user in the Management API's shape.
-pub fn user_json(u: &User, connection: &str) -> Value {
-    let mut v = json!({
-        "user_id": users::sub(&u.user_id),
-        "email": u.email,
-        "email_verified": u.email_verified,
-        "user_metadata": u.user_metadata,
-        "app_metadata": u.app_metadata,
-        "blocked": u.blocked,
-        "created_at": iso8601(u.created_at),
-        "updated_at": iso8601(u.updated_at),
-        "logins_count": u.logins_count,
-        "identities": [primary_identity(u, connection)],
-    });
-    let o = v.as_object_mut();
-    if let Some(o) = o {
-        for (k, val) in [
-            ("username", &u.username),
-            ("given_name", &u.profile.given_name),
-            ("family_name", &u.profile.family_name),
-            ("name", &u.profile.name),
-            ("nickname", &u.profile.nickname),
-            ("picture", &u.profile.picture),
-            ("phone_number", &u.profile.phone_number),
-        ] {
-            if let Some(val) = val {
-                o.insert(k.into(), json!(val));
-            }
-        }
-        if let Some(t) = u.last_login {
-            o.insert("last_login".into(), json!(iso8601(t)));
-        }
-        if let Some(from) = &u.migrated_from {
-            o.insert("migrated_from".into(), json!(from));
-            o.insert("migrated_at".into(), json!(u.migrated_at.map(iso8601)));
-        }
+/// A user in the Management API's shape, with its own identity only.
+pub fn user_view(u: &User, connection: &str) -> wire::User {
+    wire::User {
+        user_id: users::sub(&u.user_id),
+        email: Some(u.email.clone()),
+        email_verified: Some(u.email_verified),
+        username: u.username.clone(),
+        phone_number: u.profile.phone_number.clone(),
+        created_at: iso8601(u.created_at),
+        updated_at: iso8601(u.updated_at),
+        identities: vec![primary_identity(u, connection)],
+        app_metadata: Some(u.app_metadata.clone()),
+        user_metadata: Some(u.user_metadata.clone()),
+        picture: u.profile.picture.clone(),
+        name: u.profile.name.clone(),
+        nickname: u.profile.nickname.clone(),
+        last_login: u.last_login.map(iso8601),
+        logins_count: Some(u.logins_count),
+        blocked: Some(u.blocked),
+        given_name: u.profile.given_name.clone(),
+        family_name: u.profile.family_name.clone(),
+        migrated_from: u.migrated_from.clone(),
+        migrated_at: u.migrated_from.as_ref().map(|_| u.migrated_at.map(iso8601)),
+        ..wire::User::default()
     }
-    v
 }
 
 /// The connection a user belongs to.
@@ -100,17 +93,17 @@ pub fn local_id(id: &str) -> CoreResult<&str> {
 }
 
 /// `GET /api/v2/users/{id}`.
-pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+pub async fn get_user(core: &Core<'_>, id: &str) -> CoreResult<wire::User> {
     let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
     let conn = connection_of(core, &u).await?;
-    let mut v = user_json(&u, &conn.name);
-    v["identities"] = crate::core::federation::linking::identities_json(core, &u, &conn.name).await?;
+    let mut v = user_view(&u, &conn.name);
+    v.identities = crate::core::federation::linking::identities(core, &u, &conn.name).await?;
     Ok(v)
 }
 
 /// `GET /api/v2/users`: pages of 0..=100 (default 50) within the first 1000 results, filtered by
 /// `connection` and/or `q` (see `user_search`), ordered by `sort`.
-pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<Value> {
+pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<Listing<wire::User, UsersPage>> {
     let get = |k: &str| {
         q.iter()
             .find(|(n, _)| n == k)
@@ -153,9 +146,15 @@ pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<V
             .ok_or_else(|| CoreError::InvalidRequest(format!("Unknown connection: {name}")))?;
         if filter.connection_id.as_ref().is_some_and(|c| *c != conn.id) {
             return Ok(if get("include_totals") == Some("true") {
-                json!({"users": [], "start": page * per_page, "limit": per_page, "length": 0, "total": 0})
+                Listing::Page(UsersPage {
+                    users: Vec::new(),
+                    start: page * per_page,
+                    limit: per_page,
+                    length: 0,
+                    total: 0,
+                })
             } else {
-                json!([])
+                Listing::Plain(Vec::new())
             });
         }
         filter.connection_id = Some(conn.id);
@@ -163,24 +162,29 @@ pub async fn list_users(core: &Core<'_>, q: &[(String, String)]) -> CoreResult<V
     let rows = users::search(core.db, &filter, &sort, per_page, page * per_page).await?;
     let mut out = Vec::with_capacity(rows.len());
     for u in &rows {
-        out.push(user_json(u, &connection_of(core, u).await?.name));
+        out.push(user_view(u, &connection_of(core, u).await?.name));
     }
     if get("include_totals") == Some("true") {
         let total = users::count(core.db, &filter).await?;
-        return Ok(
-            json!({"users": out, "start": page * per_page, "limit": per_page, "length": out.len(), "total": total}),
-        );
+        return Ok(Listing::Page(UsersPage {
+            start: page * per_page,
+            limit: per_page,
+            length: out.len() as i64,
+            total,
+            users: out,
+        }));
     }
-    Ok(Value::Array(out))
+    Ok(Listing::Plain(out))
 }
 
 /// The user a ticket or verification job is for: `user_id`, or `email` + `connection_id`.
-async fn ticket_user(core: &Core<'_>, body: &Value) -> CoreResult<users::User> {
-    let user = match (
-        body.get("user_id").and_then(Value::as_str),
-        body.get("email").and_then(Value::as_str),
-        body.get("connection_id").and_then(Value::as_str),
-    ) {
+async fn ticket_user(
+    core: &Core<'_>,
+    user_id: Option<&str>,
+    email: Option<&str>,
+    connection_id: Option<&str>,
+) -> CoreResult<users::User> {
+    let user = match (user_id, email, connection_id) {
         (Some(id), _, _) => users::by_id(core.db, local_id(id)?).await?,
         (None, Some(email), Some(cid)) => {
             users::by_email(
@@ -199,46 +203,45 @@ async fn ticket_user(core: &Core<'_>, body: &Value) -> CoreResult<users::User> {
     admins::managed(user)
 }
 
-fn ttl_sec(body: &Value) -> CoreResult<Option<i64>> {
-    match body.get("ttl_sec") {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| CoreError::InvalidRequest("ttl_sec must be an integer".into())),
-    }
-}
-
 /// `POST /api/v2/tickets/password-change`: `{ticket}`, a reset link for a database user; with
 /// `send_email: true` (ours) it is mailed to the user as well.
-pub async fn password_change_ticket(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let user = ticket_user(core, body).await?;
+pub async fn password_change_ticket(core: &Core<'_>, body: PasswordChangeTicket) -> CoreResult<Ticket> {
+    let (id, email, conn) = (
+        body.user_id.as_deref(),
+        body.email.as_deref(),
+        body.connection_id.as_deref(),
+    );
+    let user = ticket_user(core, id, email, conn).await?;
     if user.user_id.contains('|') {
         return Err(CoreError::InvalidRequest(
             "The user has no password here: it signs in with another provider".into(),
         ));
     }
-    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::ResetPassword, ttl_sec(body)?).await?;
+    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::ResetPassword, body.ttl_sec).await?;
     // Ours, for the console's "Send password reset email": the link also goes to the user.
-    if body.get("send_email").and_then(Value::as_bool) == Some(true) {
+    if body.send_email == Some(true) {
         core.mailer.send(&lifecycle::reset_mail(&user, url.clone())).await?;
     }
-    Ok(json!({ "ticket": url }))
+    Ok(Ticket { ticket: url })
 }
 
 /// `POST /api/v2/tickets/email-verification`: `{ticket}`, a verification link.
-pub async fn email_verification_ticket(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let user = ticket_user(core, body).await?;
-    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::VerifyEmail, ttl_sec(body)?).await?;
-    Ok(json!({ "ticket": url }))
+pub async fn email_verification_ticket(core: &Core<'_>, body: EmailVerificationTicket) -> CoreResult<Ticket> {
+    let (id, email, conn) = (
+        body.user_id.as_deref(),
+        body.email.as_deref(),
+        body.connection_id.as_deref(),
+    );
+    let user = ticket_user(core, id, email, conn).await?;
+    let url = lifecycle::ticket_url(core, &user, lifecycle::TicketKind::VerifyEmail, body.ttl_sec).await?;
+    Ok(Ticket { ticket: url })
 }
 
 /// `POST /api/v2/jobs/verification-email`: mails the user a verification link now; the job is
 /// recorded (so `GET /jobs/{id}` answers) and is complete when this returns.
-pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let user = ticket_user(core, body).await?;
-    let client_id = body.get("client_id").and_then(Value::as_str);
-    lifecycle::send_verification(core, &user, client_id).await?;
+pub async fn verification_email_job(core: &Core<'_>, body: VerificationEmail) -> CoreResult<Job> {
+    let user = ticket_user(core, Some(&body.user_id), None, None).await?;
+    lifecycle::send_verification(core, &user, body.client_id.as_deref()).await?;
     let id = format!("job_{}", core.new_id()?);
     let now = core.clock.now_ms();
     core.db
@@ -253,20 +256,21 @@ pub async fn verification_email_job(core: &Core<'_>, body: &Value) -> CoreResult
             .bind(now),
         )
         .await?;
-    Ok(json!({"type": "verification_email", "status": "completed", "id": id,
-              "created_at": crate::core::platform::dates::iso8601(now)}))
+    let mut job = Job::new(id, JobKind::VerificationEmail, JobStatus::Completed);
+    job.created_at = Some(iso8601(now));
+    Ok(job)
 }
 
 /// `GET /api/v2/users-by-email?email=`.
-pub async fn users_by_email(core: &Core<'_>, email: &str) -> CoreResult<Value> {
+pub async fn users_by_email(core: &Core<'_>, email: &str) -> CoreResult<Vec<wire::User>> {
     let mut out = Vec::new();
     for u in users::by_email_any(core.db, &users::Email::new(email)).await? {
         if admins::is_admin_account(&u) {
             continue;
         }
-        out.push(user_json(&u, &connection_of(core, &u).await?.name));
+        out.push(user_view(&u, &connection_of(core, &u).await?.name));
     }
-    Ok(Value::Array(out))
+    Ok(out)
 }
 
 /// Validates `app_metadata` (an object without reserved keys).
@@ -277,58 +281,22 @@ pub fn check_app_metadata(meta: &Map<String, Value>) -> CoreResult<()> {
     }
 }
 
-fn obj(v: &Value, field: &str) -> CoreResult<Map<String, Value>> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(m)) => Ok(m.clone()),
-        _ => Err(CoreError::InvalidRequest(format!("{field} must be an object"))),
-    }
-}
-
-fn opt_str(v: &Value, field: &str) -> CoreResult<Option<String>> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        _ => Err(CoreError::InvalidRequest(format!("{field} must be a string"))),
-    }
-}
-
-/// The root profile attributes of a request body (absent ones `None`).
-fn profile_of(body: &Value) -> CoreResult<users::Profile> {
-    Ok(users::Profile {
-        given_name: opt_str(body, "given_name")?,
-        family_name: opt_str(body, "family_name")?,
-        name: opt_str(body, "name")?,
-        nickname: opt_str(body, "nickname")?,
-        picture: opt_str(body, "picture")?,
-        phone_number: opt_str(body, "phone_number")?,
-    })
-}
-
-fn opt_bool(v: &Value, field: &str) -> CoreResult<Option<bool>> {
-    match v.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        _ => Err(CoreError::InvalidRequest(format!("{field} must be a boolean"))),
-    }
-}
-
 /// `POST /api/v2/users`: an administrator creates a user (policy enforced, no throttling).
-pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
-    let conn_name =
-        opt_str(body, "connection")?.ok_or_else(|| CoreError::InvalidRequest("Missing connection".into()))?;
-    let conn = tenant::database_by_name(core.db, &conn_name)
+pub async fn create_user(core: &Core<'_>, body: CreateUser) -> CoreResult<wire::User> {
+    let conn = tenant::database_by_name(core.db, &body.connection)
         .await?
         .filter(|c| c.id != admins::ADMIN_CONNECTION_ID)
         .ok_or_else(|| CoreError::InvalidRequest("Unknown connection".into()))?;
     let email = shared::email::normalize(
-        &opt_str(body, "email")?.ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?,
+        body.email
+            .as_deref()
+            .ok_or_else(|| CoreError::InvalidRequest("Missing email".into()))?,
     );
     if !shared::email::is_valid(&email) {
         return Err(CoreError::InvalidRequest("Invalid email".into()));
     }
-    let password = opt_str(body, "password")?;
-    let username = match opt_str(body, "username")? {
+    let password = body.password;
+    let username = match body.username {
         Some(u) if !conn.username_rules().is_valid(&u) => {
             return Err(CoreError::InvalidRequest("Invalid username".into()))
         }
@@ -336,11 +304,11 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         None if conn.options.requires_username => return Err(CoreError::InvalidRequest("Missing username".into())),
         None => None,
     };
-    let app_metadata = obj(body, "app_metadata")?;
+    let app_metadata = body.app_metadata.unwrap_or_default();
     check_app_metadata(&app_metadata)?;
-    let user_metadata = obj(body, "user_metadata")?;
+    let user_metadata = body.user_metadata.unwrap_or_default();
     let mut new = NewUser {
-        user_id: match opt_str(body, "user_id")? {
+        user_id: match body.user_id {
             Some(id) if id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || "._@+-".contains(c)) => {
                 id.trim_start_matches("auth0|").to_owned()
             }
@@ -349,9 +317,16 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         },
         connection_id: conn.id.clone(),
         email: email.clone(),
-        email_verified: opt_bool(body, "email_verified")?.unwrap_or(false),
+        email_verified: body.email_verified.unwrap_or(false),
         username,
-        profile: profile_of(body)?,
+        profile: users::Profile {
+            given_name: body.given_name,
+            family_name: body.family_name,
+            name: body.name,
+            nickname: body.nickname,
+            picture: body.picture,
+            phone_number: body.phone_number,
+        },
         user_metadata,
         app_metadata,
         now: core.clock.now_ms(),
@@ -389,7 +364,7 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
         )
         .await?
         .ok_or_else(|| CoreError::Conflict("The user already exists.".into()))?;
-        return Ok(user_json(&created, &conn.name));
+        return Ok(user_view(&created, &conn.name));
     }
     if let Some(pw) = &password {
         let salt = core.random_bytes::<16>()?;
@@ -407,36 +382,32 @@ pub async fn create_user(core: &Core<'_>, body: &Value) -> CoreResult<Value> {
 
 /// `PATCH /api/v2/users/{id}`: root attributes replace, `user_metadata` and `app_metadata` merge
 /// one level deep (a `null` value removes a key), a `password` goes through the policy and history.
-pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<Value> {
+pub async fn update_user(core: &Core<'_>, id: &str, body: UpdateUser) -> CoreResult<wire::User> {
     let u = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
     let conn = connection_of(core, &u).await?;
-    if !body.is_object() {
-        return Err(CoreError::InvalidRequest("Body must be an object".into()));
-    }
-    let merge = |current: &Map<String, Value>, field: &str| -> CoreResult<Option<Map<String, Value>>> {
-        match body.get(field) {
-            None => Ok(None),
-            Some(Value::Object(patch)) => {
-                let mut m = current.clone();
+    let merge = |current: &Metadata, patch: Option<Option<Metadata>>| -> Option<Metadata> {
+        let patch = patch?;
+        let mut m = current.clone();
+        match patch {
+            Some(patch) => {
                 for (k, v) in patch {
                     if v.is_null() {
-                        m.remove(k);
+                        m.remove(&k);
                     } else {
-                        m.insert(k.clone(), v.clone());
+                        m.insert(k, v);
                     }
                 }
-                Ok(Some(m))
             }
-            Some(Value::Null) => Ok(Some(Map::new())),
-            _ => Err(CoreError::InvalidRequest(format!("{field} must be an object"))),
+            None => m.clear(),
         }
+        Some(m)
     };
-    let user_metadata = merge(&u.user_metadata, "user_metadata")?;
-    let app_metadata = merge(&u.app_metadata, "app_metadata")?;
+    let user_metadata = merge(&u.user_metadata, body.user_metadata);
+    let app_metadata = merge(&u.app_metadata, body.app_metadata);
     if let Some(m) = &app_metadata {
         check_app_metadata(m)?;
     }
-    let email = match opt_str(body, "email")? {
+    let email = match body.email.flatten() {
         Some(e) => {
             let e = shared::email::normalize(&e);
             if !shared::email::is_valid(&e) {
@@ -447,25 +418,27 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
         None => None,
     };
     // When the email changes without an explicit verification state, it is not verified (Auth0).
-    let email_verified = opt_bool(body, "email_verified")?.or(email.as_ref().filter(|e| **e != u.email).map(|_| false));
+    let email_verified = body
+        .email_verified
+        .or(email.as_ref().filter(|e| **e != u.email).map(|_| false));
     let now = core.clock.now_ms();
     let patch = users::Patch {
         email,
         email_verified,
         // `phone_number` is not read here: an update has never changed it.
-        given_name: opt_str(body, "given_name")?,
-        family_name: opt_str(body, "family_name")?,
-        name: opt_str(body, "name")?,
-        nickname: opt_str(body, "nickname")?,
-        picture: opt_str(body, "picture")?,
-        blocked: opt_bool(body, "blocked")?,
+        given_name: body.given_name.flatten(),
+        family_name: body.family_name.flatten(),
+        name: body.name.flatten(),
+        nickname: body.nickname.flatten(),
+        picture: body.picture.flatten(),
+        blocked: body.blocked,
         user_metadata,
         app_metadata,
     };
     let stmt = users::patch(&u.user_id, patch, now);
     // Blocking a user signs them out everywhere: sessions, refresh tokens, pending codes.
     let mut stmts = vec![stmt];
-    if opt_bool(body, "blocked")? == Some(true) {
+    if body.blocked == Some(true) {
         stmts.extend(lifecycle::revocations(&u.user_id, now, None));
     }
     match core.db.batch(stmts).await {
@@ -475,7 +448,7 @@ pub async fn update_user(core: &Core<'_>, id: &str, body: &Value) -> CoreResult<
         }
         Err(e) => return Err(e.into()),
     }
-    if let Some(pw) = opt_str(body, "password")? {
+    if let Some(pw) = body.password.flatten() {
         let fresh = users::by_id(core.db, &u.user_id)
             .await?
             .ok_or_else(|| CoreError::NotFound("The user does not exist.".into()))?;

@@ -3,7 +3,7 @@
 //! each page formatted (NDJSON or CSV), gzipped and stored as one object; the download is the
 //! pages' gzip members in order, one valid gzip file.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::chunks::{self, Claim, Counts};
@@ -27,39 +27,9 @@ pub const EXPORT_READ_BYTES: i64 = 768 << 10;
 /// 750 KB of room for fields longer than the per-user allowance of the size estimate.
 pub const EXPORT_LINES_READ_BYTES: i64 = 1280 << 10;
 
-/// Export options (`POST /api/v2/jobs/users-exports`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ExportRequest {
-    /// Only this connection; all when absent.
-    #[serde(default)]
-    pub connection_id: Option<String>,
-    /// `json` (NDJSON, default) or `csv`.
-    #[serde(default)]
-    pub format: Option<String>,
-    /// At most this many users.
-    #[serde(default)]
-    pub limit: Option<i64>,
-    /// `[{name, export_as?}]`; a predefined set when absent.
-    #[serde(default)]
-    pub fields: Option<Vec<ExportField>>,
-}
-
-/// One exported field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExportField {
-    /// Path in the user (`email`, `user_metadata.plan`, `identities[0].connection`).
-    pub name: String,
-    /// Column / key name in the output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub export_as: Option<String>,
-}
-
-impl ExportField {
-    /// The key or column name in the output.
-    pub fn key(&self) -> &str {
-        self.export_as.as_deref().unwrap_or(&self.name)
-    }
-}
+/// Export options (`POST /api/v2/jobs/users-exports`) and one exported field: the wire types.
+pub use shared::management::jobs::{CreateExport as ExportRequest, ExportField};
+use shared::management::jobs::{ExportFormat, Job};
 
 /// How a page's lines are made.
 enum Formatting {
@@ -106,18 +76,15 @@ pub const DEFAULT_FIELDS: [&str; 14] = [
 ];
 
 /// `POST /api/v2/jobs/users-exports`.
-pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportRequest) -> CoreResult<Value> {
-    let format = req.format.clone().unwrap_or_else(|| "json".into());
-    if !matches!(format.as_str(), "json" | "csv") {
-        return Err(CoreError::InvalidRequest("format must be json or csv".into()));
-    }
+pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportRequest) -> CoreResult<Job> {
+    let format = req.format.unwrap_or_default();
     if let Some(fields) = &req.fields {
-        if format == "csv" && fields.len() > 30 {
+        if format == ExportFormat::Csv && fields.len() > 30 {
             return Err(CoreError::InvalidRequest(
                 "A CSV export can have at most 30 fields".into(),
             ));
         }
-        if format == "csv"
+        if format == ExportFormat::Csv
             && fields
                 .iter()
                 .any(|f| f.name == "user_metadata" || f.name == "app_metadata")
@@ -171,7 +138,7 @@ pub async fn create_export(core: &Core<'_>, queue: &dyn JobQueue, req: ExportReq
     if let Some(l) = req.limit {
         options["limit"] = json!(l);
     }
-    let ext = if format == "csv" { "csv" } else { "json" };
+    let ext = format.as_str();
     let list: Vec<Value> = starts
         .iter()
         .enumerate()
@@ -318,8 +285,9 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
                     .unwrap_or_default();
                 names.insert(u.connection_id.clone(), name);
             }
-            let full =
-                management::users::user_json(u, names.get(&u.connection_id).map(String::as_str).unwrap_or_default());
+            let view =
+                management::users::user_view(u, names.get(&u.connection_id).map(String::as_str).unwrap_or_default());
+            let full = serde_json::to_value(view).unwrap_or_default();
             if csv {
                 let cells: Vec<String> = fields.iter().map(|f| csv_cell(field(&full, &f.name))).collect();
                 page.push_str(&cells.join(","));

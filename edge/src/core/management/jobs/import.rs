@@ -20,18 +20,9 @@ use crate::core::Core;
 /// Largest JSON parameter of one multi-row statement (D1 takes values up to 2 MB).
 const PARAM_MAX_BYTES: usize = 900 * 1024;
 
-/// Options of an import job.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportOptions {
-    /// `connection_id`.
-    pub connection_id: String,
-    /// Update users matched by email.
-    pub upsert: bool,
-    /// Caller's correlation id.
-    pub external_id: Option<String>,
-    /// Mail on completion (accepted; there is no tenant-owner list to mail yet).
-    pub send_completion_email: bool,
-}
+/// Options of an import job: the text parts of the upload's form (the wire type).
+pub use shared::management::jobs::ImportUsers as ImportOptions;
+use shared::management::jobs::Job;
 
 /// The database connection users may be imported into.
 pub async fn import_connection(core: &Core<'_>, connection_id: &str) -> CoreResult<Connection> {
@@ -98,7 +89,7 @@ impl<'a> Upload<'a> {
     }
 
     /// Ends the file and creates the job, its chunks and their deliveries.
-    pub async fn finish(mut self, opts: ImportOptions) -> CoreResult<Value> {
+    pub async fn finish(mut self, opts: ImportOptions) -> CoreResult<Job> {
         let result = self.create(opts).await;
         if result.is_err() {
             self.abort().await;
@@ -106,7 +97,7 @@ impl<'a> Upload<'a> {
         result
     }
 
-    async fn create(&mut self, opts: ImportOptions) -> CoreResult<Value> {
+    async fn create(&mut self, opts: ImportOptions) -> CoreResult<Job> {
         let conn = import_connection(self.core, &opts.connection_id).await?;
         let splitter = std::mem::take(&mut self.splitter);
         let total = splitter.rows();

@@ -18,7 +18,8 @@ pub mod validate;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
+use shared::management::jobs::{ImportError, Job, JobErrorRow, JobErrors, JobSummary};
 
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::management;
@@ -29,6 +30,8 @@ use chunks::{Claimed, Delivery};
 
 pub use export::{create_export, csv_cell, field, ExportField, ExportRequest, DEFAULT_FIELDS};
 pub use import::{ImportOptions, Upload};
+/// Where a job is (the `jobs.status` column) and what it does (`jobs.type`): the wire types.
+pub use shared::management::jobs::{JobKind, JobStatus};
 pub use validate::{redact, validate_row, ImportUser, RowError};
 
 /// Delivers chunk work: Cloudflare Queues in the Worker, a list in native tests.
@@ -76,54 +79,6 @@ pub struct ChunkMessage {
     pub chunk: u32,
 }
 
-/// Where a job is (the `jobs.status` column):
-/// ```text
-/// pending ──first chunk claimed──▶ processing ──last chunk done──▶ completed
-///    └──────────────┴──────── a chunk fails for good ──────────▶ failed
-/// ```
-/// A job without chunks (an empty file or export) is `completed` at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum JobStatus {
-    /// Waiting for its first chunk.
-    Pending,
-    /// Chunks are running.
-    Processing,
-    /// Every chunk is done.
-    Completed,
-    /// A chunk failed for good.
-    Failed,
-}
-
-impl JobStatus {
-    /// The column's value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Processing => "processing",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-        }
-    }
-
-    /// Whether the job has ended.
-    pub fn ended(self) -> bool {
-        matches!(self, Self::Completed | Self::Failed)
-    }
-}
-
-/// What a job does (the `jobs.type` column, Auth0's job types).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JobKind {
-    /// `users_import`.
-    UsersImport,
-    /// `users_export`.
-    UsersExport,
-    /// `verification_email` (done when created; kept in `mail_jobs`).
-    VerificationEmail,
-}
-
 #[derive(Debug, Deserialize)]
 struct JobRow {
     id: String,
@@ -154,7 +109,7 @@ struct JobRow {
 
 impl JobRow {
     fn options(&self) -> Value {
-        serde_json::from_str(&self.options).unwrap_or(json!({}))
+        serde_json::from_str(&self.options).unwrap_or_else(|_| Value::Object(serde_json::Map::new()))
     }
 }
 
@@ -179,64 +134,66 @@ async fn job_open(core: &Core<'_>, id: &str) -> CoreResult<bool> {
 }
 
 /// `GET /api/v2/jobs/{id}` in Auth0's shape; `download` makes a completed export's signed link.
-pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str) -> String>) -> CoreResult<Value> {
+pub async fn job_status(core: &Core<'_>, id: &str, download: Option<&dyn Fn(&str) -> String>) -> CoreResult<Job> {
     let j = job(core, id).await?;
     let options = j.options();
     let now = core.clock.now_ms();
-    let pct = if j.chunks == 0 {
+    let mut v = Job::new(j.id.clone(), j.kind, j.status);
+    v.created_at = Some(iso8601(j.created_at));
+    v.connection_id = j.connection_id.clone();
+    v.external_id = j.external_id.clone();
+    v.status_details = j.status_details.clone();
+    v.percentage_done = Some(if j.chunks == 0 {
         100
     } else {
         j.chunks_done * 100 / j.chunks
-    };
-    let mut v = json!({
-        "id": j.id, "type": j.kind, "status": j.status, "created_at": iso8601(j.created_at),
-        "connection_id": j.connection_id, "percentage_done": pct,
     });
-    if let Some(e) = &j.external_id {
-        v["external_id"] = json!(e);
-    }
     if let Some(cid) = &j.connection_id {
         if let Ok(c) = management::connections::connection(core, cid).await {
-            v["connection"] = json!(c.name);
+            v.connection = Some(c.name);
         }
     }
-    if let (Some(started), true) = (j.started_at, j.chunks_done > 0 && j.status == JobStatus::Processing) {
-        let per_chunk = (now - started) as f64 / j.chunks_done as f64;
-        v["time_left_seconds"] = json!(((j.chunks - j.chunks_done) as f64 * per_chunk / 1000.0).ceil() as i64);
-    } else {
-        v["time_left_seconds"] = json!(0);
-    }
-    if let Some(d) = &j.status_details {
-        v["status_details"] = json!(d);
-    }
-    if j.kind == JobKind::UsersImport {
-        v["upsert"] = options["upsert"].clone();
-        v["send_completion_email"] = options["send_completion_email"].clone();
-        v["summary"] = json!({"failed": j.failed, "updated": j.updated, "inserted": j.inserted, "total": j.total});
-    } else if j.kind == JobKind::UsersExport {
-        for k in ["format", "fields", "limit"] {
-            if !options[k].is_null() {
-                v[k] = options[k].clone();
+    v.time_left_seconds = Some(match j.started_at {
+        Some(started) if j.chunks_done > 0 && j.status == JobStatus::Processing => {
+            let per_chunk = (now - started) as f64 / j.chunks_done as f64;
+            ((j.chunks - j.chunks_done) as f64 * per_chunk / 1000.0).ceil() as i64
+        }
+        _ => 0,
+    });
+    match j.kind {
+        JobKind::UsersImport => {
+            v.upsert = options["upsert"].as_bool();
+            v.send_completion_email = options["send_completion_email"].as_bool();
+            v.summary = Some(JobSummary {
+                failed: j.failed,
+                updated: j.updated,
+                inserted: j.inserted,
+                total: j.total,
+            });
+        }
+        JobKind::UsersExport => {
+            v.format = serde_json::from_value(options["format"].clone()).ok();
+            v.fields = serde_json::from_value(options["fields"].clone()).ok();
+            v.limit = options["limit"].as_i64();
+            if j.status == JobStatus::Completed {
+                v.location = download.map(|make| make(&j.id));
             }
         }
-        if j.status == JobStatus::Completed {
-            if let Some(make) = download {
-                v["location"] = json!(make(&j.id));
-            }
-        }
+        JobKind::VerificationEmail => {}
     }
     Ok(v)
 }
 
 /// `GET /api/v2/jobs/{id}/errors`: the failed rows (hashes redacted) with their errors and their
 /// position in the file; for a failed job, the job with what failed.
-pub async fn job_errors(core: &Core<'_>, id: &str) -> CoreResult<Value> {
+pub async fn job_errors(core: &Core<'_>, id: &str) -> CoreResult<JobErrors> {
     let j = job(core, id).await?;
     if j.status == JobStatus::Failed {
-        return Ok(
-            json!({"status": j.status, "type": j.kind, "created_at": iso8601(j.created_at), "id": j.id,
-            "connection_id": j.connection_id, "status_details": j.status_details}),
-        );
+        let mut failed = Job::new(j.id, j.kind, j.status);
+        failed.created_at = Some(iso8601(j.created_at));
+        failed.connection_id = j.connection_id;
+        failed.status_details = j.status_details;
+        return Ok(JobErrors::Failed(Box::new(failed)));
     }
     #[derive(Deserialize)]
     struct E {
@@ -253,13 +210,12 @@ pub async fn job_errors(core: &Core<'_>, id: &str) -> CoreResult<Value> {
             )
             .await?,
     )?;
-    Ok(Value::Array(
+    Ok(JobErrors::Rows(
         rows.into_iter()
-            .map(|e| {
-                json!({"user": serde_json::from_str::<Value>(&e.user).unwrap_or(Value::Null),
-                       "errors": serde_json::from_str::<Value>(&e.errors).unwrap_or(json!([])),
-                       // Not in Auth0's shape: the row's position in the job's file, for tools.
-                       "index": e.row_index})
+            .map(|e| JobErrorRow {
+                user: serde_json::from_str(&e.user).unwrap_or(Value::Null),
+                errors: serde_json::from_str::<Vec<ImportError>>(&e.errors).unwrap_or_default(),
+                index: Some(e.row_index),
             })
             .collect(),
     ))
