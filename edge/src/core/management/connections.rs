@@ -166,9 +166,16 @@ pub(super) fn check_connection_options(
             serde_json::from_value::<crate::core::directory::tenant::ConnectionOptions>(Value::Object(options.clone()))
                 .map_err(|e| CoreError::InvalidRequest(format!("Invalid options: {e}")))?;
         if let Some(legacy) = &parsed.legacy {
+            if strategy.is_passwordless() {
+                return Err(invalid(
+                    "legacy",
+                    "a passwordless connection has no legacy store".into(),
+                ));
+            }
             url("legacy.url", Some(&legacy.url))?;
             outbound::check_secret_name(&legacy.secret).map_err(|why| invalid("legacy.secret", why))?;
         }
+        parsed.totp.check().map_err(CoreError::InvalidRequest)?;
     }
     Ok(())
 }

@@ -31,7 +31,7 @@ pub async fn import_connection(core: &Core<'_>, connection_id: &str) -> CoreResu
         .map_err(|_| {
             CoreError::InvalidRequest(format!("CONNECTION_NOT_FOUND: connection {connection_id} not found"))
         })?;
-    if conn.strategy.is_federated() {
+    if conn.strategy != crate::core::directory::tenant::Strategy::Auth0 {
         return Err(CoreError::InvalidRequest(format!(
             "CONNECTION_NOT_DATABASE: users can only be imported into database connections; {} uses the {} strategy",
             conn.name, conn.strategy
