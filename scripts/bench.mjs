@@ -2,6 +2,7 @@
 // `make bench`: prints figures, asserts nothing.
 //  - widget transfer size of the release build (wasm + js + css): raw / gzip / brotli, next to
 //    auth0-lock@14 bundled from npm with esbuild in the same run
+//  - console wasm size (dist/admin/): raw / gzip / brotli
 //  - Worker wasm size: raw / gzip
 //  - one argon2id hash (m=19456, t=2, p=1) inside workerd next to the same hash natively
 //  - password-realm login p50/p95 on wrangler dev next to one hash in the same Worker
@@ -89,6 +90,13 @@ for (const f of readdirSync(floorDir).filter((x) => /\.(wasm|js)$/.test(x))) {
 }
 console.log(`  ${'bare Leptos CSR form (glue + wasm)'.padEnd(40)} raw ${kb(floor.raw)}  gzip ${kb(floor.gzip)}  brotli ${kb(floor.brotli)}   (bench/leptos-floor)`);
 console.log(`  widget - Leptos floor (brotli): ${kb(total.brotli - floor.brotli).trim()} for the widget's own screens, options, i18n, API`);
+
+// The operator console, built like the widget (`make build-console`): its wasm, what /admin loads.
+console.log('\n== Console (dist/admin/, release build) ==');
+for (const f of readdirSync(path.join(dist, 'admin')).filter((x) => /_bg\.wasm$/.test(x))) {
+  const s = sizes(readFileSync(path.join(dist, 'admin', f)));
+  console.log(`  ${f.padEnd(40)} raw ${kb(s.raw)}  gzip ${kb(s.gzip)}  brotli ${kb(s.brotli)}`);
+}
 
 console.log('\n== Worker (edge/build/) ==');
 const wasm = sizes(readFileSync(path.join(root, 'edge', 'build', 'index_bg.wasm')));

@@ -1,9 +1,13 @@
 //! The Management API calls the tool makes (a `client_credentials` token, then JSON and
-//! multipart requests).
+//! multipart requests). Bodies and answers are the types of `shared::management`.
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde::de::DeserializeOwned;
+use shared::management::connections::Connection;
+use shared::management::errors::ManagementError;
+use shared::management::jobs::{CreateExport, ImportUsers, Job, JobErrors};
+use shared::wire::{TokenRequest, TokenResponse};
 use ureq::Agent;
 
 /// An authenticated Management API client.
@@ -13,13 +17,15 @@ pub struct Api {
     token: String,
 }
 
-fn read(mut res: ureq::http::Response<ureq::Body>, what: &str) -> Result<Value, String> {
+fn read<T: DeserializeOwned>(mut res: ureq::http::Response<ureq::Body>, what: &str) -> Result<T, String> {
     let status = res.status().as_u16();
-    let body: Value = res.body_mut().read_json().unwrap_or(Value::Null);
+    let text = res.body_mut().read_to_string().unwrap_or_default();
     if (200..300).contains(&status) {
-        Ok(body)
-    } else {
-        Err(format!("{what}: HTTP {status} {body}"))
+        return serde_json::from_str(&text).map_err(|e| format!("{what}: the answer was not understood ({e}): {text}"));
+    }
+    match serde_json::from_str::<ManagementError>(&text) {
+        Ok(e) => Err(format!("{what}: HTTP {status} {}", e.message)),
+        Err(_) => Err(format!("{what}: HTTP {status} {text}")),
     }
 }
 
@@ -34,19 +40,19 @@ impl Api {
         let base = domain.trim_end_matches('/').to_owned();
         let res = agent
             .post(&format!("{base}/oauth/token"))
-            .send_json(
-                json!({"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret,
-                "audience": format!("{base}/api/v2/")}),
-            )
+            .send_json(TokenRequest {
+                grant_type: Some("client_credentials".into()),
+                client_id: Some(client_id.into()),
+                client_secret: Some(client_secret.into()),
+                audience: Some(format!("{base}/api/v2/")),
+                ..TokenRequest::default()
+            })
             .map_err(|e| format!("token: {e}"))?;
-        let token = read(res, "token")?["access_token"]
-            .as_str()
-            .ok_or("token: no access_token")?
-            .to_owned();
+        let token = read::<TokenResponse>(res, "token")?.access_token;
         Ok(Self { agent, base, token })
     }
 
-    fn get(&self, path: &str) -> Result<Value, String> {
+    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, String> {
         let res = self
             .agent
             .get(&format!("{}/api/v2/{path}", self.base))
@@ -59,25 +65,20 @@ impl Api {
     /// The id of the connection named `name`.
     pub fn connection_id(&self, name: &str) -> Result<String, String> {
         let name_q: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-        let list = self.get(&format!("connections?name={name_q}"))?;
-        list.as_array()
-            .and_then(|a| a.first())
-            .and_then(|c| c["id"].as_str())
-            .map(str::to_owned)
+        let list: Vec<Connection> = self.get(&format!("connections?name={name_q}"))?;
+        list.into_iter()
+            .next()
+            .map(|c| c.id)
             .ok_or_else(|| format!("no connection named {name}"))
     }
 
     /// Posts one import job (`users` is a JSON array).
-    pub fn create_import(&self, connection_id: &str, upsert: bool, users: &[u8]) -> Result<Value, String> {
+    pub fn create_import(&self, form: &ImportUsers, users: &[u8]) -> Result<Job, String> {
         let mut rnd = [0u8; 12];
         getrandom::getrandom(&mut rnd).map_err(|e| e.to_string())?;
         let boundary = format!("tollgate-{}", hex::encode(rnd));
         let mut body = Vec::with_capacity(users.len() + 512);
-        for (k, v) in [
-            ("connection_id", connection_id),
-            ("upsert", if upsert { "true" } else { "false" }),
-            ("send_completion_email", "false"),
-        ] {
+        for (k, v) in form.form_fields() {
             body.extend(
                 format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
             );
@@ -99,7 +100,7 @@ impl Api {
     }
 
     /// Posts an export job.
-    pub fn create_export(&self, body: &Value) -> Result<Value, String> {
+    pub fn create_export(&self, body: &CreateExport) -> Result<Job, String> {
         let res = self
             .agent
             .post(&format!("{}/api/v2/jobs/users-exports", self.base))
@@ -110,12 +111,12 @@ impl Api {
     }
 
     /// A job's status.
-    pub fn job(&self, id: &str) -> Result<Value, String> {
+    pub fn job(&self, id: &str) -> Result<Job, String> {
         self.get(&format!("jobs/{id}"))
     }
 
     /// A job's per-user errors.
-    pub fn job_errors(&self, id: &str) -> Result<Value, String> {
+    pub fn job_errors(&self, id: &str) -> Result<JobErrors, String> {
         self.get(&format!("jobs/{id}/errors"))
     }
 

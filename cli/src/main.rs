@@ -21,9 +21,33 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
+use serde::Serialize;
+use shared::management::jobs::{CreateExport, ExportField, ExportFormat, ImportUsers, Job, JobErrors, JobStatus};
 
 use client::Api;
+
+/// What `import` prints when it is done (one JSON line).
+#[derive(Serialize)]
+struct ImportReport {
+    jobs: usize,
+    total: usize,
+    inserted: i64,
+    updated: i64,
+    failed: i64,
+}
+
+/// What `export` prints when it is done (one JSON line).
+#[derive(Serialize)]
+struct ExportReport {
+    job: String,
+    file: String,
+    bytes: usize,
+}
+
+/// One JSON line.
+fn print_json(v: &impl Serialize) {
+    println!("{}", serde_json::to_string(v).unwrap_or_default());
+}
 
 #[derive(Parser)]
 #[command(
@@ -100,7 +124,11 @@ fn import(
     upsert: bool,
     batch_size: usize,
 ) -> Result<bool, String> {
-    let connection_id = api.connection_id(connection)?;
+    let form = ImportUsers {
+        connection_id: api.connection_id(connection)?,
+        upsert,
+        ..ImportUsers::default()
+    };
     let mut jobs: Vec<(String, usize, usize)> = Vec::new();
     let mut batch: Vec<Box<serde_json::value::RawValue>> = Vec::with_capacity(batch_size);
     let mut offset = 0usize;
@@ -109,11 +137,7 @@ fn import(
             return Ok(());
         }
         let body = serde_json::to_vec(&batch).map_err(|e| e.to_string())?;
-        let job = api.create_import(&connection_id, upsert, &body)?;
-        let id = job["id"]
-            .as_str()
-            .ok_or("the server answered without a job id")?
-            .to_owned();
+        let id = api.create_import(&form, &body)?.id;
         eprintln!("job {id}: users {}..{}", *offset, *offset + batch.len());
         jobs.push((id, *offset, batch.len()));
         *offset += batch.len();
@@ -130,20 +154,19 @@ fn import(
     submit(&mut batch, &mut offset)?;
     let total: usize = jobs.iter().map(|j| j.2).sum();
     let pb = bar(total as u64, "importing");
-    let mut summaries = vec![Value::Null; jobs.len()];
+    let mut summaries: Vec<Option<Job>> = vec![None; jobs.len()];
     loop {
         let mut processed = 0u64;
         let mut all_done = true;
         for (i, (id, _, size)) in jobs.iter().enumerate() {
-            if summaries[i].is_null() {
+            if summaries[i].is_none() {
                 let job = api.job(id)?;
-                match job["status"].as_str() {
-                    Some("completed") | Some("failed") => summaries[i] = job,
-                    _ => {
-                        all_done = false;
-                        processed += job["percentage_done"].as_u64().unwrap_or(0) * *size as u64 / 100;
-                        continue;
-                    }
+                if job.status.ended() {
+                    summaries[i] = Some(job);
+                } else {
+                    all_done = false;
+                    processed += job.percentage_done.unwrap_or(0).max(0) as u64 * *size as u64 / 100;
+                    continue;
                 }
             }
             processed += *size as u64;
@@ -157,34 +180,39 @@ fn import(
     pb.finish();
     let (mut inserted, mut updated, mut failed) = (0, 0, 0);
     let mut ok = true;
-    for ((id, offset, _), job) in jobs.iter().zip(&summaries) {
-        if job["status"] == "failed" {
+    for ((id, offset, _), job) in jobs.iter().zip(summaries.iter().flatten()) {
+        if job.status == JobStatus::Failed {
             ok = false;
-            eprintln!("job {id} failed: {}", job["status_details"]);
+            eprintln!("job {id} failed: {}", job.status_details.as_deref().unwrap_or_default());
             continue;
         }
-        inserted += job["summary"]["inserted"].as_u64().unwrap_or(0);
-        updated += job["summary"]["updated"].as_u64().unwrap_or(0);
-        failed += job["summary"]["failed"].as_u64().unwrap_or(0);
-        if job["summary"]["failed"].as_u64().unwrap_or(0) > 0 {
-            for e in api.job_errors(id)?.as_array().into_iter().flatten() {
-                let email = e["user"]["email"].as_str().unwrap_or("(no email)");
-                let row = offset + e["index"].as_u64().unwrap_or(0) as usize;
-                for err in e["errors"].as_array().into_iter().flatten() {
+        let summary = job.summary.unwrap_or_default();
+        inserted += summary.inserted;
+        updated += summary.updated;
+        failed += summary.failed;
+        if summary.failed > 0 {
+            let JobErrors::Rows(rows) = api.job_errors(id)? else {
+                continue;
+            };
+            for e in rows {
+                let email = e.email().unwrap_or("(no email)");
+                let row = offset + e.index.unwrap_or(0).max(0) as usize;
+                for err in &e.errors {
                     println!(
                         "error: job {id} ({email}, file row {row}): {} {} [{}]",
-                        err["code"].as_str().unwrap_or(""),
-                        err["message"].as_str().unwrap_or(""),
-                        err["path"].as_str().unwrap_or("")
+                        err.code, err.message, err.path
                     );
                 }
             }
         }
     }
-    println!(
-        "{}",
-        json!({"jobs": jobs.len(), "total": total, "inserted": inserted, "updated": updated, "failed": failed})
-    );
+    print_json(&ImportReport {
+        jobs: jobs.len(),
+        total,
+        inserted,
+        updated,
+        failed,
+    });
     Ok(ok)
 }
 
@@ -195,38 +223,44 @@ fn export(
     format: &str,
     fields: &[String],
 ) -> Result<bool, String> {
-    let mut body = json!({"format": format});
-    if let Some(name) = connection {
-        body["connection_id"] = json!(api.connection_id(name)?);
-    }
-    if !fields.is_empty() {
-        body["fields"] = json!(fields.iter().map(|f| json!({"name": f})).collect::<Vec<_>>());
-    }
-    let job = api.create_export(&body)?;
-    let id = job["id"]
-        .as_str()
-        .ok_or("the server answered without a job id")?
-        .to_owned();
+    let format = match format {
+        "json" => ExportFormat::Json,
+        "csv" => ExportFormat::Csv,
+        other => return Err(format!("--format must be json or csv, not {other}")),
+    };
+    let body = CreateExport {
+        connection_id: connection.map(|name| api.connection_id(name)).transpose()?,
+        format: Some(format),
+        fields: Some(fields.iter().map(ExportField::named).collect()).filter(|f: &Vec<_>| !f.is_empty()),
+        limit: None,
+    };
+    let id = api.create_export(&body)?.id;
     let pb = bar(100, "exporting");
     let done = loop {
         let job = api.job(&id)?;
-        pb.set_position(job["percentage_done"].as_u64().unwrap_or(0));
-        match job["status"].as_str() {
-            Some("completed") => break job,
-            Some("failed") => return Err(format!("export failed: {}", job["status_details"])),
-            _ => std::thread::sleep(Duration::from_millis(500)),
+        pb.set_position(job.percentage_done.unwrap_or(0).max(0) as u64);
+        match job.status {
+            JobStatus::Completed => break job,
+            JobStatus::Failed | JobStatus::Expired => {
+                return Err(format!(
+                    "export failed: {}",
+                    job.status_details.as_deref().unwrap_or_default()
+                ))
+            }
+            JobStatus::Pending | JobStatus::Processing => std::thread::sleep(Duration::from_millis(500)),
         }
     };
     pb.finish();
-    let location = done["location"].as_str().ok_or("completed export without a location")?;
-    let bytes = api.download(location)?;
+    let location = done.location.ok_or("completed export without a location")?;
+    let bytes = api.download(&location)?;
     std::fs::File::create(out)
         .and_then(|mut f| f.write_all(&bytes))
         .map_err(|e| format!("{}: {e}", out.display()))?;
-    println!(
-        "{}",
-        json!({"job": id, "file": out.display().to_string(), "bytes": bytes.len()})
-    );
+    print_json(&ExportReport {
+        job: id,
+        file: out.display().to_string(),
+        bytes: bytes.len(),
+    });
     Ok(true)
 }
 

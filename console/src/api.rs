@@ -1,9 +1,11 @@
-//! The Management API, called with the signed-in operator's token (gloo-net). Errors come back in
-//! the Management API's shape `{statusCode, error, message}` and are shown as they are.
+//! The Management API, called with the signed-in operator's token (gloo-net). Answers are read
+//! into the types of `shared::management` (the ones the edge writes them from); errors come back
+//! as its [`ManagementError`] body and their message is shown as it is.
 
 use gloo_net::http::{Request, RequestBuilder};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::Value;
+use shared::management::errors::ManagementError;
 
 use crate::auth;
 
@@ -25,6 +27,16 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+/// No body to read (`204 No Content`), or one the caller has no use for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Done;
+
+impl<'de> serde::Deserialize<'de> for Done {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Done)
+    }
+}
+
 fn url(path: &str) -> String {
     format!("{}/api/v2/{path}", auth::origin())
 }
@@ -43,58 +55,54 @@ fn network(e: impl std::fmt::Display) -> ApiError {
     }
 }
 
-async fn finish(req: Result<Request, gloo_net::Error>) -> Result<Value, ApiError> {
+async fn finish<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
     let res = req.map_err(network)?.send().await.map_err(network)?;
     let status = res.status();
     let text = res.text().await.map_err(network)?;
-    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
     if (200..300).contains(&status) {
-        return Ok(body);
+        // An empty body (204) reads as JSON `null`.
+        let json = if text.trim().is_empty() { "null" } else { &text };
+        return serde_json::from_str(json).map_err(|e| ApiError {
+            status,
+            message: format!("The answer was not understood: {e}"),
+        });
     }
     if status == 401 {
         // The token expired or the membership ended: sign in again.
         auth::sign_out();
     }
-    let message = body["message"]
-        .as_str()
-        .or(body["error_description"].as_str())
-        .or(body["error"].as_str())
-        .unwrap_or("The request failed")
-        .to_owned();
+    let message = serde_json::from_str::<ManagementError>(&text)
+        .map(|e| e.message)
+        .unwrap_or_else(|_| "The request failed".to_owned());
     Err(ApiError { status, message })
 }
 
 /// `GET /api/v2/{path}`.
-pub async fn get(path: &str) -> Result<Value, ApiError> {
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     finish(authed(Request::get(&url(path))).build()).await
 }
 
 /// `DELETE /api/v2/{path}`.
-pub async fn delete(path: &str) -> Result<Value, ApiError> {
+pub async fn delete(path: &str) -> Result<Done, ApiError> {
     finish(authed(Request::delete(&url(path))).build()).await
 }
 
 /// `POST` with a JSON body.
-pub async fn post(path: &str, body: &impl Serialize) -> Result<Value, ApiError> {
+pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
     finish(authed(Request::post(&url(path))).json(body)).await
 }
 
 /// `PATCH` with a JSON body.
-pub async fn patch(path: &str, body: &impl Serialize) -> Result<Value, ApiError> {
+pub async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
     finish(authed(Request::patch(&url(path))).json(body)).await
 }
 
 /// `POST` of a multipart form (imports).
-pub async fn post_form(path: &str, form: web_sys::FormData) -> Result<Value, ApiError> {
+pub async fn post_form<T: DeserializeOwned>(path: &str, form: web_sys::FormData) -> Result<T, ApiError> {
     finish(authed(Request::post(&url(path))).body(form)).await
 }
 
 /// A query-string value, percent-encoded.
 pub fn enc(v: &str) -> String {
     js_sys::encode_uri_component(v).into()
-}
-
-/// A string field of a JSON value ("" when absent).
-pub fn s<'v>(v: &'v Value, key: &str) -> &'v str {
-    v[key].as_str().unwrap_or_default()
 }

@@ -155,10 +155,14 @@ pub async fn finish_sign_in() -> Result<bool, String> {
     if expected != state {
         return Err("The sign-in answer does not match the request (state)".into());
     }
-    let body = serde_json::json!({
-        "grant_type": "authorization_code", "client_id": CLIENT_ID, "code": code,
-        "code_verifier": verifier, "redirect_uri": redirect_uri(),
-    });
+    let body = shared::wire::TokenRequest {
+        grant_type: Some("authorization_code".into()),
+        client_id: Some(CLIENT_ID.into()),
+        code: Some(code),
+        code_verifier: Some(verifier.into()),
+        redirect_uri: Some(redirect_uri()),
+        ..shared::wire::TokenRequest::default()
+    };
     let answer: TokenAnswer = gloo_net::http::Request::post(&format!("{}/oauth/token", origin()))
         .json(&body)
         .map_err(|e| e.to_string())?

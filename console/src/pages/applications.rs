@@ -2,15 +2,15 @@
 //! rotation).
 
 use leptos::prelude::*;
-use serde_json::{json, Value};
+use shared::management::client_grants::{ClientGrant, CreateClientGrant};
+use shared::management::clients::{AppType, Client, CreateClient, UpdateClient};
+use shared::management::Metadata;
 
 use super::Flash;
-use crate::api::{self, enc, s};
+use crate::api::{self, enc};
 
-fn lines(v: &Value) -> String {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
-        .unwrap_or_default()
+fn lines(v: &[String]) -> String {
+    v.join("\n")
 }
 
 fn list_of(text: &str) -> Vec<String> {
@@ -27,7 +27,7 @@ pub fn Applications() -> impl IntoView {
     let changed = RwSignal::new(0u32);
     let clients = LocalResource::new(move || {
         changed.get();
-        async { api::get("clients").await }
+        async { api::get::<Vec<Client>>("clients").await }
     });
     let selected = RwSignal::new(None::<String>);
     let message = RwSignal::new(Ok(String::new()));
@@ -35,22 +35,29 @@ pub fn Applications() -> impl IntoView {
     let new_type = RwSignal::new("spa".to_owned());
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = json!({"name": new_name.get_untracked(), "app_type": new_type.get_untracked(),
-            "grant_types": if new_type.get_untracked() == "non_interactive" { json!(["client_credentials"]) } else { json!(["authorization_code", "refresh_token"]) }});
+        let app_type = AppType::parse(&new_type.get_untracked()).unwrap_or_default();
+        let grants: &[&str] = if app_type == AppType::NonInteractive {
+            &["client_credentials"]
+        } else {
+            &["authorization_code", "refresh_token"]
+        };
+        let body = CreateClient {
+            name: new_name.get_untracked(),
+            app_type: Some(app_type),
+            grant_types: Some(grants.iter().map(|g| (*g).to_owned()).collect()),
+            ..CreateClient::default()
+        };
         leptos::task::spawn_local(async move {
-            match api::post("clients", &body).await {
+            match api::post::<Client>("clients", &body).await {
                 Ok(c) => {
-                    let secret = s(&c, "client_secret");
-                    message.set(Ok(if secret.is_empty() {
-                        format!("Created {} (client id {}).", s(&c, "name"), s(&c, "client_id"))
-                    } else {
-                        format!(
+                    message.set(Ok(match &c.client_secret {
+                        None => format!("Created {} (client id {}).", c.name, c.client_id),
+                        Some(secret) => format!(
                             "Created {} (client id {}). Its secret, shown this once: {secret}",
-                            s(&c, "name"),
-                            s(&c, "client_id")
-                        )
+                            c.name, c.client_id
+                        ),
                     }));
-                    selected.set(Some(s(&c, "client_id").to_owned()));
+                    selected.set(Some(c.client_id));
                     changed.update(|v| *v += 1);
                 }
                 Err(e) => message.set(Err(e.to_string())),
@@ -80,14 +87,14 @@ pub fn Applications() -> impl IntoView {
                         <caption class="sr">"Applications"</caption>
                         <thead><tr><th scope="col">"Name"</th><th scope="col">"Client id"</th><th scope="col">"Type"</th><th scope="col">"Grant types"</th></tr></thead>
                         <tbody>
-                            {v.as_array().cloned().unwrap_or_default().into_iter().map(|c| {
-                                let id = s(&c, "client_id").to_owned();
+                            {v.into_iter().map(|c| {
+                                let id = c.client_id.clone();
                                 let id2 = id.clone();
                                 view! { <tr>
-                                    <td><button type="button" class="link" on:click=move |_| selected.set(Some(id2.clone()))>{s(&c, "name").to_owned()}</button></td>
+                                    <td><button type="button" class="link" on:click=move |_| selected.set(Some(id2.clone()))>{c.name.clone()}</button></td>
                                     <td><code>{id}</code></td>
-                                    <td>{s(&c, "app_type").to_owned()}</td>
-                                    <td>{c["grant_types"].as_array().map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")).unwrap_or_default()}</td>
+                                    <td>{c.app_type.map(AppType::as_str).unwrap_or_default()}</td>
+                                    <td>{c.grant_types.join(", ")}</td>
                                 </tr> }
                             }).collect_view()}
                         </tbody>
@@ -114,7 +121,7 @@ fn ClientEditor(
         let path = path.clone();
         move || {
             let path = path.clone();
-            async move { api::get(&path).await }
+            async move { api::get::<Client>(&path).await }
         }
     });
     let grants = LocalResource::new({
@@ -122,7 +129,7 @@ fn ClientEditor(
         move || {
             changed.get();
             let id = id.clone();
-            async move { api::get(&format!("client-grants?client_id={}", enc(&id))).await }
+            async move { api::get::<Vec<ClientGrant>>(&format!("client-grants?client_id={}", enc(&id))).await }
         }
     });
     let callbacks = RwSignal::new(String::new());
@@ -132,19 +139,23 @@ fn ClientEditor(
     let scopes = RwSignal::new(String::new());
     Effect::new(move || {
         if let Some(Ok(c)) = client.get() {
-            callbacks.set(lines(&c["callbacks"]));
-            origins.set(lines(&c["web_origins"]));
-            logouts.set(lines(&c["allowed_logout_urls"]));
+            callbacks.set(lines(&c.callbacks));
+            origins.set(lines(&c.web_origins));
+            logouts.set(lines(&c.allowed_logout_urls));
         }
     });
     let save_path = path.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = json!({"callbacks": list_of(&callbacks.get_untracked()), "web_origins": list_of(&origins.get_untracked()),
-            "allowed_logout_urls": list_of(&logouts.get_untracked())});
+        let body = UpdateClient {
+            callbacks: Some(list_of(&callbacks.get_untracked())),
+            web_origins: Some(list_of(&origins.get_untracked())),
+            allowed_logout_urls: Some(list_of(&logouts.get_untracked())),
+            ..UpdateClient::default()
+        };
         let path = save_path.clone();
         leptos::task::spawn_local(async move {
-            let r = api::patch(&path, &body).await;
+            let r = api::patch::<Client>(&path, &body).await;
             message.set(
                 r.map(|_| "The application's URLs are saved.".to_owned())
                     .map_err(|e| e.to_string()),
@@ -156,12 +167,12 @@ fn ClientEditor(
     let rotate = move |_| {
         let path = rotate_path.clone();
         leptos::task::spawn_local(async move {
-            let r = api::post(&path, &json!({})).await;
+            let r = api::post::<Client>(&path, &Metadata::new()).await;
             message.set(
                 r.map(|c| {
                     format!(
                         "New secret, shown this once: {} — the old one no longer works.",
-                        s(&c, "client_secret")
+                        c.client_secret.unwrap_or_default()
                     )
                 })
                 .map_err(|e| e.to_string()),
@@ -171,10 +182,13 @@ fn ClientEditor(
     let grant_id = id.clone();
     let add_grant = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = json!({"client_id": grant_id.clone(), "audience": audience.get_untracked().trim(),
-            "scope": scopes.get_untracked().split_whitespace().collect::<Vec<_>>()});
+        let body = CreateClientGrant {
+            client_id: grant_id.clone(),
+            audience: audience.get_untracked().trim().to_owned(),
+            scope: scopes.get_untracked().split_whitespace().map(str::to_owned).collect(),
+        };
         leptos::task::spawn_local(async move {
-            let r = api::post("client-grants", &body).await;
+            let r = api::post::<ClientGrant>("client-grants", &body).await;
             message.set(r.map(|_| "The grant is created.".to_owned()).map_err(|e| e.to_string()));
             changed.update(|v| *v += 1);
         });
@@ -183,7 +197,7 @@ fn ClientEditor(
     let delete_path = path.clone();
     view! {
         <section class="detail" aria-labelledby="client-title">
-            <h2 id="client-title">{move || client.get().and_then(|r| r.ok()).map(|c| s(&c, "name").to_owned()).unwrap_or_default()}</h2>
+            <h2 id="client-title">{move || client.get().and_then(|r| r.ok()).map(|c| c.name).unwrap_or_default()}</h2>
             <form class="settings" on:submit=save>
                 <label for="cb">"Allowed callback URLs (one per line)"</label>
                 <textarea id="cb" rows="3" prop:value=callbacks on:input=move |ev| callbacks.set(event_target_value(&ev))></textarea>
@@ -221,8 +235,8 @@ fn ClientEditor(
             <Suspense fallback=|| ()>
                 {move || grants.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                    Ok(v) => view! { <ul>{v.as_array().cloned().unwrap_or_default().into_iter().map(|g| view! {
-                        <li>{format!("{}: {}", s(&g, "audience"), g["scope"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")).unwrap_or_default())}</li>
+                    Ok(v) => view! { <ul>{v.into_iter().map(|g| view! {
+                        <li>{format!("{}: {}", g.audience, g.scope.join(" "))}</li>
                     }).collect_view()}</ul> }.into_any(),
                 })}
             </Suspense>

@@ -2,10 +2,10 @@
 //! logins, each with an unblock button.
 
 use leptos::prelude::*;
-use serde_json::Value;
+use shared::management::blocks::{Block, BlockKind, Blocks};
 
 use super::{when, Flash};
-use crate::api::{self, enc, s};
+use crate::api::{self, enc};
 
 /// The Attack protection page.
 #[component]
@@ -14,12 +14,12 @@ pub fn AttackProtection() -> impl IntoView {
     let message = RwSignal::new(Ok(String::new()));
     let blocks = LocalResource::new(move || {
         changed.get();
-        async { api::get("attack-protection/blocks").await }
+        async { api::get::<Blocks>("attack-protection/blocks").await }
     });
-    let unblock = move |b: Value| {
+    let unblock = move |b: Block| {
         leptos::task::spawn_local(async move {
-            let value = s(&b, "value").to_owned();
-            let r = if s(&b, "kind") == "ip" {
+            let value = b.value;
+            let r = if b.kind == BlockKind::Ip {
                 api::delete(&format!("anomaly/blocks/ips/{}", enc(&value))).await
             } else {
                 api::delete(&format!("user-blocks?identifier={}", enc(&value))).await
@@ -35,7 +35,7 @@ pub fn AttackProtection() -> impl IntoView {
             {move || blocks.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(v) => {
-                    let list = v["blocks"].as_array().cloned().unwrap_or_default();
+                    let list = v.blocks;
                     if list.is_empty() {
                         return view! { <p role="status">"Nothing is blocked."</p> }.into_any();
                     }
@@ -46,14 +46,14 @@ pub fn AttackProtection() -> impl IntoView {
                                 <th scope="col">"Last failure"</th><th scope="col">"Action"</th></tr></thead>
                             <tbody>
                                 {list.into_iter().map(|b| {
-                                    let last = b["last_at"].as_f64().map(|ms| js_sys::Date::new(&ms.into()).to_iso_string().as_string().unwrap_or_default());
-                                    let label = format!("Unblock {}", s(&b, "value"));
+                                    let last = js_sys::Date::new(&(b.last_at as f64).into()).to_iso_string().as_string();
+                                    let label = format!("Unblock {}", b.value);
                                     let b2 = b.clone();
                                     view! { <tr>
-                                        <td>{s(&b, "value").to_owned()}</td>
-                                        <td>{if s(&b, "kind") == "ip" { "IP address" } else { "Identifier" }}</td>
-                                        <td>{b["count"].as_i64().unwrap_or(0)}</td>
-                                        <td>{when(&serde_json::json!(last))}</td>
+                                        <td>{b.value.clone()}</td>
+                                        <td>{if b.kind == BlockKind::Ip { "IP address" } else { "Identifier" }}</td>
+                                        <td>{b.count}</td>
+                                        <td>{when(last.as_deref())}</td>
                                         <td><button type="button" aria-label=label on:click=move |_| unblock(b2.clone())>"Unblock"</button></td>
                                     </tr> }
                                 }).collect_view()}

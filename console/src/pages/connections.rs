@@ -3,29 +3,33 @@
 //! migration with a "Test connection" against the legacy store; social and OIDC connections.
 
 use leptos::prelude::*;
-use serde_json::{json, Map, Value};
+use shared::management::connections::{
+    Connection, LegacyTest, LegacyTestResult, LegacyVerdict, PasswordDictionary, PasswordHistory, Toggle,
+    UpdateConnection,
+};
+use shared::username::UsernameRules;
+use shared::wire::{ComplexityOptions, Validation};
 use shared::{PasswordPolicy, PolicyLevel, RuleResult};
 
 use super::Flash;
-use crate::api::{self, enc, s};
+use crate::api::{self, enc};
 
 /// The Connections page.
 #[component]
 pub fn Connections() -> impl IntoView {
-    let list = LocalResource::new(|| async { api::get("connections").await });
-    let selected = RwSignal::new(None::<Value>);
+    let list = LocalResource::new(|| async { api::get::<Vec<Connection>>("connections").await });
+    let selected = RwSignal::new(None::<Connection>);
     view! {
         <Suspense fallback=|| view! { <p>"Loading connections…"</p> }>
             {move || list.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(v) => {
-                    let all = v.as_array().cloned().unwrap_or_default();
-                    let (db, social): (Vec<Value>, Vec<Value>) = all.into_iter().partition(|c| c["strategy"] == "auth0");
+                    let (db, social): (Vec<Connection>, Vec<Connection>) = v.into_iter().partition(Connection::is_database);
                     view! {
                         <h2>"Database connections"</h2>
                         <ul class="cards">
                             {db.into_iter().map(|c| {
-                                let name = s(&c, "name").to_owned();
+                                let name = c.name.clone();
                                 let c2 = c.clone();
                                 view! { <li><button type="button" class="link" on:click=move |_| selected.set(Some(c2.clone()))>
                                     {name}</button></li> }
@@ -34,7 +38,7 @@ pub fn Connections() -> impl IntoView {
                         <h2>"Social and enterprise connections"</h2>
                         <ul class="cards">
                             {social.into_iter().map(|c| view! {
-                                <li>{format!("{} ({})", s(&c, "name"), s(&c, "strategy"))}</li>
+                                <li>{format!("{} ({})", c.name, c.strategy)}</li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -43,14 +47,6 @@ pub fn Connections() -> impl IntoView {
         </Suspense>
         {move || selected.get().map(|c| view! { <Editor connection=c /> })}
     }
-}
-
-fn opt_bool(o: &Value, path: &[&str]) -> bool {
-    path.iter().fold(o, |v, k| &v[*k]).as_bool().unwrap_or(false)
-}
-
-fn opt_num(o: &Value, path: &[&str]) -> Option<u32> {
-    path.iter().fold(o, |v, k| &v[*k]).as_u64().map(|n| n as u32)
 }
 
 /// The rules as the widget lists them, for a password being typed (when given).
@@ -76,29 +72,28 @@ fn Rules(
 #[component]
 fn Editor(
     /// The connection as the API lists it.
-    connection: Value,
+    connection: Connection,
 ) -> impl IntoView {
-    let id = s(&connection, "id").to_owned();
-    let name = s(&connection, "name").to_owned();
-    let o = connection["options"].clone();
-    let level = RwSignal::new(o["passwordPolicy"].as_str().unwrap_or("none").to_owned());
+    let Connection {
+        id, name, options: o, ..
+    } = connection;
+    let level = RwSignal::new(o.password_policy.unwrap_or_default().as_str().to_owned());
     let min_length = RwSignal::new(
-        opt_num(&o, &["password_complexity_options", "min_length"]).map_or(String::new(), |n| n.to_string()),
+        o.password_complexity_options
+            .and_then(|c| c.min_length)
+            .map_or(String::new(), |n| n.to_string()),
     );
-    let dictionary = RwSignal::new(opt_bool(&o, &["password_dictionary", "enable"]));
-    let history = RwSignal::new(opt_bool(&o, &["password_history", "enable"]));
-    let history_size = RwSignal::new(opt_num(&o, &["password_history", "size"]).unwrap_or(5).to_string());
-    let personal = RwSignal::new(opt_bool(&o, &["password_no_personal_info", "enable"]));
-    let requires_username = RwSignal::new(opt_bool(&o, &["requires_username"]));
-    let username_min = RwSignal::new(opt_num(&o, &["validation", "username", "min"]).unwrap_or(1).to_string());
-    let username_max = RwSignal::new(
-        opt_num(&o, &["validation", "username", "max"])
-            .unwrap_or(15)
-            .to_string(),
-    );
-    let disable_signup = RwSignal::new(opt_bool(&o, &["disable_signup"]));
-    let import_mode = RwSignal::new(opt_bool(&o, &["import_mode"]));
-    let legacy_url = RwSignal::new(o["legacy"]["url"].as_str().unwrap_or_default().to_owned());
+    let dictionary = RwSignal::new(o.password_dictionary.as_ref().is_some_and(|d| d.enable));
+    let history = RwSignal::new(o.password_history.is_some_and(|h| h.enable));
+    let history_size = RwSignal::new(o.password_history.and_then(|h| h.size).unwrap_or(5).to_string());
+    let personal = RwSignal::new(o.password_no_personal_info.is_some_and(|p| p.enable));
+    let requires_username = RwSignal::new(o.requires_username == Some(true));
+    let username = o.validation.and_then(|v| v.username);
+    let username_min = RwSignal::new(username.map_or(1, |u| u.min).to_string());
+    let username_max = RwSignal::new(username.map_or(15, |u| u.max).to_string());
+    let disable_signup = RwSignal::new(o.disable_signup == Some(true));
+    let import_mode = RwSignal::new(o.import_mode == Some(true));
+    let legacy_url = RwSignal::new(o.legacy.as_ref().map(|l| l.url.clone()).unwrap_or_default());
     let sample = RwSignal::new(String::new());
     let message = RwSignal::new(Ok(String::new()));
     let probe = RwSignal::new(String::new());
@@ -113,57 +108,52 @@ fn Editor(
     let save_id = id.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let mut o: Map<String, Value> = original.get_value().as_object().cloned().unwrap_or_default();
-        o.insert("passwordPolicy".into(), json!(level.get_untracked()));
-        match min_length.get_untracked().trim().parse::<u32>() {
-            Ok(n) => {
-                o.insert("password_complexity_options".into(), json!({ "min_length": n }));
-            }
-            Err(_) => {
-                o.remove("password_complexity_options");
-            }
-        }
-        let keep_dictionary = o
-            .get("password_dictionary")
-            .and_then(|d| d.get("dictionary"))
-            .cloned()
-            .unwrap_or(Value::Null);
-        o.insert(
-            "password_dictionary".into(),
-            json!({"enable": dictionary.get_untracked(),
-            "dictionary": if keep_dictionary.is_array() { keep_dictionary } else { json!([]) }}),
-        );
-        o.insert(
-            "password_history".into(),
-            json!({"enable": history.get_untracked(),
-            "size": history_size.get_untracked().trim().parse::<u32>().unwrap_or(5)}),
-        );
-        o.insert(
-            "password_no_personal_info".into(),
-            json!({ "enable": personal.get_untracked() }),
-        );
-        o.insert("requires_username".into(), json!(requires_username.get_untracked()));
-        o.insert(
-            "validation".into(),
-            json!({"username": {
-            "min": username_min.get_untracked().trim().parse::<u32>().unwrap_or(1),
-            "max": username_max.get_untracked().trim().parse::<u32>().unwrap_or(15)}}),
-        );
-        o.insert("disable_signup".into(), json!(disable_signup.get_untracked()));
-        o.insert("import_mode".into(), json!(import_mode.get_untracked()));
+        let mut o = original.get_value();
+        let number = |v: RwSignal<String>, default: u32| v.get_untracked().trim().parse::<u32>().unwrap_or(default);
+        o.password_policy = PolicyLevel::parse(&level.get_untracked());
+        o.password_complexity_options = min_length
+            .get_untracked()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .map(|n| ComplexityOptions { min_length: Some(n) });
+        o.password_dictionary = Some(PasswordDictionary {
+            enable: dictionary.get_untracked(),
+            dictionary: Some(o.password_dictionary.and_then(|d| d.dictionary).unwrap_or_default()),
+        });
+        o.password_history = Some(PasswordHistory {
+            enable: history.get_untracked(),
+            size: Some(number(history_size, 5)),
+        });
+        o.password_no_personal_info = Some(Toggle {
+            enable: personal.get_untracked(),
+        });
+        o.requires_username = Some(requires_username.get_untracked());
+        o.validation = Some(Validation {
+            username: Some(UsernameRules {
+                min: number(username_min, 1),
+                max: number(username_max, 15),
+            }),
+        });
+        o.disable_signup = Some(disable_signup.get_untracked());
+        o.import_mode = Some(import_mode.get_untracked());
         let url = legacy_url.get_untracked();
-        if url.trim().is_empty() {
-            o.remove("legacy");
+        o.legacy = if url.trim().is_empty() {
+            None
         } else {
-            let mut legacy = o.get("legacy").cloned().unwrap_or_else(|| json!({}));
-            legacy["url"] = json!(url.trim());
-            o.insert("legacy".into(), legacy);
-        }
+            let mut legacy = o.legacy.unwrap_or_default();
+            legacy.url = url.trim().to_owned();
+            Some(legacy)
+        };
         let id = save_id.clone();
         leptos::task::spawn_local(async move {
-            let r = api::patch(&format!("connections/{}", enc(&id)), &json!({ "options": o })).await;
+            let body = UpdateConnection {
+                options: Some(o),
+                ..UpdateConnection::default()
+            };
+            let r = api::patch::<Connection>(&format!("connections/{}", enc(&id)), &body).await;
             if let Ok(c) = &r {
-                original.set_value(c["options"].clone());
+                original.set_value(c.options.clone());
             }
             message.set(
                 r.map(|_| "Saved. The next sign-up and login use these settings.".to_owned())
@@ -176,25 +166,24 @@ fn Editor(
         let id = test_id.clone();
         let identifier = probe.get_untracked();
         leptos::task::spawn_local(async move {
-            let r = api::post(
+            let r = api::post::<LegacyTestResult>(
                 &format!("connections/{}/legacy-test", enc(&id)),
-                &json!({ "identifier": identifier }),
+                &LegacyTest { identifier },
             )
             .await;
             verdict.set(match r {
-                Ok(v) => match s(&v, "verdict") {
-                    "found" => Ok(format!(
+                Ok(v) => match v.verdict {
+                    LegacyVerdict::Found => Ok(format!(
                         "Found in the legacy store: {} ({} ms).",
-                        s(&v, "email"),
-                        v["ms"]
+                        v.email.unwrap_or_default(),
+                        v.ms
                     )),
-                    "not_found" => Ok(format!(
-                        "The legacy store does not know this identifier ({} ms).",
-                        v["ms"]
-                    )),
-                    _ => Err(format!(
+                    LegacyVerdict::NotFound => {
+                        Ok(format!("The legacy store does not know this identifier ({} ms).", v.ms))
+                    }
+                    LegacyVerdict::Unexpected | LegacyVerdict::Error => Err(format!(
                         "The legacy store did not answer as expected: {}",
-                        s(&v, "detail")
+                        v.detail.unwrap_or_default()
                     )),
                 },
                 Err(e) => Err(e.to_string()),

@@ -4,11 +4,12 @@
 //! fields and a download link.
 
 use leptos::prelude::*;
-use serde_json::{json, Value};
+use shared::management::connections::Connection;
+use shared::management::jobs::{CreateExport, ExportField, ExportFormat, ImportUsers, Job, JobErrors, JobStatus};
 use wasm_bindgen_futures::JsFuture;
 
 use super::Flash;
-use crate::api::{self, enc, s};
+use crate::api::{self, enc};
 use crate::auth;
 
 /// Largest part sent as one job (the API takes up to 100 MB per request).
@@ -16,10 +17,10 @@ const PART_BYTES: f64 = 90.0 * 1024.0 * 1024.0;
 
 /// One job the operator started here.
 #[derive(Debug, Clone, PartialEq)]
-struct Job {
+struct Started {
     id: String,
     label: String,
-    status: Value,
+    status: Job,
 }
 
 async fn sleep(ms: i32) {
@@ -78,17 +79,19 @@ async fn parts(file: &web_sys::File) -> Result<Vec<(f64, f64)>, String> {
 }
 
 /// Follows a job until it ends, updating its row.
-async fn follow(jobs: RwSignal<Vec<Job>>, id: String) {
+async fn follow(jobs: RwSignal<Vec<Started>>, id: String) {
     loop {
-        let status = api::get(&format!("jobs/{}", enc(&id))).await;
-        let done = match &status {
-            Ok(v) => matches!(s(v, "status"), "completed" | "failed"),
-            Err(_) => true,
-        };
-        let value = status.unwrap_or_else(|e| json!({"status": "failed", "status_details": e.to_string()}));
+        let status = api::get::<Job>(&format!("jobs/{}", enc(&id))).await;
+        let done = status.as_ref().map_or(true, |j| j.status.ended());
         jobs.update(|list| {
             if let Some(j) = list.iter_mut().find(|j| j.id == id) {
-                j.status = value;
+                match status {
+                    Ok(now) => j.status = now,
+                    Err(e) => {
+                        j.status.status = JobStatus::Failed;
+                        j.status.status_details = Some(e.to_string());
+                    }
+                }
             }
         });
         if done {
@@ -101,11 +104,11 @@ async fn follow(jobs: RwSignal<Vec<Job>>, id: String) {
 /// The Import / Export page.
 #[component]
 pub fn ImportExport() -> impl IntoView {
-    let connections = LocalResource::new(|| async { api::get("connections?strategy=auth0").await });
+    let connections = LocalResource::new(|| async { api::get::<Vec<Connection>>("connections?strategy=auth0").await });
     let connection = RwSignal::new(String::new());
     let upsert = RwSignal::new(false);
     let file = RwSignal::new(None::<send_wrapper::SendWrapper<web_sys::File>>);
-    let jobs = RwSignal::new(Vec::<Job>::new());
+    let jobs = RwSignal::new(Vec::<Started>::new());
     let message = RwSignal::new(Ok(String::new()));
     let format = RwSignal::new("json".to_owned());
     let fields = RwSignal::new("email, name, user_id, created_at, last_login, logins_count".to_owned());
@@ -137,12 +140,17 @@ pub fn ImportExport() -> impl IntoView {
                     return;
                 };
                 let _ = form.append_with_blob_and_filename("users", &part, &f.name());
-                let _ = form.append_with_str("connection_id", &conn);
-                let _ = form.append_with_str("upsert", if upsert { "true" } else { "false" });
-                let _ = form.append_with_str("send_completion_email", "false");
-                match api::post_form("jobs/users-imports", form).await {
+                let fields = ImportUsers {
+                    connection_id: conn.clone(),
+                    upsert,
+                    ..ImportUsers::default()
+                };
+                for (name, value) in fields.form_fields() {
+                    let _ = form.append_with_str(name, &value);
+                }
+                match api::post_form::<Job>("jobs/users-imports", form).await {
                     Ok(job) => {
-                        let id = s(&job, "id").to_owned();
+                        let id = job.id.clone();
                         let label = if n == 1 {
                             f.name()
                         } else {
@@ -151,7 +159,7 @@ pub fn ImportExport() -> impl IntoView {
                         jobs.update(|l| {
                             l.insert(
                                 0,
-                                Job {
+                                Started {
                                     id: id.clone(),
                                     label,
                                     status: job,
@@ -168,28 +176,33 @@ pub fn ImportExport() -> impl IntoView {
     };
     let start_export = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let list: Vec<Value> = fields
+        let list: Vec<ExportField> = fields
             .get_untracked()
             .split(',')
             .map(str::trim)
             .filter(|f| !f.is_empty())
-            .map(|f| json!({ "name": f }))
+            .map(ExportField::named)
             .collect();
-        let mut body = json!({"format": format.get_untracked(), "fields": list});
-        let conn = connection.get_untracked();
-        if !conn.is_empty() {
-            body["connection_id"] = json!(conn);
-        }
+        let body = CreateExport {
+            connection_id: Some(connection.get_untracked()).filter(|c| !c.is_empty()),
+            format: Some(if format.get_untracked() == "csv" {
+                ExportFormat::Csv
+            } else {
+                ExportFormat::Json
+            }),
+            fields: Some(list),
+            limit: None,
+        };
         leptos::task::spawn_local(async move {
-            match api::post("jobs/users-exports", &body).await {
+            match api::post::<Job>("jobs/users-exports", &body).await {
                 Ok(job) => {
-                    let id = s(&job, "id").to_owned();
+                    let id = job.id.clone();
                     jobs.update(|l| {
                         l.insert(
                             0,
-                            Job {
+                            Started {
                                 id: id.clone(),
-                                label: format!("Export ({})", s(&job, "format")),
+                                label: format!("Export ({})", job.format.unwrap_or_default().as_str()),
                                 status: job,
                             },
                         )
@@ -210,8 +223,8 @@ pub fn ImportExport() -> impl IntoView {
             <select id="import-connection" on:change=move |ev| connection.set(event_target_value(&ev))>
                 <option value="">"Choose a connection"</option>
                 <Suspense fallback=|| ()>
-                    {move || connections.get().and_then(|r| r.ok()).map(|v| v.as_array().cloned().unwrap_or_default().into_iter().map(|c| {
-                        view! { <option value=s(&c, "id").to_owned()>{s(&c, "name").to_owned()}</option> }
+                    {move || connections.get().and_then(|r| r.ok()).map(|v| v.into_iter().map(|c| {
+                        view! { <option value=c.id>{c.name}</option> }
                     }).collect_view())}
                 </Suspense>
             </select>
@@ -238,7 +251,7 @@ pub fn ImportExport() -> impl IntoView {
                 <caption class="sr">"Jobs started here"</caption>
                 <thead><tr><th scope="col">"File"</th><th scope="col">"Status"</th><th scope="col">"Progress"</th><th scope="col">"Result"</th></tr></thead>
                 <tbody>
-                    <For each=move || jobs.get() key=|j| (j.id.clone(), j.status.to_string()) let:job>
+                    <For each=move || jobs.get() key=|j| (j.id.clone(), j.status.status.as_str(), j.status.percentage_done) let:job>
                         <JobRow job />
                     </For>
                 </tbody>
@@ -251,24 +264,22 @@ pub fn ImportExport() -> impl IntoView {
 #[component]
 fn JobRow(
     /// The job.
-    job: Job,
+    job: Started,
 ) -> impl IntoView {
-    let v = job.status.clone();
-    let pct = v["percentage_done"].as_i64().unwrap_or(0);
-    let status = s(&v, "status").to_owned();
-    let errors = RwSignal::new(None::<Value>);
+    let v = &job.status;
+    let pct = v.percentage_done.unwrap_or(0);
+    let status = v.status.as_str();
+    let errors = RwSignal::new(None::<Result<JobErrors, String>>);
     let id = job.id.clone();
-    let summary = &v["summary"];
-    let result = if !summary.is_null() {
-        format!(
+    let result = match &v.summary {
+        Some(s) => format!(
             "{} inserted, {} updated, {} failed of {}",
-            summary["inserted"], summary["updated"], summary["failed"], summary["total"]
-        )
-    } else {
-        s(&v, "status_details").to_owned()
+            s.inserted, s.updated, s.failed, s.total
+        ),
+        None => v.status_details.clone().unwrap_or_default(),
     };
-    let failed_rows = summary["failed"].as_i64().unwrap_or(0) > 0;
-    let location = s(&v, "location").to_owned();
+    let failed_rows = v.summary.is_some_and(|s| s.failed > 0);
+    let location = v.location.clone().unwrap_or_default();
     view! {
         <tr>
             <td>{job.label.clone()}</td>
@@ -282,22 +293,27 @@ fn JobRow(
                     <button type="button" class="link" on:click=move |_| {
                         let id = id.clone();
                         leptos::task::spawn_local(async move {
-                            errors.set(Some(api::get(&format!("jobs/{}/errors", enc(&id))).await.unwrap_or_else(|e| json!({"error": e.to_string()}))));
+                            let rows = api::get::<JobErrors>(&format!("jobs/{}/errors", enc(&id))).await;
+                            errors.set(Some(rows.map_err(|e| e.to_string())));
                         });
                     }>"Show failed rows"</button>
                 })}
-                {move || errors.get().map(|e| view! {
-                    <table class="errors">
-                        <caption>"Failed rows"</caption>
-                        <thead><tr><th scope="col">"Row"</th><th scope="col">"Code"</th><th scope="col">"Message"</th></tr></thead>
-                        <tbody>
-                            {e.as_array().cloned().unwrap_or_default().into_iter().map(|row| {
-                                let first = row["errors"][0].clone();
-                                view! { <tr><td>{row["user"]["index"].as_i64().or(row["index"].as_i64()).map_or("—".to_owned(), |i| i.to_string())}</td>
-                                    <td>{s(&first, "code").to_owned()}</td><td>{s(&first, "message").to_owned()}</td></tr> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                {move || errors.get().map(|e| match e {
+                    Ok(JobErrors::Rows(rows)) => view! {
+                        <table class="errors">
+                            <caption>"Failed rows"</caption>
+                            <thead><tr><th scope="col">"Row"</th><th scope="col">"Code"</th><th scope="col">"Message"</th></tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| {
+                                    let (code, message) = row.errors.into_iter().next().map(|e| (e.code, e.message)).unwrap_or_default();
+                                    view! { <tr><td>{row.index.map_or("—".to_owned(), |i| i.to_string())}</td>
+                                        <td>{code}</td><td>{message}</td></tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Ok(JobErrors::Failed(job)) => view! { <p class="error" role="alert">{job.status_details.unwrap_or_default()}</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
                 })}
             </td>
         </tr>

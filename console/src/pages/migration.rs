@@ -3,42 +3,43 @@
 //! the active users have moved and a final bulk import can bring the rest.
 
 use leptos::prelude::*;
-use serde_json::Value;
+use shared::management::stats::{DailyStats, Provisioning, ProvisioningCounts, ProvisioningDay};
 
 use crate::api;
 
-const KINDS: [(&str, &str, &str); 4] = [
-    ("signed_up", "Signed up", "k-signup"),
-    ("migrated", "Migrated at login", "k-migrated"),
-    ("imported", "Imported in bulk", "k-imported"),
-    ("social", "Social", "k-social"),
+/// How a count is read from the figures.
+type Count = fn(&ProvisioningCounts) -> i64;
+
+const KINDS: [(Count, &str, &str); 4] = [
+    (|c| c.signed_up, "Signed up", "k-signup"),
+    (|c| c.migrated, "Migrated at login", "k-migrated"),
+    (|c| c.imported, "Imported in bulk", "k-imported"),
+    (|c| c.social, "Social", "k-social"),
 ];
 
-fn n(v: &Value, k: &str) -> i64 {
-    v[k].as_i64().unwrap_or(0)
+/// The day part of an ISO date.
+fn day(d: &ProvisioningDay) -> String {
+    d.date.get(..10).unwrap_or_default().to_owned()
 }
 
 /// Stacked bars of new users per day by kind, with the same data as a table.
 #[component]
 fn ProvisioningChart(
     /// `stats/provisioning`'s `days`.
-    days: Vec<Value>,
+    days: Vec<ProvisioningDay>,
 ) -> impl IntoView {
-    let max = days
-        .iter()
-        .map(|d| KINDS.iter().map(|(k, _, _)| n(d, k)).sum::<i64>())
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = days.iter().map(|d| d.counts().sum()).max().unwrap_or(0).max(1);
     let (w, h, bar) = (620.0, 180.0, 620.0 / days.len().max(1) as f64);
     let bars = days.iter().enumerate().map(|(i, d)| {
         let mut y = h;
-        KINDS.iter().map(|(k, label, class)| {
-            let height = n(d, k) as f64 / max as f64 * (h - 10.0);
+        let counts = d.counts();
+        KINDS.iter().map(|(count, label, class)| {
+            let n = count(&counts);
+            let height = n as f64 / max as f64 * (h - 10.0);
             y -= height;
-            let date = d["date"].as_str().unwrap_or_default().get(..10).unwrap_or_default().to_owned();
+            let date = day(d);
             view! { <rect class=*class x=format!("{:.1}", i as f64 * bar + 1.0) y=format!("{y:.1}") width=format!("{:.1}", (bar - 2.0).max(1.0))
-                height=format!("{height:.1}")><title>{format!("{date}: {} {label}", n(d, k))}</title></rect> }
+                height=format!("{height:.1}")><title>{format!("{date}: {n} {label}")}</title></rect> }
         }).collect_view()
     }).collect_view();
     view! {
@@ -55,22 +56,23 @@ fn ProvisioningChart(
 /// The Migration page.
 #[component]
 pub fn Migration() -> impl IntoView {
-    let provisioning = LocalResource::new(|| async { api::get("stats/provisioning").await });
-    let daily = LocalResource::new(|| async { api::get("stats/daily").await });
+    let provisioning = LocalResource::new(|| async { api::get::<Provisioning>("stats/provisioning").await });
+    let daily = LocalResource::new(|| async { api::get::<Vec<DailyStats>>("stats/daily").await });
     view! {
         <Suspense fallback=|| view! { <p>"Loading statistics…"</p> }>
             {move || provisioning.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(v) => {
-                    let total = v["total"].clone();
-                    let days = v["days"].as_array().cloned().unwrap_or_default();
-                    let all: i64 = KINDS.iter().map(|(k, _, _)| n(&total, k)).sum();
+                    let total = v.total;
+                    let days = v.days;
+                    let all = total.sum();
                     view! {
                         <h2>"How the user base was provisioned"</h2>
                         <dl class="totals">
-                            {KINDS.iter().map(|(k, label, _)| {
-                                let share = if all == 0 { 0 } else { n(&total, k) * 100 / all };
-                                view! { <div><dt>{*label}</dt><dd>{format!("{} ({share}%)", n(&total, k))}</dd></div> }
+                            {KINDS.iter().map(|(count, label, _)| {
+                                let n = count(&total);
+                                let share = if all == 0 { 0 } else { n * 100 / all };
+                                view! { <div><dt>{*label}</dt><dd>{format!("{n} ({share}%)")}</dd></div> }
                             }).collect_view()}
                         </dl>
                         <ProvisioningChart days=days.clone() />
@@ -81,9 +83,12 @@ pub fn Migration() -> impl IntoView {
                                 <thead><tr><th scope="col">"Day"</th>
                                     {KINDS.iter().map(|(_, label, _)| view! { <th scope="col">{*label}</th> }).collect_view()}</tr></thead>
                                 <tbody>
-                                    {days.into_iter().rev().map(|d| view! {
-                                        <tr><th scope="row">{d["date"].as_str().unwrap_or_default().get(..10).unwrap_or_default().to_owned()}</th>
-                                            {KINDS.iter().map(|(k, _, _)| view! { <td>{n(&d, k)}</td> }).collect_view()}</tr>
+                                    {days.into_iter().rev().map(|d| {
+                                        let counts = d.counts();
+                                        view! {
+                                            <tr><th scope="row">{day(&d)}</th>
+                                                {KINDS.iter().map(|(count, _, _)| view! { <td>{count(&counts)}</td> }).collect_view()}</tr>
+                                        }
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -97,14 +102,14 @@ pub fn Migration() -> impl IntoView {
             {move || daily.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(v) => {
-                    let days = v.as_array().cloned().unwrap_or_default();
-                    let max = days.iter().map(|d| n(d, "logins")).max().unwrap_or(0).max(1);
+                    let days = v;
+                    let max = days.iter().map(|d| d.logins).max().unwrap_or(0).max(1);
                     let step = 620.0 / days.len().max(1) as f64;
                     let points: Vec<String> = days.iter().enumerate()
-                        .map(|(i, d)| format!("{:.1},{:.1}", i as f64 * step + step / 2.0, 170.0 - n(d, "logins") as f64 / max as f64 * 160.0))
+                        .map(|(i, d)| format!("{:.1},{:.1}", i as f64 * step + step / 2.0, 170.0 - d.logins as f64 / max as f64 * 160.0))
                         .collect();
-                    let logins: i64 = days.iter().map(|d| n(d, "logins")).sum();
-                    let signups: i64 = days.iter().map(|d| n(d, "signups")).sum();
+                    let logins: i64 = days.iter().map(|d| d.logins).sum();
+                    let signups: i64 = days.iter().map(|d| d.signups).sum();
                     view! {
                         <figure>
                             <svg viewBox="0 0 620 180" role="img" aria-labelledby="logins-caption" class="chart">

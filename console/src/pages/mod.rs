@@ -22,9 +22,9 @@ pub fn Flash(
     }
 }
 
-/// Milliseconds since the epoch or an ISO date, shown as a short UTC date-time.
-pub fn when(v: &serde_json::Value) -> String {
-    match v.as_str() {
+/// An ISO date, shown as a short UTC date-time (`—` when there is none).
+pub fn when(v: Option<&str>) -> String {
+    match v {
         Some(s) if s.len() >= 16 => s[..16].replace('T', " "),
         Some(s) => s.to_owned(),
         None => "—".into(),

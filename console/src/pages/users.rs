@@ -3,10 +3,12 @@
 //! blocks lifted.
 
 use leptos::prelude::*;
-use serde_json::{json, Value};
+use shared::management::jobs::{Job, VerificationEmail};
+use shared::management::tickets::{PasswordChangeTicket, Ticket};
+use shared::management::users::{UpdateUser, User, UsersPage};
 
 use super::{when, Flash};
-use crate::api::{self, enc, s};
+use crate::api::{self, enc};
 
 const PER_PAGE: i64 = 20;
 
@@ -41,7 +43,7 @@ pub fn Users() -> impl IntoView {
             if !q.is_empty() {
                 path.push_str(&format!("&q={}", enc(&q)));
             }
-            api::get(&path).await
+            api::get::<UsersPage>(&path).await
         }
     });
     let search = move |ev: leptos::ev::SubmitEvent| {
@@ -62,8 +64,8 @@ pub fn Users() -> impl IntoView {
             {move || results.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(v) => {
-                    let total = v["total"].as_i64().unwrap_or(0);
-                    let users = v["users"].as_array().cloned().unwrap_or_default();
+                    let total = v.total;
+                    let users = v.users;
                     let p = page.get_untracked();
                     let last = (p + 1) * PER_PAGE >= total;
                     view! {
@@ -74,17 +76,17 @@ pub fn Users() -> impl IntoView {
                                 <th scope="col">"Logins"</th><th scope="col">"Last login"</th><th scope="col">"Status"</th></tr></thead>
                             <tbody>
                                 {users.into_iter().map(|u| {
-                                    let id = s(&u, "user_id").to_owned();
-                                    let conn = u["identities"][0]["connection"].as_str().unwrap_or_default().to_owned();
+                                    let id = u.user_id.clone();
+                                    let conn = u.connection().to_owned();
                                     view! {
                                         <tr>
                                             <td><button type="button" class="link" on:click=move |_| selected.set(Some(id.clone()))>
-                                                {s(&u, "email").to_owned()}</button></td>
-                                            <td>{s(&u, "name").to_owned()}</td>
+                                                {u.email().to_owned()}</button></td>
+                                            <td>{u.name.clone().unwrap_or_default()}</td>
                                             <td>{conn}</td>
-                                            <td>{u["logins_count"].as_i64().unwrap_or(0)}</td>
-                                            <td>{when(&u["last_login"])}</td>
-                                            <td>{if u["blocked"] == json!(true) { "Blocked" } else { "Active" }}</td>
+                                            <td>{u.logins_count.unwrap_or(0)}</td>
+                                            <td>{when(u.last_login.as_deref())}</td>
+                                            <td>{if u.blocked == Some(true) { "Blocked" } else { "Active" }}</td>
                                         </tr>
                                     }
                                 }).collect_view()}
@@ -116,23 +118,42 @@ enum Act {
 async fn perform(id: String, act: Act) -> Result<String, String> {
     let path = format!("users/{}", enc(&id));
     let r = match act {
-        Act::Block(block) => api::patch(&path, &json!({ "blocked": block })).await.map(|_| {
-            if block {
-                "The user is blocked."
-            } else {
-                "The user is unblocked."
-            }
-            .to_owned()
-        }),
+        Act::Block(block) => {
+            let body = UpdateUser {
+                blocked: Some(block),
+                ..UpdateUser::default()
+            };
+            api::patch::<api::Done>(&path, &body).await.map(|_| {
+                if block {
+                    "The user is blocked."
+                } else {
+                    "The user is unblocked."
+                }
+                .to_owned()
+            })
+        }
         Act::LiftBlocks => api::delete(&format!("user-blocks/{}", enc(&id)))
             .await
             .map(|_| "Brute-force blocks on this user's identifiers are lifted.".to_owned()),
-        Act::ResetLink => api::post("tickets/password-change", &json!({ "user_id": id, "send_email": true }))
-            .await
-            .map(|t| format!("A password reset email is on its way (the link: {}).", s(&t, "ticket"))),
-        Act::Verify => api::post("jobs/verification-email", &json!({ "user_id": id }))
-            .await
-            .map(|_| "A verification email is on its way.".to_owned()),
+        Act::ResetLink => {
+            let body = PasswordChangeTicket {
+                user_id: Some(id),
+                send_email: Some(true),
+                ..PasswordChangeTicket::default()
+            };
+            api::post::<Ticket>("tickets/password-change", &body)
+                .await
+                .map(|t| format!("A password reset email is on its way (the link: {}).", t.ticket))
+        }
+        Act::Verify => {
+            let body = VerificationEmail {
+                user_id: id,
+                ..VerificationEmail::default()
+            };
+            api::post::<Job>("jobs/verification-email", &body)
+                .await
+                .map(|_| "A verification email is on its way.".to_owned())
+        }
         Act::Delete => api::delete(&path).await.map(|_| "The user is deleted.".to_owned()),
     };
     r.map_err(|e| e.to_string())
@@ -151,7 +172,7 @@ fn UserDetail(
     let path = format!("users/{}", enc(&id));
     let user = LocalResource::new(move || {
         let path = path.clone();
-        async move { api::get(&path).await }
+        async move { api::get::<User>(&path).await }
     });
     let confirm_delete = RwSignal::new(false);
     let run = move |id: String, act: Act| {
@@ -167,28 +188,27 @@ fn UserDetail(
                 {move || user.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(u) => {
-                        let blocked = u["blocked"] == json!(true);
-                        let id = s(&u, "user_id").to_owned();
-                        let identities: Vec<Value> = u["identities"].as_array().cloned().unwrap_or_default();
+                        let blocked = u.blocked == Some(true);
+                        let id = u.user_id.clone();
                         let button = move |label: &'static str, act: Act, class: &'static str| {
                             let id = id.clone();
                             view! { <button type="button" class=class on:click=move |_| run(id.clone(), act)>{label}</button> }
                         };
                         view! {
-                            <h2 id="user-detail-title">{s(&u, "email").to_owned()}</h2>
+                            <h2 id="user-detail-title">{u.email().to_owned()}</h2>
                             <dl class="profile">
-                                <dt>"User id"</dt><dd><code>{s(&u, "user_id").to_owned()}</code></dd>
-                                <dt>"Name"</dt><dd>{s(&u, "name").to_owned()}</dd>
-                                <dt>"Email verified"</dt><dd>{if u["email_verified"] == json!(true) { "Yes" } else { "No" }}</dd>
-                                <dt>"Created"</dt><dd>{when(&u["created_at"])}</dd>
-                                <dt>"Last login"</dt><dd>{when(&u["last_login"])}</dd>
-                                <dt>"Logins"</dt><dd>{u["logins_count"].as_i64().unwrap_or(0)}</dd>
+                                <dt>"User id"</dt><dd><code>{u.user_id.clone()}</code></dd>
+                                <dt>"Name"</dt><dd>{u.name.clone().unwrap_or_default()}</dd>
+                                <dt>"Email verified"</dt><dd>{if u.email_verified == Some(true) { "Yes" } else { "No" }}</dd>
+                                <dt>"Created"</dt><dd>{when(Some(&u.created_at))}</dd>
+                                <dt>"Last login"</dt><dd>{when(u.last_login.as_deref())}</dd>
+                                <dt>"Logins"</dt><dd>{u.logins_count.unwrap_or(0)}</dd>
                                 <dt>"Status"</dt><dd>{if blocked { "Blocked" } else { "Active" }}</dd>
                             </dl>
                             <h3>"Identities"</h3>
                             <ul class="identities">
-                                {identities.into_iter().map(|i| view! {
-                                    <li>{format!("{} · {} · {}", s(&i, "connection"), s(&i, "provider"), i["user_id"].as_str().unwrap_or_default())}</li>
+                                {u.identities.iter().map(|i| view! {
+                                    <li>{format!("{} · {} · {}", i.connection, i.provider, i.user_id)}</li>
                                 }).collect_view()}
                             </ul>
                             <div class="actions">

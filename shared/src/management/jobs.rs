@@ -299,6 +299,13 @@ pub struct JobErrorRow {
     pub index: Option<i64>,
 }
 
+impl JobErrorRow {
+    /// The row's `email`, when it has one.
+    pub fn email(&self) -> Option<&str> {
+        self.user.get("email").and_then(serde_json::Value::as_str)
+    }
+}
+
 /// `GET /api/v2/jobs/{id}/errors`: the failed rows, or for a failed job the job with what failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -331,7 +338,9 @@ mod tests {
         vectors::round_trip::<CreateExport>(FILE, "create_export");
         vectors::round_trip::<VerificationEmail>(FILE, "create_verification_email");
         let errors: JobErrors = vectors::round_trip(FILE, "errors");
-        assert!(matches!(errors, JobErrors::Rows(ref r) if r[0].errors[0].code == "FORMAT"));
+        assert!(
+            matches!(errors, JobErrors::Rows(ref r) if r[0].errors[0].code == "FORMAT" && r[0].email() == Some("broken"))
+        );
         let failed: JobErrors = vectors::round_trip(FILE, "errors_of_a_failed_job");
         assert!(matches!(failed, JobErrors::Failed(ref j) if j.status == JobStatus::Failed));
     }
