@@ -23,7 +23,8 @@ try {
   // generated per run, never in the repo.
   const idpSecrets = { CONNECTION_SECRET_IDP_OIDC: randomBytes(24).toString('hex'), CONNECTION_SECRET_IDP_OAUTH2: randomBytes(24).toString('hex') };
   // JOB_FAULTS: test-only chunk failures on request (honoured only with a loopback issuer).
-  worker = await startWorker({ state: path.join(artifacts, 'wrangler-state'), extraOrigins: [pages.origin], legacy, vars: { ...idpSecrets, JOB_FAULTS: '1' } });
+  // E2E_STATE names another state folder, so two runs on one machine do not share a database.
+  worker = await startWorker({ state: path.join(artifacts, process.env.E2E_STATE ?? 'wrangler-state'), extraOrigins: [pages.origin], legacy, vars: { ...idpSecrets, JOB_FAULTS: '1' } });
   const files = process.argv.slice(2).length
     ? process.argv.slice(2)
     : readdirSync(path.join(root, 'tests', 'e2e')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('tests', 'e2e', f));

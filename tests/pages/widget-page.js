@@ -1,5 +1,5 @@
 // Loads widget.js from the edge named by ?edge=ORIGIN and mounts it with options from the query:
-// ?lang=ar&screen=signUp&extras=1&modal=1&theme=1. Events land in window.events for the tests.
+// ?lang=ar&screen=signUp&extras=1&modal=1&theme=1&method=code. Events land in window.events for the tests.
 const params = new URLSearchParams(location.search);
 const edge = params.get('edge');
 window.events = [];
@@ -12,6 +12,7 @@ s.onload = () => {
     language: params.get('lang') ?? undefined,
     initialScreen: params.get('screen') ?? 'login',
   };
+  if (params.get('method')) options.passwordlessMethod = params.get('method');
   if (params.get('extras')) {
     Object.assign(options, {
       mustAcceptTerms: true,
@@ -33,7 +34,8 @@ s.onload = () => {
   const target = params.get('modal') ? null : '#login';
   const widget = LoginWidget.mount(target, options);
   for (const name of ['show', 'hide', 'authenticated', 'authorization_error', 'signup success', 'signup error',
-    'signin ready', 'signup ready', 'forgot_password ready', 'signin submit', 'signup submit', 'forgot_password submit']) {
+    'signin ready', 'signup ready', 'forgot_password ready', 'signin submit', 'signup submit', 'forgot_password submit',
+    'passwordless submit']) {
     widget.on(name, (payload) => window.events.push({ name, payload }));
   }
   window.widget = widget;

@@ -38,15 +38,19 @@ pub enum Screen {
     SignUp,
     /// Forgot password.
     ForgotPassword,
+    /// A code or link by email (the client's `email` connection).
+    Passwordless,
 }
 
 impl Screen {
-    /// Parses Lock's `initialScreen` values (`login`, `signUp`, `forgotPassword`).
+    /// Parses Lock's `initialScreen` values (`login`, `signUp`, `forgotPassword`) and ours
+    /// (`passwordless`).
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "login" => Some(Self::Login),
             "signUp" | "signup" => Some(Self::SignUp),
             "forgotPassword" => Some(Self::ForgotPassword),
+            "passwordless" => Some(Self::Passwordless),
             _ => None,
         }
     }
@@ -54,7 +58,7 @@ impl Screen {
     /// Lock's event prefix for the screen (`signin ready`, `signup ready`, …).
     pub fn event_prefix(self) -> &'static str {
         match self {
-            Self::Login => "signin",
+            Self::Login | Self::Passwordless => "signin",
             Self::SignUp => "signup",
             Self::ForgotPassword => "forgot_password",
         }
@@ -95,6 +99,10 @@ pub struct WidgetCtx {
     pub connection: DbConnectionInfo,
     /// Social and enterprise connections of the client.
     pub social: Vec<SocialConnection>,
+    /// The client's passwordless (`email`) connection, if the page offers it.
+    pub passwordless: Option<String>,
+    /// Whether the client has no database connection the page offers (passwordless only).
+    pub passwordless_only: bool,
     /// How a login continues.
     pub mode: Mode,
     /// The page's options.

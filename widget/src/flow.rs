@@ -5,7 +5,8 @@
 
 use serde::Serialize;
 use shared::wire::{
-    CoAuthenticateRequest, CoAuthenticateResponse, Redirect, TokenRequest, TokenResponse, UniversalLoginRequest,
+    CoAuthenticateRequest, CoAuthenticateResponse, HostedPasswordlessRequest, PasswordlessSend,
+    PasswordlessStartRequest, Redirect, TokenRequest, TokenResponse, UniversalLoginRequest, PASSWORDLESS_OTP,
     PASSWORD_REALM,
 };
 
@@ -29,6 +30,24 @@ fn current_url() -> String {
 
 /// `/authorize` for this application with Lock's `auth` options plus `extra` parameters.
 pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
+    let mut params = authorize_params(ctx);
+    params.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let query: Vec<String> = params
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                js_sys::encode_uri_component(k),
+                js_sys::encode_uri_component(v)
+            )
+        })
+        .collect();
+    ctx.url(&format!("/authorize?{}", query.join("&")))
+}
+
+/// The authorization request of this application from Lock's `auth` options: what `/authorize`
+/// gets, and what a magic link completes.
+fn authorize_params(ctx: &WidgetCtx) -> Vec<(String, String)> {
     let auth = &ctx.opts.auth;
     let redirect = auth.redirect_url.clone().unwrap_or_else(current_url);
     let default_type = if auth.redirect_url.is_some() { "code" } else { "token" };
@@ -54,18 +73,7 @@ pub fn authorize_url(ctx: &WidgetCtx, extra: &[(&str, &str)]) -> String {
             params.push((k.into(), v.clone()));
         }
     }
-    params.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    let query: Vec<String> = params
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                js_sys::encode_uri_component(k),
-                js_sys::encode_uri_component(v)
-            )
-        })
-        .collect();
-    ctx.url(&format!("/authorize?{}", query.join("&")))
+    params
 }
 
 /// The social button's destination: the hosted page continues its transaction; an embedded
@@ -138,6 +146,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 password: Some(password),
                 realm: Some(realm.clone()),
                 credential_type: Some(PASSWORD_REALM.into()),
+                otp: None,
             };
             let r: CoAuthenticateResponse = post_json(&ctx.url("/co/authenticate"), &body, true).await?;
             navigate(&authorize_url(
@@ -152,6 +161,93 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 client_id: Some(ctx.client_id.clone()),
                 username: Some(username),
                 password: Some(password),
+                realm: Some(realm),
+                scope: Some("openid profile email".into()),
+                audience: ctx.opts.auth.audience.clone(),
+                ..TokenRequest::default()
+            };
+            let tokens: TokenResponse = post_json(&ctx.url("/oauth/token"), &body, false).await?;
+            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
+            Ok(false)
+        }
+    }
+}
+
+/// How this page sends passwordless messages (`passwordlessMethod`: `code` unless `link`).
+pub fn passwordless_send(ctx: &WidgetCtx) -> PasswordlessSend {
+    match ctx.opts.passwordless_method.as_deref() {
+        Some("link") => PasswordlessSend::Link,
+        _ => PasswordlessSend::Code,
+    }
+}
+
+/// Mails a code or link to `email`: for the hosted page's transaction, or (embedded) through
+/// `/passwordless/start`, a link completing this page's authorization request.
+pub async fn passwordless_start(ctx: WidgetCtx, email: String) -> Result<(), ApiFailure> {
+    let send = passwordless_send(&ctx);
+    match &ctx.mode {
+        Mode::Hosted { tx } => {
+            let body = HostedPasswordlessRequest {
+                tx: Some(tx.clone()),
+                email: Some(email),
+                send: Some(send),
+                otp: None,
+            };
+            crate::api::post_only(&ctx.url("/u/passwordless/start"), &body).await
+        }
+        _ => {
+            let auth_params = (send == PasswordlessSend::Link)
+                .then(|| authorize_params(&ctx).into_iter().map(|(k, v)| (k, v.into())).collect());
+            let body = PasswordlessStartRequest {
+                client_id: Some(ctx.client_id.clone()),
+                client_secret: None,
+                connection: ctx.passwordless.clone(),
+                email: Some(email),
+                send: Some(send),
+                auth_params,
+            };
+            crate::api::post_only(&ctx.url("/passwordless/start"), &body).await
+        }
+    }
+}
+
+/// Logs in with the code mailed to `email`, then continues as the mode says (as [`log_in`]).
+pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) -> Result<bool, ApiFailure> {
+    let realm = ctx.passwordless.clone().unwrap_or_else(|| "email".into());
+    match &ctx.mode {
+        Mode::Hosted { tx } => {
+            let body = HostedPasswordlessRequest {
+                tx: Some(tx.clone()),
+                email: Some(email),
+                send: None,
+                otp: Some(code),
+            };
+            let r: Redirect = post_json(&ctx.url("/u/passwordless/verify"), &body, false).await?;
+            navigate(&r.redirect);
+            Ok(true)
+        }
+        Mode::Redirect => {
+            let body = CoAuthenticateRequest {
+                client_id: Some(ctx.client_id.clone()),
+                username: Some(email),
+                realm: Some(realm.clone()),
+                credential_type: Some(PASSWORDLESS_OTP.into()),
+                otp: Some(code),
+                ..CoAuthenticateRequest::default()
+            };
+            let r: CoAuthenticateResponse = post_json(&ctx.url("/co/authenticate"), &body, true).await?;
+            navigate(&authorize_url(
+                &ctx,
+                &[("realm", &realm), ("login_ticket", &r.login_ticket)],
+            ));
+            Ok(true)
+        }
+        Mode::Embedded => {
+            let body = TokenRequest {
+                grant_type: Some(PASSWORDLESS_OTP.into()),
+                client_id: Some(ctx.client_id.clone()),
+                username: Some(email),
+                otp: Some(code),
                 realm: Some(realm),
                 scope: Some("openid profile email".into()),
                 audience: ctx.opts.auth.audience.clone(),

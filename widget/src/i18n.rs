@@ -183,6 +183,67 @@ const EN: &[(&str, &str)] = &[
         "error.forgotPassword.lock.fallback",
         "Something went wrong. Please try again.",
     ),
+    ("passwordlessAction", "Log in with a code sent by email"),
+    ("passwordlessTitle", "Log in without a password"),
+    (
+        "passwordlessInstructions",
+        "Enter your email address and we will send you a code. New here? The code signs you up.",
+    ),
+    (
+        "passwordlessLinkInstructions",
+        "Enter your email address and we will send you a link. New here? The link signs you up.",
+    ),
+    ("passwordlessSendCode", "Send code"),
+    ("passwordlessSendLink", "Send link"),
+    ("codeTitle", "Enter your code"),
+    ("codeSent", "We sent a code to %s."),
+    ("codeLabel", "Code"),
+    ("codeSubmitLabel", "Continue"),
+    ("linkTitle", "Check your email"),
+    (
+        "linkSent",
+        "We sent a link to %s. Open it on this device to log in; it works once.",
+    ),
+    ("resendCode", "Send a new one"),
+    ("resendIn", "You can ask for a new one in %d s."),
+    ("useOtherEmail", "Use another email address"),
+    ("usePassword", "Log in with a password"),
+    ("busy.passwordless", "Sending…"),
+    ("busy.code", "Checking…"),
+    ("success.passwordlessSent", "Sent."),
+    (
+        "error.passwordless.invalid_code",
+        "Wrong or expired code. Try again, or ask for a new one.",
+    ),
+    ("error.passwordless.blocked_user", "This account is blocked."),
+    (
+        "error.passwordless.too_many_attempts",
+        "Too many wrong codes: this address is blocked for now.",
+    ),
+    (
+        "error.passwordless.too_many_requests",
+        "Too many attempts. Please wait a moment and try again.",
+    ),
+    (
+        "error.passwordless.session_missing",
+        "Your login session expired. Please try again.",
+    ),
+    (
+        "error.passwordless.signup_disabled",
+        "Sign-ups are disabled for this application.",
+    ),
+    (
+        "error.passwordless.temporarily_unavailable",
+        "The service is busy. Please try again in a moment.",
+    ),
+    (
+        "error.passwordless.lock.network",
+        "We could not reach the server. Check your connection and try again.",
+    ),
+    (
+        "error.passwordless.lock.fallback",
+        "Something went wrong. Please try again.",
+    ),
 ];
 
 /// A language's strings: English underneath, a pack over it, the page's overrides on top.
@@ -204,6 +265,9 @@ pub enum Form {
     SignUp,
     /// Forgot password (`error.forgotPassword.*`).
     ForgotPassword,
+    /// Passwordless codes and links (`error.passwordless.*`): the login messages, but a wrong
+    /// code is a wrong code, and the first code may be a sign-up.
+    Passwordless,
 }
 
 impl Form {
@@ -212,6 +276,7 @@ impl Form {
             Form::Login => "error.login",
             Form::SignUp => "error.signUp",
             Form::ForgotPassword => "error.forgotPassword",
+            Form::Passwordless => "error.passwordless",
         }
     }
 }
@@ -321,6 +386,11 @@ impl I18n {
                 Form::Login => *login,
                 Form::SignUp => *signup,
                 Form::ForgotPassword => *forgot,
+                Form::Passwordless => match login {
+                    Some("lock.invalid_email_password") => Some("invalid_code"),
+                    None => signup.filter(|k| *k == "signup_disabled"),
+                    other => *other,
+                },
             });
         let key = match (entry, failure) {
             (Some("lock.invalid_email_password"), _) if by_username => "lock.invalid_username_password",

@@ -156,9 +156,15 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
             .flat_map(|s| s.connections.iter())
             .find(|c| opts.connection.as_deref().map_or(opts.allows(&c.name), |n| c.name == n))
             .cloned();
+        let passwordless = strategies
+            .iter()
+            .filter(|s| s.name == "email")
+            .flat_map(|s| s.connections.iter())
+            .find(|c| opts.allows(&c.name))
+            .map(|c| c.name.clone());
         let social = strategies
             .iter()
-            .filter(|s| s.name != "auth0")
+            .filter(|s| s.name != "auth0" && s.name != "email")
             .flat_map(|s| {
                 s.connections.iter().map(|c| SocialConnection {
                     strategy: s.name.clone(),
@@ -178,17 +184,30 @@ pub fn mount(host: HtmlElement, opts: WidgetOptions) {
         let modal = opts
             .modal
             .then(|| (open_state(&instance), opts.closable.unwrap_or(true)));
-        let initial = opts
-            .initial_screen
-            .as_deref()
-            .and_then(Screen::parse)
-            .unwrap_or(Screen::Login);
+        // Passwordless only (no database connection offered): its screen, with a placeholder
+        // database connection that offers neither sign-up nor forgot-password.
+        let passwordless_only = connection.is_none() && passwordless.is_some();
+        let connection = connection.or_else(|| {
+            passwordless.as_ref().map(|name| shared::wire::DbConnectionInfo {
+                name: name.clone(),
+                show_signup: false,
+                show_forgot: false,
+                ..shared::wire::DbConnectionInfo::named()
+            })
+        });
+        let initial = match opts.initial_screen.as_deref().and_then(Screen::parse) {
+            _ if passwordless_only => Screen::Passwordless,
+            Some(s) => s,
+            None => Screen::Login,
+        };
         let opts = Arc::new(opts);
         let ctx = connection.map(|connection| WidgetCtx {
             api_base,
             client_id: opts.client_id.clone(),
             connection,
             social,
+            passwordless,
+            passwordless_only,
             mode,
             opts: Arc::clone(&opts),
             i18n: Arc::clone(&i18n),

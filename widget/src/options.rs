@@ -298,9 +298,12 @@ pub struct WidgetOptions {
     /// String overrides (flat or Lock's nested shape).
     #[serde(deserialize_with = "lenient")]
     pub language_dictionary: Option<Dictionary>,
-    /// `login`, `signUp` or `forgotPassword`.
+    /// `login`, `signUp`, `forgotPassword` or `passwordless`.
     #[serde(deserialize_with = "text")]
     pub initial_screen: Option<String>,
+    /// Passwordless: `code` (default) or `link` (Lock's `passwordlessMethod`).
+    #[serde(deserialize_with = "text")]
+    pub passwordless_method: Option<String>,
     /// Prefilled identifiers.
     #[serde(deserialize_with = "lenient")]
     pub prefill: Prefill,

@@ -50,9 +50,16 @@ pub fn LoginForm() -> impl IntoView {
             <AsideLink label=ctx.t("forgotPasswordAction") on_click=Callback::new(move |_| screen.set(Screen::ForgotPassword)) />
         }
     });
+    // The other way in, under the button: a code by email.
+    let passwordless = ctx.passwordless.is_some().then(|| {
+        view! {
+            <AsideLink label=ctx.t("passwordlessAction") on_click=Callback::new(move |_| screen.set(Screen::Passwordless)) />
+        }
+        .into_any()
+    });
     view! {
         <FormShell id=ctx.id("login-form") state submit=ctx.t("loginSubmitLabel") busy_label=ctx.t("busy.login")
-            valid=Callback::new(move |_| id_ok() && pw_ok())>
+            valid=Callback::new(move |_| id_ok() && pw_ok()) after=passwordless.unwrap_or_else(|| ().into_any())>
             <Field id=ctx.id("login-id") name="username" kind label value=identifier autocomplete="username"
                 invalid=Signal::derive(move || touched.get() && !id_ok()) />
             <Field id=ctx.id("login-password") name="password" kind=Kind::Password label=ctx.t("passwordLabel")

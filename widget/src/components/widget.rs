@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::forgot::ForgotPasswordForm;
 use super::login::LoginForm;
+use super::passwordless::PasswordlessForm;
 use super::signup::SignupForm;
 use super::social::SocialButtons;
 use crate::context::{Identifier, Screen, WidgetCtx};
@@ -124,9 +125,15 @@ pub fn Widget(
     let allowed = |s: Screen| match s {
         Screen::SignUp => show_signup,
         Screen::ForgotPassword => ctx.connection.show_forgot && opts.allow_forgot_password(),
-        Screen::Login => true,
+        Screen::Passwordless => ctx.passwordless.is_some(),
+        Screen::Login => !ctx.passwordless_only,
     };
-    let screen = RwSignal::new(if allowed(initial) { initial } else { Screen::Login });
+    let fallback = if ctx.passwordless_only {
+        Screen::Passwordless
+    } else {
+        Screen::Login
+    };
+    let screen = RwSignal::new(if allowed(initial) { initial } else { fallback });
     provide_context(Arc::clone(&ctx.i18n));
     provide_context(screen);
     provide_context(Identifier(RwSignal::new(
@@ -150,13 +157,14 @@ pub fn Widget(
         <div class="tg-widget">
             {header}
             {flash}
-            {move || (show_signup && screen.get() != Screen::ForgotPassword).then(|| view! { <Tabs screen /> })}
+            {move || (show_signup && matches!(screen.get(), Screen::Login | Screen::SignUp)).then(|| view! { <Tabs screen /> })}
             <div id=panel_id role="tabpanel" aria-labelledby=move || tab_id(&ids, screen.get())>
                 {move || (has_social && screen.get() != Screen::ForgotPassword).then(|| view! { <Socials /> })}
                 {move || match screen.get() {
                     Screen::Login => view! { <LoginForm /> }.into_any(),
                     Screen::SignUp => view! { <SignupForm /> }.into_any(),
                     Screen::ForgotPassword => view! { <ForgotPasswordForm /> }.into_any(),
+                    Screen::Passwordless => view! { <PasswordlessForm /> }.into_any(),
                 }}
             </div>
         </div>
