@@ -328,3 +328,37 @@ async fn embedded_login_takes_a_code_and_the_ticket_works_in_that_browser_only()
     assert_eq!(wrong.status, 403);
     assert_eq!(wrong.json_body()["error"], "access_denied");
 }
+
+#[tokio::test]
+async fn passwordless_users_are_found_exported_and_counted_as_passwordless() {
+    let env = env_with(json!({})).await;
+    start(&env, "hana@example.com", "code", "203.0.113.8").await;
+    let code = code_for(&env, "hana@example.com").await;
+    assert_eq!(
+        otp_grant(&env, "hana@example.com", &code, "203.0.113.8").await.status,
+        200
+    );
+    let scopes = edge::testkit::MANAGEMENT_SCOPES;
+    let found = env
+        .management_call(
+            scopes,
+            "GET",
+            "users?q=email:%22hana@example.com%22&search_engine=v3",
+            None,
+        )
+        .await
+        .json_body();
+    let user = &found[0];
+    assert!(user["user_id"].as_str().unwrap().starts_with("email|"), "{found}");
+    assert_eq!(user["email_verified"], true);
+    assert_eq!(user["identities"][0]["provider"], "email");
+    assert_eq!(user["identities"][0]["connection"], "email");
+    assert_eq!(user["identities"][0]["isSocial"], false);
+    assert_eq!(user["logins_count"], 1);
+    let stats = env
+        .management_call(scopes, "GET", "stats/provisioning", None)
+        .await
+        .json_body();
+    assert_eq!(stats["total"]["passwordless"], 1, "{stats}");
+    assert_eq!(stats["total"]["social"], 0);
+}

@@ -39,12 +39,15 @@ pub struct ProvisioningCounts {
     pub imported: i64,
     /// Came through a social or enterprise provider.
     pub social: i64,
+    /// Signed up with a code or link by email (an `email` connection).
+    #[serde(default)]
+    pub passwordless: i64,
 }
 
 impl ProvisioningCounts {
     /// All of them.
     pub fn sum(&self) -> i64 {
-        self.signed_up + self.migrated + self.imported + self.social
+        self.signed_up + self.migrated + self.imported + self.social + self.passwordless
     }
 }
 
@@ -61,6 +64,9 @@ pub struct ProvisioningDay {
     pub imported: i64,
     /// Social that day.
     pub social: i64,
+    /// Passwordless that day.
+    #[serde(default)]
+    pub passwordless: i64,
 }
 
 impl ProvisioningDay {
@@ -71,6 +77,7 @@ impl ProvisioningDay {
             migrated: self.migrated,
             imported: self.imported,
             social: self.social,
+            passwordless: self.passwordless,
         }
     }
 }

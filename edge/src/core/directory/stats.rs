@@ -137,13 +137,14 @@ pub async fn active_users(core: &Core<'_>) -> CoreResult<i64> {
 macro_rules! kind {
     () => {
         "CASE WHEN import_job IS NOT NULL THEN 'imported' WHEN migrated_from IS NOT NULL THEN 'migrated' \
-         WHEN instr(user_id, '|') > 0 THEN 'social' ELSE 'signed_up' END"
+         WHEN user_id LIKE 'email|%' THEN 'passwordless' WHEN instr(user_id, '|') > 0 THEN 'social' ELSE 'signed_up' END"
     };
 }
 
 /// `GET /api/v2/stats/provisioning?from=&to=` (ours, for the console's migration page): users
 /// created per day by how they came — `signed_up`, `migrated` (lazily, at a login against the
-/// legacy store), `imported` (bulk jobs), `social` (federated); users created through the Management API count
+/// legacy store), `imported` (bulk jobs), `social` (federated), `passwordless` (an `email`
+/// connection's code or link); users created through the Management API count
 /// as signed up — and the total of each kind.
 pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>) -> CoreResult<Provisioning> {
     let (from, to) = range(core, from, to)?;
@@ -191,6 +192,7 @@ pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>)
             migrated: count(&rows, Some(day), "migrated"),
             imported: count(&rows, Some(day), "imported"),
             social: count(&rows, Some(day), "social"),
+            passwordless: count(&rows, Some(day), "passwordless"),
         })
         .collect();
     let total = ProvisioningCounts {
@@ -198,6 +200,7 @@ pub async fn provisioning(core: &Core<'_>, from: Option<&str>, to: Option<&str>)
         migrated: count(&totals, None, "migrated"),
         imported: count(&totals, None, "imported"),
         social: count(&totals, None, "social"),
+        passwordless: count(&totals, None, "passwordless"),
     };
     Ok(Provisioning { days, total })
 }

@@ -50,7 +50,7 @@ fn primary_identity(u: &User, connection: &str) -> Identity {
         connection: connection.to_owned(),
         user_id: id.to_owned(),
         provider: provider.to_owned(),
-        is_social: Some(!matches!(provider, "auth0" | "oidc" | "oauth2")),
+        is_social: Some(!matches!(provider, "auth0" | "oidc" | "oauth2" | "email")),
         profile_data: None,
     }
 }
