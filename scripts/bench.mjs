@@ -8,7 +8,8 @@
 //  - password-realm login p50/p95 on wrangler dev next to one hash in the same Worker
 //  - each imported hash class at the caps, natively and inside workerd, next to argon2id
 //  - enumeration timing: p50 known vs unknown identifier per path (local, imported md5 and bcrypt,
-//    migrated on an import-mode connection, legacy hand-over, sign-up, change_password)
+//    migrated on an import-mode connection, legacy hand-over, sign-up, change_password,
+//    passwordless/start)
 //  - RS256 inside workerd: WebCrypto next to the rsa crate; argon2id next to @node-rs/argon2
 //  - throughput (autocannon): trivial route, JWKS, client_credentials token, userinfo, login, sign-up,
 //    and oidc-provider's client_credentials token in the same run
@@ -19,14 +20,13 @@
 //    the 1M, next to a plain bulk insert of 1M rows into SQLite; workerd's memory during a ~95 MB upload
 import { execFileSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { build as esbuildBuild } from 'esbuild';
-import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { legacyCall } from '../tests/e2e/legacy-client.mjs';
 import { benchExport, benchImport } from './bench-import.mjs';
 import { benchLoad, startSite } from './bench-load.mjs';
+import { bundleLock } from './lock-bundle.mjs';
 import { benchOverload } from './bench-overload.mjs';
 import { connectProfiler } from './bench-profile.mjs';
 import { freePort, root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
@@ -64,20 +64,8 @@ const pack = sizes(readFileSync(path.join(dist, 'i18n', 'ar.json')));
 console.log(`  ${'+ i18n/ar.json (non-English only)'.padEnd(40)} raw ${kb(pack.raw)}  gzip ${kb(pack.gzip)}  brotli ${kb(pack.brotli)}`);
 
 // Lock, measured the same way: auth0-lock@14 from npm bundled and minified with esbuild.
-const lockDir = path.join(root, 'tests', 'artifacts', 'lock-bundle');
-mkdirSync(lockDir, { recursive: true });
-// auth0-lock's CommonJS entry bundles to {default, Auth0Lock, Auth0LockPasswordless}.
-writeFileSync(path.join(lockDir, 'entry.mjs'), "import Lock from 'auth0-lock';\nwindow.Auth0Lock = Lock.default ?? Lock;\n");
-const lockVersion = JSON.parse(readFileSync(path.join(root, 'node_modules', 'auth0-lock', 'package.json'), 'utf8')).version;
-// Lock `require()`s auth0-js, whose package is `"type": "module"`: its UMD `main` would run as an
-// ES module and lose its exports, so (as webpack does for Lock's CDN build) take its ES build.
-const auth0Js = createRequire(import.meta.url).resolve('auth0-js/package.json', { paths: [path.join(root, 'node_modules', 'auth0-lock')] });
-await esbuildBuild({
-  entryPoints: [path.join(lockDir, 'entry.mjs')], bundle: true, minify: true, format: 'iife', platform: 'browser',
-  define: { 'process.env.NODE_ENV': '"production"', global: 'window' }, outfile: path.join(lockDir, 'lock.min.js'), logLevel: 'error',
-  plugins: [{ name: 'auth0-js-esm', setup: (b) => b.onResolve({ filter: /^auth0-js$/ }, () => ({ path: path.join(path.dirname(auth0Js), 'dist', 'auth0.min.esm.js') })) }],
-});
-const lock = sizes(readFileSync(path.join(lockDir, 'lock.min.js')));
+const { file: lockBundle, version: lockVersion } = await bundleLock();
+const lock = sizes(readFileSync(lockBundle));
 console.log(`  ${`auth0-lock@${lockVersion} (esbuild --minify)`.padEnd(40)} raw ${kb(lock.raw)}  gzip ${kb(lock.gzip)}  brotli ${kb(lock.brotli)}`);
 console.log(`  widget / Lock (brotli): ${((100 * total.brotli) / lock.brotli).toFixed(0)} %`);
 // Leptos' own floor, built exactly like the widget (`make build-floor`): a bare CSR login form
@@ -108,7 +96,18 @@ const native = JSON.parse(
 // A stand-in mail API: mail goes out after the response as in production (not the dev outbox,
 // which writes in the request), so change_password is timed as deployed.
 const { createServer } = await import('node:http');
-const mailApi = createServer((req, res) => req.resume().on('end', () => res.writeHead(202).end('{}')));
+// It keeps the last text mailed to each address (the passwordless pair reads a code from it).
+const mailed = new Map();
+const mailApi = createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d)).on('end', () => {
+    try {
+      const m = JSON.parse(body);
+      mailed.set(m.to, m.text);
+    } catch {}
+    res.writeHead(202).end('{}');
+  });
+});
 await new Promise((r) => mailApi.listen(0, '127.0.0.1', r));
 // Per-endpoint rate limits are raised so throughput measures the work, not the 429s.
 const legacy = await startLegacy();
@@ -134,7 +133,7 @@ const timed = async (fn) => {
 };
 try {
   console.log('\n== Widget load: navigation start -> email field visible (Chromium, CPU x4, median of 7) ==');
-  const loads = await benchLoad({ site, origin: worker.origin, clientId: 'demo-spa', lockBundle: path.join(lockDir, 'lock.min.js') });
+  const loads = await benchLoad({ site, origin: worker.origin, clientId: 'demo-spa', lockBundle });
   const [lw, ll] = [stats(loads.widget), stats(loads.lock)];
   console.log(`  widget (widget.js from the edge, LoginWidget.mount)   median ${ms(lw.p50)}  min ${ms(lw.min)}`);
   console.log(`  auth0-lock@${lockVersion} (same page, inline container)    median ${ms(ll.p50)}  min ${ms(ll.min)}`);
@@ -274,6 +273,19 @@ try {
     () => postJson('/dbconnections/signup', { connection: CONNECTION, email: `new-${Math.random()}@example.com`, password }));
   await pair('change_password, known vs unknown', () => postJson('/dbconnections/change_password', { connection: CONNECTION, email }),
     () => postJson('/dbconnections/change_password', { connection: CONNECTION, email: nobody() }));
+  // Passwordless on the demo `email` connection: known = an address that logged in once by code.
+  const start = (address) => () => postJson('/passwordless/start', { client_id: 'demo-spa', connection: 'email', email: address, send: 'code' });
+  const regular = `bench-pwdless-${Date.now()}@example.com`;
+  await (await start(regular)()).text();
+  let code;
+  for (let i = 0; i < 100 && !code; i++) {
+    code = mailed.get(regular)?.match(/\b\d{6}\b/)?.[0];
+    if (!code) await new Promise((r) => setTimeout(r, 50));
+  }
+  const first = await postJson('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/passwordless/otp', client_id: 'demo-spa',
+    realm: 'email', username: regular, otp: code });
+  if (first.status !== 200) throw new Error(`passwordless login for the bench failed: ${first.status} ${await first.text()}`);
+  await pair('passwordless/start, known vs unknown address', start(regular), start(nobody()));
 
   console.log('\n== Throughput (autocannon, 10 connections, 5 s each) ==');
   const token = (await (await postJson('/oauth/token', loginBody(email, password))).json()).access_token;

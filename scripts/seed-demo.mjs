@@ -5,8 +5,10 @@
 //
 // Demo tenant: connection `Username-Password-Authentication` (policy `good`, dictionary on), the
 // machine-to-machine client `demo-m2m` authorized for the Management API (`{origin}/api/v2/`), the
-// public SPA client `demo-spa` whose callbacks and web origins are the Worker's own origin, and an
-// RS256 signing key (sealed with KEY_ENCRYPTION_KEY) when there is no current one.
+// public SPA client `demo-spa` whose callbacks and web origins are the Worker's own origin, the
+// passwordless connection `email` (codes of 6 digits valid 5 minutes, brute-force protection) enabled
+// for demo-spa and demo-web, which may use the passwordless `otp` grant, and an RS256 signing key
+// (sealed with KEY_ENCRYPTION_KEY) when there is no current one.
 import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { d1Execute, initSql, keyEncryptionKey } from './keys.mjs';
@@ -45,6 +47,10 @@ const connectionOptions = {
   password_history: { enable: true, size: 5 },
   brute_force_protection: true,
 };
+// Passwordless by email (Auth0's `email` strategy): Lock Passwordless, auth0-js and the SDKs use it.
+const emailConnectionId = 'con_demo_email000001';
+const emailConnectionOptions = { totp: { length: 6, time_step: 300 }, brute_force_protection: true };
+const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 const now = Date.now();
 const m2mSecret = values['m2m-secret'] ?? process.env.DEMO_M2M_SECRET ?? randomBytes(24).toString('base64url');
 const m2mSecretHash = createHash('sha256').update(m2mSecret).digest('hex');
@@ -83,19 +89,24 @@ INSERT INTO connections (id, name, strategy, options, created_at)
   ON CONFLICT(id) DO UPDATE SET options = excluded.options;
 INSERT INTO clients (client_id, name, app_type, is_public, callbacks, web_origins, allowed_logout_urls, grant_types, cross_origin_auth, created_at)
   VALUES ('demo-spa', 'Demo SPA', 'spa', 1,
-    ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`, `${o}/spa.html`, `${o}/auth0js.html`, `${o}/lock.html`])])},
+    ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`, `${o}/spa.html`, `${o}/auth0js.html`, `${o}/lock.html`, `${o}/lock-passwordless.html`])])},
     ${json([origin, ...extra])}, ${json([`${origin}/`, ...extra.map((o) => `${o}/`)])},
-    ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm'])}, 1, ${now})
+    ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT])}, 1, ${now})
   ON CONFLICT(client_id) DO UPDATE SET callbacks = excluded.callbacks, web_origins = excluded.web_origins,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-spa', ${q(connectionId)});
 INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, allowed_logout_urls, grant_types, created_at)
   VALUES ('demo-web', 'Demo server-side web app', 'regular_web', 0, ${q(webSecretHash)},
     ${json([`${origin}/callback`])}, ${json([])}, ${json([`${origin}/`])},
-    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm'])}, ${now})
+    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT])}, ${now})
   ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash, callbacks = excluded.callbacks,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(connectionId)});
+INSERT INTO connections (id, name, strategy, options, created_at)
+  VALUES (${q(emailConnectionId)}, 'email', 'email', ${json(emailConnectionOptions)}, ${now})
+  ON CONFLICT(id) DO UPDATE SET options = excluded.options;
+INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-spa', ${q(emailConnectionId)});
+INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(emailConnectionId)});
 ${values['legacy-url'] ? legacySql(values['legacy-url']) : ''}
 INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, grant_types, created_at)
   VALUES ('demo-m2m', 'Demo machine-to-machine', 'non_interactive', 0, ${q(m2mSecretHash)}, ${json(['client_credentials'])}, ${now})
