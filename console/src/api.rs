@@ -55,51 +55,61 @@ fn network(e: impl std::fmt::Display) -> ApiError {
     }
 }
 
-async fn finish<T: DeserializeOwned>(req: Result<Request, gloo_net::Error>) -> Result<T, ApiError> {
-    let res = req.map_err(network)?.send().await.map_err(network)?;
-    let status = res.status();
-    let text = res.text().await.map_err(network)?;
-    if (200..300).contains(&status) {
-        // An empty body (204) reads as JSON `null`.
-        let json = if text.trim().is_empty() { "null" } else { &text };
-        return serde_json::from_str(json).map_err(|e| ApiError {
-            status,
-            message: format!("The answer was not understood: {e}"),
-        });
-    }
-    if status == 401 {
-        // The token expired or the membership ended: sign in again.
-        auth::sign_out();
-    }
-    let message = serde_json::from_str::<ManagementError>(&text)
-        .map(|e| e.message)
-        .unwrap_or_else(|_| "The request failed".to_owned());
-    Err(ApiError { status, message })
+/// The answer's text, or the error to show. One future type for every call (boxed): only
+/// [`decode`] is generic, so each answer type adds its serde code and nothing of the request's.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(u16, String), ApiError>>>>;
+
+fn send(req: Result<Request, gloo_net::Error>) -> Answer {
+    Box::pin(async move {
+        let res = req.map_err(network)?.send().await.map_err(network)?;
+        let status = res.status();
+        let text = res.text().await.map_err(network)?;
+        if (200..300).contains(&status) {
+            return Ok((status, text));
+        }
+        if status == 401 {
+            // The token expired or the membership ended: sign in again.
+            auth::sign_out();
+        }
+        let message = serde_json::from_str::<ManagementError>(&text)
+            .map(|e| e.message)
+            .unwrap_or_else(|_| "The request failed".to_owned());
+        Err(ApiError { status, message })
+    })
+}
+
+/// A successful answer read into its type (an empty body, `204`, reads as JSON `null`).
+fn decode<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiError> {
+    let json = if text.trim().is_empty() { "null" } else { &text };
+    serde_json::from_str(json).map_err(|e| ApiError {
+        status,
+        message: format!("The answer was not understood: {e}"),
+    })
 }
 
 /// `GET /api/v2/{path}`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    finish(authed(Request::get(&url(path))).build()).await
+    decode(send(authed(Request::get(&url(path))).build()).await?)
 }
 
 /// `DELETE /api/v2/{path}`.
 pub async fn delete(path: &str) -> Result<Done, ApiError> {
-    finish(authed(Request::delete(&url(path))).build()).await
+    decode(send(authed(Request::delete(&url(path))).build()).await?)
 }
 
 /// `POST` with a JSON body.
 pub async fn post<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    finish(authed(Request::post(&url(path))).json(body)).await
+    decode(send(authed(Request::post(&url(path))).json(body)).await?)
 }
 
 /// `PATCH` with a JSON body.
 pub async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
-    finish(authed(Request::patch(&url(path))).json(body)).await
+    decode(send(authed(Request::patch(&url(path))).json(body)).await?)
 }
 
 /// `POST` of a multipart form (imports).
 pub async fn post_form<T: DeserializeOwned>(path: &str, form: web_sys::FormData) -> Result<T, ApiError> {
-    finish(authed(Request::post(&url(path))).body(form)).await
+    decode(send(authed(Request::post(&url(path))).body(form)).await?)
 }
 
 /// A query-string value, percent-encoded.

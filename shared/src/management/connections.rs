@@ -59,52 +59,121 @@ pub struct LegacyOptions {
 
 /// A connection's `options`. The database options Tollgate reads are typed; every other key
 /// (a federated connection's `client_id`, `issuer`, …, or options of Auth0's that Tollgate does
-/// not use) is kept in [`ConnectionOptions::extra`] and written back unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// not use) is kept in [`ConnectionOptions::extra`] and written back unchanged. A `null` typed
+/// option reads as absent. (Serde's `flatten` would do the same with a buffered copy of every
+/// value, which doubles the console's deserialising code; the two impls below read the object
+/// once into a map and take the typed keys out of it.)
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConnectionOptions {
-    /// Password strength level.
-    #[serde(rename = "passwordPolicy", default, skip_serializing_if = "Option::is_none")]
+    /// Password strength level (`passwordPolicy`).
     pub password_policy: Option<PolicyLevel>,
     /// Minimum-length override.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_complexity_options: Option<ComplexityOptions>,
     /// Reuse protection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_history: Option<PasswordHistory>,
     /// Dictionary check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_dictionary: Option<PasswordDictionary>,
     /// Personal-information check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_no_personal_info: Option<Toggle>,
     /// Sign-up needs a username.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requires_username: Option<bool>,
     /// Username bounds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<Validation>,
     /// Public sign-ups refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_signup: Option<bool>,
     /// Brute-force protection (on unless `false`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brute_force_protection: Option<bool>,
     /// With a legacy store: migrate users at their first login (`true`) or keep them there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub import_mode: Option<bool>,
-    /// Auth0's custom-database switch.
-    #[serde(
-        rename = "enabledDatabaseCustomization",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Auth0's custom-database switch (`enabledDatabaseCustomization`).
     pub enabled_database_customization: Option<bool>,
     /// Tollgate: the legacy user store.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legacy: Option<LegacyOptions>,
     /// Every other option, kept.
-    #[serde(flatten)]
     pub extra: Metadata,
+}
+
+/// The typed options' keys, in the order they are written.
+const OPTION_KEYS: [&str; 12] = [
+    "passwordPolicy",
+    "password_complexity_options",
+    "password_history",
+    "password_dictionary",
+    "password_no_personal_info",
+    "requires_username",
+    "validation",
+    "disable_signup",
+    "brute_force_protection",
+    "import_mode",
+    "enabledDatabaseCustomization",
+    "legacy",
+];
+
+impl Serialize for ConnectionOptions {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        let k = &OPTION_KEYS;
+        entry(&mut map, k[0], &self.password_policy)?;
+        entry(&mut map, k[1], &self.password_complexity_options)?;
+        entry(&mut map, k[2], &self.password_history)?;
+        entry(&mut map, k[3], &self.password_dictionary)?;
+        entry(&mut map, k[4], &self.password_no_personal_info)?;
+        entry(&mut map, k[5], &self.requires_username)?;
+        entry(&mut map, k[6], &self.validation)?;
+        entry(&mut map, k[7], &self.disable_signup)?;
+        entry(&mut map, k[8], &self.brute_force_protection)?;
+        entry(&mut map, k[9], &self.import_mode)?;
+        entry(&mut map, k[10], &self.enabled_database_customization)?;
+        entry(&mut map, k[11], &self.legacy)?;
+        for (key, value) in &self.extra {
+            if !OPTION_KEYS.contains(&key.as_str()) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Writes a typed option that is present.
+fn entry<M: serde::ser::SerializeMap, T: Serialize>(map: &mut M, key: &str, value: &Option<T>) -> Result<(), M::Error> {
+    match value {
+        Some(v) => map.serialize_entry(key, v),
+        None => Ok(()),
+    }
+}
+
+/// Takes `key` out of the options and reads it as `T`; `key: …` prefixes a misfit's message,
+/// so the error names the option.
+fn take<T: serde::de::DeserializeOwned, E: serde::de::Error>(map: &mut Metadata, key: &str) -> Result<Option<T>, E> {
+    match map.remove(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| E::custom(format!("{key}: {e}"))),
+    }
+}
+
+impl<'de> Deserialize<'de> for ConnectionOptions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut extra = Metadata::deserialize(d)?;
+        let m = &mut extra;
+        Ok(Self {
+            password_policy: take(m, OPTION_KEYS[0])?,
+            password_complexity_options: take(m, OPTION_KEYS[1])?,
+            password_history: take(m, OPTION_KEYS[2])?,
+            password_dictionary: take(m, OPTION_KEYS[3])?,
+            password_no_personal_info: take(m, OPTION_KEYS[4])?,
+            requires_username: take(m, OPTION_KEYS[5])?,
+            validation: take(m, OPTION_KEYS[6])?,
+            disable_signup: take(m, OPTION_KEYS[7])?,
+            brute_force_protection: take(m, OPTION_KEYS[8])?,
+            import_mode: take(m, OPTION_KEYS[9])?,
+            enabled_database_customization: take(m, OPTION_KEYS[10])?,
+            legacy: take(m, OPTION_KEYS[11])?,
+            extra,
+        })
+    }
 }
 
 /// A connection (`GET /api/v2/connections/{id}`).
@@ -296,7 +365,14 @@ mod tests {
     fn bad_bodies_are_refused_precisely() {
         assert_eq!(
             vectors::refusal::<UpdateConnection>(json!({"options": {"passwordPolicy": "impossible"}})),
-            "Payload validation error: 'No enum match for: \"impossible\" (expected one of none, low, fair, good, excellent)'."
+            "Payload validation error: 'No enum match for: \"impossible\" (expected one of none, low, fair, good, excellent)' on property passwordPolicy."
+        );
+        assert_eq!(
+            super::super::errors::payload_error(
+                "options",
+                "password_history: invalid type: string \"yes\", expected a boolean"
+            ),
+            "Payload validation error: 'Expected type boolean but found type string' on property options.password_history."
         );
         assert_eq!(
             vectors::refusal::<CreateConnection>(json!({"name": "x", "strategy": "auth0", "enabled": true})),

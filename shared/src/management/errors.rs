@@ -64,6 +64,18 @@ pub fn payload_error(path: &str, error: &str) -> String {
         Some(i) if error[i..].contains(" column ") => &error[..i],
         _ => error,
     };
+    // A type that reads its own keys (connection options) names the key it refused: `key: …`.
+    if let Some((key, rest)) = error.split_once(": ") {
+        let is_key = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+        if is_key {
+            let path = path.trim_start_matches('.');
+            let inner = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+            return payload_error(&inner, rest);
+        }
+    }
     let what = if let Some(rest) = error.strip_prefix("unknown field ") {
         format!("Additional properties not allowed: {}", quoted(rest).unwrap_or(rest))
     } else if let Some(rest) = error.strip_prefix("missing field ") {

@@ -307,13 +307,34 @@ impl JobErrorRow {
 }
 
 /// `GET /api/v2/jobs/{id}/errors`: the failed rows, or for a failed job the job with what failed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An array is the rows, an object the job (read without buffering, which keeps the console's
+/// wasm small).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum JobErrors {
     /// The rows that failed.
     Rows(Vec<JobErrorRow>),
     /// The job failed as a whole.
     Failed(Box<Job>),
+}
+
+impl<'de> Deserialize<'de> for JobErrors {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = JobErrors;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of failed rows or a failed job")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<JobErrors, A::Error> {
+                Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(JobErrors::Rows)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<JobErrors, A::Error> {
+                Job::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|j| JobErrors::Failed(Box::new(j)))
+            }
+        }
+        d.deserialize_any(Either)
+    }
 }
 
 #[cfg(test)]
