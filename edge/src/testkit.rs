@@ -335,6 +335,8 @@ pub struct TestEnv {
     pub queue: InlineQueue,
     /// Job files (R2 in the Worker).
     pub files: MemoryFiles,
+    /// The per-isolate rate-limit buckets (one "isolate" per environment).
+    pub buckets: crate::core::protection::local::LocalBuckets,
 }
 
 impl TestEnv {
@@ -353,6 +355,7 @@ impl TestEnv {
             legacy: FakeLegacy::default(),
             queue: InlineQueue::default(),
             files: MemoryFiles::default(),
+            buckets: Default::default(),
         };
         env.seed(options).await;
         env
@@ -503,6 +506,7 @@ impl TestEnv {
             logger: &StderrLogger,
             http: &self.legacy,
             secrets: &TestSecrets,
+            buckets: &self.buckets,
         }
     }
 
@@ -523,6 +527,7 @@ impl TestEnv {
                 logger: &StderrLogger,
                 http: &self.legacy,
                 secrets: &TestSecrets,
+                buckets: &self.buckets,
             },
             config: &self.config,
             jobs: self.jobs(),

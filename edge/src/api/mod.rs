@@ -184,7 +184,8 @@ impl App<'_> {
         let cfg = ClientConfig {
             id: client.client_id,
             tenant: tenant.name,
-            subscription: "free".into(),
+            // Lock draws an "Auth0" badge for a `free` subscription; Tollgate is not Auth0's.
+            subscription: "tollgate".into(),
             strategies: strategies(&connections),
         };
         if jsonp {

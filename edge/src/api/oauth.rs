@@ -73,14 +73,13 @@ impl App<'_> {
     pub(super) async fn token(&self, req: &Request) -> Result<Response, WebError> {
         let now = self.core.clock.now_ms();
         let ip = self.client_ip(req);
-        let quota = attack::take(
-            self.core.db,
+        // Per isolate, no D1 round trip: a throttle against floods (`protection::local`).
+        let quota = self.core.buckets.take(
             &format!("token:{ip}"),
             self.core.settings.limit(Bucket::TOKEN_ENDPOINT),
             1.0,
             now,
-        )
-        .await?;
+        );
         if !quota.granted {
             return Err(CoreError::TooManyRequests(quota).into());
         }

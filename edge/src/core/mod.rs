@@ -98,6 +98,8 @@ pub struct Core<'a> {
     pub http: &'a dyn HttpClient,
     /// Named secrets (legacy HMAC keys).
     pub secrets: &'a dyn Secrets,
+    /// This isolate's rate-limit buckets of hot paths (no D1 round trip).
+    pub buckets: &'a protection::local::LocalBuckets,
 }
 
 /// Where operational messages go.

@@ -206,6 +206,12 @@ fn hasher(env: &Env) -> &'static Argon2idHasher {
     })
 }
 
+/// The isolate's rate-limit buckets of hot paths (`protection::local`).
+fn local_buckets() -> &'static crate::core::protection::local::LocalBuckets {
+    static BUCKETS: OnceLock<crate::core::protection::local::LocalBuckets> = OnceLock::new();
+    BUCKETS.get_or_init(Default::default)
+}
+
 /// A setting parsed from variable `name`; its default when unset or (logged) malformed.
 fn configured<T: Default>(env: &Env, name: &str, parse: impl Fn(&str) -> Result<T, String>) -> T {
     match env.var(name).map(|v| parse(&v.to_string())) {
@@ -319,6 +325,7 @@ impl Runtime {
             logger: &ConsoleLogger,
             http: &fetch::FetchClient,
             secrets: &secrets,
+            buckets: local_buckets(),
         };
         f(core).await
     }

@@ -423,9 +423,10 @@ async fn jwks_publishes_next_current_previous_not_revoked() {
 
 /// A password-realm login's round trips to the database: the verdict's bookkeeping (attempt slot,
 /// failures, last login, logins, daily stats) is one batch, and a failure's IP count goes with it.
-/// Natively there are 9: the endpoint's rate limit, 4 configuration reads (client, signing keys,
-/// connection, client-connection — served from the isolate cache in the Worker, so 5 there), the
-/// IP's failure bucket, the attempt slot, the user, and the one batch after the verdict.
+/// Natively there are 8: 4 configuration reads (client, signing keys, connection,
+/// client-connection — served from the isolate cache in the Worker, so 4 there), the IP's failure
+/// bucket, the attempt slot, the user, and the one batch after the verdict. The endpoint's rate
+/// limit is the isolate's (`protection::local`): no round trip.
 #[tokio::test]
 async fn a_login_makes_few_round_trips() {
     let env = edge::testkit::TestEnv::new().await;
@@ -451,12 +452,12 @@ async fn a_login_makes_few_round_trips() {
     let before = env.db.calls();
     assert_eq!(env.send(login("wrong")).await.status, 403);
     let failed = env.db.calls() - before;
-    assert_eq!((ok, failed), (9, 9), "round trips of a login that succeeds, that fails");
+    assert_eq!((ok, failed), (8, 8), "round trips of a login that succeeds, that fails");
 }
 
-/// A client-credentials token's round trips: 5 natively — the endpoint's rate limit and four
-/// configuration reads (client, grant, API, signing key), which the Worker serves from the isolate
-/// cache, so the rate limit is its one round trip; nothing the request wrote is read back.
+/// A client-credentials token's round trips: 4 natively — the configuration reads (client, grant,
+/// API, signing key), which the Worker serves from the isolate cache — and none there: the
+/// endpoint's rate limit is the isolate's (`protection::local`), and nothing is written.
 #[tokio::test]
 async fn a_client_credentials_token_makes_few_round_trips() {
     let env = edge::testkit::TestEnv::new().await;
@@ -471,5 +472,8 @@ async fn a_client_credentials_token_makes_few_round_trips() {
     let before = env.db.calls();
     assert_eq!(env.send(token(2)).await.status, 200);
     let trips = env.db.calls() - before;
-    assert_eq!(trips, 5, "round trips of a client-credentials token");
+    assert_eq!(
+        trips, 4,
+        "round trips of a client-credentials token: configuration reads only"
+    );
 }

@@ -331,7 +331,7 @@ impl Bucket {
         }
     }
 
-    fn rate_per_ms(&self) -> f64 {
+    pub(crate) fn rate_per_ms(&self) -> f64 {
         self.capacity / self.period_ms
     }
 }
@@ -343,7 +343,7 @@ struct BucketRow {
     granted: bool,
 }
 
-fn quota(bucket: Bucket, tokens: f64, granted: bool, now: i64) -> Quota {
+pub(crate) fn quota(bucket: Bucket, tokens: f64, granted: bool, now: i64) -> Quota {
     let missing = (bucket.capacity - tokens).max(0.0);
     Quota {
         granted,
