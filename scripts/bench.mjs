@@ -27,6 +27,7 @@ import { legacyCall } from '../tests/e2e/legacy-client.mjs';
 import { benchExport, benchImport } from './bench-import.mjs';
 import { benchLoad, startSite } from './bench-load.mjs';
 import { bundleLock } from './lock-bundle.mjs';
+import { startFloor } from './bench-floor.mjs';
 import { benchOverload } from './bench-overload.mjs';
 import { connectProfiler } from './bench-profile.mjs';
 import { freePort, root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
@@ -289,15 +290,21 @@ try {
 
   console.log('\n== Throughput (autocannon, 10 connections, 5 s each) ==');
   const token = (await (await postJson('/oauth/token', loginBody(email, password))).json()).access_token;
+  const cpuRuns = [];
   const load = async (label, p, opts = {}) => {
     const res = await autocannon({ url: (opts.origin ?? worker.origin) + p, connections: 10, duration: 5, ...opts.request });
-    cpuRuns.push({ label, p, opts });
+    if (!opts.noProfile) cpuRuns.push({ label, p, opts });
     const bad = res.non2xx + res.errors + res.timeouts;
     console.log(`  ${label.padEnd(34)} ${String(Math.round(res.requests.average)).padStart(6)} req/s   p50 ${ms(res.latency.p50)}   p99 ${ms(res.latency.p99)}${bad ? `   (${bad} not 2xx)` : ''}`);
     return res;
   };
-  const cpuRuns = [];
   const json = (body) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // The platform's floor, side by side: a plain JS Worker under the same wrangler (bench/js-floor).
+  const floor = await startFloor();
+  const floorTrivial = await load('JS floor: GET /healthz', '/healthz', { origin: floor.origin, noProfile: true });
+  const floorToken = await load('JS floor: RS256 token (WebCrypto)', '/oauth/token', { origin: floor.origin, noProfile: true,
+    request: json({ grant_type: 'client_credentials', client_id: 'floor', client_secret: 'floor-secret', audience: 'https://api.bench/' }) });
+  floor.stop();
   const ceiling = await load('GET /healthz (trivial: the ceiling)', '/healthz');
   const jwksLoad = await load('GET /.well-known/jwks.json', '/.well-known/jwks.json');
   const ccBody = { grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: worker.m2mSecret, audience: `${worker.origin}/api/v2/` };
@@ -327,6 +334,7 @@ try {
   });
   op.kill();
   const ratio = (a, b) => (a.requests.average / b.requests.average).toFixed(2);
+  console.log(`  vs the JS floor: trivial route ${ratio(ceiling, floorTrivial)}x (goal >= 0.8), client_credentials token ${ratio(cc, floorToken)}x (goal >= 0.8)`);
   console.log(`  token / trivial route: ${ratio(cc, ceiling)}x (goal >= 0.5)   JWKS / trivial: ${ratio(jwksLoad, ceiling)}x (goal >= 0.8)   ours / oidc-provider: ${ratio(cc, opLoad)}x`);
   console.log(`  login p50 / sign-up p50: ${(loginLoad.latency.p50 / signupLoad.latency.p50).toFixed(2)}x (goal <= 1.3; both do one argon2id)`);
   console.log(`  Worker wasm: ${(wasm.gzip / 1024).toFixed(0)} KB gzip (goal <= 1024 KB)`);
