@@ -21,7 +21,7 @@ export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_USE_BROWSER := 1
 
 .PHONY: dev test bench preview tools tools-browser build build-widget build-console build-floor build-worker build-legacy migrate seed \
-        test-native test-wasm test-e2e lint fmt clean
+        test-native test-wasm test-e2e lint fmt clean fuzz fuzz-smoke
 
 ## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
 ##      with the reference legacy user store on port $(LEGACY_PORT)
@@ -29,7 +29,7 @@ dev: tools build migrate seed
 	PORT=$(PORT) LEGACY_PORT=$(LEGACY_PORT) ORIGIN=$(ORIGIN) scripts/dev.sh
 
 ## test: every test layer (native + lint, wasm in Chromium, e2e in workerd + Chromium)
-test: tools-browser test-native test-wasm test-e2e
+test: tools-browser test-native fuzz-smoke test-wasm test-e2e
 
 ## bench: print the figures (sizes next to Lock and Leptos' floor, load time next to Lock, hashing
 ##        time in workerd vs native, login and import speed, enumeration timing)
@@ -103,6 +103,15 @@ lint:
 test-native: lint
 	cargo test --workspace --exclude widget
 	cargo test -p widget --lib
+
+## fuzz: every fuzz target (fuzz/, cargo-fuzz) for FUZZ_SECONDS each (default 600); prints the
+##       executions per target and fails on any crash, timeout or out-of-memory
+fuzz: tools
+	scripts/fuzz.sh
+
+# A short run of every fuzz target (20 s each), part of `make test`.
+fuzz-smoke:
+	scripts/fuzz.sh --smoke
 
 test-wasm:
 	cargo test -p shared -p widget --target wasm32-unknown-unknown

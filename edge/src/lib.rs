@@ -11,6 +11,9 @@ pub mod api;
 pub mod core;
 
 #[cfg(not(target_arch = "wasm32"))]
+#[doc(hidden)]
+pub mod fuzzing;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testkit;

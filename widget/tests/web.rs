@@ -77,6 +77,8 @@ fn ctx(conn: DbConnectionInfo) -> WidgetCtx {
         client_id: "c".into(),
         connection: conn,
         social: vec![],
+        passwordless: None,
+        passwordless_only: false,
         mode: Mode::Embedded,
         opts: std::sync::Arc::new(WidgetOptions::default()),
         i18n: std::sync::Arc::new(I18n::english()),

@@ -24,7 +24,7 @@ fn is_public_document(path: &str) -> bool {
 }
 
 /// The client a request is for, as the request itself names it (the handler checks it).
-fn request_client(req: &Request) -> Option<String> {
+pub(crate) fn request_client(req: &Request) -> Option<String> {
     #[derive(Deserialize)]
     struct Body {
         client_id: Option<String>,

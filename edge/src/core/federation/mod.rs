@@ -195,4 +195,15 @@ mod tests {
             "alg none"
         );
     }
+
+    #[test]
+    fn an_expiry_at_the_end_of_time_does_not_overflow() {
+        // Found with the `provider_jwt` fuzz target: `exp + 60` overflowed (a panic where overflow
+        // checks are on) for a signed token whose `exp` is near i64::MAX.
+        let mut claims = google_claims();
+        claims.insert("exp".into(), json!(i64::MAX));
+        let token = id_token(&claims, "idp-1");
+        let keys = key_set();
+        assert!(verify_id_token(&token, &keys, "https://accounts.google.com", "client-1", "n-1", 1_500).is_ok());
+    }
 }

@@ -382,7 +382,7 @@ pub fn verify_id_token(
     v.set_audience(&[client_id]);
     let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &v).map_err(|e| e.to_string())?;
     let exp = data.claims.get("exp").and_then(Value::as_i64).ok_or("no exp")?;
-    if exp + 60 <= now_s {
+    if exp.saturating_add(60) <= now_s {
         return Err("expired".into());
     }
     if data.claims.get("nonce").and_then(Value::as_str) != Some(nonce) {

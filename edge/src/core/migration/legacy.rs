@@ -117,6 +117,15 @@ pub enum Verdict {
     Exists,
 }
 
+/// How the body of a `200` answer becomes a verdict: a JSON object with an explicit `verdict` (and a
+/// valid `user` where the verdict carries one); anything else is a protocol error.
+pub fn read_answer(body: &[u8]) -> Result<Verdict, CoreError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) if v.is_object() => verdict(&v),
+        _ => Err(CoreError::LegacyProtocol("answer is not a JSON object".into())),
+    }
+}
+
 fn verdict(v: &Value) -> Result<Verdict, CoreError> {
     let user = || -> Result<LegacyUser, CoreError> {
         let u: LegacyUser = serde_json::from_value(v.get("user").cloned().unwrap_or(Value::Null))
@@ -215,8 +224,8 @@ struct BreakerRow {
 }
 
 enum Attempt {
-    /// A JSON object.
-    Answer(Value),
+    /// A `200`: its body, for [`read_answer`].
+    Answer(Vec<u8>),
     /// Nothing was processed (connection failure) or the store failed (5xx): try again.
     Retryable(String),
     /// The store is unavailable, and may have processed the call (timeout): not sent again.
@@ -304,10 +313,7 @@ impl<'c, 'a> Legacy<'c, 'a> {
             Err(e @ (OutboundError::TooLarge(_) | OutboundError::Refused(_))) => Attempt::Fatal(e.to_string()),
             Ok(r) if r.status >= 500 => Attempt::Retryable(format!("answered {}", r.status)),
             Ok(r) if r.status != 200 => Attempt::Fatal(format!("answered {}", r.status)),
-            Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
-                Ok(v) if v.is_object() => Attempt::Answer(v),
-                _ => Attempt::Fatal("answer is not a JSON object".into()),
-            },
+            Ok(r) => Attempt::Answer(r.body),
         }
     }
 
@@ -327,7 +333,7 @@ impl<'c, 'a> Legacy<'c, 'a> {
             let now = self.core.clock.now_ms();
             let left = (deadline - now).max(0) as u64;
             match self.attempt(&url, &body, self.opts.timeout_ms.min(left.max(1))).await {
-                Attempt::Answer(v) => break verdict(&v),
+                Attempt::Answer(body) => break read_answer(&body),
                 Attempt::Fatal(e) => break Err(CoreError::LegacyProtocol(e)),
                 Attempt::Final(e) => break Err(CoreError::LegacyUnavailable(e)),
                 Attempt::Retryable(e) => {

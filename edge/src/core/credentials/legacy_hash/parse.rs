@@ -96,6 +96,28 @@ pub(super) fn parse_pbkdf2(s: &str) -> Result<LegacyHash, HashError> {
 
 pub(super) fn parse_argon2(s: &str) -> Result<LegacyHash, HashError> {
     let parsed = PasswordHash::new(s).map_err(|_| HashError::Malformed("argon2 PHC"))?;
+    // What verifying needs, checked now: a hash that no password could ever match (another
+    // algorithm's name, an unknown version, a salt argon2 refuses, no hash) is refused, not stored.
+    argon2::Algorithm::try_from(parsed.algorithm).map_err(|_| HashError::Unsupported)?;
+    if let Some(v) = parsed.version {
+        argon2::Version::try_from(v).map_err(|_| HashError::Malformed("argon2 version"))?;
+    }
+    let mut salt = [0u8; 64];
+    let salt_len = parsed
+        .salt
+        .and_then(|v| v.decode_b64(&mut salt).ok())
+        .map_or(0, <[u8]>::len);
+    if salt_len < argon2::MIN_SALT_LEN {
+        return Err(HashError::Malformed("argon2 salt"));
+    }
+    if parsed.hash.is_none() {
+        return Err(HashError::Malformed("argon2 hash"));
+    }
+    // The argon2 crate computes `8 · p` unchecked before it checks p's maximum: a parallelism
+    // beyond that maximum is refused here first.
+    if parsed.params.get_decimal("p").is_some_and(|p| p > Params::MAX_P_COST) {
+        return Err(HashError::Malformed("argon2 parameters"));
+    }
     let params = Params::try_from(&parsed).map_err(|_| HashError::Malformed("argon2 parameters"))?;
     if params.m_cost() > MAX_ARGON2_M_KIB || params.t_cost() > 10 || params.p_cost() > 4 {
         return Err(HashError::TooExpensive("argon2 parameters".into()));

@@ -32,6 +32,39 @@ fn pbkdf2_round_trip_and_caps() {
 }
 
 #[test]
+fn argon2_hashes_no_password_can_match_are_refused() {
+    // Found by the `legacy_hash` fuzz target: any PHC algorithm name, version, salt and a missing
+    // hash were accepted (and imported), though verification refuses them all.
+    let good = "$argon2i$v=19$m=1024,t=2,p=1$gvRJvd9EkTTz8t5QUAWElw$tD6XhpLcOkomfotJs3tu9ya8bUnuyJKeNVAL3puqDSs";
+    assert!(LegacyHash::parse(good).is_ok());
+    assert!(LegacyHash::parse(&good.replace("v=19", "v=16")).is_ok());
+    let custom = |h: &str| LegacyHash::from_custom(&json!({"algorithm": "argon2", "hash": {"value": h}}));
+    assert_eq!(custom(&good.replace("argon2i", "argon4i")), Err(HashError::Unsupported));
+    assert_eq!(
+        LegacyHash::parse(&good.replace("argon2i", "argon2x")),
+        Err(HashError::Unsupported)
+    );
+    assert_eq!(
+        LegacyHash::parse(&good.replace("v=19", "v=20")),
+        Err(HashError::Malformed("argon2 version"))
+    );
+    let short_salt = good.replace("gvRJvd9EkTTz8t5QUAWElw", "c2FsdA");
+    assert_eq!(LegacyHash::parse(&short_salt), Err(HashError::Malformed("argon2 salt")));
+    let (no_hash, _) = good.rsplit_once('$').unwrap();
+    assert_eq!(LegacyHash::parse(no_hash), Err(HashError::Malformed("argon2 hash")));
+}
+
+#[test]
+fn argon2_parallelism_beyond_the_crate_maximum_is_refused_before_the_crate_sees_it() {
+    // Found by the `legacy_hash` fuzz target: argon2's `Params::new` computes `8 · p` before it
+    // checks p, which overflows (a panic where overflow checks are on) for p ≥ 2^29.
+    let phc = "$argon2i$v=16$m=160,t=2,p=2407370955$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAA";
+    assert_eq!(LegacyHash::parse(phc), Err(HashError::Malformed("argon2 parameters")));
+    let max = phc.replace("p=2407370955", &format!("p={}", Params::MAX_P_COST));
+    assert_eq!(LegacyHash::parse(&max), Err(HashError::Malformed("argon2 parameters")));
+}
+
+#[test]
 fn caps_refuse_before_hashing() {
     let costly = format!("$2b$31${}", "a".repeat(53));
     assert_eq!(

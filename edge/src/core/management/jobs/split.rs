@@ -315,12 +315,17 @@ impl Splitter {
                 email: Option<serde_json::Value>,
             }
             // An object reads in one pass (serde_json checks the syntax of the fields it skips);
-            // anything else is checked to be JSON at all.
-            let email = match serde_json::from_slice::<EmailOnly>(&self.value) {
-                Ok(u) => Ok(u.email.and_then(|e| e.as_str().map(shared::email::normalize))),
-                Err(e) if e.is_data() => serde_json::from_slice::<IgnoredAny>(&self.value).map(|_| None),
-                Err(e) => Err(e),
-            };
+            // anything else is checked to be JSON at all. UTF-8 first: serde_json does not check
+            // the strings it skips, and a chunk holding invalid UTF-8 would not read back at all.
+            let email = std::str::from_utf8(&self.value)
+                .map_err(|e| format!("the user is not valid UTF-8 (byte {})", e.valid_up_to()))
+                .and_then(|text| match serde_json::from_str::<EmailOnly>(text) {
+                    Ok(u) => Ok(u.email.and_then(|e| e.as_str().map(shared::email::normalize))),
+                    Err(e) if e.is_data() => serde_json::from_str::<IgnoredAny>(text)
+                        .map(|_| None)
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                });
             match email {
                 Err(e) => {
                     let why = serde_json::to_string(&format!("Invalid JSON: {e}")).unwrap_or_default();
@@ -454,6 +459,26 @@ mod tests {
         let r = rows(&split(br#"[{"email":"a@x.co"},{"email": tru},{"email":"c@x.co"}]"#, 3).unwrap());
         assert_eq!(r.len(), 3);
         assert!(r[1]["invalid"].as_str().unwrap().starts_with("Invalid JSON"));
+    }
+
+    #[test]
+    fn a_user_that_is_not_utf8_fails_alone_and_its_chunk_reads_back() {
+        // Found by the `import_split` fuzz target: invalid UTF-8 in a field the email check skips
+        // passed as JSON, and the chunk holding it no longer parsed, failing the whole job.
+        let file = b"[{\"email\":\"a@x.co\",\"name\":\"\xe3Q\"},{\"email\":\"b@x.co\"}]";
+        for step in [1, 5, 4096] {
+            let pieces = split(file, step).unwrap();
+            for p in &pieces {
+                serde_json::from_slice::<Vec<StoredRow>>(&p.text).unwrap();
+            }
+            let r = rows(&pieces);
+            assert!(
+                r[0]["invalid"].as_str().unwrap().contains("not valid UTF-8"),
+                "{}",
+                r[0]
+            );
+            assert_eq!(r[1]["user"]["email"], "b@x.co");
+        }
     }
 
     #[test]
