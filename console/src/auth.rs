@@ -64,7 +64,12 @@ pub async fn sign_in() {
         return;
     };
     let _ = store.set_item(PKCE_KEY, &format!("{state} {verifier}"));
-    let scope = format!("openid profile email {}", shared::wire::MANAGEMENT_SCOPES.join(" "));
+    // Every tenant scope, and the owner-only ones (members): the edge keeps what the role holds.
+    let scope = format!(
+        "openid profile email {} {}",
+        shared::wire::MANAGEMENT_SCOPES.join(" "),
+        shared::management::members::OWNER_SCOPES.join(" ")
+    );
     let params = [
         ("client_id", CLIENT_ID.to_owned()),
         ("response_type", "code".to_owned()),

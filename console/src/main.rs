@@ -10,13 +10,14 @@ mod pages;
 use leptos::prelude::*;
 
 /// The pages, in navigation order: (hash, link name).
-const PAGES: [(&str, &str); 6] = [
+const PAGES: [(&str, &str); 7] = [
     ("users", "Users"),
     ("connections", "Connections"),
     ("applications", "Applications"),
     ("import-export", "Import / Export"),
     ("migration", "Migration"),
     ("attack-protection", "Attack protection"),
+    ("members", "Members"),
 ];
 
 fn current_page() -> String {
@@ -76,6 +77,7 @@ fn Shell() -> impl IntoView {
                 "import-export" => view! { <pages::jobs::ImportExport /> }.into_any(),
                 "migration" => view! { <pages::migration::Migration /> }.into_any(),
                 "attack-protection" => view! { <pages::attack::AttackProtection /> }.into_any(),
+                "members" => view! { <pages::members::Members /> }.into_any(),
                 _ => view! { <pages::users::Users /> }.into_any(),
             }}
         </main>

@@ -91,7 +91,7 @@ test('the owner runs the tenant from the console: users, a password policy, an i
   await page.getByLabel('Try a password').fill('short-pw1');
   assert.match(await page.locator('.preview').textContent(), /This password is refused/);
   await axe(page, 'connections', found);
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.locator('form.settings > .notice, form.settings > .error').waitFor();
   assert.equal(await page.locator('form.settings > .error').count(), 0, await page.locator('form.settings > .error').first().textContent().catch(() => ''));
   await page.getByText('Saved. The next sign-up and login use these settings.').waitFor();
@@ -212,5 +212,60 @@ test("the sign-in page never shows a link's own error text", async () => {
   assert.ok(!text.includes('555'), text);
   assert.match(text, /not a member of this tenant/);
   await screenshot(page, 'console-refused-fixed-text');
+  await context.close();
+});
+
+test('the owner invites a member who sets a password once; the email connection is edited on Connections', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const found = [];
+  await signIn(page, OWNER, OWNER_PASSWORD);
+  const nav = page.getByRole('navigation', { name: 'Console' });
+  await nav.getByRole('link', { name: 'Members' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Members' }).waitFor();
+  await page.getByRole('cell', { name: OWNER, exact: true }).waitFor();
+  const invitee = uniqueEmail('member');
+  await page.getByLabel('Invite by email').fill(invitee);
+  await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  await page.getByText(/is invited/).waitFor();
+  await page.getByRole('cell', { name: invitee, exact: true }).waitFor();
+  assert.equal(await page.getByRole('row', { name: new RegExp(invitee) }).getByRole('cell', { name: 'Invited' }).count(), 1);
+  await axe(page, 'members', found);
+
+  // The invitee sets a password with the mailed link (once), then signs in as a viewer.
+  const mail = await (await fetch(`${BASE}/dev/outbox.json?to=${encodeURIComponent(invitee)}`)).json();
+  assert.match(mail[0].link, /\/lo\/reset\?ticket=/);
+  const other = await browser.newContext();
+  const p2 = await other.newPage();
+  await p2.goto(mail[0].link);
+  await p2.locator('#tg-reset-password').waitFor();
+  await p2.fill('#tg-reset-password', 'Invited-viewer-pass-7');
+  await p2.fill('#tg-reset-confirm', 'Invited-viewer-pass-7');
+  await p2.click('button[type=submit]');
+  await p2.getByText(/Your password was changed/).waitFor();
+  await signIn(p2, invitee, 'Invited-viewer-pass-7');
+  await p2.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+  await p2.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Members' }).click();
+  await p2.getByRole('alert').waitFor();
+  assert.match(await p2.getByRole('alert').textContent(), /owner/i, 'a viewer does not manage members');
+  await other.close();
+
+  // Passwordless: the demo email connection's settings and applications.
+  await nav.getByRole('link', { name: 'Connections' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Passwordless' }).waitFor();
+  await page.getByRole('heading', { level: 3, name: 'Connection email' }).waitFor();
+  await page.getByRole('checkbox', { name: 'Demo SPA' }).waitFor();
+  assert.equal(await page.getByRole('checkbox', { name: 'Demo SPA' }).isChecked(), true);
+  await page.getByLabel('Code length (digits, 4–10)').fill('8');
+  await page.getByRole('button', { name: 'Save email' }).click();
+  await page.getByText('Saved.').waitFor();
+  await axe(page, 'connections-passwordless', found);
+  const r = await api('GET', 'connections');
+  const email = r.body.find((c) => c.name === 'email');
+  assert.equal(email.options.totp.length, 8);
+  // Back to 6 digits for the other suites.
+  await api('PATCH', `connections/${email.id}`, { options: { ...email.options, totp: { length: 6, time_step: 300 } } });
+  assert.deepEqual(found, []);
   await context.close();
 });

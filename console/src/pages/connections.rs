@@ -24,7 +24,9 @@ pub fn Connections() -> impl IntoView {
             {move || list.get().map(|r| match r {
                 Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
                 Ok(v) => {
-                    let (db, social): (Vec<Connection>, Vec<Connection>) = v.into_iter().partition(Connection::is_database);
+                    let (db, others): (Vec<Connection>, Vec<Connection>) = v.into_iter().partition(Connection::is_database);
+                    let (passwordless, social): (Vec<Connection>, Vec<Connection>) =
+                        others.into_iter().partition(Connection::is_passwordless);
                     view! {
                         <h2>"Database connections"</h2>
                         <ul class="cards">
@@ -35,6 +37,7 @@ pub fn Connections() -> impl IntoView {
                                     {name}</button></li> }
                             }).collect_view()}
                         </ul>
+                        <super::passwordless::Passwordless connections=passwordless />
                         <h2>"Social and enterprise connections"</h2>
                         <ul class="cards">
                             {social.into_iter().map(|c| view! {

@@ -1,5 +1,5 @@
 //! Migration: how the user base was provisioned — signed up, migrated lazily at a login, imported
-//! in bulk, social — per day, and logins per day. When lazy migrations dwindle while logins go on,
+//! in bulk, social, passwordless — per day, and logins per day. When lazy migrations dwindle while logins go on,
 //! the active users have moved and a final bulk import can bring the rest.
 
 use leptos::prelude::*;
@@ -10,11 +10,12 @@ use crate::api;
 /// How a count is read from the figures.
 type Count = fn(&ProvisioningCounts) -> i64;
 
-const KINDS: [(Count, &str, &str); 4] = [
+const KINDS: [(Count, &str, &str); 5] = [
     (|c| c.signed_up, "Signed up", "k-signup"),
     (|c| c.migrated, "Migrated at login", "k-migrated"),
     (|c| c.imported, "Imported in bulk", "k-imported"),
     (|c| c.social, "Social", "k-social"),
+    (|c| c.passwordless, "Passwordless", "k-passwordless"),
 ];
 
 /// The day part of an ISO date.

@@ -4,7 +4,9 @@ pub mod applications;
 pub mod attack;
 pub mod connections;
 pub mod jobs;
+pub mod members;
 pub mod migration;
+pub mod passwordless;
 pub mod users;
 
 use leptos::prelude::*;

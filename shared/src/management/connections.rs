@@ -89,12 +89,26 @@ pub struct ConnectionOptions {
     pub enabled_database_customization: Option<bool>,
     /// Tollgate: the legacy user store.
     pub legacy: Option<LegacyOptions>,
+    /// Passwordless (`email`): the code's length and lifetime.
+    pub totp: Option<Totp>,
     /// Every other option, kept.
     pub extra: Metadata,
 }
 
+/// A passwordless connection's code (`options.totp`, Auth0's names): `length` digits (4–10, default
+/// 6), valid `time_step` seconds (60–3600, default 300).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totp {
+    /// Digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u32>,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_step: Option<u32>,
+}
+
 /// The typed options' keys, in the order they are written.
-const OPTION_KEYS: [&str; 12] = [
+const OPTION_KEYS: [&str; 13] = [
     "passwordPolicy",
     "password_complexity_options",
     "password_history",
@@ -107,6 +121,7 @@ const OPTION_KEYS: [&str; 12] = [
     "import_mode",
     "enabledDatabaseCustomization",
     "legacy",
+    "totp",
 ];
 
 impl Serialize for ConnectionOptions {
@@ -126,6 +141,7 @@ impl Serialize for ConnectionOptions {
         entry(&mut map, k[9], &self.import_mode)?;
         entry(&mut map, k[10], &self.enabled_database_customization)?;
         entry(&mut map, k[11], &self.legacy)?;
+        entry(&mut map, k[12], &self.totp)?;
         for (key, value) in &self.extra {
             if !OPTION_KEYS.contains(&key.as_str()) {
                 map.serialize_entry(key, value)?;
@@ -171,6 +187,7 @@ impl<'de> Deserialize<'de> for ConnectionOptions {
             import_mode: take(m, OPTION_KEYS[9])?,
             enabled_database_customization: take(m, OPTION_KEYS[10])?,
             legacy: take(m, OPTION_KEYS[11])?,
+            totp: take(m, OPTION_KEYS[12])?,
             extra,
         })
     }
@@ -212,6 +229,11 @@ impl Connection {
     /// Whether it is a database connection.
     pub fn is_database(&self) -> bool {
         self.strategy == "auth0"
+    }
+
+    /// A passwordless connection (strategy `email`).
+    pub fn is_passwordless(&self) -> bool {
+        self.strategy == "email"
     }
 }
 
