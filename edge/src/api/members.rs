@@ -7,8 +7,8 @@ use shared::management::members::{InviteMember, UpdateMember};
 
 use super::errors::WebError;
 use super::http::{Request, Response};
-use super::management::matches;
-use super::{parse_json, App};
+use super::management::{body, matches};
+use super::App;
 use crate::core::management::access::{self, Principal};
 use crate::core::management::members;
 
@@ -69,7 +69,7 @@ impl App<'_> {
             Op::List => Response::json(200, &members::list(core).await?),
             Op::Get => Response::json(200, &members::get(core, id).await?),
             Op::Invite => {
-                let body: InviteMember = parse_json(req)?;
+                let body: InviteMember = body(req)?;
                 let by = match &caller {
                     Principal::Member { user_id, .. } => crate::core::directory::users::by_id(core.db, user_id)
                         .await
@@ -81,7 +81,7 @@ impl App<'_> {
                 Response::json(201, &members::invite(core, body, &by).await?)
             }
             Op::Update => {
-                let body: UpdateMember = parse_json(req)?;
+                let body: UpdateMember = body(req)?;
                 Response::json(200, &members::update(core, id, body).await?)
             }
             Op::Remove => {

@@ -72,7 +72,11 @@ pub fn payload_error(path: &str, error: &str) -> String {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
         if is_key {
             let path = path.trim_start_matches('.');
-            let inner = if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+            let inner = if path.is_empty() {
+                key.to_owned()
+            } else {
+                format!("{path}.{key}")
+            };
             return payload_error(&inner, rest);
         }
     }

@@ -330,7 +330,8 @@ impl<'de> Deserialize<'de> for JobErrors {
                 Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq)).map(JobErrors::Rows)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<JobErrors, A::Error> {
-                Job::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(|j| JobErrors::Failed(Box::new(j)))
+                Job::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|j| JobErrors::Failed(Box::new(j)))
             }
         }
         d.deserialize_any(Either)
