@@ -16,6 +16,8 @@ pub mod fuzzing;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sqlite;
 #[cfg(not(target_arch = "wasm32"))]
+pub mod soft_authenticator;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod testkit;
 
 #[cfg(target_arch = "wasm32")]

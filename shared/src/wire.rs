@@ -388,6 +388,12 @@ pub struct TokenRequest {
     /// A one-time code (passwordless `otp` grant).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp: Option<String>,
+    /// The webauthn grant: the ceremony's handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_session: Option<String>,
+    /// The webauthn grant: the credential (an object, or its JSON text in a form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authn_response: Option<serde_json::Value>,
 }
 
 /// Every scope of the Management API (`{issuer}api/v2/`): what the edge grants by role and the
@@ -589,6 +595,78 @@ pub struct UniversalLoginRequest {
 pub struct Redirect {
     /// URL that finishes the authorization.
     pub redirect: String,
+    /// After a password login on the hosted page: offer to add a passkey first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enroll_passkey: bool,
+}
+
+/// The webauthn grant (Auth0's native passkey API).
+pub const WEBAUTHN_GRANT: &str = "urn:okta:params:oauth:grant-type:webauthn";
+
+/// `POST /passkey/register` (Auth0's native passkey API): a sign-up with a passkey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyRegisterRequest {
+    /// The application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Confidential applications authenticate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// The database connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// `{email, name?, username?}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_profile: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `POST /passkey/challenge`: a login with a passkey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyChallengeRequest {
+    /// The application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Confidential applications authenticate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// The database connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+}
+
+/// What `/passkey/register` and `/passkey/challenge` answer: the handle and the WebAuthn options
+/// (the JSON form `PublicKeyCredential.parseCreationOptionsFromJSON` / `…RequestOptionsFromJSON` read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyStarted {
+    /// The ceremony's handle.
+    pub auth_session: String,
+    /// The options.
+    pub authn_params_public_key: serde_json::Value,
+}
+
+/// The hosted page's passkey steps for transaction `tx`: `POST /u/passkey/start` (`purpose`
+/// `register`, `login` or `enroll`; `email`/`username` for `register`), `POST /u/passkey/finish`
+/// (`auth_session`, `credential`), `POST /u/passkey/skip`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostedPasskeyRequest {
+    /// The login transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx: Option<String>,
+    /// `register`, `login` or `enroll`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Registration: the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Registration: the username where the connection needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Finish: the handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_session: Option<String>,
+    /// Finish: `PublicKeyCredential.toJSON()`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<serde_json::Value>,
 }
 
 /// `GET /lo/reset/info?ticket=`: whose password, under which policy.
@@ -659,6 +737,9 @@ pub struct DbConnectionInfo {
     /// Username bounds.
     #[serde(default)]
     pub validation: Validation,
+    /// Passkeys are on (`authentication_methods.passkey.enabled`): the passkey buttons show.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub passkey: bool,
 }
 
 fn yes() -> bool {
@@ -676,6 +757,7 @@ impl DbConnectionInfo {
             show_forgot: true,
             requires_username: false,
             validation: Validation::default(),
+            passkey: false,
         }
     }
 

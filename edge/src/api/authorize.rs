@@ -52,7 +52,7 @@ impl App<'_> {
 
     /// The browser's binding value: the `tg_browser` cookie it sent (well-formed: 43 base64url
     /// characters), or a new one, with the `Set-Cookie` to send it back when it is new.
-    fn binding(&self, req: &Request) -> Result<(String, Option<String>), WebError> {
+    pub(super) fn binding(&self, req: &Request) -> Result<(String, Option<String>), WebError> {
         let sent = req
             .cookie(BROWSER_COOKIE)
             .filter(|v| v.len() == 43 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
@@ -191,7 +191,7 @@ impl App<'_> {
         let password = b
             .password
             .ok_or_else(|| CoreError::InvalidRequest("Missing password".into()))?;
-        let (token, redirect) = authorize::login(
+        let done = authorize::login(
             &self.core,
             &tx,
             &username,
@@ -200,8 +200,14 @@ impl App<'_> {
             self.client_ip(req),
         )
         .await?;
-        Ok(Response::json(200, &Redirect { redirect })
-            .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
+        let enroll_passkey =
+            crate::core::passkeys::flows::offer_enrollment(&self.core, &done.connection, &done.user).await?;
+        let answer = Redirect {
+            redirect: done.redirect,
+            enroll_passkey,
+        };
+        Ok(Response::json(200, &answer)
+            .with_header("set-cookie", &self.session_cookie(&done.token, SESSION_TTL_MS / 1000))
             .with_header("cache-control", "no-store"))
     }
 
@@ -360,7 +366,7 @@ impl App<'_> {
     }
 }
 
-fn with_cookie(res: Response, set_cookie: Option<String>) -> Response {
+pub(super) fn with_cookie(res: Response, set_cookie: Option<String>) -> Response {
     match set_cookie {
         Some(c) => res.with_header("set-cookie", &c),
         None => res,

@@ -338,6 +338,9 @@ impl App<'_> {
         if let Some(res) = self.members(req, rest).await {
             return Some(res);
         }
+        if let Some(res) = self.user_methods(req, rest).await {
+            return Some(res);
+        }
         let result = match find(&req.method, rest) {
             Found::Route(route, id) => self.management_route(req, route, id).await,
             Found::WrongMethod(allow) => {

@@ -10,9 +10,11 @@ mod lifecycle;
 pub mod management;
 mod members;
 pub(crate) mod oauth;
+mod passkeys;
 pub mod pages;
 mod passwordless;
 pub mod routes;
+mod user_methods;
 
 use serde::de::DeserializeOwned;
 use shared::wire::{ClientConfig, DbConnectionInfo, SignupRequest, Strategy};

@@ -111,6 +111,11 @@ impl App<'_> {
                 codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?
             }
             GrantType::RefreshToken => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
+            GrantType::Webauthn => {
+                let browser = req.cookie(crate::core::oauth::sessions::BROWSER_COOKIE);
+                crate::core::passkeys::grant::webauthn_grant(&self.core, &*signer, &client, &body, browser, user_ip)
+                    .await?
+            }
             GrantType::PasswordlessOtp => {
                 crate::core::passwordless::flows::otp_grant(
                     &self.core,

@@ -106,9 +106,15 @@ impl App<'_> {
         let now_s = self.core.clock.now_ms() / 1000;
         let token = create_session(&self.core, &verified.user.user_id, &conn.id, now_s).await?;
         let redirect = format!("{}authorize/resume?tx={tx}", self.core.settings.issuer);
-        Ok(Response::json(200, &Redirect { redirect })
-            .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
-            .with_header("cache-control", "no-store"))
+        Ok(Response::json(
+            200,
+            &Redirect {
+                redirect,
+                enroll_passkey: false,
+            },
+        )
+        .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
+        .with_header("cache-control", "no-store"))
     }
 
     /// `GET /passwordless/verify_redirect?client_id&connection&email&verification_code`: a magic

@@ -65,6 +65,18 @@ pub enum Endpoint {
     HostedPasswordlessStart,
     /// The hosted page sends the code typed.
     HostedPasswordlessVerify,
+    /// Auth0's native passkey API: a sign-up.
+    PasskeyRegister,
+    /// Auth0's native passkey API: a login.
+    PasskeyChallenge,
+    /// The hosted page starts a passkey ceremony.
+    HostedPasskeyStart,
+    /// The hosted page finishes one.
+    HostedPasskeyFinish,
+    /// The hosted page's "not now" to adding a passkey.
+    HostedPasskeySkip,
+    /// Related Origin Requests.
+    WebauthnOrigins,
     /// `/v2/logout`.
     Logout,
     /// OIDC RP-initiated logout.
@@ -141,6 +153,12 @@ pub const ROUTES: &[Route] = &[
     ),
     route("POST", "/u/passwordless/start", OAuth, E::HostedPasswordlessStart),
     route("POST", "/u/passwordless/verify", OAuth, E::HostedPasswordlessVerify),
+    route("POST", "/passkey/register", OAuth, E::PasskeyRegister),
+    route("POST", "/passkey/challenge", OAuth, E::PasskeyChallenge),
+    route("POST", "/u/passkey/start", OAuth, E::HostedPasskeyStart),
+    route("POST", "/u/passkey/finish", OAuth, E::HostedPasskeyFinish),
+    route("POST", "/u/passkey/skip", OAuth, E::HostedPasskeySkip),
+    route("GET", "/.well-known/webauthn", OAuth, E::WebauthnOrigins),
     route("GET", "/v2/logout", Api, E::Logout),
     route("GET", "/oidc/logout", Api, E::OidcLogout),
     route("POST", "/oidc/logout", Api, E::OidcLogout),
@@ -226,6 +244,12 @@ impl App<'_> {
             E::PasswordlessVerifyRedirect => self.passwordless_verify_redirect(req).await,
             E::HostedPasswordlessStart => self.hosted_passwordless_start(req).await,
             E::HostedPasswordlessVerify => self.hosted_passwordless_verify(req).await,
+            E::PasskeyRegister => self.passkey_register(req).await,
+            E::PasskeyChallenge => self.passkey_challenge(req).await,
+            E::HostedPasskeyStart => self.hosted_passkey_start(req).await,
+            E::HostedPasskeyFinish => self.hosted_passkey_finish(req).await,
+            E::HostedPasskeySkip => self.hosted_passkey_skip(req).await,
+            E::WebauthnOrigins => self.webauthn_origins().await,
             E::Logout => self.logout(req).await,
             E::OidcLogout => self.oidc_logout(req).await,
             E::Token => self.token(req).await,

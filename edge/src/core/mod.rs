@@ -9,6 +9,7 @@ pub mod federation;
 pub mod management;
 pub mod migration;
 pub mod oauth;
+pub mod passkeys;
 pub mod passwordless;
 pub mod platform;
 pub mod protection;
@@ -59,6 +60,9 @@ pub struct Settings {
     /// Tests only: job chunks fail on purpose when asked (`JOB_FAULTS=1` with a loopback issuer;
     /// see `jobs::injected_fault`).
     pub job_faults: bool,
+    /// The passkeys' RP id when it is not the issuer's host (`PASSKEY_RP_ID`: a custom domain's
+    /// parent, or `localhost` in development).
+    pub passkey_rp_id: Option<String>,
 }
 
 impl Settings {
@@ -69,6 +73,7 @@ impl Settings {
             rate_limit_scale: 1.0,
             allow_private_urls: false,
             job_faults: false,
+            passkey_rp_id: None,
         }
     }
 
@@ -142,7 +147,7 @@ mod layout_tests {
     use std::path::{Path, PathBuf};
 
     /// The domain folders from the bottom up: each may import only the ones before it.
-    const LAYERS: [&str; 10] = [
+    const LAYERS: [&str; 11] = [
         "platform",
         "protection",
         "credentials",
@@ -151,6 +156,7 @@ mod layout_tests {
         "oauth",
         "accounts",
         "passwordless",
+        "passkeys",
         "federation",
         "management",
     ];

@@ -181,6 +181,11 @@ fn settings(env: &Env) -> Settings {
     }
     // Test-only job faults, like the private URLs: never with a public issuer.
     settings.job_faults = loopback_origin(&issuer) && env.var("JOB_FAULTS").is_ok_and(|v| v.to_string() == "1");
+    settings.passkey_rp_id = env
+        .var("PASSKEY_RP_ID")
+        .ok()
+        .map(|v| v.to_string())
+        .filter(|v| !v.is_empty());
     if let Some(scale) = env
         .var("RATE_LIMIT_SCALE")
         .ok()

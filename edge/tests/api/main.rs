@@ -15,6 +15,7 @@ mod members;
 mod migration;
 mod operator;
 mod overload;
+mod passkeys;
 mod passwordless;
 mod search;
 mod signup;

@@ -14,6 +14,7 @@
 //! `tests/vectors/management/*.json` holds Auth0-shaped samples of each resource; every module's
 //! tests round-trip them.
 
+pub mod authentication_methods;
 pub mod blocks;
 pub mod client_grants;
 pub mod clients;

@@ -2,6 +2,7 @@
 //! table), tenant administrators, user search and the daily counters.
 
 pub mod admins;
+pub mod options;
 pub mod stats;
 pub mod tenant;
 pub mod user_search;

@@ -5,9 +5,9 @@
 //! and written in Auth0's shape.
 
 use serde::{Deserialize, Serialize};
-use shared::password::{PasswordPolicy, PolicyLevel};
+use shared::password::PasswordPolicy;
 use shared::username::UsernameRules;
-use shared::wire::{ComplexityOptions, DbConnectionInfo, Validation};
+use shared::wire::{DbConnectionInfo, Validation};
 
 use shared::password::MAX_PASSWORD_BYTES;
 use shared::personal_info::PersonalInfo;
@@ -36,200 +36,7 @@ pub struct Tenant {
     pub flags: TenantFlags,
 }
 
-/// `password_history` option.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswordHistory {
-    /// Whether reuse is refused.
-    #[serde(default)]
-    pub enable: bool,
-    /// How many previous passwords are remembered (at most 24).
-    #[serde(default = "default_history_size")]
-    pub size: u32,
-}
-
-fn default_history_size() -> u32 {
-    5
-}
-
-/// `password_dictionary` option.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PasswordDictionary {
-    /// Whether the dictionary check runs.
-    #[serde(default)]
-    pub enable: bool,
-    /// Extra entries (up to 200).
-    #[serde(default)]
-    pub dictionary: Vec<String>,
-}
-
-/// A `{enable}` switch.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Toggle {
-    /// Whether the feature is on.
-    #[serde(default)]
-    pub enable: bool,
-}
-
-/// A database connection's options, in Auth0's Management API shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionOptions {
-    /// Strength level; Auth0 allows `null`, meaning `none`.
-    #[serde(rename = "passwordPolicy", default, deserialize_with = "level_or_null")]
-    pub password_policy: PolicyLevel,
-    /// Minimum-length override.
-    #[serde(default)]
-    pub password_complexity_options: ComplexityOptions,
-    /// Reuse protection.
-    #[serde(default)]
-    pub password_history: PasswordHistory,
-    /// Dictionary check.
-    #[serde(default)]
-    pub password_dictionary: PasswordDictionary,
-    /// Personal-information check.
-    #[serde(default)]
-    pub password_no_personal_info: Toggle,
-    /// Whether sign-up needs a username (login then accepts either).
-    #[serde(default)]
-    pub requires_username: bool,
-    /// Username bounds.
-    #[serde(default)]
-    pub validation: Validation,
-    /// Refuse public sign-ups.
-    #[serde(default)]
-    pub disable_signup: bool,
-    /// Brute-force protection (on by default).
-    #[serde(default = "yes")]
-    pub brute_force_protection: bool,
-    /// With a legacy backend: `true` migrates users lazily (import mode), `false` forwards every
-    /// action to it (own-store mode).
-    #[serde(default)]
-    pub import_mode: bool,
-    /// The legacy backend, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub legacy: Option<LegacyOptions>,
-    /// Passwordless (`email`) connections: the one-time code's length and lifetime.
-    #[serde(default)]
-    pub totp: Totp,
-    /// Passwordless (`email`) connections: the mail's subject and text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<EmailTemplate>,
-}
-
-/// A passwordless code's shape, as Auth0 names it (`options.totp`): `length` digits, valid
-/// `time_step` seconds. Defaults: 6 digits, 5 minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totp {
-    /// Digits in a code (4–10).
-    #[serde(default = "Totp::default_length")]
-    pub length: u32,
-    /// Seconds a code or link works (60–3600).
-    #[serde(default = "Totp::default_time_step")]
-    pub time_step: u32,
-}
-
-impl Totp {
-    fn default_length() -> u32 {
-        6
-    }
-
-    fn default_time_step() -> u32 {
-        300
-    }
-
-    /// Whether the values are within the bounds above.
-    pub fn check(&self) -> Result<(), String> {
-        if !(4..=10).contains(&self.length) {
-            return Err("totp.length must be 4-10 digits".into());
-        }
-        if !(60..=3600).contains(&self.time_step) {
-            return Err("totp.time_step must be 60-3600 seconds".into());
-        }
-        Ok(())
-    }
-}
-
-impl Default for Totp {
-    fn default() -> Self {
-        Self {
-            length: Self::default_length(),
-            time_step: Self::default_time_step(),
-        }
-    }
-}
-
-/// A passwordless mail (`options.email`): `{{code}}`, `{{link}}` and `{{application}}` are filled in.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmailTemplate {
-    /// Subject line.
-    #[serde(default)]
-    pub subject: Option<String>,
-    /// Plain-text body (Auth0's `body`).
-    #[serde(default)]
-    pub body: Option<String>,
-    /// Sender shown (the deployment's `MAIL_FROM` is used to send).
-    #[serde(default)]
-    pub from: Option<String>,
-    /// Template syntax (`liquid`); only the placeholders above are filled in.
-    #[serde(default)]
-    pub syntax: Option<String>,
-}
-
-impl Default for ConnectionOptions {
-    fn default() -> Self {
-        Self {
-            password_policy: PolicyLevel::None,
-            password_complexity_options: ComplexityOptions::default(),
-            password_history: PasswordHistory::default(),
-            password_dictionary: PasswordDictionary::default(),
-            password_no_personal_info: Toggle::default(),
-            requires_username: false,
-            validation: Validation::default(),
-            disable_signup: false,
-            brute_force_protection: true,
-            import_mode: false,
-            legacy: None,
-            totp: Totp::default(),
-            email: None,
-        }
-    }
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn level_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PolicyLevel, D::Error> {
-    Ok(Option::<PolicyLevel>::deserialize(d)?.unwrap_or_default())
-}
-
-/// A connection's legacy backend (connection option `legacy`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LegacyOptions {
-    /// Base URL of the legacy service (`https://legacy.example.com/auth`).
-    pub url: String,
-    /// Name of the Worker secret holding the HMAC key (`CONNECTION_SECRET_*`).
-    #[serde(default = "default_secret_name")]
-    pub secret: String,
-    /// Ask `get_user` for the stored hash and verify it at the edge instead of sending the password.
-    #[serde(default)]
-    pub hash_handover: bool,
-    /// Per-call timeout.
-    #[serde(default = "default_timeout")]
-    pub timeout_ms: u64,
-    /// Total time for one call including retries.
-    #[serde(default = "default_budget")]
-    pub budget_ms: u64,
-}
-
-fn default_secret_name() -> String {
-    "CONNECTION_SECRET_LEGACY".into()
-}
-fn default_timeout() -> u64 {
-    5_000
-}
-fn default_budget() -> u64 {
-    8_000
-}
+pub use super::options::*;
 
 /// A database connection.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -371,11 +178,13 @@ pub enum GrantType {
     PasswordRealm,
     /// `http://auth0.com/oauth/grant-type/passwordless/otp`.
     PasswordlessOtp,
+    /// `urn:okta:params:oauth:grant-type:webauthn` (passkeys).
+    Webauthn,
 }
 
 impl GrantType {
     /// Every grant type, in Auth0's order.
-    pub const ALL: [GrantType; 7] = [
+    pub const ALL: [GrantType; 8] = [
         Self::AuthorizationCode,
         Self::Implicit,
         Self::RefreshToken,
@@ -383,6 +192,7 @@ impl GrantType {
         Self::Password,
         Self::PasswordRealm,
         Self::PasswordlessOtp,
+        Self::Webauthn,
     ];
 
     /// Auth0's name of the grant.
@@ -395,6 +205,7 @@ impl GrantType {
             Self::Password => "password",
             Self::PasswordRealm => shared::wire::PASSWORD_REALM,
             Self::PasswordlessOtp => shared::wire::PASSWORDLESS_OTP,
+            Self::Webauthn => shared::wire::WEBAUTHN_GRANT,
         }
     }
 
@@ -477,6 +288,7 @@ impl Connection {
             validation: Validation {
                 username: Some(self.username_rules()),
             },
+            passkey: self.options.authentication_methods.passkey.enabled,
         }
     }
 }

@@ -6,4 +6,5 @@ pub mod applications;
 pub mod connections;
 pub mod jobs;
 pub mod members;
+pub mod methods;
 pub mod users;

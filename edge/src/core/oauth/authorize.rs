@@ -464,8 +464,21 @@ pub async fn transaction(core: &Core<'_>, tx: &str) -> CoreResult<Transaction> {
     })
 }
 
-/// `POST /u/login`: checks credentials for a transaction and opens a session. Returns the cookie
-/// value and the URL that finishes the authorization.
+/// A hosted-page login: the session cookie's value, the URL that finishes the authorization, and
+/// who logged in where.
+#[derive(Debug)]
+pub struct LoggedIn {
+    /// The new session's cookie value.
+    pub token: String,
+    /// `/authorize/resume?tx=`.
+    pub redirect: String,
+    /// The user.
+    pub user: crate::core::directory::users::User,
+    /// The connection.
+    pub connection: crate::core::directory::tenant::Connection,
+}
+
+/// `POST /u/login`: checks credentials for a transaction and opens a session.
 pub async fn login(
     core: &Core<'_>,
     tx: &str,
@@ -473,7 +486,7 @@ pub async fn login(
     password: &str,
     realm: Option<&str>,
     ip: &str,
-) -> CoreResult<(String, String)> {
+) -> CoreResult<LoggedIn> {
     let Transaction {
         client, request: req, ..
     } = transaction(core, tx).await?;
@@ -498,7 +511,12 @@ pub async fn login(
     )
     .await?;
     let token = create_session(core, &user.user_id, &conn.id, core.clock.now_ms() / 1000).await?;
-    Ok((token, format!("{}authorize/resume?tx={tx}", core.settings.issuer)))
+    Ok(LoggedIn {
+        token,
+        redirect: format!("{}authorize/resume?tx={tx}", core.settings.issuer),
+        user,
+        connection: conn,
+    })
 }
 
 /// `GET /authorize/resume?tx=`: finishes a transaction with a session that logged in *after* the

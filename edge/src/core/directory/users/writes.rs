@@ -164,6 +164,13 @@ pub fn delete_in_connection(user_id: &str, connection_id: &str) -> Stmt {
         .bind(connection_id)
 }
 
+/// Asks again about adding a passkey only after `until` (ms): the user chose "not now".
+pub fn postpone_passkey_prompt(user_id: &str, until: i64) -> Stmt {
+    Stmt::new("UPDATE users SET passkey_prompt_after = ?2 WHERE user_id = ?1")
+        .bind(user_id)
+        .bind(until)
+}
+
 /// Deletes an administrator's account once it is no longer a member (in the batch that removed
 /// the membership; nothing happens where the membership stayed).
 pub fn delete_former_member(user_id: &str, connection_id: &str) -> Stmt {
