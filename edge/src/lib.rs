@@ -14,9 +14,9 @@ pub mod core;
 #[doc(hidden)]
 pub mod fuzzing;
 #[cfg(not(target_arch = "wasm32"))]
-pub mod sqlite;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod soft_authenticator;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sqlite;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod testkit;
 
