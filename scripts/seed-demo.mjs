@@ -46,11 +46,16 @@ const connectionOptions = {
   password_no_personal_info: { enable: true },
   password_history: { enable: true, size: 5 },
   brute_force_protection: true,
+  // Passkeys on (sign-up, login and autofill in the widget); the offer to add one after a password
+  // login is off in the demo (turn on passkey_options.progressive_enrollment_enabled to see it).
+  authentication_methods: { password: { enabled: true }, passkey: { enabled: true } },
+  passkey_options: { challenge_ui: 'both', progressive_enrollment_enabled: false, local_enrollment_enabled: true },
 };
 // Passwordless by email (Auth0's `email` strategy): Lock Passwordless, auth0-js and the SDKs use it.
 const emailConnectionId = 'con_demo_email000001';
 const emailConnectionOptions = { totp: { length: 6, time_step: 300 }, brute_force_protection: true };
 const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
+const WEBAUTHN_GRANT = 'urn:okta:params:oauth:grant-type:webauthn';
 const now = Date.now();
 const m2mSecret = values['m2m-secret'] ?? process.env.DEMO_M2M_SECRET ?? randomBytes(24).toString('base64url');
 const m2mSecretHash = createHash('sha256').update(m2mSecret).digest('hex');
@@ -91,14 +96,14 @@ INSERT INTO clients (client_id, name, app_type, is_public, callbacks, web_origin
   VALUES ('demo-spa', 'Demo SPA', 'spa', 1,
     ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`, `${o}/spa.html`, `${o}/auth0js.html`, `${o}/lock.html`, `${o}/lock-passwordless.html`])])},
     ${json([origin, ...extra])}, ${json([`${origin}/`, ...extra.map((o) => `${o}/`)])},
-    ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT])}, 1, ${now})
+    ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT, WEBAUTHN_GRANT])}, 1, ${now})
   ON CONFLICT(client_id) DO UPDATE SET callbacks = excluded.callbacks, web_origins = excluded.web_origins,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-spa', ${q(connectionId)});
 INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, allowed_logout_urls, grant_types, created_at)
   VALUES ('demo-web', 'Demo server-side web app', 'regular_web', 0, ${q(webSecretHash)},
     ${json([`${origin}/callback`])}, ${json([])}, ${json([`${origin}/`])},
-    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT])}, ${now})
+    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT, WEBAUTHN_GRANT])}, ${now})
   ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash, callbacks = excluded.callbacks,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(connectionId)});

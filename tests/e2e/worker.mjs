@@ -68,12 +68,13 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
  * `https` serves over TLS with wrangler's self-signed certificate (clients must not verify it).
  * Returns {origin, log(), stop()}; stop() kills the whole process group.
  */
-export async function startWorker({ vars = {}, state, https = false, extraOrigins = [], legacy, inspectorPort }) {
+export async function startWorker({ vars = {}, state, https = false, extraOrigins = [], legacy, inspectorPort, host = '127.0.0.1' }) {
   for (const need of ['dist/index.html', 'edge/build/index.js']) {
     if (!existsSync(path.join(root, need))) throw new Error(`missing ${need}: run \`make build\` first`);
   }
   const port = await freePort();
-  const origin = `${https ? 'https' : 'http'}://127.0.0.1:${port}`;
+  // `host: 'localhost'` for passkeys: WebAuthn takes no IP address as its RP id.
+  const origin = `${https ? 'https' : 'http'}://${host}:${port}`;
   rmSync(state, { recursive: true, force: true });
   mkdirSync(state, { recursive: true });
   run('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state]);

@@ -127,6 +127,12 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(url: &str, body: &B, c
     read(send(post(url, to_js(body), cookies)).await?)
 }
 
+/// `POST url` with a JS value as its JSON body (with the edge's cookies when `cookies`); the answer
+/// as the browser parsed it.
+pub async fn post_js(url: &str, body: JsValue, cookies: bool) -> Result<JsValue, ApiFailure> {
+    send(post(url, Ok(body), cookies)).await?.ok_or(ApiFailure::Network)
+}
+
 /// `POST url` with `body` as JSON, for an answer that says nothing more than its status.
 pub async fn post_only<B: Serialize>(url: &str, body: &B) -> Result<(), ApiFailure> {
     // The body of a 2xx does not matter (`/dbconnections/change_password` answers with text).

@@ -40,6 +40,8 @@ pub enum Screen {
     ForgotPassword,
     /// A code or link by email (the client's `email` connection).
     Passwordless,
+    /// Hosted page, after a password login: add a passkey, or not now.
+    EnrollPasskey,
 }
 
 impl Screen {
@@ -58,7 +60,7 @@ impl Screen {
     /// Lock's event prefix for the screen (`signin ready`, `signup ready`, …).
     pub fn event_prefix(self) -> &'static str {
         match self {
-            Self::Login | Self::Passwordless => "signin",
+            Self::Login | Self::Passwordless | Self::EnrollPasskey => "signin",
             Self::SignUp => "signup",
             Self::ForgotPassword => "forgot_password",
         }
@@ -181,6 +183,16 @@ pub fn identifier_email() -> String {
     } else {
         String::new()
     }
+}
+
+/// Where the hosted page goes once the passkey offer is answered (set by a password login).
+#[derive(Debug, Clone, Copy)]
+pub struct AfterEnroll(pub RwSignal<Option<String>>);
+
+/// Whether this widget offers passkeys: the connection has them on, the browser can, and the
+/// login continues on the hosted page or in place (not through Lock's redirect mode).
+pub fn passkeys_offered(ctx: &WidgetCtx) -> bool {
+    ctx.connection.passkey && ctx.mode != Mode::Redirect && crate::passkey::supported()
 }
 
 /// The current screen, a signal every screen can switch.

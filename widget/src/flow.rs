@@ -123,9 +123,20 @@ impl From<TokenResponse> for AuthResult {
     }
 }
 
-/// Logs in with `username`/`password` and continues as the mode says. `Ok(true)` means the
-/// browser is leaving the page. Takes the context by value: it runs in an action's task.
-pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Result<bool, ApiFailure> {
+/// How a login continues.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Next {
+    /// The browser is leaving the page.
+    Leaving,
+    /// Logged in here (embedded: the tokens went out in `authenticated`).
+    Stay,
+    /// Hosted page: offer to add a passkey, then go on to this URL.
+    Enroll(String),
+}
+
+/// Logs in with `username`/`password` and continues as the mode says. Takes the context by value:
+/// it runs in an action's task.
+pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Result<Next, ApiFailure> {
     let realm = ctx.connection.name.clone();
     match &ctx.mode {
         Mode::Hosted { tx } => {
@@ -136,8 +147,11 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 connection: Some(realm),
             };
             let r: Redirect = post_json(&ctx.url("/u/login"), &body, false).await?;
+            if r.enroll_passkey && crate::passkey::supported() {
+                return Ok(Next::Enroll(r.redirect));
+            }
             navigate(&r.redirect);
-            Ok(true)
+            Ok(Next::Leaving)
         }
         Mode::Redirect => {
             let body = CoAuthenticateRequest {
@@ -153,7 +167,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 &ctx,
                 &[("realm", &realm), ("login_ticket", &r.login_ticket)],
             ));
-            Ok(true)
+            Ok(Next::Leaving)
         }
         Mode::Embedded => {
             let body = TokenRequest {
@@ -168,7 +182,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
             };
             let tokens: TokenResponse = post_json(&ctx.url("/oauth/token"), &body, false).await?;
             ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
-            Ok(false)
+            Ok(Next::Stay)
         }
     }
 }

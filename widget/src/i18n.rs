@@ -244,6 +244,45 @@ const EN: &[(&str, &str)] = &[
         "error.passwordless.lock.fallback",
         "Something went wrong. Please try again.",
     ),
+    ("passkeyLogin", "Continue with a passkey"),
+    ("passkeySignup", "Sign up with a passkey"),
+    ("passkeyCancelled", "The passkey request was cancelled or timed out."),
+    ("busy.passkey", "Waiting for your passkey…"),
+    ("enrollTitle", "Log in faster next time"),
+    (
+        "enrollHint",
+        "Add a passkey: your device unlocks it with your face, fingerprint or screen lock, and there is no password to type.",
+    ),
+    ("enrollAction", "Add a passkey"),
+    ("enrollSkip", "Not now"),
+    ("error.passkey.refused", "This passkey could not be used here. Try another way to log in."),
+    (
+        "error.passkey.invalid_signup",
+        "We could not sign you up. If you already have an account, log in instead.",
+    ),
+    ("error.passkey.signup_disabled", "Sign-ups are disabled for this application."),
+    ("error.passkey.blocked_user", "This account is blocked."),
+    (
+        "error.passkey.too_many_attempts",
+        "Too many attempts: logins from here are blocked for now.",
+    ),
+    (
+        "error.passkey.too_many_requests",
+        "Too many attempts. Please wait a moment and try again.",
+    ),
+    (
+        "error.passkey.session_missing",
+        "Your login session expired. Please try again.",
+    ),
+    (
+        "error.passkey.temporarily_unavailable",
+        "The service is busy. Please try again in a moment.",
+    ),
+    (
+        "error.passkey.lock.network",
+        "We could not reach the server. Check your connection and try again.",
+    ),
+    ("error.passkey.lock.fallback", "Something went wrong. Please try again."),
 ];
 
 /// A language's strings: English underneath, a pack over it, the page's overrides on top.
@@ -268,6 +307,8 @@ pub enum Form {
     /// Passwordless codes and links (`error.passwordless.*`): the login messages, but a wrong
     /// code is a wrong code, and the first code may be a sign-up.
     Passwordless,
+    /// Passkeys (`error.passkey.*`): a refused passkey, a taken address at a passkey sign-up.
+    Passkey,
 }
 
 impl Form {
@@ -277,6 +318,7 @@ impl Form {
             Form::SignUp => "error.signUp",
             Form::ForgotPassword => "error.forgotPassword",
             Form::Passwordless => "error.passwordless",
+            Form::Passkey => "error.passkey",
         }
     }
 }
@@ -389,6 +431,11 @@ impl I18n {
                 Form::Passwordless => match login {
                     Some("lock.invalid_email_password") => Some("invalid_code"),
                     None => signup.filter(|k| *k == "signup_disabled"),
+                    other => *other,
+                },
+                Form::Passkey => match login {
+                    Some("lock.invalid_email_password") => Some("refused"),
+                    None => signup.filter(|k| matches!(*k, "signup_disabled" | "invalid_signup")),
                     other => *other,
                 },
             });

@@ -16,6 +16,7 @@ pub mod flow;
 pub mod i18n;
 pub mod mount;
 pub mod options;
+pub mod passkey;
 pub mod text;
 
 use wasm_bindgen::prelude::wasm_bindgen;

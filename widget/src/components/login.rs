@@ -5,9 +5,11 @@ use crate::events::object;
 use leptos::prelude::*;
 
 use super::form::{AsideLink, Field, FormShell, FormState, Kind, Status};
-use crate::context::{use_identifier, use_screen, use_widget, Screen};
-use crate::flow::{log_in, AuthorizationError};
+use super::passkeys::{start_autofill, PasskeyButton};
+use crate::context::{passkeys_offered, use_identifier, use_screen, use_widget, AfterEnroll, Screen};
+use crate::flow::{log_in, AuthorizationError, Next};
 use crate::i18n::Form;
+use crate::passkey::Purpose;
 
 /// The login form.
 #[component]
@@ -21,6 +23,16 @@ pub fn LoginForm() -> impl IntoView {
     let id_ok = move || !identifier.get().trim().is_empty();
     let pw_ok = move || !password.get().is_empty();
 
+    let after_enroll = expect_context::<AfterEnroll>().0;
+    // Passkeys: the email field's autofill while this screen shows, ended by any other ceremony.
+    let passkeys = passkeys_offered(&ctx);
+    let autofill = StoredValue::new_local(if passkeys { start_autofill(&ctx) } else { None });
+    let end_autofill = move || {
+        if let Some(c) = autofill.get_value() {
+            crate::passkey::abort(&c);
+        }
+    };
+    on_cleanup(end_autofill);
     let submit_ctx = ctx.clone();
     let state = FormState::new(move || {
         let (u, p) = (identifier.get_untracked(), password.get_untracked());
@@ -29,8 +41,13 @@ pub fn LoginForm() -> impl IntoView {
         async move {
             match log_in(ctx.clone(), u, p).await {
                 // The browser is leaving: stay pending, so nothing is submitted twice.
-                Ok(true) => std::future::pending().await,
-                Ok(false) => Status::Done(ctx.t("success.logIn")),
+                Ok(Next::Leaving) => std::future::pending().await,
+                Ok(Next::Stay) => Status::Done(ctx.t("success.logIn")),
+                Ok(Next::Enroll(url)) => {
+                    after_enroll.set(Some(url));
+                    screen.set(Screen::EnrollPasskey);
+                    std::future::pending().await
+                }
                 Err(f) => {
                     ctx.emit("authorization_error", &js_value(&AuthorizationError::from(&f)));
                     Status::Failed(ctx.i18n.error(Form::Login, &f, by_username))
@@ -45,6 +62,13 @@ pub fn LoginForm() -> impl IntoView {
         "emailLabel"
     });
     let kind = if by_username { Kind::Text } else { Kind::Email };
+    let id_autocomplete = if passkeys { "username webauthn" } else { "username" };
+    let passkey_button = passkeys.then(|| {
+        view! {
+            <PasskeyButton label=ctx.t("passkeyLogin") purpose=Signal::derive(|| Some(Purpose::Login))
+                before=Callback::new(move |_| { end_autofill(); true }) />
+        }
+    });
     let forgot = show_forgot.then(|| {
         view! {
             <AsideLink label=ctx.t("forgotPasswordAction") on_click=Callback::new(move |_| screen.set(Screen::ForgotPassword)) />
@@ -60,12 +84,13 @@ pub fn LoginForm() -> impl IntoView {
     view! {
         <FormShell id=ctx.id("login-form") state submit=ctx.t("loginSubmitLabel") busy_label=ctx.t("busy.login")
             valid=Callback::new(move |_| id_ok() && pw_ok()) after=passwordless.unwrap_or_else(|| ().into_any())>
-            <Field id=ctx.id("login-id") name="username" kind label value=identifier autocomplete="username"
+            <Field id=ctx.id("login-id") name="username" kind label value=identifier autocomplete=id_autocomplete
                 invalid=Signal::derive(move || touched.get() && !id_ok()) />
             <Field id=ctx.id("login-password") name="password" kind=Kind::Password label=ctx.t("passwordLabel")
                 value=password autocomplete="current-password"
                 invalid=Signal::derive(move || touched.get() && !pw_ok()) />
             {forgot}
         </FormShell>
+        {passkey_button}
     }
 }

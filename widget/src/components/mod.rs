@@ -8,6 +8,7 @@ pub mod form;
 pub mod login;
 pub mod modal;
 pub mod new_password;
+pub mod passkeys;
 pub mod passwordless;
 pub mod reset;
 pub mod signup;

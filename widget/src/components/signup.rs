@@ -10,11 +10,13 @@ use super::email_field::{email_ok, EmailField};
 use super::extra_field::{ExtraFieldInput, ExtraValue};
 use super::form::{Field, FormShell, FormState, Kind, Status};
 use super::new_password::NewPassword;
+use super::passkeys::PasskeyButton;
 use crate::api::{js_value, post_json};
-use crate::context::{identifier_email, use_widget, Mode};
+use crate::context::{identifier_email, passkeys_offered, use_widget, Mode};
 use crate::events::object;
-use crate::flow::{log_in, AuthorizationError};
+use crate::flow::{log_in, AuthorizationError, Next};
 use crate::i18n::Form;
+use crate::passkey::Purpose;
 
 /// Puts the additional fields into the sign-up request: Auth0's root attributes where the page
 /// asked for `storage: "root"`, everything else into `user_metadata`.
@@ -73,6 +75,7 @@ pub fn SignupForm() -> impl IntoView {
     let username = RwSignal::new(ctx.opts.prefill.username.clone().unwrap_or_default());
     let password = RwSignal::new(String::new());
     let terms = RwSignal::new("false".to_string());
+    let terms_accepted = terms;
     let must_accept = ctx.opts.must_accept_terms;
     let extras: Vec<ExtraValue> = ctx
         .opts
@@ -121,8 +124,13 @@ pub fn SignupForm() -> impl IntoView {
                         // The account exists either way: a failed login leaves the success message
                         // and tells the page through `authorization_error`.
                         match log_in(ctx.clone(), created.email.clone(), typed_password).await {
-                            Ok(true) => std::future::pending().await,
-                            Ok(false) => {}
+                            Ok(Next::Leaving) => std::future::pending().await,
+                            // Just signed up: no passkey offer on top of it.
+                            Ok(Next::Enroll(url)) => {
+                                crate::flow::navigate(&url);
+                                std::future::pending().await
+                            }
+                            Ok(Next::Stay) => {}
                             Err(f) => ctx.emit("authorization_error", &js_value(&AuthorizationError::from(&f))),
                         }
                     }
@@ -161,6 +169,24 @@ pub fn SignupForm() -> impl IntoView {
         ctx.id("signup-password"),
         ctx.t("passwordLabel"),
     );
+    // A passkey instead of a password: the same email (and username and terms), no password.
+    let passkey_signup = passkeys_offered(&ctx).then(|| {
+        let ready = move || {
+            email_ok(&email.get_untracked())
+                && username_ok()
+                && (!must_accept || terms_accepted.get_untracked() == "true")
+        };
+        let purpose = Signal::derive(move || {
+            Some(Purpose::Register {
+                email: email.get().trim().to_owned(),
+                username: requires_username.then(|| username.get().trim().to_owned()),
+            })
+        });
+        view! {
+            <PasskeyButton label=ctx.t("passkeySignup") purpose
+                before=Callback::new(move |_| { touched.set(true); ready() }) />
+        }
+    });
     view! {
         <FormShell id=ctx.id("signup-form") state submit=ctx.t("signUpSubmitLabel") busy_label=ctx.t("busy.signUp") valid>
             <EmailField id=email_id value=email touched />
@@ -169,5 +195,6 @@ pub fn SignupForm() -> impl IntoView {
             {extras}
             {terms}
         </FormShell>
+        {passkey_signup}
     }
 }

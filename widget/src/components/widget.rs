@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::forgot::ForgotPasswordForm;
 use super::login::LoginForm;
+use super::passkeys::EnrollPasskey;
 use super::passwordless::PasswordlessForm;
 use super::signup::SignupForm;
 use super::social::SocialButtons;
@@ -126,6 +127,7 @@ pub fn Widget(
         Screen::SignUp => show_signup,
         Screen::ForgotPassword => ctx.connection.show_forgot && opts.allow_forgot_password(),
         Screen::Passwordless => ctx.passwordless.is_some(),
+        Screen::EnrollPasskey => false,
         Screen::Login => !ctx.passwordless_only,
     };
     let fallback = if ctx.passwordless_only {
@@ -136,6 +138,7 @@ pub fn Widget(
     let screen = RwSignal::new(if allowed(initial) { initial } else { fallback });
     provide_context(Arc::clone(&ctx.i18n));
     provide_context(screen);
+    provide_context(crate::context::AfterEnroll(RwSignal::new(None)));
     provide_context(Identifier(RwSignal::new(
         ctx.prefill(!ctx.connection.requires_username),
     )));
@@ -159,12 +162,13 @@ pub fn Widget(
             {flash}
             {move || (show_signup && matches!(screen.get(), Screen::Login | Screen::SignUp)).then(|| view! { <Tabs screen /> })}
             <div id=panel_id role="tabpanel" aria-labelledby=move || tab_id(&ids, screen.get())>
-                {move || (has_social && screen.get() != Screen::ForgotPassword).then(|| view! { <Socials /> })}
+                {move || (has_social && matches!(screen.get(), Screen::Login | Screen::SignUp)).then(|| view! { <Socials /> })}
                 {move || match screen.get() {
                     Screen::Login => view! { <LoginForm /> }.into_any(),
                     Screen::SignUp => view! { <SignupForm /> }.into_any(),
                     Screen::ForgotPassword => view! { <ForgotPasswordForm /> }.into_any(),
                     Screen::Passwordless => view! { <PasswordlessForm /> }.into_any(),
+                    Screen::EnrollPasskey => view! { <EnrollPasskey /> }.into_any(),
                 }}
             </div>
         </div>

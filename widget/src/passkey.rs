@@ -1,0 +1,246 @@
+//! Passkeys in the browser: the edge's WebAuthn options go to `PublicKeyCredential.parse…FromJSON`,
+//! then `navigator.credentials.create()` / `.get()`, and the credential goes back as its
+//! `toJSON()`, all as JS values (nothing of WebAuthn is re-modelled in Rust). The ceremonies run
+//! against the hosted page's transaction (`/u/passkey/*`) or, embedded, Auth0's native passkey API
+//! and the webauthn grant.
+
+use js_sys::{Function, Object, Promise, Reflect};
+use serde::Serialize;
+use shared::wire::{TokenResponse, WEBAUTHN_GRANT};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::{decode, post_js, ApiFailure};
+use crate::context::{Mode, WidgetCtx};
+use crate::flow::{navigate, AuthResult};
+
+fn get(target: &JsValue, key: &str) -> JsValue {
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = get(target, method).dyn_into()?;
+    let list = js_sys::Array::new();
+    for a in args {
+        list.push(a);
+    }
+    f.apply(target, &list)
+}
+
+fn pkc() -> JsValue {
+    get(&js_sys::global(), "PublicKeyCredential")
+}
+
+/// Whether this browser can use passkeys the way the widget does (WebAuthn with the JSON helpers).
+pub fn supported() -> bool {
+    let p = pkc();
+    !p.is_undefined() && get(&p, "parseCreationOptionsFromJSON").is_function()
+}
+
+/// Whether the browser offers passkeys in the email field's autofill (conditional mediation).
+pub async fn autofill_available() -> bool {
+    if !supported() {
+        return false;
+    }
+    match call(&pkc(), "isConditionalMediationAvailable", &[]) {
+        Ok(p) => JsFuture::from(Promise::from(p))
+            .await
+            .ok()
+            .is_some_and(|v| v.is_truthy()),
+        Err(_) => false,
+    }
+}
+
+/// A failed ceremony.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// The person dismissed the browser's dialog (or it timed out): nothing to say.
+    Cancelled,
+    /// The edge refused or could not be reached.
+    Api(ApiFailure),
+}
+
+impl From<ApiFailure> for Failure {
+    fn from(f: ApiFailure) -> Self {
+        Self::Api(f)
+    }
+}
+
+/// Runs `navigator.credentials.create|get` for the edge's options; the credential's JSON.
+async fn ceremony(
+    create: bool,
+    options: &JsValue,
+    mediation: Option<&str>,
+    signal: Option<&JsValue>,
+) -> Result<JsValue, Failure> {
+    let parse = if create {
+        "parseCreationOptionsFromJSON"
+    } else {
+        "parseRequestOptionsFromJSON"
+    };
+    let public_key = call(&pkc(), parse, std::slice::from_ref(options)).map_err(|_| Failure::Cancelled)?;
+    let request = Object::new();
+    let _ = Reflect::set(&request, &"publicKey".into(), &public_key);
+    if let Some(m) = mediation {
+        let _ = Reflect::set(&request, &"mediation".into(), &m.into());
+    }
+    if let Some(s) = signal {
+        let _ = Reflect::set(&request, &"signal".into(), s);
+    }
+    let credentials = get(&get(&js_sys::global(), "navigator"), "credentials");
+    let promise =
+        call(&credentials, if create { "create" } else { "get" }, &[request.into()]).map_err(|_| Failure::Cancelled)?;
+    let credential = JsFuture::from(Promise::from(promise))
+        .await
+        .map_err(|_| Failure::Cancelled)?;
+    call(&credential, "toJSON", &[]).map_err(|_| Failure::Cancelled)
+}
+
+/// A plain object with these string fields (and `credential` when given).
+fn body(fields: &[(&str, &str)], credential: Option<&JsValue>) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &(*k).into(), &(*v).into());
+    }
+    if let Some(c) = credential {
+        let _ = Reflect::set(&o, &"credential".into(), c);
+    }
+    o.into()
+}
+
+#[derive(Serialize)]
+struct Profile<'a> {
+    email: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<&'a str>,
+}
+
+/// What a ceremony is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Purpose {
+    /// Log in (discoverable).
+    Login,
+    /// Sign up with `email` (and `username`).
+    Register {
+        /// The address.
+        email: String,
+        /// The username, where the connection needs one.
+        username: Option<String>,
+    },
+    /// Add a passkey to the account that just logged in (hosted page).
+    Enroll,
+}
+
+/// Starts a ceremony at the edge: (`auth_session`, options).
+async fn start(ctx: &WidgetCtx, purpose: &Purpose) -> Result<(String, JsValue), Failure> {
+    let answer = match (&ctx.mode, purpose) {
+        (Mode::Hosted { tx }, p) => {
+            let (kind, email, username) = match p {
+                Purpose::Login => ("login", "", None),
+                Purpose::Enroll => ("enroll", "", None),
+                Purpose::Register { email, username } => ("register", email.as_str(), username.as_deref()),
+            };
+            let mut fields = vec![("tx", tx.as_str()), ("purpose", kind), ("email", email)];
+            if let Some(u) = username {
+                fields.push(("username", u));
+            }
+            post_js(&ctx.url("/u/passkey/start"), body(&fields, None), true).await?
+        }
+        (_, Purpose::Register { email, username }) => {
+            let o = body(&[("client_id", &ctx.client_id), ("realm", &ctx.connection.name)], None);
+            let profile = crate::api::to_js(&Profile {
+                email,
+                username: username.as_deref(),
+            })
+            .unwrap_or(JsValue::NULL);
+            let _ = Reflect::set(&o, &"user_profile".into(), &profile);
+            post_js(&ctx.url("/passkey/register"), o, true).await?
+        }
+        _ => {
+            post_js(
+                &ctx.url("/passkey/challenge"),
+                body(&[("client_id", &ctx.client_id), ("realm", &ctx.connection.name)], None),
+                true,
+            )
+            .await?
+        }
+    };
+    let session = get(&answer, "auth_session")
+        .as_string()
+        .ok_or(Failure::Api(ApiFailure::Network))?;
+    Ok((session, get(&answer, "authn_params_public_key")))
+}
+
+/// Runs a whole ceremony and continues as the mode says: the hosted page follows the edge's
+/// redirect (`Ok(true)`: the browser is leaving); embedded, the webauthn grant's tokens go to the
+/// page through `authenticated` (`Ok(false)`). `mediation: Some("conditional")` waits for the
+/// email field's autofill.
+pub async fn run(
+    ctx: WidgetCtx,
+    purpose: Purpose,
+    mediation: Option<&str>,
+    signal: Option<JsValue>,
+) -> Result<bool, Failure> {
+    let (session, options) = start(&ctx, &purpose).await?;
+    let create = !matches!(purpose, Purpose::Login);
+    let credential = ceremony(create, &options, mediation, signal.as_ref()).await?;
+    match &ctx.mode {
+        Mode::Hosted { tx } => {
+            let kind = if purpose == Purpose::Enroll { "enroll" } else { "" };
+            let b = body(
+                &[("tx", tx), ("auth_session", &session), ("purpose", kind)],
+                Some(&credential),
+            );
+            let answer = post_js(&ctx.url("/u/passkey/finish"), b, true).await?;
+            if let Some(r) = get(&answer, "redirect").as_string() {
+                navigate(&r);
+            }
+            Ok(true)
+        }
+        _ => {
+            let b = body(
+                &[
+                    ("grant_type", WEBAUTHN_GRANT),
+                    ("client_id", &ctx.client_id),
+                    ("auth_session", &session),
+                    ("realm", &ctx.connection.name),
+                    ("scope", "openid profile email"),
+                ],
+                None,
+            );
+            let _ = Reflect::set(&b, &"authn_response".into(), &credential);
+            if let Some(a) = &ctx.opts.auth.audience {
+                let _ = Reflect::set(&b, &"audience".into(), &a.into());
+            }
+            let answer = post_js(&ctx.url("/oauth/token"), b, true).await?;
+            let tokens: TokenResponse = decode(answer).ok_or(Failure::Api(ApiFailure::Network))?;
+            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
+            Ok(false)
+        }
+    }
+}
+
+/// "Not now" on the hosted page: the edge asks again in 30 days; the transaction resumes.
+pub async fn skip(ctx: WidgetCtx) -> Result<(), Failure> {
+    let Mode::Hosted { tx } = &ctx.mode else {
+        return Ok(());
+    };
+    let answer = post_js(&ctx.url("/u/passkey/skip"), body(&[("tx", tx)], None), true).await?;
+    if let Some(r) = get(&answer, "redirect").as_string() {
+        navigate(&r);
+    }
+    Ok(())
+}
+
+/// An `AbortController` and its signal, to end a pending autofill request before another ceremony.
+pub fn abort_controller() -> Option<(JsValue, JsValue)> {
+    let ctor: Function = get(&js_sys::global(), "AbortController").dyn_into().ok()?;
+    let controller = Reflect::construct(&ctor, &js_sys::Array::new()).ok()?;
+    let signal = get(&controller, "signal");
+    Some((controller, signal))
+}
+
+/// Aborts a pending request.
+pub fn abort(controller: &JsValue) {
+    let _ = call(controller, "abort", &[]);
+}
