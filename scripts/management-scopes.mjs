@@ -7,4 +7,6 @@ export const managementScopes = [
   'read:client_grants', 'create:client_grants', 'update:client_grants', 'delete:client_grants',
   'read:resource_servers', 'create:resource_servers', 'update:resource_servers',
   'read:stats', 'create:user_tickets', 'read:anomaly_blocks', 'delete:anomaly_blocks',
+  'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies',
+  'delete:guardian_enrollments',
 ];

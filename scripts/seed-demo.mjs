@@ -56,6 +56,8 @@ const emailConnectionId = 'con_demo_email000001';
 const emailConnectionOptions = { totp: { length: 6, time_step: 300 }, brute_force_protection: true };
 const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 const WEBAUTHN_GRANT = 'urn:okta:params:oauth:grant-type:webauthn';
+// Auth0's MFA API grants (demo-web: a server-side client completing a second factor).
+const MFA_GRANTS = ['mfa-otp', 'mfa-oob', 'mfa-recovery-code'].map((g) => `http://auth0.com/oauth/grant-type/${g}`);
 const now = Date.now();
 const m2mSecret = values['m2m-secret'] ?? process.env.DEMO_M2M_SECRET ?? randomBytes(24).toString('base64url');
 const m2mSecretHash = createHash('sha256').update(m2mSecret).digest('hex');
@@ -103,7 +105,7 @@ INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('dem
 INSERT INTO clients (client_id, name, app_type, is_public, client_secret_hash, callbacks, web_origins, allowed_logout_urls, grant_types, created_at)
   VALUES ('demo-web', 'Demo server-side web app', 'regular_web', 0, ${q(webSecretHash)},
     ${json([`${origin}/callback`])}, ${json([])}, ${json([`${origin}/`])},
-    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT, WEBAUTHN_GRANT])}, ${now})
+    ${json(['authorization_code', 'refresh_token', 'password', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT, WEBAUTHN_GRANT, ...MFA_GRANTS])}, ${now})
   ON CONFLICT(client_id) DO UPDATE SET client_secret_hash = excluded.client_secret_hash, callbacks = excluded.callbacks,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-web', ${q(connectionId)});

@@ -60,7 +60,8 @@ pub const MANAGEMENT_SCOPES: &str = "create:users read:users update:users delete
      create:connections update:connections delete:connections read:clients create:clients update:clients \
      delete:clients update:client_keys read:client_grants create:client_grants update:client_grants \
      delete:client_grants read:resource_servers create:resource_servers update:resource_servers read:stats \
-     create:user_tickets read:anomaly_blocks delete:anomaly_blocks";
+     create:user_tickets read:anomaly_blocks delete:anomaly_blocks read:guardian_factors \
+     update:guardian_factors read:mfa_policies update:mfa_policies delete:guardian_enrollments";
 
 /// The issuer of test tokens.
 pub const ISSUER: &str = "https://tollgate.test/";

@@ -200,11 +200,22 @@ impl App<'_> {
             self.client_ip(req),
         )
         .await?;
+        let done = match done {
+            authorize::Login::Done(d) => d,
+            authorize::Login::Mfa(step) => {
+                let answer = Redirect {
+                    mfa: Some(step),
+                    ..Redirect::default()
+                };
+                return Ok(Response::json(200, &answer).with_header("cache-control", "no-store"));
+            }
+        };
         let enroll_passkey =
             crate::core::passkeys::flows::offer_enrollment(&self.core, &done.connection, &done.user).await?;
         let answer = Redirect {
             redirect: done.redirect,
             enroll_passkey,
+            ..Redirect::default()
         };
         Ok(Response::json(200, &answer)
             .with_header("set-cookie", &self.session_cookie(&done.token, SESSION_TTL_MS / 1000))
@@ -292,6 +303,11 @@ impl App<'_> {
                 other => (other?, conn.id),
             }
         };
+        // Embedded logins cannot pass a second factor: when the tenant asks for one, the
+        // application uses the hosted page or the MFA API (Auth0's embedded-login rule).
+        if crate::core::mfa::flows::needed(&self.core, &user).await? {
+            return Err(CoreError::AccessDenied("Multifactor authentication required".into()).into());
+        }
         // The ticket is redeemable only by this browser: `/authorize?login_ticket=` checks the
         // binding cookie this answer sets (or the one the browser sent).
         let (binding, set_binding) = self.binding(req)?;

@@ -17,7 +17,7 @@ use crate::core::directory::tenant;
 use crate::core::platform::db::Stmt;
 
 const ALLOW_HEADERS: &str = "Content-Type, Authorization, Auth0-Client, Auth0-Forwarded-For";
-const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE, OPTIONS";
+const ALLOW_METHODS: &str = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
 
 fn is_public_document(path: &str) -> bool {
     path.starts_with("/.well-known/")

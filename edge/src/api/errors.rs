@@ -52,6 +52,7 @@ struct Described {
     policy: Option<String>,
     headers: Vec<(String, String)>,
     internal: Option<String>,
+    mfa_token: Option<String>,
 }
 
 fn d(status: u16, name: &'static str, code: &'static str, description: impl Into<String>) -> Described {
@@ -64,6 +65,7 @@ fn d(status: u16, name: &'static str, code: &'static str, description: impl Into
         policy: None,
         headers: Vec::new(),
         internal: None,
+        mfa_token: None,
     }
 }
 
@@ -146,6 +148,7 @@ impl WebError {
         let body = OAuthError {
             error: error.into(),
             error_description: description,
+            mfa_token: e.mfa_token,
         };
         finish(Response::json(e.status, &json!(body)), e.headers, e.internal)
     }
@@ -223,6 +226,16 @@ fn describe_core(c: &CoreError) -> Described {
         CoreError::InsufficientScope(msg) => d(403, "ForbiddenError", "insufficient_scope", msg.clone()),
         CoreError::NotFound(msg) => d(404, "NotFoundError", "inexistent_resource", msg.clone()),
         CoreError::Conflict(msg) => d(409, "ConflictError", "conflict", msg.clone()),
+        CoreError::MfaRequired(token) => Described {
+            mfa_token: Some(token.clone()),
+            ..d(
+                403,
+                "ForbiddenError",
+                "mfa_required",
+                "Multifactor authentication required",
+            )
+        },
+        CoreError::ExpiredToken(msg) => d(403, "ForbiddenError", "expired_token", msg.clone()),
         CoreError::InvalidTicket => bad(
             "invalid_ticket",
             "This link is invalid, was already used or has expired. Please request a new one.",

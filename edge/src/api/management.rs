@@ -108,6 +108,11 @@ enum Op {
     Job,
     JobErrors,
     Download,
+    ListFactors,
+    SetFactor,
+    GetPolicies,
+    SetPolicies,
+    ResetAuthenticators,
 }
 
 /// One Management API route: method, path under `/api/v2/` (`{id}` is one path segment), and
@@ -288,6 +293,36 @@ pub const ROUTES: &[Route] = &[
     route("GET", "jobs/{id}", JOBS, Op::Job),
     route("GET", "jobs/{id}/errors", JOBS, Op::JobErrors),
     route("GET", "jobs/{id}/download", Access::SignedLink, Op::Download),
+    route(
+        "GET",
+        "guardian/factors",
+        Access::Scopes(&["read:guardian_factors"]),
+        Op::ListFactors,
+    ),
+    route(
+        "PUT",
+        "guardian/factors/{id}",
+        Access::Scopes(&["update:guardian_factors"]),
+        Op::SetFactor,
+    ),
+    route(
+        "GET",
+        "guardian/policies",
+        Access::Scopes(&["read:mfa_policies"]),
+        Op::GetPolicies,
+    ),
+    route(
+        "PUT",
+        "guardian/policies",
+        Access::Scopes(&["update:mfa_policies"]),
+        Op::SetPolicies,
+    ),
+    route(
+        "DELETE",
+        "users/{id}/authenticators",
+        Access::Scopes(&["delete:guardian_enrollments"]),
+        Op::ResetAuthenticators,
+    ),
 ];
 
 /// `rest` (the path under `/api/v2/`) against a pattern: the `{id}` segment (`""` for a pattern

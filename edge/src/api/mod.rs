@@ -9,6 +9,7 @@ pub mod http;
 mod lifecycle;
 pub mod management;
 mod members;
+mod mfa;
 pub(crate) mod oauth;
 pub mod pages;
 mod passkeys;

@@ -59,6 +59,15 @@ impl App<'_> {
         req.ip.as_deref().unwrap_or("unknown")
     }
 
+    /// The key-encryption key (signing keys and TOTP secrets are sealed with it).
+    pub(super) fn kek(&self) -> Result<&[u8; 32], WebError> {
+        Ok(self
+            .config
+            .kek
+            .as_ref()
+            .ok_or_else(|| CoreError::Internal("KEY_ENCRYPTION_KEY is not configured".into()))?)
+    }
+
     pub(super) async fn signer(&self) -> Result<std::rc::Rc<dyn Signer>, WebError> {
         let kek = self
             .config
@@ -125,6 +134,9 @@ impl App<'_> {
                     Origin { ip: user_ip },
                 )
                 .await?
+            }
+            GrantType::MfaOtp | GrantType::MfaOob | GrantType::MfaRecoveryCode => {
+                crate::core::mfa::flows::grant(&self.core, self.kek()?, &*signer, &client, grant, &body).await?
             }
             GrantType::Implicit => return Err(CoreError::UnsupportedGrantType("implicit".into()).into()),
         };

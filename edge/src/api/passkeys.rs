@@ -138,7 +138,7 @@ impl App<'_> {
                 200,
                 &Redirect {
                     redirect: redirect.clone(),
-                    enroll_passkey: false,
+                    ..Redirect::default()
                 },
             )
             .with_header("cache-control", "no-store");
@@ -185,7 +185,7 @@ impl App<'_> {
             200,
             &Redirect {
                 redirect: format!("{}authorize/resume?tx={tx}", self.core.settings.issuer),
-                enroll_passkey: false,
+                ..Redirect::default()
             },
         ))
     }

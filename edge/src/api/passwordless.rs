@@ -103,6 +103,20 @@ impl App<'_> {
             },
         )
         .await?;
+        let asked = crate::core::mfa::flows::Asked {
+            scope: "",
+            audience: None,
+            gty: None,
+            tx: Some(&tx),
+        };
+        if let Some(mfa_token) = crate::core::mfa::flows::gate(&self.core, &t.client, &verified.user, asked).await? {
+            let step = crate::core::mfa::flows::step(&self.core, &verified.user, mfa_token).await?;
+            let answer = Redirect {
+                mfa: Some(step),
+                ..Redirect::default()
+            };
+            return Ok(Response::json(200, &answer).with_header("cache-control", "no-store"));
+        }
         let now_s = self.core.clock.now_ms() / 1000;
         let token = create_session(&self.core, &verified.user.user_id, &conn.id, now_s).await?;
         let redirect = format!("{}authorize/resume?tx={tx}", self.core.settings.issuer);
@@ -110,7 +124,7 @@ impl App<'_> {
             200,
             &Redirect {
                 redirect,
-                enroll_passkey: false,
+                ..Redirect::default()
             },
         )
         .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000))
@@ -148,6 +162,11 @@ impl App<'_> {
             }
             Err(e) => return Err(e.into()),
         };
+        // A link proves the mailbox only: when the tenant asks for a second factor, the person
+        // logs in on the login page, where it is asked.
+        if crate::core::mfa::flows::needed(&self.core, &verified.user).await? {
+            return refused("This account needs a second factor: please log in with a code on the login page.");
+        }
         let now_s = self.core.clock.now_ms() / 1000;
         let token = create_session(&self.core, &verified.user.user_id, &conn.id, now_s).await?;
         let cookie = self.session_cookie(&token, SESSION_TTL_MS / 1000);
@@ -174,6 +193,7 @@ impl App<'_> {
                             user_id: verified.user.user_id.clone(),
                             connection_id: conn.id.clone(),
                             auth_time: now_s,
+                            amr: Vec::new(),
                         };
                         let signer = self.signer().await?;
                         authorize::complete(&self.core, &*signer, &client, &request, &session).await?

@@ -77,6 +77,16 @@ pub enum Endpoint {
     HostedPasskeySkip,
     /// Related Origin Requests.
     WebauthnOrigins,
+    /// `POST /mfa/associate`.
+    MfaAssociate,
+    /// `POST /mfa/challenge`.
+    MfaChallenge,
+    /// `GET /mfa/authenticators`.
+    MfaAuthenticators,
+    /// `DELETE /mfa/authenticators/{id}`.
+    MfaRemove,
+    /// The hosted page's second factor.
+    HostedMfaVerify,
     /// `/v2/logout`.
     Logout,
     /// OIDC RP-initiated logout.
@@ -159,6 +169,11 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/u/passkey/finish", OAuth, E::HostedPasskeyFinish),
     route("POST", "/u/passkey/skip", OAuth, E::HostedPasskeySkip),
     route("GET", "/.well-known/webauthn", OAuth, E::WebauthnOrigins),
+    route("POST", "/mfa/associate", OAuth, E::MfaAssociate),
+    route("POST", "/mfa/challenge", OAuth, E::MfaChallenge),
+    route("GET", "/mfa/authenticators", OAuth, E::MfaAuthenticators),
+    route("DELETE", "/mfa/authenticators/*", OAuth, E::MfaRemove),
+    route("POST", "/u/mfa/verify", OAuth, E::HostedMfaVerify),
     route("GET", "/v2/logout", Api, E::Logout),
     route("GET", "/oidc/logout", Api, E::OidcLogout),
     route("POST", "/oidc/logout", Api, E::OidcLogout),
@@ -250,6 +265,11 @@ impl App<'_> {
             E::HostedPasskeyFinish => self.hosted_passkey_finish(req).await,
             E::HostedPasskeySkip => self.hosted_passkey_skip(req).await,
             E::WebauthnOrigins => self.webauthn_origins().await,
+            E::MfaAssociate => self.mfa_associate(req).await,
+            E::MfaChallenge => self.mfa_challenge(req).await,
+            E::MfaAuthenticators => self.mfa_authenticators(req).await,
+            E::MfaRemove => self.mfa_remove(req).await,
+            E::HostedMfaVerify => self.hosted_mfa_verify(req).await,
             E::Logout => self.logout(req).await,
             E::OidcLogout => self.oidc_logout(req).await,
             E::Token => self.token(req).await,

@@ -98,6 +98,12 @@ pub enum CoreError {
     /// The resource exists already.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The first factor held and the tenant asks for a second (`403 mfa_required` with the token).
+    #[error("multifactor authentication required")]
+    MfaRequired(String),
+    /// An `mfa_token` that was used, voided or is too old (`expired_token`).
+    #[error("expired token: {0}")]
+    ExpiredToken(String),
     /// A one-time link that is unknown, used or expired.
     #[error("invalid or expired ticket")]
     InvalidTicket,

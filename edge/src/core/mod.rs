@@ -7,6 +7,7 @@ pub mod directory;
 pub mod error;
 pub mod federation;
 pub mod management;
+pub mod mfa;
 pub mod migration;
 pub mod oauth;
 pub mod passkeys;

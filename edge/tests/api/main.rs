@@ -12,6 +12,7 @@ mod jobs;
 mod lifecycle;
 mod management;
 mod members;
+mod mfa;
 mod migration;
 mod operator;
 mod overload;

@@ -91,6 +91,10 @@ pub struct ConnectionOptions {
     pub legacy: Option<LegacyOptions>,
     /// Passwordless (`email`): the code's length and lifetime.
     pub totp: Option<Totp>,
+    /// Database connections: which ways in are on (passwords, passkeys).
+    pub authentication_methods: Option<AuthenticationMethods>,
+    /// Database connections: how passkeys are offered.
+    pub passkey_options: Option<PasskeyOptions>,
     /// Every other option, kept.
     pub extra: Metadata,
 }
@@ -107,8 +111,56 @@ pub struct Totp {
     pub time_step: Option<u32>,
 }
 
+/// `options.authentication_methods` (Auth0's names): each way in with its switch. Absent means the
+/// edge's default (passwords on, passkeys off).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthenticationMethods {
+    /// Passwords.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<MethodSwitch>,
+    /// Passkeys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<MethodSwitch>,
+    /// One-time codes by email (Auth0's; kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_otp: Option<MethodSwitch>,
+    /// One-time codes by phone (Auth0's; kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_otp: Option<MethodSwitch>,
+}
+
+/// One way in of [`AuthenticationMethods`]: `enabled`, and for passwords Auth0's `api_behavior`
+/// and `signup_behavior` (kept as they are).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodSwitch {
+    /// On or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Passwords: `required` or `optional` (Auth0's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_behavior: Option<String>,
+    /// Passwords: Auth0's sign-up behaviour.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signup_behavior: Option<String>,
+}
+
+/// `options.passkey_options` (Auth0's names). Absent values are the edge's defaults: `both`, and
+/// both enrolment prompts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyOptions {
+    /// The login screen's passkey control: `both`, `autofill` or `button`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge_ui: Option<String>,
+    /// Offer to add a passkey after a password login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progressive_enrollment_enabled: Option<bool>,
+    /// Offer a passkey on this device after a cross-device passkey login (Auth0's; kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_enrollment_enabled: Option<bool>,
+}
+
 /// The typed options' keys, in the order they are written.
-const OPTION_KEYS: [&str; 13] = [
+const OPTION_KEYS: [&str; 15] = [
     "passwordPolicy",
     "password_complexity_options",
     "password_history",
@@ -122,6 +174,8 @@ const OPTION_KEYS: [&str; 13] = [
     "enabledDatabaseCustomization",
     "legacy",
     "totp",
+    "authentication_methods",
+    "passkey_options",
 ];
 
 impl Serialize for ConnectionOptions {
@@ -142,6 +196,8 @@ impl Serialize for ConnectionOptions {
         entry(&mut map, k[10], &self.enabled_database_customization)?;
         entry(&mut map, k[11], &self.legacy)?;
         entry(&mut map, k[12], &self.totp)?;
+        entry(&mut map, k[13], &self.authentication_methods)?;
+        entry(&mut map, k[14], &self.passkey_options)?;
         for (key, value) in &self.extra {
             if !OPTION_KEYS.contains(&key.as_str()) {
                 map.serialize_entry(key, value)?;
@@ -188,6 +244,8 @@ impl<'de> Deserialize<'de> for ConnectionOptions {
             enabled_database_customization: take(m, OPTION_KEYS[10])?,
             legacy: take(m, OPTION_KEYS[11])?,
             totp: take(m, OPTION_KEYS[12])?,
+            authentication_methods: take(m, OPTION_KEYS[13])?,
+            passkey_options: take(m, OPTION_KEYS[14])?,
             extra,
         })
     }
@@ -381,6 +439,45 @@ mod tests {
         let list: Listing<Connection, ConnectionsPage> =
             serde_json::from_value(vectors::sample(FILE, "connections_page")).unwrap();
         assert!(matches!(list, Listing::Page(ref p) if p.connections.len() == 1));
+    }
+
+    #[test]
+    fn passkey_options_are_typed_and_kept() {
+        let text = json!({
+            "passwordPolicy": "good",
+            "authentication_methods": {
+                "password": {"enabled": true, "api_behavior": "required"},
+                "passkey": {"enabled": true}
+            },
+            "passkey_options": {"challenge_ui": "both", "progressive_enrollment_enabled": false, "local_enrollment_enabled": true},
+            "mfa": {"active": true}
+        });
+        let o: ConnectionOptions = serde_json::from_value(text.clone()).unwrap();
+        let methods = o.authentication_methods.clone().unwrap();
+        assert_eq!(methods.passkey.and_then(|p| p.enabled), Some(true));
+        assert_eq!(
+            methods.password.and_then(|p| p.api_behavior).as_deref(),
+            Some("required")
+        );
+        assert_eq!(
+            o.passkey_options
+                .as_ref()
+                .and_then(|p| p.progressive_enrollment_enabled),
+            Some(false)
+        );
+        assert!(!o.extra.contains_key("passkey_options"), "typed, not kept twice");
+        assert_eq!(serde_json::to_value(&o).unwrap(), text, "written back unchanged");
+        let none: ConnectionOptions = serde_json::from_value(json!({"passwordPolicy": "low"})).unwrap();
+        assert_eq!((none.authentication_methods, none.passkey_options), (None, None));
+        assert_eq!(
+            super::super::errors::payload_error(
+                "options",
+                &serde_json::from_value::<ConnectionOptions>(json!({"passkey_options": {"progressive_enrollment_enabled": "yes"}}))
+                    .unwrap_err()
+                    .to_string()
+            ),
+            "Payload validation error: 'Expected type boolean but found type string' on property options.passkey_options."
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod client_grants;
 pub mod clients;
 pub mod connections;
 pub mod errors;
+pub mod guardian;
 pub mod jobs;
 pub mod members;
 pub mod resource_servers;

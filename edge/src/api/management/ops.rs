@@ -4,6 +4,7 @@
 
 use percent_encoding::percent_decode_str;
 use shared::management::blocks::{Block, BlockKind, Blocks};
+use shared::management::guardian::FactorUpdate;
 
 use super::{bearer, body, created, no_content, ok, Access, Op, Route};
 use crate::api::errors::WebError;
@@ -13,6 +14,7 @@ use crate::core::directory::admins::ADMIN_CONNECTION_ID;
 use crate::core::directory::stats;
 use crate::core::error::CoreError;
 use crate::core::management::{access, applications, connections, users};
+use crate::core::mfa::policy as mfa_policy;
 use crate::core::protection::attack;
 
 /// A query parameter the operation needs.
@@ -132,6 +134,18 @@ impl App<'_> {
             Op::Import => self.m_import(req).await?,
             Op::Export => self.m_export(req).await?,
             Op::Job => self.m_job(id).await?,
+            Op::ListFactors => ok(&mfa_policy::settings(core.db).await?.factor_list()),
+            Op::SetFactor => {
+                let b: FactorUpdate = body(req)?;
+                mfa_policy::set_factor(core.db, id, b.enabled).await?;
+                ok(&b)
+            }
+            Op::GetPolicies => ok(&mfa_policy::settings(core.db).await?.policies),
+            Op::SetPolicies => ok(&mfa_policy::set_policies(core.db, body(req)?).await?),
+            Op::ResetAuthenticators => {
+                crate::core::management::methods::reset_mfa(core, id).await?;
+                no_content()
+            }
             Op::JobErrors => ok(&crate::core::management::jobs::job_errors(core, id).await?),
             Op::Download => self.m_download(id).await?,
         })

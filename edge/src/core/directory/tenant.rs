@@ -180,11 +180,17 @@ pub enum GrantType {
     PasswordlessOtp,
     /// `urn:okta:params:oauth:grant-type:webauthn` (passkeys).
     Webauthn,
+    /// `http://auth0.com/oauth/grant-type/mfa-otp`.
+    MfaOtp,
+    /// `http://auth0.com/oauth/grant-type/mfa-oob`.
+    MfaOob,
+    /// `http://auth0.com/oauth/grant-type/mfa-recovery-code`.
+    MfaRecoveryCode,
 }
 
 impl GrantType {
     /// Every grant type, in Auth0's order.
-    pub const ALL: [GrantType; 8] = [
+    pub const ALL: [GrantType; 11] = [
         Self::AuthorizationCode,
         Self::Implicit,
         Self::RefreshToken,
@@ -193,6 +199,9 @@ impl GrantType {
         Self::PasswordRealm,
         Self::PasswordlessOtp,
         Self::Webauthn,
+        Self::MfaOtp,
+        Self::MfaOob,
+        Self::MfaRecoveryCode,
     ];
 
     /// Auth0's name of the grant.
@@ -206,6 +215,9 @@ impl GrantType {
             Self::PasswordRealm => shared::wire::PASSWORD_REALM,
             Self::PasswordlessOtp => shared::wire::PASSWORDLESS_OTP,
             Self::Webauthn => shared::wire::WEBAUTHN_GRANT,
+            Self::MfaOtp => shared::wire::MFA_OTP_GRANT,
+            Self::MfaOob => shared::wire::MFA_OOB_GRANT,
+            Self::MfaRecoveryCode => shared::wire::MFA_RECOVERY_GRANT,
         }
     }
 

@@ -7,6 +7,7 @@ use crate::core::directory::admins;
 use crate::core::directory::users;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::management::users::local_id;
+use crate::core::mfa::authenticators::{self, Kind};
 use crate::core::passkeys::credentials;
 use crate::core::platform::dates::iso8601;
 use crate::core::Core;
@@ -39,7 +40,33 @@ pub async fn list(core: &Core<'_>, id: &str) -> CoreResult<Vec<AuthenticationMet
             credential_backed_up: Some(c.backed_up),
         });
     }
+    for a in authenticators::of_user(core, &user.user_id).await? {
+        if a.is(Kind::RecoveryCode) && !a.active {
+            continue;
+        }
+        out.push(AuthenticationMethod {
+            id: a.id.clone(),
+            kind: match a.kind.as_str() {
+                "otp" => "totp",
+                other => other,
+            }
+            .into(),
+            confirmed: Some(a.active),
+            name: a.email.as_deref().map(authenticators::mask_email),
+            created_at: Some(iso8601(a.created_at)),
+            last_auth_at: a.last_auth_at.map(iso8601),
+            credential_device_type: None,
+            credential_backed_up: None,
+        });
+    }
     Ok(out)
+}
+
+/// `DELETE /api/v2/users/{id}/authenticators`: every second factor of the user goes (they enrol
+/// again at their next login when the tenant asks for MFA).
+pub async fn reset_mfa(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    let user = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
+    authenticators::delete_all(core, &user.user_id).await
 }
 
 /// Deletes one passkey of the user, and with it their sessions and refresh tokens (a lost device:
@@ -53,6 +80,11 @@ pub async fn delete(core: &Core<'_>, id: &str, method: &str) -> CoreResult<()> {
             core.db
                 .batch(crate::core::accounts::lifecycle::revocations(&user.user_id, now, None))
                 .await?;
+            Ok(())
+        }
+        Some(("totp" | "email" | "recovery-code", _))
+            if authenticators::delete(core, &user.user_id, method).await? =>
+        {
             Ok(())
         }
         Some(("password", _)) => Err(CoreError::InvalidRequest(

@@ -260,6 +260,9 @@ pub struct StoredGrant {
     pub code_challenge: Option<String>,
     /// PKCE method.
     pub code_challenge_method: Option<String>,
+    /// The session's `amr` (`["mfa"]` after a second factor).
+    #[serde(default)]
+    pub amr: Vec<String>,
 }
 
 /// Completes an authorization for a logged-in user: a code, or tokens in the fragment.
@@ -287,6 +290,7 @@ pub async fn complete(
                 auth_time: session.auth_time,
                 code_challenge: req.code_challenge.clone(),
                 code_challenge_method: req.code_challenge_method.clone(),
+                amr: session.amr.clone(),
             };
             core.db
                 .execute(
@@ -305,6 +309,7 @@ pub async fn complete(
         }
         rt => {
             let api = crate::core::oauth::grants::user_api(core, req.audience.as_deref()).await?;
+            let amr: Vec<&str> = session.amr.iter().map(String::as_str).collect();
             let tokens = issue_user_tokens(
                 core,
                 signer,
@@ -316,6 +321,7 @@ pub async fn complete(
                     gty: None,
                     nonce: req.nonce.as_deref(),
                     auth_time: Some(session.auth_time),
+                    amr: &amr,
                 },
             )
             .await?;
@@ -380,6 +386,7 @@ pub async fn authorize(
             user_id: t.user_id,
             connection_id: t.connection_id,
             auth_time: t.auth_time,
+            amr: Vec::new(),
         };
         let outcome = complete(core, signer, &client, &req, &session).await?;
         return Ok(AuthorizeResult {
@@ -478,7 +485,17 @@ pub struct LoggedIn {
     pub connection: crate::core::directory::tenant::Connection,
 }
 
-/// `POST /u/login`: checks credentials for a transaction and opens a session.
+/// What a hosted password login leads to.
+#[derive(Debug)]
+pub enum Login {
+    /// A session.
+    Done(Box<LoggedIn>),
+    /// The tenant asks for a second factor first.
+    Mfa(shared::wire::MfaStep),
+}
+
+/// `POST /u/login`: checks credentials for a transaction and opens a session (or asks for a
+/// second factor first).
 pub async fn login(
     core: &Core<'_>,
     tx: &str,
@@ -486,7 +503,7 @@ pub async fn login(
     password: &str,
     realm: Option<&str>,
     ip: &str,
-) -> CoreResult<LoggedIn> {
+) -> CoreResult<Login> {
     let Transaction {
         client, request: req, ..
     } = transaction(core, tx).await?;
@@ -510,13 +527,35 @@ pub async fn login(
         crate::core::oauth::grants::Origin { ip },
     )
     .await?;
+    let asked = crate::core::mfa::flows::Asked {
+        scope: "",
+        audience: None,
+        gty: None,
+        tx: Some(tx),
+    };
+    if let Some(mfa_token) = crate::core::mfa::flows::gate(core, &client, &user, asked).await? {
+        return Ok(Login::Mfa(crate::core::mfa::flows::step(core, &user, mfa_token).await?));
+    }
     let token = create_session(core, &user.user_id, &conn.id, core.clock.now_ms() / 1000).await?;
-    Ok(LoggedIn {
+    Ok(Login::Done(Box::new(LoggedIn {
         token,
         redirect: format!("{}authorize/resume?tx={tx}", core.settings.issuer),
         user,
         connection: conn,
-    })
+    })))
+}
+
+/// A session for `user` on the transaction `tx` after its second factor; the cookie value and
+/// the way back (`/authorize/resume`).
+pub async fn logged_in(
+    core: &Core<'_>,
+    tx: &str,
+    user: &crate::core::directory::users::User,
+) -> CoreResult<(String, String)> {
+    transaction(core, tx).await?;
+    let token = create_session(core, &user.user_id, &user.connection_id, core.clock.now_ms() / 1000).await?;
+    crate::core::oauth::sessions::mark_mfa(core, &token).await?;
+    Ok((token, format!("{}authorize/resume?tx={tx}", core.settings.issuer)))
 }
 
 /// `GET /authorize/resume?tx=`: finishes a transaction with a session that logged in *after* the

@@ -128,6 +128,7 @@ async fn tokens_for(core: &Core<'_>, signer: &dyn Signer, issue: Issue<'_>) -> C
             gty,
             nonce: grant.nonce.as_deref(),
             auth_time: Some(grant.auth_time),
+            amr: &grant.amr.iter().map(String::as_str).collect::<Vec<_>>(),
         },
     )
     .await?;

@@ -70,6 +70,8 @@ async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<Resour
 /// except the Management API, which only machine-to-machine clients reach (`access`).
 pub async fn user_api(core: &Core<'_>, audience: Option<&str>) -> CoreResult<Option<ResourceServer>> {
     match audience.filter(|a| !a.is_empty()) {
+        // The MFA API (`/mfa/authenticators`) is an audience of its own, always there.
+        Some(a) if a == crate::core::mfa::flows::mfa_audience(core) => Ok(Some(crate::core::mfa::flows::mfa_api(core))),
         Some(a) => {
             crate::core::oauth::audiences::refuse_management_audience(core, Some(a))?;
             Ok(Some(resource_server(core, a).await?))
@@ -391,6 +393,8 @@ pub struct UserGrant<'a> {
     pub nonce: Option<&'a str>,
     /// When the user authenticated (epoch seconds), for `auth_time`.
     pub auth_time: Option<i64>,
+    /// Authentication methods beyond the first factor (`["mfa"]` after a second factor).
+    pub amr: &'a [&'a str],
 }
 
 /// Issues an access token (and an ID token when `openid` is granted) for a user.
@@ -403,6 +407,7 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
         gty,
         nonce,
         auth_time,
+        amr,
     } = *g;
     let iss = core.settings.issuer.clone();
     let now_s = core.clock.now_ms() / 1000;
@@ -423,6 +428,9 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
     if let Some(g) = gty {
         access["gty"] = json!(g);
     }
+    if !amr.is_empty() {
+        access["amr"] = json!(amr);
+    }
     let access_token = signer.sign(&access).await?;
     let id_token = if has_openid {
         let mut claims: Map<String, Value> = profile_claims(user, scopes);
@@ -440,6 +448,9 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
         if let Some(t) = auth_time {
             claims.insert("auth_time".into(), json!(t));
         }
+        if !amr.is_empty() {
+            claims.insert("amr".into(), json!(amr));
+        }
         Some(signer.sign(&Value::Object(claims)).await?)
     } else {
         None
@@ -451,6 +462,7 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
         scope: Some(scope),
         expires_in: lifetime,
         token_type: "Bearer".into(),
+        recovery_code: None,
     })
 }
 
@@ -490,6 +502,18 @@ pub async fn password_grant(
     let api = user_api(core, req.audience.as_deref()).await?;
     let user = check_credentials(core, &conn, username, password, origin).await?;
     let scopes = granted_scopes(req.scope.as_deref(), api.as_ref(), false);
+    crate::core::mfa::flows::require(
+        core,
+        client,
+        &user,
+        crate::core::mfa::flows::Asked {
+            scope: &scopes.join(" "),
+            audience: api.as_ref().map(|a| a.identifier.as_str()),
+            gty: Some("password"),
+            tx: None,
+        },
+    )
+    .await?;
     let grant = UserGrant {
         client,
         user: &user,
@@ -498,6 +522,7 @@ pub async fn password_grant(
         gty: Some("password"),
         nonce: None,
         auth_time: None,
+        amr: &[],
     };
     issue_user_tokens(core, signer, &grant).await
 }
@@ -544,6 +569,7 @@ pub async fn client_credentials_grant(
         scope: Some(scope),
         expires_in: api.token_lifetime,
         token_type: "Bearer".into(),
+        recovery_code: None,
     })
 }
 

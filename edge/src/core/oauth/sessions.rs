@@ -41,6 +41,9 @@ pub struct Session {
     /// Epoch seconds of the authentication.
     #[serde(deserialize_with = "columns::int")]
     pub auth_time: i64,
+    /// The methods beyond the first factor (`["mfa"]`), as the tokens' `amr` claim says.
+    #[serde(default, deserialize_with = "columns::json_text")]
+    pub amr: Vec<String>,
 }
 
 /// Creates a session for `user_id`, authenticated on `connection_id`; returns the cookie value.
@@ -69,6 +72,17 @@ pub async fn create_session(
     Ok(token)
 }
 
+/// Records that session `token` passed a second factor.
+pub async fn mark_mfa(core: &Core<'_>, token: &str) -> CoreResult<()> {
+    core.db
+        .batch(vec![Stmt::new(
+            "UPDATE sessions SET amr = '[\"mfa\"]' WHERE id_hash = ?1",
+        )
+        .bind(sha256_hex(token.as_bytes()))])
+        .await?;
+    Ok(())
+}
+
 /// Whether session `s` may complete an authorization for `client_id`: only where the connection it
 /// was authenticated on is enabled for that client (Auth0's rule). The console and the
 /// administrators' connection belong only to each other (`directory::tenant::connection_enabled`),
@@ -88,7 +102,7 @@ pub async fn session(core: &Core<'_>, token: Option<&str>) -> CoreResult<Option<
         core.db,
         Stmt::new(
             "UPDATE sessions SET last_seen = ?1 WHERE id_hash = ?2 AND revoked_at IS NULL AND expires_at > ?1 \
-             AND last_seen > ?3 RETURNING id_hash, user_id, connection_id, auth_time",
+             AND last_seen > ?3 RETURNING id_hash, user_id, connection_id, auth_time, amr",
         )
         .bind(now)
         .bind(hash)

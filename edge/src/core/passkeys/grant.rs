@@ -42,6 +42,7 @@ pub async fn webauthn_grant(
             gty: Some("webauthn"),
             nonce: None,
             auth_time: None,
+            amr: &[],
         },
     )
     .await

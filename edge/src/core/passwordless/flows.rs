@@ -323,6 +323,18 @@ pub async fn otp_grant(
     )
     .await?;
     let scopes = grants::granted_scopes(req.scope.as_deref(), api.as_ref(), false);
+    crate::core::mfa::flows::require(
+        core,
+        client,
+        &verified.user,
+        crate::core::mfa::flows::Asked {
+            scope: &scopes.join(" "),
+            audience: api.as_ref().map(|a| a.identifier.as_str()),
+            gty: Some("passwordless"),
+            tx: None,
+        },
+    )
+    .await?;
     grants::issue_user_tokens(
         core,
         signer,
@@ -334,6 +346,7 @@ pub async fn otp_grant(
             gty: Some("passwordless"),
             nonce: None,
             auth_time: None,
+            amr: &[],
         },
     )
     .await

@@ -1,0 +1,56 @@
+//! Multi-factor settings as Auth0's Management API names them: `GET /api/v2/guardian/factors`,
+//! `PUT /api/v2/guardian/factors/{name}` (`{enabled}`), `GET/PUT /api/v2/guardian/policies`
+//! (`[]` = never, `["all-applications"]` = always).
+
+use serde::{Deserialize, Serialize};
+
+/// The factors Tollgate offers as a second factor.
+pub const SUPPORTED_FACTORS: [&str; 2] = ["otp", "email"];
+/// Auth0's factor names Tollgate knows but does not offer as a second factor yet.
+pub const KNOWN_FACTORS: [&str; 6] = [
+    "otp",
+    "email",
+    "webauthn-roaming",
+    "webauthn-platform",
+    "sms",
+    "push-notification",
+];
+/// The one policy besides "never".
+pub const ALL_APPLICATIONS: &str = "all-applications";
+
+/// One factor of `GET /api/v2/guardian/factors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    /// Its name (`otp`, `email`, …).
+    pub name: String,
+    /// Offered to users.
+    pub enabled: bool,
+    /// Whether it can be offered without more setup (Auth0: `trial_expired`/… are not used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_trial_expired: Option<bool>,
+}
+
+/// `PUT /api/v2/guardian/factors/{name}`: the body and the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactorUpdate {
+    /// On or off.
+    pub enabled: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn factors_and_policies_round_trip_in_auth0s_shape() {
+        // As the Management API documents them (GET /guardian/factors; PUT /guardian/policies).
+        let text = r#"[{"name":"otp","enabled":true},{"name":"email","enabled":false}]"#;
+        let f: Vec<Factor> = serde_json::from_str(text).unwrap();
+        assert_eq!(serde_json::to_string(&f).unwrap(), text);
+        let p: Vec<String> = serde_json::from_str(r#"["all-applications"]"#).unwrap();
+        assert_eq!(p, [ALL_APPLICATIONS]);
+        assert!(serde_json::from_str::<FactorUpdate>(r#"{"enabled":true,"x":1}"#).is_err());
+    }
+}
