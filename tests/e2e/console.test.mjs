@@ -2,11 +2,15 @@
 // hosted login page (code + PKCE), finds a user, changes a password policy and sees sign-up
 // enforce it, imports a file and watches its progress bar complete, sees the migration chart;
 // every page is keyboard-labelled with 0 axe-core violations and screenshotted. An ordinary user
-// gets no console and no Management API.
+// gets no console and no Management API. Passkeys (on a Worker of its own at http://localhost, since
+// WebAuthn takes no IP address as its RP id): the database connection's switches, a user's sign-in
+// methods, a passkey deleted.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import { BASE, CONNECTION, launch, login, post, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
+import { root, startWorker } from './worker.mjs';
 
 const OWNER = process.env.ADMIN_EMAIL ?? 'owner@tollgate.test';
 const OWNER_PASSWORD = process.env.ADMIN_PASSWORD ?? 'Console-Owner-Pass-1';
@@ -27,8 +31,8 @@ async function api(method, path, body) {
   return { status: r.status, body: await r.json().catch(() => null) };
 }
 
-async function signIn(page, email, password) {
-  await page.goto(`${BASE}/admin/`);
+async function signIn(page, email, password, base = BASE) {
+  await page.goto(`${base}/admin/`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((u) => u.pathname === '/authorize');
   await page.locator('#tg-login-id').waitFor();
@@ -73,6 +77,8 @@ test('the owner runs the tenant from the console: users, a password policy, an i
   assert.match(await page.locator('.detail').textContent(), new RegExp(CONNECTION));
   await page.getByRole('button', { name: 'Send password reset email' }).click();
   await page.getByText(/A password reset email is on its way/).waitFor();
+  // Its sign-in methods: the password.
+  await page.getByRole('table', { name: 'Sign-in methods' }).getByRole('cell', { name: 'password', exact: true }).waitFor();
   const outbox = await (await fetch(`${BASE}/dev/outbox.json?to=${encodeURIComponent(email)}`)).json();
   assert.match(outbox[0].link, /\/lo\/reset\?ticket=/, 'the user got the reset mail');
   await axe(page, 'users', found);
@@ -268,4 +274,168 @@ test('the owner invites a member who sets a password once; the email connection 
   await api('PATCH', `connections/${email.id}`, { options: { ...email.options, totp: { length: 6, time_step: 300 } } });
   assert.deepEqual(found, []);
   await context.close();
+});
+
+test('passkeys in the console: the database connection switches them; a user\'s sign-in methods; a passkey deleted', async () => {
+  // A Worker of its own on http://localhost: WebAuthn refuses an IP address as its RP id.
+  const w = await startWorker({ state: path.join(process.env.ARTIFACTS ?? path.join(root, 'tests', 'artifacts'), 'console-passkeys-state'), host: 'localhost' });
+  const B = w.origin;
+  const contexts = [];
+  try {
+    const token = (await (await fetch(`${B}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: w.m2mSecret, audience: `${B}/api/v2/` }) })).json()).access_token;
+    const mgmt = async (method, p, body) => {
+      const r = await fetch(`${B}/api/v2/${p}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body && JSON.stringify(body) });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    };
+    const userId = async (email) => (await mgmt('GET', `users-by-email?email=${encodeURIComponent(email)}`)).body[0].user_id;
+    const methodsOf = async (email) => (await mgmt('GET', `users/${encodeURIComponent(await userId(email))}/authentication-methods`)).body;
+    const hostedLogin = () => {
+      const u = new URL(`${B}/authorize`);
+      for (const [k, v] of Object.entries({ client_id: 'demo-spa', redirect_uri: `${B}/callback`, response_type: 'code', scope: 'openid email',
+        state: 'st4te', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })) u.searchParams.set(k, v);
+      return u.href;
+    };
+
+    // Two users who signed up with a passkey on the hosted page (Chromium's virtual authenticator),
+    // and one with a password.
+    const holder = await browser.newContext();
+    contexts.push(holder);
+    await holder.addInitScript(() => {
+      // No autofill request: it would race the button.
+      if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
+    const hp = await holder.newPage();
+    const cdp = await holder.newCDPSession(hp);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', { options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+    const [keyA, keyB] = [uniqueEmail('console-passkey-a'), uniqueEmail('console-passkey-b')];
+    for (const email of [keyA, keyB]) {
+      await holder.clearCookies();
+      await hp.goto(hostedLogin());
+      await hp.click('#tg-tab-signup');
+      await hp.fill('#tg-signup-email', email);
+      await hp.getByRole('button', { name: 'Sign up with a passkey' }).click();
+      await hp.waitForURL((u) => u.pathname === '/callback', { timeout: 20_000 });
+    }
+    assert.deepEqual((await methodsOf(keyA)).map((m) => m.type), ['passkey']);
+    const pwUser = uniqueEmail('console-password');
+    const su = await post(`${B}/dbconnections/signup`, { client_id: 'demo-spa', connection: CONNECTION, email: pwUser, password: 'Console-methods-1!' },
+      { 'content-type': 'application/json', 'cf-connecting-ip': testIp() });
+    assert.equal(su.status, 200, JSON.stringify(su.body));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const found = [];
+    await signIn(page, OWNER, OWNER_PASSWORD, B);
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    await nav.waitFor({ timeout: 15_000 });
+
+    // Connections: passkeys off, then on with the offer after a password login; the rest kept.
+    const before = (await mgmt('GET', 'connections')).body.find((c) => c.name === CONNECTION);
+    assert.equal(before.options.authentication_methods.passkey.enabled, true, 'the demo connection offers passkeys');
+    await nav.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('button', { name: CONNECTION }).click();
+    const offer = page.getByRole('checkbox', { name: 'Offer passkeys: sign up and log in without a password' });
+    const enrol = page.getByRole('checkbox', { name: 'After a password login, offer to add a passkey' });
+    assert.equal(await offer.isChecked(), true);
+    assert.equal(await enrol.isChecked(), before.options.passkey_options.progressive_enrollment_enabled);
+    await offer.uncheck();
+    assert.equal(await enrol.isDisabled(), true, 'no offer to add a passkey without passkeys');
+    await axe(page, 'connections-passkeys', found);
+    // Saves and waits for the API's answer (the notice's text is the same at every save).
+    const save = async () => {
+      const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/v2/connections/'));
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      assert.equal((await answered).status(), 200);
+      await page.getByText('Saved. The next sign-up and login use these settings.').waitFor();
+    };
+    await save();
+    let now = (await mgmt('GET', 'connections')).body.find((c) => c.name === CONNECTION);
+    assert.equal(now.options.authentication_methods.passkey.enabled, false);
+    const kept = (o) => ({ policy: o.passwordPolicy, history: o.password_history, password: o.authentication_methods.password,
+      challenge: o.passkey_options.challenge_ui, local: o.passkey_options.local_enrollment_enabled, bfp: o.brute_force_protection });
+    assert.deepEqual(kept(now.options), kept(before.options), 'the other options are kept');
+    // The hosted page no longer offers a passkey.
+    const visitor = await browser.newContext();
+    contexts.push(visitor);
+    const vp = await visitor.newPage();
+    await vp.goto(hostedLogin());
+    await vp.locator('#tg-login-id').waitFor();
+    assert.equal(await vp.getByRole('button', { name: 'Continue with a passkey' }).count(), 0);
+    assert.notEqual(await vp.getAttribute('#tg-login-id', 'autocomplete'), 'username webauthn');
+
+    await offer.check();
+    await enrol.check();
+    await save();
+    now = (await mgmt('GET', 'connections')).body.find((c) => c.name === CONNECTION);
+    assert.equal(now.options.authentication_methods.passkey.enabled, true);
+    assert.equal(now.options.passkey_options.progressive_enrollment_enabled, true);
+    assert.deepEqual(kept(now.options), kept(before.options), 'the other options are kept');
+    await vp.goto(hostedLogin());
+    await vp.getByRole('button', { name: 'Continue with a passkey' }).waitFor();
+
+    // Users: a password user's methods list the password, which is not deleted (a reset replaces it).
+    const open = async (email) => {
+      await nav.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('button', { name: email }).click();
+      await page.getByRole('heading', { level: 2, name: email }).waitFor();
+      const table = page.getByRole('table', { name: 'Sign-in methods' });
+      await table.waitFor();
+      return table;
+    };
+    let table = await open(pwUser);
+    assert.equal(await table.getByRole('cell', { name: 'password', exact: true }).count(), 1);
+    assert.equal(await table.getByRole('button').count(), 0, 'no delete button for a password');
+    assert.match(await table.textContent(), /A password reset replaces it/);
+    const [pwMethod] = await methodsOf(pwUser);
+    assert.equal(pwMethod.type, 'password');
+    const refusedPw = await mgmt('DELETE', `users/${encodeURIComponent(await userId(pwUser))}/authentication-methods/${encodeURIComponent(pwMethod.id)}`);
+    assert.equal(refusedPw.status, 400);
+    assert.match(refusedPw.body.message, /password is not deleted/);
+    await axe(page, 'users-methods-password', found);
+
+    // A passkey user: the passkey, deleted after a confirmation (Cancel first).
+    table = await open(keyA);
+    assert.equal(await table.getByRole('cell', { name: 'passkey', exact: true }).count(), 1);
+    assert.match(await table.textContent(), /Passkey/);
+    await table.getByRole('button', { name: 'Delete Passkey…' }).click();
+    const confirm = page.getByRole('group', { name: 'Confirm passkey deletion' });
+    await confirm.waitFor();
+    await axe(page, 'users-methods-passkey-confirm', found);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    assert.equal((await methodsOf(keyA)).length, 1, 'Cancel deletes nothing');
+    await table.getByRole('button', { name: 'Delete Passkey…' }).click();
+    await confirm.getByRole('button', { name: 'Yes, delete passkey' }).click();
+    await page.getByText('The passkey is deleted and the user is signed out everywhere.').waitFor();
+    await page.getByText(/No password and no passkey: this user cannot sign in until they set a password/).waitFor();
+    assert.deepEqual(await methodsOf(keyA), []);
+    await axe(page, 'users-methods-deleted', found);
+
+    // Deleted meanwhile (another operator): the API's refusal is shown, then the list as it is.
+    table = await open(keyB);
+    await table.getByRole('button', { name: 'Delete Passkey…' }).click();
+    const [keyBMethod] = await methodsOf(keyB);
+    assert.equal((await mgmt('DELETE', `users/${encodeURIComponent(await userId(keyB))}/authentication-methods/${encodeURIComponent(keyBMethod.id)}`)).status, 204);
+    await confirm.getByRole('button', { name: 'Yes, delete passkey' }).click();
+    const alert = page.locator('.detail .error[role=alert]');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /The authentication method does not exist\. \(404\)/);
+    await page.getByText(/No password and no passkey: this user cannot sign in until they set a password/).waitFor();
+    await axe(page, 'users-methods-refused', found);
+
+    assert.deepEqual(found, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    for (const c of contexts) await c.close().catch(() => {});
+    await w.stop();
+  }
 });

@@ -1,11 +1,12 @@
 //! Connections: the database connections' password policy (with a live preview of the rules, by
-//! the same `shared` code the widget and the edge run), username rules, sign-up on/off, lazy
-//! migration with a "Test connection" against the legacy store; social and OIDC connections.
+//! the same `shared` code the widget and the edge run), username rules, sign-up on/off, passkeys
+//! (on/off, the offer after a password login), lazy migration with a "Test connection" against the
+//! legacy store; social and OIDC connections.
 
 use leptos::prelude::*;
 use shared::management::connections::{
-    Connection, LegacyTest, LegacyTestResult, LegacyVerdict, PasswordDictionary, PasswordHistory, Toggle,
-    UpdateConnection,
+    Connection, LegacyTest, LegacyTestResult, LegacyVerdict, MethodSwitch, PasskeyOptions, PasswordDictionary,
+    PasswordHistory, Toggle, UpdateConnection,
 };
 use shared::username::UsernameRules;
 use shared::wire::{ComplexityOptions, Validation};
@@ -96,6 +97,20 @@ fn Editor(
     let username_max = RwSignal::new(username.map_or(15, |u| u.max).to_string());
     let disable_signup = RwSignal::new(o.disable_signup == Some(true));
     let import_mode = RwSignal::new(o.import_mode == Some(true));
+    // The edge's defaults when absent: passkeys off, the offer after a password login on.
+    let passkeys = RwSignal::new(
+        o.authentication_methods
+            .as_ref()
+            .and_then(|m| m.passkey.as_ref())
+            .and_then(|p| p.enabled)
+            == Some(true),
+    );
+    let enrollment = RwSignal::new(
+        o.passkey_options
+            .as_ref()
+            .and_then(|p| p.progressive_enrollment_enabled)
+            != Some(false),
+    );
     let legacy_url = RwSignal::new(o.legacy.as_ref().map(|l| l.url.clone()).unwrap_or_default());
     let sample = RwSignal::new(String::new());
     let message = RwSignal::new(Ok(String::new()));
@@ -140,6 +155,17 @@ fn Editor(
         });
         o.disable_signup = Some(disable_signup.get_untracked());
         o.import_mode = Some(import_mode.get_untracked());
+        // Only the two switches change; the other ways in and passkey options stay as they are.
+        let mut methods = o.authentication_methods.unwrap_or_default();
+        methods.passkey = Some(MethodSwitch {
+            enabled: Some(passkeys.get_untracked()),
+            ..methods.passkey.unwrap_or_default()
+        });
+        o.authentication_methods = Some(methods);
+        o.passkey_options = Some(PasskeyOptions {
+            progressive_enrollment_enabled: Some(enrollment.get_untracked()),
+            ..o.passkey_options.unwrap_or_default()
+        });
         let url = legacy_url.get_untracked();
         o.legacy = if url.trim().is_empty() {
             None
@@ -239,6 +265,15 @@ fn Editor(
                     <input id="un-max" type="number" min="1" max="128" prop:value=username_max on:input=move |ev| username_max.set(event_target_value(&ev)) />
                     <label class="check"><input type="checkbox" prop:checked=disable_signup on:change=move |ev| disable_signup.set(event_target_checked(&ev)) />
                         "Disable sign-ups"</label>
+                </fieldset>
+                <fieldset>
+                    <legend>"Passkeys"</legend>
+                    <label class="check"><input type="checkbox" prop:checked=passkeys on:change=move |ev| passkeys.set(event_target_checked(&ev)) />
+                        "Offer passkeys: sign up and log in without a password"</label>
+                    <label class="check"><input type="checkbox" prop:checked=enrollment prop:disabled=move || !passkeys.get()
+                        on:change=move |ev| enrollment.set(event_target_checked(&ev)) />
+                        "After a password login, offer to add a passkey"</label>
+                    <p class="hint">"A user who answers \"Not now\" is not asked again for 30 days."</p>
                 </fieldset>
                 <fieldset>
                     <legend>"Lazy migration"</legend>

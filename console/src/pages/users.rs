@@ -1,8 +1,9 @@
-//! Users: search (`q` in the v3 syntax, or plain text), results with paging, one user's profile
-//! and identities, block/unblock, delete (confirmed), reset and verification mail, brute-force
-//! blocks lifted.
+//! Users: search (`q` in the v3 syntax, or plain text), results with paging, one user's profile,
+//! identities and sign-in methods (a passkey deleted, confirmed), block/unblock, delete (confirmed),
+//! reset and verification mail, brute-force blocks lifted.
 
 use leptos::prelude::*;
+use shared::management::authentication_methods::AuthenticationMethod;
 use shared::management::jobs::{Job, VerificationEmail};
 use shared::management::tickets::{PasswordChangeTicket, Ticket};
 use shared::management::users::{UpdateUser, User, UsersPage};
@@ -211,6 +212,8 @@ fn UserDetail(
                                     <li>{format!("{} · {} · {}", i.connection, i.provider, i.user_id)}</li>
                                 }).collect_view()}
                             </ul>
+                            <Methods id=u.user_id.clone() connection=u.connection().to_owned()
+                                database=u.identities.first().is_some_and(|i| i.provider == "auth0") />
                             <div class="actions">
                                 {button(if blocked { "Unblock" } else { "Block" }, Act::Block(!blocked), "")}
                                 {button("Lift brute-force blocks", Act::LiftBlocks, "")}
@@ -227,6 +230,120 @@ fn UserDetail(
                             </div>
                         }.into_any()
                     }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// What a passkey is, for people: synced (a password manager's or a platform's account) or bound
+/// to one device, and whether it is backed up.
+fn device_text(m: &AuthenticationMethod) -> String {
+    let kind = match m.credential_device_type.as_deref() {
+        Some("multi_device") => "Synced across devices",
+        Some("single_device") => "One device only",
+        Some(other) => other,
+        None => return "—".into(),
+    };
+    match m.credential_backed_up {
+        Some(true) => format!("{kind}, backed up"),
+        Some(false) => format!("{kind}, not backed up"),
+        None => kind.to_owned(),
+    }
+}
+
+/// A user's ways in (`GET users/{id}/authentication-methods`): the password and each passkey. A
+/// passkey can be deleted (confirmed first); the edge then ends the user's sessions. A password is
+/// not deleted: a reset replaces it.
+#[component]
+fn Methods(
+    /// The user id (`auth0|…`).
+    id: String,
+    /// The user's connection.
+    connection: String,
+    /// A database connection's user (who could have a password or passkeys).
+    database: bool,
+) -> impl IntoView {
+    let path = StoredValue::new(format!("users/{}/authentication-methods", enc(&id)));
+    let methods = LocalResource::new(move || {
+        let path = path.get_value();
+        async move { api::get::<Vec<AuthenticationMethod>>(&path).await }
+    });
+    let message = RwSignal::new(Ok(String::new()));
+    let confirming = RwSignal::new(None::<String>);
+    let delete = move |method: String| {
+        let target = format!("{}/{}", path.get_value(), enc(&method));
+        leptos::task::spawn_local(async move {
+            let r = api::delete(&target).await;
+            confirming.set(None);
+            message.set(
+                r.map(|_| "The passkey is deleted and the user is signed out everywhere.".to_owned())
+                    .map_err(|e| e.to_string()),
+            );
+            methods.refetch();
+        });
+    };
+    view! {
+        <section aria-labelledby="methods-title">
+            <h3 id="methods-title">"Sign-in methods"</h3>
+            <Flash message />
+            <Suspense fallback=|| view! { <p>"Loading sign-in methods…"</p> }>
+                {move || methods.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="hint">{if database {
+                            "No password and no passkey: this user cannot sign in until they set a password with a reset email.".to_owned()
+                        } else {
+                            format!("No password and no passkey: this user signs in with {connection}.")
+                        }}</p>
+                    }.into_any(),
+                    Ok(list) => view! {
+                        <table class="list methods">
+                            <caption class="sr">"Sign-in methods"</caption>
+                            <thead><tr><th scope="col">"Type"</th><th scope="col">"Name"</th><th scope="col">"Added"</th>
+                                <th scope="col">"Last used"</th><th scope="col">"Device"</th><th scope="col">"Actions"</th></tr></thead>
+                            <tbody>
+                                {list.into_iter().map(|m| {
+                                    let device = device_text(&m);
+                                    let action = match m.kind.as_str() {
+                                        "passkey" => {
+                                            let (ask, yes) = (m.id.clone(), m.id.clone());
+                                            let mine = m.id.clone();
+                                            let label = m.name.clone().unwrap_or_else(|| "Passkey".into());
+                                            let delete_label = format!("Delete {label}…");
+                                            view! {
+                                                <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
+                                                    fallback=move || {
+                                                        let ask = ask.clone();
+                                                        view! { <button type="button" class="danger" aria-label=delete_label.clone()
+                                                            on:click=move |_| { message.set(Ok(String::new())); confirming.set(Some(ask.clone())) }>"Delete…"</button> }
+                                                    }>
+                                                    <span class="confirm" role="group" aria-label="Confirm passkey deletion">
+                                                        "Delete this passkey? The user is signed out everywhere. "
+                                                        <button type="button" class="danger" on:click={
+                                                            let yes = yes.clone();
+                                                            move |_| delete(yes.clone())
+                                                        }>"Yes, delete passkey"</button>
+                                                        <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                                                    </span>
+                                                </Show>
+                                            }.into_any()
+                                        }
+                                        "password" => view! { <span class="hint">"A password reset replaces it"</span> }.into_any(),
+                                        _ => ().into_any(),
+                                    };
+                                    view! { <tr>
+                                        <td>{m.kind.clone()}</td>
+                                        <td>{m.name.clone().unwrap_or_else(|| "—".into())}</td>
+                                        <td>{when(m.created_at.as_deref())}</td>
+                                        <td>{when(m.last_auth_at.as_deref())}</td>
+                                        <td>{device}</td>
+                                        <td>{action}</td>
+                                    </tr> }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
                 })}
             </Suspense>
         </section>
