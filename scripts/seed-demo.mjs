@@ -56,7 +56,8 @@ const emailConnectionId = 'con_demo_email000001';
 const emailConnectionOptions = { totp: { length: 6, time_step: 300 }, brute_force_protection: true };
 const OTP_GRANT = 'http://auth0.com/oauth/grant-type/passwordless/otp';
 const WEBAUTHN_GRANT = 'urn:okta:params:oauth:grant-type:webauthn';
-// Auth0's MFA API grants (demo-web: a server-side client completing a second factor).
+// Auth0's MFA API grants: demo-web (a server-side client) and demo-spa (the embedded widget)
+// complete a second factor.
 const MFA_GRANTS = ['mfa-otp', 'mfa-oob', 'mfa-recovery-code'].map((g) => `http://auth0.com/oauth/grant-type/${g}`);
 const now = Date.now();
 const m2mSecret = values['m2m-secret'] ?? process.env.DEMO_M2M_SECRET ?? randomBytes(24).toString('base64url');
@@ -98,7 +99,7 @@ INSERT INTO clients (client_id, name, app_type, is_public, callbacks, web_origin
   VALUES ('demo-spa', 'Demo SPA', 'spa', 1,
     ${json([`${origin}/`, `${origin}/callback`, ...extra.flatMap((o) => [`${o}/`, `${o}/callback.html`, `${o}/spa.html`, `${o}/auth0js.html`, `${o}/lock.html`, `${o}/lock-passwordless.html`])])},
     ${json([origin, ...extra])}, ${json([`${origin}/`, ...extra.map((o) => `${o}/`)])},
-    ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT, WEBAUTHN_GRANT])}, 1, ${now})
+    ${json(['authorization_code', 'refresh_token', 'implicit', 'http://auth0.com/oauth/grant-type/password-realm', OTP_GRANT, WEBAUTHN_GRANT, ...MFA_GRANTS])}, 1, ${now})
   ON CONFLICT(client_id) DO UPDATE SET callbacks = excluded.callbacks, web_origins = excluded.web_origins,
     allowed_logout_urls = excluded.allowed_logout_urls, grant_types = excluded.grant_types;
 INSERT OR IGNORE INTO client_connections (client_id, connection_id) VALUES ('demo-spa', ${q(connectionId)});

@@ -62,6 +62,10 @@ pub enum ErrorCode {
     InvalidToken,
     /// Lock's name for wrong credentials.
     InvalidUserPassword,
+    /// The first factor held; a second is needed (the answer carries an `mfa_token`).
+    MfaRequired,
+    /// An `mfa_token` that was used, voided or is too old.
+    ExpiredToken,
     /// A code this version does not know.
     #[serde(other)]
     Other,
@@ -94,6 +98,8 @@ impl ErrorCode {
             Self::InvalidTicket => "invalid_ticket",
             Self::InvalidToken => "invalid_token",
             Self::InvalidUserPassword => "invalid_user_password",
+            Self::MfaRequired => "mfa_required",
+            Self::ExpiredToken => "expired_token",
             Self::Other => "other",
         }
     }
@@ -157,6 +163,9 @@ pub struct ErrorBody {
     /// Description of the OAuth shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+    /// With `mfa_required`: the token for the MFA API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
 }
 
 impl ErrorBody {

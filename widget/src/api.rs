@@ -88,11 +88,25 @@ fn post(
     body: Result<JsValue, serde_wasm_bindgen::Error>,
     cookies: bool,
 ) -> Result<Request, gloo_net::Error> {
+    post_with(url, body, cookies, None)
+}
+
+/// [`post`] with a bearer token.
+fn post_with(
+    url: &str,
+    body: Result<JsValue, serde_wasm_bindgen::Error>,
+    cookies: bool,
+    bearer: Option<&str>,
+) -> Result<Request, gloo_net::Error> {
     let text = body
         .ok()
         .and_then(|b| js_sys::JSON::stringify(&b).ok())
         .ok_or_else(|| gloo_net::Error::GlooError("unserialisable body".into()))?;
     let req = Request::post(url).header("content-type", "application/json");
+    let req = match bearer {
+        Some(t) => req.header("authorization", &format!("Bearer {t}")),
+        None => req,
+    };
     // Cross-origin authentication binds its ticket to the edge's cookie.
     let req = if cookies {
         req.credentials(RequestCredentials::Include)
@@ -125,6 +139,15 @@ fn read<T: DeserializeOwned>(value: Option<JsValue>) -> Result<T, ApiFailure> {
 /// `POST url` with `body` as JSON (with the edge's cookies when `cookies`); the answer read as `T`.
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(url: &str, body: &B, cookies: bool) -> Result<T, ApiFailure> {
     read(send(post(url, to_js(body), cookies)).await?)
+}
+
+/// `POST url` with `body` as JSON and `Authorization: Bearer {bearer}`; the answer read as `T`.
+pub async fn post_bearer<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+    bearer: &str,
+) -> Result<T, ApiFailure> {
+    read(send(post_with(url, to_js(body), false, Some(bearer))).await?)
 }
 
 /// `POST url` with a JS value as its JSON body (with the edge's cookies when `cookies`); the answer

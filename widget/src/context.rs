@@ -42,6 +42,8 @@ pub enum Screen {
     Passwordless,
     /// Hosted page, after a password login: add a passkey, or not now.
     EnrollPasskey,
+    /// The second factor after a first one (enrol or challenge).
+    Mfa,
 }
 
 impl Screen {
@@ -60,7 +62,7 @@ impl Screen {
     /// Lock's event prefix for the screen (`signin ready`, `signup ready`, …).
     pub fn event_prefix(self) -> &'static str {
         match self {
-            Self::Login | Self::Passwordless | Self::EnrollPasskey => "signin",
+            Self::Login | Self::Passwordless | Self::EnrollPasskey | Self::Mfa => "signin",
             Self::SignUp => "signup",
             Self::ForgotPassword => "forgot_password",
         }
@@ -188,6 +190,10 @@ pub fn identifier_email() -> String {
 /// Where the hosted page goes once the passkey offer is answered (set by a password login).
 #[derive(Debug, Clone, Copy)]
 pub struct AfterEnroll(pub RwSignal<Option<String>>);
+
+/// The MFA step the [`Screen::Mfa`] works on.
+#[derive(Debug, Clone, Copy)]
+pub struct PendingMfa(pub RwSignal<Option<shared::wire::MfaStep>>);
 
 /// Whether this widget offers passkeys: the connection has them on, the browser can, and the
 /// login continues on the hosted page or in place (not through Lock's redirect mode).

@@ -132,6 +132,16 @@ pub enum Next {
     Stay,
     /// Hosted page: offer to add a passkey, then go on to this URL.
     Enroll(String),
+    /// The tenant asks for a second factor.
+    Mfa(shared::wire::MfaStep),
+}
+
+/// An embedded login's `mfa_required` as the step it starts; other failures stay failures.
+fn or_mfa(r: Result<TokenResponse, ApiFailure>) -> Result<Result<TokenResponse, shared::wire::MfaStep>, ApiFailure> {
+    match r {
+        Ok(t) => Ok(Ok(t)),
+        Err(f) => crate::mfa::step_of(&f).map(Err).ok_or(f),
+    }
 }
 
 /// Logs in with `username`/`password` and continues as the mode says. Takes the context by value:
@@ -147,6 +157,9 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 connection: Some(realm),
             };
             let r: Redirect = post_json(&ctx.url("/u/login"), &body, false).await?;
+            if let Some(step) = r.mfa {
+                return Ok(Next::Mfa(step));
+            }
             if r.enroll_passkey && crate::passkey::supported() {
                 return Ok(Next::Enroll(r.redirect));
             }
@@ -180,7 +193,10 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 audience: ctx.opts.auth.audience.clone(),
                 ..TokenRequest::default()
             };
-            let tokens: TokenResponse = post_json(&ctx.url("/oauth/token"), &body, false).await?;
+            let tokens = match or_mfa(post_json(&ctx.url("/oauth/token"), &body, false).await)? {
+                Ok(t) => t,
+                Err(step) => return Ok(Next::Mfa(step)),
+            };
             ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
             Ok(Next::Stay)
         }
@@ -226,7 +242,7 @@ pub async fn passwordless_start(ctx: WidgetCtx, email: String) -> Result<(), Api
 }
 
 /// Logs in with the code mailed to `email`, then continues as the mode says (as [`log_in`]).
-pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) -> Result<bool, ApiFailure> {
+pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) -> Result<Next, ApiFailure> {
     let realm = ctx.passwordless.clone().unwrap_or_else(|| "email".into());
     match &ctx.mode {
         Mode::Hosted { tx } => {
@@ -237,8 +253,11 @@ pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) ->
                 otp: Some(code),
             };
             let r: Redirect = post_json(&ctx.url("/u/passwordless/verify"), &body, false).await?;
+            if let Some(step) = r.mfa {
+                return Ok(Next::Mfa(step));
+            }
             navigate(&r.redirect);
-            Ok(true)
+            Ok(Next::Leaving)
         }
         Mode::Redirect => {
             let body = CoAuthenticateRequest {
@@ -254,7 +273,7 @@ pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) ->
                 &ctx,
                 &[("realm", &realm), ("login_ticket", &r.login_ticket)],
             ));
-            Ok(true)
+            Ok(Next::Leaving)
         }
         Mode::Embedded => {
             let body = TokenRequest {
@@ -267,9 +286,12 @@ pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) ->
                 audience: ctx.opts.auth.audience.clone(),
                 ..TokenRequest::default()
             };
-            let tokens: TokenResponse = post_json(&ctx.url("/oauth/token"), &body, false).await?;
+            let tokens = match or_mfa(post_json(&ctx.url("/oauth/token"), &body, false).await)? {
+                Ok(t) => t,
+                Err(step) => return Ok(Next::Mfa(step)),
+            };
             ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
-            Ok(false)
+            Ok(Next::Stay)
         }
     }
 }

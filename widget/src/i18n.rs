@@ -283,6 +283,30 @@ const EN: &[(&str, &str)] = &[
         "We could not reach the server. Check your connection and try again.",
     ),
     ("error.passkey.lock.fallback", "Something went wrong. Please try again."),
+    ("mfaTitle", "Verify it's you"),
+    ("mfaOtpPrompt", "Enter the 6-digit code from your authenticator app."),
+    ("mfaEnrollTitle", "Add a second step"),
+    ("mfaEnrollOtp", "Scan this QR code with an authenticator app (or type the key), then enter the 6-digit code it shows."),
+    ("mfaQrAlt", "QR code for your authenticator app"),
+    ("mfaKeyLabel", "Key"),
+    ("mfaEmailSent", "We sent a code to your email address. Enter it below."),
+    ("mfaCodeLabel", "Code"),
+    ("mfaVerify", "Verify"),
+    ("busy.mfa", "Checking…"),
+    ("mfaLoading", "Preparing your second step…"),
+    ("mfaRecoverySave", "Save this recovery code somewhere safe. It lets you in if you lose access to your second step, and it is shown only once."),
+    ("mfaUseRecovery", "Use a recovery code"),
+    ("mfaRecoveryPrompt", "Enter your recovery code."),
+    ("mfaRecoveryLabel", "Recovery code"),
+    ("mfaNewRecoveryTitle", "Your new recovery code"),
+    ("mfaContinue", "Continue"),
+    ("error.mfa.invalid_code", "That code is not right. Try again."),
+    ("error.mfa.expired", "This took too long. Please log in again."),
+    ("error.mfa.refused", "The second step could not be set up here. Please contact the site's support."),
+    ("error.mfa.too_many_attempts", "Too many wrong codes. Please wait a while and try again."),
+    ("error.mfa.too_many_requests", "Too many attempts. Please wait a moment and try again."),
+    ("error.mfa.lock.network", "We could not reach the server. Check your connection and try again."),
+    ("error.mfa.lock.fallback", "Something went wrong. Please try again."),
 ];
 
 /// A language's strings: English underneath, a pack over it, the page's overrides on top.
@@ -309,6 +333,8 @@ pub enum Form {
     Passwordless,
     /// Passkeys (`error.passkey.*`): a refused passkey, a taken address at a passkey sign-up.
     Passkey,
+    /// The second factor (`error.mfa.*`): a wrong code, an expired step.
+    Mfa,
 }
 
 impl Form {
@@ -319,6 +345,7 @@ impl Form {
             Form::ForgotPassword => "error.forgotPassword",
             Form::Passwordless => "error.passwordless",
             Form::Passkey => "error.passkey",
+            Form::Mfa => "error.mfa",
         }
     }
 }
@@ -438,6 +465,15 @@ impl I18n {
                     None => signup.filter(|k| matches!(*k, "signup_disabled" | "invalid_signup")),
                     other => *other,
                 },
+                Form::Mfa => match code {
+                    Some(ErrorCode::InvalidGrant) => Some("invalid_code"),
+                    Some(ErrorCode::AccessDenied) => Some("refused"),
+                    _ => login.filter(|k| matches!(*k, "too_many_attempts" | "too_many_requests")),
+                },
+            })
+            .or(match (form, code) {
+                (Form::Mfa, Some(ErrorCode::ExpiredToken)) => Some("expired"),
+                _ => None,
             });
         let key = match (entry, failure) {
             (Some("lock.invalid_email_password"), _) if by_username => "lock.invalid_username_password",

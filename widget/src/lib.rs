@@ -14,6 +14,7 @@ pub mod context;
 pub mod events;
 pub mod flow;
 pub mod i18n;
+pub mod mfa;
 pub mod mount;
 pub mod options;
 pub mod passkey;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::form::{AsideLink, Field, FormShell, FormState, Kind, Status};
 use super::passkeys::{start_autofill, PasskeyButton};
-use crate::context::{passkeys_offered, use_identifier, use_screen, use_widget, AfterEnroll, Screen};
+use crate::context::{passkeys_offered, use_identifier, use_screen, use_widget, AfterEnroll, PendingMfa, Screen};
 use crate::flow::{log_in, AuthorizationError, Next};
 use crate::i18n::Form;
 use crate::passkey::Purpose;
@@ -24,6 +24,7 @@ pub fn LoginForm() -> impl IntoView {
     let pw_ok = move || !password.get().is_empty();
 
     let after_enroll = expect_context::<AfterEnroll>().0;
+    let pending_mfa = expect_context::<PendingMfa>().0;
     // Passkeys: the email field's autofill while this screen shows, ended by any other ceremony.
     let passkeys = passkeys_offered(&ctx);
     let autofill = StoredValue::new_local(if passkeys { start_autofill(&ctx) } else { None });
@@ -46,6 +47,11 @@ pub fn LoginForm() -> impl IntoView {
                 Ok(Next::Enroll(url)) => {
                     after_enroll.set(Some(url));
                     screen.set(Screen::EnrollPasskey);
+                    std::future::pending().await
+                }
+                Ok(Next::Mfa(step)) => {
+                    pending_mfa.set(Some(step));
+                    screen.set(Screen::Mfa);
                     std::future::pending().await
                 }
                 Err(f) => {

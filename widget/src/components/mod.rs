@@ -6,6 +6,7 @@ pub mod extra_field;
 pub mod forgot;
 pub mod form;
 pub mod login;
+pub mod mfa;
 pub mod modal;
 pub mod new_password;
 pub mod passkeys;

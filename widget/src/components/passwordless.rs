@@ -10,8 +10,8 @@ use shared::wire::PasswordlessSend;
 use super::email_field::{email_ok, EmailField};
 use super::form::{AsideLink, Field, FormShell, FormState, Heading, Kind, Status};
 use crate::api::js_value;
-use crate::context::{identifier_email, use_screen, use_widget, Screen};
-use crate::flow::{passwordless_send, passwordless_start, passwordless_verify, AuthorizationError};
+use crate::context::{identifier_email, use_screen, use_widget, PendingMfa, Screen};
+use crate::flow::{passwordless_send, passwordless_start, passwordless_verify, AuthorizationError, Next};
 use crate::i18n::Form;
 
 /// Seconds before another code or link may be asked for.
@@ -100,14 +100,21 @@ fn Sent(to: String, sent_to: RwSignal<Option<String>>, start: FormState, wait: R
     };
     let verify_ctx = ctx.clone();
     let address = to.clone();
+    let pending_mfa = expect_context::<PendingMfa>().0;
+    let screen = use_screen();
     let verify = FormState::new(move || {
         let ctx = verify_ctx.clone();
         let (email, otp) = (address.clone(), code.get_untracked().trim().to_owned());
         ctx.emit("signin submit", &object(&[]));
         async move {
             match passwordless_verify(ctx.clone(), email, otp).await {
-                Ok(true) => std::future::pending().await,
-                Ok(false) => Status::Done(ctx.t("success.logIn")),
+                Ok(Next::Mfa(step)) => {
+                    pending_mfa.set(Some(step));
+                    screen.set(Screen::Mfa);
+                    std::future::pending().await
+                }
+                Ok(Next::Stay) => Status::Done(ctx.t("success.logIn")),
+                Ok(_) => std::future::pending().await,
                 Err(f) => {
                     ctx.emit("authorization_error", &js_value(&AuthorizationError::from(&f)));
                     Status::Failed(ctx.i18n.error(Form::Passwordless, &f, false))

@@ -12,7 +12,7 @@ use super::form::{Field, FormShell, FormState, Kind, Status};
 use super::new_password::NewPassword;
 use super::passkeys::PasskeyButton;
 use crate::api::{js_value, post_json};
-use crate::context::{identifier_email, passkeys_offered, use_widget, Mode};
+use crate::context::{identifier_email, passkeys_offered, use_screen, use_widget, Mode, PendingMfa, Screen};
 use crate::events::object;
 use crate::flow::{log_in, AuthorizationError, Next};
 use crate::i18n::Form;
@@ -67,6 +67,8 @@ fn Terms(
 #[component]
 pub fn SignupForm() -> impl IntoView {
     let ctx = use_widget();
+    let pending_mfa = expect_context::<PendingMfa>().0;
+    let screen = use_screen();
     let policy = ctx.connection.policy();
     let rules = ctx.connection.username_rules();
     let requires_username = ctx.connection.requires_username;
@@ -131,6 +133,12 @@ pub fn SignupForm() -> impl IntoView {
                                 std::future::pending().await
                             }
                             Ok(Next::Stay) => {}
+                            // The tenant asks for a second factor: enrol it now.
+                            Ok(Next::Mfa(step)) => {
+                                pending_mfa.set(Some(step));
+                                screen.set(Screen::Mfa);
+                                std::future::pending::<()>().await
+                            }
                             Err(f) => ctx.emit("authorization_error", &js_value(&AuthorizationError::from(&f))),
                         }
                     }

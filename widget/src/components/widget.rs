@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use super::forgot::ForgotPasswordForm;
 use super::login::LoginForm;
+use super::mfa::MfaScreen;
 use super::passkeys::EnrollPasskey;
 use super::passwordless::PasswordlessForm;
 use super::signup::SignupForm;
@@ -127,7 +128,7 @@ pub fn Widget(
         Screen::SignUp => show_signup,
         Screen::ForgotPassword => ctx.connection.show_forgot && opts.allow_forgot_password(),
         Screen::Passwordless => ctx.passwordless.is_some(),
-        Screen::EnrollPasskey => false,
+        Screen::EnrollPasskey | Screen::Mfa => false,
         Screen::Login => !ctx.passwordless_only,
     };
     let fallback = if ctx.passwordless_only {
@@ -139,6 +140,7 @@ pub fn Widget(
     provide_context(Arc::clone(&ctx.i18n));
     provide_context(screen);
     provide_context(crate::context::AfterEnroll(RwSignal::new(None)));
+    provide_context(crate::context::PendingMfa(RwSignal::new(None)));
     provide_context(Identifier(RwSignal::new(
         ctx.prefill(!ctx.connection.requires_username),
     )));
@@ -169,6 +171,7 @@ pub fn Widget(
                     Screen::ForgotPassword => view! { <ForgotPasswordForm /> }.into_any(),
                     Screen::Passwordless => view! { <PasswordlessForm /> }.into_any(),
                     Screen::EnrollPasskey => view! { <EnrollPasskey /> }.into_any(),
+                    Screen::Mfa => view! { <MfaScreen /> }.into_any(),
                 }}
             </div>
         </div>
