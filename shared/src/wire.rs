@@ -1033,4 +1033,23 @@ pub struct HostedMfaVerify {
     /// A recovery code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
+    /// A WebAuthn ceremony's handle (from `/u/mfa/webauthn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_session: Option<String>,
+    /// Its credential (`PublicKeyCredential.toJSON()`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<serde_json::Value>,
+}
+
+/// `POST /u/mfa/webauthn`: the hosted page starts a WebAuthn ceremony as the second factor
+/// (answered like `/passkey/challenge`: `auth_session` and the options).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostedMfaWebauthn {
+    /// The authorization transaction.
+    pub tx: String,
+    /// The `mfa_token` of the step.
+    pub mfa_token: String,
+    /// Add a security key or passkey (no second factor yet), or use one.
+    #[serde(default)]
+    pub enroll: bool,
 }

@@ -34,6 +34,8 @@ pub enum Setup {
     },
     /// A code from the authenticator app.
     App,
+    /// Only a security key or passkey (the hosted page).
+    Key,
 }
 
 /// The step of an embedded login's `mfa_required` answer.
@@ -54,6 +56,9 @@ pub fn step_of(f: &ApiFailure) -> Option<MfaStep> {
 /// Starts the step: an enrolment (no factor yet) or a challenge. An embedded widget does not know
 /// which: it asks for a challenge and enrols when there is nothing to challenge.
 pub async fn begin(ctx: &WidgetCtx, step: &MfaStep) -> Result<Setup, ApiFailure> {
+    if !step.factors.is_empty() && step.factors.iter().all(|f| f == "webauthn") {
+        return Ok(Setup::Key);
+    }
     if step.enroll {
         return enrol(ctx, step).await;
     }
@@ -85,7 +90,7 @@ pub async fn begin(ctx: &WidgetCtx, step: &MfaStep) -> Result<Setup, ApiFailure>
 
 /// Enrols the first factor: an authenticator app when the tenant offers it, else email.
 async fn enrol(ctx: &WidgetCtx, step: &MfaStep) -> Result<Setup, ApiFailure> {
-    let offered = |f: &str| step.factors.is_empty() || step.factors.iter().any(|x| x == f);
+    let offered = |f: &str| step.factors.iter().all(|x| x == "webauthn") || step.factors.iter().any(|x| x == f);
     let mut last = ApiFailure::Network;
     for otp in [true, false] {
         if !offered(if otp { "otp" } else { "email" }) {
@@ -160,6 +165,7 @@ pub async fn finish(ctx: WidgetCtx, step: MfaStep, answer: Answer) -> Result<Don
                 oob_code,
                 binding_code,
                 recovery_code,
+                ..HostedMfaVerify::default()
             };
             let r: Redirect = post_json(&ctx.url("/u/mfa/verify"), &body, false).await?;
             if let Some(code) = r.recovery_code {

@@ -244,3 +244,34 @@ pub fn abort_controller() -> Option<(JsValue, JsValue)> {
 pub fn abort(controller: &JsValue) {
     let _ = call(controller, "abort", &[]);
 }
+
+/// A security key or passkey as the hosted page's second factor: starts the ceremony for the
+/// pending login (`enroll`: add one), runs it, and finishes the login. The new recovery code and
+/// the way back when one was made (a first factor), else the browser is on its way.
+pub async fn second_factor(
+    ctx: WidgetCtx,
+    mfa_token: String,
+    enroll: bool,
+) -> Result<Option<(String, String)>, Failure> {
+    let Mode::Hosted { tx } = &ctx.mode else {
+        return Err(Failure::Api(ApiFailure::Network));
+    };
+    let start = body(&[("tx", tx), ("mfa_token", &mfa_token)], None);
+    let _ = Reflect::set(&start, &"enroll".into(), &enroll.into());
+    let answer = post_js(&ctx.url("/u/mfa/webauthn"), start, false).await?;
+    let session = get(&answer, "auth_session")
+        .as_string()
+        .ok_or(Failure::Api(ApiFailure::Network))?;
+    let credential = ceremony(enroll, &get(&answer, "authn_params_public_key"), None, None).await?;
+    let finish = body(
+        &[("tx", tx), ("mfa_token", &mfa_token), ("auth_session", &session)],
+        Some(&credential),
+    );
+    let done = post_js(&ctx.url("/u/mfa/verify"), finish, false).await?;
+    let redirect = get(&done, "redirect").as_string().unwrap_or_default();
+    if let Some(code) = get(&done, "recovery_code").as_string() {
+        return Ok(Some((code, redirect)));
+    }
+    navigate(&redirect);
+    Ok(None)
+}

@@ -2,7 +2,9 @@
 //! `GET /mfa/authenticators`, `DELETE /mfa/authenticators/{id}` (the grants are the token
 //! endpoint's), and the hosted page's `POST /u/mfa/verify`, which finishes its transaction.
 
-use shared::wire::{HostedMfaVerify, MfaAssociateRequest, MfaChallengeRequest, Redirect};
+use shared::wire::{
+    HostedMfaVerify, HostedMfaWebauthn, MfaAssociateRequest, MfaChallengeRequest, PasskeyStarted, Redirect,
+};
 
 use super::errors::WebError;
 use super::http::{Request, Response};
@@ -13,6 +15,7 @@ use crate::core::mfa::flows::{self, Proof};
 use crate::core::oauth::authorize;
 use crate::core::oauth::grants;
 use crate::core::oauth::sessions::SESSION_TTL_MS;
+use crate::core::passkeys::flows::CredentialJson;
 
 fn no_store(r: Response) -> Response {
     r.with_header("cache-control", "no-store")
@@ -53,14 +56,42 @@ impl App<'_> {
         Ok(Response::new(204, "text/plain", Vec::new()))
     }
 
+    /// `POST /u/mfa/webauthn`: the hosted page starts a security-key or passkey ceremony.
+    pub(super) async fn hosted_mfa_webauthn(&self, req: &Request) -> Result<Response, WebError> {
+        let b: HostedMfaWebauthn = parse_json(req)?;
+        let s = flows::webauthn_start(&self.core, &b.tx, &b.mfa_token, b.enroll).await?;
+        let answer = PasskeyStarted {
+            auth_session: s.auth_session,
+            authn_params_public_key: s.options,
+        };
+        Ok(no_store(Response::json(200, &answer)))
+    }
+
     /// `POST /u/mfa/verify`: the hosted page's second factor; a session and the way back.
     pub(super) async fn hosted_mfa_verify(&self, req: &Request) -> Result<Response, WebError> {
         let b: HostedMfaVerify = parse_json(req)?;
-        let proof = match (&b.otp, &b.oob_code, &b.binding_code, &b.recovery_code) {
-            (Some(otp), _, _, _) => Proof::Otp(otp),
-            (_, Some(oob_code), Some(binding_code), _) => Proof::Oob { oob_code, binding_code },
-            (_, _, _, Some(code)) => Proof::Recovery(code),
-            _ => return Err(CoreError::InvalidRequest("Missing otp, binding_code or recovery_code".into()).into()),
+        let credential = b.credential.as_ref().map(CredentialJson::parse).transpose()?;
+        let proof = match (
+            &b.otp,
+            &b.oob_code,
+            &b.binding_code,
+            &b.recovery_code,
+            &b.auth_session,
+            &credential,
+        ) {
+            (Some(otp), ..) => Proof::Otp(otp),
+            (_, Some(oob_code), Some(binding_code), ..) => Proof::Oob { oob_code, binding_code },
+            (_, _, _, Some(code), ..) => Proof::Recovery(code),
+            (_, _, _, _, Some(auth_session), Some(credential)) => Proof::Webauthn {
+                auth_session,
+                credential,
+                token: &b.mfa_token,
+            },
+            _ => {
+                return Err(
+                    CoreError::InvalidRequest("Missing otp, binding_code, recovery_code or credential".into()).into(),
+                )
+            }
         };
         let (user, recovery) = flows::verify_hosted(&self.core, self.kek()?, &b.tx, &b.mfa_token, proof).await?;
         let (token, redirect) = authorize::logged_in(&self.core, &b.tx, &user).await?;

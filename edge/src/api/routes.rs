@@ -87,6 +87,8 @@ pub enum Endpoint {
     MfaRemove,
     /// The hosted page's second factor.
     HostedMfaVerify,
+    /// The hosted page's security-key or passkey ceremony as a second factor.
+    HostedMfaWebauthn,
     /// `/v2/logout`.
     Logout,
     /// OIDC RP-initiated logout.
@@ -174,6 +176,7 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/mfa/authenticators", OAuth, E::MfaAuthenticators),
     route("DELETE", "/mfa/authenticators/*", OAuth, E::MfaRemove),
     route("POST", "/u/mfa/verify", OAuth, E::HostedMfaVerify),
+    route("POST", "/u/mfa/webauthn", OAuth, E::HostedMfaWebauthn),
     route("GET", "/v2/logout", Api, E::Logout),
     route("GET", "/oidc/logout", Api, E::OidcLogout),
     route("POST", "/oidc/logout", Api, E::OidcLogout),
@@ -270,6 +273,7 @@ impl App<'_> {
             E::MfaAuthenticators => self.mfa_authenticators(req).await,
             E::MfaRemove => self.mfa_remove(req).await,
             E::HostedMfaVerify => self.hosted_mfa_verify(req).await,
+            E::HostedMfaWebauthn => self.hosted_mfa_webauthn(req).await,
             E::Logout => self.logout(req).await,
             E::OidcLogout => self.oidc_logout(req).await,
             E::Token => self.token(req).await,

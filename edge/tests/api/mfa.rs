@@ -502,3 +502,116 @@ async fn operators_set_factors_and_policies_and_reset_a_users_factors() {
     .await;
     assert_eq!(r.status, 200);
 }
+
+const CALLBACK: &str = "http://localhost:3000/callback";
+const RP_ID: &str = "tollgate.test";
+const ORIGIN: &str = "https://tollgate.test";
+
+/// The hosted page's transaction for a fresh `/authorize`.
+async fn hosted_tx(env: &TestEnv) -> String {
+    let url = format!(
+        "/authorize?client_id={SPA_CLIENT}&redirect_uri={CALLBACK}&response_type=code&scope=openid&state=s\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+    );
+    let page = env.send(Request::new("GET", &url)).await;
+    let html = String::from_utf8(page.body).unwrap();
+    html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+/// A hosted password login that needs a second step: (tx, step).
+async fn hosted_step(env: &TestEnv, email: &str) -> (String, Value) {
+    let tx = hosted_tx(env).await;
+    let r = env
+        .post_json("/u/login", json!({"tx": tx, "username": email, "password": PASSWORD}))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let step = r.json_body()["mfa"].clone();
+    assert!(step.is_object(), "an MFA step: {}", r.json_body());
+    assert!(r.header("set-cookie").is_none(), "no session before the second factor");
+    (tx, step)
+}
+
+fn key_credential(id: &str, response: impl serde::Serialize) -> Value {
+    json!({"id": id, "rawId": id, "type": "public-key", "authenticatorAttachment": "cross-platform", "response": response})
+}
+
+#[tokio::test]
+async fn a_security_key_is_enrolled_and_used_as_the_second_factor_on_the_hosted_page() {
+    use edge::soft_authenticator::{Flags, SoftPasskey};
+    let email = "mfa-key@example.com";
+    let env = tenant(&["webauthn-roaming"], email).await;
+    let other = "mfa-key-other@example.com";
+    env.post_json(
+        "/dbconnections/signup",
+        json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": other, "password": PASSWORD}),
+    )
+    .await;
+
+    // Enrolment: only a key is offered; the ceremony is bound to the mfa_token.
+    let (tx, step) = hosted_step(&env, email).await;
+    assert_eq!((step["enroll"].clone(), step["factors"].clone()), (json!(true), json!(["webauthn"])));
+    let token = step["mfa_token"].as_str().unwrap().to_owned();
+    let r = env
+        .post_json("/u/mfa/webauthn", json!({"tx": tx, "mfa_token": token, "enroll": true}))
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let started = r.json_body();
+    let opts = &started["authn_params_public_key"];
+    let mut key = SoftPasskey::new(opts["user"]["id"].as_str().unwrap().as_bytes(), true);
+    let att = key.register(RP_ID, ORIGIN, opts["challenge"].as_str().unwrap(), Flags::default());
+    // Another transaction cannot finish it.
+    let stray = env
+        .post_json("/u/mfa/verify", json!({"tx": "other-tx", "mfa_token": token,
+            "auth_session": started["auth_session"], "credential": key_credential(&key.id_b64(), &att)}))
+        .await;
+    assert_eq!(stray.status, 403);
+    let done = env
+        .post_json("/u/mfa/verify", json!({"tx": tx, "mfa_token": token,
+            "auth_session": started["auth_session"], "credential": key_credential(&key.id_b64(), &att)}))
+        .await;
+    assert_eq!(done.status, 200, "{}", String::from_utf8_lossy(&done.body));
+    let d = done.json_body();
+    assert!(d["redirect"].as_str().unwrap().contains("/authorize/resume?tx="));
+    assert_eq!(d["recovery_code"].as_str().unwrap().len(), 24, "a first factor's recovery code");
+    assert!(done.header("set-cookie").unwrap().starts_with("tg_session="));
+
+    // The next login: the key signs a challenge that lists it.
+    let (tx, step) = hosted_step(&env, email).await;
+    assert_eq!((step["enroll"].clone(), step["factors"].clone()), (json!(false), json!(["webauthn"])));
+    let token = step["mfa_token"].as_str().unwrap().to_owned();
+    // Enrolling another key with only a password is refused.
+    let again = env
+        .post_json("/u/mfa/webauthn", json!({"tx": tx, "mfa_token": token, "enroll": true}))
+        .await;
+    assert_eq!(again.status, 403);
+    let r = env
+        .post_json("/u/mfa/webauthn", json!({"tx": tx, "mfa_token": token, "enroll": false}))
+        .await;
+    let started = r.json_body();
+    let opts = &started["authn_params_public_key"];
+    assert_eq!(opts["allowCredentials"][0]["id"], json!(key.id_b64()));
+    let assertion = key.assert(RP_ID, ORIGIN, opts["challenge"].as_str().unwrap(), Flags::default());
+    let body = json!({"tx": tx, "mfa_token": token, "auth_session": started["auth_session"],
+        "credential": key_credential(&key.id_b64(), &assertion)});
+    let ok = env.post_json("/u/mfa/verify", body.clone()).await;
+    assert_eq!(ok.status, 200, "{}", String::from_utf8_lossy(&ok.body));
+    assert!(ok.json_body().get("recovery_code").is_none());
+    // Replayed: the token is spent, the challenge used.
+    let replay = env.post_json("/u/mfa/verify", body).await;
+    assert_eq!(replay.status, 403);
+
+    // Another user's pending login cannot use this user's key.
+    let (tx2, step2) = hosted_step(&env, other).await;
+    let token2 = step2["mfa_token"].as_str().unwrap().to_owned();
+    let r = env
+        .post_json("/u/mfa/webauthn", json!({"tx": tx2, "mfa_token": token2, "enroll": true}))
+        .await;
+    let started = r.json_body();
+    let challenge = started["authn_params_public_key"]["challenge"].as_str().unwrap().to_owned();
+    let assertion = key.assert(RP_ID, ORIGIN, &challenge, Flags::default());
+    let stolen = env
+        .post_json("/u/mfa/verify", json!({"tx": tx2, "mfa_token": token2, "auth_session": started["auth_session"],
+            "credential": key_credential(&key.id_b64(), &assertion)}))
+        .await;
+    assert_eq!(stolen.status, 403, "{}", String::from_utf8_lossy(&stolen.body));
+}

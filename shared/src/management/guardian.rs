@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The factors Tollgate offers as a second factor.
-pub const SUPPORTED_FACTORS: [&str; 2] = ["otp", "email"];
+/// The factors Tollgate offers as a second factor (both WebAuthn names turn on security keys and
+/// passkeys, on the hosted page).
+pub const SUPPORTED_FACTORS: [&str; 4] = ["otp", "email", "webauthn-roaming", "webauthn-platform"];
 /// Auth0's factor names Tollgate knows but does not offer as a second factor yet.
 pub const KNOWN_FACTORS: [&str; 6] = [
     "otp",

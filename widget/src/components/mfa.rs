@@ -32,6 +32,7 @@ pub fn MfaScreen() -> impl IntoView {
     view! {
         {move || match (fresh.get(), setup.get(), failed.get()) {
             (Some((code, then)), _, _) => view! { <NewRecoveryCode code then /> }.into_any(),
+            (None, Some(Setup::Key), _) => view! { <KeyOnly fresh /> }.into_any(),
             (None, Some(s), _) => view! { <CodeForm setup=s fresh /> }.into_any(),
             (None, None, Some(text)) => view! { <div class="tg-form"><p class="tg-error" role="alert">{text}</p></div> }.into_any(),
             _ => view! { <div class="tg-form"><p class="tg-hint" role="status">{loading.clone()}</p></div> }.into_any(),
@@ -96,6 +97,7 @@ fn CodeForm(setup: Setup, fresh: RwSignal<Option<(String, Option<String>)>>) -> 
         Setup::Email { .. } if enrolling => (ctx.t("mfaEnrollTitle"), ctx.t("mfaEmailSent")),
         Setup::Email { .. } => (ctx.t("mfaTitle"), ctx.t("mfaEmailSent")),
         Setup::App => (ctx.t("mfaTitle"), ctx.t("mfaOtpPrompt")),
+        Setup::Key => (ctx.t("mfaTitle"), ctx.t("mfaKeyHint")),
     };
     let scan = match &setup {
         Setup::Otp { svg, secret, .. } => {
@@ -126,6 +128,7 @@ fn CodeForm(setup: Setup, fresh: RwSignal<Option<(String, Option<String>)>>) -> 
         .into_any()
     });
     let field_id = ctx.id("mfa-code");
+    let key = key_offered(&ctx, &step).then(|| view! { <KeyButton fresh /> });
     view! {
         <FormShell id=ctx.id("mfa-form") state submit=ctx.t("mfaVerify") busy_label=ctx.t("busy.mfa")
             valid=Callback::new(move |_| code_ok()) after=toggle.unwrap_or_else(|| ().into_any())>
@@ -143,6 +146,78 @@ fn CodeForm(setup: Setup, fresh: RwSignal<Option<(String, Option<String>)>>) -> 
                 }
             }}
         </FormShell>
+        {key}
+    }
+}
+
+/// Whether the page offers a security key or passkey as the second factor.
+fn key_offered(ctx: &crate::context::WidgetCtx, step: &RwSignal<Option<shared::wire::MfaStep>>) -> bool {
+    matches!(ctx.mode, crate::context::Mode::Hosted { .. })
+        && crate::passkey::supported()
+        && step
+            .get_untracked()
+            .is_some_and(|s| s.factors.iter().any(|f| f == "webauthn"))
+}
+
+/// "Add" or "Use a security key or passkey": the ceremony, then on (or the new recovery code).
+#[component]
+fn KeyButton(fresh: RwSignal<Option<(String, Option<String>)>>) -> impl IntoView {
+    let ctx = use_widget();
+    let step = expect_context::<PendingMfa>().0;
+    let enroll = step.get_untracked().is_some_and(|s| s.enroll);
+    let busy = RwSignal::new(false);
+    let status = RwSignal::new(None::<Status>);
+    let label = ctx.t(if enroll { "mfaKeyEnroll" } else { "mfaKeyUse" });
+    let busy_label = ctx.t("busy.passkey");
+    let click = move |_| {
+        let Some(s) = step.get_untracked() else { return };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        status.set(None);
+        let ctx = ctx.clone();
+        leptos::task::spawn_local(async move {
+            match crate::passkey::second_factor(ctx.clone(), s.mfa_token, s.enroll).await {
+                Ok(Some((code, then))) => fresh.set(Some((code, Some(then)))),
+                Ok(None) => {}
+                Err(crate::passkey::Failure::Cancelled) => {
+                    busy.set(false);
+                    status.set(Some(Status::Failed(ctx.t("passkeyCancelled"))));
+                }
+                Err(crate::passkey::Failure::Api(f)) => {
+                    busy.set(false);
+                    status.set(Some(Status::Failed(ctx.i18n.error(Form::Mfa, &f, false))));
+                }
+            }
+        });
+    };
+    view! {
+        <button type="button" class="tg-secondary" aria-disabled=move || busy.get().to_string() on:click=click>
+            {move || if busy.get() { busy_label.clone() } else { label.clone() }}
+        </button>
+        <super::form::StatusRegion status=Signal::derive(move || status.get()) />
+    }
+}
+
+/// Only a security key or passkey is offered.
+#[component]
+fn KeyOnly(fresh: RwSignal<Option<(String, Option<String>)>>) -> impl IntoView {
+    let ctx = use_widget();
+    let enroll = expect_context::<PendingMfa>()
+        .0
+        .get_untracked()
+        .is_some_and(|s| s.enroll);
+    let (title, hint) = if enroll {
+        (ctx.t("mfaEnrollTitle"), ctx.t("mfaKeyEnrollHint"))
+    } else {
+        (ctx.t("mfaTitle"), ctx.t("mfaKeyHint"))
+    };
+    view! {
+        <div class="tg-form">
+            <Heading title hint />
+            <KeyButton fresh />
+        </div>
     }
 }
 

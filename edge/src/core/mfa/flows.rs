@@ -82,23 +82,69 @@ pub async fn needed(core: &Core<'_>, user: &User) -> CoreResult<bool> {
     Ok(user.connection_id != ADMIN_CONNECTION_ID && policy::settings(core.db).await?.required())
 }
 
-/// What the hosted page shows after a first factor that needs a second.
+/// Whether WebAuthn is on as a second factor.
+fn webauthn_on(settings: &policy::MfaSettings) -> bool {
+    settings.enabled().iter().any(|f| super::webauthn::FACTORS.contains(f))
+}
+
+/// Whether the user has a second factor: a confirmed app or address, or — with WebAuthn on — a
+/// security key or passkey.
+pub async fn enrolled(core: &Core<'_>, user_id: &str) -> CoreResult<bool> {
+    if !authenticators::active_factors(core, user_id).await?.is_empty() {
+        return Ok(true);
+    }
+    let settings = policy::settings(core.db).await?;
+    Ok(webauthn_on(&settings) && super::webauthn::has_credential(core, user_id).await?)
+}
+
+/// What the hosted page shows after a first factor that needs a second: `factors` are what the
+/// user can enrol (`otp`, `email`, `webauthn`) or, enrolled, use.
 pub async fn step(core: &Core<'_>, user: &User, mfa_token: String) -> CoreResult<shared::wire::MfaStep> {
     let settings = policy::settings(core.db).await?;
     let active = authenticators::active_factors(core, &user.user_id).await?;
-    let factors = if active.is_empty() {
-        settings.enabled().into_iter().map(String::from).collect()
+    let webauthn = webauthn_on(&settings);
+    let keys = webauthn && super::webauthn::has_credential(core, &user.user_id).await?;
+    let enroll = active.is_empty() && !keys;
+    let mut factors: Vec<String> = if enroll {
+        settings
+            .enabled()
+            .into_iter()
+            .filter(|f| !super::webauthn::FACTORS.contains(f))
+            .map(String::from)
+            .collect()
     } else {
         active
             .iter()
             .map(|a| if a.is(Kind::Otp) { "otp" } else { "email" }.to_owned())
             .collect()
     };
+    if webauthn && (enroll || keys) {
+        factors.push("webauthn".into());
+    }
+    factors.dedup();
     Ok(shared::wire::MfaStep {
         mfa_token,
-        enroll: active.is_empty(),
+        enroll,
         factors,
     })
+}
+
+/// `POST /u/mfa/webauthn`: a WebAuthn ceremony for the hosted page's pending login.
+pub async fn webauthn_start(
+    core: &Core<'_>,
+    tx: &str,
+    token: &str,
+    enroll: bool,
+) -> CoreResult<crate::core::passkeys::flows::Started> {
+    let pending = tickets::open(core, token, None).await?;
+    if pending.tx.as_deref() != Some(tx) {
+        return Err(CoreError::InvalidGrant("Malformed mfa_token".into()));
+    }
+    if !webauthn_on(&policy::settings(core.db).await?) {
+        return Err(CoreError::AccessDenied("Security keys are not enabled.".into()));
+    }
+    let enrolled = !authenticators::active_factors(core, &pending.user_id).await?.is_empty();
+    super::webauthn::start(core, &pending, token, enroll, enrolled).await
 }
 
 /// `gate` as the token endpoint answers it: `403 mfa_required` with the token.
@@ -197,7 +243,7 @@ pub async fn associate(
         ));
     };
     let user = user_of(core, &pending.user_id).await?;
-    if !authenticators::active_factors(core, &user.user_id).await?.is_empty() {
+    if enrolled(core, &user.user_id).await? {
         return Err(CoreError::AccessDenied("User is already enrolled.".into()));
     }
     let settings = policy::settings(core.db).await?;
@@ -402,6 +448,15 @@ pub enum Proof<'a> {
     },
     /// The recovery code.
     Recovery(&'a str),
+    /// A WebAuthn ceremony started with `/u/mfa/webauthn` (the hosted page).
+    Webauthn {
+        /// Its handle.
+        auth_session: &'a str,
+        /// The credential.
+        credential: &'a crate::core::passkeys::flows::CredentialJson,
+        /// The mfa_token (the ceremony is bound to it).
+        token: &'a str,
+    },
 }
 
 impl<'a> Proof<'a> {
@@ -427,6 +482,7 @@ impl<'a> Proof<'a> {
                 Proof::Otp(_) => "Invalid otp_code.",
                 Proof::Oob { .. } => "Invalid binding_code.",
                 Proof::Recovery(_) => "Invalid recovery_code.",
+                Proof::Webauthn { .. } => crate::core::passkeys::flows::REFUSED,
             }
             .into(),
         )
@@ -463,6 +519,21 @@ pub async fn verify(
             } else {
                 (false, None)
             }
+        }
+        Proof::Webauthn {
+            auth_session,
+            credential,
+            token,
+        } => {
+            let first = !enrolled(core, &pending.user_id).await?;
+            let ok = super::webauthn::check(core, pending, token, auth_session, credential).await?;
+            // A first factor enrolled here gets its recovery code now (shown once).
+            let recovery = if ok && first {
+                Some(authenticators::new_recovery_code(core, &pending.user_id).await?)
+            } else {
+                None
+            };
+            (ok, recovery)
         }
     };
     if !ok {

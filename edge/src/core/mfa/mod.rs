@@ -26,3 +26,4 @@ pub mod flows;
 pub mod policy;
 pub mod tickets;
 pub mod totp;
+pub mod webauthn;

@@ -96,7 +96,7 @@ pub struct Started {
     pub options: Value,
 }
 
-fn creation_options(
+pub(crate) fn creation_options(
     rp_id: &str,
     rp_name: &str,
     challenge: &str,
@@ -238,7 +238,7 @@ impl CredentialJson {
         v.map_err(|e| CoreError::InvalidRequest(format!("authn_response: {e}")))
     }
 
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self.attachment.as_deref() {
             Some("cross-platform") => "Security key",
             _ => "Passkey",
