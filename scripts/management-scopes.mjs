@@ -8,5 +8,5 @@ export const managementScopes = [
   'read:resource_servers', 'create:resource_servers', 'update:resource_servers',
   'read:stats', 'create:user_tickets', 'read:anomaly_blocks', 'delete:anomaly_blocks',
   'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies',
-  'delete:guardian_enrollments',
+  'delete:guardian_enrollments', 'read:logs',
 ];

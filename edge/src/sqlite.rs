@@ -146,6 +146,56 @@ impl Sqlite {
     }
 }
 
+/// The same database with its calls not counted: what a request writes after its response (its
+/// tenant log events, one batch; `ctx.wait_until` in the Worker), outside its counted round trips.
+pub struct AfterResponse<'a>(pub &'a Sqlite);
+
+#[async_trait(?Send)]
+impl Database for AfterResponse<'_> {
+    async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        run(&*self.0.lock()?, &stmt)
+    }
+
+    async fn execute(&self, stmt: Stmt) -> Result<u64, DbError> {
+        self.0.execute_uncounted(stmt)
+    }
+
+    async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        self.0.batch_uncounted(stmts)
+    }
+}
+
+impl Sqlite {
+    /// Writes a request's tenant log events as the Worker does after its response: one batch, not
+    /// counted among the request's round trips ([`AfterResponse`]). Test fixture: panics on failure.
+    #[allow(clippy::expect_used)]
+    pub async fn write_events(&self, events: &crate::core::logs::RequestEvents, now_ms: i64) {
+        crate::core::logs::write(&AfterResponse(self), events.take(), now_ms, &crate::core::OsRng)
+            .await
+            .expect("tenant logs written");
+    }
+
+    fn execute_uncounted(&self, stmt: Stmt) -> Result<u64, DbError> {
+        let conn = self.lock()?;
+        let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
+        let n = prepared
+            .execute(params_from_iter(stmt.params.iter().map(to_sql)))
+            .map_err(err)?;
+        Ok(n as u64)
+    }
+
+    fn batch_uncounted(&self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
+        let mut conn = self.lock()?;
+        let tx = conn.transaction().map_err(err)?;
+        let mut out = Vec::with_capacity(stmts.len());
+        for s in &stmts {
+            out.push(run(&tx, s)?);
+        }
+        tx.commit().map_err(err)?;
+        Ok(out)
+    }
+}
+
 #[async_trait(?Send)]
 impl Database for Sqlite {
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
@@ -155,23 +205,11 @@ impl Database for Sqlite {
 
     async fn execute(&self, stmt: Stmt) -> Result<u64, DbError> {
         self.count();
-        let conn = self.lock()?;
-        let mut prepared = conn.prepare_cached(stmt.sql).map_err(err)?;
-        let n = prepared
-            .execute(params_from_iter(stmt.params.iter().map(to_sql)))
-            .map_err(err)?;
-        Ok(n as u64)
+        self.execute_uncounted(stmt)
     }
 
     async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<Vec<Row>>, DbError> {
         self.count();
-        let mut conn = self.lock()?;
-        let tx = conn.transaction().map_err(err)?;
-        let mut out = Vec::with_capacity(stmts.len());
-        for s in &stmts {
-            out.push(run(&tx, s)?);
-        }
-        tx.commit().map_err(err)?;
-        Ok(out)
+        self.batch_uncounted(stmts)
     }
 }

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use crate::api::{App, Config, Request, Response};
 use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
+use crate::core::logs::RequestEvents;
 use crate::core::management::jobs::chunks::Delivery;
 use crate::core::management::jobs::{ChunkMessage, FileStore, JobQueue, Jobs};
 use crate::core::migration::legacy::{sign, LegacyUser, Signed};
@@ -61,7 +62,7 @@ pub const MANAGEMENT_SCOPES: &str = "create:users read:users update:users delete
      delete:clients update:client_keys read:client_grants create:client_grants update:client_grants \
      delete:client_grants read:resource_servers create:resource_servers update:resource_servers read:stats \
      create:user_tickets read:anomaly_blocks delete:anomaly_blocks read:guardian_factors \
-     update:guardian_factors read:mfa_policies update:mfa_policies delete:guardian_enrollments";
+     update:guardian_factors read:mfa_policies update:mfa_policies delete:guardian_enrollments read:logs";
 
 /// The issuer of test tokens.
 pub const ISSUER: &str = "https://tollgate.test/";
@@ -508,6 +509,7 @@ impl TestEnv {
             http: &self.legacy,
             secrets: &TestSecrets,
             buckets: &self.buckets,
+            events: &crate::core::logs::NoEvents,
         }
     }
 
@@ -517,6 +519,7 @@ impl TestEnv {
             db: &self.db,
             now_ms: self.clock.now_ms(),
         };
+        let events = RequestEvents::of_request(req.ip.as_deref(), req.header("user-agent"));
         let app = App {
             core: Core {
                 settings: &self.settings,
@@ -529,12 +532,14 @@ impl TestEnv {
                 http: &self.legacy,
                 secrets: &TestSecrets,
                 buckets: &self.buckets,
+                events: &events,
             },
             config: &self.config,
             jobs: self.jobs(),
             signers: &crate::core::oauth::tokens::PemSigners,
         };
         let mut res = app.handle(req).await;
+        self.db.write_events(&events, self.clock.now_ms()).await;
         // What the Worker streams from R2 (an export download).
         for key in std::mem::take(&mut res.objects) {
             res.body
@@ -584,13 +589,16 @@ impl TestEnv {
                     db: &self.db,
                     now_ms: self.clock.now_ms(),
                 };
+                let events = RequestEvents::default();
                 let core = Core {
                     mailer: &outbox,
+                    events: &events,
                     ..self.core()
                 };
                 let first = crate::core::management::jobs::process_chunk(&core, self.jobs(), &m).await;
                 let again = crate::core::management::jobs::process_chunk(&core, self.jobs(), &m).await;
                 deliveries += 2;
+                self.db.write_events(&events, self.clock.now_ms()).await;
                 // The message lives on if either delivery asked for it (the duplicate was the
                 // same message).
                 let retry = [first, again].into_iter().find_map(|d| match d {

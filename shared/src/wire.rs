@@ -422,7 +422,7 @@ pub struct TokenRequest {
 
 /// Every scope of the Management API (`{issuer}api/v2/`): what the edge grants by role and the
 /// console asks for.
-pub const MANAGEMENT_SCOPES: [&str; 29] = [
+pub const MANAGEMENT_SCOPES: [&str; 30] = [
     "read:users",
     "create:users",
     "update:users",
@@ -452,6 +452,7 @@ pub const MANAGEMENT_SCOPES: [&str; 29] = [
     "read:mfa_policies",
     "update:mfa_policies",
     "delete:guardian_enrollments",
+    "read:logs",
 ];
 
 /// The password-realm grant type.

@@ -12,6 +12,7 @@ use super::{pages, parse_json, App};
 use crate::core::directory::tenant;
 use crate::core::error::CoreError;
 use crate::core::federation::round_trip;
+use crate::core::logs::Event;
 use crate::core::oauth::authorize;
 use crate::core::oauth::delivery::{Delivery, Outcome, ResponseMode};
 use crate::core::oauth::grants::{self, Origin};
@@ -233,6 +234,16 @@ impl App<'_> {
     /// `POST /co/authenticate`: embedded (cross-origin) login for auth0-js and Lock — a password
     /// (`password-realm`) or a passwordless code (`passwordless/otp`, realm `email`).
     pub(super) async fn co_authenticate(&self, req: &Request) -> Result<Response, WebError> {
+        let answer = self.co_authenticate_checked(req).await;
+        self.core.record(match &answer {
+            Ok(r) if r.status == 200 => Event::new("scoa", "Successful cross-origin authentication"),
+            Ok(r) => Event::new("fcoa", "Failed cross-origin authentication").details(json!({"status": r.status})),
+            Err(e) => Event::new("fcoa", super::logs::describe(e)),
+        });
+        answer
+    }
+
+    async fn co_authenticate_checked(&self, req: &Request) -> Result<Response, WebError> {
         let b: CoAuthenticateRequest = parse_json(req)?;
         let passwordless = b.credential_type.as_deref() == Some(shared::wire::PASSWORDLESS_OTP);
         let secret = if passwordless { b.otp } else { b.password };
@@ -251,6 +262,7 @@ impl App<'_> {
                 return Ok(Response::text(403, &format!("Origin {origin} is not allowed.")));
             }
         }
+        self.core.events.note_client(&client.client_id, &client.name);
         if !client.cross_origin_auth {
             return Err(CoreError::InvalidClient("Cross origin login not allowed.".into()).into());
         }

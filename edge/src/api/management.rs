@@ -59,6 +59,8 @@ pub enum Access {
     /// A client-credentials token of a client with a grant for the Management API, holding one of
     /// these scopes (`core::access`).
     Scopes(&'static [&'static str]),
+    /// Such a token holding every one of these scopes.
+    AllScopes(&'static [&'static str]),
     /// The signed, expiring link is the credential (export downloads, like a pre-signed URL).
     SignedLink,
 }
@@ -113,6 +115,9 @@ enum Op {
     GetPolicies,
     SetPolicies,
     ResetAuthenticators,
+    ListLogs,
+    GetLog,
+    UserLogs,
 }
 
 /// One Management API route: method, path under `/api/v2/` (`{id}` is one path segment), and
@@ -143,6 +148,7 @@ const UPDATE_USERS: Access = Access::Scopes(&["update:users"]);
 const DELETE_USERS: Access = Access::Scopes(&["delete:users"]);
 const READ_STATS: Access = Access::Scopes(&["read:stats"]);
 const JOBS: Access = Access::Scopes(&["create:users", "read:users"]);
+const READ_LOGS: Access = Access::Scopes(&["read:logs"]);
 
 /// The Management API's authorization in one table: every route and what its caller needs.
 pub const ROUTES: &[Route] = &[
@@ -323,6 +329,14 @@ pub const ROUTES: &[Route] = &[
         Access::Scopes(&["delete:guardian_enrollments"]),
         Op::ResetAuthenticators,
     ),
+    route("GET", "logs", READ_LOGS, Op::ListLogs),
+    route("GET", "logs/{id}", READ_LOGS, Op::GetLog),
+    route(
+        "GET",
+        "users/{id}/logs",
+        Access::AllScopes(&["read:logs", "read:users"]),
+        Op::UserLogs,
+    ),
 ];
 
 /// `rest` (the path under `/api/v2/`) against a pattern: the `{id}` segment (`""` for a pattern
@@ -370,23 +384,27 @@ impl App<'_> {
     /// authenticated and authorized by the route's [`Access`] before anything else is read.
     pub(super) async fn management(&self, req: &Request) -> Option<Response> {
         let rest = req.path.strip_prefix("/api/v2/")?;
+        let res = self.management_answer(req, rest).await;
+        super::logs::record_api_write(&self.core, req, &res);
+        Some(res)
+    }
+
+    async fn management_answer(&self, req: &Request, rest: &str) -> Response {
         if let Some(res) = self.members(req, rest).await {
-            return Some(res);
+            return res;
         }
         if let Some(res) = self.user_methods(req, rest).await {
-            return Some(res);
+            return res;
         }
         let result = match find(&req.method, rest) {
             Found::Route(route, id) => self.management_route(req, route, id).await,
             Found::WrongMethod(allow) => {
-                return Some(
-                    WebError::MethodNotAllowed
-                        .into_management_response()
-                        .with_header("allow", &allow),
-                )
+                return WebError::MethodNotAllowed
+                    .into_management_response()
+                    .with_header("allow", &allow)
             }
             Found::Nothing => Err(WebError::NotFound),
         };
-        Some(result.unwrap_or_else(WebError::into_management_response))
+        result.unwrap_or_else(WebError::into_management_response)
     }
 }

@@ -10,6 +10,7 @@ use super::http::{Request, Response, MAX_BODY_BYTES};
 use super::App;
 use crate::core::directory::tenant::GrantType;
 use crate::core::error::CoreError;
+use crate::core::logs::Event;
 use crate::core::oauth::grants::{self, Origin, TokenRequest, PASSWORD_REALM};
 use crate::core::oauth::tokens::Signer;
 use crate::core::protection::attack::{self, Bucket};
@@ -97,8 +98,22 @@ impl App<'_> {
             body.client_id.get_or_insert(id);
             body.client_secret.get_or_insert(secret);
         }
+        let exchange = exchange_events(body.grant_type.as_deref().unwrap_or_default());
         let (client, authenticated) =
-            grants::authenticate_client(&self.core, body.client_id.as_deref(), body.client_secret.as_deref()).await?;
+            match grants::authenticate_client(&self.core, body.client_id.as_deref(), body.client_secret.as_deref())
+                .await
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    if let Some((_, fail, _)) = exchange {
+                        let mut event = Event::new(fail, e.to_string());
+                        event.client_id = body.client_id.clone();
+                        self.core.record(event);
+                    }
+                    return Err(e.into());
+                }
+            };
+        self.core.events.note_client(&client.client_id, &client.name);
         // The end user's IP, as forwarded by a trusted (authenticated) server-side client.
         let user_ip = match req.header("auth0-forwarded-for") {
             Some(fwd) if authenticated => fwd.split(',').next().unwrap_or(ip).trim(),
@@ -109,17 +124,30 @@ impl App<'_> {
             name => GrantType::parse(name).ok_or_else(|| CoreError::UnsupportedGrantType(name.to_owned()))?,
         };
         let signer = self.signer().await?;
+        let exchanged = match grant {
+            GrantType::ClientCredentials => {
+                Some(grants::client_credentials_grant(&self.core, &*signer, &client, authenticated, &body).await)
+            }
+            GrantType::AuthorizationCode => {
+                Some(codes::authorization_code_grant(&self.core, &*signer, &client, &body).await)
+            }
+            GrantType::RefreshToken => Some(codes::refresh_token_grant(&self.core, &*signer, &client, &body).await),
+            _ => None,
+        };
+        if let (Some(result), Some((ok, fail, what))) = (&exchanged, exchange) {
+            self.core.record(match result {
+                Ok(_) => Event::new(ok, format!("Successful exchange of {what}")).details(json!({
+                    "audience": body.audience, "grant_type": body.grant_type})),
+                Err(e) => Event::new(fail, e.to_string()).details(json!({"grant_type": body.grant_type})),
+            });
+        }
         let tokens = match grant {
+            GrantType::ClientCredentials | GrantType::AuthorizationCode | GrantType::RefreshToken => {
+                exchanged.ok_or_else(|| CoreError::Internal("no exchange".into()))??
+            }
             GrantType::Password | GrantType::PasswordRealm => {
                 grants::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?
             }
-            GrantType::ClientCredentials => {
-                grants::client_credentials_grant(&self.core, &*signer, &client, authenticated, &body).await?
-            }
-            GrantType::AuthorizationCode => {
-                codes::authorization_code_grant(&self.core, &*signer, &client, &body).await?
-            }
-            GrantType::RefreshToken => codes::refresh_token_grant(&self.core, &*signer, &client, &body).await?,
             GrantType::Webauthn => {
                 let browser = req.cookie(crate::core::oauth::sessions::BROWSER_COOKIE);
                 crate::core::passkeys::grant::webauthn_grant(&self.core, &*signer, &client, &body, browser, user_ip)
@@ -201,5 +229,15 @@ impl App<'_> {
             }),
         )
         .with_header("cache-control", "public, max-age=300")
+    }
+}
+
+/// The tenant log events of a token exchange (success, failure, what was exchanged).
+fn exchange_events(grant_type: &str) -> Option<(&'static str, &'static str, &'static str)> {
+    match grant_type {
+        "authorization_code" => Some(("seacft", "feacft", "Authorization Code for Access Token")),
+        "client_credentials" => Some(("sccft", "fccft", "Client Credentials for Access Token")),
+        "refresh_token" => Some(("sertft", "fertft", "Refresh Token for Access Token")),
+        _ => None,
     }
 }

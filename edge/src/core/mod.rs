@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod directory;
 pub mod error;
 pub mod federation;
+pub mod logs;
 pub mod management;
 pub mod mfa;
 pub mod migration;
@@ -106,6 +107,8 @@ pub struct Core<'a> {
     pub secrets: &'a dyn Secrets,
     /// This isolate's rate-limit buckets of hot paths (no D1 round trip).
     pub buckets: &'a protection::local::LocalBuckets,
+    /// The request's tenant log events, written in one batch after the response (`logs`).
+    pub events: &'a dyn logs::EventSink,
 }
 
 /// Where operational messages go.
@@ -137,6 +140,11 @@ impl Core<'_> {
         self.logger.log(msg);
     }
 
+    /// Records a tenant log event (kept in memory; written after the response).
+    pub fn record(&self, event: logs::Event) {
+        self.events.record(event);
+    }
+
     /// A new 24-hex-digit id, the shape of Auth0's user ids.
     pub fn new_id(&self) -> CoreResult<String> {
         Ok(hex::encode(self.random_bytes::<12>()?))
@@ -148,11 +156,12 @@ mod layout_tests {
     use std::path::{Path, PathBuf};
 
     /// The domain folders from the bottom up: each may import only the ones before it.
-    const LAYERS: [&str; 11] = [
+    const LAYERS: [&str; 12] = [
         "platform",
         "protection",
         "credentials",
         "directory",
+        "logs",
         "migration",
         "oauth",
         "accounts",

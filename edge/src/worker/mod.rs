@@ -12,7 +12,7 @@ mod webcrypto;
 use futures_util::StreamExt;
 use worker::{
     console_error, event, Bucket, Context, Env, Headers, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request,
-    Response, Result,
+    Response, Result, ScheduleContext, ScheduledEvent,
 };
 
 use std::sync::OnceLock;
@@ -21,6 +21,7 @@ use crate::api::{self, body_limit, App, Config};
 use crate::core::credentials::admission::Admission;
 use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
+use crate::core::logs::{self, RequestEvents};
 use crate::core::management::jobs::chunks::Delivery;
 use crate::core::management::jobs::{process_chunk, ChunkMessage, Jobs};
 use crate::core::platform::cache::{CachedDb, ReadCache};
@@ -271,6 +272,8 @@ struct Runtime {
     settings: Settings,
     config: Config,
     http_mailer: Option<(String, String, String)>,
+    /// This invocation's tenant log events (`core::logs`), written by [`Runtime::write_events`].
+    events: RequestEvents,
 }
 
 impl Runtime {
@@ -293,7 +296,26 @@ impl Runtime {
             settings,
             config,
             http_mailer,
+            events: RequestEvents::default(),
         })
+    }
+
+    /// Writes the invocation's tenant log events in one D1 batch *after* the response
+    /// (`ctx.wait_until`, as mail): logging never adds a round trip to the response path.
+    fn write_events(&self) {
+        let stmts = logs::statements(self.events.take(), WorkerClock.now_ms(), &OsRng);
+        if stmts.is_empty() {
+            return;
+        }
+        let Ok(db) = self.env.d1("DB") else {
+            return;
+        };
+        self.ctx.wait_until(async move {
+            let db = d1::D1(db);
+            if let Err(e) = crate::core::platform::db::Database::batch(&db, stmts).await {
+                console_error!("tenant logs not written: {e}");
+            }
+        });
     }
 
     /// Runs `f` with the core seams (the mailer borrows from this runtime).
@@ -331,6 +353,7 @@ impl Runtime {
             http: &fetch::FetchClient,
             secrets: &secrets,
             buckets: local_buckets(),
+            events: &self.events,
         };
         f(core).await
     }
@@ -343,6 +366,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let bucket = rt.env.bucket("JOB_FILES").ok();
     let (queue_jobs, files) = (jobs::QueueJobs(queue.as_ref()), jobs::R2Files(bucket.clone()));
     let req = to_api(req, trust_client_ip(&rt.env)).await?;
+    rt.events.set_request(req.ip.as_deref(), req.header("user-agent"));
     let res = rt
         .with_core(async |core| {
             let app = App {
@@ -357,6 +381,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             app.handle(req).await
         })
         .await;
+    rt.write_events();
     from_api(res, bucket)
 }
 
@@ -389,5 +414,22 @@ async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Res
         }
     })
     .await;
+    rt.write_events();
     Ok(())
+}
+
+/// The cron trigger (`[triggers] crons` in wrangler.toml): deletes tenant log events older than
+/// `LOG_RETENTION_DAYS` (30 by default), in bounded chunks (`core::logs::purge`).
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let Ok(db) = env.d1("DB") else {
+        console_error!("scheduled: the DB binding is missing");
+        return;
+    };
+    let days = logs::retention_days(env.var("LOG_RETENTION_DAYS").ok().map(|v| v.to_string()).as_deref());
+    match logs::purge(&d1::D1(db), WorkerClock.now_ms(), days).await {
+        Ok(n) if n > 0 => console_error!("tenant logs: {n} events older than {days} days deleted"),
+        Ok(_) => {}
+        Err(e) => console_error!("tenant logs not purged: {e}"),
+    }
 }

@@ -10,6 +10,7 @@ mod console_trust;
 mod hash_vectors;
 mod jobs;
 mod lifecycle;
+mod logs;
 mod management;
 mod members;
 mod mfa;

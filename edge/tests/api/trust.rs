@@ -104,16 +104,23 @@ async fn every_management_route_checks_who_calls_it() {
     let mut checked = 0;
     for route in ROUTES {
         let path = concrete(route.path);
-        let Access::Scopes(scopes) = route.access else {
-            // The signed link is the credential: a bearer token of any kind does not replace it.
-            let full = env.management_token(MANAGEMENT_SCOPES).await;
-            let r = bearer(&env, route.method, &path, Some(&full)).await;
-            assert_eq!(r.status, 401, "{} {path} without a signed link", route.method);
-            continue;
+        let (scopes, all) = match route.access {
+            Access::Scopes(scopes) => (scopes, false),
+            Access::AllScopes(scopes) => (scopes, true),
+            Access::SignedLink => {
+                // The signed link is the credential: a bearer token of any kind does not replace it.
+                let full = env.management_token(MANAGEMENT_SCOPES).await;
+                let r = bearer(&env, route.method, &path, Some(&full)).await;
+                assert_eq!(r.status, 401, "{} {path} without a signed link", route.method);
+                continue;
+            }
         };
         let outsider = MANAGEMENT_SCOPES.split(' ').find(|s| !scopes.contains(s)).unwrap();
-        let without_scope = env.management_token(outsider).await;
-        let with_scope = env.management_token(scopes[0]).await;
+        // A route asking for every one of its scopes refuses a token holding only the first.
+        let without_scope = env.management_token(if all { scopes[0] } else { outsider }).await;
+        let with_scope = env
+            .management_token(&if all { scopes.join(" ") } else { scopes[0].to_owned() })
+            .await;
         let cases: [(&str, Option<&str>, &[u16]); 7] = [
             ("no token", None, &[401]),
             ("user token", Some(&user_token), &[401]),

@@ -114,14 +114,16 @@ impl App<'_> {
                 });
             }
         };
-        Ok(created(&upload.finish(opts).await?))
+        let job = upload.finish(opts).await?;
+        crate::api::logs::job_started(&self.core, &job);
+        Ok(created(&job))
     }
 
     pub(super) async fn m_export(&self, req: &Request) -> Result<Response, WebError> {
         let request: ExportRequest = body(req)?;
-        Ok(created(
-            &jobs::create_export(&self.core, self.jobs.queue, request).await?,
-        ))
+        let job = jobs::create_export(&self.core, self.jobs.queue, request).await?;
+        crate::api::logs::job_started(&self.core, &job);
+        Ok(created(&job))
     }
 
     pub(super) async fn m_job(&self, id: &str) -> Result<Response, WebError> {

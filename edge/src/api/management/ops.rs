@@ -47,6 +47,12 @@ impl App<'_> {
     pub(super) async fn management_route(&self, req: &Request, route: &Route, id: &str) -> Result<Response, WebError> {
         match route.access {
             Access::Scopes(scopes) => access::authenticate(&self.core, bearer(req)).await?.require(scopes)?,
+            Access::AllScopes(scopes) => {
+                let caller = access::authenticate(&self.core, bearer(req)).await?;
+                for scope in scopes {
+                    caller.require(&[scope])?;
+                }
+            }
             Access::SignedLink => self.check_link(req, id)?,
         }
         let id = &percent_decode_str(id).decode_utf8_lossy();
@@ -148,6 +154,9 @@ impl App<'_> {
             }
             Op::JobErrors => ok(&crate::core::management::jobs::job_errors(core, id).await?),
             Op::Download => self.m_download(id).await?,
+            Op::ListLogs => crate::api::logs::list(core, req).await?,
+            Op::GetLog => crate::api::logs::get(core, id).await?,
+            Op::UserLogs => crate::api::logs::of_user(core, req, id).await?,
         })
     }
 }

@@ -25,6 +25,7 @@ use shared::personal_info::PersonalInfo;
 use crate::core::directory::tenant::{self, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::logs::Event;
 use crate::core::migration::lazy;
 use crate::core::migration::UserSource;
 use crate::core::platform::db::{query_one, Stmt};
@@ -191,6 +192,15 @@ pub async fn send_verification(core: &Core<'_>, user: &User, client_id: Option<&
 
 /// `GET /lo/verify`: consumes a verification ticket and marks the email verified.
 pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
+    let outcome = verify_email_checked(core, ticket).await;
+    core.record(match &outcome {
+        Ok(u) => Event::new("sv", "Successful verification email").user(u),
+        Err(e) => Event::new("fv", e.to_string()),
+    });
+    outcome
+}
+
+async fn verify_email_checked(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
     let user_id = consume_ticket(core, ticket, TicketKind::VerifyEmail).await?;
     if let Some(user) = users::by_id(core.db, &user_id).await? {
         let conn = connection_of(core, &user).await?;
@@ -244,6 +254,11 @@ pub async fn request_reset(core: &Core<'_>, req: ChangePasswordRequest, ip: &str
     // the mail itself goes out after the response in the Worker.
     let user_id = user.as_ref().map_or("", |u| u.user_id.as_str());
     let ticket = issue_ticket(core, user_id, TicketKind::ResetPassword, req.client_id.as_deref()).await?;
+    let event = match &user {
+        Some(u) => Event::new("scpr", "Password change request sent").user(u),
+        None => Event::new("fcpr", "The user does not exist").user_name(email.as_str()),
+    };
+    core.record(event.connection(&conn));
     if let Some(user) = user {
         core.mailer
             .send(&reset_mail(&user, link(core, "lo/reset", &ticket)))
@@ -406,6 +421,20 @@ pub async fn set_password(
 /// `POST /lo/reset`: sets a new password with a reset ticket. `session` is the session cookie of
 /// the browser making the change: it stays signed in, every other session is revoked.
 pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, session: Option<&str>) -> CoreResult<User> {
+    let outcome = reset_password_checked(core, ticket, password, session).await;
+    core.record(match &outcome {
+        Ok(u) => Event::new("scp", "Successful change password").user(u),
+        Err(e) => Event::new("fcp", e.to_string()),
+    });
+    outcome
+}
+
+async fn reset_password_checked(
+    core: &Core<'_>,
+    ticket: &str,
+    password: &str,
+    session: Option<&str>,
+) -> CoreResult<User> {
     let (user, conn) = reset_info(core, ticket).await?;
     let _permit = crate::core::credentials::hashing::admit(core).await?;
     let own_store = match UserSource::of(core, &conn)? {

@@ -16,6 +16,7 @@ use crate::core::accounts::lifecycle;
 use crate::core::directory::tenant;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::logs::Event;
 use crate::core::migration::lazy::{self, NewLegacyUser};
 use crate::core::migration::UserSource;
 use crate::core::platform::db::DbError;
@@ -102,6 +103,17 @@ fn metadata_strings(meta: &Map<String, Value>) -> Vec<&str> {
 /// Creates a user on a database connection. `ip` is counted for suspicious-IP throttling (50
 /// sign-up attempts per minute), after the request is known to be well-formed.
 pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult<SignupResponse> {
+    let (connection, email) = (req.connection.clone(), req.email.clone());
+    let outcome = signup_checked(core, req, ip).await;
+    let event = match &outcome {
+        Ok(u) => Event::new("ss", "Successful signup").user_id(&u.id).user_name(&u.email),
+        Err(e) => Event::new("fs", e.to_string()).user_name(email.as_deref().unwrap_or_default()),
+    };
+    core.record(Event { connection, ..event });
+    outcome
+}
+
+async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult<SignupResponse> {
     let conn_name = required(&req.connection, "connection")?;
     let raw_email = required(&req.email, "email")?;
     let password = req.password.as_deref().ok_or_else(|| invalid("Missing password"))?;

@@ -126,6 +126,8 @@ pub async fn authenticate(core: &Core<'_>, bearer: Option<&str>) -> CoreResult<P
     .map_err(|e| unauthorized(&e.to_string()))?;
     let text = |k: &str| claims.get(k).and_then(Value::as_str).unwrap_or_default();
     if text("azp") == crate::core::directory::admins::CONSOLE_CLIENT_ID && text("gty").is_empty() {
+        core.events
+            .note_client(crate::core::directory::admins::CONSOLE_CLIENT_ID, "Tollgate console");
         return member(core, text("sub"), text("scope")).await;
     }
     if text("gty") != CLIENT_CREDENTIALS_GTY {
@@ -146,6 +148,7 @@ pub async fn authenticate(core: &Core<'_>, bearer: Option<&str>) -> CoreResult<P
         .into_iter()
         .filter(|s| granted.contains(s))
         .collect();
+    core.events.note_client(&client.client_id, &client.name);
     Ok(Principal::Client {
         client_id: client.client_id,
         scopes,

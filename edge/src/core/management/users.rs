@@ -473,7 +473,13 @@ pub async fn delete_user(core: &Core<'_>, id: &str) -> CoreResult<()> {
     };
     let u = admins::managed(Some(u))?;
     let conn = connection_of(core, &u).await?;
-    lazy::delete_user(core, &conn, &u.user_id).await
+    lazy::delete_user(core, &conn, &u.user_id).await?;
+    core.record(
+        crate::core::logs::Event::new("du", "User was deleted")
+            .user(&u)
+            .connection(&conn),
+    );
+    Ok(())
 }
 
 /// `DELETE /api/v2/user-blocks?identifier=`: lifts brute-force blocks on an identifier everywhere.

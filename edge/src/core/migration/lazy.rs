@@ -30,6 +30,7 @@ use crate::core::credentials::legacy_hash::LegacyHash;
 use crate::core::directory::tenant::Connection;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::logs::Event;
 use crate::core::migration::legacy::{Legacy, LegacyUser, Verdict};
 use crate::core::migration::UserSource;
 use crate::core::platform::db::{DbError, Stmt};
@@ -128,6 +129,33 @@ fn personal_info(lu: &LegacyUser) -> PersonalInfo<'_> {
 /// argon2id dummy, as a match spends one argon2id hash. Also returns the work of a handed-over
 /// foreign hash it verified (the caller then need not spend the connection's foreign work).
 pub async fn import_login(
+    core: &Core<'_>,
+    conn: &Connection,
+    legacy: &Legacy<'_, '_>,
+    identifier: &str,
+    password: &str,
+) -> CoreResult<(Option<User>, f64)> {
+    let outcome = import_login_checked(core, conn, legacy, identifier, password).await;
+    match &outcome {
+        Ok((Some(u), _)) => core.record(
+            Event::new("tg_migration_success", "User migrated from the legacy store")
+                .user(u)
+                .connection(conn),
+        ),
+        Err(_) => core.record(
+            Event::new(
+                "tg_migration_failure",
+                "Lazy migration failed: the legacy store did not answer as expected",
+            )
+            .user_name(identifier)
+            .connection(conn),
+        ),
+        Ok(_) => {}
+    }
+    outcome
+}
+
+async fn import_login_checked(
     core: &Core<'_>,
     conn: &Connection,
     legacy: &Legacy<'_, '_>,

@@ -507,6 +507,7 @@ pub async fn login(
     let Transaction {
         client, request: req, ..
     } = transaction(core, tx).await?;
+    core.events.note_client(&client.client_id, &client.name);
     let name = match realm.or(req.connection.as_deref()) {
         Some(n) => n.to_owned(),
         None => tenant::client_connections(core.db, &client.client_id)

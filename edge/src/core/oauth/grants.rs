@@ -20,6 +20,7 @@ use crate::core::directory::tenant::SourceMode;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::logs::Event;
 use crate::core::migration::lazy;
 use crate::core::migration::UserSource;
 use crate::core::oauth::tokens::{profile_claims, split_scope, Signer, TokenResponse};
@@ -141,6 +142,14 @@ pub async fn check_credentials(
         .await?
         .granted
     {
+        core.record(
+            Event::new(
+                "limit_mu",
+                "An IP address is blocked because it attempted too many failed logins",
+            )
+            .user_name(identifier)
+            .connection(conn),
+        );
         return Err(CoreError::TooManyAttempts(
             "We have detected suspicious login behavior and further attempts will be blocked. Please contact the administrator.".into(),
         ));
@@ -152,7 +161,19 @@ pub async fn check_credentials(
         ip: origin.ip,
     };
     let protect = conn.options.brute_force_protection;
-    let attempt = if protect { Some(reserve(core, key).await?) } else { None };
+    let attempt = if protect {
+        Some(reserve(core, key).await.inspect_err(|e| {
+            if matches!(e, CoreError::TooManyAttempts(_)) {
+                core.record(
+                    Event::new("limit_wc", "The account is blocked after too many failed logins")
+                        .user_name(identifier)
+                        .connection(conn),
+                );
+            }
+        })?)
+    } else {
+        None
+    };
     let too_long = password.len() > shared::password::MAX_PASSWORD_BYTES;
     let checked = verify_password(core, conn, identifier, password, too_long).await;
     if let Ok(c) = &checked {
@@ -196,6 +217,14 @@ pub async fn check_credentials(
         None => {}
     }
     let checked = checked?;
+    // The log tells a wrong password from an unknown user; the answer and the work do not.
+    let event = match (&checked.user, checked.verified) {
+        (Some(u), true) if u.blocked => Event::new("f", "user is blocked").user(u),
+        (Some(u), true) => Event::new("s", "Successful login").user(u),
+        (Some(u), false) => Event::new("fp", "Wrong email or password.").user(u),
+        (None, _) => Event::new("fu", "Wrong email or password.").user_name(identifier),
+    };
+    core.record(event.connection(conn));
     match (checked.user, checked.verified) {
         (Some(u), true) if u.blocked => Err(CoreError::UserBlocked),
         (Some(u), true) => Ok(u),

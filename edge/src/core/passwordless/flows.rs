@@ -128,6 +128,19 @@ pub async fn start(core: &Core<'_>, s: Start<'_>) -> CoreResult<PasswordlessStar
         core.mailer
             .send(&mail(&conn, s.client, email.as_str(), &issued.secret, link))
             .await?;
+        core.record(
+            crate::core::logs::Event::new(
+                "cls",
+                if s.send == PasswordlessSend::Link {
+                    "Link sent by email"
+                } else {
+                    "Code sent by email"
+                },
+            )
+            .user_name(email.as_str())
+            .connection(&conn)
+            .client(&s.client.client_id, &s.client.name),
+        );
     }
     Ok(PasswordlessStartResponse {
         id: hex::encode(core.random_bytes::<12>()?),

@@ -228,7 +228,48 @@ pub async fn process_chunk(core: &Core<'_>, jobs: Jobs<'_>, msg: &ChunkMessage) 
     if let Err(e) = notify_ended(core, &msg.job_id).await {
         core.log(&format!("job {}: completion mail not sent: {e}", msg.job_id));
     }
+    if let Err(e) = log_ended(core, &msg.job_id).await {
+        core.log(&format!("job {}: end not logged: {e}", msg.job_id));
+    }
     delivery
+}
+
+/// A job that has ended is logged once (`tg_job_end`): the one delivery whose conditional update
+/// marks it.
+async fn log_ended(core: &Core<'_>, job_id: &str) -> CoreResult<()> {
+    #[derive(Deserialize)]
+    struct Ended {
+        #[serde(rename = "type")]
+        kind: String,
+        status: String,
+        connection_id: Option<String>,
+        #[serde(deserialize_with = "columns::int")]
+        total: i64,
+        #[serde(deserialize_with = "columns::int")]
+        inserted: i64,
+        #[serde(deserialize_with = "columns::int")]
+        updated: i64,
+        #[serde(deserialize_with = "columns::int")]
+        failed: i64,
+    }
+    let ended: Option<Ended> = query_one(
+        core.db,
+        Stmt::new(
+            "UPDATE jobs SET end_logged = 1 WHERE id = ?1 AND status IN ('completed', 'failed') AND end_logged = 0 \
+             RETURNING type, status, connection_id, total, inserted, updated, failed",
+        )
+        .bind(job_id),
+    )
+    .await?;
+    if let Some(e) = ended {
+        let mut event = crate::core::logs::Event::new("tg_job_end", format!("Bulk job {}", e.status)).details(
+            serde_json::json!({"job_id": job_id, "type": e.kind, "status": e.status, "total": e.total,
+                "inserted": e.inserted, "updated": e.updated, "failed": e.failed}),
+        );
+        event.connection_id = e.connection_id;
+        core.record(event);
+    }
+    Ok(())
 }
 
 /// An import asked `send_completion_email` and has ended (completed or failed): mails the tenant's

@@ -1,0 +1,263 @@
+//! Tenant logs (issue 27): events recorded by the flows in Auth0's shape, written after the
+//! response, read through `GET /api/v2/logs` with Auth0's `q` subset, purged after the retention;
+//! never a password, code, token or secret.
+
+use edge::core::platform::db::{Database, Stmt};
+use edge::testkit::{TestEnv, DB_CONNECTION, M2M_CLIENT, M2M_SECRET, SPA_CLIENT};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Analytical1!";
+const WRONG: &str = "Wr0ng-Secret-Guess";
+
+fn login(username: &str, password: &str) -> edge::api::Request {
+    let mut req = edge::api::Request::new("POST", "/oauth/token")
+        .with_json(&json!({
+            "grant_type": "http://auth0.com/oauth/grant-type/password-realm", "client_id": SPA_CLIENT,
+            "username": username, "password": password, "realm": DB_CONNECTION}))
+        .with_header("user-agent", "logs-test/1.0");
+    req.ip = Some("203.0.113.7".into());
+    req
+}
+
+async fn signup(env: &TestEnv, email: &str) -> Value {
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    r.json_body()
+}
+
+async fn logs(env: &TestEnv, query: &str) -> edge::api::Response {
+    env.management_call("read:logs", "GET", &format!("logs{query}"), None)
+        .await
+}
+
+async fn all_rows(env: &TestEnv) -> String {
+    let db: &dyn Database = &env.db;
+    let rows = db.query(Stmt::new("SELECT * FROM logs")).await.unwrap();
+    serde_json::to_string(&rows).unwrap()
+}
+
+#[tokio::test]
+async fn logins_are_logged_with_auth0s_types_and_the_answers_do_not_tell_who_exists() {
+    let env = TestEnv::new().await;
+    let user = signup(&env, "ada@example.com").await;
+    env.clock.advance_ms(1000);
+    let ok = env.send(login("ada@example.com", PASSWORD)).await;
+    assert_eq!(ok.status, 200);
+    let token = ok.json_body()["access_token"].as_str().unwrap().to_owned();
+    env.clock.advance_ms(1000);
+    let wrong = env.send(login("ada@example.com", WRONG)).await;
+    let unknown = env.send(login("nobody@example.com", WRONG)).await;
+    assert_eq!(
+        (wrong.status, &wrong.body),
+        (unknown.status, &unknown.body),
+        "the same answer"
+    );
+
+    let r = logs(&env, "?q=type:s").await;
+    assert_eq!(r.status, 200);
+    let s = r.json_body();
+    assert_eq!(s.as_array().unwrap().len(), 1);
+    let e = &s[0];
+    let id = format!("auth0|{}", user["_id"].as_str().unwrap());
+    assert_eq!(e["user_id"], id.as_str());
+    assert_eq!(e["user_name"], "ada@example.com");
+    assert_eq!(e["connection"], DB_CONNECTION);
+    assert_eq!(e["connection_id"], edge::testkit::DB_CONNECTION_ID);
+    assert_eq!(e["strategy"], "auth0");
+    assert_eq!(e["strategy_type"], "database");
+    assert_eq!(e["client_id"], SPA_CLIENT);
+    assert_eq!(e["client_name"], "Test SPA");
+    assert_eq!(e["ip"], "203.0.113.7");
+    assert_eq!(e["user_agent"], "logs-test/1.0");
+    assert!(e["date"].as_str().unwrap().ends_with('Z'));
+    assert!(e["log_id"].as_str().is_some_and(|i| !i.is_empty()));
+
+    let fp = logs(&env, "?q=type:fp").await.json_body();
+    assert_eq!(fp[0]["user_id"], id.as_str());
+    let fu = logs(&env, "?q=type:fu").await.json_body();
+    assert_eq!(fu[0]["user_name"], "nobody@example.com");
+    assert!(fu[0].get("user_id").is_none());
+    let ss = logs(&env, "?q=type:ss").await.json_body();
+    assert_eq!(ss[0]["user_id"], id.as_str());
+
+    // The user's own logs need read:logs and read:users.
+    let path = format!("users/{}/logs", urlencode(&id));
+    assert_eq!(env.management_call("read:logs", "GET", &path, None).await.status, 403);
+    let mine = env.management_call("read:logs read:users", "GET", &path, None).await;
+    assert_eq!(mine.status, 200);
+    let mine = mine.json_body();
+    let kinds: Vec<&str> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["fp", "s", "ss"], "newest first");
+
+    // Never a password or a token.
+    let stored = all_rows(&env).await;
+    for secret in [PASSWORD, WRONG, token.as_str()] {
+        assert!(!stored.contains(secret), "a log row holds {secret}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn token_exchanges_and_management_writes_are_logged_without_bodies() {
+    let env = TestEnv::new().await;
+    let cc = |secret: &str| {
+        edge::api::Request::new("POST", "/oauth/token").with_json(&json!({
+            "grant_type": "client_credentials", "client_id": M2M_CLIENT, "client_secret": secret,
+            "audience": format!("{}api/v2/", edge::testkit::ISSUER)}))
+    };
+    assert_eq!(env.send(cc(M2M_SECRET)).await.status, 200);
+    assert_eq!(env.send(cc("not-the-secret")).await.status, 401);
+    let created = env
+        .management_call(
+            "create:users",
+            "POST",
+            "users",
+            Some(json!({"connection": DB_CONNECTION, "email": "bob@example.com", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let bad = env
+        .management_call(
+            "create:users",
+            "POST",
+            "users",
+            Some(json!({"connection": "nope", "email": "x@example.com"})),
+        )
+        .await;
+    assert!(bad.status >= 400);
+    let id = created.json_body()["user_id"].as_str().unwrap().to_owned();
+    let del = env
+        .management_call("delete:users", "DELETE", &format!("users/{}", urlencode(&id)), None)
+        .await;
+    assert_eq!(del.status, 204);
+
+    let sccft = logs(&env, "?q=type:sccft").await.json_body();
+    assert_eq!(sccft[0]["client_id"], M2M_CLIENT);
+    assert_eq!(sccft[0]["client_name"], "Test M2M");
+    let fccft = logs(&env, "?q=type:fccft").await.json_body();
+    assert_eq!(fccft[0]["client_id"], M2M_CLIENT);
+    let sapi = logs(&env, &format!("?q=type:sapi AND client_id:{M2M_CLIENT}"))
+        .await
+        .json_body();
+    assert_eq!(sapi.as_array().unwrap().len(), 2, "the creation and the deletion");
+    assert_eq!(sapi[1]["details"]["request"]["method"], "post");
+    assert_eq!(sapi[1]["details"]["request"]["path"], "/api/v2/users");
+    assert_eq!(sapi[1]["details"]["response"]["statusCode"], 201);
+    let fapi = logs(&env, "?q=type:fapi").await.json_body();
+    assert_eq!(fapi[0]["details"]["response"]["statusCode"], bad.status);
+    let du = logs(&env, "?q=type:du").await.json_body();
+    assert_eq!(du[0]["user_id"], id.as_str());
+    let stored = all_rows(&env).await;
+    for secret in [PASSWORD, M2M_SECRET, "not-the-secret"] {
+        assert!(!stored.contains(secret), "a log row holds {secret}");
+    }
+}
+
+#[tokio::test]
+async fn q_pages_and_checkpoints_like_auth0_and_a_bad_q_is_one_precise_400() {
+    let env = TestEnv::new().await;
+    signup(&env, "cy@example.com").await;
+    for _ in 0..4 {
+        env.clock.advance_ms(1000);
+        assert_eq!(env.send(login("cy@example.com", WRONG)).await.status, 403);
+    }
+    // Offset pages with totals.
+    let page = logs(&env, "?q=type:fp&per_page=3&page=0&include_totals=true")
+        .await
+        .json_body();
+    assert_eq!(
+        (
+            page["start"].as_i64(),
+            page["limit"].as_i64(),
+            page["length"].as_i64(),
+            page["total"].as_i64()
+        ),
+        (Some(0), Some(3), Some(3), Some(4))
+    );
+    let second = logs(&env, "?q=type:fp&per_page=3&page=1").await.json_body();
+    assert_eq!(second.as_array().unwrap().len(), 1);
+    // Checkpoints: the newest without from; after from, oldest first.
+    let newest = logs(&env, "?take=2").await.json_body();
+    assert_eq!(newest.as_array().unwrap().len(), 2);
+    let all = logs(&env, "?per_page=100").await.json_body();
+    let oldest = all.as_array().unwrap().last().unwrap()["log_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let after = logs(&env, &format!("?from={oldest}&take=100")).await.json_body();
+    assert_eq!(after.as_array().unwrap().len(), all.as_array().unwrap().len() - 1);
+    assert!(after[0]["log_id"].as_str().unwrap() < after[1]["log_id"].as_str().unwrap());
+    // One event by id.
+    let one = logs(&env, &format!("/{oldest}")).await;
+    assert_eq!(one.status, 200);
+    assert_eq!(one.json_body()["log_id"], oldest.as_str());
+    assert_eq!(logs(&env, "/900nothing").await.status, 404);
+    // Dates: the day of the events, and a week before it.
+    let day = &all[0]["date"].as_str().unwrap()[..10];
+    let q = format!("?q={}", urlencode(&format!("type:fp AND date:[{day} TO {day}]")));
+    assert_eq!(logs(&env, &q).await.json_body().as_array().unwrap().len(), 4);
+    let q = format!("?q={}", urlencode("date:[2020-01-01 TO 2020-01-07]"));
+    assert!(logs(&env, &q).await.json_body().as_array().unwrap().is_empty());
+    let q = format!(
+        "?q={}",
+        urlencode(&format!("connection:\"{DB_CONNECTION}\" AND type:ss"))
+    );
+    assert_eq!(logs(&env, &q).await.json_body().as_array().unwrap().len(), 1);
+    // Refusals.
+    let r = logs(&env, &format!("?q={}", urlencode("ip:1.2.3.4"))).await;
+    assert_eq!(r.status, 400);
+    let body = r.json_body();
+    assert_eq!(body["statusCode"], 400);
+    assert!(
+        body["message"].as_str().unwrap().contains("unsupported field 'ip'"),
+        "{body}"
+    );
+    assert_eq!(logs(&env, "?per_page=101").await.status, 400);
+    assert_eq!(
+        env.management_call("read:users", "GET", "logs", None).await.status,
+        403,
+        "read:logs is needed"
+    );
+}
+
+#[tokio::test]
+async fn old_events_are_purged_in_chunks() {
+    let env = TestEnv::new().await;
+    let now = env.clock.0.get();
+    let day = 86_400_000;
+    let db: &dyn Database = &env.db;
+    for i in 0..1200i64 {
+        let age = if i < 1100 { 31 * day } else { day };
+        db.execute(
+            Stmt::new("INSERT INTO logs (log_id, date_ms, type) VALUES (?1, ?2, 's')")
+                .bind(format!("900{i:08}"))
+                .bind(now - age),
+        )
+        .await
+        .unwrap();
+    }
+    let gone = edge::core::logs::purge(db, now, edge::core::logs::retention_days(None))
+        .await
+        .unwrap();
+    assert_eq!(gone, 1100);
+    let left = db.query(Stmt::new("SELECT COUNT(*) AS n FROM logs")).await.unwrap();
+    assert_eq!(left[0]["n"], 100);
+    assert_eq!(
+        edge::core::logs::purge(db, now + 1, 1).await.unwrap(),
+        100,
+        "a shorter retention"
+    );
+}
