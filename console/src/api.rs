@@ -107,6 +107,11 @@ pub async fn patch<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Re
     decode(send(authed(Request::patch(&url(path))).json(body)).await?)
 }
 
+/// `PUT` with a JSON body.
+pub async fn put<T: DeserializeOwned>(path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    decode(send(authed(Request::put(&url(path))).json(body)).await?)
+}
+
 /// `POST` of a multipart form (imports).
 pub async fn post_form<T: DeserializeOwned>(path: &str, form: web_sys::FormData) -> Result<T, ApiError> {
     decode(send(authed(Request::post(&url(path))).body(form)).await?)

@@ -10,13 +10,14 @@ mod pages;
 use leptos::prelude::*;
 
 /// The pages, in navigation order: (hash, link name).
-const PAGES: [(&str, &str); 7] = [
+const PAGES: [(&str, &str); 8] = [
     ("users", "Users"),
     ("connections", "Connections"),
     ("applications", "Applications"),
     ("import-export", "Import / Export"),
     ("migration", "Migration"),
     ("attack-protection", "Attack protection"),
+    ("mfa", "Multi-factor"),
     ("members", "Members"),
 ];
 
@@ -77,6 +78,7 @@ fn Shell() -> impl IntoView {
                 "import-export" => view! { <pages::jobs::ImportExport /> }.into_any(),
                 "migration" => view! { <pages::migration::Migration /> }.into_any(),
                 "attack-protection" => view! { <pages::attack::AttackProtection /> }.into_any(),
+                "mfa" => view! { <pages::mfa::Mfa /> }.into_any(),
                 "members" => view! { <pages::members::Members /> }.into_any(),
                 _ => view! { <pages::users::Users /> }.into_any(),
             }}

@@ -4,17 +4,20 @@
 // every page is keyboard-labelled with 0 axe-core violations and screenshotted. An ordinary user
 // gets no console and no Management API. Passkeys (on a Worker of its own at http://localhost, since
 // WebAuthn takes no IP address as its RP id): the database connection's switches, a user's sign-in
-// methods, a passkey deleted.
+// methods, a passkey deleted. Multi-factor: the owner turns on the authenticator app and the policy,
+// a user enrols through Auth0's MFA API, the user page deletes a factor and resets MFA, and the
+// policy goes off again (the tenant is left as it was found).
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { BASE, CONNECTION, launch, login, post, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
+import { BASE, CONNECTION, launch, login, post, REALM_GRANT, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
 import { root, startWorker } from './worker.mjs';
 
 const OWNER = process.env.ADMIN_EMAIL ?? 'owner@tollgate.test';
 const OWNER_PASSWORD = process.env.ADMIN_PASSWORD ?? 'Console-Owner-Pass-1';
-const PAGES = ['Users', 'Connections', 'Applications', 'Import / Export', 'Migration', 'Attack protection'];
+const PAGES = ['Users', 'Connections', 'Applications', 'Import / Export', 'Migration', 'Attack protection', 'Multi-factor'];
 let browser;
 let m2m;
 before(async () => {
@@ -437,5 +440,173 @@ test('passkeys in the console: the database connection switches them; a user\'s 
   } finally {
     for (const c of contexts) await c.close().catch(() => {});
     await w.stop();
+  }
+});
+
+/** RFC 6238 (HMAC-SHA1, 6 digits, 30 s steps) from an unpadded Base32 secret. */
+function totp(secretB32, t = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secretB32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[19] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+test('multi-factor in the console: the factor and the policy switched on, a user enrolled, a factor deleted, MFA reset, the policy off again', async () => {
+  const factorsBefore = (await api('GET', 'guardian/factors')).body;
+  const policiesBefore = (await api('GET', 'guardian/policies')).body;
+  assert.ok(Array.isArray(factorsBefore) && Array.isArray(policiesBefore), JSON.stringify([factorsBefore, policiesBefore]));
+  const wasOn = (name) => factorsBefore.find((f) => f.name === name)?.enabled === true;
+  const contexts = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const found = [];
+    await signIn(page, OWNER, OWNER_PASSWORD);
+    const nav = page.getByRole('navigation', { name: 'Console' });
+    await nav.waitFor({ timeout: 15_000 });
+
+    // The page: the two factors Tollgate offers, Auth0's others as not available, the policy.
+    await nav.getByRole('link', { name: 'Multi-factor' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Multi-factor' }).waitFor();
+    const otp = page.getByRole('checkbox', { name: 'Authenticator app (TOTP)' });
+    const byEmail = page.getByRole('checkbox', { name: 'Codes by email' });
+    await otp.waitFor();
+    assert.equal(await otp.isChecked(), wasOn('otp'));
+    assert.equal(await byEmail.isChecked(), wasOn('email'));
+    const unavailable = await page.locator('ul.unavailable').textContent();
+    for (const name of ['sms', 'push-notification']) assert.match(unavailable, new RegExp(`${name} — not available`), unavailable);
+    // WebAuthn as a second factor: a switch once the edge offers it (shared's SUPPORTED_FACTORS), else not available.
+    for (const label of ['Security keys (WebAuthn roaming)', 'Device biometrics (WebAuthn platform)']) {
+      const offered = await page.getByRole('checkbox', { name: label }).count();
+      assert.ok(offered === 1 || unavailable.includes(`${label} webauthn-`), `${label}: ${unavailable}`);
+    }
+    const never = page.getByRole('radio', { name: 'Never' });
+    const always = page.getByRole('radio', { name: 'Always, for every application' });
+    assert.equal(await always.isChecked(), policiesBefore.includes('all-applications'));
+    assert.match(await page.locator('main').textContent(), /Console administrators are outside this policy/);
+
+    // The authenticator app on (saved at the switch), then the policy "always" (saved with its button).
+    if (!(await otp.isChecked())) {
+      await otp.check();
+      await page.getByText('Authenticator app (TOTP) is on.').waitFor();
+    }
+    await always.check();
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Saved: every login to every application asks for a second step.').waitFor();
+    await axe(page, 'mfa', found);
+    assert.deepEqual((await api('GET', 'guardian/policies')).body, ['all-applications']);
+    assert.equal((await api('GET', 'guardian/factors')).body.find((f) => f.name === 'otp').enabled, true);
+    // After a reload the page shows what is saved.
+    await page.reload();
+    await otp.waitFor();
+    assert.equal(await otp.isChecked(), true);
+    assert.equal(await always.isChecked(), true);
+
+    // Console administrators are outside the policy: a new sign-in to the console asks for no second step.
+    const again = await browser.newContext();
+    contexts.push(again);
+    const p2 = await again.newPage();
+    await signIn(p2, OWNER, OWNER_PASSWORD);
+    await p2.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
+
+    // A user enrols an authenticator app through Auth0's MFA API as demo-web (a server-side client).
+    const email = uniqueEmail('console-mfa');
+    const password = 'Console-mfa-Pass-1';
+    await signUp(email, password);
+    const web = { client_id: 'demo-web', client_secret: process.env.DEMO_WEB_SECRET };
+    const ip = testIp();
+    const call = async (p, body, headers = {}) => {
+      const r = await fetch(`${BASE}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, ...headers }, body: JSON.stringify(body) });
+      return { status: r.status, body: await r.json().catch(() => null) };
+    };
+    const first = await call('/oauth/token', { grant_type: REALM_GRANT, ...web, username: email, password, realm: CONNECTION, scope: 'openid email' });
+    assert.equal(first.status, 403, JSON.stringify(first.body));
+    assert.equal(first.body.error, 'mfa_required');
+    const mfaToken = first.body.mfa_token;
+    const assoc = await call('/mfa/associate', { authenticator_types: ['otp'] }, { authorization: `Bearer ${mfaToken}` });
+    assert.equal(assoc.status, 200, JSON.stringify(assoc.body));
+    assert.match(assoc.body.barcode_uri, /^otpauth:\/\/totp\//);
+    assert.equal(assoc.body.recovery_codes.length, 1);
+    const confirmed = await call('/oauth/token', { grant_type: 'http://auth0.com/oauth/grant-type/mfa-otp', ...web, mfa_token: mfaToken, otp: totp(assoc.body.secret) });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    const userId = (await api('GET', `users-by-email?email=${encodeURIComponent(email)}`)).body[0].user_id;
+    const methodsOf = async () => (await api('GET', `users/${encodeURIComponent(userId)}/authentication-methods`)).body.map((m) => m.type).sort();
+    assert.deepEqual(await methodsOf(), ['password', 'recovery-code', 'totp']);
+
+    // The user page lists the factors.
+    await nav.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('button', { name: email }).click();
+    await page.getByRole('heading', { level: 2, name: email }).waitFor();
+    const table = page.getByRole('table', { name: 'Sign-in methods' });
+    await table.getByRole('cell', { name: 'totp', exact: true }).waitFor();
+    assert.equal(await table.getByRole('cell', { name: 'recovery-code', exact: true }).count(), 1);
+    assert.equal(await table.getByRole('cell', { name: 'Authenticator app', exact: true }).count(), 1);
+    await axe(page, 'users-mfa', found);
+
+    // One factor deleted (the recovery code), after a confirmation.
+    await table.getByRole('button', { name: 'Delete Recovery code…' }).click();
+    const confirmFactor = page.getByRole('group', { name: 'Confirm factor deletion' });
+    await confirmFactor.waitFor();
+    await axe(page, 'users-mfa-factor-confirm', found);
+    await confirmFactor.getByRole('button', { name: 'Yes, delete factor' }).click();
+    await page.getByText('The factor is deleted.').waitFor();
+    await table.getByRole('cell', { name: 'recovery-code', exact: true }).waitFor({ state: 'detached' });
+    assert.deepEqual(await methodsOf(), ['password', 'totp']);
+
+    // Reset MFA: Cancel first, then Yes; every factor goes and the list is read again.
+    const resetButton = page.getByRole('button', { name: 'Reset MFA…' });
+    await resetButton.click();
+    const confirmReset = page.getByRole('group', { name: 'Confirm MFA reset' });
+    await confirmReset.waitFor();
+    assert.match(await confirmReset.textContent(), /The user sets up their second step again at their next login\./);
+    await axe(page, 'users-mfa-reset-confirm', found);
+    await confirmReset.getByRole('button', { name: 'Cancel' }).click();
+    await confirmReset.waitFor({ state: 'detached' });
+    assert.deepEqual(await methodsOf(), ['password', 'totp'], 'Cancel resets nothing');
+    await resetButton.click();
+    await confirmReset.getByRole('button', { name: 'Yes, reset MFA' }).click();
+    await page.getByText('MFA is reset: the user sets up their second step again at their next login.').waitFor();
+    await table.getByRole('cell', { name: 'totp', exact: true }).waitFor({ state: 'detached' });
+    assert.equal(await table.getByRole('cell', { name: 'password', exact: true }).count(), 1);
+    assert.equal(await resetButton.count(), 0, 'no reset without a factor');
+    assert.deepEqual(await methodsOf(), ['password']);
+    await axe(page, 'users-mfa-reset-done', found);
+    // The next login asks the user to enrol again.
+    const next = await call('/oauth/token', { grant_type: REALM_GRANT, ...web, username: email, password, realm: CONNECTION, scope: 'openid' });
+    assert.equal(next.body.error, 'mfa_required', JSON.stringify(next.body));
+
+    // The policy off again and the factors as they were, in the console.
+    await nav.getByRole('link', { name: 'Multi-factor' }).click();
+    await otp.waitFor();
+    await never.check();
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('Saved: no login asks for a second step.').waitFor();
+    if (!wasOn('otp')) {
+      await otp.uncheck();
+      await page.getByText('Authenticator app (TOTP) is off.').waitFor();
+    }
+    await axe(page, 'mfa-off', found);
+    assert.deepEqual((await api('GET', 'guardian/policies')).body, []);
+    assert.equal((await api('GET', 'guardian/factors')).body.find((f) => f.name === 'otp').enabled, wasOn('otp'));
+    const plain = await call('/oauth/token', { grant_type: REALM_GRANT, ...web, username: email, password, realm: CONNECTION, scope: 'openid' });
+    assert.equal(plain.status, 200, JSON.stringify(plain.body));
+
+    assert.deepEqual(found, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    // Other tests share this Worker: the tenant as it was found, whatever happened above.
+    await api('PUT', 'guardian/policies', policiesBefore);
+    for (const f of factorsBefore.filter((f) => ['otp', 'email'].includes(f.name))) await api('PUT', `guardian/factors/${f.name}`, { enabled: f.enabled });
+    for (const c of contexts) await c.close().catch(() => {});
   }
 });

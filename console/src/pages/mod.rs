@@ -5,6 +5,7 @@ pub mod attack;
 pub mod connections;
 pub mod jobs;
 pub mod members;
+pub mod mfa;
 pub mod migration;
 pub mod passwordless;
 pub mod users;

@@ -1,6 +1,7 @@
 //! Users: search (`q` in the v3 syntax, or plain text), results with paging, one user's profile,
-//! identities and sign-in methods (a passkey deleted, confirmed), block/unblock, delete (confirmed),
-//! reset and verification mail, brute-force blocks lifted.
+//! identities and sign-in methods (a passkey or a second factor deleted, every second factor reset;
+//! confirmed first), block/unblock, delete (confirmed), reset and verification mail, brute-force
+//! blocks lifted.
 
 use leptos::prelude::*;
 use shared::management::authentication_methods::AuthenticationMethod;
@@ -252,9 +253,21 @@ fn device_text(m: &AuthenticationMethod) -> String {
     }
 }
 
-/// A user's ways in (`GET users/{id}/authentication-methods`): the password and each passkey. A
-/// passkey can be deleted (confirmed first); the edge then ends the user's sessions. A password is
-/// not deleted: a reset replaces it.
+/// A second factor's kind (`totp`, `email`, `recovery-code`), for people; `None` for the others.
+fn factor_name(kind: &str) -> Option<&'static str> {
+    match kind {
+        "totp" => Some("Authenticator app"),
+        "email" => Some("Codes by email"),
+        "recovery-code" => Some("Recovery code"),
+        _ => None,
+    }
+}
+
+/// A user's ways in (`GET users/{id}/authentication-methods`): the password, each passkey and each
+/// second factor. A passkey can be deleted (confirmed first); the edge then ends the user's
+/// sessions. A second factor can be deleted, or all of them at once ("Reset MFA", `DELETE
+/// users/{id}/authenticators`): the user sets one up again at their next login. A password is not
+/// deleted: a reset replaces it.
 #[component]
 fn Methods(
     /// The user id (`auth0|…`).
@@ -265,19 +278,31 @@ fn Methods(
     database: bool,
 ) -> impl IntoView {
     let path = StoredValue::new(format!("users/{}/authentication-methods", enc(&id)));
+    let reset_path = StoredValue::new(format!("users/{}/authenticators", enc(&id)));
     let methods = LocalResource::new(move || {
         let path = path.get_value();
         async move { api::get::<Vec<AuthenticationMethod>>(&path).await }
     });
     let message = RwSignal::new(Ok(String::new()));
     let confirming = RwSignal::new(None::<String>);
-    let delete = move |method: String| {
+    let confirm_reset = RwSignal::new(false);
+    // Deletes one method (`done`: what to say once it is gone).
+    let delete = move |method: String, done: &'static str| {
         let target = format!("{}/{}", path.get_value(), enc(&method));
         leptos::task::spawn_local(async move {
             let r = api::delete(&target).await;
             confirming.set(None);
+            message.set(r.map(|_| done.to_owned()).map_err(|e| e.to_string()));
+            methods.refetch();
+        });
+    };
+    let reset = move |_| {
+        let target = reset_path.get_value();
+        leptos::task::spawn_local(async move {
+            let r = api::delete(&target).await;
+            confirm_reset.set(false);
             message.set(
-                r.map(|_| "The passkey is deleted and the user is signed out everywhere.".to_owned())
+                r.map(|_| "MFA is reset: the user sets up their second step again at their next login.".to_owned())
                     .map_err(|e| e.to_string()),
             );
             methods.refetch();
@@ -297,7 +322,9 @@ fn Methods(
                             format!("No password and no passkey: this user signs in with {connection}.")
                         }}</p>
                     }.into_any(),
-                    Ok(list) => view! {
+                    Ok(list) => {
+                        let has_factors = list.iter().any(|m| factor_name(&m.kind).is_some());
+                        view! {
                         <table class="list methods">
                             <caption class="sr">"Sign-in methods"</caption>
                             <thead><tr><th scope="col">"Type"</th><th scope="col">"Name"</th><th scope="col">"Added"</th>
@@ -322,7 +349,7 @@ fn Methods(
                                                         "Delete this passkey? The user is signed out everywhere. "
                                                         <button type="button" class="danger" on:click={
                                                             let yes = yes.clone();
-                                                            move |_| delete(yes.clone())
+                                                            move |_| delete(yes.clone(), "The passkey is deleted and the user is signed out everywhere.")
                                                         }>"Yes, delete passkey"</button>
                                                         <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
                                                     </span>
@@ -330,11 +357,36 @@ fn Methods(
                                             }.into_any()
                                         }
                                         "password" => view! { <span class="hint">"A password reset replaces it"</span> }.into_any(),
-                                        _ => ().into_any(),
+                                        kind => match factor_name(kind) {
+                                            Some(label) => {
+                                                let (ask, yes) = (m.id.clone(), m.id.clone());
+                                                let mine = m.id.clone();
+                                                let delete_label = format!("Delete {label}…");
+                                                view! {
+                                                    <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
+                                                        fallback=move || {
+                                                            let ask = ask.clone();
+                                                            view! { <button type="button" class="danger" aria-label=delete_label.clone()
+                                                                on:click=move |_| { message.set(Ok(String::new())); confirming.set(Some(ask.clone())) }>"Delete…"</button> }
+                                                        }>
+                                                        <span class="confirm" role="group" aria-label="Confirm factor deletion">
+                                                            {format!("Delete this {}? ", label.to_lowercase())}
+                                                            <button type="button" class="danger" on:click={
+                                                                let yes = yes.clone();
+                                                                move |_| delete(yes.clone(), "The factor is deleted.")
+                                                            }>"Yes, delete factor"</button>
+                                                            <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                                                        </span>
+                                                    </Show>
+                                                }.into_any()
+                                            }
+                                            None => ().into_any(),
+                                        },
                                     };
+                                    let name = m.name.clone().or_else(|| factor_name(&m.kind).map(str::to_owned));
                                     view! { <tr>
                                         <td>{m.kind.clone()}</td>
-                                        <td>{m.name.clone().unwrap_or_else(|| "—".into())}</td>
+                                        <td>{name.unwrap_or_else(|| "—".into())}</td>
                                         <td>{when(m.created_at.as_deref())}</td>
                                         <td>{when(m.last_auth_at.as_deref())}</td>
                                         <td>{device}</td>
@@ -343,7 +395,21 @@ fn Methods(
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                        {has_factors.then(|| view! {
+                            <div class="actions">
+                                <Show when=move || confirm_reset.get()
+                                    fallback=move || view! { <button type="button" class="danger"
+                                        on:click=move |_| { message.set(Ok(String::new())); confirm_reset.set(true) }>"Reset MFA…"</button> }>
+                                    <span class="confirm" role="group" aria-label="Confirm MFA reset">
+                                        "Remove every second factor? The user sets up their second step again at their next login. "
+                                        <button type="button" class="danger" on:click=reset>"Yes, reset MFA"</button>
+                                        <button type="button" on:click=move |_| confirm_reset.set(false)>"Cancel"</button>
+                                    </span>
+                                </Show>
+                            </div>
+                        })}
+                        }.into_any()
+                    }
                 })}
             </Suspense>
         </section>
