@@ -261,3 +261,68 @@ async fn old_events_are_purged_in_chunks() {
         "a shorter retention"
     );
 }
+
+/// A password login that asks for the second factor: its `mfa_token`.
+async fn mfa_token(env: &TestEnv, email: &str) -> String {
+    let r = env.send(login(email, PASSWORD)).await;
+    assert_eq!(r.status, 403);
+    r.json_body()["mfa_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_authenticator_app_enrolled_and_too_many_wrong_codes_are_logged_without_codes() {
+    const OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
+    const REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+    let env = TestEnv::new().await;
+    env.exec(
+        Stmt::new("UPDATE clients SET grant_types = ?1 WHERE client_id = ?2")
+            .bind(json!(["authorization_code", REALM, OTP]).to_string())
+            .bind(SPA_CLIENT),
+    )
+    .await;
+    let all = edge::testkit::MANAGEMENT_SCOPES;
+    let r = env
+        .management_call(all, "PUT", "guardian/factors/otp", Some(json!({"enabled": true})))
+        .await;
+    assert_eq!(r.status, 200);
+    let r = env
+        .management_call(all, "PUT", "guardian/policies", Some(json!(["all-applications"])))
+        .await;
+    assert_eq!(r.status, 200);
+    let user = signup(&env, "mfa-log@example.com").await;
+    let token = mfa_token(&env, "mfa-log@example.com").await;
+    let r = env
+        .send(
+            edge::api::Request::new("POST", "/mfa/associate")
+                .with_header("authorization", &format!("Bearer {token}"))
+                .with_json(&json!({"authenticator_types": ["otp"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let secret = r.json_body()["secret"].as_str().unwrap().to_owned();
+    let now_s = (env.clock.0.get() / 1000) as u64;
+    let code = edge::core::mfa::totp::code_for(&secret, now_s).unwrap();
+    let grant = |token: &str, otp: &str| {
+        edge::api::Request::new("POST", "/oauth/token")
+            .with_json(&json!({"grant_type": OTP, "client_id": SPA_CLIENT, "mfa_token": token, "otp": otp}))
+    };
+    assert_eq!(env.send(grant(&token, &code)).await.status, 200);
+    let id = format!("auth0|{}", user["_id"].as_str().unwrap());
+    let enrolled = logs(&env, "?q=type:gd_enrollment_complete").await.json_body();
+    assert_eq!(enrolled[0]["user_id"], id.as_str());
+    assert_eq!(enrolled[0]["details"]["authenticator"]["type"], "otp");
+
+    env.clock.advance_ms(31_000);
+    for _ in 0..3 {
+        let token = mfa_token(&env, "mfa-log@example.com").await;
+        for _ in 0..5 {
+            env.send(grant(&token, "999999")).await;
+        }
+    }
+    let limited = logs(&env, "?q=type:gd_otp_rate_limit_exceed").await.json_body();
+    assert_eq!(limited[0]["user_id"], id.as_str());
+    let stored = all_rows(&env).await;
+    for secret in [secret.as_str(), code.as_str(), token.as_str(), "999999", PASSWORD] {
+        assert!(!stored.contains(secret), "a log row holds {secret}");
+    }
+}

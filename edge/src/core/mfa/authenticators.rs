@@ -167,6 +167,13 @@ pub async fn used(core: &Core<'_>, a: &Authenticator, step: Option<i64>) -> Core
         .bind(step.unwrap_or(0)),
     )
     .await?;
+    if row.is_some() && !a.active {
+        core.record(
+            crate::core::logs::Event::new("gd_enrollment_complete", "Guardian enrollment complete")
+                .user_id(&a.user_id)
+                .details(serde_json::json!({"authenticator": {"type": a.kind}})),
+        );
+    }
     Ok(row.is_some())
 }
 

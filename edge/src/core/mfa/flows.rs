@@ -503,6 +503,9 @@ pub async fn verify(
         .await?
         .granted
     {
+        core.record(
+            crate::core::logs::Event::new("gd_otp_rate_limit_exceed", "Too many failures").user_id(&pending.user_id),
+        );
         return Err(CoreError::TooManyAttempts(
             "Too many invalid codes. Try again later.".into(),
         ));
