@@ -136,8 +136,14 @@ impl App<'_> {
         };
         if let (Some(result), Some((ok, fail, what))) = (&exchanged, exchange) {
             self.core.record(match result {
-                Ok(_) => Event::new(ok, format!("Successful exchange of {what}")).details(json!({
-                    "audience": body.audience, "grant_type": body.grant_type})),
+                Ok(t) => {
+                    let event = Event::new(ok, format!("Successful exchange of {what}"))
+                        .details(json!({"audience": body.audience, "grant_type": body.grant_type}));
+                    match token_user(&t.access_token) {
+                        Some(user) => event.user_id(&user),
+                        None => event,
+                    }
+                }
                 Err(e) => Event::new(fail, e.to_string()).details(json!({"grant_type": body.grant_type})),
             });
         }
@@ -239,5 +245,34 @@ fn exchange_events(grant_type: &str) -> Option<(&'static str, &'static str, &'st
         "client_credentials" => Some(("sccft", "fccft", "Client Credentials for Access Token")),
         "refresh_token" => Some(("sertft", "fertft", "Refresh Token for Access Token")),
         _ => None,
+    }
+}
+
+/// The user a token we just minted was issued to (its `sub`; none for a client's own token).
+fn token_user(jwt: &str) -> Option<String> {
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(jwt.split('.').nth(1)?)
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&payload).ok()?;
+    crate::core::directory::users::id_from_sub(claims.get("sub")?.as_str()?).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    #[test]
+    fn the_user_of_a_token_is_its_sub_and_a_clients_token_has_none() {
+        let jwt = |sub: &str| {
+            let b = |v: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+            format!(
+                "{}.{}.sig",
+                b(serde_json::json!({"alg": "RS256"})),
+                b(serde_json::json!({"sub": sub}))
+            )
+        };
+        assert_eq!(super::token_user(&jwt("auth0|abc")).as_deref(), Some("abc"));
+        assert_eq!(super::token_user(&jwt("m2m@clients")), None);
+        assert_eq!(super::token_user("not a jwt"), None);
     }
 }

@@ -428,7 +428,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     };
     let days = logs::retention_days(env.var("LOG_RETENTION_DAYS").ok().map(|v| v.to_string()).as_deref());
     match logs::purge(&d1::D1(db), WorkerClock.now_ms(), days).await {
-        Ok(n) if n > 0 => console_error!("tenant logs: {n} events older than {days} days deleted"),
+        Ok(n) if n > 0 => worker::console_log!("tenant logs: {n} events older than {days} days deleted"),
         Ok(_) => {}
         Err(e) => console_error!("tenant logs not purged: {e}"),
     }

@@ -120,6 +120,22 @@ async fn token_exchanges_and_management_writes_are_logged_without_bodies() {
     };
     assert_eq!(env.send(cc(M2M_SECRET)).await.status, 200);
     assert_eq!(env.send(cc("not-the-secret")).await.status, 401);
+    for (grant, field, kind) in [
+        ("authorization_code", "code", "feacft"),
+        ("refresh_token", "refresh_token", "fertft"),
+    ] {
+        let r = env
+            .post_json(
+                "/oauth/token",
+                json!({"grant_type": grant, "client_id": SPA_CLIENT, field: "made-up-value",
+                "redirect_uri": "http://localhost:3000/callback", "code_verifier": "v".repeat(43)}),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
+        let failed = logs(&env, &format!("?q=type:{kind}")).await.json_body();
+        assert_eq!(failed[0]["client_id"], SPA_CLIENT, "{kind}");
+        assert!(!all_rows(&env).await.contains("made-up-value"));
+    }
     let created = env
         .management_call(
             "create:users",
