@@ -14,7 +14,7 @@ use crate::core::Core;
 /// A short description of a failure for the log (a core error's own words; never a body).
 pub(crate) fn describe(e: &WebError) -> String {
     match e {
-        WebError::Core(e) => e.to_string(),
+        WebError::Core(e) => crate::core::logs::failure(e),
         WebError::PayloadTooLarge => "Payload too large".into(),
         WebError::UnsupportedMediaType(_) => "Unsupported media type".into(),
         WebError::InvalidBody(_) => "Invalid request body".into(),

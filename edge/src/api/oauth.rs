@@ -106,7 +106,7 @@ impl App<'_> {
                 Ok(c) => c,
                 Err(e) => {
                     if let Some((_, fail, _)) = exchange {
-                        let mut event = Event::new(fail, e.to_string());
+                        let mut event = Event::new(fail, crate::core::logs::failure(&e));
                         event.client_id = body.client_id.clone();
                         self.core.record(event);
                     }
@@ -144,7 +144,9 @@ impl App<'_> {
                         None => event,
                     }
                 }
-                Err(e) => Event::new(fail, e.to_string()).details(json!({"grant_type": body.grant_type})),
+                Err(e) => {
+                    Event::new(fail, crate::core::logs::failure(e)).details(json!({"grant_type": body.grant_type}))
+                }
             });
         }
         let tokens = match grant {

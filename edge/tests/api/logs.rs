@@ -342,3 +342,102 @@ async fn an_authenticator_app_enrolled_and_too_many_wrong_codes_are_logged_witho
         assert!(!stored.contains(secret), "a log row holds {secret}");
     }
 }
+
+#[tokio::test]
+async fn verification_resets_cross_origin_logins_and_passwordless_codes_are_logged() {
+    let env = TestEnv::new().await;
+    let user = signup(&env, "dee@example.com").await;
+    let id = format!("auth0|{}", user["_id"].as_str().unwrap());
+    let ticket = |link: String| link.split("ticket=").nth(1).unwrap().to_owned();
+    // Email verification, then a forged ticket.
+    let verify = ticket(env.last_link("dee@example.com").await.unwrap());
+    let r = env
+        .send(edge::api::Request::new("GET", &format!("/lo/verify?ticket={verify}")))
+        .await;
+    assert_eq!(r.status, 200);
+    env.send(edge::api::Request::new("GET", "/lo/verify?ticket=forged"))
+        .await;
+    assert_eq!(logs(&env, "?q=type:sv").await.json_body()[0]["user_id"], id.as_str());
+    assert_eq!(logs(&env, "?q=type:fv").await.json_body().as_array().unwrap().len(), 1);
+    // A reset asked for a known and an unknown address (the same answer), then done.
+    let ask = |email: &str| {
+        env.post_json(
+            "/dbconnections/change_password",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": email}),
+        )
+    };
+    let (known, unknown) = (ask("dee@example.com").await, ask("nobody@example.com").await);
+    assert_eq!((known.status, known.body), (unknown.status, unknown.body));
+    assert_eq!(logs(&env, "?q=type:scpr").await.json_body()[0]["user_id"], id.as_str());
+    assert_eq!(
+        logs(&env, "?q=type:fcpr").await.json_body()[0]["user_name"],
+        "nobody@example.com"
+    );
+    let reset = ticket(env.last_link("dee@example.com").await.unwrap());
+    let r = env
+        .post_json("/lo/reset", json!({"ticket": reset, "password": "Brand-new-9x"}))
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(logs(&env, "?q=type:scp").await.json_body()[0]["user_id"], id.as_str());
+    // Cross-origin authentication.
+    env.exec(Stmt::new("UPDATE clients SET cross_origin_auth = 1")).await;
+    let co = |password: &str| {
+        env.send(
+            edge::api::Request::new("POST", "/co/authenticate")
+                .with_header("origin", "http://localhost:3000")
+                .with_json(
+                    &json!({"client_id": SPA_CLIENT, "username": "dee@example.com", "password": password,
+                    "realm": DB_CONNECTION, "credential_type": "http://auth0.com/oauth/grant-type/password-realm"}),
+                ),
+        )
+    };
+    assert_eq!(co("Brand-new-9x").await.status, 200);
+    assert_eq!(co(WRONG).await.status, 403);
+    assert_eq!(logs(&env, "?q=type:scoa").await.json_body()[0]["client_id"], SPA_CLIENT);
+    assert_eq!(
+        logs(&env, "?q=type:fcoa").await.json_body()[0]["description"],
+        "access denied: Wrong email or password."
+    );
+    // A passwordless code sent.
+    env.exec(Stmt::new(
+        "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_email', 'email', 'email', '{}', 0)",
+    ))
+    .await;
+    env.exec(Stmt::new(
+        "INSERT INTO client_connections (client_id, connection_id) VALUES ('test-spa', 'con_email')",
+    ))
+    .await;
+    let r = env
+        .post_json(
+            "/passwordless/start",
+            json!({"client_id": SPA_CLIENT, "connection": "email", "email": "eve@example.com", "send": "code"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let cls = logs(&env, "?q=type:cls").await.json_body();
+    assert_eq!(
+        (cls[0]["user_name"].as_str(), cls[0]["connection"].as_str()),
+        (Some("eve@example.com"), Some("email"))
+    );
+    let code = env
+        .send(edge::api::Request::new("GET", "/dev/outbox.json?to=eve@example.com"))
+        .await
+        .json_body()[0]["text"]
+        .as_str()
+        .unwrap()
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() >= 6)
+        .unwrap()
+        .to_owned();
+    let stored = all_rows(&env).await;
+    for secret in [
+        PASSWORD,
+        "Brand-new-9x",
+        WRONG,
+        verify.as_str(),
+        reset.as_str(),
+        code.as_str(),
+    ] {
+        assert!(!stored.contains(secret), "a log row holds {secret}");
+    }
+}

@@ -195,7 +195,7 @@ pub async fn verify_email(core: &Core<'_>, ticket: &str) -> CoreResult<User> {
     let outcome = verify_email_checked(core, ticket).await;
     core.record(match &outcome {
         Ok(u) => Event::new("sv", "Successful verification email").user(u),
-        Err(e) => Event::new("fv", e.to_string()),
+        Err(e) => Event::new("fv", crate::core::logs::failure(e)),
     });
     outcome
 }
@@ -424,7 +424,7 @@ pub async fn reset_password(core: &Core<'_>, ticket: &str, password: &str, sessi
     let outcome = reset_password_checked(core, ticket, password, session).await;
     core.record(match &outcome {
         Ok(u) => Event::new("scp", "Successful change password").user(u),
-        Err(e) => Event::new("fcp", e.to_string()),
+        Err(e) => Event::new("fcp", crate::core::logs::failure(e)),
     });
     outcome
 }

@@ -107,7 +107,7 @@ pub async fn signup(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreResult
     let outcome = signup_checked(core, req, ip).await;
     let event = match &outcome {
         Ok(u) => Event::new("ss", "Successful signup").user_id(&u.id).user_name(&u.email),
-        Err(e) => Event::new("fs", e.to_string()).user_name(email.as_deref().unwrap_or_default()),
+        Err(e) => Event::new("fs", crate::core::logs::failure(e)).user_name(email.as_deref().unwrap_or_default()),
     };
     core.record(Event { connection, ..event });
     outcome

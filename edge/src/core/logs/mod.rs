@@ -17,8 +17,9 @@ use serde_json::Value;
 
 use crate::core::directory::tenant::Connection;
 use crate::core::directory::users::{self, User};
+use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{Database, Stmt};
-use crate::core::{error::CoreResult, Rng};
+use crate::core::Rng;
 
 /// The events one request keeps; more are dropped (bounded storage per request).
 pub const MAX_EVENTS: usize = 8;
@@ -105,6 +106,17 @@ impl Event {
     pub fn details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self
+    }
+}
+
+/// A failure's description for the log: the error's own words to the caller; internal and legacy
+/// failures are named only by their kind (their messages are for the operational log).
+pub fn failure(e: &CoreError) -> String {
+    match e {
+        CoreError::Internal(_) | CoreError::Db(_) => "Internal error".into(),
+        CoreError::LegacyUnavailable(_) => "The legacy store is unavailable".into(),
+        CoreError::LegacyProtocol(_) => "The legacy store answered outside the contract".into(),
+        other => other.to_string(),
     }
 }
 
