@@ -441,3 +441,59 @@ async fn verification_resets_cross_origin_logins_and_passwordless_codes_are_logg
         assert!(!stored.contains(secret), "a log row holds {secret}");
     }
 }
+
+#[tokio::test]
+async fn lazy_migrations_sign_up_failures_and_bulk_jobs_are_logged_with_tollgates_types() {
+    let env = TestEnv::with_connection(json!({"passwordPolicy": "good", "import_mode": true,
+        "legacy": {"url": "https://legacy.test/auth"}}))
+    .await;
+    env.legacy.add("L-1", "old@example.com", "Legacy-pass1", None);
+    assert_eq!(env.send(login("old@example.com", "Legacy-pass1")).await.status, 200);
+    let migrated = logs(&env, "?q=type:tg_migration_success").await.json_body();
+    assert_eq!(migrated[0]["user_id"], "auth0|L-1");
+    assert_eq!(migrated[0]["connection"], DB_CONNECTION);
+    env.legacy.fault.set(edge::testkit::Fault::Down);
+    env.clock.advance_ms(1000);
+    assert_ne!(env.send(login("other@example.com", "Legacy-pass2")).await.status, 200);
+    let failed = logs(&env, "?q=type:tg_migration_failure").await.json_body();
+    assert_eq!(failed[0]["user_name"], "other@example.com");
+    env.legacy.fault.set(edge::testkit::Fault::None);
+
+    // A sign-up refused by the policy.
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "weak@example.com", "password": "qwxzqw"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let fs = logs(&env, "?q=type:fs").await.json_body();
+    assert_eq!(
+        (fs[0]["user_name"].as_str(), fs[0]["connection"].as_str()),
+        (Some("weak@example.com"), Some(DB_CONNECTION))
+    );
+
+    // A bulk import: its start and, once, its end with the counts.
+    let file = json!([{"email": "bulk-1@example.com"}, {"email": "bulk-2@example.com"}]);
+    let created = env
+        .post_import(&file, &[("connection_id", edge::testkit::DB_CONNECTION_ID)])
+        .await;
+    assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+    env.run_jobs().await;
+    let job = created.json_body()["id"].as_str().unwrap().to_owned();
+    let started = logs(&env, "?q=type:tg_job_start").await.json_body();
+    assert_eq!(started[0]["details"]["job_id"], job.as_str());
+    assert_eq!(started[0]["details"]["type"], "users_import");
+    let ended = logs(&env, "?q=type:tg_job_end").await.json_body();
+    assert_eq!(
+        ended.as_array().unwrap().len(),
+        1,
+        "logged once, whatever the deliveries"
+    );
+    assert_eq!(ended[0]["details"]["status"], "completed");
+    assert_eq!(ended[0]["details"]["inserted"], 2);
+    let stored = all_rows(&env).await;
+    for secret in ["Legacy-pass1", "Legacy-pass2", "qwxzqw"] {
+        assert!(!stored.contains(secret), "a log row holds {secret}");
+    }
+}
