@@ -1,4 +1,5 @@
 // Shared helpers for the e2e tests: the Worker's origin, Chromium via playwright-core, screenshots.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -67,4 +68,40 @@ export async function signUp(email, password, ip = testIp()) {
 export function login(username, password, ip, extra = {}) {
   return post('/oauth/token', { grant_type: REALM_GRANT, client_id: 'demo-spa', username, password, realm: CONNECTION, ...extra },
     { 'content-type': 'application/json', 'cf-connecting-ip': ip });
+}
+
+/**
+ * Helpers for a test file that runs a Worker of its own (`startWorker`): Management API calls as
+ * `demo-m2m`, and the hosted page's code flow for `demo-spa` with PKCE.
+ */
+export function site(worker) {
+  const base = worker.origin;
+  const json = async (r) => ({ status: r.status, body: await r.json().catch(() => null) });
+  return {
+    /** A Management API call; `{status, body}`. */
+    async mgmt(method, p, body) {
+      const t = await (await fetch(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: worker.m2mSecret, audience: `${base}/api/v2/` }) })).json();
+      return json(await fetch(`${base}/api/v2/${p}`, { method, headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' },
+        body: body && JSON.stringify(body) }));
+    },
+    /** A fresh `/authorize` URL (code + PKCE) and its verifier. */
+    authorizeUrl() {
+      const verifier = randomBytes(32).toString('base64url');
+      const u = new URL(`${base}/authorize`);
+      for (const [k, v] of Object.entries({ client_id: 'demo-spa', redirect_uri: `${base}/callback`, response_type: 'code',
+        scope: 'openid email', state: 'st4te', code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256' })) u.searchParams.set(k, v);
+      return { url: u.href, verifier };
+    },
+    /** Waits for the callback, exchanges its code; the ID token's claims. */
+    async landed(page, verifier) {
+      await page.waitForURL((u) => u.pathname === '/callback', { timeout: 20_000 });
+      const code = new URL(page.url()).searchParams.get('code');
+      const r = await json(await fetch(`${base}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'authorization_code', client_id: 'demo-spa', code, code_verifier: verifier, redirect_uri: `${base}/callback` }) }));
+      if (r.status !== 200) throw new Error(`code exchange: ${r.status} ${JSON.stringify(r.body)}`);
+      return JSON.parse(Buffer.from(r.body.id_token.split('.')[1], 'base64url').toString());
+    },
+  };
 }

@@ -3,14 +3,15 @@
 // /mfa/authenticators, the mfa-otp and mfa-recovery-code grants, Auth0's error shapes — the
 // guardian settings and a user's factors through the Management API; in Chromium, the hosted page
 // (enrol an authenticator app from its QR code, a challenge, a recovery code, codes by email) and
-// the embedded widget on another origin. TOTP codes are computed here from the secret (RFC 6238).
+// the embedded widget on another origin, and a security key (Chromium's virtual authenticator).
+// TOTP codes are computed here from the secret (RFC 6238).
 // The tenant's policy is turned on for this file's own Worker only.
 import assert from 'node:assert/strict';
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { launch, screenshot, uniqueEmail } from './lib.mjs';
+import { launch, screenshot, site, uniqueEmail } from './lib.mjs';
 import { root, startStatic, startWorker } from './worker.mjs';
 
 const REALM = 'http://auth0.com/oauth/grant-type/password-realm';
@@ -22,11 +23,17 @@ const PASSWORD = 'Second-step-Pass-1';
 let worker;
 let pages;
 let browser;
+let own;
+const mgmt = (...a) => own.mgmt(...a);
+const authorizeUrl = () => own.authorizeUrl();
+const landed = (page, verifier) => own.landed(page, verifier);
 let BASE;
 before(async () => {
   pages = await startStatic(path.join(root, 'tests', 'pages'));
-  worker = await startWorker({ state: path.join(root, 'tests', 'artifacts', 'mfa-state'), extraOrigins: [pages.origin] });
+  // On http://localhost: WebAuthn (the security-key factor) takes no IP address as its RP id.
+  worker = await startWorker({ state: path.join(root, 'tests', 'artifacts', 'mfa-state'), extraOrigins: [pages.origin], host: 'localhost' });
   BASE = worker.origin;
+  own = site(worker);
   browser = await launch();
   for (const f of ['otp', 'email']) assert.equal((await mgmt('PUT', `guardian/factors/${f}`, { enabled: true })).status, 200);
   assert.deepEqual((await mgmt('PUT', 'guardian/policies', ['all-applications'])).body, ['all-applications']);
@@ -36,14 +43,6 @@ after(async () => {
   await worker?.stop();
   await pages?.stop();
 });
-
-async function mgmt(method, p, body) {
-  const t = await (await fetch(`${BASE}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: worker.m2mSecret, audience: `${BASE}/api/v2/` }) })).json();
-  const r = await fetch(`${BASE}/api/v2/${p}`, { method, headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body) });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
 
 async function call(p, body, headers = {}) {
   const r = await fetch(`${BASE}${p}`, { method: body ? 'POST' : 'GET', headers: { 'content-type': 'application/json', ...headers },
@@ -127,24 +126,6 @@ test("a server-side client enrols TOTP and logs in with it and with a recovery c
   const again = await call('/mfa/associate', { authenticator_types: ['otp'] }, { authorization: `Bearer ${t3}` });
   assert.equal(again.status, 200);
 });
-
-/** The hosted login page of demo-spa (code flow with PKCE); waits for the callback. */
-function authorizeUrl() {
-  const verifier = randomBytes(32).toString('base64url');
-  const u = new URL(`${BASE}/authorize`);
-  for (const [k, v] of Object.entries({ client_id: 'demo-spa', redirect_uri: `${BASE}/callback`, response_type: 'code',
-    scope: 'openid email', state: 'st4te', code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256' })) u.searchParams.set(k, v);
-  return { url: u.href, verifier };
-}
-
-async function landed(page, verifier) {
-  await page.waitForURL((u) => u.pathname === '/callback', { timeout: 20_000 });
-  const code = new URL(page.url()).searchParams.get('code');
-  const r = await call('/oauth/token', { grant_type: 'authorization_code', client_id: 'demo-spa', code, code_verifier: verifier, redirect_uri: `${BASE}/callback` });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return claims(r.body.id_token);
-}
 
 async function passwordStep(page, email) {
   const a = authorizeUrl();
@@ -251,4 +232,47 @@ test('the embedded widget (LoginWidget.mount on another origin) enrols the secon
   assert.deepEqual(claims(auth.accessToken).amr, ['mfa']);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('a security key as the second factor on the hosted page (virtual authenticator)', async () => {
+  const set = (name, enabled) => mgmt('PUT', `guardian/factors/${name}`, { enabled });
+  for (const [f, on] of [['otp', false], ['email', false], ['webauthn-roaming', true]]) assert.equal((await set(f, on)).status, 200);
+  try {
+    const email = await signUpUser('mfa-key');
+    const context = await browser.newContext();
+    // No passkey autofill on the email field: that would be a passkey login (one step) instead.
+    await context.addInitScript(() => {
+      if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', { options: {
+      protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true } });
+    const found = [];
+    let verifier = await passwordStep(page, email);
+    await page.getByRole('heading', { name: 'Add a second step' }).waitFor();
+    await axe(page, 'key-enroll', found);
+    await page.getByRole('button', { name: 'Add a security key or passkey' }).click();
+    await page.getByRole('heading', { name: 'Your new recovery code' }).waitFor();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const first = await landed(page, verifier);
+    assert.deepEqual(first.amr, ['mfa']);
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    assert.equal(credentials.length, 1);
+
+    await context.clearCookies();
+    verifier = await passwordStep(page, email);
+    await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
+    await axe(page, 'key-challenge', found);
+    await page.getByRole('button', { name: 'Use a security key or passkey' }).click();
+    const second = await landed(page, verifier);
+    assert.equal(second.sub, first.sub);
+    assert.deepEqual(second.amr, ['mfa']);
+    assert.deepEqual(found, []);
+    await context.close();
+  } finally {
+    for (const [f, on] of [['otp', true], ['email', true], ['webauthn-roaming', false]]) await set(f, on);
+  }
 });

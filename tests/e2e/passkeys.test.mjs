@@ -4,17 +4,20 @@
 // login of that account; an authenticator without a passkey gets nowhere; a replayed assertion is
 // refused. The Worker runs on http://localhost (WebAuthn takes no IP address as its RP id).
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { launch, screenshot, uniqueEmail } from './lib.mjs';
+import { launch, screenshot, site, uniqueEmail } from './lib.mjs';
 import { root, startStatic, startWorker } from './worker.mjs';
 
 let worker;
 let pages;
 let PAGES;
 let browser;
+let own;
+const mgmt = (...a) => own.mgmt(...a);
+const authorizeUrl = () => own.authorizeUrl();
+const landed = (page, verifier) => own.landed(page, verifier);
 let BASE;
 before(async () => {
   // The embedding page on another port of the same host: another origin, the same RP id.
@@ -22,6 +25,7 @@ before(async () => {
   PAGES = pages.origin.replace('127.0.0.1', 'localhost');
   worker = await startWorker({ state: path.join(root, 'tests', 'artifacts', 'passkeys-state'), host: 'localhost', extraOrigins: [PAGES] });
   BASE = worker.origin;
+  own = site(worker);
   browser = await launch();
 });
 after(async () => {
@@ -29,14 +33,6 @@ after(async () => {
   await worker?.stop();
   await pages?.stop();
 });
-
-async function mgmt(method, p, body) {
-  const t = await (await fetch(`${BASE}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: worker.m2mSecret, audience: `${BASE}/api/v2/` }) })).json();
-  const r = await fetch(`${BASE}/api/v2/${p}`, { method, headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' },
-    body: body && JSON.stringify(body) });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
 
 /**
  * A page with a virtual platform authenticator (what a phone or laptop with a screen lock is).
@@ -56,25 +52,6 @@ async function withAuthenticator(context, { autofill = false } = {}) {
     protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
     isUserVerified: true, automaticPresenceSimulation: true } });
   return { page, cdp, authenticatorId };
-}
-
-function authorizeUrl() {
-  const verifier = randomBytes(32).toString('base64url');
-  const u = new URL(`${BASE}/authorize`);
-  for (const [k, v] of Object.entries({ client_id: 'demo-spa', redirect_uri: `${BASE}/callback`, response_type: 'code',
-    scope: 'openid email', state: 'st4te', code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256' })) u.searchParams.set(k, v);
-  return { url: u.href, verifier };
-}
-
-/** Waits for the callback and exchanges its code; the ID token's claims. */
-async function landed(page, verifier) {
-  await page.waitForURL((u) => u.pathname === '/callback', { timeout: 20_000 });
-  const code = new URL(page.url()).searchParams.get('code');
-  const r = await fetch(`${BASE}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'authorization_code', client_id: 'demo-spa', code, code_verifier: verifier, redirect_uri: `${BASE}/callback` }) });
-  assert.equal(r.status, 200);
-  return JSON.parse(Buffer.from((await r.json()).id_token.split('.')[1], 'base64url').toString());
 }
 
 async function axe(page, name, found) {
