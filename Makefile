@@ -5,7 +5,8 @@ SHELL := /bin/bash
 
 PORT ?= 8787
 LEGACY_PORT ?= 8788
-ORIGIN ?= http://127.0.0.1:$(PORT)
+# localhost, not 127.0.0.1: WebAuthn (passkeys, security keys) takes no IP address as its RP id.
+ORIGIN ?= http://localhost:$(PORT)
 TOOLS ?= $(HOME)/.cache/tollgate/tools
 
 # Keep every tool offline: local wasm-bindgen / wasm-opt / esbuild instead of GitHub downloads.

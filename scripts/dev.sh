@@ -4,7 +4,7 @@
 set -euo pipefail
 PORT=${PORT:-8787}
 LEGACY_PORT=${LEGACY_PORT:-8788}
-ORIGIN=${ORIGIN:-http://127.0.0.1:$PORT}
+ORIGIN=${ORIGIN:-http://localhost:$PORT}
 # The HMAC key the Legacy-* connections share with the store: a connection secret
 # (CONNECTION_SECRET_*), kept in .dev.vars like every development secret.
 LEGACY_SECRET=$(node -e "import('./scripts/keys.mjs').then(k => console.log(k.devVar('CONNECTION_SECRET_LEGACY')))")
