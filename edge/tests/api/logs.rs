@@ -396,7 +396,7 @@ async fn verification_resets_cross_origin_logins_and_passwordless_codes_are_logg
     assert_eq!(logs(&env, "?q=type:scoa").await.json_body()[0]["client_id"], SPA_CLIENT);
     assert_eq!(
         logs(&env, "?q=type:fcoa").await.json_body()[0]["description"],
-        "access denied: Wrong email or password."
+        "Wrong email or password."
     );
     // A passwordless code sent.
     env.exec(Stmt::new(

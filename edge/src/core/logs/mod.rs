@@ -109,10 +109,23 @@ impl Event {
     }
 }
 
-/// A failure's description for the log: the error's own words to the caller; internal and legacy
-/// failures are named only by their kind (their messages are for the operational log).
+/// A failure's description for the log: the words the caller was given (without the error kind
+/// when it carries a message); internal and legacy failures are named only by their kind (their
+/// messages are for the operational log). `MfaRequired`'s payload (an mfa_token) is never used.
 pub fn failure(e: &CoreError) -> String {
     match e {
+        CoreError::InvalidRequest(m)
+        | CoreError::InvalidGrant(m)
+        | CoreError::TooManyAttempts(m)
+        | CoreError::InvalidClient(m)
+        | CoreError::UnauthorizedClient(m)
+        | CoreError::AccessDenied(m)
+        | CoreError::InvalidToken(m)
+        | CoreError::Unauthorized(m)
+        | CoreError::InsufficientScope(m)
+        | CoreError::NotFound(m)
+        | CoreError::Conflict(m)
+        | CoreError::ExpiredToken(m) => m.clone(),
         CoreError::Internal(_) | CoreError::Db(_) => "Internal error".into(),
         CoreError::LegacyUnavailable(_) => "The legacy store is unavailable".into(),
         CoreError::LegacyProtocol(_) => "The legacy store answered outside the contract".into(),
