@@ -515,7 +515,13 @@ async fn hosted_tx(env: &TestEnv) -> String {
     );
     let page = env.send(Request::new("GET", &url)).await;
     let html = String::from_utf8(page.body).unwrap();
-    html.split("data-tollgate-authorize-tx=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    html.split("data-tollgate-authorize-tx=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 /// A hosted password login that needs a second step: (tx, step).
@@ -549,7 +555,10 @@ async fn a_security_key_is_enrolled_and_used_as_the_second_factor_on_the_hosted_
 
     // Enrolment: only a key is offered; the ceremony is bound to the mfa_token.
     let (tx, step) = hosted_step(&env, email).await;
-    assert_eq!((step["enroll"].clone(), step["factors"].clone()), (json!(true), json!(["webauthn"])));
+    assert_eq!(
+        (step["enroll"].clone(), step["factors"].clone()),
+        (json!(true), json!(["webauthn"]))
+    );
     let token = step["mfa_token"].as_str().unwrap().to_owned();
     let r = env
         .post_json("/u/mfa/webauthn", json!({"tx": tx, "mfa_token": token, "enroll": true}))
@@ -561,23 +570,36 @@ async fn a_security_key_is_enrolled_and_used_as_the_second_factor_on_the_hosted_
     let att = key.register(RP_ID, ORIGIN, opts["challenge"].as_str().unwrap(), Flags::default());
     // Another transaction cannot finish it.
     let stray = env
-        .post_json("/u/mfa/verify", json!({"tx": "other-tx", "mfa_token": token,
-            "auth_session": started["auth_session"], "credential": key_credential(&key.id_b64(), &att)}))
+        .post_json(
+            "/u/mfa/verify",
+            json!({"tx": "other-tx", "mfa_token": token,
+            "auth_session": started["auth_session"], "credential": key_credential(&key.id_b64(), &att)}),
+        )
         .await;
     assert_eq!(stray.status, 403);
     let done = env
-        .post_json("/u/mfa/verify", json!({"tx": tx, "mfa_token": token,
-            "auth_session": started["auth_session"], "credential": key_credential(&key.id_b64(), &att)}))
+        .post_json(
+            "/u/mfa/verify",
+            json!({"tx": tx, "mfa_token": token,
+            "auth_session": started["auth_session"], "credential": key_credential(&key.id_b64(), &att)}),
+        )
         .await;
     assert_eq!(done.status, 200, "{}", String::from_utf8_lossy(&done.body));
     let d = done.json_body();
     assert!(d["redirect"].as_str().unwrap().contains("/authorize/resume?tx="));
-    assert_eq!(d["recovery_code"].as_str().unwrap().len(), 24, "a first factor's recovery code");
+    assert_eq!(
+        d["recovery_code"].as_str().unwrap().len(),
+        24,
+        "a first factor's recovery code"
+    );
     assert!(done.header("set-cookie").unwrap().starts_with("tg_session="));
 
     // The next login: the key signs a challenge that lists it.
     let (tx, step) = hosted_step(&env, email).await;
-    assert_eq!((step["enroll"].clone(), step["factors"].clone()), (json!(false), json!(["webauthn"])));
+    assert_eq!(
+        (step["enroll"].clone(), step["factors"].clone()),
+        (json!(false), json!(["webauthn"]))
+    );
     let token = step["mfa_token"].as_str().unwrap().to_owned();
     // Enrolling another key with only a password is refused.
     let again = env
@@ -585,7 +607,10 @@ async fn a_security_key_is_enrolled_and_used_as_the_second_factor_on_the_hosted_
         .await;
     assert_eq!(again.status, 403);
     let r = env
-        .post_json("/u/mfa/webauthn", json!({"tx": tx, "mfa_token": token, "enroll": false}))
+        .post_json(
+            "/u/mfa/webauthn",
+            json!({"tx": tx, "mfa_token": token, "enroll": false}),
+        )
         .await;
     let started = r.json_body();
     let opts = &started["authn_params_public_key"];
@@ -604,14 +629,23 @@ async fn a_security_key_is_enrolled_and_used_as_the_second_factor_on_the_hosted_
     let (tx2, step2) = hosted_step(&env, other).await;
     let token2 = step2["mfa_token"].as_str().unwrap().to_owned();
     let r = env
-        .post_json("/u/mfa/webauthn", json!({"tx": tx2, "mfa_token": token2, "enroll": true}))
+        .post_json(
+            "/u/mfa/webauthn",
+            json!({"tx": tx2, "mfa_token": token2, "enroll": true}),
+        )
         .await;
     let started = r.json_body();
-    let challenge = started["authn_params_public_key"]["challenge"].as_str().unwrap().to_owned();
+    let challenge = started["authn_params_public_key"]["challenge"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let assertion = key.assert(RP_ID, ORIGIN, &challenge, Flags::default());
     let stolen = env
-        .post_json("/u/mfa/verify", json!({"tx": tx2, "mfa_token": token2, "auth_session": started["auth_session"],
-            "credential": key_credential(&key.id_b64(), &assertion)}))
+        .post_json(
+            "/u/mfa/verify",
+            json!({"tx": tx2, "mfa_token": token2, "auth_session": started["auth_session"],
+            "credential": key_credential(&key.id_b64(), &assertion)}),
+        )
         .await;
     assert_eq!(stolen.status, 403, "{}", String::from_utf8_lossy(&stolen.body));
 }

@@ -1,7 +1,9 @@
 //! RFC 6238 one-time passwords (SHA-1, 6 digits, 30-second steps, ±1 step) with `totp-rs`, the
 //! `otpauth://` URI authenticator apps read, and its QR code as SVG (`qrcode`).
 
-use totp_rs::{Algorithm, Builder, Secret, Totp};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::core::platform::secrets::ct_eq;
 
 use crate::core::error::{CoreError, CoreResult};
 
@@ -10,26 +12,25 @@ pub const STEP_S: u64 = 30;
 /// Bytes of a new secret (160 bits, as RFC 4226 recommends).
 pub const SECRET_BYTES: usize = 20;
 
-fn build(secret: &[u8], issuer: &str, account: &str) -> CoreResult<Totp> {
+fn build(secret: &[u8], issuer: &str, account: &str) -> CoreResult<TOTP> {
     // `:` separates issuer and account in the URI's label.
     let clean = |s: &str| s.replace(':', " ");
-    Builder::new()
-        .with_algorithm(Algorithm::SHA1)
-        .with_digits(6)
-        .with_skew(1)
-        .with_step_duration(STEP_S)
-        .with_secret(secret.to_vec())
-        .with_account_name(clean(account))
-        .with_issuer(Some(clean(issuer)))
-        .build()
-        .map_err(|e| CoreError::Internal(format!("totp: {e}")))
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        STEP_S,
+        secret.to_vec(),
+        Some(clean(issuer)),
+        clean(account),
+    )
+    .map_err(|e| CoreError::Internal(format!("totp: {e}")))
 }
 
 /// The enrolment material of a secret: its Base32 text and the `otpauth://totp/…` URI.
 pub fn enrolment(secret: &[u8], issuer: &str, account: &str) -> CoreResult<(String, String)> {
     let t = build(secret, issuer, account)?;
-    let uri = t.to_url().map_err(|e| CoreError::Internal(format!("totp: {e}")))?;
-    Ok((Secret::from(secret.to_vec()).to_base32(), uri))
+    Ok((t.get_secret_base32(), t.get_url()))
 }
 
 /// The time step `code` is valid for at `now_s` (within ±1 step), if any. Only digits of the
@@ -40,18 +41,22 @@ pub fn matching_step(secret: &[u8], code: &str, now_s: u64) -> Option<i64> {
         return None;
     }
     let t = build(secret, "x", "x").ok()?;
-    t.check(code, now_s).and_then(|s| i64::try_from(s).ok())
+    let now = now_s / STEP_S;
+    (now.saturating_sub(1)..=now + 1)
+        .find(|step| ct_eq(t.generate(step * STEP_S).as_bytes(), code.as_bytes()))
+        .and_then(|s| i64::try_from(s).ok())
 }
 
 /// The code of `secret` at `time_s` (tests compute what an authenticator app shows).
 pub fn code_at(secret: &[u8], time_s: u64) -> CoreResult<String> {
-    Ok(build(secret, "x", "x")?.generate(time_s).to_string())
+    Ok(build(secret, "x", "x")?.generate(time_s))
 }
 
 /// The code an authenticator app shows at `time_s` for the Base32 `secret` of an enrolment.
 pub fn code_for(secret_b32: &str, time_s: u64) -> CoreResult<String> {
-    let bytes = Secret::try_from_base32(secret_b32)
-        .map_err(|e| CoreError::InvalidRequest(format!("not a Base32 secret: {e}")))?;
+    let bytes = Secret::Encoded(secret_b32.to_owned())
+        .to_bytes()
+        .map_err(|e| CoreError::InvalidRequest(format!("not a Base32 secret: {e:?}")))?;
     code_at(&bytes, time_s)
 }
 
