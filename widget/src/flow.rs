@@ -136,11 +136,25 @@ pub enum Next {
     Mfa(shared::wire::MfaStep),
 }
 
-/// An embedded login's `mfa_required` as the step it starts; other failures stay failures.
-fn or_mfa(r: Result<TokenResponse, ApiFailure>) -> Result<Result<TokenResponse, shared::wire::MfaStep>, ApiFailure> {
-    match r {
-        Ok(t) => Ok(Ok(t)),
-        Err(f) => crate::mfa::step_of(&f).map(Err).ok_or(f),
+/// Lock's redirect mode: `/co/authenticate`, then `/authorize` with the login ticket.
+async fn cross_origin(ctx: &WidgetCtx, realm: &str, body: &CoAuthenticateRequest) -> Result<Next, ApiFailure> {
+    let r: CoAuthenticateResponse = post_json(&ctx.url("/co/authenticate"), body, true).await?;
+    navigate(&authorize_url(
+        ctx,
+        &[("realm", realm), ("login_ticket", &r.login_ticket)],
+    ));
+    Ok(Next::Leaving)
+}
+
+/// Embedded: the token grant; the tokens go to the page through `authenticated`, and an
+/// `mfa_required` answer starts the second step.
+async fn embedded_grant(ctx: &WidgetCtx, body: &TokenRequest) -> Result<Next, ApiFailure> {
+    match post_json::<_, TokenResponse>(&ctx.url("/oauth/token"), body, false).await {
+        Ok(tokens) => {
+            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
+            Ok(Next::Stay)
+        }
+        Err(f) => crate::mfa::step_of(&f).map(Next::Mfa).ok_or(f),
     }
 }
 
@@ -175,12 +189,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 credential_type: Some(PASSWORD_REALM.into()),
                 otp: None,
             };
-            let r: CoAuthenticateResponse = post_json(&ctx.url("/co/authenticate"), &body, true).await?;
-            navigate(&authorize_url(
-                &ctx,
-                &[("realm", &realm), ("login_ticket", &r.login_ticket)],
-            ));
-            Ok(Next::Leaving)
+            cross_origin(&ctx, &realm, &body).await
         }
         Mode::Embedded => {
             let body = TokenRequest {
@@ -193,12 +202,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 audience: ctx.opts.auth.audience.clone(),
                 ..TokenRequest::default()
             };
-            let tokens = match or_mfa(post_json(&ctx.url("/oauth/token"), &body, false).await)? {
-                Ok(t) => t,
-                Err(step) => return Ok(Next::Mfa(step)),
-            };
-            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
-            Ok(Next::Stay)
+            embedded_grant(&ctx, &body).await
         }
     }
 }
@@ -268,12 +272,7 @@ pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) ->
                 otp: Some(code),
                 ..CoAuthenticateRequest::default()
             };
-            let r: CoAuthenticateResponse = post_json(&ctx.url("/co/authenticate"), &body, true).await?;
-            navigate(&authorize_url(
-                &ctx,
-                &[("realm", &realm), ("login_ticket", &r.login_ticket)],
-            ));
-            Ok(Next::Leaving)
+            cross_origin(&ctx, &realm, &body).await
         }
         Mode::Embedded => {
             let body = TokenRequest {
@@ -286,12 +285,7 @@ pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) ->
                 audience: ctx.opts.auth.audience.clone(),
                 ..TokenRequest::default()
             };
-            let tokens = match or_mfa(post_json(&ctx.url("/oauth/token"), &body, false).await)? {
-                Ok(t) => t,
-                Err(step) => return Ok(Next::Mfa(step)),
-            };
-            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
-            Ok(Next::Stay)
+            embedded_grant(&ctx, &body).await
         }
     }
 }
