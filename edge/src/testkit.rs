@@ -694,3 +694,12 @@ impl TestEnv {
         self.send(Request::new("POST", path).with_json(&body)).await
     }
 }
+
+/// The hosted login page's authorization transaction (`data-tollgate-authorize-tx`) in `html`.
+pub fn authorize_tx(html: &str) -> String {
+    html.split("data-tollgate-authorize-tx=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a hosted login page")
+        .to_owned()
+}

@@ -47,14 +47,7 @@ pub(crate) async fn console_login(
     let page = env.send(Request::new("GET", &authorize_url(client, redirect))).await;
     assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tx = edge::testkit::authorize_tx(&html);
     let mut login =
         Request::new("POST", "/u/login").with_json(&json!({"tx": tx, "username": email, "password": password}));
     login.ip = Some("198.51.100.9".into());

@@ -61,14 +61,7 @@ async fn login_through_page(env: &TestEnv, path: &str) -> (Response, String) {
     let page = get(env, path, None).await;
     assert_eq!(page.status, 200, "{}", String::from_utf8_lossy(&page.body));
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tx = edge::testkit::authorize_tx(&html);
     let login = env
         .post_json(
             "/u/login",

@@ -53,13 +53,7 @@ fn tx_of(page: Response) -> String {
         html.contains("data-tollgate-authorize-tx=\""),
         "not the login page: {html}"
     );
-    html.split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
+    edge::testkit::authorize_tx(&html)
 }
 
 fn is_login_page(r: &Response) -> bool {

@@ -515,13 +515,7 @@ async fn hosted_tx(env: &TestEnv) -> String {
     );
     let page = env.send(Request::new("GET", &url)).await;
     let html = String::from_utf8(page.body).unwrap();
-    html.split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned()
+    edge::testkit::authorize_tx(&html)
 }
 
 /// A hosted password login that needs a second step: (tx, step).

@@ -313,14 +313,7 @@ async fn the_hosted_page_offers_a_passkey_after_a_password_login_and_logs_in_wit
     let page = env.send(Request::new("GET", &authorize_url())).await;
     let browser = cookie(&page, "tg_browser").unwrap();
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tx = edge::testkit::authorize_tx(&html);
     let send = |path: &'static str, body: Value, cookies: String| {
         let mut req = Request::new("POST", path)
             .with_json(&body)
@@ -373,14 +366,7 @@ async fn the_hosted_page_offers_a_passkey_after_a_password_login_and_logs_in_wit
     let page = env.send(Request::new("GET", &authorize_url())).await;
     let browser = cookie(&page, "tg_browser").unwrap();
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tx = edge::testkit::authorize_tx(&html);
     let start = send(
         "/u/passkey/start",
         json!({"tx": tx, "purpose": "login"}),
@@ -414,14 +400,7 @@ async fn the_hosted_page_offers_a_passkey_after_a_password_login_and_logs_in_wit
     // A password login now offers nothing (a passkey exists); "not now" is remembered for another user.
     let page = env.send(Request::new("GET", &authorize_url())).await;
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let tx = edge::testkit::authorize_tx(&html);
     let login = send(
         "/u/login",
         json!({"tx": tx, "username": "eve@example.com", "password": PW}),
@@ -446,14 +425,7 @@ async fn not_now_is_remembered_and_related_origins_are_published() {
         let page = env.send(Request::new("GET", &authorize_url())).await;
         let browser = cookie(&page, "tg_browser").unwrap();
         let html = String::from_utf8(page.body).unwrap();
-        let tx = html
-            .split("data-tollgate-authorize-tx=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
+        let tx = edge::testkit::authorize_tx(&html);
         let mut req = Request::new("POST", "/u/login")
             .with_json(&json!({"tx": tx, "username": "fay@example.com", "password": PW}))
             .with_header("cookie", &browser);

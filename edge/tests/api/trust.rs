@@ -569,13 +569,7 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
     let env = env_with_user().await;
     let page = get_with(&env, &code_url(&[]), None).await;
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let tx = edge::testkit::authorize_tx(&html);
     let login = env
         .post_json(
             "/u/login",
@@ -590,13 +584,7 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
         let page = get_with(&env, &code_url(&[extra]), Some(&session)).await;
         assert_eq!(page.status, 200, "{extra:?}: the login page, not a code");
         let html = String::from_utf8(page.body).unwrap();
-        let tx = html
-            .split("data-tollgate-authorize-tx=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap();
+        let tx = edge::testkit::authorize_tx(&html);
         let resumed = get_with(&env, &format!("/authorize/resume?tx={tx}"), Some(&session)).await;
         assert_eq!(
             param_of(&resumed, "error").as_deref(),
@@ -613,13 +601,7 @@ async fn prompt_login_is_not_satisfied_by_an_older_session() {
 async fn signed_in(env: &TestEnv) -> (String, String) {
     let page = get_with(env, &code_url(&[("scope", "openid offline_access")]), None).await;
     let html = String::from_utf8(page.body).unwrap();
-    let tx = html
-        .split("data-tollgate-authorize-tx=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let tx = edge::testkit::authorize_tx(&html);
     let login = env
         .post_json(
             "/u/login",
