@@ -297,6 +297,7 @@ pub fn auto_mount() {
             connection: attr("connection"),
             language: attr("language"),
             initial_screen: attr("initial-screen"),
+            hosted_mfa: attr("mfa").and_then(|m| serde_json::from_str(&m).ok()),
             authorize_tx: attr("authorize-tx"),
             instance,
             ..WidgetOptions::default()

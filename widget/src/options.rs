@@ -334,6 +334,10 @@ pub struct WidgetOptions {
     /// Hosted page: the authorization transaction.
     #[serde(deserialize_with = "text")]
     pub authorize_tx: Option<String>,
+    /// Hosted page: the second factor the login of the transaction owes (`data-tollgate-mfa`);
+    /// the widget opens at it. Never read from a page's script options.
+    #[serde(skip)]
+    pub hosted_mfa: Option<shared::wire::MfaStep>,
     /// Only these connections (database and social) are offered.
     #[serde(deserialize_with = "lenient")]
     pub allowed_connections: Option<Vec<String>>,

@@ -133,7 +133,7 @@ impl App<'_> {
                 "Authorization error",
                 &format!("{error}: {description}"),
             )),
-            Outcome::LoginPage { tx, request } => Ok(pages::login_page(tx, request)),
+            Outcome::LoginPage { tx, request, mfa } => Ok(pages::login_page(tx, request, mfa.as_deref())),
             Outcome::Redirect(url) => Ok(redirect(url)),
         }
     }
@@ -169,7 +169,7 @@ impl App<'_> {
             binding_sent: set_binding.is_none(),
         };
         let mut result = authorize::authorize(&self.core, &*signer, &query_pairs(req), browser).await?;
-        if let Outcome::LoginPage { tx, request } = &result.outcome {
+        if let Outcome::LoginPage { tx, request, mfa: None } = &result.outcome {
             if let Some(outcome) = round_trip::direct(&self.core, tx, request, &binding).await? {
                 result.outcome = outcome;
             }

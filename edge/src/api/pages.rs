@@ -42,8 +42,9 @@ pub fn reset_page(ticket: &str) -> Response {
     page(200, "Reset your password", &body, true)
 }
 
-/// The hosted login page (Universal Login): the widget in full-page mode for transaction `tx`.
-pub fn login_page(tx: &str, req: &AuthorizeRequest) -> Response {
+/// The hosted login page (Universal Login): the widget in full-page mode for transaction `tx`,
+/// opened at a second factor when `mfa` says the browser's login owes one.
+pub fn login_page(tx: &str, req: &AuthorizeRequest, mfa: Option<&shared::wire::MfaStep>) -> Response {
     let attr = |name: &str, value: Option<&str>| {
         value.map_or(String::new(), |v| {
             format!(" data-tollgate-{name}=\"{}\"", encode_double_quoted_attribute(v))
@@ -56,7 +57,7 @@ pub fn login_page(tx: &str, req: &AuthorizeRequest) -> Response {
     };
     let body = format!(
         "<h1 class=\"tg-sr\">Log in or sign up</h1>\
-         <div class=\"tg-host\" data-tollgate-authorize-tx=\"{}\" data-tollgate-client-id=\"{}\"{}{}{}{}></div>",
+         <div class=\"tg-host\" data-tollgate-authorize-tx=\"{}\" data-tollgate-client-id=\"{}\"{}{}{}{}{}></div>",
         encode_double_quoted_attribute(tx),
         encode_double_quoted_attribute(&req.client_id),
         attr("initial-screen", Some(screen)),
@@ -66,6 +67,7 @@ pub fn login_page(tx: &str, req: &AuthorizeRequest) -> Response {
             req.ui_locales.as_deref().and_then(|l| l.split_whitespace().next())
         ),
         attr("connection", req.connection.as_deref()),
+        attr("mfa", mfa.and_then(|m| serde_json::to_string(m).ok()).as_deref()),
     );
     page(200, "Log in", &body, true)
 }

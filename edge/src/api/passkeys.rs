@@ -171,6 +171,9 @@ impl App<'_> {
         .await?;
         let now_s = self.core.clock.now_ms() / 1000;
         let token = create_session(&self.core, &done.user.user_id, &done.connection_id, now_s).await?;
+        // A passkey with user verification is two factors in one (something held, and the
+        // person's biometric or PIN): the tenant's MFA policy asks no more of it.
+        sessions::mark_mfa(&self.core, &token).await?;
         Ok(answer(Some(self.session_cookie(&token, SESSION_TTL_MS / 1000))))
     }
 

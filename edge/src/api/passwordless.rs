@@ -162,11 +162,9 @@ impl App<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        // A link proves the mailbox only: when the tenant asks for a second factor, the person
-        // logs in on the login page, where it is asked.
-        if crate::core::mfa::flows::needed(&self.core, &verified.user).await? {
-            return refused("This account needs a second factor: please log in with a code on the login page.");
-        }
+        // A link proves the mailbox only: when the tenant asks for a second factor, the session
+        // it opens completes nothing until the login page has asked for it
+        // (`oauth::sessions::serves`).
         let now_s = self.core.clock.now_ms() / 1000;
         let token = create_session(&self.core, &verified.user.user_id, &conn.id, now_s).await?;
         let cookie = self.session_cookie(&token, SESSION_TTL_MS / 1000);

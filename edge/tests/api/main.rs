@@ -14,6 +14,7 @@ mod logs;
 mod management;
 mod members;
 mod mfa;
+mod mfa_sessions;
 mod migration;
 mod operator;
 mod overload;

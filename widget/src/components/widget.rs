@@ -136,11 +136,16 @@ pub fn Widget(
     } else {
         Screen::Login
     };
-    let screen = RwSignal::new(if allowed(initial) { initial } else { fallback });
+    let hosted_mfa = opts.hosted_mfa.clone();
+    let screen = RwSignal::new(match &hosted_mfa {
+        Some(_) => Screen::Mfa,
+        None if allowed(initial) => initial,
+        None => fallback,
+    });
     provide_context(Arc::clone(&ctx.i18n));
     provide_context(screen);
     provide_context(crate::context::AfterEnroll(RwSignal::new(None)));
-    provide_context(crate::context::PendingMfa(RwSignal::new(None)));
+    provide_context(crate::context::PendingMfa(RwSignal::new(hosted_mfa)));
     provide_context(Identifier(RwSignal::new(
         ctx.prefill(!ctx.connection.requires_username),
     )));

@@ -79,7 +79,12 @@ pub async fn gate(core: &Core<'_>, client: &Client, user: &User, asked: Asked<'_
 
 /// Whether `user` must pass a second factor to log in.
 pub async fn needed(core: &Core<'_>, user: &User) -> CoreResult<bool> {
-    Ok(user.connection_id != ADMIN_CONNECTION_ID && policy::settings(core.db).await?.required())
+    needed_on(core, &user.connection_id).await
+}
+
+/// Whether a login on `connection_id` must pass a second factor.
+pub async fn needed_on(core: &Core<'_>, connection_id: &str) -> CoreResult<bool> {
+    Ok(connection_id != ADMIN_CONNECTION_ID && policy::settings(core.db).await?.required())
 }
 
 /// Whether WebAuthn is on as a second factor.

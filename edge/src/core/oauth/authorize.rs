@@ -28,7 +28,7 @@ use crate::core::oauth::delivery::{
     error_delivery, page_error, AuthorizeResult, Delivery, Outcome, ResponseMode, ResponseType,
 };
 use crate::core::oauth::grants::{issue_user_tokens, UserGrant};
-use crate::core::oauth::sessions::{consume_login_ticket, create_session, serves, session, Browser, Session};
+use crate::core::oauth::sessions::{consume_login_ticket, create_session, serves, session, Browser, Fit, Session};
 use crate::core::oauth::tokens::Signer;
 use crate::core::platform::db::{columns, query_one, Stmt};
 use crate::core::platform::secrets::sha256_hex;
@@ -394,17 +394,29 @@ pub async fn authorize(
             new_session: Some(token),
         });
     }
+    let mut needs_mfa = None;
     if let Some(s) = session(core, cookie).await? {
-        if session_fits(&req, &s, now_s) && serves(core, &s, &client.client_id).await? {
-            return Ok(AuthorizeResult {
-                outcome: complete(core, signer, &client, &req, &s).await?,
-                new_session: None,
-            });
+        if session_fits(&req, &s, now_s) {
+            match serves(core, &s, &client.client_id).await? {
+                Fit::Serves => {
+                    return Ok(AuthorizeResult {
+                        outcome: complete(core, signer, &client, &req, &s).await?,
+                        new_session: None,
+                    })
+                }
+                Fit::NeedsMfa => needs_mfa = Some(s),
+                Fit::No => {}
+            }
         }
     }
     if req.prompt.as_deref() == Some("none") {
+        let description = if needs_mfa.is_some() {
+            "Multifactor authentication required"
+        } else {
+            "Login required"
+        };
         return Ok(AuthorizeResult {
-            outcome: error_delivery(&req, "login_required", "Login required"),
+            outcome: error_delivery(&req, "login_required", description),
             new_session: None,
         });
     }
@@ -423,12 +435,40 @@ pub async fn authorize(
         )
         .await?;
     // `connection=` naming a federated connection skips this page (`federation::round_trip::direct`).
+    let mfa = match needs_mfa {
+        Some(s) => second_factor(core, &client, &tx, &s).await?,
+        None => None,
+    };
     Ok(AuthorizeResult {
         outcome: Outcome::LoginPage {
             tx,
             request: Box::new(req),
+            mfa,
         },
         new_session: None,
+    })
+}
+
+/// The second factor a session that passed only the first must add before transaction `tx`
+/// completes: the login page opens at it, for the session's user.
+async fn second_factor(
+    core: &Core<'_>,
+    client: &Client,
+    tx: &str,
+    s: &Session,
+) -> CoreResult<Option<Box<shared::wire::MfaStep>>> {
+    let Some(user) = users::by_id(core.db, &s.user_id).await? else {
+        return Ok(None);
+    };
+    let asked = crate::core::mfa::flows::Asked {
+        scope: "",
+        audience: None,
+        gty: None,
+        tx: Some(tx),
+    };
+    Ok(match crate::core::mfa::flows::gate(core, client, &user, asked).await? {
+        Some(token) => Some(Box::new(crate::core::mfa::flows::step(core, &user, token).await?)),
+        None => None,
     })
 }
 
@@ -571,12 +611,22 @@ pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Opti
     let session = session(core, cookie)
         .await?
         .filter(|s| s.auth_time >= t.created_at / 1000);
-    let fresh = match session {
-        Some(s) if serves(core, &s, &t.client.client_id).await? => Some(s),
-        _ => None,
+    let fit = match &session {
+        Some(s) => serves(core, s, &t.client.client_id).await?,
+        None => Fit::No,
     };
-    let Some(s) = fresh else {
-        return Ok(error_delivery(&t.request, "login_required", "Login required"));
+    let s = match (fit, session) {
+        (Fit::Serves, Some(s)) => s,
+        // A provider's login (or one before the policy) still owes its second factor.
+        (Fit::NeedsMfa, Some(s)) => {
+            let mfa = second_factor(core, &t.client, tx, &s).await?;
+            return Ok(Outcome::LoginPage {
+                tx: tx.to_owned(),
+                request: Box::new(t.request),
+                mfa,
+            });
+        }
+        _ => return Ok(error_delivery(&t.request, "login_required", "Login required")),
     };
     core.db
         .execute(Stmt::new("DELETE FROM authorize_tx WHERE id = ?1").bind(tx))

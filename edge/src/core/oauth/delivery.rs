@@ -80,6 +80,9 @@ pub enum Outcome {
         tx: String,
         /// The request (for the page's options).
         request: Box<AuthorizeRequest>,
+        /// A second factor the page asks first: the browser's session (or the provider login it
+        /// just made) passed only the first factor and the tenant asks for a second.
+        mfa: Option<Box<shared::wire::MfaStep>>,
     },
     /// Send the browser to an identity provider (a federated connection).
     Redirect(String),

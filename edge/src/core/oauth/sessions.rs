@@ -83,12 +83,31 @@ pub async fn mark_mfa(core: &Core<'_>, token: &str) -> CoreResult<()> {
     Ok(())
 }
 
+/// What a session may do for an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// It completes the authorization.
+    Serves,
+    /// It may once it passes a second factor: the tenant asks for one and the session has only
+    /// the first (it predates the policy, or a provider login just made it).
+    NeedsMfa,
+    /// It does not: the login page is shown.
+    No,
+}
+
 /// Whether session `s` may complete an authorization for `client_id`: only where the connection it
-/// was authenticated on is enabled for that client (Auth0's rule). The console and the
-/// administrators' connection belong only to each other (`directory::tenant::connection_enabled`),
-/// so administrator sessions never reach applications and application sessions never the console.
-pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str) -> CoreResult<bool> {
-    crate::core::directory::tenant::connection_enabled(core.db, client_id, &s.connection_id).await
+/// was authenticated on is enabled for that client (Auth0's rule), and only with a second factor
+/// when the tenant asks for one. The console and the administrators' connection belong only to
+/// each other (`directory::tenant::connection_enabled`), so administrator sessions never reach
+/// applications and application sessions never the console.
+pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str) -> CoreResult<Fit> {
+    if !crate::core::directory::tenant::connection_enabled(core.db, client_id, &s.connection_id).await? {
+        return Ok(Fit::No);
+    }
+    if s.amr.iter().any(|m| m == "mfa") || !crate::core::mfa::flows::needed_on(core, &s.connection_id).await? {
+        return Ok(Fit::Serves);
+    }
+    Ok(Fit::NeedsMfa)
 }
 
 /// The session a cookie value names, if it is live; refreshes its idle timer.

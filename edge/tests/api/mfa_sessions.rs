@@ -1,0 +1,230 @@
+//! Multi-factor authentication and browser sessions (issue 25): a session that passed only its
+//! first factor — made before the tenant turned MFA on, or by a provider's login — completes no
+//! authorization until the hosted page has asked for the second; "remember this browser".
+
+use edge::api::{Request, Response};
+use edge::core::mfa::totp::code_for;
+use edge::core::platform::db::Stmt;
+use edge::testkit::{TestEnv, DB_CONNECTION, MANAGEMENT_SCOPES, SPA_CLIENT};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Second-factor-1";
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+async fn put(env: &TestEnv, path: &str, body: Value) {
+    let r = env.management_call(MANAGEMENT_SCOPES, "PUT", path, Some(body)).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+}
+
+/// A tenant with the TOTP factor offered (the policy still off) and a user.
+async fn tenant(email: &str) -> TestEnv {
+    let env = TestEnv::new().await;
+    put(&env, "guardian/factors/otp", json!({"enabled": true})).await;
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    env
+}
+
+async fn policy(env: &TestEnv, on: bool) {
+    let p = if on { json!(["all-applications"]) } else { json!([]) };
+    put(env, "guardian/policies", p).await;
+}
+
+fn authorize_url(extra: &str) -> String {
+    format!(
+        "/authorize?client_id={SPA_CLIENT}&redirect_uri={CALLBACK}&response_type=code&scope=openid&state=s\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256{extra}"
+    )
+}
+
+async fn get(env: &TestEnv, path: &str, cookies: &[&str]) -> Response {
+    let mut req = Request::new("GET", path);
+    if !cookies.is_empty() {
+        req = req.with_header("cookie", &cookies.join("; "));
+    }
+    env.send(req).await
+}
+
+/// The `name=value` a `Set-Cookie` of `r` sets for `name`.
+fn set_cookie(r: &Response, name: &str) -> Option<String> {
+    r.headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.split(';').next().unwrap_or_default().to_owned())
+        .find(|c| c.starts_with(&format!("{name}=")) && c.len() > name.len() + 1)
+}
+
+/// A query parameter of the redirect `r` answers with.
+fn redirect_param(r: &Response, k: &str) -> Option<String> {
+    let url = url::Url::parse(r.header("location")?).ok()?;
+    url.query_pairs()
+        .chain(
+            url.fragment()
+                .map(|f| url::form_urlencoded::parse(f.as_bytes()))
+                .into_iter()
+                .flatten(),
+        )
+        .find(|(n, _)| n == k)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The MFA step the login page opens at (`data-tollgate-mfa`), if any.
+fn page_step(r: &Response) -> Option<Value> {
+    let html = String::from_utf8_lossy(&r.body);
+    let raw = html.split("data-tollgate-mfa=\"").nth(1)?.split('"').next()?;
+    serde_json::from_str(&html_escape::decode_html_entities(raw)).ok()
+}
+
+/// A hosted password login; the session cookie (`tg_session=…`).
+async fn hosted_login(env: &TestEnv, email: &str) -> Response {
+    let page = get(env, &authorize_url(""), &[]).await;
+    let tx = edge::testkit::authorize_tx(&String::from_utf8(page.body).unwrap());
+    env.post_json("/u/login", json!({"tx": tx, "username": email, "password": PASSWORD}))
+        .await
+}
+
+/// Enrols TOTP with the step's token and finishes the transaction: the answer of `/u/mfa/verify`.
+async fn enrol_and_verify(env: &TestEnv, tx: &str, step: &Value, extra: Value) -> Response {
+    let token = step["mfa_token"].as_str().unwrap();
+    let r = env
+        .send(
+            Request::new("POST", "/mfa/associate")
+                .with_header("authorization", &format!("Bearer {token}"))
+                .with_json(&json!({"authenticator_types": ["otp"]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let secret = r.json_body()["secret"].as_str().unwrap().to_owned();
+    let otp = code_for(&secret, (env.clock.0.get() / 1000) as u64).unwrap();
+    let mut body = json!({"tx": tx, "mfa_token": token, "otp": otp});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    env.post_json("/u/mfa/verify", body).await
+}
+
+fn tx_of(page: &Response) -> String {
+    edge::testkit::authorize_tx(&String::from_utf8_lossy(&page.body))
+}
+
+#[tokio::test]
+async fn a_session_from_before_the_policy_completes_nothing_until_its_second_factor() {
+    let env = tenant("before@example.com").await;
+    let login = hosted_login(&env, "before@example.com").await;
+    let session = set_cookie(&login, "tg_session").expect("a session: MFA is off");
+    let sso = get(&env, &authorize_url(""), &[&session]).await;
+    assert!(redirect_param(&sso, "code").is_some(), "SSO while MFA is off");
+
+    policy(&env, true).await;
+    let silent = get(&env, &authorize_url("&prompt=none"), &[&session]).await;
+    assert_eq!(redirect_param(&silent, "error").as_deref(), Some("login_required"));
+    assert_eq!(
+        redirect_param(&silent, "error_description").as_deref(),
+        Some("Multifactor authentication required")
+    );
+    assert!(redirect_param(&silent, "code").is_none());
+
+    // Interactive: the login page, opened at the second factor of the session's user.
+    let page = get(&env, &authorize_url(""), &[&session]).await;
+    assert_eq!(page.status, 200, "the login page, not a code");
+    assert!(redirect_param(&page, "code").is_none());
+    let step = page_step(&page).expect("the page opens at the second factor");
+    assert_eq!(step["enroll"], true);
+    let tx = tx_of(&page);
+    // The old session cannot finish the transaction on its own either.
+    let resumed = get(&env, &format!("/authorize/resume?tx={tx}"), &[&session]).await;
+    assert!(page_step(&resumed).is_some(), "resume asks for the factor again");
+    assert!(redirect_param(&resumed, "code").is_none());
+
+    let done = enrol_and_verify(&env, &tx, &step, json!({})).await;
+    assert_eq!(done.status, 200, "{}", String::from_utf8_lossy(&done.body));
+    let upgraded = set_cookie(&done, "tg_session").unwrap();
+    let resumed = get(&env, &format!("/authorize/resume?tx={tx}"), &[&upgraded]).await;
+    assert!(
+        redirect_param(&resumed, "code").is_some(),
+        "{:?}",
+        resumed.header("location")
+    );
+    let sso = get(&env, &authorize_url("&prompt=none"), &[&upgraded]).await;
+    assert!(
+        redirect_param(&sso, "code").is_some(),
+        "the session passed both factors"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_login_passes_the_second_factor_before_any_code() {
+    let env = tenant("someone@example.com").await;
+    env.exec(
+        Stmt::new(
+            "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_idp', 'idp', 'oauth2', ?1, 0)",
+        )
+        .bind(
+            json!({"client_id": "tollgate", "client_secret_env": "CONNECTION_SECRET_LEGACY",
+                "authorization_endpoint": "https://idp.example/authorize", "token_endpoint": "https://idp.example/token",
+                "profile_url": "https://idp.example/me"})
+            .to_string(),
+        ),
+    )
+    .await;
+    env.exec(
+        Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, 'con_idp')").bind(SPA_CLIENT),
+    )
+    .await;
+    policy(&env, true).await;
+
+    let start = get(&env, &authorize_url("&connection=idp"), &[]).await;
+    assert_eq!(start.status, 302);
+    let to_idp = url::Url::parse(start.header("location").unwrap()).unwrap();
+    let state = to_idp.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+    let browser = set_cookie(&start, "tg_browser").unwrap();
+    let back = get(
+        &env,
+        &format!("/login/callback?code=good-code&state={state}"),
+        &[&browser],
+    )
+    .await;
+    assert_eq!(back.status, 302, "{}", String::from_utf8_lossy(&back.body));
+    let resume = back.header("location").unwrap().to_owned();
+    assert!(resume.contains("/authorize/resume?tx="), "{resume}");
+    let session = set_cookie(&back, "tg_session").unwrap();
+
+    let path = &resume[resume.find("/authorize/resume").unwrap()..];
+    let page = get(&env, path, &[&session, &browser]).await;
+    assert!(
+        redirect_param(&page, "code").is_none(),
+        "no code before the second factor"
+    );
+    assert_eq!(page.status, 200);
+    let step = page_step(&page).expect("the provider's login owes a second factor");
+    let silent = get(&env, &authorize_url("&prompt=none"), &[&session]).await;
+    assert_eq!(redirect_param(&silent, "error").as_deref(), Some("login_required"));
+
+    let tx = path.split("tx=").nth(1).unwrap();
+    let done = enrol_and_verify(&env, tx, &step, json!({})).await;
+    assert_eq!(done.status, 200, "{}", String::from_utf8_lossy(&done.body));
+    let upgraded = set_cookie(&done, "tg_session").unwrap();
+    let resumed = get(&env, path, &[&upgraded]).await;
+    let code = redirect_param(&resumed, "code").expect("a code after both factors");
+    let tokens = env
+        .post_json(
+            "/oauth/token",
+            json!({"grant_type": "authorization_code", "client_id": SPA_CLIENT, "code": code,
+            "redirect_uri": CALLBACK, "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"}),
+        )
+        .await;
+    assert_eq!(tokens.status, 200, "{}", String::from_utf8_lossy(&tokens.body));
+    let id = tokens.json_body()["id_token"].as_str().unwrap().to_owned();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(id.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(claims["sub"].as_str().unwrap().ends_with("|idp-7"), "{claims}");
+    assert_eq!(claims["amr"], json!(["mfa"]));
+}
