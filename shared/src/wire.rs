@@ -1013,6 +1013,9 @@ pub struct MfaStep {
     pub enroll: bool,
     /// The factors the tenant offers (`otp`, `email`).
     pub factors: Vec<String>,
+    /// Hosted page: "Remember this browser" is offered, for this many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember_days: Option<u32>,
 }
 
 /// `POST /u/mfa/verify`: the hosted page's second factor, which finishes the transaction.
@@ -1034,6 +1037,9 @@ pub struct HostedMfaVerify {
     /// A recovery code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
+    /// Skip the second factor in this browser for the tenant's number of days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remember_browser: Option<bool>,
     /// A WebAuthn ceremony's handle (from `/u/mfa/webauthn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_session: Option<String>,

@@ -292,6 +292,7 @@ const EN: &[(&str, &str)] = &[
     ("mfaEmailSent", "We sent a code to your email address. Enter it below."),
     ("mfaCodeLabel", "Code"),
     ("mfaVerify", "Verify"),
+    ("mfaRemember", "Remember this browser for {days} days"),
     ("busy.mfa", "Checking…"),
     ("mfaLoading", "Preparing your second step…"),
     ("mfaRecoverySave", "Save this recovery code somewhere safe. It lets you in if you lose access to your second step, and it is shown only once."),

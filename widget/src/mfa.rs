@@ -47,6 +47,7 @@ pub fn step_of(f: &ApiFailure) -> Option<MfaStep> {
                 // Unknown here: `begin` asks for a challenge and enrols when there is none.
                 enroll: false,
                 factors: Vec::new(),
+                remember_days: None,
             })
         }
         _ => None,
@@ -150,7 +151,8 @@ pub enum Done {
 }
 
 /// Sends the answer.
-pub async fn finish(ctx: WidgetCtx, step: MfaStep, answer: Answer) -> Result<Done, ApiFailure> {
+/// `remember`: the person asked that this browser skip the second factor (hosted page).
+pub async fn finish(ctx: WidgetCtx, step: MfaStep, answer: Answer, remember: bool) -> Result<Done, ApiFailure> {
     let (otp, oob_code, binding_code, recovery_code) = match answer {
         Answer::Otp(c) => (Some(c), None, None, None),
         Answer::Oob { oob_code, code } => (None, Some(oob_code), Some(code), None),
@@ -165,6 +167,7 @@ pub async fn finish(ctx: WidgetCtx, step: MfaStep, answer: Answer) -> Result<Don
                 oob_code,
                 binding_code,
                 recovery_code,
+                remember_browser: remember.then_some(true),
                 ..HostedMfaVerify::default()
             };
             let r: Redirect = post_json(&ctx.url("/u/mfa/verify"), &body, false).await?;

@@ -252,6 +252,7 @@ pub async fn second_factor(
     ctx: WidgetCtx,
     mfa_token: String,
     enroll: bool,
+    remember: bool,
 ) -> Result<Option<(String, String)>, Failure> {
     let Mode::Hosted { tx } = &ctx.mode else {
         return Err(Failure::Api(ApiFailure::Network));
@@ -267,6 +268,9 @@ pub async fn second_factor(
         &[("tx", tx), ("mfa_token", &mfa_token), ("auth_session", &session)],
         Some(&credential),
     );
+    if remember {
+        let _ = Reflect::set(&finish, &"remember_browser".into(), &true.into());
+    }
     let done = post_js(&ctx.url("/u/mfa/verify"), finish, false).await?;
     let redirect = get(&done, "redirect").as_string().unwrap_or_default();
     if let Some(code) = get(&done, "recovery_code").as_string() {

@@ -2,6 +2,7 @@
 //! `/co/authenticate`, `/v2/logout`, `/oidc/logout`, and the rendering of authorization responses
 //! in the four response modes.
 
+use crate::core::mfa::remember::COOKIE as REMEMBER_COOKIE;
 use html_escape::encode_double_quoted_attribute;
 use serde_json::{json, Map, Value};
 use shared::wire::{CoAuthenticateRequest, CoAuthenticateResponse, Redirect, UniversalLoginRequest};
@@ -38,7 +39,7 @@ impl App<'_> {
 
     /// A cookie of ours: HttpOnly; over https `SameSite=None; Secure` so silent authentication and
     /// embedded login work cross-site; over http (local development) `SameSite=Lax`.
-    fn cookie(&self, name: &str, value: &str, max_age_s: i64) -> String {
+    pub(super) fn cookie(&self, name: &str, value: &str, max_age_s: i64) -> String {
         let site = if self.secure() {
             "SameSite=None; Secure"
         } else {
@@ -167,6 +168,7 @@ impl App<'_> {
             session: req.cookie(SESSION_COOKIE),
             binding: &binding,
             binding_sent: set_binding.is_none(),
+            remembered: req.cookie(REMEMBER_COOKIE),
         };
         let mut result = authorize::authorize(&self.core, &*signer, &query_pairs(req), browser).await?;
         if let Outcome::LoginPage { tx, request, mfa: None } = &result.outcome {
@@ -199,6 +201,7 @@ impl App<'_> {
             &password,
             b.connection.as_deref(),
             self.client_ip(req),
+            req.cookie(REMEMBER_COOKIE),
         )
         .await?;
         let done = match done {
@@ -227,7 +230,14 @@ impl App<'_> {
     pub(super) async fn resume(&self, req: &Request) -> Result<Response, WebError> {
         let tx = super::query_param(req, "tx").unwrap_or_default();
         let signer = self.signer().await?;
-        let outcome = authorize::resume(&self.core, &*signer, &tx, req.cookie(SESSION_COOKIE)).await?;
+        let outcome = authorize::resume(
+            &self.core,
+            &*signer,
+            &tx,
+            req.cookie(SESSION_COOKIE),
+            req.cookie(REMEMBER_COOKIE),
+        )
+        .await?;
         self.render_outcome(&outcome)
     }
 

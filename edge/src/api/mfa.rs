@@ -100,7 +100,16 @@ impl App<'_> {
             recovery_code: recovery,
             ..Redirect::default()
         };
-        Ok(no_store(Response::json(200, &answer))
-            .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000)))
+        let mut res = no_store(Response::json(200, &answer))
+            .with_header("set-cookie", &self.session_cookie(&token, SESSION_TTL_MS / 1000));
+        if b.remember_browser == Some(true) {
+            if let Some((value, ttl_s)) = crate::core::mfa::remember::remember(&self.core, &user.user_id).await? {
+                res = res.with_header(
+                    "set-cookie",
+                    &self.cookie(crate::core::mfa::remember::COOKIE, &value, ttl_s),
+                );
+            }
+        }
+        Ok(res)
     }
 }

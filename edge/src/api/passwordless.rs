@@ -108,6 +108,7 @@ impl App<'_> {
             audience: None,
             gty: None,
             tx: Some(&tx),
+            remembered: req.cookie(crate::core::mfa::remember::COOKIE),
         };
         if let Some(mfa_token) = crate::core::mfa::flows::gate(&self.core, &t.client, &verified.user, asked).await? {
             let step = crate::core::mfa::flows::step(&self.core, &verified.user, mfa_token).await?;

@@ -228,3 +228,137 @@ async fn a_provider_login_passes_the_second_factor_before_any_code() {
     assert!(claims["sub"].as_str().unwrap().ends_with("|idp-7"), "{claims}");
     assert_eq!(claims["amr"], json!(["mfa"]));
 }
+
+async fn post_with_cookie(env: &TestEnv, path: &str, body: Value, cookie: Option<&str>) -> Response {
+    let mut req = Request::new("POST", path).with_json(&body);
+    if let Some(c) = cookie {
+        req = req.with_header("cookie", c);
+    }
+    env.send(req).await
+}
+
+/// A hosted password login in a browser holding `cookie`: the tx and the login's answer.
+async fn hosted_login_with(env: &TestEnv, email: &str, cookie: Option<&str>) -> (String, Response) {
+    let page = get(env, &authorize_url(""), &[]).await;
+    let tx = tx_of(&page);
+    let r = post_with_cookie(
+        env,
+        "/u/login",
+        json!({"tx": tx, "username": email, "password": PASSWORD}),
+        cookie,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    (tx, r)
+}
+
+#[tokio::test]
+async fn a_remembered_browser_skips_the_second_factor_until_it_expires_or_is_invalidated() {
+    let env = tenant("remember@example.com").await;
+    // A second user, to show the cookie is worth nothing to anyone else.
+    let r = env
+        .post_json(
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": "other@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    policy(&env, true).await;
+    for bad in [
+        json!({"enabled": true, "lifetime_days": 0}),
+        json!({"enabled": true, "lifetime_days": 91}),
+        json!({"enabled": true}),
+    ] {
+        let r = env
+            .management_call(MANAGEMENT_SCOPES, "PUT", "guardian/remember-browser", Some(bad.clone()))
+            .await;
+        assert_eq!(r.status, 400, "{bad}");
+    }
+    // Off by default: the step offers nothing to remember.
+    let (_, first) = hosted_login_with(&env, "remember@example.com", None).await;
+    assert!(first.json_body()["mfa"].get("remember_days").is_none());
+    put(
+        &env,
+        "guardian/remember-browser",
+        json!({"enabled": true, "lifetime_days": 7}),
+    )
+    .await;
+    let got = env
+        .management_call(MANAGEMENT_SCOPES, "GET", "guardian/remember-browser", None)
+        .await;
+    assert_eq!(got.json_body(), json!({"enabled": true, "lifetime_days": 7}));
+
+    let (tx, first) = hosted_login_with(&env, "remember@example.com", None).await;
+    let step = first.json_body()["mfa"].clone();
+    assert_eq!(step["remember_days"], 7);
+    let done = enrol_and_verify(&env, &tx, &step, json!({"remember_browser": true})).await;
+    assert_eq!(done.status, 200, "{}", String::from_utf8_lossy(&done.body));
+    let remembered = set_cookie(&done, "tg_mfa_rb").expect("the browser is remembered");
+    let set = done
+        .headers
+        .iter()
+        .find(|(k, v)| k.eq_ignore_ascii_case("set-cookie") && v.starts_with("tg_mfa_rb="))
+        .unwrap()
+        .1
+        .clone();
+    assert!(set.contains("HttpOnly") && set.contains("Max-Age=604800"), "{set}");
+
+    // The same browser, later: the password alone, and the code follows.
+    env.clock.advance_ms(3600 * 1000);
+    let (tx, again) = hosted_login_with(&env, "remember@example.com", Some(&remembered)).await;
+    assert!(again.json_body().get("mfa").is_none(), "{}", again.json_body());
+    let session = set_cookie(&again, "tg_session").unwrap();
+    let resumed = get(&env, &format!("/authorize/resume?tx={tx}"), &[&session, &remembered]).await;
+    assert!(
+        redirect_param(&resumed, "code").is_some(),
+        "{:?}",
+        resumed.header("location")
+    );
+    // Another browser, or another person in this one, is asked.
+    let (_, fresh) = hosted_login_with(&env, "remember@example.com", None).await;
+    assert!(fresh.json_body()["mfa"].is_object());
+    let (_, other) = hosted_login_with(&env, "other@example.com", Some(&remembered)).await;
+    assert!(other.json_body()["mfa"].is_object(), "bound to the user who earned it");
+
+    // The operator forgets every remembered browser of the user.
+    let users = env
+        .management_call(
+            MANAGEMENT_SCOPES,
+            "GET",
+            "users-by-email?email=remember@example.com",
+            None,
+        )
+        .await;
+    let id = users.json_body()[0]["user_id"].as_str().unwrap().to_owned();
+    let r = env
+        .management_call(
+            MANAGEMENT_SCOPES,
+            "POST",
+            &format!("users/{id}/multifactor/actions/invalidate-remember-browser"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204, "{}", String::from_utf8_lossy(&r.body));
+    let (_, after) = hosted_login_with(&env, "remember@example.com", Some(&remembered)).await;
+    assert!(after.json_body()["mfa"].is_object(), "invalidated");
+    let r = env
+        .management_call(
+            MANAGEMENT_SCOPES,
+            "POST",
+            "users/auth0|nobody/multifactor/actions/invalidate-remember-browser",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404);
+
+    // The other person remembers this browser too; past its 7 days it asks again.
+    let (tx, other) = hosted_login_with(&env, "other@example.com", None).await;
+    let done = enrol_and_verify(&env, &tx, &other.json_body()["mfa"], json!({"remember_browser": true})).await;
+    let theirs = set_cookie(&done, "tg_mfa_rb").unwrap();
+    env.clock.advance_ms(6 * 24 * 3600 * 1000);
+    let (_, within) = hosted_login_with(&env, "other@example.com", Some(&theirs)).await;
+    assert!(within.json_body().get("mfa").is_none(), "day 6: remembered");
+    env.clock.advance_ms(2 * 24 * 3600 * 1000);
+    let (_, past) = hosted_login_with(&env, "other@example.com", Some(&theirs)).await;
+    assert!(past.json_body()["mfa"].is_object(), "day 8: asked again");
+}

@@ -1,6 +1,8 @@
 //! Multi-factor settings as Auth0's Management API names them: `GET /api/v2/guardian/factors`,
 //! `PUT /api/v2/guardian/factors/{name}` (`{enabled}`), `GET/PUT /api/v2/guardian/policies`
-//! (`[]` = never, `["all-applications"]` = always).
+//! (`[]` = never, `["all-applications"]` = always), and Tollgate's
+//! `GET/PUT /api/v2/guardian/remember-browser` (Auth0 fixes "remember this browser" at 30 days in
+//! its Actions; here the tenant chooses).
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +39,29 @@ pub struct Factor {
 pub struct FactorUpdate {
     /// On or off.
     pub enabled: bool,
+}
+
+/// The longest a browser may be remembered.
+pub const REMEMBER_BROWSER_MAX_DAYS: u32 = 90;
+
+/// `GET/PUT /api/v2/guardian/remember-browser`: whether the second factor's screen offers
+/// "Remember this browser", and for how many days a remembered browser skips the second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RememberBrowser {
+    /// Offered.
+    pub enabled: bool,
+    /// 1 to [`REMEMBER_BROWSER_MAX_DAYS`].
+    pub lifetime_days: u32,
+}
+
+impl Default for RememberBrowser {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            lifetime_days: 30,
+        }
+    }
 }
 
 #[cfg(test)]

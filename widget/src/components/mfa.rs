@@ -29,6 +29,7 @@ pub fn MfaScreen() -> impl IntoView {
         });
     }
     let loading = ctx.t("mfaLoading");
+    provide_context(Remember(RwSignal::new(String::new())));
     view! {
         {move || match (fresh.get(), setup.get(), failed.get()) {
             (Some((code, then)), _, _) => view! { <NewRecoveryCode code then /> }.into_any(),
@@ -38,6 +39,34 @@ pub fn MfaScreen() -> impl IntoView {
             _ => view! { <div class="tg-form"><p class="tg-hint" role="status">{loading.clone()}</p></div> }.into_any(),
         }}
     }
+}
+
+/// "Remember this browser": the checkbox's value (`"true"`), shared by the code and the key.
+#[derive(Clone, Copy)]
+struct Remember(RwSignal<String>);
+
+impl Remember {
+    fn asked() -> bool {
+        use_context::<Remember>().is_some_and(|r| r.0.get_untracked() == "true")
+    }
+}
+
+/// The "Remember this browser for N days" checkbox, when the hosted page offers it.
+#[component]
+fn RememberBox() -> impl IntoView {
+    let ctx = use_widget();
+    let days = expect_context::<PendingMfa>()
+        .0
+        .get_untracked()
+        .and_then(|s| s.remember_days)
+        .filter(|_| matches!(ctx.mode, crate::context::Mode::Hosted { .. }));
+    let value = expect_context::<Remember>().0;
+    days.map(|d| {
+        let label = ctx.t("mfaRemember").replace("{days}", &d.to_string());
+        view! {
+            <Field id=ctx.id("mfa-remember") name="remember" kind=Kind::Checkbox label optional=true value />
+        }
+    })
 }
 
 /// The code to type (and, at enrolment, what to scan and save).
@@ -78,7 +107,7 @@ fn CodeForm(setup: Setup, fresh: RwSignal<Option<(String, Option<String>)>>) -> 
             let Some(step) = step else {
                 return Status::Failed(ctx.t("error.mfa.expired"));
             };
-            match finish(ctx.clone(), step, answer).await {
+            match finish(ctx.clone(), step, answer, Remember::asked()).await {
                 Ok(Done::Leaving) => std::future::pending().await,
                 Ok(Done::Stay) => Status::Done(ctx.t("success.logIn")),
                 Ok(Done::NewRecoveryCode { code, then }) => {
@@ -145,6 +174,7 @@ fn CodeForm(setup: Setup, fresh: RwSignal<Option<(String, Option<String>)>>) -> 
                         invalid=Signal::derive(move || state.touched.get() && !code_ok()) />
                 }
             }}
+            <RememberBox />
         </FormShell>
         {key}
     }
@@ -178,7 +208,7 @@ fn KeyButton(fresh: RwSignal<Option<(String, Option<String>)>>) -> impl IntoView
         status.set(None);
         let ctx = ctx.clone();
         leptos::task::spawn_local(async move {
-            match crate::passkey::second_factor(ctx.clone(), s.mfa_token, s.enroll).await {
+            match crate::passkey::second_factor(ctx.clone(), s.mfa_token, s.enroll, Remember::asked()).await {
                 Ok(Some((code, then))) => fresh.set(Some((code, Some(then)))),
                 Ok(None) => {}
                 Err(crate::passkey::Failure::Cancelled) => {
@@ -216,6 +246,7 @@ fn KeyOnly(fresh: RwSignal<Option<(String, Option<String>)>>) -> impl IntoView {
     view! {
         <div class="tg-form">
             <Heading title hint />
+            <RememberBox />
             <KeyButton fresh />
         </div>
     }

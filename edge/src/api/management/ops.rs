@@ -148,6 +148,12 @@ impl App<'_> {
             }
             Op::GetPolicies => ok(&mfa_policy::settings(core.db).await?.policies),
             Op::SetPolicies => ok(&mfa_policy::set_policies(core.db, body(req)?).await?),
+            Op::GetRememberBrowser => ok(&mfa_policy::settings(core.db).await?.remember_browser()),
+            Op::SetRememberBrowser => ok(&mfa_policy::set_remember_browser(core.db, body(req)?).await?),
+            Op::InvalidateRememberBrowser => {
+                crate::core::management::methods::forget_browsers(core, id).await?;
+                no_content()
+            }
             Op::ResetAuthenticators => {
                 crate::core::management::methods::reset_mfa(core, id).await?;
                 no_content()

@@ -69,6 +69,16 @@ pub async fn reset_mfa(core: &Core<'_>, id: &str) -> CoreResult<()> {
     authenticators::delete_all(core, &user.user_id).await
 }
 
+/// `POST /api/v2/users/{id}/multifactor/actions/invalidate-remember-browser`: every browser
+/// remembered for the user asks for the second factor again.
+pub async fn forget_browsers(core: &Core<'_>, id: &str) -> CoreResult<()> {
+    let user = admins::managed(users::by_id(core.db, local_id(id)?).await?)?;
+    core.db
+        .batch(vec![crate::core::mfa::remember::forget_all_stmt(&user.user_id)])
+        .await?;
+    Ok(())
+}
+
 /// Deletes one passkey of the user, and with it their sessions and refresh tokens (a lost device:
 /// whatever it signed in is signed out).
 pub async fn delete(core: &Core<'_>, id: &str, method: &str) -> CoreResult<()> {

@@ -262,6 +262,7 @@ pub async fn delete_all(core: &Core<'_>, user_id: &str) -> CoreResult<()> {
             Stmt::new("UPDATE mfa_tokens SET used_at = ?2 WHERE user_id = ?1 AND used_at IS NULL")
                 .bind(user_id)
                 .bind(core.clock.now_ms()),
+            super::remember::forget_all_stmt(user_id),
         ])
         .await?;
     Ok(())

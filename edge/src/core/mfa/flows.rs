@@ -54,12 +54,14 @@ pub struct Asked<'a> {
     pub gty: Option<&'a str>,
     /// The hosted page's transaction.
     pub tx: Option<&'a str>,
+    /// The browser's "remember this browser" cookie (hosted page logins).
+    pub remembered: Option<&'a str>,
 }
 
 /// After a first factor: an `mfa_token` when the tenant asks for a second factor (the
 /// administrators of the console are outside the tenant's policy).
 pub async fn gate(core: &Core<'_>, client: &Client, user: &User, asked: Asked<'_>) -> CoreResult<Option<String>> {
-    if !needed(core, user).await? {
+    if !needed(core, user).await? || super::remember::remembered(core, &user.user_id, asked.remembered).await? {
         return Ok(None);
     }
     let token = tickets::issue(
@@ -131,6 +133,7 @@ pub async fn step(core: &Core<'_>, user: &User, mfa_token: String) -> CoreResult
         mfa_token,
         enroll,
         factors,
+        remember_days: u32::try_from(settings.remember_browser_days).ok().filter(|d| *d > 0),
     })
 }
 

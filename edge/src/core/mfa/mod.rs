@@ -24,6 +24,7 @@
 pub mod authenticators;
 pub mod flows;
 pub mod policy;
+pub mod remember;
 pub mod tickets;
 pub mod totp;
 pub mod webauthn;

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use shared::management::guardian::{Factor, ALL_APPLICATIONS, KNOWN_FACTORS, SUPPORTED_FACTORS};
+use shared::management::guardian::{
+    Factor, RememberBrowser, ALL_APPLICATIONS, KNOWN_FACTORS, REMEMBER_BROWSER_MAX_DAYS, SUPPORTED_FACTORS,
+};
 
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::platform::db::{columns, query_one, Database, Stmt};
@@ -18,6 +20,10 @@ pub struct MfaSettings {
     /// Factor name → enabled.
     #[serde(deserialize_with = "columns::json_text")]
     pub factors: BTreeMap<String, bool>,
+    /// Days a browser is remembered after a second factor; 0: "Remember this browser" is not
+    /// offered.
+    #[serde(default, deserialize_with = "columns::int")]
+    pub remember_browser_days: i64,
 }
 
 impl MfaSettings {
@@ -32,6 +38,17 @@ impl MfaSettings {
     /// Whether every login needs a second factor: the policy is on and a factor is offered.
     pub fn required(&self) -> bool {
         self.policies.iter().any(|p| p == ALL_APPLICATIONS) && !self.enabled().is_empty()
+    }
+
+    /// `GET /api/v2/guardian/remember-browser`.
+    pub fn remember_browser(&self) -> RememberBrowser {
+        match u32::try_from(self.remember_browser_days) {
+            Ok(days) if days > 0 => RememberBrowser {
+                enabled: true,
+                lifetime_days: days,
+            },
+            _ => RememberBrowser::default(),
+        }
     }
 
     /// `GET /api/v2/guardian/factors`.
@@ -49,11 +66,12 @@ impl MfaSettings {
 
 /// Reads the settings.
 pub async fn settings(db: &dyn Database) -> CoreResult<MfaSettings> {
-    Ok(
-        query_one(db, Stmt::new("SELECT policies, factors FROM mfa_settings WHERE id = 1"))
-            .await?
-            .unwrap_or_default(),
+    Ok(query_one(
+        db,
+        Stmt::new("SELECT policies, factors, remember_browser_days FROM mfa_settings WHERE id = 1"),
     )
+    .await?
+    .unwrap_or_default())
 }
 
 /// `PUT /api/v2/guardian/factors/{name}`: unknown names are a 404, Auth0's factors Tollgate does
@@ -92,4 +110,20 @@ pub async fn set_policies(db: &dyn Database, policies: Vec<String>) -> CoreResul
     ])
     .await?;
     Ok(policies)
+}
+
+/// `PUT /api/v2/guardian/remember-browser`.
+pub async fn set_remember_browser(db: &dyn Database, r: RememberBrowser) -> CoreResult<RememberBrowser> {
+    if !(1..=REMEMBER_BROWSER_MAX_DAYS).contains(&r.lifetime_days) {
+        return Err(CoreError::InvalidRequest(format!(
+            "lifetime_days must be between 1 and {REMEMBER_BROWSER_MAX_DAYS}."
+        )));
+    }
+    let days = if r.enabled { r.lifetime_days } else { 0 };
+    db.batch(vec![Stmt::new(
+        "UPDATE mfa_settings SET remember_browser_days = ?1 WHERE id = 1",
+    )
+    .bind(i64::from(days))])
+        .await?;
+    Ok(r)
 }

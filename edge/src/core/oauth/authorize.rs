@@ -397,7 +397,7 @@ pub async fn authorize(
     let mut needs_mfa = None;
     if let Some(s) = session(core, cookie).await? {
         if session_fits(&req, &s, now_s) {
-            match serves(core, &s, &client.client_id).await? {
+            match serves(core, &s, &client.client_id, browser.remembered).await? {
                 Fit::Serves => {
                     return Ok(AuthorizeResult {
                         outcome: complete(core, signer, &client, &req, &s).await?,
@@ -465,6 +465,7 @@ async fn second_factor(
         audience: None,
         gty: None,
         tx: Some(tx),
+        remembered: None,
     };
     Ok(match crate::core::mfa::flows::gate(core, client, &user, asked).await? {
         Some(token) => Some(Box::new(crate::core::mfa::flows::step(core, &user, token).await?)),
@@ -543,6 +544,7 @@ pub async fn login(
     password: &str,
     realm: Option<&str>,
     ip: &str,
+    remembered: Option<&str>,
 ) -> CoreResult<Login> {
     let Transaction {
         client, request: req, ..
@@ -573,6 +575,7 @@ pub async fn login(
         audience: None,
         gty: None,
         tx: Some(tx),
+        remembered,
     };
     if let Some(mfa_token) = crate::core::mfa::flows::gate(core, &client, &user, asked).await? {
         return Ok(Login::Mfa(crate::core::mfa::flows::step(core, &user, mfa_token).await?));
@@ -602,7 +605,13 @@ pub async fn logged_in(
 /// `GET /authorize/resume?tx=`: finishes a transaction with a session that logged in *after* the
 /// transaction began — an older session cannot satisfy `prompt=login` or `max_age` (it would have
 /// finished at `/authorize` otherwise).
-pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Option<&str>) -> CoreResult<Outcome> {
+pub async fn resume(
+    core: &Core<'_>,
+    signer: &dyn Signer,
+    tx: &str,
+    cookie: Option<&str>,
+    remembered: Option<&str>,
+) -> CoreResult<Outcome> {
     let t = match transaction(core, tx).await {
         Ok(v) => v,
         Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
@@ -612,7 +621,7 @@ pub async fn resume(core: &Core<'_>, signer: &dyn Signer, tx: &str, cookie: Opti
         .await?
         .filter(|s| s.auth_time >= t.created_at / 1000);
     let fit = match &session {
-        Some(s) => serves(core, s, &t.client.client_id).await?,
+        Some(s) => serves(core, s, &t.client.client_id, remembered).await?,
         None => Fit::No,
     };
     let s = match (fit, session) {

@@ -540,6 +540,7 @@ pub async fn password_grant(
             audience: api.as_ref().map(|a| a.identifier.as_str()),
             gty: Some("password"),
             tx: None,
+            remembered: None,
         },
     )
     .await?;

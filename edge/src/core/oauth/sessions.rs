@@ -74,11 +74,15 @@ pub async fn create_session(
 
 /// Records that session `token` passed a second factor.
 pub async fn mark_mfa(core: &Core<'_>, token: &str) -> CoreResult<()> {
+    mark_mfa_hash(core, &sha256_hex(token.as_bytes())).await
+}
+
+async fn mark_mfa_hash(core: &Core<'_>, id_hash: &str) -> CoreResult<()> {
     core.db
         .batch(vec![Stmt::new(
             "UPDATE sessions SET amr = '[\"mfa\"]' WHERE id_hash = ?1",
         )
-        .bind(sha256_hex(token.as_bytes()))])
+        .bind(id_hash)])
         .await?;
     Ok(())
 }
@@ -100,11 +104,18 @@ pub enum Fit {
 /// when the tenant asks for one. The console and the administrators' connection belong only to
 /// each other (`directory::tenant::connection_enabled`), so administrator sessions never reach
 /// applications and application sessions never the console.
-pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str) -> CoreResult<Fit> {
+///
+/// A session that owes its second factor in a browser remembered for its user (`remembered`, the
+/// browser's cookie) is marked as having passed it.
+pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str, remembered: Option<&str>) -> CoreResult<Fit> {
     if !crate::core::directory::tenant::connection_enabled(core.db, client_id, &s.connection_id).await? {
         return Ok(Fit::No);
     }
     if s.amr.iter().any(|m| m == "mfa") || !crate::core::mfa::flows::needed_on(core, &s.connection_id).await? {
+        return Ok(Fit::Serves);
+    }
+    if crate::core::mfa::remember::remembered(core, &s.user_id, remembered).await? {
+        mark_mfa_hash(core, &s.id_hash).await?;
         return Ok(Fit::Serves);
     }
     Ok(Fit::NeedsMfa)
@@ -217,6 +228,8 @@ pub struct Browser<'a> {
     /// Whether `binding` came with the request (a browser that did not send it cannot finish a
     /// login bound to it).
     pub binding_sent: bool,
+    /// The "remember this browser" cookie, if any (`mfa::remember`).
+    pub remembered: Option<&'a str>,
 }
 
 impl<'a> Browser<'a> {

@@ -345,6 +345,7 @@ pub async fn otp_grant(
             audience: api.as_ref().map(|a| a.identifier.as_str()),
             gty: Some("passwordless"),
             tx: None,
+            remembered: None,
         },
     )
     .await?;
