@@ -276,3 +276,76 @@ test('a security key as the second factor on the hosted page (virtual authentica
     for (const [f, on] of [['otp', true], ['email', true], ['webauthn-roaming', false]]) await set(f, on);
   }
 });
+
+/** Drops the browser's session cookie, keeping the rest (a new visit in the same browser). */
+async function dropSession(context) {
+  const kept = (await context.cookies()).filter((c) => c.name !== 'tg_session');
+  await context.clearCookies();
+  await context.addCookies(kept);
+}
+
+test('"Remember this browser": ticked on the hosted page, the next login in that browser skips the second step until the operator forgets it', async () => {
+  assert.equal((await mgmt('PUT', 'guardian/remember-browser', { enabled: true, lifetime_days: 30 })).status, 200);
+  try {
+    const found = [];
+    const email = await signUpUser('mfa-remember');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    let verifier = await passwordStep(page, email);
+    await page.getByRole('heading', { name: 'Add a second step' }).waitFor();
+    const remember = page.getByRole('checkbox', { name: 'Remember this browser for 30 days' });
+    await remember.check();
+    await axe(page, 'remember', found);
+    const secret = (await page.locator('.tg-secret').first().textContent()).trim();
+    await page.fill('#tg-mfa-code', totp(secret));
+    await page.click('#tg-mfa-form button[type=submit]');
+    const first = await landed(page, verifier);
+    const cookie = (await context.cookies()).find((c) => c.name === 'tg_mfa_rb');
+    assert.ok(cookie?.httpOnly, 'an HttpOnly cookie remembers the browser');
+    assert.ok(cookie.expires * 1000 > Date.now() + 29 * 24 * 3600 * 1000, 'for 30 days');
+
+    // The same browser, logged out: the password alone.
+    await dropSession(context);
+    verifier = await passwordStep(page, email);
+    const second = await landed(page, verifier);
+    assert.equal(second.sub, first.sub);
+    assert.deepEqual(second.amr, ['mfa'], 'the remembered browser stands for the second factor');
+
+    // The operator forgets the user's remembered browsers: asked again.
+    const users = await mgmt('GET', `users-by-email?email=${encodeURIComponent(email)}`);
+    const id = encodeURIComponent(users.body[0].user_id);
+    assert.equal((await mgmt('POST', `users/${id}/multifactor/actions/invalidate-remember-browser`)).status, 204);
+    await dropSession(context);
+    await passwordStep(page, email);
+    await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
+    await context.close();
+    assert.deepEqual(found, []);
+  } finally {
+    await mgmt('PUT', 'guardian/remember-browser', { enabled: false, lifetime_days: 30 });
+  }
+});
+
+test('a session made before the tenant turned MFA on is taken to the second step, not to the application', async () => {
+  assert.equal((await mgmt('PUT', 'guardian/policies', [])).status, 200);
+  try {
+    const email = await signUpUser('mfa-before');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const verifier = await passwordStep(page, email);
+    assert.deepEqual((await landed(page, verifier)).amr ?? [], [], 'no second factor while MFA is off');
+    assert.equal((await mgmt('PUT', 'guardian/policies', ['all-applications'])).status, 200);
+    // Single sign-on with the old session: the login page opens at the second step (no password).
+    const a = authorizeUrl();
+    await page.goto(a.url);
+    await page.getByRole('heading', { name: 'Add a second step' }).waitFor();
+    assert.equal(await page.locator('#tg-login-password').count(), 0);
+    await screenshot(page, 'mfa-sso-before-policy');
+    const secret = (await page.locator('.tg-secret').first().textContent()).trim();
+    await page.fill('#tg-mfa-code', totp(secret));
+    await page.click('#tg-mfa-form button[type=submit]');
+    assert.deepEqual((await landed(page, a.verifier)).amr, ['mfa']);
+    await context.close();
+  } finally {
+    await mgmt('PUT', 'guardian/policies', ['all-applications']);
+  }
+});

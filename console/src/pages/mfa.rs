@@ -2,10 +2,15 @@
 //! switched with `PUT guardian/factors/{name}`) and when a login asks for one (`GET/PUT
 //! guardian/policies`: `[]` never, `["all-applications"]` always). Auth0's factors Tollgate does not
 //! offer are listed as not available (the API refuses to turn them on). Without the update scopes
-//! (viewers) a change shows the API's refusal and the page keeps what is saved.
+//! (viewers) a change shows the API's refusal and the page keeps what is saved. "Remember this
+//! browser" (`GET/PUT guardian/remember-browser`) lets a person skip the second step in a browser
+//! for a number of days.
 
 use leptos::prelude::*;
-use shared::management::guardian::{Factor, FactorUpdate, ALL_APPLICATIONS, KNOWN_FACTORS, SUPPORTED_FACTORS};
+use shared::management::guardian::{
+    Factor, FactorUpdate, RememberBrowser, ALL_APPLICATIONS, KNOWN_FACTORS, REMEMBER_BROWSER_MAX_DAYS,
+    SUPPORTED_FACTORS,
+};
 
 use super::Flash;
 use crate::api::{self, enc};
@@ -184,6 +189,73 @@ pub fn Mfa() -> impl IntoView {
                         })}
                         <button type="submit" class="primary">"Save policy"</button>
                         <Flash message=policy_message />
+                    </form>
+                }.into_any(),
+            })}
+        </Suspense>
+        <RememberSettings />
+    }
+}
+
+/// "Remember this browser": on or off, and for how many days.
+#[component]
+fn RememberSettings() -> impl IntoView {
+    let on = RwSignal::new(false);
+    let days = RwSignal::new(String::from("30"));
+    let saved = LocalResource::new(move || async move {
+        let r = api::get::<RememberBrowser>("guardian/remember-browser").await;
+        if let Ok(s) = &r {
+            on.set(s.enabled);
+            days.set(s.lifetime_days.to_string());
+        }
+        r
+    });
+    let message = RwSignal::new(Ok(String::new()));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(lifetime_days) = days.get_untracked().trim().parse::<u32>() else {
+            message.set(Err(format!(
+                "Days must be a number from 1 to {REMEMBER_BROWSER_MAX_DAYS}."
+            )));
+            return;
+        };
+        let body = RememberBrowser {
+            enabled: on.get_untracked(),
+            lifetime_days,
+        };
+        message.set(Ok(String::new()));
+        leptos::task::spawn_local(async move {
+            match api::put::<RememberBrowser>("guardian/remember-browser", &body).await {
+                Ok(s) if s.enabled => message.set(Ok(format!(
+                    "Saved: the second step offers to remember the browser for {} days.",
+                    s.lifetime_days
+                ))),
+                Ok(_) => message.set(Ok("Saved: every login asks for the second step.".into())),
+                Err(e) => {
+                    message.set(Err(e.to_string()));
+                    saved.refetch();
+                }
+            }
+        });
+    };
+    view! {
+        <h2>"Remember this browser"</h2>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || saved.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Ok(_) => view! {
+                    <form class="settings" on:submit=save>
+                        <label class="check">
+                            <input type="checkbox" aria-describedby="remember-hint"
+                                prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev)) />
+                            "Offer “Remember this browser” on the second step"
+                        </label>
+                        <p class="hint" id="remember-hint">"A person who ticks it is not asked for the second step in that browser for the days below. Resetting a user's factors, or “Forget remembered browsers” on the user, asks again everywhere."</p>
+                        <label for="remember-days">"Days"</label>
+                        <input id="remember-days" type="number" min="1" max=REMEMBER_BROWSER_MAX_DAYS.to_string() required
+                            prop:value=move || days.get() on:input=move |ev| days.set(event_target_value(&ev)) />
+                        <button type="submit" class="primary">"Save"</button>
+                        <Flash message=message />
                     </form>
                 }.into_any(),
             })}

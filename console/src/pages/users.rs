@@ -266,8 +266,9 @@ fn factor_name(kind: &str) -> Option<&'static str> {
 /// A user's ways in (`GET users/{id}/authentication-methods`): the password, each passkey and each
 /// second factor. A passkey can be deleted (confirmed first); the edge then ends the user's
 /// sessions. A second factor can be deleted, or all of them at once ("Reset MFA", `DELETE
-/// users/{id}/authenticators`): the user sets one up again at their next login. A password is not
-/// deleted: a reset replaces it.
+/// users/{id}/authenticators`): the user sets one up again at their next login; "Forget remembered
+/// browsers" (`POST users/{id}/multifactor/actions/invalidate-remember-browser`) asks for it again
+/// in browsers the user had remembered. A password is not deleted: a reset replaces it.
 #[component]
 fn Methods(
     /// The user id (`auth0|…`).
@@ -306,6 +307,23 @@ fn Methods(
                     .map_err(|e| e.to_string()),
             );
             methods.refetch();
+        });
+    };
+    // Every browser the user asked to be remembered asks for the second step again.
+    let forget_path = StoredValue::new(format!(
+        "users/{}/multifactor/actions/invalidate-remember-browser",
+        enc(&id)
+    ));
+    let forget = move |_| {
+        let target = forget_path.get_value();
+        leptos::task::spawn_local(async move {
+            let r = api::post::<api::Done>(&target, &serde_json::json!({})).await;
+            message.set(
+                r.map(|_| {
+                    "Remembered browsers are forgotten: each asks for the second step at its next login.".to_owned()
+                })
+                .map_err(|e| e.to_string()),
+            );
         });
     };
     view! {
@@ -406,6 +424,7 @@ fn Methods(
                                         <button type="button" on:click=move |_| confirm_reset.set(false)>"Cancel"</button>
                                     </span>
                                 </Show>
+                                <button type="button" on:click=forget>"Forget remembered browsers"</button>
                             </div>
                         })}
                         }.into_any()

@@ -395,9 +395,9 @@ pub async fn authorize(
         });
     }
     let mut needs_mfa = None;
-    if let Some(s) = session(core, cookie).await? {
+    if let Some(mut s) = session(core, cookie).await? {
         if session_fits(&req, &s, now_s) {
-            match serves(core, &s, &client.client_id, browser.remembered).await? {
+            match serves(core, &mut s, &client.client_id, browser.remembered).await? {
                 Fit::Serves => {
                     return Ok(AuthorizeResult {
                         outcome: complete(core, signer, &client, &req, &s).await?,
@@ -617,10 +617,10 @@ pub async fn resume(
         Err(CoreError::InvalidRequest(msg)) => return Ok(page_error("invalid_request", &msg)),
         Err(e) => return Err(e),
     };
-    let session = session(core, cookie)
+    let mut session = session(core, cookie)
         .await?
         .filter(|s| s.auth_time >= t.created_at / 1000);
-    let fit = match &session {
+    let fit = match &mut session {
         Some(s) => serves(core, s, &t.client.client_id, remembered).await?,
         None => Fit::No,
     };

@@ -107,7 +107,7 @@ pub enum Fit {
 ///
 /// A session that owes its second factor in a browser remembered for its user (`remembered`, the
 /// browser's cookie) is marked as having passed it.
-pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str, remembered: Option<&str>) -> CoreResult<Fit> {
+pub async fn serves(core: &Core<'_>, s: &mut Session, client_id: &str, remembered: Option<&str>) -> CoreResult<Fit> {
     if !crate::core::directory::tenant::connection_enabled(core.db, client_id, &s.connection_id).await? {
         return Ok(Fit::No);
     }
@@ -116,6 +116,7 @@ pub async fn serves(core: &Core<'_>, s: &Session, client_id: &str, remembered: O
     }
     if crate::core::mfa::remember::remembered(core, &s.user_id, remembered).await? {
         mark_mfa_hash(core, &s.id_hash).await?;
+        s.amr = vec!["mfa".to_owned()];
         return Ok(Fit::Serves);
     }
     Ok(Fit::NeedsMfa)
