@@ -509,6 +509,13 @@ test('multi-factor in the console: the factor and the policy switched on, a user
     await otp.waitFor();
     assert.equal(await otp.isChecked(), true);
     assert.equal(await always.isChecked(), true);
+    // "Remember this browser" for 14 days.
+    await page.getByRole('checkbox', { name: 'Offer “Remember this browser” on the second step' }).check();
+    await page.getByLabel('Days').fill('14');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved: the second step offers to remember the browser for 14 days.').waitFor();
+    assert.deepEqual((await api('GET', 'guardian/remember-browser')).body, { enabled: true, lifetime_days: 14 });
+    await axe(page, 'mfa-remember', found);
 
     // Console administrators are outside the policy: a new sign-in to the console asks for no second step.
     const again = await browser.newContext();
@@ -566,6 +573,9 @@ test('multi-factor in the console: the factor and the policy switched on, a user
     });
     assert.deepEqual(await methodsOf(), ['password', 'totp']);
 
+    // Forget the user's remembered browsers (no confirmation: it only asks for the second step again).
+    await page.getByRole('button', { name: 'Forget remembered browsers' }).click();
+    await page.getByText('Remembered browsers are forgotten: each asks for the second step at its next login.').waitFor();
     // Reset MFA: Cancel first, then Yes; every factor goes and the list is read again.
     const resetButton = page.getByRole('button', { name: 'Reset MFA…' });
     await resetButton.click();
@@ -613,6 +623,7 @@ test('multi-factor in the console: the factor and the policy switched on, a user
   } finally {
     // Other tests share this Worker: the tenant as it was found, whatever happened above.
     await api('PUT', 'guardian/policies', policiesBefore);
+    await api('PUT', 'guardian/remember-browser', { enabled: false, lifetime_days: 30 });
     for (const f of factorsBefore.filter((f) => ['otp', 'email'].includes(f.name))) await api('PUT', `guardian/factors/${f.name}`, { enabled: f.enabled });
     for (const c of contexts) await c.close().catch(() => {});
   }
