@@ -10,7 +10,7 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use sha2::{Digest, Sha256};
 
-use crate::core::passkeys::ceremony::{AssertionResponse, AttestationResponse};
+use crate::core::webauthn::ceremony::{AssertionResponse, AttestationResponse};
 
 /// One passkey held by the software authenticator.
 #[derive(Debug, Clone)]

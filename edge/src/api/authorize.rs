@@ -327,7 +327,7 @@ impl App<'_> {
         };
         // Embedded logins cannot pass a second factor: when the tenant asks for one, the
         // application uses the hosted page or the MFA API (Auth0's embedded-login rule).
-        if crate::core::mfa::flows::needed(&self.core, &user).await? {
+        if crate::core::mfa::gate::needed(&self.core, &user).await? {
             return Err(CoreError::AccessDenied("Multifactor authentication required".into()).into());
         }
         // The ticket is redeemable only by this browser: `/authorize?login_ticket=` checks the

@@ -11,7 +11,7 @@ use super::http::{Request, Response};
 use super::management::bearer;
 use super::{parse_json, App};
 use crate::core::error::CoreError;
-use crate::core::mfa::flows::{self, Proof};
+use crate::core::mfa_api::flows::{self, Proof};
 use crate::core::oauth::authorize;
 use crate::core::oauth::grants;
 use crate::core::oauth::sessions::SESSION_TTL_MS;

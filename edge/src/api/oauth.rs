@@ -172,7 +172,7 @@ impl App<'_> {
                 .await?
             }
             GrantType::MfaOtp | GrantType::MfaOob | GrantType::MfaRecoveryCode => {
-                crate::core::mfa::flows::grant(&self.core, self.kek()?, &*signer, &client, grant, &body).await?
+                crate::core::mfa_api::flows::grant(&self.core, self.kek()?, &*signer, &client, grant, &body).await?
             }
             GrantType::Implicit => return Err(CoreError::UnsupportedGrantType("implicit".into()).into()),
         };

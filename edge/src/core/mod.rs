@@ -9,12 +9,14 @@ pub mod federation;
 pub mod logs;
 pub mod management;
 pub mod mfa;
+pub mod mfa_api;
 pub mod migration;
 pub mod oauth;
 pub mod passkeys;
 pub mod passwordless;
 pub mod platform;
 pub mod protection;
+pub mod webauthn;
 
 use credentials::hashing::PasswordHasher;
 use error::{CoreError, CoreResult};
@@ -156,17 +158,20 @@ mod layout_tests {
     use std::path::{Path, PathBuf};
 
     /// The domain folders from the bottom up: each may import only the ones before it.
-    const LAYERS: [&str; 12] = [
+    const LAYERS: [&str; 15] = [
         "platform",
         "protection",
         "credentials",
         "directory",
         "logs",
         "migration",
+        "webauthn",
+        "mfa",
         "oauth",
         "accounts",
         "passwordless",
         "passkeys",
+        "mfa_api",
         "federation",
         "management",
     ];

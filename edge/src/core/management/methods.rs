@@ -8,8 +8,8 @@ use crate::core::directory::users;
 use crate::core::error::{CoreError, CoreResult};
 use crate::core::management::users::local_id;
 use crate::core::mfa::authenticators::{self, Kind};
-use crate::core::passkeys::credentials;
 use crate::core::platform::dates::iso8601;
+use crate::core::webauthn::credentials;
 use crate::core::Core;
 
 /// The user's ways in.

@@ -1,5 +1,7 @@
-//! Multi-factor authentication: the tenant's policy and factors (Auth0's guardian settings), users'
-//! second factors (TOTP apps, codes by email, a recovery code), and Auth0's MFA API.
+//! Multi-factor authentication, the model: the tenant's policy and factors (Auth0's guardian
+//! settings), users' second factors (TOTP apps, codes by email, a recovery code), the mfa_tokens
+//! of logins waiting for one, remembered browsers, and the gate every first factor passes
+//! (`gate`). Auth0's MFA API and the hosted page's second step over it are `mfa_api`'s.
 //!
 //! ```text
 //! first factor (password | passwordless code) ──▶ policy says MFA? ──no──▶ tokens / session
@@ -22,9 +24,8 @@
 //! codes and emailed codes are stored as SHA-256 digests.
 
 pub mod authenticators;
-pub mod flows;
+pub mod gate;
 pub mod policy;
 pub mod remember;
 pub mod tickets;
 pub mod totp;
-pub mod webauthn;

@@ -72,7 +72,7 @@ async fn resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<Resour
 pub async fn user_api(core: &Core<'_>, audience: Option<&str>) -> CoreResult<Option<ResourceServer>> {
     match audience.filter(|a| !a.is_empty()) {
         // The MFA API (`/mfa/authenticators`) is an audience of its own, always there.
-        Some(a) if a == crate::core::mfa::flows::mfa_audience(core) => Ok(Some(crate::core::mfa::flows::mfa_api(core))),
+        Some(a) if a == crate::core::mfa::gate::mfa_audience(core) => Ok(Some(mfa_api(core))),
         Some(a) => {
             crate::core::oauth::audiences::refuse_management_audience(core, Some(a))?;
             Ok(Some(resource_server(core, a).await?))
@@ -531,11 +531,11 @@ pub async fn password_grant(
     let api = user_api(core, req.audience.as_deref()).await?;
     let user = check_credentials(core, &conn, username, password, origin).await?;
     let scopes = granted_scopes(req.scope.as_deref(), api.as_ref(), false);
-    crate::core::mfa::flows::require(
+    crate::core::mfa::gate::require(
         core,
         client,
         &user,
-        crate::core::mfa::flows::Asked {
+        crate::core::mfa::gate::Asked {
             scope: &scopes.join(" "),
             audience: api.as_ref().map(|a| a.identifier.as_str()),
             gty: Some("password"),
@@ -622,4 +622,13 @@ pub async fn userinfo(core: &Core<'_>, bearer: &str) -> CoreResult<Map<String, V
         .ok_or_else(|| CoreError::InvalidToken("user not found".into()))?;
     let scopes = split_scope(claims.get("scope").and_then(Value::as_str).unwrap_or_default());
     Ok(profile_claims(&user, &scopes))
+}
+
+/// The MFA API as an audience: its scopes, and Auth0's fixed 600 s lifetime.
+pub fn mfa_api(core: &Core<'_>) -> ResourceServer {
+    ResourceServer {
+        identifier: crate::core::mfa::gate::mfa_audience(core),
+        scopes: crate::core::mfa::gate::MFA_API_SCOPES.map(String::from).to_vec(),
+        token_lifetime: 600,
+    }
 }

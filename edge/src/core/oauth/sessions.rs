@@ -111,7 +111,7 @@ pub async fn serves(core: &Core<'_>, s: &mut Session, client_id: &str, remembere
     if !crate::core::directory::tenant::connection_enabled(core.db, client_id, &s.connection_id).await? {
         return Ok(Fit::No);
     }
-    if s.amr.iter().any(|m| m == "mfa") || !crate::core::mfa::flows::needed_on(core, &s.connection_id).await? {
+    if s.amr.iter().any(|m| m == "mfa") || !crate::core::mfa::gate::needed_on(core, &s.connection_id).await? {
         return Ok(Fit::Serves);
     }
     if crate::core::mfa::remember::remembered(core, &s.user_id, remembered).await? {

@@ -10,10 +10,10 @@ use crate::core::directory::stats;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, Email, NewUser, Profile, User};
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::passkeys::ceremony::{self, AssertionResponse, AttestationResponse, RelyingParty};
-use crate::core::passkeys::credentials::{self, Purpose};
 use crate::core::platform::db::{query_one, Stmt};
 use crate::core::protection::attack::{self, Bucket};
+use crate::core::webauthn::ceremony::{self, AssertionResponse, AttestationResponse, RelyingParty};
+use crate::core::webauthn::credentials::{self, Purpose};
 use crate::core::Core;
 
 /// How long a skipped enrolment stays skipped.

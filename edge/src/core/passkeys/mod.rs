@@ -17,7 +17,5 @@
 //! come from the issuer's origin, any https origin under the RP id, and the applications' web
 //! origins (listed in `/.well-known/webauthn` for Related Origin Requests).
 
-pub mod ceremony;
-pub mod credentials;
 pub mod flows;
 pub mod grant;

@@ -336,11 +336,11 @@ pub async fn otp_grant(
     )
     .await?;
     let scopes = grants::granted_scopes(req.scope.as_deref(), api.as_ref(), false);
-    crate::core::mfa::flows::require(
+    crate::core::mfa::gate::require(
         core,
         client,
         &verified.user,
-        crate::core::mfa::flows::Asked {
+        crate::core::mfa::gate::Asked {
             scope: &scopes.join(" "),
             audience: api.as_ref().map(|a| a.identifier.as_str()),
             gty: Some("passwordless"),

@@ -1,6 +1,6 @@
-//! Auth0's MFA API over the tables of this folder: the gate after a first factor
-//! (`mfa_required`), `/mfa/associate`, `/mfa/challenge`, `/mfa/authenticators`, the three MFA
-//! grants, and the check the hosted page shares with them.
+//! Auth0's MFA API over `mfa`'s tables (the gate after a first factor is `mfa::gate`):
+//! `/mfa/associate`, `/mfa/challenge`, `/mfa/authenticators`, the three MFA grants, and the check
+//! the hosted page shares with them.
 
 use serde_json::Value;
 use shared::wire::{
@@ -8,14 +8,14 @@ use shared::wire::{
     TokenRequest, TokenResponse,
 };
 
-use super::authenticators::{self, mask_email, Authenticator, Kind};
-use super::policy;
-use super::tickets::{self, Pending, Purpose};
-use super::totp;
-use crate::core::directory::admins::ADMIN_CONNECTION_ID;
 use crate::core::directory::tenant::{self, Client, GrantType};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::mfa::authenticators::{self, mask_email, Authenticator, Kind};
+use crate::core::mfa::gate::{enrolled, mfa_audience, webauthn_on, AMR_MFA};
+use crate::core::mfa::policy;
+use crate::core::mfa::tickets::{self, Pending};
+use crate::core::mfa::totp;
 use crate::core::oauth::grants::{issue_user_tokens, user_api, UserGrant};
 use crate::core::oauth::tokens::{split_scope, Signer};
 use crate::core::platform::db::{query_one, Stmt};
@@ -36,106 +36,6 @@ pub const MAILS_PER_USER: Bucket = Bucket {
 };
 /// Lifetime of an emailed code.
 pub const OOB_TTL_MS: i64 = 5 * 60 * 1000;
-/// The audience of access tokens for the MFA API itself.
-pub fn mfa_audience(core: &Core<'_>) -> String {
-    format!("{}mfa/", core.settings.issuer)
-}
-/// The `amr` of a login that passed a second factor.
-pub const AMR_MFA: &[&str] = &["mfa"];
-
-/// What a first factor asked for.
-#[derive(Debug, Clone, Copy)]
-pub struct Asked<'a> {
-    /// Scopes (space-separated).
-    pub scope: &'a str,
-    /// The API.
-    pub audience: Option<&'a str>,
-    /// The first factor's `gty`.
-    pub gty: Option<&'a str>,
-    /// The hosted page's transaction.
-    pub tx: Option<&'a str>,
-    /// The browser's "remember this browser" cookie (hosted page logins).
-    pub remembered: Option<&'a str>,
-}
-
-/// After a first factor: an `mfa_token` when the tenant asks for a second factor (the
-/// administrators of the console are outside the tenant's policy).
-pub async fn gate(core: &Core<'_>, client: &Client, user: &User, asked: Asked<'_>) -> CoreResult<Option<String>> {
-    if !needed(core, user).await? || super::remember::remembered(core, &user.user_id, asked.remembered).await? {
-        return Ok(None);
-    }
-    let token = tickets::issue(
-        core,
-        Purpose {
-            user_id: &user.user_id,
-            client_id: &client.client_id,
-            scope: asked.scope,
-            audience: asked.audience,
-            gty: asked.gty,
-            tx: asked.tx,
-        },
-    )
-    .await?;
-    Ok(Some(token))
-}
-
-/// Whether `user` must pass a second factor to log in.
-pub async fn needed(core: &Core<'_>, user: &User) -> CoreResult<bool> {
-    needed_on(core, &user.connection_id).await
-}
-
-/// Whether a login on `connection_id` must pass a second factor.
-pub async fn needed_on(core: &Core<'_>, connection_id: &str) -> CoreResult<bool> {
-    Ok(connection_id != ADMIN_CONNECTION_ID && policy::settings(core.db).await?.required())
-}
-
-/// Whether WebAuthn is on as a second factor.
-fn webauthn_on(settings: &policy::MfaSettings) -> bool {
-    settings.enabled().iter().any(|f| super::webauthn::FACTORS.contains(f))
-}
-
-/// Whether the user has a second factor: a confirmed app or address, or — with WebAuthn on — a
-/// security key or passkey.
-pub async fn enrolled(core: &Core<'_>, user_id: &str) -> CoreResult<bool> {
-    if !authenticators::active_factors(core, user_id).await?.is_empty() {
-        return Ok(true);
-    }
-    let settings = policy::settings(core.db).await?;
-    Ok(webauthn_on(&settings) && super::webauthn::has_credential(core, user_id).await?)
-}
-
-/// What the hosted page shows after a first factor that needs a second: `factors` are what the
-/// user can enrol (`otp`, `email`, `webauthn`) or, enrolled, use.
-pub async fn step(core: &Core<'_>, user: &User, mfa_token: String) -> CoreResult<shared::wire::MfaStep> {
-    let settings = policy::settings(core.db).await?;
-    let active = authenticators::active_factors(core, &user.user_id).await?;
-    let webauthn = webauthn_on(&settings);
-    let keys = webauthn && super::webauthn::has_credential(core, &user.user_id).await?;
-    let enroll = active.is_empty() && !keys;
-    let mut factors: Vec<String> = if enroll {
-        settings
-            .enabled()
-            .into_iter()
-            .filter(|f| !super::webauthn::FACTORS.contains(f))
-            .map(String::from)
-            .collect()
-    } else {
-        active
-            .iter()
-            .map(|a| if a.is(Kind::Otp) { "otp" } else { "email" }.to_owned())
-            .collect()
-    };
-    if webauthn && (enroll || keys) {
-        factors.push("webauthn".into());
-    }
-    factors.dedup();
-    Ok(shared::wire::MfaStep {
-        mfa_token,
-        enroll,
-        factors,
-        remember_days: u32::try_from(settings.remember_browser_days).ok().filter(|d| *d > 0),
-    })
-}
 
 /// `POST /u/mfa/webauthn`: a WebAuthn ceremony for the hosted page's pending login.
 pub async fn webauthn_start(
@@ -153,14 +53,6 @@ pub async fn webauthn_start(
     }
     let enrolled = !authenticators::active_factors(core, &pending.user_id).await?.is_empty();
     super::webauthn::start(core, &pending, token, enroll, enrolled).await
-}
-
-/// `gate` as the token endpoint answers it: `403 mfa_required` with the token.
-pub async fn require(core: &Core<'_>, client: &Client, user: &User, asked: Asked<'_>) -> CoreResult<()> {
-    match gate(core, client, user, asked).await? {
-        Some(token) => Err(CoreError::MfaRequired(token)),
-        None => Ok(()),
-    }
 }
 
 /// Who calls the MFA API: a pending login (its `mfa_token`), or a user with an access token for
@@ -635,7 +527,7 @@ pub async fn grant(
     let recovery = verify(core, kek, &pending, Proof::of(grant, req)?).await?;
     let user = user_of(core, &pending.user_id).await?;
     let api = if pending.audience.as_deref() == Some(mfa_audience(core).as_str()) {
-        Some(mfa_api(core))
+        Some(crate::core::oauth::grants::mfa_api(core))
     } else {
         user_api(core, pending.audience.as_deref()).await?
     };
@@ -657,17 +549,6 @@ pub async fn grant(
     .await?;
     tokens.recovery_code = recovery;
     Ok(tokens)
-}
-
-/// The MFA API as an audience: its scopes, and Auth0's fixed 600 s lifetime.
-pub fn mfa_api(core: &Core<'_>) -> crate::core::oauth::grants::ResourceServer {
-    crate::core::oauth::grants::ResourceServer {
-        identifier: mfa_audience(core),
-        scopes: ["enroll", "read:authenticators", "remove:authenticators"]
-            .map(String::from)
-            .to_vec(),
-        token_lifetime: 600,
-    }
 }
 
 /// The hosted page's second factor for its transaction `tx`: the user, once the proof holds.

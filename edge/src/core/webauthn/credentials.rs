@@ -5,9 +5,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::core::error::CoreResult;
-use crate::core::passkeys::ceremony::{NewCredential, PublicKey};
 use crate::core::platform::db::{columns, decode, query_one, Database, Stmt};
 use crate::core::platform::secrets::sha256_hex;
+use crate::core::webauthn::ceremony::{NewCredential, PublicKey};
 use crate::core::Core;
 
 /// How long a ceremony may take.

@@ -5,22 +5,14 @@
 
 use serde_json::{json, Value};
 
-use super::tickets::Pending;
 use crate::core::directory::tenant;
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::passkeys::ceremony::{self, AssertionResponse, AttestationResponse, RelyingParty};
-use crate::core::passkeys::credentials::{self, Purpose};
+use crate::core::mfa::tickets::Pending;
 use crate::core::passkeys::flows::{creation_options, relying_party, CredentialJson, Started};
+use crate::core::webauthn::ceremony::{self, AssertionResponse, AttestationResponse, RelyingParty};
+use crate::core::webauthn::credentials::{self, Purpose};
 use crate::core::Core;
-
-/// The factor names that turn WebAuthn on.
-pub const FACTORS: [&str; 2] = ["webauthn-roaming", "webauthn-platform"];
-
-/// Whether the user has a WebAuthn credential.
-pub async fn has_credential(core: &Core<'_>, user_id: &str) -> CoreResult<bool> {
-    Ok(!credentials::of_user(core.db, user_id).await?.is_empty())
-}
 
 /// Starts a ceremony for the pending login: adding a key (`enroll`, only while the user has no
 /// second factor) or using one of theirs.
