@@ -327,6 +327,21 @@ async fn an_authenticator_app_enrolled_and_too_many_wrong_codes_are_logged_witho
     let enrolled = logs(&env, "?q=type:gd_enrollment_complete").await.json_body();
     assert_eq!(enrolled[0]["user_id"], id.as_str());
     assert_eq!(enrolled[0]["details"]["authenticator"]["type"], "otp");
+    // The password alone is not a login yet: `mfar`, then the second factor's success and the login.
+    let count = |t: &'static str| {
+        let env = &env;
+        async move {
+            logs(env, &format!("?q=type:{t}"))
+                .await
+                .json_body()
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(count("mfar").await, 1);
+    assert_eq!(count("gd_auth_succeed").await, 1);
+    assert_eq!(count("s").await, 1, "one login: after its second factor");
 
     env.clock.advance_ms(31_000);
     for _ in 0..3 {
@@ -337,6 +352,8 @@ async fn an_authenticator_app_enrolled_and_too_many_wrong_codes_are_logged_witho
     }
     let limited = logs(&env, "?q=type:gd_otp_rate_limit_exceed").await.json_body();
     assert_eq!(limited[0]["user_id"], id.as_str());
+    assert!(count("gd_auth_failed").await >= 5, "wrong codes");
+    assert_eq!(count("s").await, 1, "no login without the second factor");
     let stored = all_rows(&env).await;
     for secret in [secret.as_str(), code.as_str(), token.as_str(), "999999", PASSWORD] {
         assert!(!stored.contains(secret), "a log row holds {secret}");

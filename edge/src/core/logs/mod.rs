@@ -139,6 +139,9 @@ pub trait EventSink {
     fn record(&self, event: Event);
     /// The client the request acts for, when known (the first one noted wins).
     fn note_client(&self, id: &str, name: &str);
+    /// Turns the last event of type `from` into `to` (a first factor that turned out to be half a
+    /// login: `s` becomes `mfar`).
+    fn retype(&self, _from: &str, _to: &'static str, _description: &str) {}
 }
 
 /// Drops every event (contexts that keep no logs).
@@ -208,6 +211,13 @@ impl EventSink for RequestEvents {
         let mut client = self.client.borrow_mut();
         if client.is_none() {
             *client = Some((id.to_owned(), name.to_owned()));
+        }
+    }
+
+    fn retype(&self, from: &str, to: &'static str, description: &str) {
+        if let Some(e) = self.events.borrow_mut().iter_mut().rev().find(|e| e.kind == from) {
+            e.kind = to;
+            description.clone_into(&mut e.description);
         }
     }
 }

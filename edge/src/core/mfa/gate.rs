@@ -55,6 +55,8 @@ pub async fn gate(core: &Core<'_>, client: &Client, user: &User, asked: Asked<'_
         },
     )
     .await?;
+    // The first factor's `s` is half a login: Auth0 logs `mfar`, and `s` once the second passes.
+    core.events.retype("s", "mfar", "Multifactor authentication required");
     Ok(Some(token))
 }
 

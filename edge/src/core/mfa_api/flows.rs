@@ -11,6 +11,7 @@ use shared::wire::{
 use crate::core::directory::tenant::{self, Client, GrantType};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::logs::Event;
 use crate::core::mfa::authenticators::{self, mask_email, Authenticator, Kind};
 use crate::core::mfa::gate::{enrolled, mfa_audience, webauthn_on, AMR_MFA};
 use crate::core::mfa::policy;
@@ -442,11 +443,14 @@ pub async fn verify(
     if !ok {
         tickets::fail(core, pending).await?;
         attack::take(core.db, &user_key, FAILURES_PER_USER, 1.0, now).await?;
+        core.record(Event::new("gd_auth_failed", "Wrong second factor").user_id(&pending.user_id));
         return Err(proof.refusal());
     }
     if !tickets::consume(core, pending).await? {
         return Err(CoreError::ExpiredToken("mfa_token is expired".into()));
     }
+    core.record(Event::new("gd_auth_succeed", "Second factor accepted").user_id(&pending.user_id));
+    core.record(Event::new("s", "Successful login").user_id(&pending.user_id));
     Ok(recovery)
 }
 
