@@ -308,6 +308,29 @@ impl TestEnv {
         db.execute(stmt).await.expect("exec");
     }
 
+    /// An OAuth 2.0 connection `idp` (id `con_idp`) on the fake provider [`IDP_HOST`], enabled for
+    /// [`SPA_CLIENT`].
+    pub async fn add_idp_connection(&self) {
+        self.exec(
+            Stmt::new(
+                "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_idp', 'idp', 'oauth2', ?1, 0)",
+            )
+            .bind(
+                json!({"client_id": "tollgate", "client_secret_env": "CONNECTION_SECRET_LEGACY",
+                    "authorization_endpoint": format!("https://{IDP_HOST}/authorize"),
+                    "token_endpoint": format!("https://{IDP_HOST}/token"),
+                    "profile_url": format!("https://{IDP_HOST}/me")})
+                .to_string(),
+            ),
+        )
+        .await;
+        self.exec(
+            Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, 'con_idp')")
+                .bind(SPA_CLIENT),
+        )
+        .await;
+    }
+
     /// Sets tenant flags.
     pub async fn set_flags(&self, flags: Value) {
         let db: &dyn Database = &self.db;

@@ -4,7 +4,6 @@
 
 use edge::api::{Request, Response};
 use edge::core::mfa::totp::code_for;
-use edge::core::platform::db::Stmt;
 use edge::testkit::{TestEnv, DB_CONNECTION, MANAGEMENT_SCOPES, SPA_CLIENT};
 use serde_json::{json, Value};
 
@@ -179,22 +178,7 @@ async fn a_session_from_before_the_policy_completes_nothing_until_its_second_fac
 #[tokio::test]
 async fn a_provider_login_passes_the_second_factor_before_any_code() {
     let env = tenant("someone@example.com").await;
-    env.exec(
-        Stmt::new(
-            "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_idp', 'idp', 'oauth2', ?1, 0)",
-        )
-        .bind(
-            json!({"client_id": "tollgate", "client_secret_env": "CONNECTION_SECRET_LEGACY",
-                "authorization_endpoint": "https://idp.example/authorize", "token_endpoint": "https://idp.example/token",
-                "profile_url": "https://idp.example/me"})
-            .to_string(),
-        ),
-    )
-    .await;
-    env.exec(
-        Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, 'con_idp')").bind(SPA_CLIENT),
-    )
-    .await;
+    env.add_idp_connection().await;
     policy(&env, true).await;
 
     let start = get(&env, &authorize_url("&connection=idp"), &[]).await;

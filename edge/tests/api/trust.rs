@@ -524,22 +524,7 @@ async fn an_embedded_login_ticket_works_only_in_the_browser_it_was_issued_to() {
 #[tokio::test]
 async fn a_provider_callback_is_accepted_only_from_the_browser_that_started_it() {
     let env = TestEnv::new().await;
-    env.exec(
-        Stmt::new(
-            "INSERT INTO connections (id, name, strategy, options, created_at) VALUES ('con_idp', 'idp', 'oauth2', ?1, 0)",
-        )
-        .bind(
-            json!({"client_id": "tollgate", "client_secret_env": "CONNECTION_SECRET_LEGACY",
-                "authorization_endpoint": "https://idp.example/authorize", "token_endpoint": "https://idp.example/token",
-                "profile_url": "https://idp.example/me"})
-            .to_string(),
-        ),
-    )
-    .await;
-    env.exec(
-        Stmt::new("INSERT INTO client_connections (client_id, connection_id) VALUES (?1, 'con_idp')").bind(SPA_CLIENT),
-    )
-    .await;
+    env.add_idp_connection().await;
     let start = get_with(&env, &code_url(&[("connection", "idp")]), None).await;
     assert_eq!(start.status, 302);
     let to_idp = url::Url::parse(start.header("location").unwrap()).unwrap();
