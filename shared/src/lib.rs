@@ -7,6 +7,7 @@
 pub mod dictionary;
 pub mod email;
 pub mod management;
+pub mod my_account;
 pub mod password;
 pub mod personal_info;
 pub mod username;

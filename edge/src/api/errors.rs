@@ -133,6 +133,25 @@ impl WebError {
         finish(Response::json(e.status, &body), e.headers, e.internal)
     }
 
+    /// The My Account API's shape (RFC 7807, `application/problem+json`): `{type, status, title,
+    /// detail}`, `type` being the error's code.
+    pub fn into_problem_response(self) -> Response {
+        let e = self.describe();
+        let detail = match e.description {
+            Value::String(s) => s,
+            _ => e.message.unwrap_or_default().to_owned(),
+        };
+        let body = shared::my_account::Problem {
+            kind: e.code.into(),
+            status: e.status,
+            title: reason(e.status).into(),
+            detail,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_default();
+        let r = Response::new(e.status, "application/problem+json", json);
+        finish(r, e.headers, e.internal)
+    }
+
     /// The OAuth-style response (`/oauth/token`, `/userinfo`, `/co/authenticate`).
     pub fn into_oauth_response(self) -> Response {
         let e = self.describe();

@@ -11,6 +11,7 @@ mod logs;
 pub mod management;
 mod members;
 mod mfa;
+mod my_account;
 pub(crate) mod oauth;
 pub mod pages;
 mod passkeys;

@@ -72,6 +72,22 @@ pub fn login_page(tx: &str, req: &AuthorizeRequest, mfa: Option<&shared::wire::M
     page(200, "Log in", &body, true)
 }
 
+/// The hosted "Manage your passkeys" page: the widget listing the session's passkeys, in the
+/// application `client_id`'s settings.
+pub fn passkeys_page(client_id: &str, language: Option<&str>) -> Response {
+    let lang = language
+        .and_then(|l| l.split_whitespace().next())
+        .map_or(String::new(), |l| {
+            format!(" data-tollgate-language=\"{}\"", encode_double_quoted_attribute(l))
+        });
+    let body = format!(
+        "<h1 class=\"tg-sr\">Manage your passkeys</h1>\
+         <div class=\"tg-host\" data-tollgate-client-id=\"{}\" data-tollgate-initial-screen=\"passkeys\"{lang}></div>",
+        encode_double_quoted_attribute(client_id)
+    );
+    page(200, "Manage your passkeys", &body, true)
+}
+
 /// A page with one message (verification results, errors).
 pub fn message_page(status: u16, title: &str, message: &str) -> Response {
     let body = format!(

@@ -15,6 +15,8 @@ pub enum Shape {
     Api,
     /// OAuth 2.0's `{error, error_description}`.
     OAuth,
+    /// The My Account API's problem details: `{type, status, title, detail}`.
+    Problem,
 }
 
 impl Shape {
@@ -22,6 +24,7 @@ impl Shape {
         match self {
             Shape::Api => e.into_api_response(),
             Shape::OAuth => e.into_oauth_response(),
+            Shape::Problem => e.into_problem_response(),
         }
     }
 }
@@ -77,6 +80,16 @@ pub enum Endpoint {
     HostedPasskeySkip,
     /// Related Origin Requests.
     WebauthnOrigins,
+    /// My Account API: the user's methods.
+    MyMethods,
+    /// My Account API: start adding a passkey.
+    MyMethodStart,
+    /// My Account API: one method (read, delete, verify an enrolment).
+    MyMethod,
+    /// The hosted "Manage your passkeys" page.
+    PasskeysPage,
+    /// That page's My Account API token.
+    PasskeysToken,
     /// `POST /mfa/associate`.
     MfaAssociate,
     /// `POST /mfa/challenge`.
@@ -138,7 +151,7 @@ const fn route(method: &'static str, path: &'static str, shape: Shape, endpoint:
 }
 
 use Endpoint as E;
-use Shape::{Api, OAuth};
+use Shape::{Api, OAuth, Problem};
 
 /// Every route outside the Management API.
 pub const ROUTES: &[Route] = &[
@@ -171,6 +184,13 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/u/passkey/finish", OAuth, E::HostedPasskeyFinish),
     route("POST", "/u/passkey/skip", OAuth, E::HostedPasskeySkip),
     route("GET", "/.well-known/webauthn", OAuth, E::WebauthnOrigins),
+    route("GET", "/me/v1/authentication-methods", Problem, E::MyMethods),
+    route("POST", "/me/v1/authentication-methods", Problem, E::MyMethodStart),
+    route("GET", "/me/v1/authentication-methods/*", Problem, E::MyMethod),
+    route("DELETE", "/me/v1/authentication-methods/*", Problem, E::MyMethod),
+    route("POST", "/me/v1/authentication-methods/*", Problem, E::MyMethod),
+    route("GET", "/u/passkeys", Api, E::PasskeysPage),
+    route("POST", "/u/passkeys/token", OAuth, E::PasskeysToken),
     route("POST", "/mfa/associate", OAuth, E::MfaAssociate),
     route("POST", "/mfa/challenge", OAuth, E::MfaChallenge),
     route("GET", "/mfa/authenticators", OAuth, E::MfaAuthenticators),
@@ -268,6 +288,11 @@ impl App<'_> {
             E::HostedPasskeyFinish => self.hosted_passkey_finish(req).await,
             E::HostedPasskeySkip => self.hosted_passkey_skip(req).await,
             E::WebauthnOrigins => self.webauthn_origins().await,
+            E::MyMethods => self.my_methods(req).await,
+            E::MyMethodStart => self.my_method_start(req).await,
+            E::MyMethod => self.my_method(req).await,
+            E::PasskeysPage => self.passkeys_page(req).await,
+            E::PasskeysToken => self.passkeys_token(req).await,
             E::MfaAssociate => self.mfa_associate(req).await,
             E::MfaChallenge => self.mfa_challenge(req).await,
             E::MfaAuthenticators => self.mfa_authenticators(req).await,
@@ -298,7 +323,8 @@ mod tests {
     fn every_known_path_answers_other_methods_with_405_and_allow() {
         for r in ROUTES {
             let probe = r.path.replace('*', "x");
-            let other = if r.method == "GET" { "DELETE" } else { "PUT" };
+            // No route outside the Management API answers PATCH.
+            let other = "PATCH";
             match find(other, &probe, true) {
                 Found::WrongMethod(shape, allow) => {
                     assert_eq!(shape, r.shape, "{}", r.path);

@@ -16,6 +16,7 @@ mod members;
 mod mfa;
 mod mfa_sessions;
 mod migration;
+mod my_account;
 mod operator;
 mod overload;
 mod passkeys;

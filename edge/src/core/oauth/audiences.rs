@@ -26,3 +26,29 @@ pub fn refuse_management_audience(core: &Core<'_>, audience: Option<&str>) -> Co
         _ => Ok(()),
     }
 }
+
+/// The My Account API audience of this tenant (`{issuer}me/`): a user's own account, through a
+/// token bound to that user (`passkeys::account`).
+pub fn my_account_audience(core: &Core<'_>) -> String {
+    format!("{}me/", core.settings.issuer)
+}
+
+/// The My Account API's scopes that this tenant serves (its passkeys).
+pub const MY_ACCOUNT_SCOPES: [&str; 3] = [
+    "read:me:authentication_methods",
+    "create:me:authentication_methods",
+    "delete:me:authentication_methods",
+];
+
+/// How long a My Account API token lives: short, since it can add or remove ways in.
+pub const MY_ACCOUNT_TOKEN_LIFETIME_S: i64 = 600;
+
+/// The My Account API as an audience, always there (as the MFA API): any application of the
+/// tenant may ask for it for its user (all applications are first-party).
+pub fn my_account_api(core: &Core<'_>) -> crate::core::oauth::grants::ResourceServer {
+    crate::core::oauth::grants::ResourceServer {
+        identifier: my_account_audience(core),
+        scopes: MY_ACCOUNT_SCOPES.map(String::from).to_vec(),
+        token_lifetime: MY_ACCOUNT_TOKEN_LIFETIME_S,
+    }
+}

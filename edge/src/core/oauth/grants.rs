@@ -53,6 +53,9 @@ pub struct ResourceServer {
 
 /// The API with this identifier, if registered.
 pub async fn find_resource_server(core: &Core<'_>, identifier: &str) -> CoreResult<Option<ResourceServer>> {
+    if identifier == crate::core::oauth::audiences::my_account_audience(core) {
+        return Ok(Some(crate::core::oauth::audiences::my_account_api(core)));
+    }
     Ok(query_one(
         core.db,
         Stmt::new("SELECT identifier, scopes, token_lifetime FROM resource_servers WHERE identifier = ?1")
@@ -459,6 +462,11 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
     }
     if !amr.is_empty() {
         access["amr"] = json!(amr);
+    }
+    // The My Account API decides on recent logins (adding or removing a passkey): its tokens say
+    // when the user logged in (a grant without a session is a login now).
+    if api.is_some_and(|a| a.identifier == crate::core::oauth::audiences::my_account_audience(core)) {
+        access["auth_time"] = json!(auth_time.unwrap_or(now_s));
     }
     let access_token = signer.sign(&access).await?;
     let id_token = if has_openid {

@@ -193,6 +193,19 @@ pub async fn start_enrollment(
             "Passkeys are not enabled for this account's connection.".into(),
         ));
     }
+    enrollment(core, &client.client_id, &conn.id, user, browser).await
+}
+
+/// Starts adding a passkey to `user` on their connection `connection_id` for application
+/// `client_id` (their existing passkeys excluded); the ceremony is bound to `browser` when given,
+/// else to the user alone (the My Account API).
+pub async fn enrollment(
+    core: &Core<'_>,
+    client_id: &str,
+    connection_id: &str,
+    user: &User,
+    browser: Option<&str>,
+) -> CoreResult<Started> {
     let exclude: Vec<String> = credentials::of_user(core.db, &user.user_id)
         .await?
         .into_iter()
@@ -201,8 +214,8 @@ pub async fn start_enrollment(
     let (auth_session, challenge) = credentials::issue(
         core,
         Purpose::Enroll,
-        &client.client_id,
-        &conn.id,
+        client_id,
+        connection_id,
         browser,
         Some(&user.user_id),
         None,
@@ -415,7 +428,7 @@ async fn finish_login(
 }
 
 /// Finishes adding a passkey for the user who started it (and is still the one signed in:
-/// `user_id`).
+/// `user_id`); the new credential's id.
 pub async fn finish_enrollment(
     core: &Core<'_>,
     client_id: &str,
@@ -423,7 +436,7 @@ pub async fn finish_enrollment(
     user_id: &str,
     credential: &CredentialJson,
     browser: Option<&str>,
-) -> CoreResult<()> {
+) -> CoreResult<String> {
     let c = credentials::take(core, auth_session, Purpose::Enroll, client_id, browser)
         .await?
         .filter(|c| c.user_id.as_deref() == Some(user_id))
@@ -449,7 +462,7 @@ pub async fn finish_enrollment(
         .await
     {
         Err(crate::core::platform::db::DbError::Conflict(_)) => Err(refused("credential id already registered", core)),
-        other => other.map(|_| ()).map_err(Into::into),
+        other => other.map(|_| new.id).map_err(Into::into),
     }
 }
 

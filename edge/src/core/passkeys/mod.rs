@@ -17,5 +17,6 @@
 //! come from the issuer's origin, any https origin under the RP id, and the applications' web
 //! origins (listed in `/.well-known/webauthn` for Related Origin Requests).
 
+pub mod account;
 pub mod flows;
 pub mod grant;

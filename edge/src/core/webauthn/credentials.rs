@@ -104,6 +104,23 @@ pub async fn delete(db: &dyn Database, user_id: &str, id: &str) -> CoreResult<bo
     Ok(!rows.is_empty())
 }
 
+/// Deletes one credential of `user_id` unless it is their last way in (no password and no other
+/// passkey), in one statement; whether it was deleted.
+pub async fn delete_unless_last(db: &dyn Database, user_id: &str, id: &str) -> CoreResult<bool> {
+    let rows = db
+        .query(
+            Stmt::new(
+                "DELETE FROM passkey_credentials WHERE user_id = ?1 AND credential_id = ?2 \
+                 AND ((SELECT password_hash FROM users WHERE user_id = ?1) IS NOT NULL \
+                 OR (SELECT COUNT(*) FROM passkey_credentials WHERE user_id = ?1) > 1) RETURNING credential_id",
+            )
+            .bind(user_id)
+            .bind(id),
+        )
+        .await?;
+    Ok(!rows.is_empty())
+}
+
 /// What a ceremony was started for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
