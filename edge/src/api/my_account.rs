@@ -93,15 +93,28 @@ impl App<'_> {
         let client_id = query_param(req, "client_id").unwrap_or_default();
         let client = tenant::client(self.core.db, &client_id).await?;
         let session = sessions::session(&self.core, req.cookie(SESSION_COOKIE)).await?;
-        Ok(match (client, session) {
-            (None, _) => super::pages::message_page(400, "Manage your passkeys", "Unknown application."),
-            (Some(_), None) => super::pages::message_page(
+        let title = "Manage your passkeys";
+        let (Some(client), Some(session)) = (client, session) else {
+            return Ok(super::pages::message_page(
                 401,
-                "Manage your passkeys",
+                title,
                 "Log in first, then come back to manage your passkeys.",
-            ),
-            (Some(c), Some(_)) => super::pages::passkeys_page(&c.client_id, query_param(req, "ui_locales").as_deref()),
-        })
+            ));
+        };
+        let passkeys_on = tenant::connection_by_id(self.core.db, &session.connection_id)
+            .await?
+            .is_some_and(|c| c.options.authentication_methods.passkey.enabled);
+        if !passkeys_on {
+            return Ok(super::pages::message_page(
+                400,
+                title,
+                "Passkeys are not enabled for your account.",
+            ));
+        }
+        Ok(super::pages::passkeys_page(
+            &client.client_id,
+            query_param(req, "ui_locales").as_deref(),
+        ))
     }
 
     /// `POST /u/passkeys/token` `{client_id}` from the hosted page itself (its own origin): a My
