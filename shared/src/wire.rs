@@ -157,8 +157,8 @@ pub struct ErrorBody {
     /// as no text; the `name` says which rule failed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<DescriptionText>,
-    /// Code of the OAuth shape.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Code of the OAuth shape (or the `type` of the My Account API's problem details).
+    #[serde(default, alias = "type", skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorCode>,
     /// Description of the OAuth shape.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -221,3 +221,72 @@ test('the embedded widget (LoginWidget.mount on another origin of the site) sign
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('"Manage your passkeys" on the hosted page lists, adds and removes the signed-in user\'s passkeys', async () => {
+  const found = [];
+  const email = uniqueEmail('passkey-manage');
+  const password = 'Passkey-manage-Pass-1';
+  const su = await fetch(`${BASE}/dbconnections/signup`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'demo-spa', connection: 'Username-Password-Authentication', email, password }) });
+  assert.equal(su.status, 200);
+  const manage = `${BASE}/u/passkeys?client_id=demo-spa`;
+  // Without a session: nothing to manage.
+  assert.equal((await fetch(manage)).status, 401);
+  const context = await browser.newContext();
+  const { page, cdp, authenticatorId } = await withAuthenticator(context);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const { url, verifier } = authorizeUrl();
+  await page.goto(url);
+  await page.fill('#tg-login-id', email);
+  await page.fill('#tg-login-password', password);
+  await page.click('#tg-login-form button[type=submit]');
+  const offer = page.getByRole('button', { name: 'Not now' });
+  await Promise.race([offer.waitFor().then(() => offer.click()), page.waitForURL((u) => u.pathname === '/callback')]);
+  const user = await landed(page, verifier);
+
+  await page.goto(manage);
+  await page.getByRole('heading', { name: 'Your passkeys' }).waitFor();
+  await page.getByText('You have no passkeys yet.').waitFor();
+  await axe(page, 'manage-empty', found);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.getByText('Passkey added.').waitFor();
+  await page.locator('.tg-passkey').first().waitFor();
+  assert.equal(await page.locator('.tg-passkey').count(), 1);
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1, 'the passkey is on the authenticator');
+  // A second device: this authenticator forgets its passkey (the edge still has it) and makes another.
+  await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: credentials[0].credentialId });
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  await page.locator('.tg-passkey').nth(1).waitFor();
+  assert.equal(await page.locator('.tg-passkey').count(), 2);
+  await axe(page, 'manage-list', found);
+  let methods = await mgmt('GET', `users/${encodeURIComponent(user.sub)}/authentication-methods`);
+  assert.deepEqual(methods.body.map((m) => m.type).sort(), ['passkey', 'passkey', 'password']);
+
+  // Remove the first, after a confirmation that takes the focus.
+  await page.locator('.tg-passkey').first().getByRole('button', { name: 'Remove' }).click();
+  await page.getByText('Remove this passkey?').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Remove passkey', 'focus on the confirmation');
+  await axe(page, 'manage-confirm', found);
+  await page.getByRole('button', { name: 'Remove passkey' }).click();
+  await page.getByText('Passkey removed.').waitFor();
+  assert.equal(await page.locator('.tg-passkey').count(), 1);
+  methods = await mgmt('GET', `users/${encodeURIComponent(user.sub)}/authentication-methods`);
+  assert.deepEqual(methods.body.map((m) => m.type).sort(), ['passkey', 'password']);
+  // The passkey left on the authenticator still logs in.
+  await context.clearCookies();
+  const again = authorizeUrl();
+  await page.goto(again.url);
+  await page.getByRole('button', { name: 'Continue with a passkey' }).click();
+  assert.equal((await landed(page, again.verifier)).sub, user.sub);
+
+  // In French, as every screen.
+  await page.goto(`${manage}&ui_locales=fr`);
+  await page.getByRole('heading', { name: "Vos clés d'accès" }).waitFor();
+  await page.locator('.tg-passkey').first().waitFor();
+  await axe(page, 'manage-fr', found);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(found, []);
+  await context.close();
+});

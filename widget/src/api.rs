@@ -162,6 +162,27 @@ pub async fn post_only<B: Serialize>(url: &str, body: &B) -> Result<(), ApiFailu
     send(post(url, to_js(body), false)).await.map(|_| ())
 }
 
+/// `method` (`GET`, `POST`, `DELETE`) `url` with `Authorization: Bearer {bearer}` and a JSON `body`;
+/// the answer as the browser parsed it (none for an empty one, as a `204`).
+pub async fn bearer_js(
+    method: &str,
+    url: &str,
+    bearer: &str,
+    body: Option<JsValue>,
+) -> Result<Option<JsValue>, ApiFailure> {
+    let req = match method {
+        "POST" => Request::post(url),
+        "DELETE" => Request::delete(url),
+        _ => Request::get(url),
+    }
+    .header("authorization", &format!("Bearer {bearer}"));
+    let req = match body.and_then(|b| js_sys::JSON::stringify(&b).ok()) {
+        Some(text) => req.header("content-type", "application/json").body(JsValue::from(text)),
+        None => req.build(),
+    };
+    send(req).await
+}
+
 /// `GET url`; the answer read as `T`.
 pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, ApiFailure> {
     read(send(Request::get(url).build()).await?)

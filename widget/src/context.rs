@@ -44,6 +44,8 @@ pub enum Screen {
     EnrollPasskey,
     /// The second factor after a first one (enrol or challenge).
     Mfa,
+    /// The hosted page's "Manage your passkeys" (`/u/passkeys`).
+    Passkeys,
 }
 
 impl Screen {
@@ -55,6 +57,7 @@ impl Screen {
             "signUp" | "signup" => Some(Self::SignUp),
             "forgotPassword" => Some(Self::ForgotPassword),
             "passwordless" => Some(Self::Passwordless),
+            "passkeys" => Some(Self::Passkeys),
             _ => None,
         }
     }
@@ -62,7 +65,7 @@ impl Screen {
     /// Lock's event prefix for the screen (`signin ready`, `signup ready`, …).
     pub fn event_prefix(self) -> &'static str {
         match self {
-            Self::Login | Self::Passwordless | Self::EnrollPasskey | Self::Mfa => "signin",
+            Self::Login | Self::Passwordless | Self::EnrollPasskey | Self::Mfa | Self::Passkeys => "signin",
             Self::SignUp => "signup",
             Self::ForgotPassword => "forgot_password",
         }

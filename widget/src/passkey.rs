@@ -10,7 +10,7 @@ use shared::wire::{TokenResponse, WEBAUTHN_GRANT};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::api::{decode, post_js, ApiFailure};
+use crate::api::{bearer_js, decode, post_js, ApiFailure};
 use crate::context::{Mode, WidgetCtx};
 use crate::flow::{navigate, AuthResult};
 
@@ -228,6 +228,92 @@ pub async fn skip(ctx: WidgetCtx) -> Result<(), Failure> {
     let answer = post_js(&ctx.url("/u/passkey/skip"), body(&[("tx", tx)], None), true).await?;
     if let Some(r) = get(&answer, "redirect").as_string() {
         navigate(&r);
+    }
+    Ok(())
+}
+
+/// One of the signed-in user's passkeys (My Account API).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MyPasskey {
+    /// `passkey|<credential id>`.
+    pub id: String,
+    /// Its name (`Passkey`, `Security key`).
+    pub name: String,
+    /// When it was added (ISO 8601).
+    pub created_at: String,
+    /// When it last logged in (ISO 8601).
+    pub last_used: Option<String>,
+}
+
+/// A change to the user's passkeys.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MyChange {
+    /// Add one (a ceremony).
+    Add,
+    /// Remove the one with this id.
+    Remove(String),
+}
+
+const MY_METHODS: &str = "/me/v1/authentication-methods";
+
+/// The hosted page's My Account API token, for its session.
+pub async fn my_token(ctx: &WidgetCtx) -> Result<String, Failure> {
+    let answer = post_js(
+        &ctx.url("/u/passkeys/token"),
+        body(&[("client_id", &ctx.client_id)], None),
+        true,
+    )
+    .await?;
+    get(&answer, "access_token")
+        .as_string()
+        .ok_or(Failure::Api(ApiFailure::Network))
+}
+
+/// The user's passkeys, oldest first.
+pub async fn my_passkeys(ctx: &WidgetCtx, token: &str) -> Result<Vec<MyPasskey>, Failure> {
+    let url = ctx.url(&format!("{MY_METHODS}?type=passkey"));
+    let answer = bearer_js("GET", &url, token, None).await?.unwrap_or_default();
+    let list: js_sys::Array = get(&answer, "authentication_methods")
+        .dyn_into()
+        .map_err(|_| Failure::Api(ApiFailure::Network))?;
+    Ok(list
+        .iter()
+        .filter_map(|m| {
+            Some(MyPasskey {
+                id: get(&m, "id").as_string()?,
+                name: get(&m, "name").as_string().unwrap_or_default(),
+                created_at: get(&m, "created_at").as_string().unwrap_or_default(),
+                last_used: get(&m, "last_auth_at").as_string(),
+            })
+        })
+        .collect())
+}
+
+/// Adds a passkey (`POST …/authentication-methods`, the ceremony, `…/passkey|new/verify`) or
+/// removes one.
+pub async fn my_change(ctx: &WidgetCtx, token: &str, change: MyChange) -> Result<(), Failure> {
+    let network = || Failure::Api(ApiFailure::Network);
+    match change {
+        MyChange::Remove(id) => {
+            let url = ctx.url(&format!("{MY_METHODS}/{}", js_sys::encode_uri_component(&id)));
+            bearer_js("DELETE", &url, token, None).await?;
+        }
+        MyChange::Add => {
+            let started = bearer_js(
+                "POST",
+                &ctx.url(MY_METHODS),
+                token,
+                Some(body(&[("type", "passkey")], None)),
+            )
+            .await?
+            .ok_or_else(network)?;
+            let session = get(&started, "auth_session").as_string().ok_or_else(network)?;
+            let credential = ceremony(true, &get(&started, "authn_params_public_key"), None, None).await?;
+            let b = body(&[("auth_session", &session)], None);
+            let _ = Reflect::set(&b, &"authn_response".into(), &credential);
+            let url = ctx.url(&format!("{MY_METHODS}/passkey%7Cnew/verify"));
+            bearer_js("POST", &url, token, Some(b)).await?;
+        }
     }
     Ok(())
 }

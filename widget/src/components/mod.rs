@@ -8,6 +8,7 @@ pub mod form;
 pub mod login;
 pub mod mfa;
 pub mod modal;
+pub mod my_passkeys;
 pub mod new_password;
 pub mod passkeys;
 pub mod passwordless;

@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use super::forgot::ForgotPasswordForm;
 use super::login::LoginForm;
 use super::mfa::MfaScreen;
+use super::my_passkeys::ManagePasskeys;
 use super::passkeys::EnrollPasskey;
 use super::passwordless::PasswordlessForm;
 use super::signup::SignupForm;
@@ -129,6 +130,8 @@ pub fn Widget(
         Screen::ForgotPassword => ctx.connection.show_forgot && opts.allow_forgot_password(),
         Screen::Passwordless => ctx.passwordless.is_some(),
         Screen::EnrollPasskey | Screen::Mfa => false,
+        // The hosted page's own screen: its session gives the token (`/u/passkeys`).
+        Screen::Passkeys => ctx.connection.passkey && crate::passkey::supported(),
         Screen::Login => !ctx.passwordless_only,
     };
     let fallback = if ctx.passwordless_only {
@@ -177,6 +180,7 @@ pub fn Widget(
                     Screen::Passwordless => view! { <PasswordlessForm /> }.into_any(),
                     Screen::EnrollPasskey => view! { <EnrollPasskey /> }.into_any(),
                     Screen::Mfa => view! { <MfaScreen /> }.into_any(),
+                    Screen::Passkeys => view! { <ManagePasskeys /> }.into_any(),
                 }}
             </div>
         </div>
