@@ -130,6 +130,7 @@ pub fn ManagePasskeys() -> impl IntoView {
                                 view! {
                                     <button type="button" class="tg-link" aria-describedby=label_id.clone()
                                         on:click=move |_| {
+                                            status.set(None);
                                             confirming.set(Some(id.clone()));
                                             focus_later(&yes);
                                         }>
