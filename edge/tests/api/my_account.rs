@@ -190,6 +190,28 @@ async fn a_user_lists_adds_and_removes_their_own_passkeys_and_nobody_elses() {
     assert!(!bobs.contains(&id));
     let path = format!("{METHODS}/passkey%7C{}", pk.id_b64());
     assert_eq!(call(&env, &bob, "GET", &path, None).await.status, 404);
+    // Nor finish an enrolment Ada started (it is bound to her).
+    let started = call(&env, &ada, "POST", METHODS, Some(json!({"type": "passkey"})))
+        .await
+        .json_body();
+    let mallory = SoftPasskey::new(b"mallory", true);
+    let att = mallory.register(
+        RP_ID,
+        ORIGIN,
+        started["authn_params_public_key"]["challenge"].as_str().unwrap(),
+        Flags::default(),
+    );
+    let hijack = call(
+        &env,
+        &bob,
+        "POST",
+        &format!("{METHODS}/passkey%7Cnew/verify"),
+        Some(json!({"auth_session": started["auth_session"], "authn_response": credential(&mallory.id_b64(), att)})),
+    )
+    .await;
+    assert_eq!(hijack.status, 403, "{}", text(&hijack));
+    assert_eq!(ids(&env, &ada).await.len(), 2, "nothing planted on Ada's account");
+    assert_eq!(ids(&env, &bob).await.len(), 1, "nor on Bob's");
     let theirs = call(&env, &bob, "DELETE", &path, None).await;
     assert_eq!(theirs.status, 404, "{}", text(&theirs));
     assert_eq!(ids(&env, &ada).await.len(), 2, "still there");
