@@ -9,4 +9,5 @@ export const managementScopes = [
   'read:stats', 'create:user_tickets', 'read:anomaly_blocks', 'delete:anomaly_blocks',
   'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies',
   'delete:guardian_enrollments', 'read:logs',
+  'read:log_streams', 'create:log_streams', 'update:log_streams', 'delete:log_streams',
 ];

@@ -422,7 +422,7 @@ pub struct TokenRequest {
 
 /// Every scope of the Management API (`{issuer}api/v2/`): what the edge grants by role and the
 /// console asks for.
-pub const MANAGEMENT_SCOPES: [&str; 30] = [
+pub const MANAGEMENT_SCOPES: [&str; 34] = [
     "read:users",
     "create:users",
     "update:users",
@@ -453,6 +453,10 @@ pub const MANAGEMENT_SCOPES: [&str; 30] = [
     "update:mfa_policies",
     "delete:guardian_enrollments",
     "read:logs",
+    "read:log_streams",
+    "create:log_streams",
+    "update:log_streams",
+    "delete:log_streams",
 ];
 
 /// The password-realm grant type.

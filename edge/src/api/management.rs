@@ -121,6 +121,11 @@ enum Op {
     ListLogs,
     GetLog,
     UserLogs,
+    ListLogStreams,
+    CreateLogStream,
+    GetLogStream,
+    UpdateLogStream,
+    DeleteLogStream,
 }
 
 /// One Management API route: method, path under `/api/v2/` (`{id}` is one path segment), and
@@ -152,6 +157,7 @@ const DELETE_USERS: Access = Access::Scopes(&["delete:users"]);
 const READ_STATS: Access = Access::Scopes(&["read:stats"]);
 const JOBS: Access = Access::Scopes(&["create:users", "read:users"]);
 const READ_LOGS: Access = Access::Scopes(&["read:logs"]);
+const READ_LOG_STREAMS: Access = Access::Scopes(&["read:log_streams"]);
 
 /// The Management API's authorization in one table: every route and what its caller needs.
 pub const ROUTES: &[Route] = &[
@@ -357,6 +363,26 @@ pub const ROUTES: &[Route] = &[
         "users/{id}/logs",
         Access::AllScopes(&["read:logs", "read:users"]),
         Op::UserLogs,
+    ),
+    route("GET", "log-streams", READ_LOG_STREAMS, Op::ListLogStreams),
+    route(
+        "POST",
+        "log-streams",
+        Access::Scopes(&["create:log_streams"]),
+        Op::CreateLogStream,
+    ),
+    route("GET", "log-streams/{id}", READ_LOG_STREAMS, Op::GetLogStream),
+    route(
+        "PATCH",
+        "log-streams/{id}",
+        Access::Scopes(&["update:log_streams"]),
+        Op::UpdateLogStream,
+    ),
+    route(
+        "DELETE",
+        "log-streams/{id}",
+        Access::Scopes(&["delete:log_streams"]),
+        Op::DeleteLogStream,
     ),
 ];
 

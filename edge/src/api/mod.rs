@@ -7,6 +7,7 @@ pub(crate) mod cors;
 pub mod errors;
 pub mod http;
 mod lifecycle;
+mod log_streams;
 mod logs;
 pub mod management;
 mod members;

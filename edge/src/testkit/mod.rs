@@ -27,7 +27,10 @@ use crate::core::{Clock, Core, OsRng, Settings, StderrLogger};
 use crate::sqlite::Sqlite;
 
 mod fake_legacy;
+mod fake_sink;
+
 pub use fake_legacy::{FakeLegacy, Fault, IDP_EMAIL, IDP_HOST, LEGACY_SECRET};
+pub use fake_sink::{FakeSink, SinkFault};
 
 /// The demo connection's name.
 pub const DB_CONNECTION: &str = "Username-Password-Authentication";
@@ -63,7 +66,8 @@ pub const MANAGEMENT_SCOPES: &str = "create:users read:users update:users delete
      delete:clients update:client_keys read:client_grants create:client_grants update:client_grants \
      delete:client_grants read:resource_servers create:resource_servers update:resource_servers read:stats \
      create:user_tickets read:anomaly_blocks delete:anomaly_blocks read:guardian_factors \
-     update:guardian_factors read:mfa_policies update:mfa_policies delete:guardian_enrollments read:logs";
+     update:guardian_factors read:mfa_policies update:mfa_policies delete:guardian_enrollments read:logs \
+     read:log_streams create:log_streams update:log_streams delete:log_streams";
 
 /// The issuer of test tokens.
 pub const ISSUER: &str = "https://tollgate.test/";

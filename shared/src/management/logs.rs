@@ -87,6 +87,97 @@ pub const TOLLGATE_TYPES: [(&str, &str); 4] = [
     ("tg_job_end", "A bulk job ended (details: status, counts)"),
 ];
 
+/// The event types Tollgate records: (type, human description, Auth0's log stream category —
+/// the `filters` of a log stream, see [`category`]). Tollgate's own types are in the `other`
+/// category.
+pub const EVENT_TYPES: [(&str, &str, &str); 32] = [
+    ("s", "Successful login", "auth.login.success"),
+    ("f", "Failed login", "auth.login.fail"),
+    ("fp", "Incorrect password", "auth.login.fail"),
+    ("fu", "Invalid email or username", "auth.login.fail"),
+    (
+        "scoa",
+        "Successful cross-origin authentication",
+        "auth.ancillary.success",
+    ),
+    ("fcoa", "Failed cross-origin authentication", "auth.ancillary.fail"),
+    ("ss", "Successful signup", "auth.signup.success"),
+    ("fs", "Failed signup", "auth.signup.fail"),
+    (
+        "seacft",
+        "Successful exchange of an authorization code for an access token",
+        "auth.token_exchange.success",
+    ),
+    (
+        "feacft",
+        "Failed exchange of an authorization code for an access token",
+        "auth.token_exchange.fail",
+    ),
+    (
+        "sccft",
+        "Successful exchange of client credentials for an access token",
+        "auth.token_exchange.success",
+    ),
+    (
+        "fccft",
+        "Failed exchange of client credentials for an access token",
+        "auth.token_exchange.fail",
+    ),
+    (
+        "sertft",
+        "Successful exchange of a refresh token for an access token",
+        "auth.token_exchange.success",
+    ),
+    (
+        "fertft",
+        "Failed exchange of a refresh token for an access token",
+        "auth.token_exchange.fail",
+    ),
+    ("scp", "Successful password change", "user.success"),
+    ("fcp", "Failed password change", "user.fail"),
+    ("scpr", "Successful password change request", "user.success"),
+    ("fcpr", "Failed password change request", "user.fail"),
+    ("sv", "Successful email verification", "user.success"),
+    ("fv", "Failed email verification", "user.fail"),
+    ("du", "Deleted user", "user.success"),
+    (
+        "limit_wc",
+        "Account blocked after too many failed logins",
+        "system.notification",
+    ),
+    (
+        "limit_mu",
+        "IP address blocked after too many failed attempts",
+        "system.notification",
+    ),
+    ("sapi", "Success API operation", "management.success"),
+    ("fapi", "Failed API operation", "management.fail"),
+    ("gd_enrollment_complete", "Second factor enrolled", "user.notification"),
+    (
+        "gd_otp_rate_limit_exceed",
+        "Too many second-factor codes tried",
+        "user.fail",
+    ),
+    ("cls", "Code or link sent (passwordless)", "user.notification"),
+    (TOLLGATE_TYPES[0].0, TOLLGATE_TYPES[0].1, "other"),
+    (TOLLGATE_TYPES[1].0, TOLLGATE_TYPES[1].1, "other"),
+    (TOLLGATE_TYPES[2].0, TOLLGATE_TYPES[2].1, "other"),
+    (TOLLGATE_TYPES[3].0, TOLLGATE_TYPES[3].1, "other"),
+];
+
+/// A human description of an event type (`None` for a type Tollgate does not record).
+pub fn type_description(kind: &str) -> Option<&'static str> {
+    EVENT_TYPES.iter().find(|(k, ..)| *k == kind).map(|(_, d, _)| *d)
+}
+
+/// Auth0's log stream category of an event type (`other` for a type not listed).
+pub fn category(kind: &str) -> &'static str {
+    EVENT_TYPES
+        .iter()
+        .find(|(k, ..)| *k == kind)
+        .map_or("other", |(.., c)| *c)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -135,5 +226,17 @@ mod tests {
         };
         let back: LogsPage = serde_json::from_value(serde_json::to_value(&page).unwrap()).unwrap();
         assert_eq!(back, page);
+    }
+
+    #[test]
+    fn every_type_has_a_description_and_one_of_auth0s_categories() {
+        for (kind, description, cat) in EVENT_TYPES {
+            assert!(!description.is_empty(), "{kind}");
+            assert!(super::super::log_streams::CATEGORIES.contains(&cat), "{kind}: {cat}");
+        }
+        assert_eq!(type_description("fp"), Some("Incorrect password"));
+        assert_eq!(category("tg_job_end"), "other");
+        assert_eq!(category("nonsense"), "other");
+        assert_eq!(category("fu"), "auth.login.fail");
     }
 }

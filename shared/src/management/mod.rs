@@ -22,6 +22,7 @@ pub mod connections;
 pub mod errors;
 pub mod guardian;
 pub mod jobs;
+pub mod log_streams;
 pub mod logs;
 pub mod members;
 pub mod resource_servers;

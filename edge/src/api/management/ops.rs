@@ -163,6 +163,11 @@ impl App<'_> {
             Op::ListLogs => crate::api::logs::list(core, req).await?,
             Op::GetLog => crate::api::logs::get(core, id).await?,
             Op::UserLogs => crate::api::logs::of_user(core, req, id).await?,
+            Op::ListLogStreams => self.log_streams_list().await?,
+            Op::CreateLogStream => self.log_stream_create(req).await?,
+            Op::GetLogStream => self.log_stream_get(id).await?,
+            Op::UpdateLogStream => self.log_stream_update(req, id).await?,
+            Op::DeleteLogStream => self.log_stream_delete(id).await?,
         })
     }
 }

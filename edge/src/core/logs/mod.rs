@@ -9,7 +9,9 @@
 //!
 //! Event types are Auth0's; Tollgate's own start with `tg_` (`shared::management::logs`).
 
+pub mod delivery;
 pub mod query;
+pub mod streams;
 
 use std::cell::RefCell;
 

@@ -313,6 +313,28 @@ pub async fn get(db: &dyn Database, log_id: &str) -> CoreResult<LogEvent> {
         .ok_or_else(|| CoreError::NotFound("The log event does not exist.".into()))
 }
 
+/// Up to `limit` events after `cursor` that happened before `until_ms`, oldest first (a log
+/// stream's next batch).
+pub async fn after(db: &dyn Database, cursor: &str, until_ms: i64, limit: i64) -> CoreResult<Vec<LogEvent>> {
+    let rows = db
+        .query(
+            Stmt::new("SELECT * FROM logs WHERE log_id > ?1 AND date_ms < ?2 ORDER BY log_id ASC LIMIT ?3")
+                .bind(cursor)
+                .bind(until_ms)
+                .bind(limit),
+        )
+        .await?;
+    Ok(decode::<Row>(rows)?.into_iter().map(Row::wire).collect())
+}
+
+/// Whether any event is newer than `cursor`.
+pub async fn any_after(db: &dyn Database, cursor: &str) -> CoreResult<bool> {
+    Ok(!db
+        .query(Stmt::new("SELECT log_id FROM logs WHERE log_id > ?1 LIMIT 1").bind(cursor))
+        .await?
+        .is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
