@@ -10,6 +10,7 @@ mod console_trust;
 mod hash_vectors;
 mod jobs;
 mod lifecycle;
+mod log_streams;
 mod logs;
 mod management;
 mod members;
