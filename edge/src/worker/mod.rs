@@ -11,8 +11,8 @@ mod webcrypto;
 
 use futures_util::StreamExt;
 use worker::{
-    console_error, event, Bucket, Context, Env, Headers, MessageBatch, MessageExt, QueueRetryOptionsBuilder, Request,
-    Response, Result, ScheduleContext, ScheduledEvent,
+    console_error, event, Bucket, Context, Env, Headers, MessageBatch, MessageBuilder, MessageExt,
+    QueueRetryOptionsBuilder, Request, Response, Result, ScheduleContext, ScheduledEvent,
 };
 
 use std::sync::OnceLock;
@@ -21,6 +21,7 @@ use crate::api::{self, body_limit, App, Config};
 use crate::core::credentials::admission::Admission;
 use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
+use crate::core::logs::delivery::{self, Next, Tick};
 use crate::core::logs::{self, RequestEvents};
 use crate::core::management::jobs::chunks::Delivery;
 use crate::core::management::jobs::{process_chunk, ChunkMessage, Jobs};
@@ -115,7 +116,13 @@ async fn to_api(mut req: Request, trust_ip: bool) -> Result<api::Request> {
 thread_local! {
     /// This isolate's cache of configuration reads (`core::cache`).
     static CONFIG_READS: std::cell::OnceCell<&'static ReadCache> = const { std::cell::OnceCell::new() };
+    /// When this isolate may send its next log stream tick (ms): at most one per
+    /// `delivery::TICK_DELAY_S`, and the tick's run delivers everything written until then.
+    static NEXT_TICK: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
 }
+
+/// The queue of log stream ticks (`core::logs::delivery`).
+const LOG_STREAMS_QUEUE: &str = "tollgate-log-streams";
 
 /// The path of import uploads, whose bodies are streamed.
 const IMPORT_PATH: &str = "/api/v2/jobs/users-imports";
@@ -310,10 +317,30 @@ impl Runtime {
         let Ok(db) = self.env.d1("DB") else {
             return;
         };
+        let now = WorkerClock.now_ms();
+        let delay_ms = i64::from(delivery::TICK_DELAY_S) * 1000;
+        let tick = NEXT_TICK.with(|next| {
+            let due = next.get() <= now;
+            if due {
+                next.set(now + delay_ms);
+            }
+            due
+        });
+        let streams = if tick { self.env.queue("LOG_STREAMS").ok() } else { None };
         self.ctx.wait_until(async move {
             let db = d1::D1(db);
             if let Err(e) = crate::core::platform::db::Database::batch(&db, stmts).await {
                 console_error!("tenant logs not written: {e}");
+                return;
+            }
+            // Log streams: a delayed tick once the events are stored (`core::logs::delivery`).
+            if let Some(queue) = streams {
+                let message = MessageBuilder::new(Tick { written_at: now })
+                    .delay_seconds(delivery::TICK_DELAY_S)
+                    .build();
+                if let Err(e) = queue.send(message).await {
+                    console_error!("log stream tick not sent: {e}");
+                }
             }
         });
     }
@@ -385,11 +412,15 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     from_api(res, bucket)
 }
 
-/// Job chunks from Cloudflare Queues: each delivery is acknowledged or retried after the delay
-/// the chunk's state machine asks for (`core::jobs::chunks`); errors are recorded there.
+/// Cloudflare Queues: job chunks (`tollgate-jobs`), each delivery acknowledged or retried after
+/// the delay the chunk's state machine asks for (`core::jobs::chunks`); and log stream ticks
+/// (`tollgate-log-streams`), one delivery run per batch (`core::logs::delivery`).
 #[event(queue)]
-async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Result<()> {
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, ctx: Context) -> Result<()> {
     let rt = Runtime::new(env, ctx)?;
+    if batch.queue() == LOG_STREAMS_QUEUE {
+        return log_stream_ticks(&rt, &batch).await;
+    }
     let messages = batch.messages()?;
     let queue = rt.env.queue("JOBS").ok();
     let (queue_jobs, files) = (
@@ -401,9 +432,21 @@ async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Res
         files: &files,
     };
     rt.with_core(async |core| {
+        let chunks: Vec<Option<ChunkMessage>> = messages
+            .iter()
+            .map(|m| serde_json::from_value(m.body().clone()).ok())
+            .collect();
         // The batch's chunks run together: one waits on D1 or R2 while another computes.
-        let outcomes =
-            futures_util::future::join_all(messages.iter().map(|m| process_chunk(&core, jobs, m.body()))).await;
+        let outcomes = futures_util::future::join_all(chunks.iter().map(|c| async {
+            match c {
+                Some(chunk) => process_chunk(&core, jobs, chunk).await,
+                None => {
+                    console_error!("jobs: a message that is no chunk was dropped");
+                    Delivery::Ack
+                }
+            }
+        }))
+        .await;
         for (m, outcome) in messages.iter().zip(outcomes) {
             match outcome {
                 Delivery::Ack => m.ack(),
@@ -415,6 +458,29 @@ async fn queue(batch: MessageBatch<ChunkMessage>, env: Env, ctx: Context) -> Res
     })
     .await;
     rt.write_events();
+    Ok(())
+}
+
+/// A batch of log stream ticks: one delivery run; one tick comes back when the run asks for it.
+async fn log_stream_ticks(rt: &Runtime, batch: &MessageBatch<serde_json::Value>) -> Result<()> {
+    let next = rt
+        .with_core(async |core| delivery::deliver(&core, rt.config.kek.as_ref()).await)
+        .await;
+    let messages = batch.raw_iter();
+    let mut again = match next {
+        Ok(Next::Done) => None,
+        Ok(Next::RetryIn(seconds)) => Some(seconds.clamp(1, 3600)),
+        Err(e) => {
+            console_error!("log streams: delivery failed: {e}");
+            Some(delivery::TICK_DELAY_S)
+        }
+    };
+    for m in messages {
+        match again.take() {
+            Some(seconds) => m.retry_with_options(&QueueRetryOptionsBuilder::new().with_delay_seconds(seconds).build()),
+            None => m.ack(),
+        }
+    }
     Ok(())
 }
 
@@ -431,5 +497,14 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Ok(n) if n > 0 => worker::console_log!("tenant logs: {n} events older than {days} days deleted"),
         Ok(_) => {}
         Err(e) => console_error!("tenant logs not purged: {e}"),
+    }
+    // A backstop for log streams whose last tick was lost: one delivery run.
+    if let Ok(queue) = env.queue("LOG_STREAMS") {
+        let tick = Tick {
+            written_at: WorkerClock.now_ms(),
+        };
+        if let Err(e) = queue.send(tick).await {
+            console_error!("log stream tick not sent: {e}");
+        }
     }
 }
