@@ -10,7 +10,7 @@ mod pages;
 use leptos::prelude::*;
 
 /// The pages, in navigation order: (hash, link name).
-const PAGES: [(&str, &str); 8] = [
+const PAGES: [(&str, &str); 10] = [
     ("users", "Users"),
     ("connections", "Connections"),
     ("applications", "Applications"),
@@ -19,6 +19,8 @@ const PAGES: [(&str, &str); 8] = [
     ("attack-protection", "Attack protection"),
     ("mfa", "Multi-factor"),
     ("members", "Members"),
+    ("logs", "Logs"),
+    ("log-streams", "Log streams"),
 ];
 
 fn current_page() -> String {
@@ -80,6 +82,8 @@ fn Shell() -> impl IntoView {
                 "attack-protection" => view! { <pages::attack::AttackProtection /> }.into_any(),
                 "mfa" => view! { <pages::mfa::Mfa /> }.into_any(),
                 "members" => view! { <pages::members::Members /> }.into_any(),
+                "logs" => view! { <pages::logs::Logs /> }.into_any(),
+                "log-streams" => view! { <pages::log_streams::LogStreams /> }.into_any(),
                 _ => view! { <pages::users::Users /> }.into_any(),
             }}
         </main>

@@ -4,6 +4,8 @@ pub mod applications;
 pub mod attack;
 pub mod connections;
 pub mod jobs;
+pub mod log_streams;
+pub mod logs;
 pub mod members;
 pub mod mfa;
 pub mod migration;

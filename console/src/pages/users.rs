@@ -1,7 +1,7 @@
 //! Users: search (`q` in the v3 syntax, or plain text), results with paging, one user's profile,
 //! identities and sign-in methods (a passkey or a second factor deleted, every second factor reset;
 //! confirmed first), block/unblock, delete (confirmed), reset and verification mail, brute-force
-//! blocks lifted.
+//! blocks lifted; the user's events in a Logs tab (`pages::logs::UserLogs`).
 
 use leptos::prelude::*;
 use shared::management::authentication_methods::AuthenticationMethod;
@@ -177,6 +177,8 @@ fn UserDetail(
         async move { api::get::<User>(&path).await }
     });
     let confirm_delete = RwSignal::new(false);
+    // The Logs tab (`users/{id}/logs`) instead of the profile.
+    let logs_tab = RwSignal::new(false);
     let run = move |id: String, act: Act| {
         leptos::task::spawn_local(async move {
             message.set(perform(id, act).await);
@@ -192,12 +194,23 @@ fn UserDetail(
                     Ok(u) => {
                         let blocked = u.blocked == Some(true);
                         let id = u.user_id.clone();
+                        let user_id = u.user_id.clone();
                         let button = move |label: &'static str, act: Act, class: &'static str| {
                             let id = id.clone();
                             view! { <button type="button" class=class on:click=move |_| run(id.clone(), act)>{label}</button> }
                         };
                         view! {
                             <h2 id="user-detail-title">{u.email().to_owned()}</h2>
+                            <div role="tablist" aria-label="User" class="tabs">
+                                <button type="button" role="tab" id="user-tab-profile" aria-controls="user-panel-profile"
+                                    aria-selected=move || (!logs_tab.get()).to_string() on:click=move |_| logs_tab.set(false)>"Profile"</button>
+                                <button type="button" role="tab" id="user-tab-logs" aria-controls="user-panel-logs"
+                                    aria-selected=move || logs_tab.get().to_string() on:click=move |_| logs_tab.set(true)>"Logs"</button>
+                            </div>
+                            <div role="tabpanel" id="user-panel-logs" aria-labelledby="user-tab-logs" hidden=move || !logs_tab.get()>
+                                {move || logs_tab.get().then(|| view! { <super::logs::UserLogs id=user_id.clone() /> })}
+                            </div>
+                            <div role="tabpanel" id="user-panel-profile" aria-labelledby="user-tab-profile" hidden=move || logs_tab.get()>
                             <dl class="profile">
                                 <dt>"User id"</dt><dd><code>{u.user_id.clone()}</code></dd>
                                 <dt>"Name"</dt><dd>{u.name.clone().unwrap_or_default()}</dd>
@@ -228,6 +241,7 @@ fn UserDetail(
                                         <button type="button" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
                                     </span>
                                 </Show>
+                            </div>
                             </div>
                         }.into_any()
                     }
