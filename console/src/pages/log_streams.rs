@@ -130,6 +130,7 @@ pub fn LogStreams() -> impl IntoView {
                                     _ => format!("{} delivered; last {}", d.delivered, when(d.last_delivered_at.as_deref())),
                                 };
                                 let (s_toggle, s_ask, s_yes) = (s.clone(), s.id.clone(), s.clone());
+                                let delete_label = format!("Delete {}…", s.name);
                                 let mine = s.id.clone();
                                 let active = s.status == StreamStatus::Active;
                                 let toggle_label = format!("{} {}", if active { "Pause" } else { "Resume" }, s.name);
@@ -146,7 +147,7 @@ pub fn LogStreams() -> impl IntoView {
                                         <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
                                             fallback=move || {
                                                 let ask = s_ask.clone();
-                                                view! { <button type="button" class="danger" aria-label=format!("Delete {}…", ask)
+                                                view! { <button type="button" class="danger" aria-label=delete_label.clone()
                                                     on:click=move |_| confirming.set(Some(ask.clone()))>"Delete…"</button> }
                                             }>
                                             <span class="confirm" role="group" aria-label="Confirm stream deletion">
@@ -181,7 +182,7 @@ pub fn LogStreams() -> impl IntoView {
             <label for="stream-authorization">"Authorization header (optional, write-only: never shown again)"</label>
             <input id="stream-authorization" type="password" autocomplete="new-password" placeholder="Bearer …"
                 prop:value=authorization on:input=move |ev| authorization.set(event_target_value(&ev)) />
-            <fieldset>
+            <fieldset class="categories">
                 <legend>"Event categories (none ticked: every event)"</legend>
                 {CATEGORIES.iter().map(|c| {
                     let c: &'static str = c;
