@@ -90,8 +90,11 @@ pub const TOLLGATE_TYPES: [(&str, &str); 4] = [
 /// The event types Tollgate records: (type, human description, Auth0's log stream category —
 /// the `filters` of a log stream, see [`category`]). Tollgate's own types are in the `other`
 /// category.
-pub const EVENT_TYPES: [(&str, &str, &str); 32] = [
+pub const EVENT_TYPES: [(&str, &str, &str); 35] = [
     ("s", "Successful login", "auth.login.success"),
+    ("mfar", "Multifactor authentication required", "auth.login.notification"),
+    ("gd_auth_succeed", "Second factor accepted", "auth.login.success"),
+    ("gd_auth_failed", "Wrong second factor", "auth.login.fail"),
     ("f", "Failed login", "auth.login.fail"),
     ("fp", "Incorrect password", "auth.login.fail"),
     ("fu", "Invalid email or username", "auth.login.fail"),

@@ -318,6 +318,7 @@ pub fn retention_days(var: Option<&str>) -> i64 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -334,6 +335,42 @@ mod tests {
         assert_eq!(taken[0].ip.as_deref(), Some("1.2.3.4"));
         assert_eq!(taken[0].event.client_id.as_deref(), Some("c1"));
         assert!(sink.take().is_empty());
+    }
+
+    /// Every event type a flow records has a description and a stream category
+    /// (`shared::management::logs::EVENT_TYPES`: the console and the stream filters read it).
+    #[test]
+    fn every_recorded_type_is_described() {
+        fn sources(dir: &std::path::Path, out: &mut String) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    sources(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push_str(&std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut code = String::new();
+        sources(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut code);
+        let code = code.replace(['\n', ' '], "");
+        let mut found = 0;
+        // (The token exchanges' types come from a table in `api::oauth`; the EVENT_TYPES test in
+        // `shared` lists them.)
+        for marker in ["Event::new(\"", "retype(\"s\",\""] {
+            for (i, _) in code.match_indices(marker) {
+                let kind: String = code[i + marker.len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                found += 1;
+                assert!(
+                    shared::management::logs::type_description(&kind).is_some(),
+                    "'{kind}' has no description in shared::management::logs::EVENT_TYPES"
+                );
+            }
+        }
+        assert!(found > 20, "{found}");
     }
 
     #[test]
