@@ -10,4 +10,5 @@ export const managementScopes = [
   'read:guardian_factors', 'update:guardian_factors', 'read:mfa_policies', 'update:mfa_policies',
   'delete:guardian_enrollments', 'read:logs',
   'read:log_streams', 'create:log_streams', 'update:log_streams', 'delete:log_streams',
+  'read:hooks', 'create:hooks', 'update:hooks', 'delete:hooks',
 ];

@@ -10,7 +10,7 @@ mod pages;
 use leptos::prelude::*;
 
 /// The pages, in navigation order: (hash, link name).
-const PAGES: [(&str, &str); 10] = [
+const PAGES: [(&str, &str); 11] = [
     ("users", "Users"),
     ("connections", "Connections"),
     ("applications", "Applications"),
@@ -21,6 +21,7 @@ const PAGES: [(&str, &str); 10] = [
     ("members", "Members"),
     ("logs", "Logs"),
     ("log-streams", "Log streams"),
+    ("hooks", "Hooks"),
 ];
 
 fn current_page() -> String {
@@ -84,6 +85,7 @@ fn Shell() -> impl IntoView {
                 "members" => view! { <pages::members::Members /> }.into_any(),
                 "logs" => view! { <pages::logs::Logs /> }.into_any(),
                 "log-streams" => view! { <pages::log_streams::LogStreams /> }.into_any(),
+                "hooks" => view! { <pages::hooks::Hooks /> }.into_any(),
                 _ => view! { <pages::users::Users /> }.into_any(),
             }}
         </main>

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     /// Sign-ups are disabled on the connection.
     #[serde(rename = "operation_not_allowed")]
     SignupDisabled,
+    /// A pre-registration hook refused the sign-up; the description is its message for the person.
+    HookError,
     /// Unknown connection.
     ConnectionNotFound,
     /// Unknown or unusable client.
@@ -83,6 +85,7 @@ impl ErrorCode {
             Self::UserExists => "user_exists",
             Self::UsernameExists => "username_exists",
             Self::SignupDisabled => "operation_not_allowed",
+            Self::HookError => "hook_error",
             Self::ConnectionNotFound => "connection_not_found",
             Self::InvalidClient => "invalid_client",
             Self::TooManyAttempts => "too_many_attempts",
@@ -125,6 +128,8 @@ pub mod codes {
     pub const USERNAME_EXISTS: &str = ErrorCode::UsernameExists.as_str();
     /// Sign-ups are disabled on the connection.
     pub const SIGNUP_DISABLED: &str = ErrorCode::SignupDisabled.as_str();
+    /// A pre-registration hook refused the sign-up (its message is the description).
+    pub const HOOK_ERROR: &str = ErrorCode::HookError.as_str();
     /// Unknown connection.
     pub const CONNECTION_NOT_FOUND: &str = ErrorCode::ConnectionNotFound.as_str();
     /// Unknown or unusable client.
@@ -422,7 +427,7 @@ pub struct TokenRequest {
 
 /// Every scope of the Management API (`{issuer}api/v2/`): what the edge grants by role and the
 /// console asks for.
-pub const MANAGEMENT_SCOPES: [&str; 34] = [
+pub const MANAGEMENT_SCOPES: [&str; 38] = [
     "read:users",
     "create:users",
     "update:users",
@@ -457,6 +462,10 @@ pub const MANAGEMENT_SCOPES: [&str; 34] = [
     "create:log_streams",
     "update:log_streams",
     "delete:log_streams",
+    "read:hooks",
+    "create:hooks",
+    "update:hooks",
+    "delete:hooks",
 ];
 
 /// The password-realm grant type.

@@ -469,6 +469,13 @@ impl I18n {
     /// connections that log in with usernames.
     pub fn error(&self, form: Form, failure: &ApiFailure, by_username: bool) -> String {
         let code = failure.code();
+        // A pre-registration hook words its refusal for the person itself (as Lock shows it).
+        if code == Some(ErrorCode::HookError) {
+            let text = failure.description();
+            if !text.trim().is_empty() {
+                return text;
+            }
+        }
         let entry = ERRORS
             .iter()
             .find(|(c, ..)| Some(*c) == code)

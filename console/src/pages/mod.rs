@@ -3,6 +3,7 @@
 pub mod applications;
 pub mod attack;
 pub mod connections;
+pub mod hooks;
 pub mod jobs;
 pub mod log_streams;
 pub mod logs;

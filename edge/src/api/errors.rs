@@ -198,6 +198,7 @@ fn finish(mut r: Response, headers: Vec<(String, String)>, internal: Option<Stri
 }
 
 fn describe_core(c: &CoreError) -> Described {
+    use shared::management::hooks::PRE_USER_REGISTRATION;
     let bad = |code, msg: &str| d(400, "BadRequestError", code, msg);
     match c {
         CoreError::InvalidRequest(msg) => bad(codes::INVALID_REQUEST, msg),
@@ -233,6 +234,12 @@ fn describe_core(c: &CoreError) -> Described {
         CoreError::UnauthorizedClient(msg) => d(403, "ForbiddenError", "unauthorized_client", msg.clone()),
         CoreError::UnsupportedGrantType(g) => bad("unsupported_grant_type", &format!("Unsupported grant type: {g}")),
         CoreError::AccessDenied(msg) => d(403, "ForbiddenError", "access_denied", msg.clone()),
+        // Lock shows the description of `hook_error` verbatim; a token request reads Auth0's
+        // `access_denied` of a denying post-login Action.
+        CoreError::HookDenied { trigger, message, .. } if *trigger == PRE_USER_REGISTRATION => {
+            bad(codes::HOOK_ERROR, message)
+        }
+        CoreError::HookDenied { message, .. } => d(403, "ForbiddenError", "access_denied", message.clone()),
         CoreError::UserBlocked => d(401, "UnauthorizedError", "unauthorized", "user is blocked"),
         CoreError::InvalidToken(msg) => Described {
             headers: vec![("www-authenticate".into(), "Bearer error=\"invalid_token\"".into())],

@@ -126,6 +126,11 @@ enum Op {
     GetLogStream,
     UpdateLogStream,
     DeleteLogStream,
+    ListHooks,
+    CreateHook,
+    GetHook,
+    UpdateHook,
+    DeleteHook,
 }
 
 /// One Management API route: method, path under `/api/v2/` (`{id}` is one path segment), and
@@ -158,6 +163,7 @@ const READ_STATS: Access = Access::Scopes(&["read:stats"]);
 const JOBS: Access = Access::Scopes(&["create:users", "read:users"]);
 const READ_LOGS: Access = Access::Scopes(&["read:logs"]);
 const READ_LOG_STREAMS: Access = Access::Scopes(&["read:log_streams"]);
+const READ_HOOKS: Access = Access::Scopes(&["read:hooks"]);
 
 /// The Management API's authorization in one table: every route and what its caller needs.
 pub const ROUTES: &[Route] = &[
@@ -383,6 +389,16 @@ pub const ROUTES: &[Route] = &[
         "log-streams/{id}",
         Access::Scopes(&["delete:log_streams"]),
         Op::DeleteLogStream,
+    ),
+    route("GET", "hooks", READ_HOOKS, Op::ListHooks),
+    route("POST", "hooks", Access::Scopes(&["create:hooks"]), Op::CreateHook),
+    route("GET", "hooks/{id}", READ_HOOKS, Op::GetHook),
+    route("PATCH", "hooks/{id}", Access::Scopes(&["update:hooks"]), Op::UpdateHook),
+    route(
+        "DELETE",
+        "hooks/{id}",
+        Access::Scopes(&["delete:hooks"]),
+        Op::DeleteHook,
     ),
 ];
 

@@ -8,6 +8,17 @@ use super::platform::db::DbError;
 /// Everything a core operation can refuse or fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
+    /// A hook refused the sign-up or login (or failed, closed): `message` is for the person,
+    /// `reason` for the operator (tenant log).
+    #[error("{trigger} hook: {reason}")]
+    HookDenied {
+        /// `pre-user-registration` or `post-login`.
+        trigger: &'static str,
+        /// Shown to the person.
+        message: String,
+        /// Recorded in the tenant log.
+        reason: String,
+    },
     /// A missing or malformed field; the text is safe to show.
     #[error("invalid request: {0}")]
     InvalidRequest(String),

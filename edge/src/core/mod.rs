@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod directory;
 pub mod error;
 pub mod federation;
+pub mod hooks;
 pub mod logs;
 pub mod management;
 pub mod mfa;
@@ -158,13 +159,14 @@ mod layout_tests {
     use std::path::{Path, PathBuf};
 
     /// The domain folders from the bottom up: each may import only the ones before it.
-    const LAYERS: [&str; 15] = [
+    const LAYERS: [&str; 16] = [
         "platform",
         "protection",
         "credentials",
         "directory",
         "logs",
         "migration",
+        "hooks",
         "webauthn",
         "mfa",
         "oauth",

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
+use super::fake_hooks::{FakeHooks, HOOKS_HOST};
 use crate::core::migration::legacy::{sign, LegacyUser, Signed};
 use crate::core::platform::outbound::{HttpClient, OutboundError, OutboundRequest, OutboundResponse};
 
@@ -47,6 +48,8 @@ pub struct FakeLegacy {
     pub calls: RefCell<Vec<String>>,
     /// `X-Tollgate-Request-Id` of every request received, in order.
     pub request_ids: RefCell<Vec<String>>,
+    /// The hook server at `hooks.example` (same client).
+    pub hooks: FakeHooks,
 }
 
 impl Default for FakeLegacy {
@@ -56,6 +59,7 @@ impl Default for FakeLegacy {
             fault: Cell::new(Fault::None),
             calls: RefCell::default(),
             request_ids: RefCell::default(),
+            hooks: FakeHooks::default(),
         }
     }
 }
@@ -152,6 +156,9 @@ impl FakeLegacy {
 impl HttpClient for FakeLegacy {
     async fn send(&self, req: OutboundRequest) -> Result<OutboundResponse, OutboundError> {
         let url = url::Url::parse(&req.url).map_err(|e| OutboundError::Connect(e.to_string()))?;
+        if url.host_str() == Some(HOOKS_HOST) {
+            return self.hooks.answer(&url, &req);
+        }
         let action = url.path().rsplit('/').next().unwrap_or_default().to_owned();
         self.calls.borrow_mut().push(action.clone());
         let header = |n: &str| {

@@ -26,9 +26,11 @@ use crate::core::platform::secrets::{b64url, encrypt};
 use crate::core::{Clock, Core, OsRng, Settings, StderrLogger};
 use crate::sqlite::Sqlite;
 
+mod fake_hooks;
 mod fake_legacy;
 mod fake_sink;
 
+pub use fake_hooks::{FakeHooks, HookCall, HookReply, HOOKS_HOST, HOOK_SECRET};
 pub use fake_legacy::{FakeLegacy, Fault, IDP_EMAIL, IDP_HOST, LEGACY_SECRET};
 pub use fake_sink::{FakeSink, SinkFault};
 
@@ -67,7 +69,8 @@ pub const MANAGEMENT_SCOPES: &str = "create:users read:users update:users delete
      delete:client_grants read:resource_servers create:resource_servers update:resource_servers read:stats \
      create:user_tickets read:anomaly_blocks delete:anomaly_blocks read:guardian_factors \
      update:guardian_factors read:mfa_policies update:mfa_policies delete:guardian_enrollments read:logs \
-     read:log_streams create:log_streams update:log_streams delete:log_streams";
+     read:log_streams create:log_streams update:log_streams delete:log_streams read:hooks create:hooks \
+     update:hooks delete:hooks";
 
 /// The issuer of test tokens.
 pub const ISSUER: &str = "https://tollgate.test/";
@@ -135,6 +138,7 @@ impl Secrets for TestSecrets {
         match name {
             "CONNECTION_SECRET_LEGACY" => Some(LEGACY_SECRET.to_owned()),
             "CONNECTION_SECRET_WRONG" => Some("not the shared secret".to_owned()),
+            "CONNECTION_SECRET_HOOKS" => Some(HOOK_SECRET.to_owned()),
             // Deployment secrets a connection must never be able to name.
             "KEY_ENCRYPTION_KEY" => Some("the key-encryption key".to_owned()),
             "MAIL_API_KEY" => Some("the mail API key".to_owned()),

@@ -8,6 +8,7 @@ mod applications;
 mod authorize;
 mod console_trust;
 mod hash_vectors;
+mod hooks;
 mod jobs;
 mod lifecycle;
 mod log_streams;

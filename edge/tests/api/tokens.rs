@@ -423,10 +423,10 @@ async fn jwks_publishes_next_current_previous_not_revoked() {
 
 /// A password-realm login's round trips to the database: the verdict's bookkeeping (attempt slot,
 /// failures, last login, logins, daily stats) is one batch, and a failure's IP count goes with it.
-/// Natively a success makes 9: 5 configuration reads (client, signing keys, connection,
-/// client-connection, and after the verdict the MFA policy — served from the isolate cache in the
-/// Worker, so 4 there), the IP's failure bucket, the attempt slot, the user, and the one batch
-/// after the verdict; a failure does not read the MFA policy (8). The endpoint's rate
+/// Natively a success makes 10: 6 configuration reads (client, signing keys, connection,
+/// client-connection, and after the verdict the MFA policy and the post-login hook — served from
+/// the isolate cache in the Worker, so 4 there), the IP's failure bucket, the attempt slot, the
+/// user, and the one batch after the verdict; a failure reads neither the MFA policy nor the hook (8). The endpoint's rate
 /// limit is the isolate's (`protection::local`): no round trip.
 #[tokio::test]
 async fn a_login_makes_few_round_trips() {
@@ -453,7 +453,11 @@ async fn a_login_makes_few_round_trips() {
     let before = env.db.calls();
     assert_eq!(env.send(login("wrong")).await.status, 403);
     let failed = env.db.calls() - before;
-    assert_eq!((ok, failed), (9, 8), "round trips of a login that succeeds, that fails");
+    assert_eq!(
+        (ok, failed),
+        (10, 8),
+        "round trips of a login that succeeds, that fails"
+    );
 }
 
 /// A client-credentials token's round trips: 4 natively — the configuration reads (client, grant,

@@ -21,6 +21,7 @@ pub mod clients;
 pub mod connections;
 pub mod errors;
 pub mod guardian;
+pub mod hooks;
 pub mod jobs;
 pub mod log_streams;
 pub mod logs;

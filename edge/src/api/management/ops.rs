@@ -13,6 +13,7 @@ use crate::api::{query_param, App};
 use crate::core::directory::admins::ADMIN_CONNECTION_ID;
 use crate::core::directory::stats;
 use crate::core::error::CoreError;
+use crate::core::hooks;
 use crate::core::management::{access, applications, connections, users};
 use crate::core::mfa::policy as mfa_policy;
 use crate::core::protection::attack;
@@ -168,6 +169,14 @@ impl App<'_> {
             Op::GetLogStream => self.log_stream_get(id).await?,
             Op::UpdateLogStream => self.log_stream_update(req, id).await?,
             Op::DeleteLogStream => self.log_stream_delete(id).await?,
+            Op::ListHooks => ok(&hooks::list(core.db).await?),
+            Op::CreateHook => created(&hooks::create(core, body(req)?).await?),
+            Op::GetHook => ok(&hooks::get(core.db, id).await?),
+            Op::UpdateHook => ok(&hooks::update(core, id, body(req)?).await?),
+            Op::DeleteHook => {
+                hooks::delete(core.db, id).await?;
+                no_content()
+            }
         })
     }
 }

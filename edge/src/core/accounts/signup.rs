@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 use shared::email;
+use shared::management::hooks::HookUser;
 use shared::personal_info::PersonalInfo;
 use shared::username::UsernameRules;
 use shared::wire::{SignupRequest, SignupResponse};
@@ -16,6 +17,7 @@ use crate::core::accounts::lifecycle;
 use crate::core::directory::tenant;
 use crate::core::directory::users::{self, NewUser, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::hooks;
 use crate::core::logs::Event;
 use crate::core::migration::lazy::{self, NewLegacyUser};
 use crate::core::migration::UserSource;
@@ -166,6 +168,21 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
     if !quota.granted {
         return Err(CoreError::TooManyRequests(quota));
     }
+    // The tenant's pre-registration hook, before anything is looked up, hashed or stored: the
+    // same call for an address that has an account and one that has not.
+    let client = match req.client_id.as_deref() {
+        Some(id) => tenant::client(core.db, id).await?,
+        None => None,
+    };
+    let hook_user = HookUser {
+        email: email.clone(),
+        username: username.clone(),
+        user_metadata: meta.clone(),
+        ..HookUser::default()
+    };
+    let added = hooks::call::pre_registration(core, client.as_ref(), &conn, hook_user).await?;
+    let (mut meta, mut app_metadata) = (meta, Map::new());
+    added.apply(&mut meta, &mut app_metadata);
     match UserSource::of(core, &conn)? {
         UserSource::Local => {}
         UserSource::Import(legacy) => {
@@ -196,6 +213,7 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
             let Some(user) = lazy::own_store_signup(core, &conn, &legacy, new).await? else {
                 return Err(exists_error(core, "email").await?);
             };
+            hooks::call::post_registration(core, client.as_ref(), &conn, &user).await;
             return Ok(finish_signup(core, &user, req.client_id.as_deref()).await);
         }
     }
@@ -217,6 +235,7 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
             phone_number: req.phone_number.clone(),
         },
         user_metadata: meta,
+        app_metadata,
         now: core.clock.now_ms(),
         ..NewUser::default()
     };
@@ -235,6 +254,7 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
     let stored = users::by_id(core.db, &user.user_id)
         .await?
         .ok_or_else(|| CoreError::Internal("new user vanished".into()))?;
+    hooks::call::post_registration(core, client.as_ref(), &conn, &stored).await;
     Ok(finish_signup(core, &stored, req.client_id.as_deref()).await)
 }
 

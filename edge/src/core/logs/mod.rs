@@ -129,6 +129,7 @@ pub fn failure(e: &CoreError) -> String {
         | CoreError::Conflict(m)
         | CoreError::ExpiredToken(m) => m.clone(),
         CoreError::Internal(_) | CoreError::Db(_) => "Internal error".into(),
+        CoreError::HookDenied { trigger, reason, .. } => format!("Denied by the {trigger} hook: {reason}"),
         CoreError::LegacyUnavailable(_) => "The legacy store is unavailable".into(),
         CoreError::LegacyProtocol(_) => "The legacy store answered outside the contract".into(),
         other => other.to_string(),

@@ -21,22 +21,17 @@
 //!    └──────── probe succeeds ◀── half-open (one call goes through; failure re-opens)
 //! ```
 
-use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use sha2::Sha256;
 
 use crate::core::directory::tenant::{Connection, LegacyOptions};
 use crate::core::directory::users::Identifier;
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::platform::db::{columns, query_one, Stmt};
-use crate::core::platform::outbound::{OutboundError, OutboundRequest, MAX_RESPONSE_BYTES};
 use crate::core::Core;
 
-/// Consecutive failed calls that open the breaker.
-pub const BREAKER_THRESHOLD: i64 = 5;
-/// How long an open breaker fails fast.
-pub const BREAKER_OPEN_MS: i64 = 30_000;
+use super::signed::SignedEndpoint;
+
+pub use super::signed::{BREAKER_OPEN_MS, BREAKER_THRESHOLD};
 
 /// A user as the legacy system describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -145,38 +140,7 @@ fn verdict(v: &Value) -> Result<Verdict, CoreError> {
     }
 }
 
-/// What one signed request is made of.
-#[derive(Debug, Clone, Copy)]
-pub struct Signed<'a> {
-    /// `POST`.
-    pub method: &'a str,
-    /// The URL's path as requested (`/auth/login`).
-    pub path: &'a str,
-    /// Unix seconds.
-    pub timestamp: i64,
-    /// The request's unique id.
-    pub request_id: &'a str,
-    /// The raw body.
-    pub body: &'a str,
-}
-
-/// The signature of one request: `v2=` + hex HMAC-SHA256 of
-/// `"{method}\n{path}\n{timestamp}\n{request id}\n{body}"`.
-pub fn sign(secret: &[u8], r: Signed<'_>) -> String {
-    // HMAC accepts keys of any length; the error branch cannot happen.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret) else {
-        return String::new();
-    };
-    let Signed {
-        method,
-        path,
-        timestamp,
-        request_id,
-        body,
-    } = r;
-    mac.update(format!("{method}\n{path}\n{timestamp}\n{request_id}\n{body}").as_bytes());
-    format!("v2={}", hex::encode(mac.finalize().into_bytes()))
-}
+pub use super::signed::{sign, Signed};
 
 thread_local! {
     /// Per connection, a moving average of answered legacy `login` calls (ms), in this isolate.
@@ -215,25 +179,6 @@ pub struct Legacy<'c, 'a> {
     secret: String,
 }
 
-#[derive(Deserialize)]
-struct BreakerRow {
-    #[serde(deserialize_with = "columns::int")]
-    consecutive_failures: i64,
-    #[serde(deserialize_with = "columns::int")]
-    open_until: i64,
-}
-
-enum Attempt {
-    /// A `200`: its body, for [`read_answer`].
-    Answer(Vec<u8>),
-    /// Nothing was processed (connection failure) or the store failed (5xx): try again.
-    Retryable(String),
-    /// The store is unavailable, and may have processed the call (timeout): not sent again.
-    Final(String),
-    /// An answer outside the contract.
-    Fatal(String),
-}
-
 impl<'c, 'a> Legacy<'c, 'a> {
     /// The legacy backend of `conn`, if it has one. Its secret must be configured.
     pub fn of(core: &'c Core<'a>, conn: &Connection) -> CoreResult<Option<Self>> {
@@ -254,100 +199,23 @@ impl<'c, 'a> Legacy<'c, 'a> {
         self.opts.hash_handover
     }
 
-    async fn breaker_open(&self, now: i64) -> CoreResult<bool> {
-        let row: Option<BreakerRow> = query_one(
-            self.core.db,
-            Stmt::new("SELECT consecutive_failures, open_until FROM legacy_breakers WHERE connection_id = ?1")
-                .bind(&self.connection_id),
-        )
-        .await?;
-        Ok(row.is_some_and(|r| r.consecutive_failures >= BREAKER_THRESHOLD && r.open_until > now))
-    }
-
-    async fn record(&self, ok: bool, now: i64) -> CoreResult<()> {
-        let stmt = if ok {
-            Stmt::new("DELETE FROM legacy_breakers WHERE connection_id = ?1").bind(&self.connection_id)
-        } else {
-            Stmt::new(
-                "INSERT INTO legacy_breakers (connection_id, consecutive_failures, open_until) VALUES (?1, 1, 0) \
-                 ON CONFLICT(connection_id) DO UPDATE SET consecutive_failures = consecutive_failures + 1, \
-                 open_until = CASE WHEN consecutive_failures + 1 >= ?2 THEN ?3 ELSE 0 END",
-            )
-            .bind(&self.connection_id)
-            .bind(BREAKER_THRESHOLD)
-            .bind(now + BREAKER_OPEN_MS)
-        };
-        self.core.db.execute(stmt).await?;
-        Ok(())
-    }
-
-    async fn attempt(&self, url: &url::Url, body: &str, timeout_ms: u64) -> Attempt {
-        let ts = self.core.clock.now_ms() / 1000;
-        let request_id = match self.core.random_bytes::<16>() {
-            Ok(b) => hex::encode(b),
-            Err(e) => return Attempt::Fatal(e.to_string()),
-        };
-        let signed = Signed {
-            method: "POST",
-            path: url.path(),
-            timestamp: ts,
-            request_id: &request_id,
-            body,
-        };
-        let req = OutboundRequest {
-            method: "POST".into(),
-            url: url.to_string(),
-            headers: vec![
-                ("content-type".into(), "application/json".into()),
-                ("x-tollgate-timestamp".into(), ts.to_string()),
-                ("x-tollgate-request-id".into(), request_id.clone()),
-                ("x-tollgate-signature".into(), sign(self.secret.as_bytes(), signed)),
-            ],
-            body: body.as_bytes().to_vec(),
-            timeout_ms: Some(timeout_ms),
-            max_response_bytes: MAX_RESPONSE_BYTES,
-        };
-        match crate::core::platform::outbound::send(self.core, req).await {
-            Err(e @ OutboundError::Connect(_)) => Attempt::Retryable(e.to_string()),
-            Err(e @ OutboundError::Timeout(_)) => Attempt::Final(e.to_string()),
-            Err(e @ (OutboundError::TooLarge(_) | OutboundError::Refused(_))) => Attempt::Fatal(e.to_string()),
-            Ok(r) if r.status >= 500 => Attempt::Retryable(format!("answered {}", r.status)),
-            Ok(r) if r.status != 200 => Attempt::Fatal(format!("answered {}", r.status)),
-            Ok(r) => Attempt::Answer(r.body),
-        }
-    }
-
-    /// Calls `action` with `body`: signed, with timeout, retries and the circuit breaker.
+    /// Calls `action` with `body`: signed, with timeout, retries and the circuit breaker
+    /// ([`SignedEndpoint`]); the answer read as a [`Verdict`].
     pub async fn call(&self, action: &str, body: Value) -> CoreResult<Verdict> {
-        let start = self.core.clock.now_ms();
-        if self.breaker_open(start).await? {
-            return Err(CoreError::LegacyUnavailable("circuit open".into()));
-        }
         let mut url = url::Url::parse(&self.opts.url).map_err(|e| CoreError::Internal(format!("legacy url: {e}")))?;
         let path = format!("{}/{action}", url.path().trim_end_matches('/'));
         url.set_path(&path);
-        let body = body.to_string();
-        let deadline = start + self.opts.budget_ms as i64;
-        let mut pause = 100u64;
-        let outcome = loop {
-            let now = self.core.clock.now_ms();
-            let left = (deadline - now).max(0) as u64;
-            match self.attempt(&url, &body, self.opts.timeout_ms.min(left.max(1))).await {
-                Attempt::Answer(body) => break read_answer(&body),
-                Attempt::Fatal(e) => break Err(CoreError::LegacyProtocol(e)),
-                Attempt::Final(e) => break Err(CoreError::LegacyUnavailable(e)),
-                Attempt::Retryable(e) => {
-                    let now = self.core.clock.now_ms();
-                    if now + pause as i64 >= deadline {
-                        break Err(CoreError::LegacyUnavailable(e));
-                    }
-                    self.core.http.pause(pause).await;
-                    pause *= 3;
-                }
-            }
+        let endpoint = SignedEndpoint {
+            core: self.core,
+            breaker_key: &self.connection_id,
+            secret: &self.secret,
+            timeout_ms: self.opts.timeout_ms,
+            budget_ms: self.opts.budget_ms,
         };
-        let healthy = !matches!(outcome, Err(CoreError::LegacyUnavailable(_)));
-        self.record(healthy, self.core.clock.now_ms()).await?;
+        let outcome = endpoint
+            .post(&url, &body.to_string())
+            .await
+            .and_then(|b| read_answer(&b));
         if let Err(e) = &outcome {
             self.core
                 .log(&format!("legacy {action} for {}: {e}", self.connection_id));

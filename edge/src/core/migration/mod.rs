@@ -4,6 +4,7 @@
 
 pub mod lazy;
 pub mod legacy;
+pub mod signed;
 
 use crate::core::directory::tenant::{Connection, SourceMode};
 use crate::core::error::CoreResult;

@@ -20,7 +20,9 @@ use crate::core::directory::tenant::SourceMode;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::hooks;
 use crate::core::logs::Event;
+use crate::core::mfa::gate::mfa_audience;
 use crate::core::migration::lazy;
 use crate::core::migration::UserSource;
 use crate::core::oauth::tokens::{profile_claims, split_scope, Signer, TokenResponse};
@@ -452,6 +454,22 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
     };
     let lifetime = api.map_or(client.access_token_lifetime, |a| a.token_lifetime);
     let scope = scopes.join(" ");
+    // The tenant's post-login hook, for tokens of applications and their APIs (not for Tollgate's
+    // own audiences: the My Account and MFA APIs serve a login that already passed it).
+    let my_account = crate::core::oauth::audiences::my_account_audience(core);
+    let own_api = api.is_some_and(|a| a.identifier == my_account || a.identifier == mfa_audience(core));
+    let hooked = if own_api {
+        hooks::call::Login::default()
+    } else {
+        let cx = hooks::call::LoginContext {
+            client,
+            user,
+            protocol: gty.unwrap_or("authorization_code"),
+            scope: &scope,
+            audience: api.map(|a| a.identifier.as_str()),
+        };
+        hooks::call::post_login(core, cx).await?
+    };
     let sub = users::sub(&user.user_id);
     let mut access = json!({
         "iss": iss, "sub": sub, "aud": aud, "azp": client.client_id,
@@ -465,8 +483,12 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
     }
     // The My Account API decides on recent logins (adding or removing a passkey): its tokens say
     // when the user logged in (a grant without a session is a login now).
-    if api.is_some_and(|a| a.identifier == crate::core::oauth::audiences::my_account_audience(core)) {
+    if api.is_some_and(|a| a.identifier == my_account) {
         access["auth_time"] = json!(auth_time.unwrap_or(now_s));
+    }
+    // Namespaced (URL) names only (`hooks::call`): they cannot replace a registered claim.
+    if let Some(obj) = access.as_object_mut() {
+        obj.extend(hooked.access_token_claims);
     }
     let access_token = signer.sign(&access).await?;
     let id_token = if has_openid {
@@ -488,6 +510,7 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
         if !amr.is_empty() {
             claims.insert("amr".into(), json!(amr));
         }
+        claims.extend(hooked.id_token_claims);
         Some(signer.sign(&Value::Object(claims)).await?)
     } else {
         None

@@ -5,11 +5,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use shared::management::hooks::HookUser;
 
 use crate::core::directory::stats;
 use crate::core::directory::tenant::{self, Client, Connection};
 use crate::core::directory::users::{self, Email, NewUser, Profile, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::hooks;
 use crate::core::platform::db::{query_one, Stmt};
 use crate::core::protection::attack::{self, Bucket};
 use crate::core::webauthn::ceremony::{self, AssertionResponse, AttestationResponse, RelyingParty};
@@ -333,6 +335,19 @@ async fn finish_registration(
     let (Some(email), Some(user_id)) = (text("email"), text("user_id")) else {
         return Err(CoreError::Internal("registration payload lost".into()));
     };
+    // The tenant's pre-registration hook, once the passkey is proven and before the user is stored.
+    let conn = tenant::connection_by_id(core.db, &c.connection_id)
+        .await?
+        .ok_or_else(|| CoreError::Internal("the sign-up's connection is gone".into()))?;
+    let client = tenant::client(core.db, client_id).await?;
+    let hook_user = HookUser {
+        email: email.clone(),
+        username: text("username"),
+        ..HookUser::default()
+    };
+    let added = hooks::call::pre_registration(core, client.as_ref(), &conn, hook_user).await?;
+    let (mut user_metadata, mut app_metadata) = (Map::new(), Map::new());
+    added.apply(&mut user_metadata, &mut app_metadata);
     let now = core.clock.now_ms();
     let user = NewUser {
         user_id: user_id.clone(),
@@ -342,8 +357,8 @@ async fn finish_registration(
         username: text("username"),
         password_hash: None,
         profile: Profile::default(),
-        user_metadata: Map::new(),
-        app_metadata: Map::new(),
+        user_metadata,
+        app_metadata,
         migrated_from: None,
         password_reset_required: false,
         now,
@@ -366,6 +381,7 @@ async fn finish_registration(
     let user = users::by_id(core.db, &user_id)
         .await?
         .ok_or_else(|| CoreError::Internal("passkey user vanished".into()))?;
+    hooks::call::post_registration(core, client.as_ref(), &conn, &user).await;
     crate::core::accounts::lifecycle::send_verification(core, &user, Some(client_id)).await?;
     Ok(Finished {
         user,

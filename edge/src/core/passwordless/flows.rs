@@ -3,12 +3,14 @@
 //! embedded login's ticket, the hosted page, and magic links.
 
 use serde_json::{Map, Value};
+use shared::management::hooks::HookUser;
 use shared::wire::{PasswordlessSend, PasswordlessStartResponse, TokenRequest, TokenResponse};
 
 use crate::core::directory::stats;
 use crate::core::directory::tenant::{self, Client, Connection, GrantType};
 use crate::core::directory::users::{self, Email, NewUser, Profile, User};
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::hooks::{self, call::Registration};
 use crate::core::oauth::grants::{self, Origin, UserGrant};
 use crate::core::oauth::tokens::Signer;
 use crate::core::passwordless::codes::{self, Consumed, Target};
@@ -253,7 +255,26 @@ pub async fn verify(
             }
             return Err(CoreError::SignupDisabled);
         }
-        None => (create_user(core, conn, &email).await?, true),
+        None => {
+            let client = tenant::client(core.db, client_id).await?;
+            let hook_user = HookUser {
+                email: email.as_str().to_owned(),
+                email_verified: true,
+                ..HookUser::default()
+            };
+            let added = match hooks::call::pre_registration(core, client.as_ref(), conn, hook_user).await {
+                Ok(added) => added,
+                Err(e) => {
+                    if let Some(id) = &attempt {
+                        attack::finish_attempt(core.db, key, id, None, now, Vec::new()).await?;
+                    }
+                    return Err(e);
+                }
+            };
+            let user = create_user(core, conn, &email, added).await?;
+            hooks::call::post_registration(core, client.as_ref(), conn, &user).await;
+            (user, true)
+        }
     };
     let mut then = Vec::new();
     if !user.blocked {
@@ -277,8 +298,10 @@ pub async fn verify(
 
 /// The address's new user: `email|…`, verified by the code it just used. Two first logins at once
 /// make one user (the address is unique per connection).
-async fn create_user(core: &Core<'_>, conn: &Connection, email: &Email) -> CoreResult<User> {
+async fn create_user(core: &Core<'_>, conn: &Connection, email: &Email, added: Registration) -> CoreResult<User> {
     let now = core.clock.now_ms();
+    let (mut user_metadata, mut app_metadata) = (Map::new(), Map::new());
+    added.apply(&mut user_metadata, &mut app_metadata);
     let new = NewUser {
         user_id: format!("email|{}", core.new_id()?),
         connection_id: conn.id.clone(),
@@ -287,8 +310,8 @@ async fn create_user(core: &Core<'_>, conn: &Connection, email: &Email) -> CoreR
         username: None,
         password_hash: None,
         profile: Profile::default(),
-        user_metadata: Map::new(),
-        app_metadata: Map::new(),
+        user_metadata,
+        app_metadata,
         migrated_from: None,
         password_reset_required: false,
         now,

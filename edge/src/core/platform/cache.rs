@@ -2,7 +2,7 @@
 //!
 //! What it caches: `SELECT`s that read only configuration tables ([`CONFIG_TABLES`]: tenant,
 //! clients and their grants, connections and which clients use them, signing keys, resource
-//! servers, the MFA policy) — the reads every token request, login and sign-up repeats. Users, sessions, codes and
+//! servers, the MFA policy, hooks) — the reads every token request, login and sign-up repeats. Users, sessions, codes and
 //! counters are never cached.
 //!
 //! How long: [`TTL_MS`] (10 s). Any write to a configuration table through the cache (the
@@ -24,7 +24,7 @@ pub const TTL_MS: i64 = 10_000;
 const MAX_ENTRIES: usize = 2_000;
 
 /// Tables whose reads are cached and whose writes empty the cache.
-pub const CONFIG_TABLES: [&str; 8] = [
+pub const CONFIG_TABLES: [&str; 9] = [
     "tenant",
     "clients",
     "client_grants",
@@ -33,6 +33,7 @@ pub const CONFIG_TABLES: [&str; 8] = [
     "signing_keys",
     "resource_servers",
     "mfa_settings",
+    "hooks",
 ];
 
 /// The cached reads of one isolate.
