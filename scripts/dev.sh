@@ -10,7 +10,12 @@ ORIGIN=${ORIGIN:-http://localhost:$PORT}
 LEGACY_SECRET=$(node -e "import('./scripts/keys.mjs').then(k => console.log(k.devVar('CONNECTION_SECRET_LEGACY')))")
 LEGACY_SECRET=$LEGACY_SECRET target/release/legacy-service --port "$LEGACY_PORT" --db .wrangler/legacy-demo.db --seed-demo &
 legacy=$!
-trap 'kill $legacy 2>/dev/null || true' EXIT INT TERM
+# The reference hook server (scripts/hook-server.mjs), signing secret CONNECTION_SECRET_HOOKS of .dev.vars.
+HOOK_PORT=${HOOK_PORT:-8789}
+node -e "import('./scripts/keys.mjs').then(k => k.devVar('CONNECTION_SECRET_HOOKS'))"
+node scripts/hook-server.mjs --port "$HOOK_PORT" --blocked blocked.example >/dev/null &
+hooks=$!
+trap 'kill $legacy $hooks 2>/dev/null || true' EXIT INT TERM
 echo ""
 echo "  Tollgate demo page:  $ORIGIN/"
 echo "  Client config:       $ORIGIN/client/demo-spa.json"
@@ -18,6 +23,8 @@ echo "  Mail (dev outbox):   $ORIGIN/dev/outbox"
 echo "  Legacy user store:   http://127.0.0.1:$LEGACY_PORT/auth  (connections Legacy-Import, Legacy-Handover, Legacy-OwnStore)"
 echo "                       demo users: alice@legacy.example / Alice-Legacy-2019, bob@legacy.example / bob-legacy,"
 echo "                       carol@legacy.example (username carol) / Carol-Legacy-7"
+echo "  Hook server:         http://127.0.0.1:$HOOK_PORT/pre-user-registration (refuses @blocked.example), /post-login"
+echo "                       create a hook in the console (Hooks) with secret CONNECTION_SECRET_HOOKS"
 echo ""
 # Development switches (each honoured only with a loopback issuer): the mail outbox, outbound calls
 # to the loopback legacy store; and the client IP is not taken from a header a client can set.

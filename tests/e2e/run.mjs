@@ -21,7 +21,9 @@ try {
   pages = await startStatic(path.join(root, 'tests', 'pages'));
   // Client secrets of the test identity providers (started by social.test.mjs): Worker secrets,
   // generated per run, never in the repo.
-  const idpSecrets = { CONNECTION_SECRET_IDP_OIDC: randomBytes(24).toString('hex'), CONNECTION_SECRET_IDP_OAUTH2: randomBytes(24).toString('hex') };
+  const idpSecrets = { CONNECTION_SECRET_IDP_OIDC: randomBytes(24).toString('hex'), CONNECTION_SECRET_IDP_OAUTH2: randomBytes(24).toString('hex'),
+    // The signing secret of the reference hook server (hooks.test.mjs).
+    CONNECTION_SECRET_HOOKS: randomBytes(24).toString('hex') };
   // JOB_FAULTS: test-only chunk failures on request (honoured only with a loopback issuer).
   // E2E_STATE names another state folder, so two runs on one machine do not share a database.
   worker = await startWorker({ state: path.join(artifacts, process.env.E2E_STATE ?? 'wrangler-state'), extraOrigins: [pages.origin], legacy, vars: { ...idpSecrets, JOB_FAULTS: '1' } });
