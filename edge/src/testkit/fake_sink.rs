@@ -107,6 +107,16 @@ impl TestEnv {
             events: &events,
             ..self.core()
         };
-        delivery::deliver(&core, Some(&KEK)).await.expect("delivery runs")
+        let next = delivery::deliver(&core, Some(&KEK)).await.expect("delivery runs");
+        // What the Worker's queue consumer does after a run: its events are stored.
+        crate::core::logs::write(
+            &self.db,
+            events.take(),
+            crate::core::Clock::now_ms(&self.clock),
+            &crate::core::OsRng,
+        )
+        .await
+        .expect("events written");
+        next
     }
 }

@@ -355,6 +355,13 @@ async fn a_failing_endpoint_is_retried_with_back_off_then_the_stream_is_suspende
         state["delivery"]["last_error"].as_str().unwrap().contains("timed out"),
         "{state}"
     );
+    // The tenant log says so.
+    let suspended = env
+        .management_call("read:logs", "GET", "logs?q=type:tg_log_stream_suspended", None)
+        .await
+        .json_body();
+    assert_eq!(suspended.as_array().unwrap().len(), 1, "{suspended}");
+    assert_eq!(suspended[0]["details"]["log_stream_id"], id.as_str());
     // Suspended: no more attempts, whatever the time.
     env.clock.advance_ms(3_600_000);
     assert_eq!(env.deliver_streams(&sink).await, Next::Done);

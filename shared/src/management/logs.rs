@@ -74,7 +74,7 @@ pub struct LogsPage {
 }
 
 /// Tollgate's own event types (Auth0 has none for these).
-pub const TOLLGATE_TYPES: [(&str, &str); 4] = [
+pub const TOLLGATE_TYPES: [(&str, &str); 5] = [
     (
         "tg_migration_success",
         "A user migrated lazily from the legacy store at a login",
@@ -85,6 +85,10 @@ pub const TOLLGATE_TYPES: [(&str, &str); 4] = [
     ),
     ("tg_job_start", "A bulk import or export job started"),
     ("tg_job_end", "A bulk job ended (details: status, counts)"),
+    (
+        "tg_log_stream_suspended",
+        "A log stream was suspended after repeated failed deliveries",
+    ),
 ];
 
 /// The event types Tollgate records: (type, human description, Auth0's log stream category —

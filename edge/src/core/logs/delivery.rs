@@ -181,6 +181,21 @@ async fn failed(core: &Core<'_>, s: &StreamRow, error: &str) -> CoreResult<Run> 
             .bind(i64::from(suspend)),
         )
         .await?;
+    if suspend {
+        // Operators watch the tenant log (and the other streams deliver this event).
+        core.record(
+            super::Event::new(
+                "tg_log_stream_suspended",
+                format!(
+                    "Log stream {} suspended after {MAX_FAILURES} failed deliveries in a row",
+                    s.name
+                ),
+            )
+            .details(
+                serde_json::json!({"log_stream_id": s.id, "last_error": error.chars().take(300).collect::<String>()}),
+            ),
+        );
+    }
     core.log(&format!(
         "log stream {}: delivery failed ({error}), attempt {failures} of {MAX_FAILURES}{}",
         s.id,
