@@ -423,6 +423,10 @@ pub struct TokenRequest {
     /// The `mfa-recovery-code` grant: a recovery code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
+    /// Tollgate's extension, sent by the embedded widget with a password grant: offer to add a
+    /// passkey when the account has none (the answer's `passkey_enrollment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_offer: Option<bool>,
 }
 
 /// Every scope of the Management API (`{issuer}api/v2/`): what the edge grants by role and the
@@ -472,7 +476,7 @@ pub const MANAGEMENT_SCOPES: [&str; 38] = [
 pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 
 /// What `/oauth/token` answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenResponse {
     /// Access token (JWT).
     pub access_token: String,
@@ -492,6 +496,11 @@ pub struct TokenResponse {
     /// The `mfa-recovery-code` grant: the new recovery code (the used one is void).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery_code: Option<String>,
+    /// Tollgate's extension, with `passkey_offer`: a started enrolment of a passkey for the user
+    /// who just logged in (finish with `POST /passkey/enrollment/verify`, decline with
+    /// `/passkey/enrollment/skip`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_enrollment: Option<PasskeyStarted>,
 }
 
 /// `POST /dbconnections/change_password` body.
@@ -670,6 +679,24 @@ pub struct PasskeyRegisterRequest {
     /// `{email, name?, username?}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_profile: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `POST /passkey/enrollment/verify` (the credential in `authn_response`) and
+/// `POST /passkey/enrollment/skip`: the answer to a token response's `passkey_enrollment`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasskeyEnrollmentRequest {
+    /// The application the login was for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// Confidential applications authenticate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// The enrolment's handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_session: Option<String>,
+    /// The new credential (`PublicKeyCredential.toJSON()`); verify only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authn_response: Option<serde_json::Value>,
 }
 
 /// `POST /passkey/challenge`: a login with a passkey.

@@ -154,7 +154,23 @@ impl App<'_> {
                 exchanged.ok_or_else(|| CoreError::Internal("no exchange".into()))??
             }
             GrantType::Password | GrantType::PasswordRealm => {
-                grants::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?
+                let mut tokens =
+                    grants::password_grant(&self.core, &*signer, &client, &body, Origin { ip: user_ip }).await?;
+                // The embedded widget asks whether to offer a passkey (Tollgate's extension).
+                if body.passkey_offer == Some(true) {
+                    if let Some(user) = token_user(&tokens.access_token) {
+                        match crate::core::passkeys::offer::after_grant(&self.core, &client, &user).await {
+                            Ok(offer) => {
+                                tokens.passkey_enrollment = offer.map(|s| shared::wire::PasskeyStarted {
+                                    auth_session: s.auth_session,
+                                    authn_params_public_key: s.options,
+                                })
+                            }
+                            Err(e) => self.core.log(&format!("passkey offer not made: {e}")),
+                        }
+                    }
+                }
+                tokens
             }
             GrantType::Webauthn => {
                 let browser = req.cookie(crate::core::oauth::sessions::BROWSER_COOKIE);

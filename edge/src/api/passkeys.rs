@@ -4,7 +4,10 @@
 //! `GET /.well-known/webauthn` (Related Origin Requests).
 
 use serde_json::{json, Value};
-use shared::wire::{HostedPasskeyRequest, PasskeyChallengeRequest, PasskeyRegisterRequest, PasskeyStarted, Redirect};
+use shared::wire::{
+    HostedPasskeyRequest, PasskeyChallengeRequest, PasskeyEnrollmentRequest, PasskeyRegisterRequest, PasskeyStarted,
+    Redirect,
+};
 
 use super::errors::WebError;
 use super::http::{Request, Response};
@@ -15,6 +18,7 @@ use crate::core::oauth::authorize;
 use crate::core::oauth::grants;
 use crate::core::oauth::sessions::{self, create_session, BROWSER_COOKIE, SESSION_COOKIE, SESSION_TTL_MS};
 use crate::core::passkeys::flows::{self, CredentialJson, Started};
+use crate::core::passkeys::offer;
 
 fn started(s: Started) -> Response {
     Response::json(
@@ -76,6 +80,27 @@ impl App<'_> {
         let conn = flows::connection(&self.core, &client, b.realm.as_deref()).await?;
         let s = flows::start_login(&self.core, &client, &conn, req.cookie(BROWSER_COOKIE)).await?;
         Ok(started(s))
+    }
+
+    /// `POST /passkey/enrollment/verify` (`add`) and `/passkey/enrollment/skip`: the answer to the
+    /// passkey offer of an embedded password login (`core::passkeys::offer`).
+    pub(super) async fn passkey_enrollment(&self, req: &Request, add: bool) -> Result<Response, WebError> {
+        let b: PasskeyEnrollmentRequest = parse_json(req)?;
+        let client = self
+            .passkey_client(req, b.client_id.as_deref(), b.client_secret.as_deref())
+            .await?;
+        let session = b
+            .auth_session
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| CoreError::InvalidRequest("Missing required parameter: auth_session".into()))?;
+        if add {
+            let credential = CredentialJson::parse(b.authn_response.as_ref().unwrap_or(&Value::Null))?;
+            offer::verify(&self.core, &client.client_id, session, &credential).await?;
+        } else {
+            offer::skip(&self.core, &client.client_id, session).await?;
+        }
+        Ok(Response::new(204, "text/plain", Vec::new()).with_header("cache-control", "no-store"))
     }
 
     /// `POST /u/passkey/start` from the hosted page: `register`, `login`, or `enroll` (a passkey
@@ -153,7 +178,7 @@ impl App<'_> {
                 &self.core,
                 &t.client.client_id,
                 session,
-                &user.user_id,
+                Some(&user.user_id),
                 &credential,
                 browser,
             )

@@ -72,6 +72,10 @@ pub enum Endpoint {
     PasskeyRegister,
     /// Auth0's native passkey API: a login.
     PasskeyChallenge,
+    /// The embedded widget's answer to a password login's passkey offer: add it.
+    PasskeyEnrollmentVerify,
+    /// …or not now.
+    PasskeyEnrollmentSkip,
     /// The hosted page starts a passkey ceremony.
     HostedPasskeyStart,
     /// The hosted page finishes one.
@@ -180,6 +184,8 @@ pub const ROUTES: &[Route] = &[
     route("POST", "/u/passwordless/verify", OAuth, E::HostedPasswordlessVerify),
     route("POST", "/passkey/register", OAuth, E::PasskeyRegister),
     route("POST", "/passkey/challenge", OAuth, E::PasskeyChallenge),
+    route("POST", "/passkey/enrollment/verify", OAuth, E::PasskeyEnrollmentVerify),
+    route("POST", "/passkey/enrollment/skip", OAuth, E::PasskeyEnrollmentSkip),
     route("POST", "/u/passkey/start", OAuth, E::HostedPasskeyStart),
     route("POST", "/u/passkey/finish", OAuth, E::HostedPasskeyFinish),
     route("POST", "/u/passkey/skip", OAuth, E::HostedPasskeySkip),
@@ -284,6 +290,8 @@ impl App<'_> {
             E::HostedPasswordlessVerify => self.hosted_passwordless_verify(req).await,
             E::PasskeyRegister => self.passkey_register(req).await,
             E::PasskeyChallenge => self.passkey_challenge(req).await,
+            E::PasskeyEnrollmentVerify => self.passkey_enrollment(req, true).await,
+            E::PasskeyEnrollmentSkip => self.passkey_enrollment(req, false).await,
             E::HostedPasskeyStart => self.hosted_passkey_start(req).await,
             E::HostedPasskeyFinish => self.hosted_passkey_finish(req).await,
             E::HostedPasskeySkip => self.hosted_passkey_skip(req).await,

@@ -500,3 +500,119 @@ async fn the_management_api_lists_and_deletes_a_users_passkeys() {
         .await;
     assert_eq!(read_only.status, 403);
 }
+
+/// A password grant with `passkey_offer`, as the embedded widget makes it.
+async fn password_grant(env: &TestEnv, email: &str, offer: bool) -> Value {
+    let mut body = json!({"grant_type": "http://auth0.com/oauth/grant-type/password-realm", "client_id": SPA_CLIENT,
+        "username": email, "password": PW, "realm": DB_CONNECTION, "scope": "openid email"});
+    if offer {
+        body["passkey_offer"] = json!(true);
+    }
+    let r = post(env, "/oauth/token", body, "203.0.113.40").await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json_body()
+}
+
+#[tokio::test]
+async fn the_embedded_widget_offers_a_passkey_after_a_password_grant_bound_to_that_login() {
+    let env = env().await;
+    for email in ["gus@example.com", "hal@example.com"] {
+        let r = post(
+            &env,
+            "/dbconnections/signup",
+            json!({"client_id": SPA_CLIENT, "connection": DB_CONNECTION, "email": email, "password": PW}),
+            "203.0.113.40",
+        )
+        .await;
+        assert_eq!(r.status, 200);
+    }
+    // Only when asked: SDKs' grants stay as Auth0 answers them.
+    assert!(password_grant(&env, "gus@example.com", false)
+        .await
+        .get("passkey_enrollment")
+        .is_none());
+    let t = password_grant(&env, "gus@example.com", true).await;
+    assert!(t["access_token"].is_string(), "the login itself is complete");
+    let offer = &t["passkey_enrollment"];
+    let opts = &offer["authn_params_public_key"];
+    assert_eq!(opts["user"]["name"], "gus@example.com");
+    assert_eq!(opts["authenticatorSelection"]["userVerification"], "required");
+    let session = offer["auth_session"].as_str().unwrap().to_owned();
+    let handle = opts["user"]["id"].as_str().unwrap().as_bytes().to_vec();
+    let mut pk = SoftPasskey::new(&handle, true);
+    let att = pk.register(RP_ID, ORIGIN, opts["challenge"].as_str().unwrap(), Flags::default());
+    let answer = |path: &'static str, client: &'static str, session: String, att: Option<Value>| {
+        let mut body = json!({"client_id": client, "auth_session": session});
+        if let Some(a) = att {
+            body["authn_response"] = a;
+        }
+        post(&env, path, body, "203.0.113.40")
+    };
+    // Another application cannot finish it; neither can a guessed handle.
+    let other = answer(
+        "/passkey/enrollment/verify",
+        "test-m2m",
+        session.clone(),
+        Some(credential(&pk.id_b64(), &att)),
+    )
+    .await;
+    assert_ne!(other.status, 204);
+    let guessed = answer(
+        "/passkey/enrollment/verify",
+        SPA_CLIENT,
+        "x".repeat(43),
+        Some(credential(&pk.id_b64(), &att)),
+    )
+    .await;
+    assert_eq!(guessed.status, 403);
+    let done = answer(
+        "/passkey/enrollment/verify",
+        SPA_CLIENT,
+        session.clone(),
+        Some(credential(&pk.id_b64(), &att)),
+    )
+    .await;
+    assert_eq!(done.status, 204, "{}", String::from_utf8_lossy(&done.body));
+    let again = answer(
+        "/passkey/enrollment/verify",
+        SPA_CLIENT,
+        session,
+        Some(credential(&pk.id_b64(), &att)),
+    )
+    .await;
+    assert_eq!(again.status, 403, "single use");
+    assert_eq!(count(&env, "SELECT COUNT(*) AS n FROM passkey_credentials").await, 1);
+    // The passkey is gus's: it logs in as gus.
+    let login = log_in(&env, &mut pk, ORIGIN, "203.0.113.41").await;
+    assert_eq!(login.status, 200);
+    assert_eq!(
+        claims(login.json_body()["id_token"].as_str().unwrap())["sub"],
+        claims(t["id_token"].as_str().unwrap())["sub"]
+    );
+    // With a passkey, no more offers.
+    assert!(password_grant(&env, "gus@example.com", true)
+        .await
+        .get("passkey_enrollment")
+        .is_none());
+
+    // "Not now": void, and not offered again for 30 days.
+    let t = password_grant(&env, "hal@example.com", true).await;
+    let session = t["passkey_enrollment"]["auth_session"].as_str().unwrap().to_owned();
+    let skipped = answer("/passkey/enrollment/skip", SPA_CLIENT, session.clone(), None).await;
+    assert_eq!(skipped.status, 204);
+    assert_eq!(
+        answer("/passkey/enrollment/skip", SPA_CLIENT, session, None)
+            .await
+            .status,
+        403
+    );
+    assert!(password_grant(&env, "hal@example.com", true)
+        .await
+        .get("passkey_enrollment")
+        .is_none());
+    env.clock.advance_ms(31 * 24 * 3600 * 1000);
+    assert!(password_grant(&env, "hal@example.com", true)
+        .await
+        .get("passkey_enrollment")
+        .is_some());
+}

@@ -523,6 +523,7 @@ pub async fn issue_user_tokens(core: &Core<'_>, signer: &dyn Signer, g: &UserGra
         expires_in: lifetime,
         token_type: "Bearer".into(),
         recovery_code: None,
+        passkey_enrollment: None,
     })
 }
 
@@ -631,6 +632,7 @@ pub async fn client_credentials_grant(
         expires_in: api.token_lifetime,
         token_type: "Bearer".into(),
         recovery_code: None,
+        passkey_enrollment: None,
     })
 }
 

@@ -223,7 +223,7 @@ pub async fn finish(
         core,
         &h.client_id,
         &req.auth_session,
-        &h.user.user_id,
+        Some(&h.user.user_id),
         &credential,
         None,
     )

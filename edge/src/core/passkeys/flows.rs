@@ -24,7 +24,7 @@ pub const ENROLL_SNOOZE_MS: i64 = 30 * 24 * 3600 * 1000;
 /// The answer to every failed passkey ceremony (why stays in the logs).
 pub const REFUSED: &str = "The passkey could not be verified.";
 
-fn refused(why: impl std::fmt::Display, core: &Core<'_>) -> CoreError {
+pub(crate) fn refused(why: impl std::fmt::Display, core: &Core<'_>) -> CoreError {
     core.log(&format!("passkey refused: {why}"));
     CoreError::InvalidGrant(REFUSED.into())
 }
@@ -444,19 +444,22 @@ async fn finish_login(
 }
 
 /// Finishes adding a passkey for the user who started it (and is still the one signed in:
-/// `user_id`); the new credential's id.
+/// `user_id`; `None`: whoever the enrolment was started for, the holder of `auth_session` being
+/// the one who just logged in); the new credential's id.
 pub async fn finish_enrollment(
     core: &Core<'_>,
     client_id: &str,
     auth_session: &str,
-    user_id: &str,
+    user_id: Option<&str>,
     credential: &CredentialJson,
     browser: Option<&str>,
 ) -> CoreResult<String> {
     let c = credentials::take(core, auth_session, Purpose::Enroll, client_id, browser)
         .await?
-        .filter(|c| c.user_id.as_deref() == Some(user_id))
+        .filter(|c| c.user_id.is_some() && user_id.is_none_or(|u| c.user_id.as_deref() == Some(u)))
         .ok_or_else(|| refused("unknown, used or expired enrolment", core))?;
+    let user_id = c.user_id.clone().unwrap_or_default();
+    let user_id = user_id.as_str();
     let response: AttestationResponse =
         serde_json::from_value(credential.response.clone()).map_err(|e| refused(format!("response: {e}"), core))?;
     let (rp_id, origins) = relying_party(core).await?;

@@ -20,3 +20,4 @@
 pub mod account;
 pub mod flows;
 pub mod grant;
+pub mod offer;
