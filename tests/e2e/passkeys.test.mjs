@@ -290,3 +290,70 @@ test('"Manage your passkeys" on the hosted page lists, adds and removes the sign
   assert.deepEqual(found, []);
   await context.close();
 });
+
+test('the embedded widget offers a passkey after a password login: added, it logs in; "not now" hands the tokens over at once', async () => {
+  const conns = await mgmt('GET', 'connections');
+  const db = conns.body.find((c) => c.name === 'Username-Password-Authentication');
+  const on = await mgmt('PATCH', `connections/${db.id}`, { options: { ...db.options,
+    passkey_options: { ...db.options.passkey_options, progressive_enrollment_enabled: true } } });
+  assert.equal(on.status, 200, JSON.stringify(on.body));
+  const password = 'Embedded-offer-Pass-1';
+  const signUp = async (email) => {
+    const r = await fetch(`${BASE}/dbconnections/signup`, { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'demo-spa', connection: 'Username-Password-Authentication', email, password }) });
+    assert.equal(r.status, 200);
+  };
+  const found = [];
+  const passwordLogin = async (page, email) => {
+    await page.goto(`${PAGES}/widget.html?edge=${encodeURIComponent(BASE)}&screen=login`);
+    await page.fill('#tg-login-id', email);
+    await page.fill('#tg-login-password', password);
+    await page.click('#tg-login-form button[type=submit]');
+  };
+  const authenticated = async (page) => {
+    await page.waitForFunction(() => window.events?.some((e) => e.name === 'authenticated'), null, { timeout: 20_000 });
+    return page.evaluate(() => window.events.filter((e) => e.name === 'authenticated').map((e) => e.payload));
+  };
+
+  const email = uniqueEmail('passkey-embedded-offer');
+  await signUp(email);
+  const context = await browser.newContext();
+  const { page, cdp, authenticatorId } = await withAuthenticator(context);
+  await passwordLogin(page, email);
+  await page.getByRole('heading', { name: 'Log in faster next time' }).waitFor();
+  assert.equal(await page.evaluate(() => window.events.some((e) => e.name === 'authenticated')), false, 'the tokens wait for the answer');
+  await axe(page, 'widget-offer', found);
+  await page.getByRole('button', { name: 'Add a passkey' }).click();
+  const [tokens] = await authenticated(page);
+  assert.ok(tokens.accessToken && tokens.idTokenPayload.email === email);
+  assert.equal(tokens.passkeyEnrollment ?? tokens.passkey_enrollment, undefined, 'the offer stays inside the widget');
+  const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+  assert.equal(credentials.length, 1, 'a discoverable credential was made');
+  await page.goto(`${PAGES}/widget.html?edge=${encodeURIComponent(BASE)}&screen=login`);
+  await page.getByRole('button', { name: 'Continue with a passkey' }).click();
+  const [again] = await authenticated(page);
+  assert.equal(again.idTokenPayload.sub, tokens.idTokenPayload.sub, 'the added passkey logs the same account in');
+  await context.close();
+
+  // "Not now": the tokens go to the page at once; the next login offers nothing.
+  const other = uniqueEmail('passkey-embedded-notnow');
+  await signUp(other);
+  for (const round of [1, 2]) {
+    const c = await browser.newContext();
+    const { page: p } = await withAuthenticator(c);
+    await passwordLogin(p, other);
+    if (round === 1) {
+      await p.getByRole('button', { name: 'Not now' }).click();
+    }
+    const [t] = await authenticated(p);
+    if (round === 1) {
+      await p.getByText('You are logged in.').or(p.locator('.tg-success')).first().waitFor();
+      await screenshot(p, 'passkey-widget-offer-declined');
+    }
+    assert.equal(t.idTokenPayload.email, other);
+    if (round === 2) assert.equal(await p.getByRole('heading', { name: 'Log in faster next time' }).count(), 0);
+    await c.close();
+  }
+  await mgmt('PATCH', `connections/${db.id}`, { options: db.options });
+  assert.deepEqual(found, []);
+});

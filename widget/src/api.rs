@@ -156,6 +156,11 @@ pub async fn post_js(url: &str, body: JsValue, cookies: bool) -> Result<JsValue,
     send(post(url, Ok(body), cookies)).await?.ok_or(ApiFailure::Network)
 }
 
+/// `POST url` with a JS value as its JSON body, for an answer without one (`204`).
+pub async fn post_empty(url: &str, body: JsValue) -> Result<(), ApiFailure> {
+    send(post(url, Ok(body), false)).await.map(|_| ())
+}
+
 /// `POST url` with `body` as JSON, for an answer that says nothing more than its status.
 pub async fn post_only<B: Serialize>(url: &str, body: &B) -> Result<(), ApiFailure> {
     // The body of a 2xx does not matter (`/dbconnections/change_password` answers with text).

@@ -190,9 +190,18 @@ pub fn identifier_email() -> String {
     }
 }
 
-/// Where the hosted page goes once the passkey offer is answered (set by a password login).
+/// What a password login left to do once its passkey offer is answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Offered {
+    /// The hosted page goes to this URL.
+    Hosted(String),
+    /// Embedded: these tokens go to the page (their `passkey_enrollment` is the offer).
+    Embedded(Box<shared::wire::TokenResponse>),
+}
+
+/// The passkey offer of a password login (set by the login).
 #[derive(Debug, Clone, Copy)]
-pub struct AfterEnroll(pub RwSignal<Option<String>>);
+pub struct AfterEnroll(pub RwSignal<Option<Offered>>);
 
 /// The MFA step the [`Screen::Mfa`] works on.
 #[derive(Debug, Clone, Copy)]

@@ -11,7 +11,7 @@ use shared::wire::{
 };
 
 use crate::api::{post_json, ApiFailure};
-use crate::context::{Mode, WidgetCtx};
+use crate::context::{Mode, Offered, WidgetCtx};
 
 /// Sends the browser to `url`.
 pub fn navigate(url: &str) {
@@ -124,14 +124,14 @@ impl From<TokenResponse> for AuthResult {
 }
 
 /// How a login continues.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Next {
     /// The browser is leaving the page.
     Leaving,
     /// Logged in here (embedded: the tokens went out in `authenticated`).
     Stay,
-    /// Hosted page: offer to add a passkey, then go on to this URL.
-    Enroll(String),
+    /// Offer to add a passkey, then go on as [`Offered`] says.
+    Enroll(Offered),
     /// The tenant asks for a second factor.
     Mfa(shared::wire::MfaStep),
 }
@@ -150,11 +150,27 @@ async fn cross_origin(ctx: &WidgetCtx, realm: &str, body: &CoAuthenticateRequest
 /// `mfa_required` answer starts the second step.
 async fn embedded_grant(ctx: &WidgetCtx, body: &TokenRequest) -> Result<Next, ApiFailure> {
     match post_json::<_, TokenResponse>(&ctx.url("/oauth/token"), body, false).await {
+        // The edge offers a passkey: the tokens wait for the answer.
+        Ok(tokens) if tokens.passkey_enrollment.is_some() => Ok(Next::Enroll(Offered::Embedded(Box::new(tokens)))),
         Ok(tokens) => {
-            ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
+            authenticated(ctx, tokens);
             Ok(Next::Stay)
         }
         Err(f) => crate::mfa::step_of(&f).map(Next::Mfa).ok_or(f),
+    }
+}
+
+/// Embedded: the tokens go to the page (`authenticated`), without the passkey offer.
+pub fn authenticated(ctx: &WidgetCtx, mut tokens: TokenResponse) {
+    tokens.passkey_enrollment = None;
+    ctx.emit("authenticated", &crate::api::js_value(&AuthResult::from(tokens)));
+}
+
+/// Goes on without answering a passkey offer (the enrolment it started expires unused).
+pub fn decline_offer(ctx: &WidgetCtx, offered: Offered) {
+    match offered {
+        Offered::Hosted(url) => navigate(&url),
+        Offered::Embedded(tokens) => authenticated(ctx, *tokens),
     }
 }
 
@@ -175,7 +191,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 return Ok(Next::Mfa(step));
             }
             if r.enroll_passkey && crate::passkey::supported() {
-                return Ok(Next::Enroll(r.redirect));
+                return Ok(Next::Enroll(Offered::Hosted(r.redirect)));
             }
             navigate(&r.redirect);
             Ok(Next::Leaving)
@@ -200,6 +216,7 @@ pub async fn log_in(ctx: WidgetCtx, username: String, password: String) -> Resul
                 realm: Some(realm),
                 scope: Some("openid profile email".into()),
                 audience: ctx.opts.auth.audience.clone(),
+                passkey_offer: (crate::context::passkeys_offered(&ctx) && crate::passkey::supported()).then_some(true),
                 ..TokenRequest::default()
             };
             embedded_grant(&ctx, &body).await
@@ -283,6 +300,7 @@ pub async fn passwordless_verify(ctx: WidgetCtx, email: String, code: String) ->
                 realm: Some(realm),
                 scope: Some("openid profile email".into()),
                 audience: ctx.opts.auth.audience.clone(),
+                passkey_offer: (crate::context::passkeys_offered(&ctx) && crate::passkey::supported()).then_some(true),
                 ..TokenRequest::default()
             };
             embedded_grant(&ctx, &body).await

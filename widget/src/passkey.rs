@@ -129,15 +129,25 @@ pub enum Purpose {
     },
     /// Add a passkey to the account that just logged in (hosted page).
     Enroll,
+    /// Add the passkey a password grant offered (embedded; the tokens wait for the answer).
+    Offered(Box<TokenResponse>),
 }
 
 /// Starts a ceremony at the edge: (`auth_session`, options).
 async fn start(ctx: &WidgetCtx, purpose: &Purpose) -> Result<(String, JsValue), Failure> {
+    if let Purpose::Offered(tokens) = purpose {
+        let e = tokens
+            .passkey_enrollment
+            .as_ref()
+            .ok_or(Failure::Api(ApiFailure::Network))?;
+        let options = crate::api::to_js(&e.authn_params_public_key).map_err(|_| Failure::Api(ApiFailure::Network))?;
+        return Ok((e.auth_session.clone(), options));
+    }
     let answer = match (&ctx.mode, purpose) {
         (Mode::Hosted { tx }, p) => {
             let (kind, email, username) = match p {
                 Purpose::Login => ("login", "", None),
-                Purpose::Enroll => ("enroll", "", None),
+                Purpose::Enroll | Purpose::Offered(_) => ("enroll", "", None),
                 Purpose::Register { email, username } => ("register", email.as_str(), username.as_deref()),
             };
             let mut fields = vec![("tx", tx.as_str()), ("purpose", kind), ("email", email)];
@@ -197,6 +207,16 @@ pub async fn run(
             }
             Ok(true)
         }
+        _ if matches!(purpose, Purpose::Offered(_)) => {
+            let Purpose::Offered(tokens) = purpose else {
+                return Ok(false);
+            };
+            let b = body(&[("client_id", &ctx.client_id), ("auth_session", &session)], None);
+            let _ = Reflect::set(&b, &"authn_response".into(), &credential);
+            crate::api::post_empty(&ctx.url("/passkey/enrollment/verify"), b).await?;
+            crate::flow::authenticated(&ctx, *tokens);
+            Ok(false)
+        }
         _ => {
             let b = body(
                 &[
@@ -230,6 +250,19 @@ pub async fn skip(ctx: WidgetCtx) -> Result<(), Failure> {
         navigate(&r);
     }
     Ok(())
+}
+
+/// "Not now" to the embedded offer: the edge asks again in 30 days; the waiting tokens go to the
+/// page whatever the edge answers (the offer is only an offer).
+pub async fn skip_offered(ctx: WidgetCtx, tokens: TokenResponse) {
+    if let Some(e) = &tokens.passkey_enrollment {
+        let b = body(
+            &[("client_id", &ctx.client_id), ("auth_session", &e.auth_session)],
+            None,
+        );
+        let _ = crate::api::post_empty(&ctx.url("/passkey/enrollment/skip"), b).await;
+    }
+    crate::flow::authenticated(&ctx, tokens);
 }
 
 /// One of the signed-in user's passkeys (My Account API).

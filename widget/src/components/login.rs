@@ -44,8 +44,8 @@ pub fn LoginForm() -> impl IntoView {
                 // The browser is leaving: stay pending, so nothing is submitted twice.
                 Ok(Next::Leaving) => std::future::pending().await,
                 Ok(Next::Stay) => Status::Done(ctx.t("success.logIn")),
-                Ok(Next::Enroll(url)) => {
-                    after_enroll.set(Some(url));
+                Ok(Next::Enroll(offered)) => {
+                    after_enroll.set(Some(offered));
                     screen.set(Screen::EnrollPasskey);
                     std::future::pending().await
                 }

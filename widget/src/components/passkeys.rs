@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use super::form::{Heading, Status, StatusRegion};
-use crate::context::{use_widget, AfterEnroll, WidgetCtx};
+use crate::context::{use_widget, AfterEnroll, Offered, WidgetCtx};
 use crate::events::object;
 use crate::flow::{navigate, AuthorizationError};
 use crate::i18n::Form;
@@ -92,37 +92,58 @@ pub fn start_autofill(ctx: &WidgetCtx) -> Option<JsValue> {
     Some(controller)
 }
 
-/// The hosted page's offer after a password login: add a passkey, or not now.
+/// The offer after a password login: add a passkey, or not now (hosted page: then on to the
+/// application; embedded: then the tokens go to the page).
 #[component]
 pub fn EnrollPasskey() -> impl IntoView {
     let ctx = use_widget();
     let after = expect_context::<AfterEnroll>().0;
     let skipping = RwSignal::new(false);
+    let skipped = RwSignal::new(false);
     let skip_ctx = ctx.clone();
     let skip = move |_| {
-        if skipping.get_untracked() {
+        if skipping.get_untracked() || skipped.get_untracked() {
             return;
         }
         skipping.set(true);
         let ctx = skip_ctx.clone();
         leptos::task::spawn_local(async move {
-            if passkey::skip(ctx).await.is_err() {
-                // The offer is only an offer: on any failure, go on.
-                if let Some(url) = after.get_untracked() {
-                    navigate(&url);
+            match after.get_untracked() {
+                Some(Offered::Embedded(tokens)) => {
+                    passkey::skip_offered(ctx.clone(), *tokens).await;
+                    skipping.set(false);
+                    skipped.set(true);
+                }
+                offered => {
+                    if passkey::skip(ctx).await.is_err() {
+                        // The offer is only an offer: on any failure, go on.
+                        if let Some(Offered::Hosted(url)) = offered {
+                            navigate(&url);
+                        }
+                    }
                 }
             }
         });
     };
+    let purpose = Signal::derive(move || match after.get() {
+        Some(Offered::Embedded(tokens)) => Some(Purpose::Offered(tokens)),
+        Some(Offered::Hosted(_)) => Some(Purpose::Enroll),
+        None => None,
+    });
+    let done_text = ctx.t("success.logIn");
+    let done = Signal::derive(move || skipped.get().then(|| Status::Done(done_text.clone())));
     view! {
         <div class="tg-form">
             <Heading title=ctx.t("enrollTitle") hint=ctx.t("enrollHint") />
-            <PasskeyButton label=ctx.t("enrollAction") purpose=Signal::derive(|| Some(Purpose::Enroll)) />
-            <p class="tg-aside">
-                <button type="button" class="tg-link" aria-disabled=move || skipping.get().to_string() on:click=skip>
-                    {ctx.t("enrollSkip")}
-                </button>
-            </p>
+            <Show when=move || !skipped.get()>
+                <PasskeyButton label=ctx.t("enrollAction") purpose />
+                <p class="tg-aside">
+                    <button type="button" class="tg-link" aria-disabled=move || skipping.get().to_string() on:click=skip.clone()>
+                        {ctx.t("enrollSkip")}
+                    </button>
+                </p>
+            </Show>
+            <StatusRegion status=done />
         </div>
     }
 }

@@ -128,9 +128,12 @@ pub fn SignupForm() -> impl IntoView {
                         match log_in(ctx.clone(), created.email.clone(), typed_password).await {
                             Ok(Next::Leaving) => std::future::pending().await,
                             // Just signed up: no passkey offer on top of it.
-                            Ok(Next::Enroll(url)) => {
-                                crate::flow::navigate(&url);
-                                std::future::pending().await
+                            Ok(Next::Enroll(offered)) => {
+                                let hosted = matches!(offered, crate::context::Offered::Hosted(_));
+                                crate::flow::decline_offer(&ctx, offered);
+                                if hosted {
+                                    std::future::pending::<()>().await;
+                                }
                             }
                             Ok(Next::Stay) => {}
                             // The tenant asks for a second factor: enrol it now.
