@@ -326,3 +326,40 @@ async fn a_post_login_hook_adds_namespaced_claims_sets_app_metadata_or_denies() 
         "{failed}"
     );
 }
+
+#[tokio::test]
+async fn the_console_sign_in_never_calls_a_hook() {
+    let env = TestEnv::new().await;
+    env.add_member("owner@example.com", PASSWORD, "owner").await;
+    hook(&env, "post-login", "/login", "closed").await;
+    let hooks = &env.legacy.hooks;
+    hooks.reply(
+        "/login",
+        HookReply::Json(json!({"verdict": "deny", "reason": "lock everyone out"})),
+    );
+    assert_eq!(signup(&env, "ada@example.com").await.status, 200);
+    assert_eq!(
+        login(&env, "ada@example.com").await.status,
+        403,
+        "applications' logins are denied"
+    );
+    let t = crate::admins::console_login(
+        &env,
+        edge::core::directory::admins::CONSOLE_CLIENT_ID,
+        &crate::admins::callback(),
+        "owner@example.com",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(t.status, 200, "{}", String::from_utf8_lossy(&t.body));
+    let token = claims(t.json_body()["access_token"].as_str().unwrap());
+    assert!(
+        token.as_object().unwrap().keys().all(|k| !k.starts_with("https://")),
+        "no hook claims"
+    );
+    assert_eq!(
+        hooks.calls_to("/login").len(),
+        1,
+        "only the application's login called it"
+    );
+}
