@@ -93,8 +93,8 @@ pub const TOLLGATE_TYPES: [(&str, &str); 5] = [
 
 /// The event types Tollgate records: (type, human description, Auth0's log stream category —
 /// the `filters` of a log stream, see [`category`]). Tollgate's own types are in the `other`
-/// category.
-pub const EVENT_TYPES: [(&str, &str, &str); 35] = [
+/// category, but a suspended log stream, a `system.notification` as Auth0 files its own.
+pub const EVENT_TYPES: [(&str, &str, &str); 36] = [
     ("s", "Successful login", "auth.login.success"),
     ("mfar", "Multifactor authentication required", "auth.login.notification"),
     ("gd_auth_succeed", "Second factor accepted", "auth.login.success"),
@@ -170,6 +170,7 @@ pub const EVENT_TYPES: [(&str, &str, &str); 35] = [
     (TOLLGATE_TYPES[1].0, TOLLGATE_TYPES[1].1, "other"),
     (TOLLGATE_TYPES[2].0, TOLLGATE_TYPES[2].1, "other"),
     (TOLLGATE_TYPES[3].0, TOLLGATE_TYPES[3].1, "other"),
+    (TOLLGATE_TYPES[4].0, TOLLGATE_TYPES[4].1, "system.notification"),
 ];
 
 /// A human description of an event type (`None` for a type Tollgate does not record).
