@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { BASE, launch, login, post, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
+import { BASE, consoleSignIn, launch, login, post, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
 
 const OWNER = process.env.ADMIN_EMAIL ?? 'owner@tollgate.test';
 const OWNER_PASSWORD = process.env.ADMIN_PASSWORD ?? 'Console-Owner-Pass-1';
@@ -83,13 +83,7 @@ test('the owner reads the logs, a user\'s Logs tab, and streams failed logins to
     return r.status === 200 && JSON.parse(r.text).length >= 3;
   }, 'the three events');
 
-  await page.goto(`${BASE}/admin/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/authorize');
-  await page.locator('#tg-login-id').waitFor();
-  await page.fill('#tg-login-id', OWNER);
-  await page.fill('#tg-login-password', OWNER_PASSWORD);
-  await page.click('button[type=submit]');
+  await consoleSignIn(page, OWNER, OWNER_PASSWORD);
   await page.waitForURL((u) => u.pathname === '/admin/' && !u.search);
   const nav = page.getByRole('navigation', { name: 'Console' });
 

@@ -12,7 +12,7 @@ import { createHmac } from 'node:crypto';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
-import { BASE, CONNECTION, launch, login, post, REALM_GRANT, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
+import { BASE, CONNECTION, consoleSignIn, launch, login, post, REALM_GRANT, screenshot, signUp, testIp, uniqueEmail } from './lib.mjs';
 import { root, startWorker } from './worker.mjs';
 
 const OWNER = process.env.ADMIN_EMAIL ?? 'owner@tollgate.test';
@@ -34,16 +34,6 @@ async function api(method, path, body) {
   return { status: r.status, body: await r.json().catch(() => null) };
 }
 
-async function signIn(page, email, password, base = BASE) {
-  await page.goto(`${base}/admin/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/authorize');
-  await page.locator('#tg-login-id').waitFor();
-  await page.fill('#tg-login-id', email);
-  await page.fill('#tg-login-password', password);
-  await page.click('button[type=submit]');
-}
-
 async function axe(page, name, found) {
   const result = await new AxeBuilder({ page }).analyze();
   for (const v of result.violations) found.push(`${name}: ${v.id} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -61,7 +51,7 @@ test('the owner runs the tenant from the console: users, a password policy, an i
   await page.goto(`${BASE}/admin/`);
   await page.getByRole('heading', { level: 1, name: 'Tollgate console' }).waitFor();
   await axe(page, 'signin', found);
-  await signIn(page, OWNER, OWNER_PASSWORD);
+  await consoleSignIn(page, OWNER, OWNER_PASSWORD);
   await page.waitForURL((u) => u.pathname === '/admin/' && !u.search);
   const nav = page.getByRole('navigation', { name: 'Console' });
   await nav.getByRole('link', { name: 'Users' }).waitFor({ timeout: 15_000 }).catch(async (e) => {
@@ -163,7 +153,7 @@ test('an ordinary user gets no console and no Management API', async () => {
   await signUp(email, password);
   const context = await browser.newContext();
   const page = await context.newPage();
-  await signIn(page, email, password);
+  await consoleSignIn(page, email, password);
   await page.locator('.tg-error').waitFor();
   assert.equal(new URL(page.url()).pathname, '/authorize', 'the console login knows only administrators');
   await screenshot(page, 'console-ordinary-user-refused');
@@ -184,7 +174,7 @@ test('an ordinary user gets no console and no Management API', async () => {
 test('signing out ends the server session: the next person at this browser is asked for a password', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await signIn(page, OWNER, OWNER_PASSWORD);
+  await consoleSignIn(page, OWNER, OWNER_PASSWORD);
   await page.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
   // The owner's session also makes no ID token for an application (silent authentication).
   const silent = new URL(`${BASE}/authorize`);
@@ -228,7 +218,7 @@ test('the owner invites a member who sets a password once; the email connection 
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const found = [];
-  await signIn(page, OWNER, OWNER_PASSWORD);
+  await consoleSignIn(page, OWNER, OWNER_PASSWORD);
   const nav = page.getByRole('navigation', { name: 'Console' });
   await nav.getByRole('link', { name: 'Members' }).click();
   await page.getByRole('heading', { level: 1, name: 'Members' }).waitFor();
@@ -253,7 +243,7 @@ test('the owner invites a member who sets a password once; the email connection 
   await p2.fill('#tg-reset-confirm', 'Invited-viewer-pass-7');
   await p2.click('button[type=submit]');
   await p2.getByText(/Your password was changed/).waitFor();
-  await signIn(p2, invitee, 'Invited-viewer-pass-7');
+  await consoleSignIn(p2, invitee, 'Invited-viewer-pass-7');
   await p2.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
   await p2.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Members' }).click();
   await p2.getByRole('alert').waitFor();
@@ -335,7 +325,7 @@ test('passkeys in the console: the database connection switches them; a user\'s 
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const found = [];
-    await signIn(page, OWNER, OWNER_PASSWORD, B);
+    await consoleSignIn(page, OWNER, OWNER_PASSWORD, B);
     const nav = page.getByRole('navigation', { name: 'Console' });
     await nav.waitFor({ timeout: 15_000 });
 
@@ -469,7 +459,7 @@ test('multi-factor in the console: the factor and the policy switched on, a user
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const found = [];
-    await signIn(page, OWNER, OWNER_PASSWORD);
+    await consoleSignIn(page, OWNER, OWNER_PASSWORD);
     const nav = page.getByRole('navigation', { name: 'Console' });
     await nav.waitFor({ timeout: 15_000 });
 
@@ -521,7 +511,7 @@ test('multi-factor in the console: the factor and the policy switched on, a user
     const again = await browser.newContext();
     contexts.push(again);
     const p2 = await again.newPage();
-    await signIn(p2, OWNER, OWNER_PASSWORD);
+    await consoleSignIn(p2, OWNER, OWNER_PASSWORD);
     await p2.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: 15_000 });
 
     // A user enrols an authenticator app through Auth0's MFA API as demo-web (a server-side client).

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import AxeBuilder from '@axe-core/playwright';
 import { startHookServer } from '../../scripts/hook-server.mjs';
-import { BASE, launch, post, screenshot, uniqueEmail } from './lib.mjs';
+import { BASE, consoleSignIn, launch, post, screenshot, uniqueEmail } from './lib.mjs';
 
 const PAGES = process.env.PAGES_URL;
 const OWNER = process.env.ADMIN_EMAIL ?? 'owner@tollgate.test';
@@ -53,13 +53,7 @@ test('the owner adds hooks in the console; a blocked domain cannot sign up; toke
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
 
-  await page.goto(`${BASE}/admin/`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => u.pathname === '/authorize');
-  await page.locator('#tg-login-id').waitFor();
-  await page.fill('#tg-login-id', OWNER);
-  await page.fill('#tg-login-password', OWNER_PASSWORD);
-  await page.click('button[type=submit]');
+  await consoleSignIn(page, OWNER, OWNER_PASSWORD);
   await page.waitForURL((u) => u.pathname === '/admin/' && !u.search);
   const nav = page.getByRole('navigation', { name: 'Console' });
   await nav.getByRole('link', { name: 'Hooks', exact: true }).click();

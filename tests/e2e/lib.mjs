@@ -105,3 +105,14 @@ export function site(worker) {
     },
   };
 }
+
+/** Signs in to the console at `base`/admin/ through its hosted login (the page waits on the result). */
+export async function consoleSignIn(page, email, password, base = BASE) {
+  await page.goto(`${base}/admin/`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => u.pathname === '/authorize');
+  await page.locator('#tg-login-id').waitFor();
+  await page.fill('#tg-login-id', email);
+  await page.fill('#tg-login-password', password);
+  await page.click('button[type=submit]');
+}

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use shared::management::hooks::{CreateHook, FailureMode, Hook, UpdateHook, TRIGGERS};
 
-use super::Flash;
+use super::{ConfirmDelete, Flash};
 use crate::api::{self, enc};
 
 fn trigger_text(t: &str) -> &'static str {
@@ -74,11 +74,9 @@ pub fn Hooks() -> impl IntoView {
             done(r.map(|h| format!("{} is {}.", h.name, if h.enabled { "enabled" } else { "disabled" })));
         });
     };
-    let confirming = RwSignal::new(None::<String>);
     let remove = move |h: Hook| {
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("hooks/{}", enc(&h.id))).await;
-            confirming.set(None);
             done(r.map(|_| format!("{} is deleted.", h.name)));
         });
     };
@@ -96,10 +94,9 @@ pub fn Hooks() -> impl IntoView {
                             <th scope="col">"On failure"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|h| {
-                                let (h_toggle, h_ask, h_yes) = (h.clone(), h.id.clone(), h.clone());
+                                let (h_toggle, h_yes) = (h.clone(), h.clone());
                                 let delete_label = format!("Delete {}…", h.name);
                                 let toggle_label = format!("{} {}", if h.enabled { "Disable" } else { "Enable" }, h.name);
-                                let mine = h.id.clone();
                                 view! { <tr>
                                     <td>{h.name.clone()}</td>
                                     <td><code>{h.trigger_id.clone()}</code><br /><span class="hint">{trigger_text(&h.trigger_id)}</span></td>
@@ -109,21 +106,8 @@ pub fn Hooks() -> impl IntoView {
                                     <td>
                                         <button type="button" aria-label=toggle_label on:click=move |_| toggle(h_toggle.clone())>
                                             {if h.enabled { "Disable" } else { "Enable" }}</button>
-                                        <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
-                                            fallback=move || {
-                                                let ask = h_ask.clone();
-                                                view! { <button type="button" class="danger" aria-label=delete_label.clone()
-                                                    on:click=move |_| confirming.set(Some(ask.clone()))>"Delete…"</button> }
-                                            }>
-                                            <span class="confirm" role="group" aria-label="Confirm hook deletion">
-                                                "Delete this hook? "
-                                                <button type="button" class="danger" on:click={
-                                                    let yes = h_yes.clone();
-                                                    move |_| remove(yes.clone())
-                                                }>"Yes, delete hook"</button>
-                                                <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                            </span>
-                                        </Show>
+                                        <ConfirmDelete label=delete_label noun="hook" question="Delete this hook? "
+                                            on_yes=Callback::new(move |_| remove(h_yes.clone())) />
                                     </td>
                                 </tr> }
                             }).collect_view()}

@@ -9,7 +9,7 @@ use shared::management::log_streams::{
     ContentFormat, CreateLogStream, HttpSink, LogStream, StreamFilter, StreamStatus, UpdateLogStream, CATEGORIES,
 };
 
-use super::{when, Flash};
+use super::{when, ConfirmDelete, Flash};
 use crate::api::{self, enc};
 
 const FORMATS: [(ContentFormat, &str); 3] = [
@@ -102,11 +102,9 @@ pub fn LogStreams() -> impl IntoView {
             done(r.map(|s| format!("{} is {}.", s.name, s.status.as_str())));
         });
     };
-    let confirming = RwSignal::new(None::<String>);
     let remove = move |s: LogStream| {
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("log-streams/{}", enc(&s.id))).await;
-            confirming.set(None);
             done(r.map(|_| format!("{} is deleted.", s.name)));
         });
     };
@@ -129,9 +127,8 @@ pub fn LogStreams() -> impl IntoView {
                                     (Some(e), n) if n > 0 => format!("{} delivered; {n} failed attempts in a row (last: {e})", d.delivered),
                                     _ => format!("{} delivered; last {}", d.delivered, when(d.last_delivered_at.as_deref())),
                                 };
-                                let (s_toggle, s_ask, s_yes) = (s.clone(), s.id.clone(), s.clone());
+                                let (s_toggle, s_yes) = (s.clone(), s.clone());
                                 let delete_label = format!("Delete {}…", s.name);
-                                let mine = s.id.clone();
                                 let active = s.status == StreamStatus::Active;
                                 let toggle_label = format!("{} {}", if active { "Pause" } else { "Resume" }, s.name);
                                 view! { <tr>
@@ -144,21 +141,8 @@ pub fn LogStreams() -> impl IntoView {
                                         <button type="button" aria-label=toggle_label on:click=move |_| set_status(s_toggle.clone(),
                                             if active { StreamStatus::Paused } else { StreamStatus::Active })>
                                             {if active { "Pause" } else { "Resume" }}</button>
-                                        <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
-                                            fallback=move || {
-                                                let ask = s_ask.clone();
-                                                view! { <button type="button" class="danger" aria-label=delete_label.clone()
-                                                    on:click=move |_| confirming.set(Some(ask.clone()))>"Delete…"</button> }
-                                            }>
-                                            <span class="confirm" role="group" aria-label="Confirm stream deletion">
-                                                "Delete this stream? "
-                                                <button type="button" class="danger" on:click={
-                                                    let yes = s_yes.clone();
-                                                    move |_| remove(yes.clone())
-                                                }>"Yes, delete stream"</button>
-                                                <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                            </span>
-                                        </Show>
+                                        <ConfirmDelete label=delete_label noun="stream" question="Delete this stream? "
+                                            on_yes=Callback::new(move |_| remove(s_yes.clone())) />
                                     </td>
                                 </tr> }
                             }).collect_view()}

@@ -28,6 +28,44 @@ pub fn Flash(
     }
 }
 
+/// "Delete…", which asks once more before `on_yes` runs: the question, "Yes, delete {noun}" and
+/// "Cancel" in a group named "Confirm {noun} deletion".
+#[component]
+pub fn ConfirmDelete(
+    /// The button's accessible name ("Delete SIEM…").
+    #[prop(into)]
+    label: String,
+    /// What is deleted ("stream", "hook", "passkey", "factor").
+    noun: &'static str,
+    /// The question ("Delete this stream? ").
+    #[prop(into)]
+    question: String,
+    /// Runs on "Yes".
+    on_yes: Callback<()>,
+    /// Runs when the question opens (clearing an earlier message).
+    #[prop(optional)]
+    on_ask: Option<Callback<()>>,
+) -> impl IntoView {
+    let asking = RwSignal::new(false);
+    let ask = move |_| {
+        if let Some(c) = on_ask {
+            c.run(());
+        }
+        asking.set(true);
+    };
+    view! {
+        <Show when=move || asking.get()
+            fallback=move || view! { <button type="button" class="danger" aria-label=label.clone() on:click=ask>"Delete…"</button> }>
+            <span class="confirm" role="group" aria-label=format!("Confirm {noun} deletion")>
+                {question.clone()}
+                <button type="button" class="danger" on:click=move |_| { asking.set(false); on_yes.run(()) }>
+                    {format!("Yes, delete {noun}")}</button>
+                <button type="button" on:click=move |_| asking.set(false)>"Cancel"</button>
+            </span>
+        </Show>
+    }
+}
+
 /// An ISO date, shown as a short UTC date-time (`—` when there is none).
 pub fn when(v: Option<&str>) -> String {
     match v {

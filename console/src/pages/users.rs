@@ -9,7 +9,7 @@ use shared::management::jobs::{Job, VerificationEmail};
 use shared::management::tickets::{PasswordChangeTicket, Ticket};
 use shared::management::users::{UpdateUser, User, UsersPage};
 
-use super::{when, Flash};
+use super::{when, ConfirmDelete, Flash};
 use crate::api::{self, enc};
 
 const PER_PAGE: i64 = 20;
@@ -299,14 +299,12 @@ fn Methods(
         async move { api::get::<Vec<AuthenticationMethod>>(&path).await }
     });
     let message = RwSignal::new(Ok(String::new()));
-    let confirming = RwSignal::new(None::<String>);
     let confirm_reset = RwSignal::new(false);
     // Deletes one method (`done`: what to say once it is gone).
     let delete = move |method: String, done: &'static str| {
         let target = format!("{}/{}", path.get_value(), enc(&method));
         leptos::task::spawn_local(async move {
             let r = api::delete(&target).await;
-            confirming.set(None);
             message.set(r.map(|_| done.to_owned()).map_err(|e| e.to_string()));
             methods.refetch();
         });
@@ -366,50 +364,24 @@ fn Methods(
                                     let device = device_text(&m);
                                     let action = match m.kind.as_str() {
                                         "passkey" => {
-                                            let (ask, yes) = (m.id.clone(), m.id.clone());
-                                            let mine = m.id.clone();
+                                            let yes = m.id.clone();
                                             let label = m.name.clone().unwrap_or_else(|| "Passkey".into());
-                                            let delete_label = format!("Delete {label}…");
                                             view! {
-                                                <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
-                                                    fallback=move || {
-                                                        let ask = ask.clone();
-                                                        view! { <button type="button" class="danger" aria-label=delete_label.clone()
-                                                            on:click=move |_| { message.set(Ok(String::new())); confirming.set(Some(ask.clone())) }>"Delete…"</button> }
-                                                    }>
-                                                    <span class="confirm" role="group" aria-label="Confirm passkey deletion">
-                                                        "Delete this passkey? The user is signed out everywhere. "
-                                                        <button type="button" class="danger" on:click={
-                                                            let yes = yes.clone();
-                                                            move |_| delete(yes.clone(), "The passkey is deleted and the user is signed out everywhere.")
-                                                        }>"Yes, delete passkey"</button>
-                                                        <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                                    </span>
-                                                </Show>
+                                                <ConfirmDelete label=format!("Delete {label}…") noun="passkey"
+                                                    question="Delete this passkey? The user is signed out everywhere. "
+                                                    on_ask=Callback::new(move |_| message.set(Ok(String::new())))
+                                                    on_yes=Callback::new(move |_| delete(yes.clone(), "The passkey is deleted and the user is signed out everywhere.")) />
                                             }.into_any()
                                         }
                                         "password" => view! { <span class="hint">"A password reset replaces it"</span> }.into_any(),
                                         kind => match factor_name(kind) {
                                             Some(label) => {
-                                                let (ask, yes) = (m.id.clone(), m.id.clone());
-                                                let mine = m.id.clone();
-                                                let delete_label = format!("Delete {label}…");
+                                                let yes = m.id.clone();
                                                 view! {
-                                                    <Show when=move || confirming.get().as_deref() == Some(mine.as_str())
-                                                        fallback=move || {
-                                                            let ask = ask.clone();
-                                                            view! { <button type="button" class="danger" aria-label=delete_label.clone()
-                                                                on:click=move |_| { message.set(Ok(String::new())); confirming.set(Some(ask.clone())) }>"Delete…"</button> }
-                                                        }>
-                                                        <span class="confirm" role="group" aria-label="Confirm factor deletion">
-                                                            {format!("Delete this {}? ", label.to_lowercase())}
-                                                            <button type="button" class="danger" on:click={
-                                                                let yes = yes.clone();
-                                                                move |_| delete(yes.clone(), "The factor is deleted.")
-                                                            }>"Yes, delete factor"</button>
-                                                            <button type="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                                                        </span>
-                                                    </Show>
+                                                    <ConfirmDelete label=format!("Delete {label}…") noun="factor"
+                                                        question=format!("Delete this {}? ", label.to_lowercase())
+                                                        on_ask=Callback::new(move |_| message.set(Ok(String::new())))
+                                                        on_yes=Callback::new(move |_| delete(yes.clone(), "The factor is deleted.")) />
                                                 }.into_any()
                                             }
                                             None => ().into_any(),

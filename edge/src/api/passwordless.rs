@@ -103,15 +103,10 @@ impl App<'_> {
             },
         )
         .await?;
-        let asked = crate::core::mfa::gate::Asked {
-            scope: "",
-            audience: None,
-            gty: None,
-            tx: Some(&tx),
-            remembered: req.cookie(crate::core::mfa::remember::COOKIE),
-        };
-        if let Some(mfa_token) = crate::core::mfa::gate::gate(&self.core, &t.client, &verified.user, asked).await? {
-            let step = crate::core::mfa::gate::step(&self.core, &verified.user, mfa_token).await?;
+        let remembered = req.cookie(crate::core::mfa::remember::COOKIE);
+        if let Some(step) =
+            crate::core::mfa::gate::hosted_step(&self.core, &t.client, &verified.user, &tx, remembered).await?
+        {
             let answer = Redirect {
                 mfa: Some(step),
                 ..Redirect::default()

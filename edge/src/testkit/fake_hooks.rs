@@ -14,6 +14,15 @@ pub const HOOKS_HOST: &str = "hooks.example";
 /// The HMAC key it shares with Tollgate (the Worker secret `CONNECTION_SECRET_HOOKS`).
 pub const HOOK_SECRET: &str = "test-hook-secret";
 
+/// The value of header `name` of `req` (`""` when absent).
+pub fn header(req: &OutboundRequest, name: &str) -> String {
+    req.headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 /// How the server answers a path.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HookReply {
@@ -60,13 +69,7 @@ impl FakeHooks {
 
     /// Answers one request (signature checked first: a wrong one gets `401`).
     pub fn answer(&self, url: &url::Url, req: &OutboundRequest) -> Result<OutboundResponse, OutboundError> {
-        let header = |n: &str| {
-            req.headers
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let header = |n: &str| header(req, n);
         let body = String::from_utf8_lossy(&req.body).into_owned();
         let request_id = header("x-tollgate-request-id");
         let expected = sign(

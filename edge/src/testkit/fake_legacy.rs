@@ -161,13 +161,7 @@ impl HttpClient for FakeLegacy {
         }
         let action = url.path().rsplit('/').next().unwrap_or_default().to_owned();
         self.calls.borrow_mut().push(action.clone());
-        let header = |n: &str| {
-            req.headers
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
+        let header = |n: &str| super::fake_hooks::header(&req, n);
         let ts: i64 = header("x-tollgate-timestamp").parse().unwrap_or(0);
         let request_id = header("x-tollgate-request-id");
         self.request_ids.borrow_mut().push(request_id.clone());

@@ -85,6 +85,28 @@ pub async fn enrolled(core: &Core<'_>, user_id: &str) -> CoreResult<bool> {
     Ok(webauthn_on(&settings) && has_credential(core, user_id).await?)
 }
 
+/// The hosted page's gate after a first factor for transaction `tx`: the second step to show,
+/// or `None` when the login may go on (no factor asked, or a remembered browser).
+pub async fn hosted_step(
+    core: &Core<'_>,
+    client: &Client,
+    user: &User,
+    tx: &str,
+    remembered: Option<&str>,
+) -> CoreResult<Option<shared::wire::MfaStep>> {
+    let asked = Asked {
+        scope: "",
+        audience: None,
+        gty: None,
+        tx: Some(tx),
+        remembered,
+    };
+    match gate(core, client, user, asked).await? {
+        Some(token) => Ok(Some(step(core, user, token).await?)),
+        None => Ok(None),
+    }
+}
+
 /// What the hosted page shows after a first factor that needs a second: `factors` are what the
 /// user can enrol (`otp`, `email`, `webauthn`) or, enrolled, use.
 pub async fn step(core: &Core<'_>, user: &User, mfa_token: String) -> CoreResult<shared::wire::MfaStep> {

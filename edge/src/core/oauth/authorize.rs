@@ -460,17 +460,9 @@ async fn second_factor(
     let Some(user) = users::by_id(core.db, &s.user_id).await? else {
         return Ok(None);
     };
-    let asked = crate::core::mfa::gate::Asked {
-        scope: "",
-        audience: None,
-        gty: None,
-        tx: Some(tx),
-        remembered: None,
-    };
-    Ok(match crate::core::mfa::gate::gate(core, client, &user, asked).await? {
-        Some(token) => Some(Box::new(crate::core::mfa::gate::step(core, &user, token).await?)),
-        None => None,
-    })
+    Ok(crate::core::mfa::gate::hosted_step(core, client, &user, tx, None)
+        .await?
+        .map(Box::new))
 }
 
 /// A stored login transaction.
@@ -570,15 +562,8 @@ pub async fn login(
         crate::core::oauth::grants::Origin { ip },
     )
     .await?;
-    let asked = crate::core::mfa::gate::Asked {
-        scope: "",
-        audience: None,
-        gty: None,
-        tx: Some(tx),
-        remembered,
-    };
-    if let Some(mfa_token) = crate::core::mfa::gate::gate(core, &client, &user, asked).await? {
-        return Ok(Login::Mfa(crate::core::mfa::gate::step(core, &user, mfa_token).await?));
+    if let Some(step) = crate::core::mfa::gate::hosted_step(core, &client, &user, tx, remembered).await? {
+        return Ok(Login::Mfa(step));
     }
     let token = create_session(core, &user.user_id, &conn.id, core.clock.now_ms() / 1000).await?;
     Ok(Login::Done(Box::new(LoggedIn {
