@@ -156,3 +156,21 @@ test('embedded: initialScreen passwordless logs in with the otp grant; Arabic sc
   }
   assert.deepEqual(found, []);
 });
+
+test('the demo page: its second widget logs in with a mailed code', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${BASE}/`);
+  const box = page.locator('#tollgate-passwordless');
+  const email = uniqueEmail('demo-passwordless');
+  await box.locator('input[type=email]').fill(email);
+  await box.locator('button[type=submit]').click();
+  await box.locator('input[autocomplete="one-time-code"]').fill(await mailedCode(email));
+  await box.locator('button[type=submit]').click();
+  await box.locator('.tg-success').waitFor();
+  await screenshot(page, 'demo-page-passwordless');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
