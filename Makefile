@@ -46,23 +46,24 @@ tools-browser:
 
 build: build-widget build-console build-worker build-legacy
 
-# The widget is size-bound: its release build recompiles the standard library for size, with panics
-# that abort without formatting and no Debug or panic-location text (`-Zbuild-std`, allowed on the
-# pinned stable toolchain by RUSTC_BOOTSTRAP for this one command). It has its own target dir, so
-# the Worker's and the tests' builds keep the ordinary std and flags.
-WIDGET_BUILD_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size CARGO_TARGET_DIR=$(CURDIR)/target/widget \
+# The widget and the console are size-bound: their release builds recompile the standard library for
+# size, with panics that abort without formatting and no Debug or panic-location text
+# (`-Zbuild-std`, allowed on the pinned stable toolchain by RUSTC_BOOTSTRAP for these commands). Each
+# has its own target dir, so the Worker's and the tests' builds keep the ordinary std and flags.
+SIZE_BUILD_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg getrandom_backend="wasm_js" \
 	-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none --cfg erase_components'
+WIDGET_BUILD_ENV := $(SIZE_BUILD_ENV) CARGO_TARGET_DIR=$(CURDIR)/target/widget
 
 build-widget:
 	$(WIDGET_BUILD_ENV) trunk build --release --dist $(CURDIR)/dist
 	node scripts/package-widget.mjs
 
 # The operator console (console/, Leptos CSR) at /admin: after the widget, whose trunk build
-# empties dist/. Its own target dir; an ordinary std (it is not size-bound).
+# empties dist/. Its own target dir, the widget's size flags.
 build-console:
-	CARGO_TARGET_DIR=$(CURDIR)/target/console trunk build console/index.html --release --dist $(CURDIR)/dist/admin --public-url /admin/
+	$(SIZE_BUILD_ENV) CARGO_TARGET_DIR=$(CURDIR)/target/console trunk build console/index.html --release --dist $(CURDIR)/dist/admin --public-url /admin/
 	node scripts/package-console.mjs
 
 ## preview: the widget alone on http://127.0.0.1:8080 with live rebuilds (`trunk serve`, a debug
