@@ -16,7 +16,7 @@ use crate::core::directory::users;
 use crate::core::error::CoreError;
 use crate::core::oauth::authorize;
 use crate::core::oauth::grants;
-use crate::core::oauth::sessions::{self, create_session, BROWSER_COOKIE, SESSION_COOKIE, SESSION_TTL_MS};
+use crate::core::oauth::sessions::{self, BROWSER_COOKIE, SESSION_COOKIE, SESSION_TTL_MS};
 use crate::core::passkeys::flows::{self, CredentialJson, Started};
 use crate::core::passkeys::offer;
 
@@ -195,10 +195,9 @@ impl App<'_> {
         )
         .await?;
         let now_s = self.core.clock.now_ms() / 1000;
-        let token = create_session(&self.core, &done.user.user_id, &done.connection_id, now_s).await?;
         // A passkey with user verification is two factors in one (something held, and the
         // person's biometric or PIN): the tenant's MFA policy asks no more of it.
-        sessions::mark_mfa(&self.core, &token).await?;
+        let token = sessions::create_mfa_session(&self.core, &done.user.user_id, &done.connection_id, now_s).await?;
         Ok(answer(Some(self.session_cookie(&token, SESSION_TTL_MS / 1000))))
     }
 

@@ -582,8 +582,9 @@ pub async fn logged_in(
     user: &crate::core::directory::users::User,
 ) -> CoreResult<(String, String)> {
     transaction(core, tx).await?;
-    let token = create_session(core, &user.user_id, &user.connection_id, core.clock.now_ms() / 1000).await?;
-    crate::core::oauth::sessions::mark_mfa(core, &token).await?;
+    let now_s = core.clock.now_ms() / 1000;
+    let token =
+        crate::core::oauth::sessions::create_mfa_session(core, &user.user_id, &user.connection_id, now_s).await?;
     Ok((token, format!("{}authorize/resume?tx={tx}", core.settings.issuer)))
 }
 

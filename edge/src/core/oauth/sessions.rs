@@ -53,36 +53,56 @@ pub async fn create_session(
     connection_id: &str,
     auth_time_s: i64,
 ) -> CoreResult<String> {
+    insert_session(core, user_id, connection_id, auth_time_s, None).await
+}
+
+/// [`create_session`] for a login that passed two factors (a second factor, or a passkey with user
+/// verification): one write, `amr` included.
+pub async fn create_mfa_session(
+    core: &Core<'_>,
+    user_id: &str,
+    connection_id: &str,
+    auth_time_s: i64,
+) -> CoreResult<String> {
+    insert_session(core, user_id, connection_id, auth_time_s, Some(AMR_MFA)).await
+}
+
+/// The `amr` column of a session that passed two factors.
+const AMR_MFA: &str = "[\"mfa\"]";
+
+async fn insert_session(
+    core: &Core<'_>,
+    user_id: &str,
+    connection_id: &str,
+    auth_time_s: i64,
+    amr: Option<&str>,
+) -> CoreResult<String> {
     let token = core.random_token()?;
     let now = core.clock.now_ms();
     core.db
         .execute(
             Stmt::new(
-                "INSERT INTO sessions (id_hash, user_id, connection_id, auth_time, created_at, last_seen, expires_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)",
+                "INSERT INTO sessions (id_hash, user_id, connection_id, auth_time, created_at, last_seen, expires_at, amr) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
             )
             .bind(sha256_hex(token.as_bytes()))
             .bind(user_id)
             .bind(connection_id)
             .bind(auth_time_s)
             .bind(now)
-            .bind(now + SESSION_TTL_MS),
+            .bind(now + SESSION_TTL_MS)
+            .bind(amr),
         )
         .await?;
     Ok(token)
 }
 
-/// Records that session `token` passed a second factor.
-pub async fn mark_mfa(core: &Core<'_>, token: &str) -> CoreResult<()> {
-    mark_mfa_hash(core, &sha256_hex(token.as_bytes())).await
-}
-
+/// Records that the session (by its id hash) passed a second factor.
 async fn mark_mfa_hash(core: &Core<'_>, id_hash: &str) -> CoreResult<()> {
     core.db
-        .batch(vec![Stmt::new(
-            "UPDATE sessions SET amr = '[\"mfa\"]' WHERE id_hash = ?1",
-        )
-        .bind(id_hash)])
+        .batch(vec![Stmt::new("UPDATE sessions SET amr = ?2 WHERE id_hash = ?1")
+            .bind(id_hash)
+            .bind(AMR_MFA)])
         .await?;
     Ok(())
 }
