@@ -170,17 +170,14 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
     }
     // The tenant's pre-registration hook, before anything is looked up, hashed or stored: the
     // same call for an address that has an account and one that has not.
-    let client = match req.client_id.as_deref() {
-        Some(id) => tenant::client(core.db, id).await?,
-        None => None,
-    };
+    let client_id = req.client_id.as_deref();
     let hook_user = HookUser {
         email: email.clone(),
         username: username.clone(),
         user_metadata: meta.clone(),
         ..HookUser::default()
     };
-    let added = hooks::call::pre_registration(core, client.as_ref(), &conn, hook_user).await?;
+    let added = hooks::call::pre_registration(core, client_id, &conn, hook_user).await?;
     let (mut meta, mut app_metadata) = (meta, Map::new());
     added.apply(&mut meta, &mut app_metadata);
     match UserSource::of(core, &conn)? {
@@ -213,7 +210,7 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
             let Some(user) = lazy::own_store_signup(core, &conn, &legacy, new).await? else {
                 return Err(exists_error(core, "email").await?);
             };
-            hooks::call::post_registration(core, client.as_ref(), &conn, &user).await;
+            hooks::call::post_registration(core, client_id, &conn, &user).await;
             return Ok(finish_signup(core, &user, req.client_id.as_deref()).await);
         }
     }
@@ -254,7 +251,7 @@ async fn signup_checked(core: &Core<'_>, req: SignupRequest, ip: &str) -> CoreRe
     let stored = users::by_id(core.db, &user.user_id)
         .await?
         .ok_or_else(|| CoreError::Internal("new user vanished".into()))?;
-    hooks::call::post_registration(core, client.as_ref(), &conn, &stored).await;
+    hooks::call::post_registration(core, client_id, &conn, &stored).await;
     Ok(finish_signup(core, &stored, req.client_id.as_deref()).await)
 }
 

@@ -219,17 +219,32 @@ enum Ran {
     Allowed(HookAnswer),
 }
 
-/// Calls the enabled hook of `event.trigger` and applies the verdict and the failure mode.
-async fn run(core: &Core<'_>, trigger: &'static str, event: HookEvent) -> CoreResult<Ran> {
-    let Some(hook) = enabled_for(core.db, trigger).await? else {
-        return Ok(Ran::Nothing);
-    };
+/// The enabled hook of `trigger` for a request of `client_id` (never the console's), if any: the
+/// one configuration read a request without hooks pays — no event is built, no client read.
+async fn hook_for(core: &Core<'_>, trigger: &str, client_id: Option<&str>) -> CoreResult<Option<HookRow>> {
+    if client_id == Some(CONSOLE_CLIENT_ID) {
+        return Ok(None);
+    }
+    enabled_for(core.db, trigger).await
+}
+
+/// The application named by `client_id`, as a hook event shows it.
+async fn client_of(core: &Core<'_>, client_id: Option<&str>) -> CoreResult<Option<Client>> {
+    match client_id {
+        Some(id) => crate::core::directory::tenant::client(core.db, id).await,
+        None => Ok(None),
+    }
+}
+
+/// Calls `hook` (the enabled one of `trigger`) with `event` and applies the verdict and the
+/// failure mode.
+async fn run(core: &Core<'_>, trigger: &'static str, hook: &HookRow, event: HookEvent) -> CoreResult<Ran> {
     let (denied, unavailable) = if trigger == PRE_USER_REGISTRATION {
         (DENIED_SIGNUP, UNAVAILABLE_SIGNUP)
     } else {
         (DENIED_LOGIN, UNAVAILABLE_LOGIN)
     };
-    match invoke(core, &hook, &event).await {
+    match invoke(core, hook, &event).await {
         Ok(a) if a.verdict == HookVerdict::Deny => Err(CoreError::HookDenied {
             trigger,
             message: a
@@ -264,23 +279,20 @@ fn event(trigger: &str, core: &Core<'_>, client: Option<&Client>, conn: &Connect
     }
 }
 
-/// `pre-user-registration`: may refuse the sign-up of `user` (not stored yet) or add metadata.
+/// `pre-user-registration`: may refuse the sign-up of `user` (not stored yet) for `client_id` or
+/// add metadata.
 pub async fn pre_registration(
     core: &Core<'_>,
-    client: Option<&Client>,
+    client_id: Option<&str>,
     conn: &Connection,
     user: HookUser,
 ) -> CoreResult<Registration> {
-    if client.is_some_and(|c| c.client_id == CONSOLE_CLIENT_ID) {
+    let Some(hook) = hook_for(core, PRE_USER_REGISTRATION, client_id).await? else {
         return Ok(Registration::default());
-    }
-    match run(
-        core,
-        PRE_USER_REGISTRATION,
-        event(PRE_USER_REGISTRATION, core, client, conn, user),
-    )
-    .await?
-    {
+    };
+    let client = client_of(core, client_id).await?;
+    let e = event(PRE_USER_REGISTRATION, core, client.as_ref(), conn, user);
+    match run(core, PRE_USER_REGISTRATION, &hook, e).await? {
         Ran::Nothing => Ok(Registration::default()),
         Ran::Allowed(a) => Ok(Registration {
             user_metadata: a.user_metadata,
@@ -291,12 +303,16 @@ pub async fn pre_registration(
 
 /// `post-user-registration`: tells the hook about a new user. Nothing it answers or fails with
 /// changes the sign-up (it is logged).
-pub async fn post_registration(core: &Core<'_>, client: Option<&Client>, conn: &Connection, user: &User) {
-    if client.is_some_and(|c| c.client_id == CONSOLE_CLIENT_ID) {
-        return;
-    }
-    let e = event(POST_USER_REGISTRATION, core, client, conn, hook_user(user));
-    if let Err(e) = run(core, POST_USER_REGISTRATION, e).await {
+pub async fn post_registration(core: &Core<'_>, client_id: Option<&str>, conn: &Connection, user: &User) {
+    let told = async {
+        let Some(hook) = hook_for(core, POST_USER_REGISTRATION, client_id).await? else {
+            return Ok(());
+        };
+        let client = client_of(core, client_id).await?;
+        let e = event(POST_USER_REGISTRATION, core, client.as_ref(), conn, hook_user(user));
+        run(core, POST_USER_REGISTRATION, &hook, e).await.map(|_| ())
+    };
+    if let Err(e) = told.await {
         core.log(&format!("post-user-registration hook: {e}"));
     }
 }
@@ -318,9 +334,9 @@ pub struct LoginContext<'a> {
 
 /// `post-login`: may refuse the tokens, add claims to them and set `app_metadata` (stored now).
 pub async fn post_login(core: &Core<'_>, cx: LoginContext<'_>) -> CoreResult<Login> {
-    if cx.client.client_id == CONSOLE_CLIENT_ID {
+    let Some(hook) = hook_for(core, POST_LOGIN, Some(&cx.client.client_id)).await? else {
         return Ok(Login::default());
-    }
+    };
     let event = HookEvent {
         trigger: POST_LOGIN.to_owned(),
         tenant: core.settings.issuer.clone(),
@@ -331,7 +347,7 @@ pub async fn post_login(core: &Core<'_>, cx: LoginContext<'_>) -> CoreResult<Log
         scope: Some(cx.scope.to_owned()),
         audience: cx.audience.map(str::to_owned),
     };
-    let ran = match run(core, POST_LOGIN, event).await {
+    let ran = match run(core, POST_LOGIN, &hook, event).await {
         Ok(ran) => ran,
         Err(e) => {
             // A login recorded as successful (`s`) was refused after all.

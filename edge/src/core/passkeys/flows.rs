@@ -339,13 +339,12 @@ async fn finish_registration(
     let conn = tenant::connection_by_id(core.db, &c.connection_id)
         .await?
         .ok_or_else(|| CoreError::Internal("the sign-up's connection is gone".into()))?;
-    let client = tenant::client(core.db, client_id).await?;
     let hook_user = HookUser {
         email: email.clone(),
         username: text("username"),
         ..HookUser::default()
     };
-    let added = hooks::call::pre_registration(core, client.as_ref(), &conn, hook_user).await?;
+    let added = hooks::call::pre_registration(core, Some(client_id), &conn, hook_user).await?;
     let (mut user_metadata, mut app_metadata) = (Map::new(), Map::new());
     added.apply(&mut user_metadata, &mut app_metadata);
     let now = core.clock.now_ms();
@@ -381,7 +380,7 @@ async fn finish_registration(
     let user = users::by_id(core.db, &user_id)
         .await?
         .ok_or_else(|| CoreError::Internal("passkey user vanished".into()))?;
-    hooks::call::post_registration(core, client.as_ref(), &conn, &user).await;
+    hooks::call::post_registration(core, Some(client_id), &conn, &user).await;
     crate::core::accounts::lifecycle::send_verification(core, &user, Some(client_id)).await?;
     Ok(Finished {
         user,

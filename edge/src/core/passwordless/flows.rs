@@ -256,13 +256,12 @@ pub async fn verify(
             return Err(CoreError::SignupDisabled);
         }
         None => {
-            let client = tenant::client(core.db, client_id).await?;
             let hook_user = HookUser {
                 email: email.as_str().to_owned(),
                 email_verified: true,
                 ..HookUser::default()
             };
-            let added = match hooks::call::pre_registration(core, client.as_ref(), conn, hook_user).await {
+            let added = match hooks::call::pre_registration(core, Some(client_id), conn, hook_user).await {
                 Ok(added) => added,
                 Err(e) => {
                     if let Some(id) = &attempt {
@@ -272,7 +271,7 @@ pub async fn verify(
                 }
             };
             let user = create_user(core, conn, &email, added).await?;
-            hooks::call::post_registration(core, client.as_ref(), conn, &user).await;
+            hooks::call::post_registration(core, Some(client_id), conn, &user).await;
             (user, true)
         }
     };
