@@ -21,7 +21,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER := $(TOOLS)/bin/wasm-bindgen-t
 export CHROMEDRIVER := /usr/bin/chromedriver
 export WASM_BINDGEN_USE_BROWSER := 1
 
-.PHONY: dev test bench preview tools tools-browser build build-widget build-console build-floor build-worker build-legacy migrate seed \
+.PHONY: dev test bench bench-platform preview tools tools-browser tools-bench build build-widget build-console build-floor build-worker build-legacy migrate seed \
         test-native test-wasm test-e2e lint fmt clean fuzz fuzz-smoke
 
 ## dev: install what is missing, build, migrate + seed local D1, run wrangler dev on $(ORIGIN)
@@ -34,15 +34,23 @@ test: tools-browser test-native fuzz-smoke test-wasm test-e2e
 
 ## bench: print the figures (sizes next to Lock and Leptos' floor, load time next to Lock, hashing
 ##        time in workerd vs native, login and import speed, enumeration timing)
-bench: tools build build-floor
+bench: tools-bench build build-floor
 	cargo build -q --release -p edge --examples
 	node scripts/bench.mjs
+
+## bench-platform: the platform-floor figures of `make bench` alone (~3 minutes, after `make build`):
+##        a plain JS Worker and Tollgate side by side, and the V8 profile of both routes
+bench-platform:
+	node scripts/bench-platform.mjs
 
 tools:
 	scripts/install-tools.sh
 
 tools-browser:
 	scripts/install-tools.sh --browser
+
+tools-bench:
+	scripts/install-tools.sh --bench
 
 build: build-widget build-console build-worker build-legacy
 
@@ -83,9 +91,10 @@ WORKER_BUILD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/worker \
 # worker-build keeps wasm's name section (it runs `wasm-opt --debuginfo`): ~350 KB of the Worker,
 # ~100 KB gzip, that only names functions in stack traces. Stripped afterwards (`strip = true` would
 # also drop the target-features section wasm-bindgen reads); panics still print message and location.
+# `make build-worker WORKER_NAMES=1` keeps the names, for a V8 profile that names Rust functions.
 build-worker:
 	cd edge && $(WORKER_BUILD_ENV) worker-build --release
-	$(WASM_OPT_BIN) --strip-debug --strip-producers edge/build/index_bg.wasm -o edge/build/index_bg.wasm
+	$(if $(WORKER_NAMES),,$(WASM_OPT_BIN) --strip-debug --strip-producers edge/build/index_bg.wasm -o edge/build/index_bg.wasm)
 
 build-legacy:
 	cargo build --release -p legacy-service -p tollgate-cli

@@ -31,7 +31,7 @@ export async function connectProfiler(inspectorPort) {
   await call('Profiler.setSamplingInterval', { interval: 500 });
   return {
     // Runs `work` (which returns how many requests it made) under the profiler.
-    async measure(work) {
+    async measure(work, { top: topN = 4 } = {}) {
       await call('Profiler.start');
       const requests = await work();
       const { profile } = await call('Profiler.stop');
@@ -40,13 +40,16 @@ export async function connectProfiler(inspectorPort) {
       let busy = 0;
       profile.samples.forEach((id, i) => {
         const frame = nodes.get(id);
-        const name = frame.functionName || '(anonymous)';
+        // Anonymous functions (wasm-bindgen's `handleError(function …)` shims, the runtime's own
+        // JavaScript) are told apart by where they are.
+        const name = frame.functionName
+          || (frame.url ? `(anonymous ${frame.url.split('/').pop()}:${frame.lineNumber + 1})` : '(anonymous)');
         if (name === '(idle)') return;
         busy += profile.timeDeltas[i];
         self.set(name, (self.get(name) ?? 0) + profile.timeDeltas[i]);
       });
-      const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 4)
-        .map(([name, us]) => `${name.slice(0, 40)} ${(us / 1000 / requests).toFixed(2)}`);
+      const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, topN)
+        .map(([name, us]) => `${name.slice(0, 60)} ${(us / 1000 / requests).toFixed(2)}`);
       return { msPerRequest: busy / 1000 / requests, top };
     },
     close: () => ws.close(),

@@ -2,6 +2,7 @@
 // `make bench`: prints figures, asserts nothing.
 //  - widget transfer size of the release build (wasm + js + css): raw / gzip / brotli, next to
 //    auth0-lock@14 bundled from npm with esbuild in the same run
+//  - the widget's largest code items and bytes per crate (twiggy, `make tools-bench`)
 //  - console wasm size (dist/admin/): raw / gzip / brotli
 //  - Worker wasm size: raw / gzip
 //  - one argon2id hash (m=19456, t=2, p=1) inside workerd next to the same hash natively
@@ -30,6 +31,7 @@ import { bundleLock } from './lock-bundle.mjs';
 import { startFloor } from './bench-floor.mjs';
 import { benchOverload } from './bench-overload.mjs';
 import { connectProfiler } from './bench-profile.mjs';
+import { printCodeProfile } from './bench-twiggy.mjs';
 import { freePort, root, startLegacy, startWorker } from '../tests/e2e/worker.mjs';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(10);
@@ -79,6 +81,8 @@ for (const f of readdirSync(floorDir).filter((x) => /\.(wasm|js)$/.test(x))) {
 }
 console.log(`  ${'bare Leptos CSR form (glue + wasm)'.padEnd(40)} raw ${kb(floor.raw)}  gzip ${kb(floor.gzip)}  brotli ${kb(floor.brotli)}   (bench/leptos-floor)`);
 console.log(`  widget - Leptos floor (brotli): ${kb(total.brotli - floor.brotli).trim()} for the widget's own screens, options, i18n, API`);
+console.log('\n== Widget code by item and crate (twiggy) ==');
+printCodeProfile(path.join(root, 'target', 'widget', 'wasm32-unknown-unknown', 'release', 'widget.wasm'));
 
 // The operator console, built like the widget (`make build-console`): its wasm, what /admin loads.
 console.log('\n== Console (dist/admin/, release build) ==');

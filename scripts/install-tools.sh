@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping what is already there at the pinned version.
 # Everything comes from the package registries (crates.io, npm, Debian); nothing from GitHub.
-#   scripts/install-tools.sh [--browser]     (--browser: also Debian chromium + chromium-driver)
+#   scripts/install-tools.sh [--browser | --bench]
+#     --browser: also Debian chromium + chromium-driver
+#     --bench:   also twiggy (`make bench` prints the widget's largest code items with it)
 set -euo pipefail
 TOOLS=${TOOLS:-$HOME/.cache/tollgate/tools}
 mkdir -p "$TOOLS/bin"
@@ -44,6 +46,10 @@ have_version cargo-fuzz 0.13.2 || cargo install --root "$TOOLS" --locked cargo-f
 if [ ! -x node_modules/.bin/wrangler ] || ! cmp -s package-lock.json node_modules/.tollgate-lock 2>/dev/null; then
   npm ci --no-audit --no-fund
   cp package-lock.json node_modules/.tollgate-lock
+fi
+
+if [ "${1:-}" = "--bench" ]; then
+  have_version twiggy 0.8.0 || cargo install --root "$TOOLS" --locked twiggy --version 0.8.0
 fi
 
 if [ "${1:-}" = "--browser" ] && { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; }; then

@@ -297,7 +297,10 @@ pub fn auto_mount() {
             connection: attr("connection"),
             language: attr("language"),
             initial_screen: attr("initial-screen"),
-            hosted_mfa: attr("mfa").and_then(|m| serde_json::from_str(&m).ok()),
+            // The browser parses the JSON: the wasm links no JSON text parser.
+            hosted_mfa: attr("mfa")
+                .and_then(|m| js_sys::JSON::parse(&m).ok())
+                .and_then(|v| serde_wasm_bindgen::from_value(v).ok()),
             authorize_tx: attr("authorize-tx"),
             instance,
             ..WidgetOptions::default()

@@ -11,8 +11,8 @@ mod webcrypto;
 
 use futures_util::StreamExt;
 use worker::{
-    console_error, event, Bucket, Context, Env, Headers, MessageBatch, MessageBuilder, MessageExt,
-    QueueRetryOptionsBuilder, Request, Response, Result, ScheduleContext, ScheduledEvent,
+    console_error, event, Bucket, ByteStream, Context, Env, Headers, MessageBatch, MessageBuilder, MessageExt,
+    QueueRetryOptionsBuilder, Response, Result, ScheduleContext, ScheduledEvent,
 };
 
 use std::sync::OnceLock;
@@ -48,9 +48,8 @@ impl Clock for WorkerClock {
 }
 
 /// Reads at most `limit + 1` bytes, so an oversized body is detected without buffering it.
-async fn read_body(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
-    let declared = req
-        .headers()
+async fn read_body(req: &web_sys::Request, headers: &Headers, limit: usize) -> Result<Vec<u8>> {
+    let declared = headers
         .get("content-length")?
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(0);
@@ -58,7 +57,8 @@ async fn read_body(req: &mut Request, limit: usize) -> Result<Vec<u8>> {
         return Ok(vec![0; limit + 1]);
     }
     let mut body = Vec::new();
-    if let Ok(mut stream) = req.stream() {
+    if let Some(stream) = req.body() {
+        let mut stream = ByteStream::from(stream);
         while let Some(chunk) = stream.next().await {
             body.extend_from_slice(&chunk?);
             if body.len() > limit {
@@ -77,33 +77,40 @@ fn trust_client_ip(env: &Env) -> bool {
     env.var("TRUST_CF_CONNECTING_IP").is_ok_and(|v| v.to_string() == "1")
 }
 
-async fn to_api(mut req: Request, trust_ip: bool) -> Result<api::Request> {
-    let url = req.url()?;
-    let headers = req
-        .headers()
+/// The runtime's request as the HTTP layer's. It reads the raw `web_sys::Request`, not worker-rs's
+/// `Request`, whose construction reads `request.cf` — an object workerd builds on first access, the
+/// largest single item of a trivial request's profile — which nothing here uses.
+async fn to_api(req: web_sys::Request, trust_ip: bool) -> Result<api::Request> {
+    let url = url::Url::parse(&req.url())?;
+    let raw_headers = Headers(req.headers());
+    let headers = raw_headers
         .entries()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
     let ip = if trust_ip {
-        req.headers().get("cf-connecting-ip")?
+        raw_headers.get("cf-connecting-ip")?
     } else {
         None
     };
-    let upload = req.method() == worker::Method::Post && url.path() == IMPORT_PATH;
-    let body = match req.method() {
-        worker::Method::Get | worker::Method::Head | worker::Method::Options => Vec::new(),
+    let method = req.method().to_ascii_uppercase();
+    let upload = method == "POST" && url.path() == IMPORT_PATH;
+    let body = match method.as_str() {
+        "GET" | "HEAD" | "OPTIONS" => Vec::new(),
         // An import upload is read as it arrives (split into R2 objects on the way), never whole.
         _ if upload => Vec::new(),
-        _ => read_body(&mut req, body_limit(url.path())).await?,
+        _ => read_body(&req, &raw_headers, body_limit(url.path())).await?,
     };
     let stream = if upload {
-        let chunks = req.stream()?.map(|piece| piece.map_err(|e| e.to_string()));
+        let raw = req
+            .body()
+            .ok_or_else(|| worker::Error::RustError("no body for request".into()))?;
+        let chunks = ByteStream::from(raw).map(|piece| piece.map_err(|e| e.to_string()));
         api::BodyStream::new(jobs::LocalStream(Box::pin(chunks)).boxed())
     } else {
         api::BodyStream::default()
     };
     Ok(api::Request {
-        method: req.method().to_string().to_ascii_uppercase(),
+        method,
         path: url.path().to_owned(),
         query: url.query().unwrap_or("").to_owned(),
         headers,
@@ -271,14 +278,49 @@ impl Mailer for BackgroundMailer<'_> {
     }
 }
 
-/// The seams of one invocation, owned, so `fetch` and `queue` build the core the same way.
+/// What the isolate reads from its environment. Variables and secrets are fixed for an isolate's
+/// life (a deployment or `wrangler secret put` starts new isolates), so they are read and parsed
+/// once per isolate: each read is a call across the wasm boundary and a string copy, about twenty
+/// of them per request before, with the key-encryption key decoded every time.
+struct Environment {
+    settings: Settings,
+    config: Config,
+    /// The mail API's URL, key and sender (`MAIL_API_URL`, `MAIL_API_KEY`, `MAIL_FROM`).
+    http_mailer: Option<(String, String, String)>,
+    trust_ip: bool,
+}
+
+fn environment(env: &Env) -> &'static Environment {
+    static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
+    ENVIRONMENT.get_or_init(|| {
+        let settings = settings(env);
+        let config = config(env, &settings);
+        let http_mailer = match (secret_or_var(env, "MAIL_API_URL"), secret_or_var(env, "MAIL_API_KEY")) {
+            (Some(url), Some(key)) => Some((
+                url,
+                key,
+                secret_or_var(env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".into()),
+            )),
+            _ => None,
+        };
+        Environment {
+            settings,
+            config,
+            http_mailer,
+            trust_ip: trust_client_ip(env),
+        }
+    })
+}
+
+/// The seams of one invocation, so `fetch` and `queue` build the core the same way.
 struct Runtime {
     ctx: Context,
     env: Env,
     db: d1::D1,
-    settings: Settings,
-    config: Config,
-    http_mailer: Option<(String, String, String)>,
+    settings: &'static Settings,
+    config: &'static Config,
+    http_mailer: Option<&'static (String, String, String)>,
+    trust_ip: bool,
     /// This invocation's tenant log events (`core::logs`), written by [`Runtime::write_events`].
     events: RequestEvents,
 }
@@ -286,23 +328,15 @@ struct Runtime {
 impl Runtime {
     fn new(env: Env, ctx: Context) -> Result<Self> {
         let db = d1::D1(env.d1("DB")?);
-        let settings = settings(&env);
-        let config = config(&env, &settings);
-        let http_mailer = match (secret_or_var(&env, "MAIL_API_URL"), secret_or_var(&env, "MAIL_API_KEY")) {
-            (Some(url), Some(key)) => Some((
-                url,
-                key,
-                secret_or_var(&env, "MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".into()),
-            )),
-            _ => None,
-        };
+        let isolate = environment(&env);
         Ok(Self {
             ctx,
             env,
             db,
-            settings,
-            config,
-            http_mailer,
+            settings: &isolate.settings,
+            config: &isolate.config,
+            http_mailer: isolate.http_mailer.as_ref(),
+            trust_ip: isolate.trust_ip,
             events: RequestEvents::default(),
         })
     }
@@ -353,7 +387,6 @@ impl Runtime {
         };
         let http_mailer = self
             .http_mailer
-            .as_ref()
             .map(|config| BackgroundMailer { ctx: &self.ctx, config });
         let mailer: &dyn Mailer = if self.config.dev_outbox {
             &outbox
@@ -370,7 +403,7 @@ impl Runtime {
             clock: &WorkerClock,
         });
         let core = Core {
-            settings: &self.settings,
+            settings: self.settings,
             db: &db,
             clock: &WorkerClock,
             rng: &OsRng,
@@ -387,18 +420,18 @@ impl Runtime {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<Response> {
     let rt = Runtime::new(env, ctx)?;
     let queue = rt.env.queue("JOBS").ok();
     let bucket = rt.env.bucket("JOB_FILES").ok();
     let (queue_jobs, files) = (jobs::QueueJobs(queue.as_ref()), jobs::R2Files(bucket.clone()));
-    let req = to_api(req, trust_client_ip(&rt.env)).await?;
+    let req = to_api(req, rt.trust_ip).await?;
     rt.events.set_request(req.ip.as_deref(), req.header("user-agent"));
     let res = rt
         .with_core(async |core| {
             let app = App {
                 core,
-                config: &rt.config,
+                config: rt.config,
                 jobs: Jobs {
                     queue: &queue_jobs,
                     files: &files,
