@@ -24,6 +24,9 @@ export function crateOf(name) {
   if (glue) return crateOf(glue[1]);
   const m = /^[<&*\s]*(?:(?:const|mut|dyn)\s+)*([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::/.exec(name);
   if (m) return m[1];
+  // `<_ as tachys::…>`, `<f64 as core::…>`: a trait implemented for a type without a path.
+  const t = / as ([A-Za-z_][A-Za-z0-9_]*)(?:\[[0-9a-f]+\])?::/.exec(name);
+  if (name.startsWith('<') && t) return t[1];
   if (/^data segment/.test(name)) return '(data)';
   if (/^(elem|table|memory|global|type)\[/.test(name)) return `(${name.split('[')[0]} section)`;
   if (/^(import|export) /.test(name)) return `(${name.split(' ')[0]}s)`;
