@@ -81,6 +81,28 @@ test('bad input gets a 4xx JSON error, never a 500', async () => {
   }
 });
 
+test('a body sent without a declared length (chunked) is read up to the same limit', async () => {
+  // The Worker reads a body with Content-Length in one piece and one without from its stream, up to
+  // the route's bound: both paths give the same answers.
+  const chunked = (text) => new ReadableStream({
+    start(c) {
+      for (let i = 0; i < text.length; i += 8192) c.enqueue(new TextEncoder().encode(text.slice(i, i + 8192)));
+      c.close();
+    },
+  });
+  const send = async (text) => {
+    const r = await fetch(`${BASE}/dbconnections/signup`, { method: 'POST', headers: json(), body: chunked(text), duplex: 'half' });
+    return { status: r.status, body: await r.json() };
+  };
+  const email = uniqueEmail('chunked');
+  const ok = await send(JSON.stringify({ connection: CONNECTION, email, password: 'Cobol1959!' }));
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.body.email, email);
+  const big = await send(JSON.stringify({ connection: CONNECTION, email: uniqueEmail('chunked-big'), password: 'x'.repeat(70_000) }));
+  assert.equal(big.status, 413, JSON.stringify(big.body));
+  assert.equal(big.body.statusCode, 413);
+});
+
 test('50 parallel sign-ups of one email create exactly one user', async () => {
   const email = uniqueEmail('race');
   const ip = json();

@@ -49,13 +49,17 @@ impl Clock for WorkerClock {
 
 /// Reads at most `limit + 1` bytes, so an oversized body is detected without buffering it.
 async fn read_body(req: &web_sys::Request, headers: &Headers, limit: usize) -> Result<Vec<u8>> {
-    let declared = headers
-        .get("content-length")?
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    if declared > limit {
-        return Ok(vec![0; limit + 1]);
+    match headers.get("content-length")?.map(|v| v.parse::<usize>()) {
+        Some(Ok(declared)) if declared > limit => return Ok(vec![0; limit + 1]),
+        // A declared length bounds the body (the runtime ends it there): one `arrayBuffer()` and
+        // one copy, not a read per chunk through the stream API (~1 ms of a token request's profile).
+        Some(Ok(_)) => {
+            let buf = wasm_bindgen_futures::JsFuture::from(req.array_buffer()?).await?;
+            return Ok(js_sys::Uint8Array::new(&buf).to_vec());
+        }
+        _ => {}
     }
+    // No (valid) declared length: the stream, up to the bound.
     let mut body = Vec::new();
     if let Some(stream) = req.body() {
         let mut stream = ByteStream::from(stream);
