@@ -4,6 +4,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { env, freePort, root } from '../tests/e2e/worker.mjs';
 
+/** The JS floor's client_credentials request body (bench/js-floor checks exactly these). */
+export const FLOOR_TOKEN_BODY = { grant_type: 'client_credentials', client_id: 'floor', client_secret: 'floor-secret', audience: 'https://api.bench/' };
+
 export async function startFloor() {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;

@@ -6,7 +6,7 @@
 // Tollgate's isolate for the same two routes: busy ms per request and the functions with the most
 // self time. Prints figures, asserts nothing.
 import autocannon from 'autocannon';
-import { startFloor } from './bench-floor.mjs';
+import { FLOOR_TOKEN_BODY, startFloor } from './bench-floor.mjs';
 import { connectProfiler } from './bench-profile.mjs';
 import { freePort, startWorker } from '../tests/e2e/worker.mjs';
 
@@ -27,7 +27,7 @@ try {
   const routes = {
     'floor healthz': [`${floor.origin}/healthz`, {}],
     'floor token': [`${floor.origin}/oauth/token`,
-      json({ grant_type: 'client_credentials', client_id: 'floor', client_secret: 'floor-secret', audience: 'https://api.bench/' })],
+      json(FLOOR_TOKEN_BODY)],
     'ours healthz': [`${worker.origin}/healthz`, {}],
     'ours token': [`${worker.origin}/oauth/token`,
       json({ grant_type: 'client_credentials', client_id: 'demo-m2m', client_secret: worker.m2mSecret, audience: `${worker.origin}/api/v2/` })],

@@ -28,7 +28,7 @@ import { legacyCall } from '../tests/e2e/legacy-client.mjs';
 import { benchExport, benchImport } from './bench-import.mjs';
 import { benchLoad, startSite } from './bench-load.mjs';
 import { bundleLock } from './lock-bundle.mjs';
-import { startFloor } from './bench-floor.mjs';
+import { FLOOR_TOKEN_BODY, startFloor } from './bench-floor.mjs';
 import { benchOverload } from './bench-overload.mjs';
 import { connectProfiler } from './bench-profile.mjs';
 import { printCodeProfile } from './bench-twiggy.mjs';
@@ -307,7 +307,7 @@ try {
   const floor = await startFloor();
   const floorTrivial = await load('JS floor: GET /healthz', '/healthz', { origin: floor.origin, noProfile: true });
   const floorToken = await load('JS floor: RS256 token (WebCrypto)', '/oauth/token', { origin: floor.origin, noProfile: true,
-    request: json({ grant_type: 'client_credentials', client_id: 'floor', client_secret: 'floor-secret', audience: 'https://api.bench/' }) });
+    request: json(FLOOR_TOKEN_BODY) });
   floor.stop();
   const ceiling = await load('GET /healthz (trivial: the ceiling)', '/healthz');
   const jwksLoad = await load('GET /.well-known/jwks.json', '/.well-known/jwks.json');

@@ -48,8 +48,9 @@ impl Clock for WorkerClock {
 }
 
 /// Reads at most `limit + 1` bytes, so an oversized body is detected without buffering it.
-async fn read_body(req: &web_sys::Request, headers: &Headers, limit: usize) -> Result<Vec<u8>> {
-    match headers.get("content-length")?.map(|v| v.parse::<usize>()) {
+/// `declared` is the request's `Content-Length`.
+async fn read_body(req: &web_sys::Request, declared: Option<&str>, limit: usize) -> Result<Vec<u8>> {
+    match declared.map(|v| v.parse::<usize>()) {
         Some(Ok(declared)) if declared > limit => return Ok(vec![0; limit + 1]),
         // A declared length bounds the body (the runtime ends it there): one `arrayBuffer()` and
         // one copy, not a read per chunk through the stream API (~1 ms of a token request's profile).
@@ -86,42 +87,35 @@ fn trust_client_ip(env: &Env) -> bool {
 /// largest single item of a trivial request's profile — which nothing here uses.
 async fn to_api(req: web_sys::Request, trust_ip: bool) -> Result<api::Request> {
     let url = url::Url::parse(&req.url())?;
-    let raw_headers = Headers(req.headers());
-    let headers = raw_headers
-        .entries()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v))
-        .collect();
-    let ip = if trust_ip {
-        raw_headers.get("cf-connecting-ip")?
-    } else {
-        None
+    // The headers are copied out of JavaScript once; every later lookup reads the copy.
+    let mut out = api::Request {
+        method: req.method().to_ascii_uppercase(),
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or("").to_owned(),
+        headers: Headers(req.headers())
+            .entries()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect(),
+        ..api::Request::default()
     };
-    let method = req.method().to_ascii_uppercase();
-    let upload = method == "POST" && url.path() == IMPORT_PATH;
-    let body = match method.as_str() {
+    if trust_ip {
+        out.ip = out.header("cf-connecting-ip").map(str::to_owned);
+    }
+    let upload = out.method == "POST" && out.path == IMPORT_PATH;
+    out.body = match out.method.as_str() {
         "GET" | "HEAD" | "OPTIONS" => Vec::new(),
         // An import upload is read as it arrives (split into R2 objects on the way), never whole.
         _ if upload => Vec::new(),
-        _ => read_body(&req, &raw_headers, body_limit(url.path())).await?,
+        _ => read_body(&req, out.header("content-length"), body_limit(&out.path)).await?,
     };
-    let stream = if upload {
+    if upload {
         let raw = req
             .body()
             .ok_or_else(|| worker::Error::RustError("no body for request".into()))?;
         let chunks = ByteStream::from(raw).map(|piece| piece.map_err(|e| e.to_string()));
-        api::BodyStream::new(jobs::LocalStream(Box::pin(chunks)).boxed())
-    } else {
-        api::BodyStream::default()
-    };
-    Ok(api::Request {
-        method,
-        path: url.path().to_owned(),
-        query: url.query().unwrap_or("").to_owned(),
-        headers,
-        body,
-        ip,
-        stream,
-    })
+        out.stream = api::BodyStream::new(jobs::LocalStream(Box::pin(chunks)).boxed());
+    }
+    Ok(out)
 }
 
 thread_local! {
@@ -321,10 +315,8 @@ struct Runtime {
     ctx: Context,
     env: Env,
     db: d1::D1,
-    settings: &'static Settings,
-    config: &'static Config,
-    http_mailer: Option<&'static (String, String, String)>,
-    trust_ip: bool,
+    /// The isolate's variables and secrets, read once.
+    isolate: &'static Environment,
     /// This invocation's tenant log events (`core::logs`), written by [`Runtime::write_events`].
     events: RequestEvents,
 }
@@ -337,10 +329,7 @@ impl Runtime {
             ctx,
             env,
             db,
-            settings: &isolate.settings,
-            config: &isolate.config,
-            http_mailer: isolate.http_mailer.as_ref(),
-            trust_ip: isolate.trust_ip,
+            isolate,
             events: RequestEvents::default(),
         })
     }
@@ -390,9 +379,11 @@ impl Runtime {
             now_ms: WorkerClock.now_ms(),
         };
         let http_mailer = self
+            .isolate
             .http_mailer
+            .as_ref()
             .map(|config| BackgroundMailer { ctx: &self.ctx, config });
-        let mailer: &dyn Mailer = if self.config.dev_outbox {
+        let mailer: &dyn Mailer = if self.isolate.config.dev_outbox {
             &outbox
         } else if let Some(m) = &http_mailer {
             m
@@ -407,7 +398,7 @@ impl Runtime {
             clock: &WorkerClock,
         });
         let core = Core {
-            settings: self.settings,
+            settings: &self.isolate.settings,
             db: &db,
             clock: &WorkerClock,
             rng: &OsRng,
@@ -429,13 +420,13 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<Response
     let queue = rt.env.queue("JOBS").ok();
     let bucket = rt.env.bucket("JOB_FILES").ok();
     let (queue_jobs, files) = (jobs::QueueJobs(queue.as_ref()), jobs::R2Files(bucket.clone()));
-    let req = to_api(req, rt.trust_ip).await?;
+    let req = to_api(req, rt.isolate.trust_ip).await?;
     rt.events.set_request(req.ip.as_deref(), req.header("user-agent"));
     let res = rt
         .with_core(async |core| {
             let app = App {
                 core,
-                config: rt.config,
+                config: &rt.isolate.config,
                 jobs: Jobs {
                     queue: &queue_jobs,
                     files: &files,
@@ -501,7 +492,7 @@ async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, ctx: Context) -
 /// A batch of log stream ticks: one delivery run; one tick comes back when the run asks for it.
 async fn log_stream_ticks(rt: &Runtime, batch: &MessageBatch<serde_json::Value>) -> Result<()> {
     let next = rt
-        .with_core(async |core| delivery::deliver(&core, rt.config.kek.as_ref()).await)
+        .with_core(async |core| delivery::deliver(&core, rt.isolate.config.kek.as_ref()).await)
         .await;
     let messages = batch.raw_iter();
     let mut again = match next {
