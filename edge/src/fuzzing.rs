@@ -10,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 use serde_json::Value;
 
 use crate::api::errors::WebError;
+use crate::api::management::jobs::form_text;
 use crate::api::Request;
 use crate::core::credentials::hashing::Argon2Config;
 use crate::core::credentials::legacy_hash::Work;
@@ -210,9 +211,9 @@ pub fn multipart_import(content_type: &str, body: &[u8], step: usize) -> Result<
                         out.pieces.extend(s.take_ready());
                     }
                 }
-                "connection_id" => out.connection_id = field.text().await.map_err(bad)?,
-                "upsert" => out.upsert = field.text().await.map_err(bad)? == "true",
-                "external_id" => out.external_id = Some(field.text().await.map_err(bad)?).filter(|s| !s.is_empty()),
+                "connection_id" => out.connection_id = form_text(field).await.map_err(bad)?,
+                "upsert" => out.upsert = form_text(field).await.map_err(bad)? == "true",
+                "external_id" => out.external_id = Some(form_text(field).await.map_err(bad)?).filter(|s| !s.is_empty()),
                 _ => {}
             }
         }

@@ -5,7 +5,7 @@
 //! The operations are in `management/ops.rs`; jobs (the streamed import upload, the signed export
 //! links, valid for 60 seconds) in `management/jobs.rs`.
 
-mod jobs;
+pub(crate) mod jobs;
 mod ops;
 
 use serde::de::DeserializeOwned;

@@ -17,6 +17,13 @@ use crate::core::platform::secrets::ct_eq;
 /// How long an export download link works.
 pub const DOWNLOAD_TTL_S: i64 = 60;
 
+/// A text part of a multipart form, as UTF-8 (invalid bytes become U+FFFD). multer's own `text()`
+/// honours a part's `charset` through encoding_rs, whose legacy-encoding tables alone would be
+/// ~150 KB of the Worker; the form's text parts are identifiers and flags, which Auth0 reads as UTF-8.
+pub(crate) async fn form_text(field: multer::Field<'_>) -> Result<String, multer::Error> {
+    Ok(String::from_utf8_lossy(&field.bytes().await?).into_owned())
+}
+
 impl App<'_> {
     /// The key of export links, derived from the key-encryption key.
     fn link_key(&self) -> Result<Vec<u8>, WebError> {
@@ -89,7 +96,7 @@ impl App<'_> {
                     // The form's text parts, read into their wire type; other parts are ignored.
                     name @ ("connection_id" | "upsert" | "external_id" | "send_completion_email") => {
                         let name = name.to_owned();
-                        opts.set_field(&name, field.text().await.map_err(bad)?);
+                        opts.set_field(&name, form_text(field).await.map_err(bad)?);
                     }
                     _ => {}
                 }
