@@ -71,6 +71,20 @@ test('logins are logged after the response with Auth0 types, and no password is 
   for (const secret of [PASSWORD, WRONG, ok.body.access_token]) assert.ok(!all.text.includes(secret), 'no secret in the logs');
 });
 
+test('events of concurrent requests are all written once (the isolate writes them in shared batches)', async () => {
+  const email = uniqueEmail('logs-many');
+  const user = await signUp(email, PASSWORD);
+  const ip = testIp();
+  const n = 30;
+  const answers = await Promise.all(Array.from({ length: n }, () => login(email, PASSWORD, ip)));
+  assert.deepEqual(answers.map((r) => r.status), Array(n).fill(200));
+  const token = await m2mToken();
+  const mine = await events(token, `user_id:"auth0|${user._id}"`, n + 1);
+  assert.equal(mine.length, n + 1, 'one sign-up and one event per login, none twice');
+  assert.equal(new Set(mine.map((e) => e.log_id)).size, n + 1);
+  assert.equal(mine.filter((e) => e.type === 's').length, n);
+});
+
 test('a q outside the supported subset gets one precise 400 in the Management API shape', async () => {
   const token = await m2mToken();
   const r = await api(token, `logs?q=${encodeURIComponent('ip:1.2.3.4')}`);

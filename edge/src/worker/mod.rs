@@ -15,6 +15,8 @@ use worker::{
     QueueRetryOptionsBuilder, Response, Result, ScheduleContext, ScheduledEvent,
 };
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 use crate::api::{self, body_limit, App, Config};
@@ -22,6 +24,7 @@ use crate::core::credentials::admission::Admission;
 use crate::core::credentials::hashing::{Argon2Config, Argon2idHasher};
 use crate::core::error::CoreResult;
 use crate::core::logs::delivery::{self, Next, Tick};
+use crate::core::logs::writer::{self, Admit};
 use crate::core::logs::{self, RequestEvents};
 use crate::core::management::jobs::chunks::Delivery;
 use crate::core::management::jobs::{process_chunk, ChunkMessage, Jobs};
@@ -124,6 +127,20 @@ thread_local! {
     /// When this isolate may send its next log stream tick (ms): at most one per
     /// `delivery::TICK_DELAY_S`, and the tick's run delivers everything written until then.
     static NEXT_TICK: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+    /// This isolate's tenant log inserts waiting for its writer (`core::logs::writer`).
+    static LOG_WRITES: Rc<RefCell<writer::Pending>> = Rc::default();
+}
+
+/// Whether this isolate may send a log stream tick now (and then not for `TICK_DELAY_S`).
+fn tick_due() -> bool {
+    let now = WorkerClock.now_ms();
+    NEXT_TICK.with(|next| {
+        let due = next.get() <= now;
+        if due {
+            next.set(now + i64::from(delivery::TICK_DELAY_S) * 1000);
+        }
+        due
+    })
 }
 
 /// The queue of log stream ticks (`core::logs::delivery`).
@@ -334,40 +351,50 @@ impl Runtime {
         })
     }
 
-    /// Writes the invocation's tenant log events in one D1 batch *after* the response
-    /// (`ctx.wait_until`, as mail): logging never adds a round trip to the response path.
+    /// Queues the invocation's tenant log events for the isolate's log writer (`core::logs::writer`)
+    /// and, when none is running, becomes it: *after* the response (`ctx.wait_until`, as mail) it
+    /// writes everything queued in one D1 batch, then what the requests answered meanwhile queued.
+    /// Logging never adds a round trip to the response path, and an isolate under load writes one
+    /// batch per round trip instead of one per request.
     fn write_events(&self) {
         let stmts = logs::statements(self.events.take(), WorkerClock.now_ms(), &OsRng);
-        if stmts.is_empty() {
-            return;
-        }
+        let stmts = match LOG_WRITES.with(|pending| pending.borrow_mut().push(stmts)) {
+            Admit::Queued => return,
+            Admit::Write => None,
+            Admit::Full(own) => Some(own),
+        };
         let Ok(db) = self.env.d1("DB") else {
             return;
         };
-        let now = WorkerClock.now_ms();
-        let delay_ms = i64::from(delivery::TICK_DELAY_S) * 1000;
-        let tick = NEXT_TICK.with(|next| {
-            let due = next.get() <= now;
-            if due {
-                next.set(now + delay_ms);
-            }
-            due
-        });
-        let streams = if tick { self.env.queue("LOG_STREAMS").ok() } else { None };
+        let streams = self.env.queue("LOG_STREAMS").ok();
         self.ctx.wait_until(async move {
             let db = d1::D1(db);
-            if let Err(e) = crate::core::platform::db::Database::batch(&db, stmts).await {
-                console_error!("tenant logs not written: {e}");
-                return;
-            }
-            // Log streams: a delayed tick once the events are stored (`core::logs::delivery`).
-            if let Some(queue) = streams {
-                let message = MessageBuilder::new(Tick { written_at: now })
-                    .delay_seconds(delivery::TICK_DELAY_S)
-                    .build();
-                if let Err(e) = queue.send(message).await {
-                    console_error!("log stream tick not sent: {e}");
+            let mut written = false;
+            let failed = |e: &crate::core::platform::db::DbError| console_error!("tenant logs not written: {e}");
+            match stmts {
+                // The queue is full: this request's own events, in a batch of their own.
+                Some(own) => match crate::core::platform::db::Database::batch(&db, own).await {
+                    Ok(_) => written = true,
+                    Err(e) => failed(&e),
+                },
+                None => {
+                    let pending = LOG_WRITES.with(Rc::clone);
+                    let gather = || worker::Delay::from(std::time::Duration::from_millis(writer::GATHER_MS));
+                    written = writer::drain(&pending, &db, gather, || {}, failed).await > 0;
                 }
+            }
+            // Log streams: a delayed tick once events are stored (`core::logs::delivery`), at most
+            // one per `TICK_DELAY_S` and isolate.
+            let Some(queue) = streams.filter(|_| written && tick_due()) else {
+                return;
+            };
+            let message = MessageBuilder::new(Tick {
+                written_at: WorkerClock.now_ms(),
+            })
+            .delay_seconds(delivery::TICK_DELAY_S)
+            .build();
+            if let Err(e) = queue.send(message).await {
+                console_error!("log stream tick not sent: {e}");
             }
         });
     }

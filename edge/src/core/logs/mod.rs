@@ -2,8 +2,9 @@
 //!
 //! Cheap and silent: flows [`record`](EventSink::record) events into the request's sink
 //! ([`RequestEvents`], reached through `Core::events`); nothing is written on the response path.
-//! After the response the adapter writes them in one batch ([`statements`]; `ctx.wait_until` in
-//! the Worker, right after `send` in native tests). A request keeps at most [`MAX_EVENTS`].
+//! After the response the adapter writes them ([`statements`]): right after `send` in native
+//! tests; in the Worker through the isolate's group commit ([`writer`]: one batch per D1 round
+//! trip for all the requests answered meanwhile, `ctx.wait_until`). A request keeps at most [`MAX_EVENTS`].
 //! Passwords, codes, tokens and secrets are never recorded: events carry ids, names and
 //! outcomes only. Old rows go in bounded chunks ([`purge`], the Worker's cron trigger).
 //!
@@ -12,6 +13,7 @@
 pub mod delivery;
 pub mod query;
 pub mod streams;
+pub mod writer;
 
 use std::cell::RefCell;
 
