@@ -364,6 +364,10 @@ impl Runtime {
             Admit::Full(own) => Some(own),
         };
         let Ok(db) = self.env.d1("DB") else {
+            if stmts.is_none() {
+                LOG_WRITES.with(|pending| pending.borrow_mut().abandon());
+            }
+            console_error!("tenant logs not written: no DB binding");
             return;
         };
         let streams = self.env.queue("LOG_STREAMS").ok();

@@ -84,6 +84,13 @@ impl Pending {
         })
     }
 
+    /// The writer cannot write at all (no database): drops what is queued and frees the role, so
+    /// the next request tries again instead of queueing behind a writer that never runs.
+    pub fn abandon(&mut self) -> usize {
+        self.writing = false;
+        std::mem::take(&mut self.stmts).len()
+    }
+
     /// Inserts queued.
     pub fn len(&self) -> usize {
         self.stmts.len()
@@ -189,6 +196,14 @@ mod tests {
         assert!(last.last);
         // A row queued while the last batch is written starts a writer of its own.
         assert_eq!(p.push(inserts(1, 3)), Admit::Write);
+    }
+
+    #[test]
+    fn a_writer_without_a_database_frees_its_role() {
+        let mut p = Pending::default();
+        assert_eq!(p.push(inserts(2, 1)), Admit::Write);
+        assert_eq!(p.abandon(), 2);
+        assert_eq!(p.push(inserts(1, 2)), Admit::Write);
     }
 
     #[test]
