@@ -384,7 +384,7 @@ impl Runtime {
                 None => {
                     let pending = LOG_WRITES.with(Rc::clone);
                     let gather = || worker::Delay::from(std::time::Duration::from_millis(writer::GATHER_MS));
-                    written = writer::drain(&pending, &db, gather, || {}, failed).await > 0;
+                    written = writer::drain(&pending, &db, gather, failed).await > 0;
                 }
             }
             // Log streams: a delayed tick once events are stored (`core::logs::delivery`), at most

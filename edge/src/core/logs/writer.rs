@@ -103,14 +103,12 @@ impl Pending {
 }
 
 /// The writer: lets inserts gather (`wait`, [`GATHER_MS`] in the Worker), then writes `pending`'s
-/// batches to `db` until it is empty or the writer's rounds are spent; after each batch `written`
-/// runs. A batch that fails is reported to `failed` and dropped, as a request's own write would be.
+/// batches to `db` until it is empty or the writer's rounds are spent. A batch that fails is reported to `failed` and dropped, as a request's own write would be.
 /// The queue is borrowed only between awaits. Returns the batches written.
 pub async fn drain<W: std::future::Future<Output = ()>>(
     pending: &std::cell::RefCell<Pending>,
     db: &dyn Database,
     mut wait: impl FnMut() -> W,
-    mut written: impl FnMut(),
     mut failed: impl FnMut(&crate::core::platform::db::DbError),
 ) -> usize {
     let mut batches = 0;
@@ -120,10 +118,7 @@ pub async fn drain<W: std::future::Future<Output = ()>>(
             break;
         };
         match db.batch(batch.stmts).await {
-            Ok(_) => {
-                batches += 1;
-                written();
-            }
+            Ok(_) => batches += 1,
             Err(e) => failed(&e),
         }
         if batch.last {
@@ -225,18 +220,18 @@ mod tests {
         let pending = RefCell::new(Pending::default());
         assert_eq!(pending.borrow_mut().push(inserts(2, 1)), Admit::Write);
         let calls = db.calls();
-        let mut ticks = 0;
+        let mut waits = 0;
         let batches = futures_util::FutureExt::now_or_never(drain(
             &pending,
             &db,
-            || async {},
             || {
-                ticks += 1;
-                // Two requests answered while this batch was written.
-                if ticks == 1 {
+                waits += 1;
+                // Two requests answered while the first batch was written.
+                if waits == 2 {
                     assert_eq!(pending.borrow_mut().push(inserts(1, 2)), Admit::Queued);
                     assert_eq!(pending.borrow_mut().push(inserts(3, 3)), Admit::Queued);
                 }
+                async {}
             },
             |e| panic!("{e}"),
         ))
