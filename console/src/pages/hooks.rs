@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use shared::management::hooks::{CreateHook, FailureMode, Hook, UpdateHook, TRIGGERS};
 
-use super::{ConfirmDelete, Flash};
+use super::{ConfirmDelete, Flash, ListTable, Listing};
 use crate::api::{self, enc};
 
 fn trigger_text(t: &str) -> &'static str {
@@ -29,21 +29,13 @@ fn failure_text(f: FailureMode) -> &'static str {
 /// The Hooks page.
 #[component]
 pub fn Hooks() -> impl IntoView {
-    let changed = RwSignal::new(0u32);
-    let message = RwSignal::new(Ok(String::new()));
-    let hooks = LocalResource::new(move || {
-        changed.get();
-        async { api::get::<Vec<Hook>>("hooks").await }
-    });
+    let hooks = Listing::<Hook>::new("hooks");
+    let message = hooks.message;
     let name = RwSignal::new(String::new());
     let trigger = RwSignal::new(TRIGGERS[0].to_owned());
     let url = RwSignal::new(String::new());
     let secret = RwSignal::new("CONNECTION_SECRET_HOOKS".to_owned());
     let failure = RwSignal::new(FailureMode::Closed.as_str().to_owned());
-    let done = move |r: Result<String, api::ApiError>| {
-        message.set(r.map_err(|e| e.to_string()));
-        changed.update(|v| *v += 1);
-    };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = CreateHook {
@@ -61,7 +53,7 @@ pub fn Hooks() -> impl IntoView {
                 name.set(String::new());
                 url.set(String::new());
             }
-            done(r.map(|h| format!("{} is created and enabled: {} calls {}.", h.name, h.trigger_id, h.url)));
+            hooks.done(r.map(|h| format!("{} is created and enabled: {} calls {}.", h.name, h.trigger_id, h.url)));
         });
     };
     let toggle = move |h: Hook| {
@@ -71,51 +63,38 @@ pub fn Hooks() -> impl IntoView {
                 ..UpdateHook::default()
             };
             let r = api::patch::<Hook>(&format!("hooks/{}", enc(&h.id)), &body).await;
-            done(r.map(|h| format!("{} is {}.", h.name, if h.enabled { "enabled" } else { "disabled" })));
+            hooks.done(r.map(|h| format!("{} is {}.", h.name, if h.enabled { "enabled" } else { "disabled" })));
         });
     };
     let remove = move |h: Hook| {
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("hooks/{}", enc(&h.id))).await;
-            done(r.map(|_| format!("{} is deleted.", h.name)));
+            hooks.done(r.map(|_| format!("{} is deleted.", h.name)));
         });
     };
     view! {
         <p>"Extend sign-up and login with your own HTTPS endpoint: Tollgate POSTs a signed JSON event (the legacy contract's HMAC, request id and timestamp) and your answer allows, denies with a message for the person, adds metadata or adds namespaced claims to the tokens. A trigger has one enabled hook."</p>
         <Flash message />
-        <Suspense fallback=|| view! { <p>"Loading hooks…"</p> }>
-            {move || hooks.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="hint">"No hooks yet."</p> }.into_any(),
-                Ok(list) => view! {
-                    <table class="list">
-                        <caption class="sr">"Hooks"</caption>
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Trigger"</th><th scope="col">"URL"</th>
-                            <th scope="col">"On failure"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|h| {
-                                let (h_toggle, h_yes) = (h.clone(), h.clone());
-                                let delete_label = format!("Delete {}…", h.name);
-                                let toggle_label = format!("{} {}", if h.enabled { "Disable" } else { "Enable" }, h.name);
-                                view! { <tr>
-                                    <td>{h.name.clone()}</td>
-                                    <td><code>{h.trigger_id.clone()}</code><br /><span class="hint">{trigger_text(&h.trigger_id)}</span></td>
-                                    <td><code>{h.url.clone()}</code><br /><span class="hint">"signed with "<code>{h.secret.clone()}</code></span></td>
-                                    <td>{failure_text(h.failure_mode)}</td>
-                                    <td class=if h.enabled { "status-active" } else { "status-paused" }>{if h.enabled { "Enabled" } else { "Disabled" }}</td>
-                                    <td>
-                                        <button type="button" aria-label=toggle_label on:click=move |_| toggle(h_toggle.clone())>
-                                            {if h.enabled { "Disable" } else { "Enable" }}</button>
-                                        <ConfirmDelete label=delete_label noun="hook" question="Delete this hook? "
-                                            on_yes=Callback::new(move |_| remove(h_yes.clone())) />
-                                    </td>
-                                </tr> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            })}
-        </Suspense>
+        <ListTable items=hooks.items caption="Hooks" empty="No hooks yet."
+            headers=&["Name", "Trigger", "URL", "On failure", "Status", "Actions"]
+            row=move |h: Hook| {
+                let (h_toggle, h_yes) = (h.clone(), h.clone());
+                let delete_label = format!("Delete {}…", h.name);
+                let toggle_label = format!("{} {}", if h.enabled { "Disable" } else { "Enable" }, h.name);
+                view! { <tr>
+                    <td>{h.name.clone()}</td>
+                    <td><code>{h.trigger_id.clone()}</code><br /><span class="hint">{trigger_text(&h.trigger_id)}</span></td>
+                    <td><code>{h.url.clone()}</code><br /><span class="hint">"signed with "<code>{h.secret.clone()}</code></span></td>
+                    <td>{failure_text(h.failure_mode)}</td>
+                    <td class=if h.enabled { "status-active" } else { "status-paused" }>{if h.enabled { "Enabled" } else { "Disabled" }}</td>
+                    <td>
+                        <button type="button" aria-label=toggle_label on:click=move |_| toggle(h_toggle.clone())>
+                            {if h.enabled { "Disable" } else { "Enable" }}</button>
+                        <ConfirmDelete label=delete_label noun="hook" question="Delete this hook? "
+                            on_yes=Callback::new(move |_| remove(h_yes.clone())) />
+                    </td>
+                </tr> }
+            } />
         <form class="settings" on:submit=create>
             <h2>"New hook"</h2>
             <label for="hook-name">"Name"</label>

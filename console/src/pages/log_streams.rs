@@ -9,7 +9,7 @@ use shared::management::log_streams::{
     ContentFormat, CreateLogStream, HttpSink, LogStream, StreamFilter, StreamStatus, UpdateLogStream, CATEGORIES,
 };
 
-use super::{when, ConfirmDelete, Flash};
+use super::{when, ConfirmDelete, Flash, ListTable, Listing};
 use crate::api::{self, enc};
 
 const FORMATS: [(ContentFormat, &str); 3] = [
@@ -37,21 +37,13 @@ fn filters_text(filters: &[StreamFilter]) -> String {
 /// The Log streams page.
 #[component]
 pub fn LogStreams() -> impl IntoView {
-    let changed = RwSignal::new(0u32);
-    let message = RwSignal::new(Ok(String::new()));
-    let streams = LocalResource::new(move || {
-        changed.get();
-        async { api::get::<Vec<LogStream>>("log-streams").await }
-    });
+    let streams = Listing::<LogStream>::new("log-streams");
+    let message = streams.message;
     let name = RwSignal::new(String::new());
     let endpoint = RwSignal::new(String::new());
     let format = RwSignal::new(ContentFormat::JsonArray.as_str().to_owned());
     let authorization = RwSignal::new(String::new());
     let categories = RwSignal::new(Vec::<&'static str>::new());
-    let done = move |r: Result<String, api::ApiError>| {
-        message.set(r.map_err(|e| e.to_string()));
-        changed.update(|v| *v += 1);
-    };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let secret = authorization.get_untracked();
@@ -84,7 +76,7 @@ pub fn LogStreams() -> impl IntoView {
                 endpoint.set(String::new());
                 categories.set(Vec::new());
             }
-            done(r.map(|s| {
+            streams.done(r.map(|s| {
                 format!(
                     "{} is created: events from now on go to {}.",
                     s.name, s.sink.http_endpoint
@@ -99,58 +91,45 @@ pub fn LogStreams() -> impl IntoView {
                 ..UpdateLogStream::default()
             };
             let r = api::patch::<LogStream>(&format!("log-streams/{}", enc(&s.id)), &body).await;
-            done(r.map(|s| format!("{} is {}.", s.name, s.status.as_str())));
+            streams.done(r.map(|s| format!("{} is {}.", s.name, s.status.as_str())));
         });
     };
     let remove = move |s: LogStream| {
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("log-streams/{}", enc(&s.id))).await;
-            done(r.map(|_| format!("{} is deleted.", s.name)));
+            streams.done(r.map(|_| format!("{} is deleted.", s.name)));
         });
     };
     view! {
         <p>"Send this tenant's events to your own HTTPS endpoint (a SIEM, a data warehouse, a webhook): POSTed in batches as Auth0's log streams send them, retried with back-off; a stream that keeps failing is suspended until you resume it."</p>
         <Flash message />
-        <Suspense fallback=|| view! { <p>"Loading log streams…"</p> }>
-            {move || streams.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="hint">"No log streams yet."</p> }.into_any(),
-                Ok(list) => view! {
-                    <table class="list">
-                        <caption class="sr">"Log streams"</caption>
-                        <thead><tr><th scope="col">"Name"</th><th scope="col">"Endpoint"</th><th scope="col">"Events"</th>
-                            <th scope="col">"Status"</th><th scope="col">"Delivery"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|s| {
-                                let d = s.delivery.clone().unwrap_or_default();
-                                let delivery = match (&d.last_error, d.consecutive_failures) {
-                                    (Some(e), n) if n > 0 => format!("{} delivered; {n} failed attempts in a row (last: {e})", d.delivered),
-                                    _ => format!("{} delivered; last {}", d.delivered, when(d.last_delivered_at.as_deref())),
-                                };
-                                let (s_toggle, s_yes) = (s.clone(), s.clone());
-                                let delete_label = format!("Delete {}…", s.name);
-                                let active = s.status == StreamStatus::Active;
-                                let toggle_label = format!("{} {}", if active { "Pause" } else { "Resume" }, s.name);
-                                view! { <tr>
-                                    <td>{s.name.clone()}</td>
-                                    <td><code>{s.sink.http_endpoint.clone()}</code></td>
-                                    <td>{filters_text(&s.filters)}</td>
-                                    <td class=format!("status-{}", s.status.as_str())>{status_text(s.status)}</td>
-                                    <td>{delivery}</td>
-                                    <td>
-                                        <button type="button" aria-label=toggle_label on:click=move |_| set_status(s_toggle.clone(),
-                                            if active { StreamStatus::Paused } else { StreamStatus::Active })>
-                                            {if active { "Pause" } else { "Resume" }}</button>
-                                        <ConfirmDelete label=delete_label noun="stream" question="Delete this stream? "
-                                            on_yes=Callback::new(move |_| remove(s_yes.clone())) />
-                                    </td>
-                                </tr> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            })}
-        </Suspense>
+        <ListTable items=streams.items caption="Log streams" empty="No log streams yet."
+            headers=&["Name", "Endpoint", "Events", "Status", "Delivery", "Actions"]
+            row=move |s: LogStream| {
+                let d = s.delivery.clone().unwrap_or_default();
+                let delivery = match (&d.last_error, d.consecutive_failures) {
+                    (Some(e), n) if n > 0 => format!("{} delivered; {n} failed attempts in a row (last: {e})", d.delivered),
+                    _ => format!("{} delivered; last {}", d.delivered, when(d.last_delivered_at.as_deref())),
+                };
+                let (s_toggle, s_yes) = (s.clone(), s.clone());
+                let delete_label = format!("Delete {}…", s.name);
+                let active = s.status == StreamStatus::Active;
+                let toggle_label = format!("{} {}", if active { "Pause" } else { "Resume" }, s.name);
+                view! { <tr>
+                    <td>{s.name.clone()}</td>
+                    <td><code>{s.sink.http_endpoint.clone()}</code></td>
+                    <td>{filters_text(&s.filters)}</td>
+                    <td class=format!("status-{}", s.status.as_str())>{status_text(s.status)}</td>
+                    <td>{delivery}</td>
+                    <td>
+                        <button type="button" aria-label=toggle_label on:click=move |_| set_status(s_toggle.clone(),
+                            if active { StreamStatus::Paused } else { StreamStatus::Active })>
+                            {if active { "Pause" } else { "Resume" }}</button>
+                        <ConfirmDelete label=delete_label noun="stream" question="Delete this stream? "
+                            on_yes=Callback::new(move |_| remove(s_yes.clone())) />
+                    </td>
+                </tr> }
+            } />
         <form class="settings" on:submit=create>
             <h2>"New log stream"</h2>
             <label for="stream-name">"Name"</label>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use shared::management::members::{InviteMember, Member, Role, UpdateMember};
 
-use super::{when, Flash};
+use super::{when, Flash, ListTable, Listing};
 use crate::api::{self, enc};
 
 const ROLES: [(Role, &str); 3] = [(Role::Owner, "Owner"), (Role::Admin, "Admin"), (Role::Viewer, "Viewer")];
@@ -17,18 +17,10 @@ fn role_of(value: &str) -> Role {
 /// The Members page.
 #[component]
 pub fn Members() -> impl IntoView {
-    let changed = RwSignal::new(0u32);
-    let message = RwSignal::new(Ok(String::new()));
-    let members = LocalResource::new(move || {
-        changed.get();
-        async { api::get::<Vec<Member>>("members").await }
-    });
+    let members = Listing::<Member>::new("members");
+    let message = members.message;
     let email = RwSignal::new(String::new());
     let role = RwSignal::new("admin".to_owned());
-    let done = move |r: Result<String, api::ApiError>| {
-        message.set(r.map_err(|e| e.to_string()));
-        changed.update(|v| *v += 1);
-    };
     let invite = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = InviteMember {
@@ -40,7 +32,7 @@ pub fn Members() -> impl IntoView {
             if r.is_ok() {
                 email.set(String::new());
             }
-            done(r.map(|m| {
+            members.done(r.map(|m| {
                 format!(
                     "{} is invited: the invitation link is on its way (it works once, for 7 days).",
                     m.email
@@ -52,7 +44,7 @@ pub fn Members() -> impl IntoView {
         leptos::task::spawn_local(async move {
             let body = UpdateMember { role: role_of(&value) };
             let r = api::patch::<Member>(&format!("members/{}", enc(&m.user_id)), &body).await;
-            done(r.map(|m| format!("{} is now {}.", m.email, m.role.as_str())));
+            members.done(r.map(|m| format!("{} is now {}.", m.email, m.role.as_str())));
         });
     };
     let remove = move |m: Member| {
@@ -70,13 +62,13 @@ pub fn Members() -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("members/{}", enc(&m.user_id))).await;
-            done(r.map(|_| format!("{} is removed.", m.email)));
+            members.done(r.map(|_| format!("{} is removed.", m.email)));
         });
     };
     let unblock = move |m: Member| {
         leptos::task::spawn_local(async move {
             let r = api::delete(&format!("members/{}/blocks", enc(&m.user_id))).await;
-            done(r.map(|_| format!("{} may sign in again.", m.email)));
+            members.done(r.map(|_| format!("{} may sign in again.", m.email)));
         });
     };
     view! {
@@ -92,44 +84,32 @@ pub fn Members() -> impl IntoView {
             </select>
             <button type="submit" class="primary">"Invite"</button>
         </form>
-        <Suspense fallback=|| view! { <p>"Loading members…"</p> }>
-            {move || members.get().map(|r| match r {
-                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
-                Ok(list) => view! {
-                    <table class="list">
-                        <caption class="sr">"Members"</caption>
-                        <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Status"</th>
-                            <th scope="col">"Last sign-in"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {list.into_iter().map(|m| {
-                                let status = if m.pending { "Invited" } else if m.blocked { "Blocked" } else { "Active" };
-                                let select_id = format!("role-{}", m.user_id);
-                                let role_label = format!("Role of {}", m.email);
-                                let (m_role, m_remove, m_unblock) = (m.clone(), m.clone(), m.clone());
-                                let current = m.role;
-                                view! { <tr>
-                                    <td>{m.email.clone()}</td>
-                                    <td>
-                                        <label class="sr" for=select_id.clone()>{role_label}</label>
-                                        <select id=select_id on:change=move |ev| set_role(m_role.clone(), event_target_value(&ev))>
-                                            {ROLES.iter().map(|(r, label)| view! { <option value=r.as_str() selected=*r == current>{*label}</option> }).collect_view()}
-                                        </select>
-                                    </td>
-                                    <td>{status}</td>
-                                    <td>{when(m.last_login.as_deref())}</td>
-                                    <td>
-                                        {m.blocked.then(|| view! {
-                                            <button type="button" aria-label=format!("Unblock {}", m.email) on:click=move |_| unblock(m_unblock.clone())>"Unblock"</button>
-                                        })}
-                                        <button type="button" class="danger" aria-label=format!("Remove {}", m.email)
-                                            on:click=move |_| remove(m_remove.clone())>"Remove"</button>
-                                    </td>
-                                </tr> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-            })}
-        </Suspense>
+        <ListTable items=members.items caption="Members"
+            headers=&["Email", "Role", "Status", "Last sign-in", "Actions"]
+            row=move |m: Member| {
+                let status = if m.pending { "Invited" } else if m.blocked { "Blocked" } else { "Active" };
+                let select_id = format!("role-{}", m.user_id);
+                let role_label = format!("Role of {}", m.email);
+                let (m_role, m_remove, m_unblock) = (m.clone(), m.clone(), m.clone());
+                let current = m.role;
+                view! { <tr>
+                    <td>{m.email.clone()}</td>
+                    <td>
+                        <label class="sr" for=select_id.clone()>{role_label}</label>
+                        <select id=select_id on:change=move |ev| set_role(m_role.clone(), event_target_value(&ev))>
+                            {ROLES.iter().map(|(r, label)| view! { <option value=r.as_str() selected=*r == current>{*label}</option> }).collect_view()}
+                        </select>
+                    </td>
+                    <td>{status}</td>
+                    <td>{when(m.last_login.as_deref())}</td>
+                    <td>
+                        {m.blocked.then(|| view! {
+                            <button type="button" aria-label=format!("Unblock {}", m.email) on:click=move |_| unblock(m_unblock.clone())>"Unblock"</button>
+                        })}
+                        <button type="button" class="danger" aria-label=format!("Remove {}", m.email)
+                            on:click=move |_| remove(m_remove.clone())>"Remove"</button>
+                    </td>
+                </tr> }
+            } />
     }
 }

@@ -14,6 +14,82 @@ pub mod passwordless;
 pub mod users;
 
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::api::{self, ApiError};
+
+/// A page over one collection of the Management API (`GET /api/v2/{path}`): the list, fetched
+/// again after each change, and what the last change said (shown by [`Flash`]).
+pub struct Listing<T: 'static> {
+    pub items: LocalResource<Result<Vec<T>, ApiError>>,
+    pub message: RwSignal<Result<String, String>>,
+    changed: RwSignal<u32>,
+}
+
+impl<T> Clone for Listing<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Listing<T> {}
+
+impl<T: DeserializeOwned + 'static> Listing<T> {
+    pub fn new(path: &'static str) -> Self {
+        let changed = RwSignal::new(0u32);
+        let items = LocalResource::new(move || {
+            changed.get();
+            api::get::<Vec<T>>(path)
+        });
+        Listing {
+            items,
+            message: RwSignal::new(Ok(String::new())),
+            changed,
+        }
+    }
+
+    /// Shows a change's outcome (the notice, or the API's refusal) and fetches the list again.
+    pub fn done(self, outcome: Result<String, ApiError>) {
+        self.message.set(outcome.map_err(|e| e.to_string()));
+        self.changed.update(|v| *v += 1);
+    }
+}
+
+/// A [`Listing`]'s table: "Loading {caption}…" until it comes, the API's error, `empty` for an
+/// empty list (when given), else one `row` per item under the column `headers`.
+#[component]
+pub fn ListTable<T, R, V>(
+    items: LocalResource<Result<Vec<T>, ApiError>>,
+    /// The table's name for screen readers, lower-cased in "Loading …".
+    caption: &'static str,
+    headers: &'static [&'static str],
+    /// Shown instead of an empty table.
+    #[prop(optional)]
+    empty: Option<&'static str>,
+    row: R,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    R: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let loading = format!("Loading {}…", caption.to_lowercase());
+    view! {
+        <Suspense fallback=move || view! { <p>{loading.clone()}</p> }>
+            {move || items.get().map(|r| match r {
+                Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                Ok(list) if list.is_empty() && empty.is_some() => view! { <p class="hint">{empty}</p> }.into_any(),
+                Ok(list) => view! {
+                    <table class="list">
+                        <caption class="sr">{caption}</caption>
+                        <thead><tr>{headers.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr></thead>
+                        <tbody>{list.into_iter().map(row.clone()).collect_view()}</tbody>
+                    </table>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
 
 /// A message for the operator: an API error (role="alert") or a notice (role="status").
 #[component]
