@@ -10,9 +10,10 @@ mod jobs;
 mod webcrypto;
 
 use futures_util::StreamExt;
+use wasm_bindgen::{JsCast, JsValue};
 use worker::{
-    console_error, event, Bucket, ByteStream, Context, Env, Headers, MessageBatch, MessageBuilder, MessageExt,
-    QueueRetryOptionsBuilder, Response, Result, ScheduleContext, ScheduledEvent,
+    console_error, event, Bucket, ByteStream, Context, D1Database, Env, Headers, MessageBatch, MessageBuilder,
+    MessageExt, QueueRetryOptionsBuilder, Response, Result, ScheduleContext, ScheduledEvent,
 };
 
 use std::cell::RefCell;
@@ -89,12 +90,15 @@ fn trust_client_ip(env: &Env) -> bool {
 /// `Request`, whose construction reads `request.cf` — an object workerd builds on first access, the
 /// largest single item of a trivial request's profile — which nothing here uses.
 async fn to_api(req: web_sys::Request, trust_ip: bool) -> Result<api::Request> {
-    let url = url::Url::parse(&req.url())?;
+    // The platform's URL parser (workerd's own, which produced this URL): the Rust `url` crate
+    // in wasm cost a token request ~4 % of its CPU for the path and query alone.
+    let url = web_sys::Url::new(&req.url())?;
+    let search = url.search();
     // The headers are copied out of JavaScript once; every later lookup reads the copy.
     let mut out = api::Request {
         method: req.method().to_ascii_uppercase(),
-        path: url.path().to_owned(),
-        query: url.query().unwrap_or("").to_owned(),
+        path: url.pathname(),
+        query: search.strip_prefix('?').unwrap_or(&search).to_owned(),
         headers: Headers(req.headers())
             .entries()
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
@@ -127,8 +131,34 @@ thread_local! {
     /// When this isolate may send its next log stream tick (ms): at most one per
     /// `delivery::TICK_DELAY_S`, and the tick's run delivers everything written until then.
     static NEXT_TICK: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+    /// The isolate's bindings, by name ([`binding`]).
+    static BINDINGS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
     /// This isolate's tenant log inserts waiting for its writer (`core::logs::writer`).
     static LOG_WRITES: Rc<RefCell<writer::Pending>> = Rc::default();
+}
+
+/// A binding looked up once per isolate: bindings do not change within an isolate, and each lookup
+/// through `Env` is reflection across the boundary plus a check of the constructor's name (under
+/// `wrangler dev`, the D1 lookup alone was ~4 % of a token request's CPU). A missing binding is
+/// looked up again next time.
+fn binding<T: JsCast>(name: &'static str, lookup: impl Fn() -> Result<T>) -> Result<T> {
+    cached_binding(name, &|| lookup().map(Into::into)).map(JsCast::unchecked_into)
+}
+
+fn cached_binding(name: &'static str, lookup: &dyn Fn() -> Result<JsValue>) -> Result<JsValue> {
+    BINDINGS.with(|cached| {
+        if let Some((_, b)) = cached.borrow().iter().find(|(n, _)| *n == name) {
+            return Ok(b.clone());
+        }
+        let b = lookup()?;
+        cached.borrow_mut().push((name, b.clone()));
+        Ok(b)
+    })
+}
+
+/// The D1 database (binding `DB`).
+fn database(env: &Env) -> Result<D1Database> {
+    binding("DB", || env.d1("DB"))
 }
 
 /// Whether this isolate may send a log stream tick now (and then not for `TICK_DELAY_S`).
@@ -340,7 +370,7 @@ struct Runtime {
 
 impl Runtime {
     fn new(env: Env, ctx: Context) -> Result<Self> {
-        let db = d1::D1(env.d1("DB")?);
+        let db = d1::D1(database(&env)?);
         let isolate = environment(&env);
         Ok(Self {
             ctx,
@@ -363,14 +393,14 @@ impl Runtime {
             Admit::Write => None,
             Admit::Full(own) => Some(own),
         };
-        let Ok(db) = self.env.d1("DB") else {
+        let Ok(db) = database(&self.env) else {
             if stmts.is_none() {
                 LOG_WRITES.with(|pending| pending.borrow_mut().abandon());
             }
             console_error!("tenant logs not written: no DB binding");
             return;
         };
-        let streams = self.env.queue("LOG_STREAMS").ok();
+        let streams = binding("LOG_STREAMS", || self.env.queue("LOG_STREAMS")).ok();
         self.ctx.wait_until(async move {
             let db = d1::D1(db);
             let mut written = false;
@@ -448,8 +478,8 @@ impl Runtime {
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<Response> {
     let rt = Runtime::new(env, ctx)?;
-    let queue = rt.env.queue("JOBS").ok();
-    let bucket = rt.env.bucket("JOB_FILES").ok();
+    let queue = binding("JOBS", || rt.env.queue("JOBS")).ok();
+    let bucket = binding("JOB_FILES", || rt.env.bucket("JOB_FILES")).ok();
     let (queue_jobs, files) = (jobs::QueueJobs(queue.as_ref()), jobs::R2Files(bucket.clone()));
     let req = to_api(req, rt.isolate.trust_ip).await?;
     rt.events.set_request(req.ip.as_deref(), req.header("user-agent"));
@@ -481,10 +511,10 @@ async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, ctx: Context) -
         return log_stream_ticks(&rt, &batch).await;
     }
     let messages = batch.messages()?;
-    let queue = rt.env.queue("JOBS").ok();
+    let queue = binding("JOBS", || rt.env.queue("JOBS")).ok();
     let (queue_jobs, files) = (
         jobs::QueueJobs(queue.as_ref()),
-        jobs::R2Files(rt.env.bucket("JOB_FILES").ok()),
+        jobs::R2Files(binding("JOB_FILES", || rt.env.bucket("JOB_FILES")).ok()),
     );
     let jobs = Jobs {
         queue: &queue_jobs,
@@ -547,7 +577,7 @@ async fn log_stream_ticks(rt: &Runtime, batch: &MessageBatch<serde_json::Value>)
 /// `LOG_RETENTION_DAYS` (30 by default), in bounded chunks (`core::logs::purge`).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    let Ok(db) = env.d1("DB") else {
+    let Ok(db) = database(&env) else {
         console_error!("scheduled: the DB binding is missing");
         return;
     };
@@ -558,7 +588,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Err(e) => console_error!("tenant logs not purged: {e}"),
     }
     // A backstop for log streams whose last tick was lost: one delivery run.
-    if let Ok(queue) = env.queue("LOG_STREAMS") {
+    if let Ok(queue) = binding("LOG_STREAMS", || env.queue("LOG_STREAMS")) {
         let tick = Tick {
             written_at: WorkerClock.now_ms(),
         };
