@@ -3,8 +3,9 @@
 // alone, to measure a change to the Worker adapter before and after. A plain JavaScript Worker
 // (bench/js-floor) and Tollgate under the same wrangler dev, rounds alternating between them
 // (autocannon, 10 connections, 4 s each, the median of the rounds), then V8's sampling profiler in
-// Tollgate's isolate for the same two routes: busy ms per request and the functions with the most
-// self time. Prints figures, asserts nothing.
+// both isolates for the same two routes: busy ms per request side by side (a steadier comparison than
+// throughput on a shared machine) and, for Tollgate, the functions with the most self time. Prints
+// figures, asserts nothing.
 import autocannon from 'autocannon';
 import { FLOOR_TOKEN_BODY, startFloor } from './bench-floor.mjs';
 import { connectProfiler } from './bench-profile.mjs';
@@ -22,7 +23,8 @@ const rate = async (url, request = {}, duration = 4) => {
 const inspectorPort = await freePort();
 // Rate limits scaled out of the way, as in `make bench`: this measures the request path, not the throttle.
 const worker = await startWorker({ state: '.wrangler/bench-platform', inspectorPort, vars: { RATE_LIMIT_SCALE: '1000000' } });
-const floor = await startFloor();
+const floorInspectorPort = await freePort();
+const floor = await startFloor({ inspectorPort: floorInspectorPort });
 try {
   const routes = {
     'floor healthz': [`${floor.origin}/healthz`, {}],
@@ -49,14 +51,31 @@ try {
   }
 
   console.log('\n== CPU in the isolate per request (V8 sampling profiler, 2 s of load; profiler included) ==');
-  const profiler = await connectProfiler(inspectorPort);
-  for (const name of ['ours healthz', 'ours token']) {
-    const [url, request] = routes[name];
-    const { msPerRequest, top } = await profiler.measure(async () =>
-      (await autocannon({ url, connections: 10, duration: 2, ...request })).requests.total, { top: 8 });
-    console.log(`  ${name.padEnd(14)} ${msPerRequest.toFixed(2).padStart(6)} ms   ${top.join(' · ')}`);
+  const busy = {};
+  const profile = async (port, names, top) => {
+    const profiler = await connectProfiler(port);
+    try {
+      for (const name of names) {
+        const [url, request] = routes[name];
+        const m = await profiler.measure(async () =>
+          (await autocannon({ url, connections: 10, duration: 2, ...request })).requests.total, { top });
+        busy[name] = m.msPerRequest;
+        console.log(`  ${name.padEnd(14)} ${m.msPerRequest.toFixed(2).padStart(6)} ms   ${m.top.join(' · ')}`);
+      }
+    } finally {
+      profiler.close();
+    }
+  };
+  try {
+    await profile(floorInspectorPort, ['floor healthz', 'floor token'], 4);
+  } catch (e) {
+    console.log(`  the floor not profiled: ${e.message}`);
   }
-  profiler.close();
+  await profile(inspectorPort, ['ours healthz', 'ours token'], 8);
+  if (busy['floor healthz'] && busy['floor token']) {
+    console.log(`  CPU per request, floor ÷ ours: trivial route ${(busy['floor healthz'] / busy['ours healthz']).toFixed(2)}x, `
+      + `client_credentials token ${(busy['floor token'] / busy['ours token']).toFixed(2)}x`);
+  }
 } finally {
   floor.stop();
   await worker.stop();
