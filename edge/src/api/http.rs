@@ -81,6 +81,29 @@ impl Request {
         }
     }
 
+    /// A request from its head as one text, the way the Worker hands it over in a single call across
+    /// the wasm boundary: method, path, search (`?…` or empty), then each header's name and value,
+    /// all separated by `\n` — which neither a parsed URL's path or search nor a header's name or
+    /// value can contain.
+    pub fn from_head(head: &str) -> Self {
+        let mut parts = head.split('\n');
+        let method = parts.next().unwrap_or_default().to_ascii_uppercase();
+        let path = parts.next().filter(|p| !p.is_empty()).unwrap_or("/").to_owned();
+        let search = parts.next().unwrap_or_default();
+        let query = search.strip_prefix('?').unwrap_or(search).to_owned();
+        let mut headers = Vec::new();
+        while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+            headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        }
+        Self {
+            method,
+            path,
+            query,
+            headers,
+            ..Self::default()
+        }
+    }
+
     /// Adds a header.
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
@@ -174,5 +197,31 @@ impl Response {
     /// The body parsed as JSON (tests).
     pub fn json_body(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Request;
+
+    #[test]
+    fn a_head_in_one_text_is_the_request() {
+        let r = Request::from_head(
+            "post\n/oauth/token\n?a=1&b=%20\ncontent-type\napplication/json\nx-empty\n\nCookie\na=b; c=d",
+        );
+        assert_eq!(r.method, "POST");
+        assert_eq!(r.path, "/oauth/token");
+        assert_eq!(r.query, "a=1&b=%20");
+        assert_eq!(
+            r.headers,
+            vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("x-empty".to_owned(), String::new()),
+                ("cookie".to_owned(), "a=b; c=d".to_owned()),
+            ]
+        );
+        let bare = Request::from_head("GET\n/healthz\n");
+        assert_eq!((bare.path.as_str(), bare.query.as_str()), ("/healthz", ""));
+        assert!(bare.headers.is_empty());
     }
 }
