@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use wasm_bindgen::{JsCast, JsValue};
 use worker::{
     console_error, event, Bucket, ByteStream, Context, D1Database, Env, Headers, MessageBatch, MessageBuilder,
-    MessageExt, QueueRetryOptionsBuilder, Response, Result, ScheduleContext, ScheduledEvent,
+    MessageExt, Queue, QueueRetryOptionsBuilder, Response, Result, ScheduleContext, ScheduledEvent,
 };
 
 use std::cell::RefCell;
@@ -143,17 +143,13 @@ thread_local! {
 /// through `Env` is reflection across the boundary plus a check of the constructor's name (under
 /// `wrangler dev`, the D1 lookup alone was ~4 % of a token request's CPU). A missing binding is
 /// looked up again next time.
-fn binding<T: JsCast>(name: &'static str, lookup: impl Fn() -> Result<T>) -> Result<T> {
-    cached_binding(name, &|| lookup().map(Into::into)).map(JsCast::unchecked_into)
-}
-
-fn cached_binding(name: &'static str, lookup: &dyn Fn() -> Result<JsValue>) -> Result<JsValue> {
+fn binding<T: JsCast>(name: &'static str, lookup: impl FnOnce() -> Result<T>) -> Result<T> {
     BINDINGS.with(|cached| {
         if let Some((_, b)) = cached.borrow().iter().find(|(n, _)| *n == name) {
-            return Ok(b.clone());
+            return Ok(b.clone().unchecked_into());
         }
         let b = lookup()?;
-        cached.borrow_mut().push((name, b.clone()));
+        cached.borrow_mut().push((name, b.as_ref().clone()));
         Ok(b)
     })
 }
@@ -161,6 +157,16 @@ fn cached_binding(name: &'static str, lookup: &dyn Fn() -> Result<JsValue>) -> R
 /// The D1 database (binding `DB`).
 fn database(env: &Env) -> Result<D1Database> {
     binding("DB", || env.d1("DB"))
+}
+
+/// The queue bound as `name` (`JOBS`, `LOG_STREAMS`).
+fn queue_binding(env: &Env, name: &'static str) -> Result<Queue> {
+    binding(name, || env.queue(name))
+}
+
+/// The R2 bucket bound as `name` (`JOB_FILES`).
+fn bucket_binding(env: &Env, name: &'static str) -> Result<Bucket> {
+    binding(name, || env.bucket(name))
 }
 
 /// Whether this isolate may send a log stream tick now (and then not for `TICK_DELAY_S`).
@@ -402,7 +408,7 @@ impl Runtime {
             console_error!("tenant logs not written: no DB binding");
             return;
         };
-        let streams = binding("LOG_STREAMS", || self.env.queue("LOG_STREAMS")).ok();
+        let streams = queue_binding(&self.env, "LOG_STREAMS").ok();
         self.ctx.wait_until(async move {
             let db = d1::D1(db);
             let mut written = false;
@@ -480,8 +486,8 @@ impl Runtime {
 #[event(fetch)]
 async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<Response> {
     let rt = Runtime::new(env, ctx)?;
-    let queue = binding("JOBS", || rt.env.queue("JOBS")).ok();
-    let bucket = binding("JOB_FILES", || rt.env.bucket("JOB_FILES")).ok();
+    let queue = queue_binding(&rt.env, "JOBS").ok();
+    let bucket = bucket_binding(&rt.env, "JOB_FILES").ok();
     let (queue_jobs, files) = (jobs::QueueJobs(queue.as_ref()), jobs::R2Files(bucket.clone()));
     let req = to_api(req, rt.isolate.trust_ip).await?;
     rt.events.set_request(req.ip.as_deref(), req.header("user-agent"));
@@ -513,10 +519,10 @@ async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, ctx: Context) -
         return log_stream_ticks(&rt, &batch).await;
     }
     let messages = batch.messages()?;
-    let queue = binding("JOBS", || rt.env.queue("JOBS")).ok();
+    let queue = queue_binding(&rt.env, "JOBS").ok();
     let (queue_jobs, files) = (
         jobs::QueueJobs(queue.as_ref()),
-        jobs::R2Files(binding("JOB_FILES", || rt.env.bucket("JOB_FILES")).ok()),
+        jobs::R2Files(bucket_binding(&rt.env, "JOB_FILES").ok()),
     );
     let jobs = Jobs {
         queue: &queue_jobs,
@@ -590,7 +596,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         Err(e) => console_error!("tenant logs not purged: {e}"),
     }
     // A backstop for log streams whose last tick was lost: one delivery run.
-    if let Ok(queue) = binding("LOG_STREAMS", || env.queue("LOG_STREAMS")) {
+    if let Ok(queue) = queue_binding(&env, "LOG_STREAMS") {
         let tick = Tick {
             written_at: WorkerClock.now_ms(),
         };

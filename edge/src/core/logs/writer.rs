@@ -103,7 +103,8 @@ impl Pending {
 }
 
 /// The writer: lets inserts gather (`wait`, [`GATHER_MS`] in the Worker), then writes `pending`'s
-/// batches to `db` until it is empty or the writer's rounds are spent. A batch that fails is reported to `failed` and dropped, as a request's own write would be.
+/// batches to `db` until it is empty or the writer's rounds are spent. A batch that fails is
+/// reported to `failed` and dropped, as a request's own write would be.
 /// The queue is borrowed only between awaits. Returns the batches written.
 pub async fn drain<W: std::future::Future<Output = ()>>(
     pending: &std::cell::RefCell<Pending>,
