@@ -254,10 +254,12 @@ fn settings(env: &Env) -> Settings {
         .ok()
         .map(|v| v.to_string())
         .filter(|v| !v.is_empty());
+    // Read as a JSON number: `str::parse::<f64>` would link core's 10 KB table of powers of five
+    // for this one variable (serde_json parses numbers without it).
     if let Some(scale) = env
         .var("RATE_LIMIT_SCALE")
         .ok()
-        .and_then(|v| v.to_string().parse::<f64>().ok())
+        .and_then(|v| serde_json::from_str::<f64>(v.to_string().trim()).ok())
     {
         if scale.is_finite() && scale > 0.0 {
             settings.rate_limit_scale = scale;

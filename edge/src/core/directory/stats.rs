@@ -7,6 +7,7 @@ use serde::Deserialize;
 use shared::management::stats::{DailyStats, Provisioning, ProvisioningCounts, ProvisioningDay};
 
 use crate::core::error::{CoreError, CoreResult};
+use crate::core::platform::dates::epoch_day;
 use crate::core::platform::db::{columns, decode, query_one, Stmt};
 use crate::core::Core;
 
@@ -38,12 +39,11 @@ pub fn signup_stmt(now_ms: i64) -> Stmt {
 
 /// `YYYYMMDD` → days since 1970-01-01.
 pub fn parse_day(v: &str) -> CoreResult<i64> {
-    let format = time::macros::format_description!("[year][month][day]");
-    let date = time::Date::parse(v, &format)
-        .ok()
-        .filter(|_| v.len() == 8)
-        .ok_or_else(|| CoreError::InvalidRequest(format!("{v} is not a date in the YYYYMMDD format")))?;
-    Ok(i64::from(date.to_julian_day()) - i64::from(time::OffsetDateTime::UNIX_EPOCH.date().to_julian_day()))
+    v.get(..4)
+        .zip(v.get(4..6))
+        .zip(v.get(6..))
+        .and_then(|((y, m), d)| epoch_day(y, m, d))
+        .ok_or_else(|| CoreError::InvalidRequest(format!("{v} is not a date in the YYYYMMDD format")))
 }
 
 fn iso_day(day: i64) -> String {

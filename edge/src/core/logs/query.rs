@@ -7,7 +7,7 @@ use shared::management::logs::{LogEvent, LogsPage};
 use shared::management::Listing;
 
 use crate::core::error::{CoreError, CoreResult};
-use crate::core::platform::dates::iso8601;
+use crate::core::platform::dates::{epoch_day, iso8601};
 use crate::core::platform::db::{columns, decode, query_one, Database, Stmt};
 
 const DAY_MS: i64 = 86_400_000;
@@ -39,10 +39,12 @@ fn bound(v: &str, end: bool) -> CoreResult<Option<i64>> {
     if v == "*" {
         return Ok(None);
     }
-    let day = time::macros::format_description!("[year]-[month]-[day]");
-    if let Ok(d) = time::Date::parse(v, &day) {
-        let ms = d.midnight().assume_utc().unix_timestamp() * 1000;
-        return Ok(Some(if end { ms + DAY_MS } else { ms }));
+    let mut parts = v.splitn(3, '-');
+    if let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) {
+        if let Some(day) = epoch_day(y, m, d) {
+            let ms = day * DAY_MS;
+            return Ok(Some(if end { ms + DAY_MS } else { ms }));
+        }
     }
     let t = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
         .map_err(|_| bad(format!("'{v}' is not a date (YYYY-MM-DD or ISO 8601)")))?;
