@@ -84,13 +84,18 @@ build-floor:
 	$(WIDGET_BUILD_ENV) trunk build --release --dist $(CURDIR)/target/leptos-floor bench/leptos-floor/index.html
 
 # The Worker is built with wasm SIMD (workerd's V8 has it): argon2id's loops vectorise a little
-# (~5 %, see `make bench`). Its own target dir keeps these flags from rebuilding the lint/test builds.
-WORKER_BUILD_ENV := CARGO_TARGET_DIR=$(CURDIR)/target/worker \
-	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128'
+# (~5 %, see `make bench`). Like the widget, it recompiles the standard library for size and drops
+# panic locations: 1 MB gzip is its budget. Unlike the widget it keeps each panic's message (the
+# panic hook logs it before worker-build's shim resets the instance) and Debug text. Its own target
+# dir keeps these flags from rebuilding the lint/test builds.
+WORKER_BUILD_ENV := RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+	CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size CARGO_TARGET_DIR=$(CURDIR)/target/worker \
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS='--cfg getrandom_backend="wasm_js" -C target-feature=+simd128 \
+	-Zlocation-detail=none'
 
 # worker-build keeps wasm's name section (it runs `wasm-opt --debuginfo`): ~350 KB of the Worker,
 # ~100 KB gzip, that only names functions in stack traces. Stripped afterwards (`strip = true` would
-# also drop the target-features section wasm-bindgen reads); panics still print message and location.
+# also drop the target-features section wasm-bindgen reads); panics still print their message.
 # `make build-worker WORKER_NAMES=1` keeps the names, for a V8 profile that names Rust functions.
 build-worker:
 	cd edge && $(WORKER_BUILD_ENV) worker-build --release
