@@ -194,6 +194,26 @@ impl Response {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The headers as one text, the counterpart of [`Request::from_head`] for the Worker's single
+    /// call that builds the platform's response: each header's name and value, separated by `\n`.
+    /// `None` if a name or value holds a line break, which no HTTP header may carry (the platform's
+    /// `Headers` refuses them too).
+    pub fn head(&self) -> Option<String> {
+        let mut head = String::with_capacity(self.headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
+        for (k, v) in &self.headers {
+            if k.contains(['\n', '\r']) || v.contains(['\n', '\r']) {
+                return None;
+            }
+            if !head.is_empty() {
+                head.push('\n');
+            }
+            head.push_str(k);
+            head.push('\n');
+            head.push_str(v);
+        }
+        Some(head)
+    }
+
     /// The body parsed as JSON (tests).
     pub fn json_body(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
@@ -202,7 +222,7 @@ impl Response {
 
 #[cfg(test)]
 mod tests {
-    use super::Request;
+    use super::{Request, Response};
 
     #[test]
     fn a_head_in_one_text_is_the_request() {
@@ -223,5 +243,27 @@ mod tests {
         let bare = Request::from_head("GET\n/healthz\n");
         assert_eq!((bare.path.as_str(), bare.query.as_str()), ("/healthz", ""));
         assert!(bare.headers.is_empty());
+    }
+
+    #[test]
+    fn the_headers_in_one_text_and_never_a_line_break() {
+        let r = Response::text(200, "hi")
+            .with_header("x-empty", "")
+            .with_header("set-cookie", "a=b; Path=/");
+        assert_eq!(
+            r.head().as_deref(),
+            Some("content-type\ntext/plain; charset=utf-8\nx-empty\n\nset-cookie\na=b; Path=/")
+        );
+        // Read back the way the Worker's JavaScript reads it: name, value, name, value.
+        let head = r.head().unwrap_or_default();
+        let parts: Vec<&str> = head.split('\n').collect();
+        let pairs: Vec<(String, String)> = parts.chunks(2).map(|p| (p[0].to_owned(), p[1].to_owned())).collect();
+        assert_eq!(pairs, r.headers);
+        let mut bare = Response::text(204, "");
+        bare.headers.clear();
+        assert_eq!(bare.head().as_deref(), Some(""));
+        for (k, v) in [("location", "/a\nset-cookie: x=1"), ("x\rb", "1"), ("x", "a\r\n")] {
+            assert_eq!(Response::text(302, "").with_header(k, v).head(), None, "{k:?}: {v:?}");
+        }
     }
 }

@@ -93,11 +93,21 @@ export function request_head(r) {
   for (const [name, value] of r.headers) head += '\\n' + name + '\\n' + value;
   return head;
 }
+export function response_of(status, head, body) {
+  const headers = new Headers();
+  const h = head.split('\\n');
+  for (let i = 0; i + 1 < h.length; i += 2) headers.append(h[i], h[i + 1]);
+  return new Response(body, { status, headers });
+}
 ")]
 extern "C" {
     /// The request's method, path, search and headers in one text ([`api::Request::from_head`]), with
     /// the platform's URL parser.
     fn request_head(req: &web_sys::Request) -> String;
+    /// The platform's response from a status, the headers in one text ([`api::Response::head`]) and
+    /// the body, copied once.
+    #[wasm_bindgen(catch)]
+    fn response_of(status: u16, head: &str, body: Vec<u8>) -> std::result::Result<web_sys::Response, JsValue>;
 }
 
 /// The runtime's request as the HTTP layer's. It reads the raw `web_sys::Request`, not worker-rs's
@@ -187,24 +197,31 @@ const LOG_STREAMS_QUEUE: &str = "tollgate-log-streams";
 /// The path of import uploads, whose bodies are streamed.
 const IMPORT_PATH: &str = "/api/v2/jobs/users-imports";
 
-fn from_api(res: api::Response, files: Option<Bucket>) -> Result<Response> {
+/// The HTTP layer's response as the platform's. A body in memory (every response but an export
+/// download) is built in one call (`response_of`): building the `Headers` one binding call per
+/// header, then a `Uint8Array`, a `ResponseInit` and the `Response`, was the response's share of a
+/// trivial request's glue.
+fn from_api(res: api::Response, files: Option<Bucket>) -> Result<web_sys::Response> {
     if let Some(e) = &res.internal_error {
         console_error!("internal error: {e}");
     }
+    if res.objects.is_empty() {
+        let head = res
+            .head()
+            .ok_or_else(|| worker::Error::RustError("a response header with a line break".into()))?;
+        return response_of(res.status, &head, res.body).map_err(worker::Error::from);
+    }
+    // Stored objects (an export's parts) are streamed from R2, one at a time.
+    let Some(bucket) = files else {
+        return Ok(Response::error("the JOB_FILES bucket binding is missing", 500)?.into());
+    };
     let headers = Headers::new();
     for (k, v) in &res.headers {
         headers.append(k, v)?;
     }
-    let response = match (res.objects.is_empty(), files) {
-        (true, _) => Response::from_bytes(res.body)?,
-        // Stored objects (an export's parts) are streamed from R2, one at a time.
-        (false, Some(bucket)) => {
-            let head = futures_util::stream::once(std::future::ready(Ok::<_, worker::Error>(res.body)));
-            Response::from_stream(head.chain(jobs::objects_stream(bucket, res.objects)))?
-        }
-        (false, None) => return Response::error("the JOB_FILES bucket binding is missing", 500),
-    };
-    Ok(response.with_status(res.status).with_headers(headers))
+    let head = futures_util::stream::once(std::future::ready(Ok::<_, worker::Error>(res.body)));
+    let response = Response::from_stream(head.chain(jobs::objects_stream(bucket, res.objects)))?;
+    Ok(response.with_status(res.status).with_headers(headers).into())
 }
 
 /// A secret (`wrangler secret put`, `.dev.vars`) or, failing that, a plain variable.
@@ -486,7 +503,7 @@ impl Runtime {
 }
 
 #[event(fetch)]
-async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<Response> {
+async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys::Response> {
     let rt = Runtime::new(env, ctx)?;
     let queue = queue_binding(&rt.env, "JOBS").ok();
     let bucket = bucket_binding(&rt.env, "JOB_FILES").ok();
