@@ -93,7 +93,7 @@ for (const f of readdirSync(path.join(dist, 'admin')).filter((x) => /_bg\.wasm$/
 
 console.log('\n== Worker (edge/build/) ==');
 const wasm = sizes(readFileSync(path.join(root, 'edge', 'build', 'index_bg.wasm')));
-console.log(`  index_bg.wasm${' '.repeat(27)} raw ${kb(wasm.raw)}  gzip ${kb(wasm.gzip)}`);
+console.log(`  index_bg.wasm${' '.repeat(27)} raw ${kb(wasm.raw)}  gzip ${kb(wasm.gzip)}   (goal: <= 1024 KB gzip)`);
 
 const native = JSON.parse(
   execFileSync('cargo', ['run', '-q', '--release', '-p', 'edge', '--example', 'argon2_native', '--', '10'], { cwd: root }).toString(),
