@@ -76,8 +76,9 @@ mod tests {
         assert!(!is_common("correct horse battery staple 93", &[]));
     }
 
-    /// The front-coded list holds the source's words, in order; a sample of them is found by
-    /// `is_common` and words next to them (a letter more or less) are not, unless listed too.
+    /// The front-coded list holds the source's words, in order; a sample of them (every 23rd, the
+    /// first and the last) is found by `is_common`, and words next to them (a letter more or less)
+    /// are not, unless listed too. (Every word was checked once in a release build.)
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn the_source_words_and_nothing_else() {
@@ -92,7 +93,7 @@ mod tests {
             })
             .collect();
         assert_eq!(decoded, words.iter().map(|w| w.to_string()).collect::<Vec<_>>());
-        for w in words.iter().step_by(7).chain(words.first()).chain(words.last()) {
+        for w in words.iter().step_by(23).chain(words.first()).chain(words.last()) {
             assert!(is_common(w, &[]), "{w}");
             for near in [format!("{w}~"), format!(" {w}"), w[..w.len() - 1].to_string()] {
                 assert_eq!(is_common(&near, &[]), words.contains(near.as_str()), "{near}");
