@@ -8,7 +8,7 @@ use edge::api::Request;
 use edge::core::management::jobs::chunks::{self, Claimed, Delivery, LEASE_MS, MAX_ATTEMPTS};
 use edge::core::management::jobs::{self, ChunkMessage};
 use edge::core::platform::db::{Database, DbError, Row, Stmt};
-use edge::core::Core;
+use edge::core::{Clock, Core};
 use edge::testkit::{TestEnv, DB_CONNECTION_ID};
 use serde_json::{json, Value};
 
@@ -657,4 +657,56 @@ async fn export_pages_seek_instead_of_scanning() {
         assert!(plan.contains("SEARCH users USING INDEX"), "{plan}");
         assert!(!plan.contains("SCAN users"), "{plan}");
     }
+}
+
+/// New users' ids sort by when they were made (the creation second, then random bytes, as Auth0's
+/// ObjectId-shaped ids), so a bulk import appends to the users' primary-key index instead of
+/// writing random pages of it; imported and signed-up users alike.
+#[tokio::test]
+async fn new_user_ids_sort_by_creation_time() {
+    let env = TestEnv::new().await;
+    let mut ids = Vec::new();
+    for round in 0..3 {
+        let file = json!((0..20)
+            .map(|i| json!({"email": format!("r{round}-{i}@example.com")}))
+            .collect::<Vec<_>>());
+        upload(&env, &file.to_string(), false, &format!("round-{round}")).await;
+        env.run_jobs().await;
+        let signed_up = env
+            .post_json(
+                "/dbconnections/signup",
+                json!({"client_id": edge::testkit::SPA_CLIENT, "connection": edge::testkit::DB_CONNECTION,
+                       "email": format!("s{round}@example.com"), "password": "Analytical1!"}),
+            )
+            .await;
+        assert_eq!(signed_up.status, 200, "{}", String::from_utf8_lossy(&signed_up.body));
+        let round_ids: Vec<String> = env
+            .core()
+            .db
+            .query(
+                Stmt::new("SELECT user_id FROM users WHERE email LIKE ?1 OR email = ?2")
+                    .bind(format!("r{round}-%"))
+                    .bind(format!("s{round}@example.com")),
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r["user_id"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(round_ids.len(), 21);
+        let second = format!("{:08x}", env.clock.now_ms() / 1000);
+        for id in &round_ids {
+            assert_eq!(id.len(), 24, "{id}");
+            assert!(id.starts_with(&second), "{id} was made at second {second}");
+        }
+        ids.push(round_ids);
+        env.clock.advance_ms(1000);
+    }
+    for pair in ids.windows(2) {
+        let (earlier, later) = (&pair[0], &pair[1]);
+        assert!(earlier.iter().max() < later.iter().min(), "{earlier:?} then {later:?}");
+    }
+    // The random part still differs between ids of one second.
+    let distinct: std::collections::HashSet<&String> = ids.iter().flatten().collect();
+    assert_eq!(distinct.len(), 63);
 }

@@ -246,10 +246,12 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
     let now = core.clock.now_ms();
     let mut errors: Vec<(usize, Value, Vec<RowError>)> = Vec::new();
     let mut valid: Vec<Valid> = Vec::new();
-    // Ids for the rows without one, from one draw of randomness (12 bytes each, as `new_id`).
-    let mut randomness = vec![0u8; 12 * rows.len()];
+    // Ids for the rows without one, from one draw of randomness (as `new_id`: ordered by time).
+    let mut randomness = vec![0u8; 8 * rows.len()];
     core.rng.fill(&mut randomness).map_err(CoreError::Internal)?;
-    let mut fresh_ids = randomness.chunks(12).map(hex::encode);
+    let mut fresh_ids = randomness
+        .chunks_exact(8)
+        .map(|r| crate::core::ordered_id(now, r.try_into().unwrap_or_default()));
     for row in rows {
         if row.oversize {
             let why = format!("The user is larger than {} KiB", ROW_MAX_BYTES / 1024);
