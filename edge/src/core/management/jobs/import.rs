@@ -250,8 +250,10 @@ pub async fn process(core: &Core<'_>, jobs: Jobs<'_>, job_id: &str, claim: &Clai
     let mut randomness = vec![0u8; 8 * rows.len()];
     core.rng.fill(&mut randomness).map_err(CoreError::Internal)?;
     let mut fresh_ids = randomness
-        .chunks_exact(8)
-        .map(|r| crate::core::ordered_id(now, r.try_into().unwrap_or_default()));
+        .as_chunks::<8>()
+        .0
+        .iter()
+        .map(|r| crate::core::ordered_id(now, *r));
     for row in rows {
         if row.oversize {
             let why = format!("The user is larger than {} KiB", ROW_MAX_BYTES / 1024);
